@@ -126,20 +126,25 @@ export const seedCommandSchema = {
   type: 'object',
   required: ['command'],
   properties: {
-    command: { enum: SEED_COMMANDS },
-    duration: { anyOf: [{ type: 'null' }, { ...finite, exclusiveMinimum: 0, maximum: 10 }] },
-    speed: { type: 'integer', minimum: 1, maximum: 15 },
+    command: { enum: SEED_COMMANDS, description: 'one of up, down, left, right, stop, raw' },
+    duration: {
+      anyOf: [{ type: 'null' }, { ...finite, exclusiveMinimum: 0, maximum: 10 }],
+      description: 'null or seconds, 0 < duration <= 10',
+    },
+    speed: { type: 'integer', minimum: 1, maximum: 15, description: 'an integer speed step from 1 to 15' },
   },
   // `data` is the raw byte for `raw`; the seed page sent its button index on the others, ignored.
   if: { properties: { command: { const: 'raw' } } },
   then: {
     required: ['data'],
-    properties: { data: { type: 'integer', minimum: 0, maximum: 255 } },
+    properties: {
+      data: { type: 'integer', minimum: 0, maximum: 255, description: 'the raw byte, an integer from 0 to 255' },
+    },
   },
   // A seed-era client may send fields we do not know; the seed ignored them and so do we.
 } as const;
 
-const axis = { ...finite, minimum: -1, maximum: 1 } as const;
+const axis = { ...finite, minimum: -1, maximum: 1, description: 'a number from -1 to 1' } as const;
 
 /** One schema per typed message, keyed by `type`. Typed messages are strict: unknown fields are refused. */
 export const typedMessageSchemas = {
@@ -163,7 +168,10 @@ export const typedMessageSchemas = {
     required: ['type', 'id'],
     properties: {
       type: { const: 'ping' },
-      id: { anyOf: [finite, { type: 'string', maxLength: 64 }] },
+      id: {
+        anyOf: [finite, { type: 'string', maxLength: 64 }],
+        description: 'a number or a string of up to 64 characters',
+      },
     },
     additionalProperties: false,
   },
@@ -171,7 +179,13 @@ export const typedMessageSchemas = {
     $id: 'webracer:auth',
     type: 'object',
     required: ['type', 'token'],
-    properties: { type: { const: 'auth' }, token: { type: 'string', minLength: 1, maxLength: 512 } },
+    properties: {
+      type: { const: 'auth' },
+      token: {
+        type: 'string', minLength: 1, maxLength: 512,
+        description: 'a non-empty string of up to 512 characters',
+      },
+    },
     additionalProperties: false,
   },
   claim: {
