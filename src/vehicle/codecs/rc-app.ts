@@ -1,0 +1,91 @@
+// The single-character protocol of the "Bluetooth RC Controller" Android app (Andi.Co), the de facto
+// standard of HC-05/HC-06 hobby cars, usually called the "Arduino Bluetooth RC Car" protocol.
+//
+// Sources (read to confirm the table, nothing copied): the command list that the app publishes and that
+// hobby sketches reproduce in their comments, e.g. a 2013 C++ robot header (Robot.h, "Forward F ... Speed
+// 100 q") and an ESP32 car sketch listing the full set (Horn V/v, Extra X/x, "Everything OFF D"), both
+// found in public GitHub code; the table matches across them:
+//   F forward, B back, L left, R right, G forward-left, I forward-right, H back-left, J back-right, S stop,
+//   '0'..'9' speed 0%..90%, 'q' speed 100%, W/w front lights on/off, U/u back lights on/off,
+//   V/v horn on/off, X/x extra on/off, D everything off.
+//
+// How a demand maps onto characters (our design): a moving intent is the pair [speed char, direction
+// char], speed first so the car never moves for an instant at the old speed; a stop is the single 'S'.
+// The driver's "write only on change" compares whole sequences, so a change of speed or of direction
+// re-sends the pair (which also re-synchronises a car that missed a character).
+// Speed: our 1-15 scale maps to levels 1-10 ('1'..'9', 'q') by rounding speed * 10 / 15 (never to '0',
+// which would stall a moving car); a level read back maps to round(level * 15 / 10).
+
+import type { Codec, Decoder } from '../codec.js';
+import { MAX_SPEED, STOP, type Direction, type Intent } from '../demand.js';
+
+const DIRECTION_CHARS: Record<Direction, string> = {
+  'stop': 'S', 'forward': 'F', 'backward': 'B', 'left': 'L', 'right': 'R',
+  'forward-left': 'G', 'forward-right': 'I', 'backward-left': 'H', 'backward-right': 'J',
+};
+const CHAR_DIRECTIONS = new Map<number, Direction>(
+  Object.entries(DIRECTION_CHARS).map(([d, c]) => [c.charCodeAt(0), d as Direction]),
+);
+const EVERYTHING_OFF = 'D'.charCodeAt(0);
+const SPEED_CHARS = '0123456789q';
+
+/** Accessory characters: no effect on motion, named for the emulator's printout. */
+const ACCESSORIES: Record<string, string> = {
+  W: 'front lights on', w: 'front lights off', U: 'back lights on', u: 'back lights off',
+  V: 'horn on', v: 'horn off', X: 'extra on', x: 'extra off', D: 'everything off',
+};
+
+/** Named commands hold at 70% ('7'): slow enough to be safe indoors, fast enough to overcome friction. */
+export const RC_APP_COMMAND_SPEED = 10;
+
+export function rcAppLevel(speed: number): number {
+  return Math.max(1, Math.min(10, Math.round((speed * 10) / MAX_SPEED)));
+}
+
+export function rcAppSpeedFromLevel(level: number): number {
+  return Math.round((level * MAX_SPEED) / 10);
+}
+
+export function rcAppAccessory(byte: number): string | null {
+  return ACCESSORIES[String.fromCharCode(byte)] ?? null;
+}
+
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** A car that starts at full speed (what most sketches default to) and standing still. */
+function rcAppDecoder(): Decoder {
+  let level = 10;
+  let direction: Direction = 'stop';
+  const motion = (): Intent => (direction === 'stop' ? STOP : { direction, speed: rcAppSpeedFromLevel(level) });
+  return (byte) => {
+    const speedLevel = SPEED_CHARS.indexOf(String.fromCharCode(byte));
+    if (speedLevel >= 0) {
+      level = speedLevel;
+      return motion();
+    }
+    const d = byte === EVERYTHING_OFF ? 'stop' : CHAR_DIRECTIONS.get(byte);
+    if (d === undefined) return null;
+    direction = d;
+    return motion();
+  };
+}
+
+export const rcAppCodec: Codec = {
+  name: 'rc-app',
+  encode(intent) {
+    if (intent.direction === 'stop') return ascii('S');
+    return ascii(SPEED_CHARS[rcAppLevel(intent.speed)] + DIRECTION_CHARS[intent.direction]);
+  },
+  command: (name, speed) => ({ direction: name, speed: speed ?? RC_APP_COMMAND_SPEED }),
+  stopBytes: ascii('S'),
+  isStop(bytes) {
+    const decode = rcAppDecoder();
+    let last: Intent | null = null;
+    for (const b of bytes) {
+      const m = CHAR_DIRECTIONS.has(b) || b === EVERYTHING_OFF ? decode(b) : null;
+      last = m ?? last;
+    }
+    return last !== null && last.direction === 'stop';
+  },
+  decoder: rcAppDecoder,
+};

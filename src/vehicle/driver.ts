@@ -1,0 +1,179 @@
+// The driver owns timing and safety between a demand and the car:
+// - it writes only when the bytes change (the car holds the last byte it got);
+// - a named or raw command with a duration holds that long, then stops; any new demand replaces the
+//   running one at once;
+// - an analog demand must be refreshed within watchdogMs or the car is stopped (a silent or vanished
+//   client must not leave a car driving);
+// - while the link is down every demand is dropped and reported, never queued; when the link
+//   (re)connects the car is sent a stop, so nothing from before the outage resumes;
+// - close() sends a stop before closing, so the last byte a car receives from us when we stop is a stop.
+
+import { EventEmitter } from 'node:events';
+import { describeBytes, type Codec } from './codec.js';
+import { STOP, validateDemand, type Demand, type Direction, type Intent } from './demand.js';
+import type { Pose } from './kinematics.js';
+import type { Link, LinkState } from './link.js';
+import { DEFAULT_DEAD_ZONE, quantize } from './quantize.js';
+
+export interface VehicleState {
+  direction: Direction;
+  speed: number;
+  /** The last byte written to the car; null before the first write and while the link is down (unknown). */
+  byte: number | null;
+  link: LinkState;
+}
+
+export interface DriverOptions {
+  link: Link;
+  codec: Codec;
+  watchdogMs?: number; // default 500
+  deadZone?: number;   // default 0.15 of full deflection
+}
+
+export type DriveResult = { ok: true } | { ok: false; reason: 'link_down' };
+
+export const DEFAULT_WATCHDOG_MS = 500;
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+
+type PoseSource = Link & { readonly pose: Pose; useDecoder?(d: ReturnType<Codec['decoder']>): void };
+
+export class Driver extends EventEmitter {
+  readonly #link: Link;
+  readonly #codec: Codec;
+  readonly #watchdogMs: number;
+  readonly #deadZone: number;
+  #state: VehicleState;
+  #sent: Uint8Array | null = null; // what the car holds from us, as far as we know
+  #timer: NodeJS.Timeout | null = null; // the running demand's hold or watchdog, never both
+  #closing: Promise<void> | null = null;
+
+  constructor(opts: DriverOptions) {
+    super();
+    const watchdogMs = opts.watchdogMs ?? DEFAULT_WATCHDOG_MS;
+    if (!Number.isFinite(watchdogMs) || watchdogMs <= 0) throw new RangeError(`watchdogMs must be a positive number, got ${watchdogMs}`);
+    const deadZone = opts.deadZone ?? DEFAULT_DEAD_ZONE;
+    if (!(deadZone >= 0 && deadZone < 1)) throw new RangeError(`deadZone must be in [0, 1), got ${deadZone}`);
+    this.#link = opts.link;
+    this.#codec = opts.codec;
+    this.#watchdogMs = watchdogMs;
+    this.#deadZone = deadZone;
+    this.#state = { direction: 'stop', speed: 0, byte: null, link: opts.link.state };
+    (opts.link as PoseSource).useDecoder?.(opts.codec.decoder());
+    opts.link.on('state', (s: LinkState) => this.#onLinkState(s));
+    opts.link.on('pose', (p: Pose) => this.emit('pose', p));
+  }
+
+  get state(): VehicleState {
+    return this.#state;
+  }
+
+  get pose(): Pose | null {
+    const pose = (this.#link as Partial<PoseSource>).pose;
+    return pose ?? null;
+  }
+
+  async start(): Promise<void> {
+    await this.#link.open();
+  }
+
+  /** Throws a TypeError for a malformed demand (nothing changes); reports link_down when it was dropped. */
+  drive(demand: Demand): DriveResult {
+    validateDemand(demand);
+    if (this.#closing !== null || this.#link.state !== 'connected') return this.#drop(demand);
+    this.#cancelTimer();
+    let ok: boolean;
+    switch (demand.kind) {
+      case 'analog': {
+        const intent = quantize(demand.x, demand.y, this.#deadZone);
+        ok = this.#send(this.#codec.encode(intent), intent);
+        if (ok && intent.direction !== 'stop') this.#arm(this.#watchdogMs, 'watchdog');
+        break;
+      }
+      case 'command': {
+        if (demand.name === 'stop') {
+          ok = this.#sendStop();
+          break;
+        }
+        const intent = this.#codec.command(demand.name, demand.speed);
+        ok = this.#send(this.#codec.encode(intent), intent);
+        if (ok && demand.durationMs !== undefined) this.#arm(demand.durationMs, 'duration');
+        break;
+      }
+      case 'raw': {
+        const bytes = Uint8Array.of(demand.byte);
+        ok = this.#send(bytes, describeBytes(this.#codec, bytes));
+        if (ok && demand.durationMs !== undefined) this.#arm(demand.durationMs, 'duration');
+        break;
+      }
+    }
+    return ok ? { ok: true } : this.#drop(demand);
+  }
+
+  /** Stops now: cancels the running demand and writes a stop unless the car already holds one. */
+  stop(): void {
+    this.#cancelTimer();
+    if (this.#link.state === 'connected') this.#sendStop();
+  }
+
+  /** Stops the car, then closes the link (which flushes the stop first). Safe to call more than once. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.stop();
+      await this.#link.close();
+    })();
+    return this.#closing;
+  }
+
+  #drop(demand: Demand): DriveResult {
+    this.emit('dropped', { demand, reason: 'link_down' });
+    return { ok: false, reason: 'link_down' };
+  }
+
+  #sendStop(): boolean {
+    if (this.#sent !== null && this.#codec.isStop(this.#sent)) return true;
+    return this.#send(this.#codec.stopBytes, STOP);
+  }
+
+  /** Writes unless the car already holds exactly these bytes. False when the link refused them. */
+  #send(bytes: Uint8Array, intent: Intent | null): boolean {
+    if (this.#sent !== null && sameBytes(this.#sent, bytes)) return true;
+    if (!this.#link.write(bytes)) return false;
+    this.#sent = bytes;
+    // A byte the codec does not define leaves the car doing what it did; report that.
+    const motion = intent ?? this.#state;
+    this.#setState({ direction: motion.direction, speed: motion.speed, byte: bytes[bytes.length - 1] });
+    return true;
+  }
+
+  #arm(ms: number, why: 'watchdog' | 'duration'): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (why === 'watchdog') this.emit('watchdog');
+      this.stop();
+    }, ms);
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #onLinkState(link: LinkState): void {
+    // Our own close: the stop was flushed before the link closed, so the last byte is still known.
+    if (link === 'closed' && this.#closing !== null) return this.#setState({ link });
+    this.#cancelTimer();
+    this.#sent = null;
+    // While the link is down we cannot know what the car does: the byte is unknown, nothing is commanded.
+    this.#setState({ direction: 'stop', speed: 0, byte: null, link });
+    if (link === 'connected') this.#send(this.#codec.stopBytes, STOP);
+  }
+
+  #setState(patch: Partial<VehicleState>): void {
+    const next = { ...this.#state, ...patch };
+    const s = this.#state;
+    if (next.direction === s.direction && next.speed === s.speed && next.byte === s.byte && next.link === s.link) return;
+    this.#state = next;
+    this.emit('state', next);
+  }
+}

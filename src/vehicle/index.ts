@@ -1,0 +1,17 @@
+// The car: from "the driver wants forward-left, fast" to bytes reaching a real or simulated car.
+// Imports only node:* and serialport (ARCHITECTURE.md).
+
+export type { Demand, Direction, CommandName, Intent } from './demand.js';
+export { validateDemand, MAX_SPEED } from './demand.js';
+export type { Pose, CarModel } from './kinematics.js';
+export { step as stepPose, DEFAULT_CAR } from './kinematics.js';
+export type { Codec, CodecName, Decoder } from './codec.js';
+export { createCodec, describeBytes, CODEC_NAMES } from './codec.js';
+export { quantize, DEFAULT_DEAD_ZONE } from './quantize.js';
+export type { Link, LinkState } from './link.js';
+export { createLink } from './link.js';
+export type { LinkSpec } from './link-spec.js';
+export { parseLinkSpec, formatLinkSpec, DEFAULT_BAUD } from './link-spec.js';
+export { SimLink } from './links/sim.js';
+export type { VehicleState, DriverOptions, DriveResult } from './driver.js';
+export { Driver, DEFAULT_WATCHDOG_MS } from './driver.js';
