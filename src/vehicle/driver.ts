@@ -46,6 +46,7 @@ export class Driver extends EventEmitter {
   #state: VehicleState;
   #sent: Uint8Array | null = null; // what the car holds from us, as far as we know
   #timer: NodeJS.Timeout | null = null; // the running demand's hold or watchdog, never both
+  #closed = false;
   #closing: Promise<void> | null = null;
 
   constructor(opts: DriverOptions) {
@@ -80,7 +81,7 @@ export class Driver extends EventEmitter {
   /** Throws a TypeError for a malformed demand (nothing changes); reports link_down when it was dropped. */
   drive(demand: Demand): DriveResult {
     validateDemand(demand);
-    if (this.#closing !== null || this.#link.state !== 'connected') return this.#drop(demand);
+    if (this.#closed || this.#link.state !== 'connected') return this.#drop(demand);
     this.#cancelTimer();
     let ok: boolean;
     switch (demand.kind) {
@@ -118,10 +119,11 @@ export class Driver extends EventEmitter {
 
   /** Stops the car, then closes the link (which flushes the stop first). Safe to call more than once. */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
+    if (this.#closing === null) {
       this.stop();
-      await this.#link.close();
-    })();
+      this.#closed = true;
+      this.#closing = this.#link.close();
+    }
     return this.#closing;
   }
 
@@ -161,7 +163,7 @@ export class Driver extends EventEmitter {
 
   #onLinkState(link: LinkState): void {
     // Our own close: the stop was flushed before the link closed, so the last byte is still known.
-    if (link === 'closed' && this.#closing !== null) return this.#setState({ link });
+    if (link === 'closed' && this.#closed) return this.#setState({ link });
     this.#cancelTimer();
     this.#sent = null;
     // While the link is down we cannot know what the car does: the byte is unknown, nothing is commanded.
