@@ -16,7 +16,8 @@ test('the four seed directions map to the named commands', () => {
 
 test('a duration is remembered for later commands that omit it, null keeps it', () => {
   const s = new SeedSession();
-  assert.deepEqual(s.toDemand({ command: 'up', duration: 0.5 }), { kind: 'command', name: 'forward', durationMs: 500 });
+  assert.deepEqual(s.toDemand({ command: 'up', duration: 0.5 }),
+    { kind: 'command', name: 'forward', durationMs: 500 });
   assert.equal(s.duration, 0.5);
   assert.deepEqual(s.toDemand({ command: 'left', duration: null }), { kind: 'command', name: 'left', durationMs: 500 });
   assert.deepEqual(s.toDemand({ command: 'right' }), { kind: 'command', name: 'right', durationMs: 500 });
@@ -28,7 +29,8 @@ test('a duration is remembered for later commands that omit it, null keeps it', 
 test('raw is held for 1.0 s whatever the remembered duration', () => {
   const s = new SeedSession();
   s.toDemand({ command: 'up', duration: 3 });
-  assert.deepEqual(s.toDemand({ command: 'raw', data: 22, duration: 0.2 }), { kind: 'raw', byte: 22, durationMs: 1000 });
+  assert.deepEqual(s.toDemand({ command: 'raw', data: 22, duration: 0.2 }),
+    { kind: 'raw', byte: 22, durationMs: 1000 });
   assert.equal(s.duration, 0.2);
 });
 
