@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it, type TestContext } from 'node:test';
 import { createCodec, Driver, type VehicleState } from '../../src/vehicle/index.js';
 import { FakeLink } from './fake-link.js';
 
@@ -15,7 +15,7 @@ async function started(opts: { codec?: 'iracer' | 'rc-app'; watchdogMs?: number 
 }
 
 describe('Driver', () => {
-  beforeEach((t) => t.mock.timers.enable({ apis: ['setTimeout'] }));
+  beforeEach((t) => (t as TestContext).mock.timers.enable({ apis: ['setTimeout'] }));
 
   it('stops the car as soon as the link connects (the car may hold a byte from before)', async () => {
     const { link, driver } = await started();
