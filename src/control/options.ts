@@ -1,0 +1,25 @@
+/** The control server's options (contract C); the CLI builds them from its flags. */
+import type { CodecName } from '../vehicle/index.js';
+
+export interface ControlOptions {
+  port: number; host: string; // port 0 = ephemeral (tests)
+  link: string; codec: CodecName; watchdogMs: number;
+  /** An extra WebSocket-only listener (seed pages use 9876), on the same host. */
+  wsPort?: number;
+  /** With a token, only clients that present it may drive. */
+  token?: string;
+  /** Extra page origins allowed to open a WebSocket (exact scheme://host[:port]). */
+  allowOrigins?: string[];
+  /** File paths: serve https and wss. */
+  tlsCert?: string; tlsKey?: string;
+  /** The page's folder; default dist/web of this package. */
+  staticDir?: string;
+  /** Drive messages per second per client (default 60). */
+  driveRatePerSecond?: number;
+  /** How long a driver must be idle before a claim takes the seat (default 15 000 ms). */
+  idleTakeoverMs?: number;
+  /** Largest accepted WebSocket message (default 4096 bytes; larger: close 1009). */
+  maxMessageBytes?: number;
+  /** Where the server reports connections and problems (never the token). Default: silent. */
+  log?: (line: string) => void;
+}

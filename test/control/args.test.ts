@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, TOKEN_ENV, UsageError, USAGE } from '../../src/cli/args.js';
+
+function run(argv: string[], env: Record<string, string> = {}) {
+  const cmd = parseArgs(argv, env);
+  assert.equal(cmd.kind, 'run');
+  return (cmd as Extract<typeof cmd, { kind: 'run' }>).options;
+}
+
+test('defaults: port 8000 on every interface, the simulator, the i-Racer codec', () => {
+  assert.deepEqual(run([]), { port: 8000, host: '0.0.0.0', link: 'sim', codec: 'iracer', watchdogMs: 500 });
+});
+
+test('every flag, in both --flag value and --flag=value forms', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'webracer-args-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'cert.pem'), 'c');
+  await writeFile(join(dir, 'key.pem'), 'k');
+  const options = run([
+    '--port', '9000', '--host=127.0.0.1', '--link', 'serial:/dev/rfcomm0@9600', '--codec=rc-app',
+    '--ws-port', '9876', '--watchdog-ms', '750', '--token=abc', '--tls-cert', join(dir, 'cert.pem'),
+    '--tls-key', join(dir, 'key.pem'), '--allow-origin', 'https://car.example.com,http://10.0.0.5:8080',
+    '--allow-origin=HTTPS://Other.example:443', '--static-dir', dir,
+  ]);
+  assert.deepEqual(options, {
+    port: 9000, host: '127.0.0.1', link: 'serial:/dev/rfcomm0@9600', codec: 'rc-app', wsPort: 9876,
+    watchdogMs: 750, token: 'abc', tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem'),
+    allowOrigins: ['https://car.example.com', 'http://10.0.0.5:8080', 'https://other.example'], staticDir: dir,
+  });
+});
+
+test('the token comes from the environment; --token wins', () => {
+  assert.equal(run([], { [TOKEN_ENV]: 'from-env' }).token, 'from-env');
+  assert.equal(run(['--token', 'flag'], { [TOKEN_ENV]: 'from-env' }).token, 'flag');
+  assert.equal(run([], { [TOKEN_ENV]: '' }).token, undefined);
+});
+
+test('help and list-devices', () => {
+  assert.deepEqual(parseArgs(['--help']), { kind: 'help' });
+  assert.deepEqual(parseArgs(['--port', '1', '-h']), { kind: 'help' });
+  assert.deepEqual(parseArgs(['--list-devices']), { kind: 'list-devices' });
+  for (const flag of ['--port', '--host', '--link', '--codec', '--ws-port', '--watchdog-ms', '--token', '--tls-cert',
+    '--tls-key', '--allow-origin', '--static-dir', '--list-devices', '--help']) {
+    assert.ok(USAGE.includes(flag), flag);
+  }
+});
+
+test('each bad flag or value is a UsageError that names it', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--bogus'], /--bogus/],
+    [['stray'], /stray/],
+    [['-p', '80'], /-p/],
+    [['--port'], /--port.*value/],
+    [['--port', 'eighty'], /--port/],
+    [['--port', '-1'], /--port/],
+    [['--port', '65536'], /--port/],
+    [['--port', '80.5'], /--port/],
+    [['--port', '1', '--port', '2'], /more than once/],
+    [['--ws-port', '0'], /--ws-port/],
+    [['--ws-port', '8000'], /same as --port/],
+    [['--host', 'a b'], /--host/],
+    [['--host', ''], /--host/],
+    [['--link', 'bluetooth'], /--link/],
+    [['--link', 'tcp:host'], /--link/],
+    [['--link', 'serial:'], /--link/],
+    [['--codec', 'lego'], /--codec/],
+    [['--watchdog-ms', '0'], /--watchdog-ms/],
+    [['--watchdog-ms', '1e3'], /--watchdog-ms/],
+    [['--token='], /--token/],
+    [['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], /--tls-cert/],
+    [['--tls-cert', '/etc/hostname'], /go together/],
+    [['--allow-origin', 'car.example.com'], /--allow-origin/],
+    [['--allow-origin', 'https://car.example.com/path'], /--allow-origin/],
+    [['--static-dir', '/nonexistent/dir'], /--static-dir/],
+    [['--list-devices', '--bogus'], /--bogus/],
+  ];
+  for (const [argv, pattern] of cases) {
+    assert.throws(() => parseArgs(argv), (err: unknown) => err instanceof UsageError && pattern.test(err.message),
+      argv.join(' '));
+  }
+});
