@@ -1,0 +1,66 @@
+// Gamepad driving (the browser Gamepad API): the left stick drives, B (or circle) stops.
+// Browsers expose pads only by polling, so a frame loop runs while at least one is connected.
+
+import type { Vector } from './drive.js';
+
+const DEAD_ZONE = 0.15;
+const STOP_BUTTON = 1; // "standard" mapping: the right face button (B / circle)
+
+/**
+ * The left stick as a demand, or null inside the dead zone (a resting stick is never perfectly centred).
+ * Outside it the range is rescaled so that a small push still starts from zero rather than jumping.
+ */
+export function stickVector(axisX: number, axisY: number, deadZone = DEAD_ZONE): Vector | null {
+  const r = Math.hypot(axisX, axisY);
+  if (r < deadZone) return null;
+  const k = Math.min(1, (r - deadZone) / (1 - deadZone)) / r;
+  return { x: axisX * k, y: -axisY * k }; // the pad's y axis points down
+}
+
+export interface GamepadOptions {
+  onMove(vector: Vector | null): void;
+  onStop(): void;
+  onConnected(names: string[]): void;
+  enabled(): boolean;
+}
+
+export function attachGamepads(target: Window, opts: GamepadOptions): void {
+  if (!('getGamepads' in navigator)) return;
+  let frame = 0;
+  let wasHeld = false;
+  let last = '';
+  let stopWasDown = false;
+
+  const pads = () => navigator.getGamepads().filter((p): p is Gamepad => p !== null && p.connected);
+
+  const poll = () => {
+    frame = 0;
+    const list = pads();
+    if (list.length === 0) return;
+    const pad = list[0];
+    const vector = opts.enabled() ? stickVector(pad.axes[0] ?? 0, pad.axes[1] ?? 0) : null;
+    // Only changes are reported (the drive loop does the steady re-sending); a stick's jitter below
+    // the wire's 1/100 resolution is not a change.
+    const key = vector ? `${vector.x.toFixed(2)},${vector.y.toFixed(2)}` : '';
+    if (vector && key !== last) opts.onMove(vector);
+    else if (!vector && wasHeld) opts.onMove(null);
+    last = key;
+    wasHeld = vector !== null;
+    const stopDown = pad.buttons[STOP_BUTTON]?.pressed ?? false;
+    if (stopDown && !stopWasDown) opts.onStop();
+    stopWasDown = stopDown;
+    frame = requestAnimationFrame(poll);
+  };
+
+  const changed = () => {
+    const list = pads();
+    opts.onConnected(list.map((p) => p.id));
+    if (list.length > 0 && frame === 0) frame = requestAnimationFrame(poll);
+    if (list.length === 0 && wasHeld) {
+      wasHeld = false;
+      opts.onMove(null);
+    }
+  };
+  target.addEventListener('gamepadconnected', changed);
+  target.addEventListener('gamepaddisconnected', changed);
+}

@@ -1,0 +1,75 @@
+// Keyboard driving: arrows and WASD, held keys combine (up + right drives forward-right); space stops.
+// The drive loop re-sends the held direction at its steady rate, so key auto-repeat is ignored and
+// the watchdog semantics are the joystick's: letting go of the last key stops the car.
+
+import type { Vector } from './drive.js';
+
+type Key = 'up' | 'down' | 'left' | 'right';
+
+const KEYS: Record<string, Key> = {
+  ArrowUp: 'up', KeyW: 'up',
+  ArrowDown: 'down', KeyS: 'down',
+  ArrowLeft: 'left', KeyA: 'left',
+  ArrowRight: 'right', KeyD: 'right',
+};
+
+export interface KeyboardOptions {
+  /** Held keys changed: the demand, or null when none is held. */
+  onMove(vector: Vector | null): void;
+  onStop(): void;
+  /** The fraction of full speed that a key press asks for (the speed control). */
+  magnitude(): number;
+  enabled(): boolean;
+}
+
+/** Where typing or a slider needs the keys for itself, they do not drive. */
+function ownsKeys(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
+  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit'].includes(target.type);
+}
+
+export function vectorOf(keys: ReadonlySet<Key>, magnitude: number): Vector | null {
+  if (keys.size === 0) return null;
+  const x = (keys.has('right') ? 1 : 0) - (keys.has('left') ? 1 : 0);
+  const y = (keys.has('up') ? 1 : 0) - (keys.has('down') ? 1 : 0);
+  if (x === 0 && y === 0) return { x: 0, y: 0 }; // opposite keys cancel: hold still, still fed
+  const k = magnitude / Math.hypot(x, y); // a diagonal is no faster than a straight line
+  return { x: x * k, y: y * k };
+}
+
+export function attachKeyboard(target: Window, opts: KeyboardOptions): { release(): void } {
+  const held = new Set<Key>();
+
+  const update = () => opts.onMove(vectorOf(held, opts.magnitude()));
+  const release = () => {
+    if (held.size === 0) return;
+    held.clear();
+    opts.onMove(null);
+  };
+
+  target.addEventListener('keydown', (event: KeyboardEvent) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || ownsKeys(event.target)) return;
+    if (event.code === 'Space') {
+      event.preventDefault(); // space is stop, everywhere: it must not also press a focused button
+      held.clear();
+      opts.onStop();
+      return;
+    }
+    const key = KEYS[event.code];
+    if (!key || !opts.enabled()) return;
+    event.preventDefault(); // no page scroll under the arrows
+    if (event.repeat || held.has(key)) return;
+    held.add(key);
+    update();
+  });
+  target.addEventListener('keyup', (event: KeyboardEvent) => {
+    const key = KEYS[event.code];
+    if (!key || !held.delete(key)) return;
+    if (held.size === 0) opts.onMove(null);
+    else update();
+  });
+  // A key released in another window never sends keyup here: let go of everything instead.
+  target.addEventListener('blur', release);
+  return { release };
+}

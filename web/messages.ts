@@ -1,0 +1,31 @@
+// The page's view of the wire protocol (docs/protocol.md). The types are the server's own
+// (src/control/messages.ts), imported as types only so nothing of the server lands in the bundle.
+import type { ClientMessage, ServerMessage } from '../src/control/messages.js';
+
+export type {
+  ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
+  ErrorMessage,
+} from '../src/control/messages.js';
+
+const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error']);
+
+/**
+ * Reads one text frame from the server. The server is trusted to follow the protocol, but a proxy or a
+ * newer server may send something else: anything that is not a known message object is ignored (null)
+ * rather than allowed to throw inside the socket's event handler.
+ */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const type = (value as { type?: unknown }).type;
+  return typeof type === 'string' && SERVER_TYPES.has(type) ? (value as ServerMessage) : null;
+}
+
+export function encode(message: ClientMessage): string {
+  return JSON.stringify(message);
+}

@@ -1,0 +1,108 @@
+// The status bar: connection, role (with take-over), the car's link, motion, last command and byte,
+// latency. Changes that matter to someone who cannot see the bar (connection, role, link) are also
+// spoken through a polite live region; the latency, which changes every two seconds, is not.
+
+import { hex } from './buttons.js';
+import type { ConnectionState } from './connection.js';
+import type { ErrorMessage, Role, VehicleState } from './messages.js';
+
+const ERROR_TEXT: Record<ErrorMessage['code'], string> = {
+  bad_json: 'The server could not read a message from this page.',
+  invalid_message: 'The server refused a message',
+  not_driver: 'You are watching: take over to drive.',
+  unauthorized: 'Driving needs the right access token.',
+  rate_limited: 'Too many commands at once: some were dropped.',
+  binary_unsupported: 'The server takes text messages only.',
+  link_down: 'The car is not connected: the command was dropped.',
+  seat_taken: 'Someone else is driving. You can take over once they have been idle for a while.',
+};
+
+function el<T extends HTMLElement>(root: ParentNode, selector: string): T {
+  const found = root.querySelector<T>(selector);
+  if (!found) throw new Error(`status bar: missing ${selector}`);
+  return found;
+}
+
+export class StatusBar {
+  private readonly conn: HTMLElement;
+  private readonly role: HTMLElement;
+  private readonly takeOver: HTMLButtonElement;
+  private readonly link: HTMLElement;
+  private readonly motion: HTMLElement;
+  private readonly last: HTMLElement;
+  private readonly latencyEl: HTMLElement;
+  private readonly announcer: HTMLElement;
+  private readonly notice: HTMLElement;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private spoken = new Map<string, string>();
+
+  constructor(root: ParentNode, onTakeOver: () => void) {
+    this.conn = el(root, '#st-conn');
+    this.role = el(root, '#st-role');
+    this.takeOver = el(root, '#take-over');
+    this.link = el(root, '#st-link');
+    this.motion = el(root, '#st-motion');
+    this.last = el(root, '#st-last');
+    this.latencyEl = el(root, '#st-latency');
+    this.announcer = el(root, '#announcer');
+    this.notice = el(root, '#notice');
+    this.takeOver.addEventListener('click', onTakeOver);
+  }
+
+  connection(state: ConnectionState, retryInMs?: number): void {
+    const text = state === 'open' ? 'connected'
+      : state === 'connecting' ? 'connecting…'
+      : retryInMs !== undefined ? `reconnecting in ${Math.ceil(retryInMs / 1000)} s`
+      : 'reconnecting…';
+    this.set(this.conn, text, state);
+    this.announce('connection', state === 'open' ? 'Connected to the server.' : state === 'reconnecting' ? 'Connection lost, reconnecting.' : '');
+    if (state !== 'open') {
+      this.set(this.role, '–', 'none');
+      this.takeOver.hidden = true;
+    }
+  }
+
+  roleChanged(role: Role, seatEmpty: boolean): void {
+    this.set(this.role, role === 'driver' ? 'driver (you)' : seatEmpty ? 'spectator (seat free)' : 'spectator', role);
+    this.takeOver.hidden = role === 'driver';
+    this.announce('role', role === 'driver' ? 'You are driving.' : 'You are watching; another page is driving or the seat is free.');
+  }
+
+  vehicle(state: VehicleState): void {
+    this.set(this.link, state.link, state.link);
+    this.announce('link', `Car link ${state.link}.`);
+    const moving = state.direction === 'stop' ? 'stopped' : `${state.direction} · speed ${state.speed}`;
+    this.set(this.motion, moving, state.direction);
+    const byte = state.byte === null ? '' : ` · ${hex(state.byte)}`;
+    this.set(this.last, `${state.lastCommand ?? '–'}${byte}`, state.lastCommand ?? 'none');
+    this.motion.title = `${state.spectators} watching`;
+  }
+
+  latency(medianMs: number | null): void {
+    this.latencyEl.textContent = medianMs === null ? '–' : `${medianMs < 10 ? medianMs.toFixed(1) : Math.round(medianMs)} ms`;
+  }
+
+  error(error: ErrorMessage): void {
+    const base = ERROR_TEXT[error.code] ?? error.message;
+    this.show(error.code === 'invalid_message' ? `${base}: ${error.message}` : base);
+  }
+
+  /** A short message in the alert line, cleared after a while. */
+  show(text: string): void {
+    this.notice.textContent = text;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => { this.notice.textContent = ''; }, 5000);
+  }
+
+  private set(target: HTMLElement, text: string, state: string): void {
+    target.textContent = text;
+    target.dataset.state = state;
+  }
+
+  /** Speaks a change once (repeating the same sentence on every state message would be noise). */
+  private announce(topic: string, sentence: string): void {
+    if (!sentence || this.spoken.get(topic) === sentence) return;
+    this.spoken.set(topic, sentence);
+    this.announcer.textContent = sentence;
+  }
+}
