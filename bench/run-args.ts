@@ -1,0 +1,23 @@
+/** Command-line arguments of `npm run bench`. */
+import { SERVERS, type ServerName } from './servers/catalog.js';
+
+export interface RunArgs { quick: boolean; repeats: number; servers: ServerName[] | null; commandPath: boolean }
+
+export function parseRunArgs(argv: readonly string[]): RunArgs {
+  const out: RunArgs = { quick: false, repeats: 0, servers: null, commandPath: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') out.quick = true;
+    else if (a === '--skip-command-path') out.commandPath = false;
+    else if (a === '--repeats' && /^[1-9]\d*$/.test(argv[i + 1] ?? '')) out.repeats = Number(argv[++i]);
+    else if (a === '--servers' && argv[i + 1]) {
+      const names = argv[++i].split(',').map((s) => s.trim());
+      for (const n of names) {
+        if (!SERVERS.some((s) => s.name === n)) throw new Error(`unknown server "${n}" (have: ${SERVERS.map((s) => s.name).join(', ')})`);
+      }
+      out.servers = names as ServerName[];
+    } else throw new Error(`unknown argument "${a}"; usage: npm run bench -- [--quick] [--repeats N] [--servers a,b] [--skip-command-path]`);
+  }
+  if (out.repeats === 0) out.repeats = out.quick ? 1 : 3;
+  return out;
+}

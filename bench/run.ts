@@ -1,0 +1,145 @@
+/**
+ * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--skip-command-path]`
+ *
+ * Starts each echo server alone, drives it with wsload through the issue's workloads, repeats, then
+ * prints the table and writes it: docs/benchmarks.md for a full run, bench/out/benchmarks-quick.md for
+ * --quick (a smoke run must not overwrite the published numbers). Any server error, crash or wsload
+ * failure is printed as FAIL and makes the exit status 1.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { choosePinning } from './pinning.js';
+import { cpuTable, machineInfo, renderMarkdown, resultsTable, type Results } from './report.js';
+import { ROOT, SERVERS, type ServerDef } from './servers/catalog.js';
+import { killAllServers, startServer, type RunningServer } from './servers/child.js';
+import { negotiatedExtensions } from './servers/probe.js';
+import { WORKLOADS, type Context, type Workload } from './workloads.js';
+import { buildWsload, OUT_DIR } from './wsload.js';
+import { parseRunArgs } from './run-args.js';
+import { commandPathSection } from './command-path-section.js';
+
+const failures: string[] = [];
+function fail(what: string, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  failures.push(`${what}: ${message}`);
+  console.error(`FAIL ${what}: ${message}`);
+}
+
+function describe(values: Record<string, number>, w: Workload): string {
+  return w.metrics.map((m) => `${m.label} ${values[m.key].toFixed(1)} ${m.unit}`).join(', ');
+}
+
+/** Runs the given workloads against one freshly started server; failures are recorded, not thrown. */
+async function session(def: ServerDef, workloads: readonly Workload[], deflate: boolean, base: Omit<Context, 'def' | 'server'>,
+  serverPin: readonly string[], results: Results, tag: string, infos: Map<string, string>): Promise<void> {
+  let server: RunningServer;
+  try {
+    server = await startServer(def, { pin: serverPin, deflate });
+  } catch (err) {
+    fail(`${tag} ${def.name}${deflate ? ' --deflate' : ''}: start`, err);
+    return;
+  }
+  if (server.info) infos.set(def.name, JSON.stringify(server.info));
+  try {
+    for (const w of workloads) {
+      const sample = await w.run({ ...base, def, server });
+      const problems = server.problems();
+      if (problems.length) throw new Error(`server reported: ${problems.join(' | ')}`);
+      console.log(`${tag} ${def.name.padEnd(9)} w${w.id}: ${describe(sample.values, w)}`);
+      const byServer = results.get(w.id) ?? new Map();
+      results.set(w.id, byServer);
+      byServer.set(def.name, [...(byServer.get(def.name) ?? []), sample]);
+    }
+  } catch (err) {
+    fail(`${tag} ${def.name}`, err);
+  } finally {
+    await server.stop();
+    const problems = server.problems();
+    if (problems.length) fail(`${tag} ${def.name}: server errors`, new Error(`${problems.join(' | ')}\n${server.stderr().slice(-2000)}`));
+  }
+}
+
+/** Workload 6 needs our server to take --deflate and really negotiate permessage-deflate. */
+async function ourDeflateSupport(def: ServerDef): Promise<string | null> {
+  let server: RunningServer | undefined;
+  try {
+    server = await startServer(def, { pin: [], deflate: true, startTimeoutMs: 20_000 });
+    const ext = await negotiatedExtensions(server.url);
+    return ext.includes('permessage-deflate') ? null : `our echo server started with --deflate negotiated no permessage-deflate ("${ext}")`;
+  } catch (err) {
+    return `our echo server does not run with --deflate yet (${(err as Error).message.split('\n')[0]})`;
+  } finally {
+    await server?.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseRunArgs(process.argv.slice(2));
+  const started = Date.now();
+  const wsload = buildWsload();
+  const pinning = choosePinning();
+  console.log(`bench: ${args.quick ? 'quick' : 'full'} run, ${args.repeats} repeat(s); ${pinning.note}`);
+  const notes: string[] = [];
+  const defs = SERVERS.filter((d) => !args.servers || args.servers.includes(d.name)).filter((d) => {
+    const why = d.unavailable();
+    if (why) notes.push(`${d.name} not measured: ${why}`);
+    return !why;
+  });
+  const ours = defs.find((d) => d.name === 'ours');
+  let deflate = defs.some((d) => d.deflate);
+  if (!ours) {
+    deflate = false;
+    notes.push('workload 6 (permessage-deflate) skipped: our echo server is not measured in this run');
+  } else {
+    const why = await ourDeflateSupport(ours);
+    if (why) {
+      deflate = false;
+      notes.push(`workload 6 (permessage-deflate) skipped: ${why}`);
+    }
+  }
+  if (deflate) notes.push('workload 6 is driven by the `ws` client (bench/deflate-load.ts), since wsload speaks no extensions; that client does as much zlib work as the server and may be the bottleneck');
+  const plain = WORKLOADS.filter((w) => !w.deflate).sort((a, b) => (a.id === 5 ? -1 : b.id === 5 ? 1 : a.id - b.id));
+  const withDeflate = WORKLOADS.filter((w) => w.deflate);
+  const base = { wsload, clientPin: pinning.client, quick: args.quick };
+  const results: Results = new Map();
+  const infos = new Map<string, string>();
+  for (let r = 1; r <= args.repeats; r++) {
+    const tag = `[${r}/${args.repeats}]`;
+    for (const def of defs) {
+      await session(def, plain, false, base, pinning.server, results, tag, infos);
+      if (deflate && def.deflate) await session(def, withDeflate, true, base, pinning.server, results, tag, infos);
+    }
+  }
+  const sections = args.commandPath ? [await commandPathSection(args.quick, pinning.client).catch((err) => {
+    fail('command path', err);
+    return { title: 'Command path latency', body: `Failed: ${(err as Error).message}` };
+  })] : [];
+  const serverNotes = [...infos].map(([name, info]) => `${name}: ${info}`);
+  const doc = renderMarkdown({
+    quick: args.quick,
+    machine: machineInfo(),
+    pinning: pinning.note,
+    repeats: args.repeats,
+    serverNotes,
+    notes,
+    table: resultsTable(WORKLOADS, results),
+    cpu: cpuTable(WORKLOADS, results),
+    sections,
+  });
+  console.log(`\n${doc}`);
+  mkdirSync(OUT_DIR, { recursive: true });
+  const target = failures.length ? join(OUT_DIR, 'benchmarks-failed.md') : args.quick || args.servers ? join(OUT_DIR, 'benchmarks-quick.md') : join(ROOT, 'docs', 'benchmarks.md');
+  writeFileSync(target, doc);
+  console.log(`bench: wrote ${target} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  if (failures.length) {
+    console.error(`\nbench: ${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+process.on('exit', killAllServers);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+main().catch((err: Error) => {
+  console.error(`bench: ${err.stack ?? err.message}`);
+  process.exit(1);
+});

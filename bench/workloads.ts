@@ -1,0 +1,173 @@
+/**
+ * The issue's workloads 1-6, each a function from a running server to named figures. Parameters come in
+ * a full and a --quick size; the shapes (connections, in-flight, message size) stay the same in quick mode
+ * except the idle count, so a quick run exercises the same code paths.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { rssKiB, type RunningServer } from './servers/child.js';
+import { ROOT, type ServerDef } from './servers/catalog.js';
+import { field, runWsload, type WsloadResult } from './wsload.js';
+
+export interface Metric {
+  key: string;
+  label: string;
+  unit: string;
+  better: 'higher' | 'lower';
+}
+
+export interface Context {
+  def: ServerDef;
+  server: RunningServer;
+  wsload: string;
+  clientPin: readonly string[];
+  quick: boolean;
+}
+
+/** Figures of one run of one workload, plus the raw line(s) it came from (kept for the report). */
+export interface Sample {
+  values: Record<string, number>;
+  raw: string;
+}
+
+export interface Workload {
+  id: number;
+  title: string;
+  metrics: readonly Metric[];
+  /** Workload 6 runs on a server started with --deflate; the others share one plain start. */
+  deflate: boolean;
+  run(ctx: Context): Promise<Sample>;
+}
+
+function timing(quick: boolean): string[] {
+  return quick ? ['-d', '1', '-w', '0.3'] : ['-d', '4', '-w', '1'];
+}
+
+/** Echo throughput: WebSocket servers through `wsload echo`, the raw server through `wsload tcp`. */
+async function echo(ctx: Context, conns: number, inflight: number, size: number): Promise<WsloadResult> {
+  const frames = size > 1024 ? '-b' : '-t';
+  const args =
+    ctx.def.protocol === 'tcp'
+      ? ['tcp', ctx.server.url, '-c', String(conns), '-k', String(inflight), '-s', String(size), '-V']
+      : ['echo', ctx.server.url, '-c', String(conns), '-k', String(inflight), '-s', String(size), frames, '-V'];
+  return runWsload(ctx.wsload, [...args, ...timing(ctx.quick), '-S', String(ctx.server.pid)], { pin: ctx.clientPin });
+}
+
+function cpu(r: WsloadResult): Record<string, number> {
+  return { client_cpu: field(r, 'client_cpu'), server_cpu: field(r, 'server_cpu') };
+}
+
+const MSGS: Metric = { key: 'msgs_per_s', label: 'messages/s', unit: 'msg/s', better: 'higher' };
+const MBS: Metric = { key: 'mb_per_s', label: 'MB/s', unit: 'MB/s', better: 'higher' };
+
+export const WORKLOADS: readonly Workload[] = [
+  {
+    id: 1,
+    title: '100 conns x 10 in flight x 32 B text',
+    metrics: [MSGS],
+    deflate: false,
+    async run(ctx) {
+      const r = await echo(ctx, 100, 10, 32);
+      return { values: { msgs_per_s: field(r, 'msgs_per_s'), ...cpu(r) }, raw: r.line };
+    },
+  },
+  {
+    id: 2,
+    title: '10 conns x 4 in flight x 16 KiB binary',
+    metrics: [MBS],
+    deflate: false,
+    async run(ctx) {
+      const r = await echo(ctx, 10, 4, 16384);
+      return { values: { mb_per_s: field(r, 'mb_per_s'), ...cpu(r) }, raw: r.line };
+    },
+  },
+  {
+    id: 3,
+    title: '4 conns x 1 in flight x 1 MiB binary',
+    metrics: [MBS],
+    deflate: false,
+    async run(ctx) {
+      const r = await echo(ctx, 4, 1, 1 << 20);
+      return { values: { mb_per_s: field(r, 'mb_per_s'), ...cpu(r) }, raw: r.line };
+    },
+  },
+  {
+    id: 4,
+    title: 'latency at 10,000 msg/s over 100 conns (32 B)',
+    metrics: [
+      { key: 'p50_us', label: 'p50', unit: 'µs', better: 'lower' },
+      { key: 'p99_us', label: 'p99', unit: 'µs', better: 'lower' },
+    ],
+    deflate: false,
+    async run(ctx) {
+      const args = ['latency', ctx.server.url, '-c', '100', '-r', '10000', '-s', '32', ...timing(ctx.quick)];
+      const r = await runWsload(ctx.wsload, [...args, '-S', String(ctx.server.pid)], { pin: ctx.clientPin });
+      return { values: { p50_us: field(r, 'p50_us'), p99_us: field(r, 'p99_us'), ...cpu(r) }, raw: r.line };
+    },
+  },
+  {
+    id: 5,
+    title: 'idle connections: server RSS per connection',
+    metrics: [{ key: 'kib_per_conn', label: 'RSS/conn', unit: 'KiB', better: 'lower' }],
+    deflate: false,
+    run: idleMemory,
+  },
+  {
+    id: 6,
+    title: 'permessage-deflate: 10 conns x 4 in flight x 16 KiB compressible text',
+    metrics: [MBS],
+    deflate: true,
+    run: deflateThroughput,
+  },
+];
+
+/**
+ * (RSS with N idle connections open - RSS before) / N, both read from /proc/<pid>/status of the server.
+ * A short warm-up round of connections first, so code compiled on the first upgrade is not charged to
+ * the connections; "after" is read once all N are open and have settled.
+ */
+async function idleMemory(ctx: Context): Promise<Sample> {
+  const n = ctx.quick ? 1000 : 10_000;
+  const settleMs = ctx.quick ? 500 : 1500;
+  const url = ctx.server.url;
+  await runWsload(ctx.wsload, ['idle', url, '-c', '300', '-d', '0.3'], { pin: ctx.clientPin });
+  await new Promise((r) => setTimeout(r, 300));
+  const before = rssKiB(ctx.server.pid);
+  let after = 0;
+  let afterRead: Promise<void> = Promise.resolve();
+  const holdSeconds = String((settleMs + 1000) / 1000);
+  const r = await runWsload(ctx.wsload, ['idle', url, '-c', String(n), '-d', holdSeconds, '-C', '256', '-S', String(ctx.server.pid)], {
+    pin: ctx.clientPin,
+    onAllOpen: () => {
+      afterRead = new Promise((resolve) =>
+        setTimeout(() => {
+          after = rssKiB(ctx.server.pid);
+          resolve();
+        }, settleMs),
+      );
+    },
+  });
+  await afterRead;
+  const open = field(r, 'open');
+  if (open !== n || after === 0) throw new Error(`idle: only ${open}/${n} connections open (${r.line})`);
+  return { values: { kib_per_conn: (after - before) / n, rss_before_kib: before, rss_after_kib: after }, raw: r.line };
+}
+
+async function deflateThroughput(ctx: Context): Promise<Sample> {
+  const time = ctx.quick ? ['--duration', '1', '--warmup', '0.3'] : ['--duration', '4', '--warmup', '1'];
+  const argv = [...ctx.clientPin, process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'deflate-load.ts'),
+    ctx.server.url, '--conns', '10', '--inflight', '4', '--size', '16384', ...time];
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.on('error', reject);
+    child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
+  });
+  const line = stdout.trim().split('\n').at(-1) ?? '';
+  if (code !== 0) throw new Error(`deflate-load failed (exit ${code}): ${stderr.trim()} ${line}`);
+  const result = JSON.parse(line) as { mb_per_s: number; msgs_per_s: number };
+  return { values: { mb_per_s: result.mb_per_s, msgs_per_s: result.msgs_per_s }, raw: line };
+}
