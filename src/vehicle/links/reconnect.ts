@@ -65,7 +65,7 @@ export class ReconnectingLink extends EventEmitter implements Link {
     if (this.#closing) return;
     this.#closing = true;
     this.#generation++;
-    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     const t = this.#transport;
     this.#transport = null;

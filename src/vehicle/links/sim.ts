@@ -1,6 +1,7 @@
 // The default link: an in-process simulated i-Racer. It decodes the bytes it is sent exactly as a car
-// would (with the driver's codec, so both protocols can be simulated), moves by the kinematic model at a
-// fixed tick and reports its pose: every tick while moving, once more when it comes to rest.
+// would (with the driver's codec, so both protocols can be simulated), moves by the kinematic model in
+// fixed steps of tickMs (deterministic: no wall clock, so a new byte takes effect at the next step) and
+// reports its pose: every step while moving, once more when it comes to rest.
 
 import { EventEmitter } from 'node:events';
 import type { Decoder } from '../codec.js';
@@ -22,7 +23,6 @@ export class SimLink extends EventEmitter implements Link {
   #motion: Intent = STOP;
   #decode: Decoder = decodeIracerByte;
   #timer: NodeJS.Timeout | null = null;
-  #lastTick = 0;
   readonly #tickMs: number;
   readonly #car: CarModel;
 
@@ -58,12 +58,8 @@ export class SimLink extends EventEmitter implements Link {
 
   write(bytes: Uint8Array): boolean {
     if (this.#state !== 'connected') return false;
-    this.#advance(); // settle the old motion up to now before the new one takes effect
     for (const b of bytes) this.#motion = this.#decode(b) ?? this.#motion;
-    if (this.#motion.direction !== 'stop' && this.#timer === null) {
-      this.#lastTick = Date.now();
-      this.#timer = setInterval(() => this.#tick(), this.#tickMs);
-    }
+    if (this.#motion.direction !== 'stop' && this.#timer === null) this.#schedule();
     return true;
   }
 
@@ -74,23 +70,20 @@ export class SimLink extends EventEmitter implements Link {
     this.emit('state', this.#state);
   }
 
-  #advance(): void {
-    if (this.#timer === null) return;
-    const now = Date.now();
-    const dt = (now - this.#lastTick) / 1000;
-    this.#lastTick = now;
-    if (dt > 0) this.#pose = step(this.#pose, this.#motion, dt, this.#car);
+  #schedule(): void {
+    this.#timer = setTimeout(() => this.#tick(), this.#tickMs);
   }
 
   #tick(): void {
-    this.#advance();
+    this.#timer = null;
+    this.#pose = step(this.#pose, this.#motion, this.#tickMs / 1000, this.#car);
     // The pose at rest is reported once, then the clock stops until the car is told to move again.
-    if (this.#pose.speed === 0) this.#stopTicking();
+    if (this.#pose.speed !== 0) this.#schedule();
     this.emit('pose', this.#pose);
   }
 
   #stopTicking(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
   }
 }

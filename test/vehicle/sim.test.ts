@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createCodec, DEFAULT_CAR, Driver, SimLink, stepPose, type Pose } from '../../src/vehicle/index.js';
+
+const ORIGIN: Pose = { x: 0, y: 0, heading: 0, speed: 0 };
+const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
+
+describe('kinematics', () => {
+  const v = DEFAULT_CAR.maxSpeed;
+  const R = DEFAULT_CAR.turningRadius;
+
+  it('forward moves along +y at heading 0, at a speed proportional to the step', () => {
+    const p = stepPose(ORIGIN, { direction: 'forward', speed: 15 }, 2);
+    close(p.x, 0);
+    close(p.y, 2 * v);
+    assert.equal(p.speed, v);
+    close(stepPose(ORIGIN, { direction: 'forward', speed: 5 }, 1).y, v / 3);
+  });
+
+  it('forward moves along the heading; backward against it', () => {
+    const east = { ...ORIGIN, heading: Math.PI / 2 };
+    const p = stepPose(east, { direction: 'forward', speed: 15 }, 1);
+    close(p.x, v);
+    close(p.y, 0);
+    const b = stepPose(ORIGIN, { direction: 'backward', speed: 15 }, 1);
+    close(b.y, -v);
+    assert.equal(b.speed, -v);
+  });
+
+  it('turning changes the heading along an arc of the turning radius', () => {
+    const quarter = (Math.PI / 2) * R / v; // time for a quarter circle at full speed
+    const right = stepPose(ORIGIN, { direction: 'forward-right', speed: 15 }, quarter);
+    close(right.heading, Math.PI / 2);
+    close(right.x, R);
+    close(right.y, R);
+    const left = stepPose(ORIGIN, { direction: 'forward-left', speed: 15 }, quarter);
+    close(left.heading, -Math.PI / 2);
+    close(left.x, -R);
+    close(left.y, R);
+    // Reversing while steering right swings the nose the other way.
+    assert.ok(stepPose(ORIGIN, { direction: 'backward-right', speed: 15 }, 0.1).heading < 0);
+    // Many small steps land where one big step does (the arc is integrated exactly).
+    let p = ORIGIN;
+    for (let i = 0; i < 100; i++) p = stepPose(p, { direction: 'forward-right', speed: 15 }, quarter / 100);
+    close(p.x, R, 1e-9);
+    close(p.y, R, 1e-9);
+  });
+
+  it('stop, and steering without drive, hold the pose', () => {
+    const start = { x: 1, y: 2, heading: 0.5, speed: 1 };
+    for (const direction of ['stop', 'left', 'right'] as const) {
+      assert.deepEqual(stepPose(start, { direction, speed: 9 }, 5), { x: 1, y: 2, heading: 0.5, speed: 0 });
+    }
+  });
+
+  it('keeps the heading in (-pi, pi]', () => {
+    let p = ORIGIN;
+    for (let i = 0; i < 50; i++) {
+      p = stepPose(p, { direction: 'forward-right', speed: 15 }, 0.37);
+      assert.ok(p.heading > -Math.PI && p.heading <= Math.PI, String(p.heading));
+    }
+  });
+});
+
+// Ticks one step at a time, as the simulator's clock does.
+function advance(t: { mock: { timers: { tick(ms: number): void } } }, ms: number, step = 50): void {
+  for (let done = 0; done < ms; done += step) t.mock.timers.tick(step);
+}
+
+describe('SimLink', () => {
+  it('moves on the bytes it receives and reports its pose at 20 Hz while moving, once at rest', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const link = new SimLink();
+    const poses: Pose[] = [];
+    link.on('pose', (p: Pose) => poses.push(p));
+    await link.open();
+    assert.equal(link.state, 'connected');
+    link.write(Uint8Array.of(0x1f)); // forward, full speed
+    advance(t, 1000);
+    assert.equal(poses.length, 20);
+    close(link.pose.y, DEFAULT_CAR.maxSpeed, 1e-6);
+    link.write(Uint8Array.of(0x00));
+    advance(t, 1000);
+    assert.equal(poses.length, 21, 'one more pose: at rest');
+    assert.equal(poses.at(-1)!.speed, 0);
+    close(poses.at(-1)!.y, DEFAULT_CAR.maxSpeed, 1e-6);
+    await link.close();
+    assert.equal(link.write(Uint8Array.of(0x1f)), false);
+  });
+
+  it('speaks the driver codec: rc-app characters move the simulated car too', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const link = new SimLink();
+    const driver = new Driver({ link, codec: createCodec('rc-app'), watchdogMs: 500 });
+    await driver.start();
+    driver.drive({ kind: 'command', name: 'forward', speed: 15 });
+    assert.deepEqual(link.motion, { direction: 'forward', speed: 15 });
+    advance(t, 1000);
+    close(driver.pose!.y, DEFAULT_CAR.maxSpeed, 1e-6);
+    await driver.close();
+    assert.deepEqual(link.motion, { direction: 'stop', speed: 0 });
+  });
+});
