@@ -1,0 +1,316 @@
+/**
+ * The sans-I/O WebSocket connection, server side (RFC 6455 sections 5-7). It is fed the bytes that
+ * arrived (`receive`), returns what they mean as events, and queues the bytes to send
+ * (`takeOutput`). No socket, timer or event emitter lives here: the Node adapter owns those, and
+ * tests can drive every rule with plain byte arrays.
+ */
+import { Buffer } from 'node:buffer';
+import { encodeClosePayload, parseClosePayload } from './close.js';
+import { ProtocolError } from './errors.js';
+import type { PerMessageExtension } from './extension.js';
+import { encodedHeaderSize, headerSize, isControl, newHeader, Opcode, readHeader, writeHeader } from './frame.js';
+import { applyMask } from './mask.js';
+import { MessageBuffer } from './message-buffer.js';
+import { isValidUtf8, Utf8Validator } from './utf8.js';
+
+/** What the peer did. Plain readonly values, handled with an exhaustive switch. */
+export type ProtocolEvent =
+  | { readonly type: 'message'; readonly data: Uint8Array; readonly isBinary: boolean }
+  | { readonly type: 'ping'; readonly data: Uint8Array }
+  | { readonly type: 'pong'; readonly data: Uint8Array }
+  /** The peer's close frame (code 1005 when it carried none); our answer is already queued. */
+  | { readonly type: 'close'; readonly code: number; readonly reason: Uint8Array }
+  /** The peer broke the protocol: a close frame with error.closeCode is queued, input is over. */
+  | { readonly type: 'error'; readonly error: ProtocolError };
+
+export interface ProtocolOptions {
+  /** Largest message accepted, in bytes (after decompression too); larger ones close with 1009. */
+  maxPayload?: number;
+  /** A negotiated extension that owns RSV1 (permessage-deflate). */
+  extension?: PerMessageExtension;
+}
+
+export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+
+// Up to this size a frame goes out as one buffer (one copy is cheaper than a second write);
+// above it the header and the caller's payload are queued separately and never concatenated.
+const COPY_MAX = 16 * 1024;
+
+const READ_HEADER = 0;
+const READ_PAYLOAD = 1;
+
+const EMPTY = new Uint8Array(0);
+const NO_OUTPUT: readonly Uint8Array[] = [];
+
+export class Connection {
+  private readonly maxPayload: number;
+  private readonly extension: PerMessageExtension | undefined;
+
+  private state = READ_HEADER;
+  private readonly header = newHeader();
+  /** A header split across reads is gathered here (at most 14 bytes); allocated on first need. */
+  private spill: Uint8Array | null = null;
+  private spillLength = 0;
+  /** Payload bytes of the current frame not yet received, and the masking key position. */
+  private remaining = 0;
+  private phase = 0;
+
+  /** Opcode of the data message in progress (0: none), and whether its first frame had RSV1. */
+  private messageOpcode = 0;
+  private compressed = false;
+  private readonly message: MessageBuffer;
+  private control: MessageBuffer | null = null;
+  private utf8: Utf8Validator | null = null;
+
+  private output: Uint8Array[] = [];
+  private closeSentFlag = false;
+  private inputEnded = false;
+  private disposed = false;
+
+  constructor(options: ProtocolOptions = {}) {
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.extension = options.extension;
+    this.message = new MessageBuffer(this.maxPayload);
+  }
+
+  /** True once we sent (queued) a close frame: no more data frames may follow (section 5.5.1). */
+  get closeSent(): boolean {
+    return this.closeSentFlag;
+  }
+
+  /**
+   * True once the peer's close arrived or the connection failed: nothing more will be read, and
+   * after flushing the output the server closes the TCP connection (section 7.1.1).
+   */
+  get inputDone(): boolean {
+    return this.inputEnded;
+  }
+
+  /**
+   * Takes ownership of `bytes` (payloads are unmasked in place and returned as views of them)
+   * and returns the events they complete. Never throws: violations become an 'error' event.
+   */
+  receive(bytes: Uint8Array): ProtocolEvent[] {
+    const events: ProtocolEvent[] = [];
+    try {
+      let off = 0;
+      while (off < bytes.length && !this.inputEnded) {
+        off = this.state === READ_HEADER ? this.readFrameHeader(bytes, off, events) : this.readPayload(bytes, off, events);
+      }
+    } catch (err) {
+      this.fail(err, events);
+    }
+    return events;
+  }
+
+  /** The bytes queued since the last call, in order; write them all. */
+  takeOutput(): readonly Uint8Array[] {
+    if (this.output.length === 0) return NO_OUTPUT;
+    const out = this.output;
+    this.output = [];
+    return out;
+  }
+
+  /** Queues a data message: text (strings, or bytes known to be UTF-8 with isBinary false) or binary. */
+  send(data: string | Uint8Array, isBinary: boolean): void {
+    if (this.closeSentFlag) throw new Error('cannot send after the close frame');
+    const opcode = isBinary ? Opcode.Binary : Opcode.Text;
+    if (this.extension) {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      const packed = this.extension.compress(bytes);
+      this.queueFrame(opcode, packed ?? bytes, packed !== null);
+    } else if (typeof data === 'string') {
+      if (isBinary) this.queueFrame(opcode, Buffer.from(data, 'utf8'), false);
+      else this.queueText(data);
+    } else {
+      this.queueFrame(opcode, data, false);
+    }
+  }
+
+  ping(data: Uint8Array = EMPTY): void {
+    if (data.length > 125) throw new RangeError('ping payload longer than 125 bytes');
+    if (!this.closeSentFlag) this.queueFrame(Opcode.Ping, data, false);
+  }
+
+  pong(data: Uint8Array = EMPTY): void {
+    if (data.length > 125) throw new RangeError('pong payload longer than 125 bytes');
+    if (!this.closeSentFlag) this.queueFrame(Opcode.Pong, data, false);
+  }
+
+  /** Starts (or answers) the closing handshake. 1005 sends a close frame without a code. */
+  close(code: number, reason: string | Uint8Array = EMPTY): void {
+    if (this.closeSentFlag) return;
+    this.queueFrame(Opcode.Close, encodeClosePayload(code, reason), false);
+    this.closeSentFlag = true;
+  }
+
+  /** Releases the extension; call once when the connection is gone. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.message.take();
+    this.extension?.dispose();
+  }
+
+  private readFrameHeader(bytes: Uint8Array, off: number, events: ProtocolEvent[]): number {
+    const available = bytes.length - off;
+    if (this.spillLength === 0 && available >= 2 && available >= headerSize(bytes[off + 1])) {
+      readHeader(bytes, off, this.header);
+      off += headerSize(bytes[off + 1]);
+    } else {
+      // Gather a header that is split across reads, byte by byte (14 bytes at most).
+      const spill = (this.spill ??= new Uint8Array(14));
+      while (off < bytes.length) {
+        spill[this.spillLength++] = bytes[off++];
+        if (this.spillLength >= 2 && this.spillLength === headerSize(spill[1])) break;
+      }
+      if (this.spillLength < 2 || this.spillLength < headerSize(spill[1])) return off;
+      this.spillLength = 0;
+      readHeader(spill, 0, this.header);
+    }
+    this.startFrame(events);
+    return off;
+  }
+
+  /** Section 5.2 to 5.5: every rule a header can break, each failing the connection. */
+  private startFrame(events: ProtocolEvent[]): void {
+    const h = this.header;
+    const op = h.opcode;
+    if (!h.masked) throw new ProtocolError(1002, 'client frame is not masked'); // section 5.1
+    if (h.rsv2 || h.rsv3) throw new ProtocolError(1002, 'RSV2/RSV3 set without a negotiated extension');
+    if (isControl(op)) {
+      if (op > Opcode.Pong) throw new ProtocolError(1002, `reserved opcode ${op}`);
+      if (!h.fin) throw new ProtocolError(1002, 'fragmented control frame');
+      if (h.payloadLength > 125) throw new ProtocolError(1002, 'control frame payload over 125 bytes');
+      if (h.rsv1) throw new ProtocolError(1002, 'RSV1 set on a control frame');
+    } else if (op === Opcode.Continuation) {
+      if (this.messageOpcode === 0) throw new ProtocolError(1002, 'continuation frame without a message');
+      if (h.rsv1) throw new ProtocolError(1002, 'RSV1 set on a continuation frame');
+    } else {
+      if (op > Opcode.Binary) throw new ProtocolError(1002, `reserved opcode ${op}`);
+      if (this.messageOpcode !== 0) throw new ProtocolError(1002, 'new message inside a fragmented message');
+      if (h.rsv1 && !this.extension) throw new ProtocolError(1002, 'RSV1 set without a negotiated extension');
+      this.messageOpcode = op;
+      this.compressed = h.rsv1;
+      if (op === Opcode.Text && !h.rsv1) (this.utf8 ??= new Utf8Validator()).reset();
+    }
+    if (!isControl(op) && this.message.length + h.payloadLength > this.maxPayload) {
+      throw new ProtocolError(1009, 'message too big'); // before a single excess byte is buffered
+    }
+    this.remaining = h.payloadLength;
+    this.phase = 0;
+    this.state = READ_PAYLOAD;
+    if (this.remaining === 0) this.endFrame(EMPTY, events);
+  }
+
+  private readPayload(bytes: Uint8Array, off: number, events: ProtocolEvent[]): number {
+    const h = this.header;
+    const take = Math.min(this.remaining, bytes.length - off);
+    const piece = bytes.subarray(off, off + take);
+    applyMask(piece, h.mask, this.phase);
+    this.phase = (this.phase + take) & 3;
+    const whole = take === h.payloadLength;
+    this.remaining -= take;
+    if (isControl(h.opcode)) {
+      if (whole) {
+        this.endFrame(piece, events);
+      } else {
+        const control = (this.control ??= new MessageBuffer(125));
+        control.push(piece);
+        if (this.remaining === 0) this.endFrame(control.take(), events);
+      }
+      return off + take;
+    }
+    // Text is checked as it arrives, so bad UTF-8 fails in the piece that carries it (section 8.1).
+    if (this.messageOpcode === Opcode.Text && !this.compressed && !(this.utf8 as Utf8Validator).push(piece)) {
+      throw new ProtocolError(1007, 'invalid UTF-8 in text message');
+    }
+    if (whole && h.fin && this.message.length === 0) {
+      this.endFrame(piece, events); // a message in one frame in one read: a view, no copy
+    } else {
+      if (this.remaining > 0 && h.fin && this.message.length === 0) this.message.reserve(h.payloadLength);
+      this.message.push(piece);
+      if (this.remaining === 0) this.endFrame(null, events);
+    }
+    return off + take;
+  }
+
+  /** A frame is complete. `payload` is its payload, or null when it went into the message buffer. */
+  private endFrame(payload: Uint8Array | null, events: ProtocolEvent[]): void {
+    this.state = READ_HEADER;
+    const h = this.header;
+    switch (h.opcode) {
+      case Opcode.Ping:
+        events.push({ type: 'ping', data: payload as Uint8Array });
+        this.pong(payload as Uint8Array); // section 5.5.2: same application data
+        return;
+      case Opcode.Pong:
+        events.push({ type: 'pong', data: payload as Uint8Array });
+        return;
+      case Opcode.Close:
+        this.receiveClose(payload as Uint8Array, events);
+        return;
+    }
+    if (payload !== null && payload.length > 0) this.message.push(payload);
+    if (h.fin) this.endMessage(events);
+  }
+
+  private endMessage(events: ProtocolEvent[]): void {
+    const opcode = this.messageOpcode;
+    let data = this.message.take();
+    this.messageOpcode = 0;
+    if (this.compressed) {
+      data = (this.extension as PerMessageExtension).decompress([data], this.maxPayload);
+      if (opcode === Opcode.Text && !isValidUtf8(data)) throw new ProtocolError(1007, 'invalid UTF-8 in text message');
+    } else if (opcode === Opcode.Text && !(this.utf8 as Utf8Validator).complete) {
+      throw new ProtocolError(1007, 'text message ends inside a UTF-8 sequence');
+    }
+    events.push({ type: 'message', data, isBinary: opcode === Opcode.Binary });
+  }
+
+  /** Section 5.5.1: answer with a close frame (echoing the code), then read nothing more. */
+  private receiveClose(payload: Uint8Array, events: ProtocolEvent[]): void {
+    const { code, reason } = parseClosePayload(payload);
+    this.inputEnded = true;
+    this.close(code);
+    events.push({ type: 'close', code, reason });
+  }
+
+  /** Section 7.1.7, "Fail the WebSocket Connection": a real close frame with the code, then stop reading. */
+  private fail(err: unknown, events: ProtocolEvent[]): void {
+    // Anything but a ProtocolError is our own bug: report 1011 with no detail to the peer.
+    const error = err instanceof ProtocolError ? err : new ProtocolError(1011, 'internal error');
+    this.inputEnded = true;
+    this.message.take();
+    this.close(error.closeCode, error.closeCode === 1011 ? '' : error.message.slice(0, 123));
+    events.push({ type: 'error', error });
+  }
+
+  private queueText(text: string): void {
+    const length = Buffer.byteLength(text, 'utf8');
+    if (length > COPY_MAX) {
+      this.queueFrame(Opcode.Text, Buffer.from(text, 'utf8'), false);
+      return;
+    }
+    const size = encodedHeaderSize(length, false);
+    const frame = Buffer.allocUnsafe(size + length);
+    writeHeader(frame, 0, Opcode.Text, true, false, length);
+    frame.write(text, size, 'utf8');
+    this.output.push(frame);
+  }
+
+  private queueFrame(opcode: number, payload: Uint8Array, rsv1: boolean): void {
+    const length = payload.length;
+    const size = encodedHeaderSize(length, false);
+    if (length <= COPY_MAX) {
+      const frame = Buffer.allocUnsafe(size + length);
+      writeHeader(frame, 0, opcode, true, rsv1, length);
+      frame.set(payload, size);
+      this.output.push(frame);
+    } else {
+      const head = Buffer.allocUnsafe(size);
+      writeHeader(head, 0, opcode, true, rsv1, length);
+      this.output.push(head, payload);
+    }
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * WebSocketServer: the opening handshake on a node:http(s) server (standalone, attached, or
+ * driven by the application through handleUpgrade), the set of clients and their heartbeat.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { DEFAULT_MAX_PAYLOAD } from './protocol.js';
+import { acceptResponse, rejectResponse, validateRequest } from './handshake.js';
+import { WebSocket } from './websocket.js';
+
+export interface ServerOptions {
+  /** Standalone: create an http server listening on this port (0: ephemeral). */
+  port?: number;
+  host?: string;
+  /** Attach to an existing server's 'upgrade' event. */
+  server?: HttpServer | HttpsServer;
+  /** The application calls handleUpgrade itself. */
+  noServer?: boolean;
+  /** Only upgrade requests for this path (others get 400). */
+  path?: string;
+  /** Largest message in bytes (default 100 MiB); larger ones close with 1009. */
+  maxPayload?: number;
+  /** Standalone: time allowed for the request headers to arrive (default 10 s). */
+  handshakeTimeoutMs?: number;
+  /** Wait for the peer's side of the closing handshake before dropping TCP (default 5 s). */
+  closeTimeoutMs?: number;
+  /** Ping peers idle this long, terminate those still silent an interval later; 0 = off (default 30 s). */
+  heartbeatIntervalMs?: number;
+  /** Largest request head accepted, in bytes (default 16 KiB); larger ones get 431. */
+  maxHeaderBytes?: number;
+  verifyClient?: (req: IncomingMessage) => true | { status: number; reason: string };
+  handleProtocols?: (offered: string[], req: IncomingMessage) => string | false;
+  /** RFC 7692: accepted now, negotiated once the permessage-deflate module is wired in. */
+  perMessageDeflate?: boolean | object;
+}
+
+type UpgradeCallback = (ws: WebSocket, req: IncomingMessage) => void;
+
+export class WebSocketServer extends EventEmitter {
+  readonly clients = new Set<WebSocket>();
+  readonly options: Readonly<ServerOptions>;
+  private readonly maxPayload: number;
+  private readonly closeTimeoutMs: number;
+  private readonly maxHeaderBytes: number;
+  private readonly httpServer: HttpServer | HttpsServer | null;
+  private readonly ownsServer: boolean;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+  private closeWaiters: Array<() => void> = [];
+  private readonly forget = (ws: WebSocket): void => {
+    this.clients.delete(ws);
+    if (this.closing && this.clients.size === 0) this.finishClose();
+  };
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.handleUpgrade(req, socket, head, noop);
+  };
+  private readonly onListening = (): void => {
+    this.emit('listening');
+  };
+  private readonly onError = (err: Error): void => {
+    this.emit('error', err);
+  };
+
+  constructor(options: ServerOptions, onListening?: () => void) {
+    super();
+    const modes = [options.port !== undefined, options.server !== undefined, options.noServer === true];
+    if (modes.filter(Boolean).length !== 1) throw new TypeError('exactly one of port, server or noServer is required');
+    this.options = options;
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
+    this.maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
+    if (onListening) this.once('listening', onListening);
+    if (options.port !== undefined) {
+      const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+      const server = createServer({
+        maxHeaderSize: this.maxHeaderBytes, // Node answers 431 past it
+        connectionsCheckingInterval: Math.max(100, Math.min(handshakeTimeoutMs / 2, 30_000)),
+      });
+      server.headersTimeout = handshakeTimeoutMs;
+      server.requestTimeout = handshakeTimeoutMs;
+      server.on('request', answerPlainRequest);
+      server.listen(options.port, options.host);
+      this.httpServer = server;
+      this.ownsServer = true;
+    } else {
+      this.httpServer = options.server ?? null;
+      this.ownsServer = false;
+    }
+    if (this.httpServer) {
+      this.httpServer.on('upgrade', this.onUpgrade);
+      this.httpServer.on('listening', this.onListening);
+      this.httpServer.on('error', this.onError);
+    }
+    const interval = options.heartbeatIntervalMs ?? 30_000;
+    if (interval > 0) {
+      // One timer for every client, not one per connection.
+      this.heartbeatTimer = setInterval(tickHeartbeat, interval, this.clients);
+      this.heartbeatTimer.unref();
+    }
+  }
+
+  /** The listening address in standalone mode. */
+  address(): AddressInfo | null {
+    if (!this.ownsServer || !this.httpServer) return null;
+    const address = this.httpServer.address();
+    return typeof address === 'object' ? address : null;
+  }
+
+  /**
+   * Validates an upgrade request (RFC 6455 section 4.2) and answers 101, calling `cb` and emitting
+   * 'connection'; or answers 4xx with a one-line reason and closes the socket.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cb: UpgradeCallback): void {
+    socket.on('error', noop); // a reset during the handshake must not crash the process
+    if (this.closing) return refuse(socket, 503, 'server is closing');
+    if (this.options.path !== undefined && pathOf(req.url) !== this.options.path) {
+      return refuse(socket, 400, 'unknown path');
+    }
+    if (headBytes(req) > this.maxHeaderBytes) return refuse(socket, 431, 'request headers too large');
+    const result = validateRequest(req);
+    if (!result.ok) return refuse(socket, result.status, result.reason, result.headers);
+    let protocol = '';
+    try {
+      if (this.options.verifyClient) {
+        const verdict = this.options.verifyClient(req);
+        if (verdict !== true) return refuse(socket, verdict.status, verdict.reason);
+      }
+      if (result.protocols.length > 0) {
+        const chosen = this.options.handleProtocols
+          ? this.options.handleProtocols([...result.protocols], req)
+          : result.protocols[0];
+        if (chosen !== false) protocol = chosen;
+      }
+    } catch {
+      return refuse(socket, 500, 'internal error');
+    }
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.write(acceptResponse(result.accept, protocol || undefined));
+    const ws = new WebSocket(socket, head, {
+      maxPayload: this.maxPayload,
+      closeTimeoutMs: this.closeTimeoutMs,
+      protocol,
+      extensions: '',
+      onClosed: this.forget,
+    });
+    this.clients.add(ws);
+    cb(ws, req);
+    this.emit('connection', ws, req);
+  }
+
+  /** Stops listening (own server only), closes every client with 1001, then calls cb. */
+  close(cb?: () => void): void {
+    if (cb) this.closeWaiters.push(cb);
+    if (this.closing) {
+      if (this.clients.size === 0 && !this.ownsServer) this.finishClose();
+      return;
+    }
+    this.closing = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.httpServer) {
+      this.httpServer.off('upgrade', this.onUpgrade);
+      this.httpServer.off('listening', this.onListening);
+      this.httpServer.off('error', this.onError);
+    }
+    for (const ws of this.clients) ws.close(1001, 'server shutting down');
+    if (this.ownsServer && this.httpServer) {
+      const server = this.httpServer;
+      server.close(() => this.finishClose());
+      server.closeIdleConnections();
+    } else if (this.clients.size === 0) {
+      this.finishClose();
+    }
+  }
+
+  /** Runs the close callbacks once the clients are gone and the own server stopped. */
+  private finishClose(): void {
+    if (this.clients.size > 0) return;
+    if (this.ownsServer && this.httpServer?.listening) return;
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const waiter of waiters) waiter();
+    this.emit('close');
+  }
+}
+
+function noop(): void {}
+
+function tickHeartbeat(clients: Set<WebSocket>): void {
+  for (const ws of clients) ws.heartbeat();
+}
+
+function pathOf(url: string | undefined): string {
+  const path = url ?? '/';
+  const q = path.indexOf('?');
+  return q === -1 ? path : path.slice(0, q);
+}
+
+/** Size of the request head as received (names, values and the separators around them). */
+function headBytes(req: IncomingMessage): number {
+  let total = (req.url ?? '').length + 16;
+  for (const field of req.rawHeaders) total += field.length + 2;
+  return total;
+}
+
+function refuse(socket: Duplex, status: number, reason: string, headers?: Readonly<Record<string, string>>): void {
+  if (socket.writable) {
+    socket.end(rejectResponse(status, reason, headers));
+    socket.once('finish', () => socket.destroy());
+  } else {
+    socket.destroy();
+  }
+}
+
+/** A standalone server answers plain HTTP requests with why they are not a WebSocket handshake. */
+function answerPlainRequest(req: IncomingMessage, res: ServerResponse): void {
+  const result = validateRequest(req);
+  const status = result.ok ? 426 : result.status;
+  const reason = result.ok ? 'WebSocket upgrade required' : result.reason;
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close', ...(result.ok ? {} : result.headers) });
+  res.end(reason);
+}

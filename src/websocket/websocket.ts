@@ -1,0 +1,272 @@
+/**
+ * The Node adapter for one connection: a TCP (or TLS) socket on one side, the sans-I/O core on
+ * the other, and the ws-like API in between. All timers and socket handling live here.
+ */
+import { Buffer } from 'node:buffer';
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { ABNORMAL } from './close.js';
+import type { PerMessageExtension } from './extension.js';
+import { Connection, type ProtocolEvent } from './protocol.js';
+
+type ReadyState = 0 | 1 | 2 | 3;
+type SendCallback = (err?: Error) => void;
+type WriteCallback = (err?: Error | null) => void;
+
+export interface SendOptions {
+  /** Send as a binary frame (default: true for bytes, false for strings). */
+  binary?: boolean;
+}
+
+/** @internal what the server hands to each connection. */
+export interface ConnectionSettings {
+  maxPayload: number;
+  closeTimeoutMs: number;
+  protocol: string;
+  extensions: string;
+  extension?: PerMessageExtension;
+  /** Called once when the connection is closed (the server forgets it). */
+  onClosed?: (ws: WebSocket) => void;
+}
+
+// The socket carries its WebSocket under this key, so the socket listeners are shared functions
+// rather than closures made per connection.
+const kWebSocket = Symbol('websocket');
+type Carrier = Duplex & { [kWebSocket]?: WebSocket; setNoDelay?: (on: boolean) => void };
+
+const EMPTY = Buffer.alloc(0);
+
+export class WebSocket extends EventEmitter {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSING = 2;
+  static readonly CLOSED = 3;
+  readonly CONNECTING = 0;
+  readonly OPEN = 1;
+  readonly CLOSING = 2;
+  readonly CLOSED = 3;
+
+  readyState: ReadyState = WebSocket.OPEN;
+  readonly protocol: string;
+  readonly extensions: string;
+
+  /** @internal heartbeat bookkeeping: bytes arrived since the last tick, and a ping is unanswered. */
+  seen = true;
+  pingOutstanding = false;
+
+  private readonly socket: Carrier;
+  private readonly core: Connection;
+  private readonly closeTimeoutMs: number;
+  private readonly onClosed: ((ws: WebSocket) => void) | undefined;
+  private closeTimer: NodeJS.Timeout | null = null;
+  private closeCode: number = ABNORMAL;
+  private closeReason: Buffer = EMPTY;
+
+  /** @internal created by WebSocketServer after a successful handshake. */
+  constructor(socket: Duplex, head: Buffer, settings: ConnectionSettings) {
+    super();
+    this.socket = socket as Carrier;
+    this.core = new Connection({ maxPayload: settings.maxPayload, extension: settings.extension });
+    this.closeTimeoutMs = settings.closeTimeoutMs;
+    this.protocol = settings.protocol;
+    this.extensions = settings.extensions;
+    this.onClosed = settings.onClosed;
+    this.socket[kWebSocket] = this;
+    // A steering command must not wait for Nagle's algorithm.
+    this.socket.setNoDelay?.(true);
+    socket.on('error', onSocketError);
+    socket.on('end', onSocketEnd);
+    socket.on('close', onSocketClose);
+    // Bytes that came with the upgrade request are frames: parse them before newer reads, but
+    // after the 'connection' handlers had a chance to subscribe.
+    if (head.length > 0) process.nextTick(receiveHead, this, head);
+    socket.on('data', onSocketData);
+  }
+
+  /** Bytes written but not yet handed to the kernel: grows while the peer or network is slow. */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Sends a message; `cb` runs once its bytes are flushed to the kernel (or with the error). */
+  send(data: string | Buffer | Uint8Array, options?: SendOptions | SendCallback, cb?: SendCallback): void {
+    if (typeof options === 'function') {
+      cb = options;
+      options = undefined;
+    }
+    if (this.readyState !== WebSocket.OPEN) {
+      if (cb) process.nextTick(cb, new Error(`WebSocket is not open (readyState ${this.readyState})`));
+      return;
+    }
+    this.core.send(data, options?.binary ?? typeof data !== 'string');
+    this.flush(cb);
+  }
+
+  ping(data: Buffer | Uint8Array | string = EMPTY): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    this.core.ping(typeof data === 'string' ? Buffer.from(data) : data);
+    this.flush();
+  }
+
+  pong(data: Buffer | Uint8Array | string = EMPTY): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    this.core.pong(typeof data === 'string' ? Buffer.from(data) : data);
+    this.flush();
+  }
+
+  /**
+   * Starts the closing handshake (section 7.1.2). The TCP connection is closed when the peer
+   * answers, or after closeTimeoutMs. Throws RangeError for a code that may not be sent.
+   */
+  close(code = 1000, reason: string | Buffer = ''): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    this.core.close(code, reason);
+    this.readyState = WebSocket.CLOSING;
+    this.flush();
+    this.armCloseTimer();
+  }
+
+  /** Drops the TCP connection at once, without a closing handshake. */
+  terminate(): void {
+    if (this.readyState === WebSocket.CLOSED) return;
+    this.readyState = WebSocket.CLOSING;
+    this.socket.destroy();
+  }
+
+  /** @internal called by the server's shared heartbeat interval (one timer for all clients). */
+  heartbeat(): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    if (this.seen) {
+      this.seen = false;
+      this.pingOutstanding = false;
+    } else if (this.pingOutstanding) {
+      this.terminate(); // silent for two whole intervals: the peer is gone
+    } else {
+      this.pingOutstanding = true;
+      this.ping();
+    }
+  }
+
+  /** @internal */
+  receive(chunk: Buffer): void {
+    this.seen = true;
+    const events = this.core.receive(chunk);
+    if (events.length === 0) return;
+    // Everything produced while handling one read leaves in a single write (section-free: speed).
+    this.socket.cork();
+    try {
+      for (const event of events) this.dispatch(event);
+      this.flush();
+    } finally {
+      this.socket.uncork();
+    }
+    if (this.core.inputDone) this.endTransport();
+  }
+
+  private dispatch(event: ProtocolEvent): void {
+    switch (event.type) {
+      case 'message':
+        this.emit('message', asBuffer(event.data), event.isBinary);
+        return;
+      case 'ping':
+        this.emit('ping', asBuffer(event.data));
+        return;
+      case 'pong':
+        this.emit('pong', asBuffer(event.data));
+        return;
+      case 'close':
+        this.closeCode = event.code;
+        this.closeReason = asBuffer(event.reason);
+        this.readyState = WebSocket.CLOSING;
+        return;
+      case 'error':
+        this.closeCode = event.error.closeCode;
+        this.closeReason = Buffer.from(event.error.message);
+        this.readyState = WebSocket.CLOSING;
+        // An unhandled 'error' would throw: a misbehaving client must never crash the server.
+        if (this.listenerCount('error') > 0) this.emit('error', event.error);
+        return;
+      default: {
+        const never: never = event;
+        throw new Error(`unknown event ${String(never)}`);
+      }
+    }
+  }
+
+  /** Writes whatever the core queued; header and payload of a big frame go out as two writes, corked. */
+  private flush(cb?: SendCallback): void {
+    const chunks = this.core.takeOutput();
+    if (this.socket.destroyed || !this.socket.writable) {
+      if (cb) process.nextTick(cb, new Error('WebSocket is closed'));
+      return;
+    }
+    const n = chunks.length;
+    if (n === 0) {
+      if (cb) process.nextTick(cb);
+      return;
+    }
+    if (n === 1) {
+      this.socket.write(chunks[0], cb as WriteCallback);
+      return;
+    }
+    this.socket.cork();
+    for (let i = 0; i < n - 1; i++) this.socket.write(chunks[i]);
+    this.socket.write(chunks[n - 1], cb as WriteCallback);
+    this.socket.uncork();
+  }
+
+  /** The close handshake is done (or the connection failed): the server closes TCP first (section 7.1.1). */
+  private endTransport(): void {
+    this.readyState = WebSocket.CLOSING;
+    this.socket.end();
+    this.armCloseTimer();
+  }
+
+  private armCloseTimer(): void {
+    if (this.closeTimer === null) this.closeTimer = setTimeout(destroySocket, this.closeTimeoutMs, this.socket);
+  }
+
+  /** @internal the socket is gone. */
+  closed(): void {
+    if (this.readyState === WebSocket.CLOSED) return;
+    this.readyState = WebSocket.CLOSED;
+    if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    this.core.dispose();
+    this.onClosed?.(this);
+    this.emit('close', this.closeCode, this.closeReason);
+  }
+
+  /** @internal the peer sent FIN: if it did so without a close frame, the connection is over. */
+  peerEnded(): void {
+    if (this.readyState === WebSocket.OPEN) this.readyState = WebSocket.CLOSING;
+    this.socket.end();
+    this.armCloseTimer();
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+function receiveHead(ws: WebSocket, head: Buffer): void {
+  if (ws.readyState === WebSocket.OPEN) ws.receive(head);
+}
+
+function onSocketData(this: Carrier, chunk: Buffer): void {
+  this[kWebSocket]?.receive(chunk);
+}
+
+function onSocketEnd(this: Carrier): void {
+  this[kWebSocket]?.peerEnded();
+}
+
+function onSocketClose(this: Carrier): void {
+  this[kWebSocket]?.closed();
+}
+
+// Network errors (resets, timeouts) end in 'close' with 1006; there is nothing else to report.
+function onSocketError(): void {}
+
+function destroySocket(socket: Duplex): void {
+  socket.destroy();
+}
