@@ -1,0 +1,148 @@
+// The TCP link against a loopback peer that plays a ser2net bridge: it goes away and comes back on the
+// same port.
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { describe, it, type TestContext } from 'node:test';
+import { createCodec, Driver, type Link, type LinkState } from '../../src/vehicle/index.js';
+import { createTcpLink } from '../../src/vehicle/links/tcp.js';
+
+const WAIT_MS = 15_000;
+
+/** A bridge that records the bytes of each connection. */
+class Peer {
+  server: net.Server | null = null;
+  readonly sockets = new Set<net.Socket>();
+  readonly connections: number[][] = [];
+  #waiters: Array<() => void> = [];
+
+  async listen(port = 0): Promise<number> {
+    this.server = net.createServer((s) => {
+      const bytes: number[] = [];
+      this.connections.push(bytes);
+      this.sockets.add(s);
+      s.on('data', (d) => {
+        bytes.push(...d);
+        this.#notify();
+      });
+      s.on('close', () => this.sockets.delete(s));
+      this.#notify();
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', () => resolve());
+    });
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Drops every connection and stops listening, like a bridge that lost power. */
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+    this.server = null;
+  }
+
+  until(check: () => boolean, what: string): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(this.connections)}`)), WAIT_MS);
+      const w = (): void => {
+        if (!check()) return;
+        clearTimeout(timer);
+        this.#waiters = this.#waiters.filter((x) => x !== w);
+        resolve();
+      };
+      this.#waiters.push(w);
+    });
+  }
+
+  #notify(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+}
+
+function waitForState(link: Link, want: LinkState): Promise<void> {
+  if (link.state === want) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`link stayed '${link.state}', wanted '${want}'`)), WAIT_MS);
+    const on = (s: LinkState): void => {
+      if (s !== want) return;
+      clearTimeout(timer);
+      link.off('state', on);
+      resolve();
+    };
+    link.on('state', on);
+  });
+}
+
+function peer(t: TestContext): Peer {
+  const p = new Peer();
+  t.after(() => p.stop());
+  return p;
+}
+
+describe('tcp link', { timeout: 60_000 }, () => {
+  it('drives through a bridge, survives it vanishing and returning on the same port, replays nothing', async (t) => {
+    const bridge = peer(t);
+    const port = await bridge.listen();
+    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { initialDelayMs: 50, maxDelayMs: 400 });
+    const states: LinkState[] = [];
+    link.on('state', (s: LinkState) => states.push(s));
+    const driver = new Driver({ link, codec: createCodec('iracer') });
+    t.after(() => driver.close());
+    await driver.start();
+    await waitForState(link, 'connected');
+    driver.drive({ kind: 'command', name: 'forward', durationMs: 10_000 });
+    await bridge.until(() => bridge.connections[0]?.length === 2, 'stop + forward');
+    assert.deepEqual(bridge.connections[0], [0x00, 0x16]);
+
+    await bridge.stop();
+    await waitForState(link, 'reconnecting');
+    assert.deepEqual(driver.drive({ kind: 'analog', x: 0, y: 1 }), { ok: false, reason: 'link_down' });
+    assert.equal(driver.state.byte, null);
+
+    await bridge.listen(port);
+    await waitForState(link, 'connected');
+    await bridge.until(() => bridge.connections[1]?.length === 1, 'the resynchronising stop');
+    driver.drive({ kind: 'command', name: 'left' });
+    await bridge.until(() => bridge.connections[1]?.length === 2, 'the new command');
+    assert.deepEqual(bridge.connections[1], [0x00, 0x57]);
+    assert.deepEqual(states.slice(0, 4), ['connecting', 'connected', 'reconnecting', 'connected']);
+
+    await driver.close();
+    await bridge.until(() => bridge.connections[1]?.length === 3, 'the stop on close');
+    assert.deepEqual(bridge.connections[1], [0x00, 0x57, 0x00]);
+    assert.equal(link.state, 'closed');
+  });
+
+  it('starts without the device, keeps retrying, and connects when it appears', async (t) => {
+    // Find a free port, then leave it closed for a while.
+    const probe = peer(t);
+    const port = await probe.listen();
+    await probe.stop();
+    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { initialDelayMs: 50, maxDelayMs: 200 });
+    const failures: Error[] = [];
+    link.on('failure', (e: Error) => failures.push(e));
+    const driver = new Driver({ link, codec: createCodec('iracer') });
+    t.after(() => driver.close());
+    await driver.start(); // resolves although nothing listens
+    await waitForState(link, 'reconnecting');
+    assert.match(failures[0].message, /cannot connect to 127\.0\.0\.1:\d+/);
+    const bridge = peer(t);
+    await bridge.listen(port);
+    await waitForState(link, 'connected');
+    await bridge.until(() => bridge.connections[0]?.length === 1, 'the stop on connect');
+    assert.deepEqual(bridge.connections[0], [0x00]);
+  });
+
+  it('closes cleanly while still trying to connect', async (t) => {
+    const probe = peer(t);
+    const port = await probe.listen();
+    await probe.stop();
+    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { initialDelayMs: 10_000 });
+    const driver = new Driver({ link, codec: createCodec('iracer') });
+    await driver.start();
+    await waitForState(link, 'reconnecting');
+    await driver.close();
+    assert.equal(link.state, 'closed');
+  });
+});
