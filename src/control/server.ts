@@ -1,0 +1,171 @@
+/**
+ * The control server (contract C): one HTTP(S) server that serves the page and upgrades /ws and / to
+ * WebSocket, an optional WebSocket-only listener for seed-era pages (--ws-port), and the car's Driver.
+ * Everything a client can send is checked before it reaches the car: the Origin and the client count at
+ * the upgrade, the message size in the WebSocket layer (1009), the rest in the hub.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { createCodec, createLink, Driver, parseLinkSpec } from '../vehicle/index.js';
+import { WebSocketServer } from '../websocket/index.js';
+import { TokenCheck } from './auth.js';
+import { Hub } from './hub.js';
+import type { Limits } from './messages.js';
+import type { ControlOptions } from './options.js';
+import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
+import { createStaticHandler } from './static.js';
+
+export type { ControlOptions } from './options.js';
+
+export interface ControlServer {
+  /** http(s)://host:port/ of the page. */
+  url: string;
+  port: number;
+  wsPort?: number;
+  driver: Driver;
+  /** Stops the car, closes clients with 1001, closes the listeners. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** dist/web of this package: this file sits in src/control/ (tsx) or dist/control/ (built), two levels down. */
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+const WS_PATHS = new Set(['/ws', '/']);
+const MAX_CLIENTS = 64;
+
+export async function startControlServer(opts: ControlOptions): Promise<ControlServer> {
+  const log = opts.log ?? (() => {});
+  const spec = parseLinkSpec(opts.link);
+  const driver = new Driver({ link: createLink(spec), codec: createCodec(opts.codec), watchdogMs: opts.watchdogMs });
+  const limits: Limits = {
+    watchdogMs: opts.watchdogMs,
+    maxMessageBytes: opts.maxMessageBytes ?? 4096,
+    driveRatePerSecond: opts.driveRatePerSecond ?? 60,
+    idleTakeoverMs: opts.idleTakeoverMs ?? 15_000,
+  };
+  const hub = new Hub({
+    driver, codec: opts.codec, linkKind: spec.kind, limits, log,
+    token: opts.token === undefined ? null : new TokenCheck(opts.token),
+  });
+  const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
+  if (!existsSync(join(staticDir, 'index.html'))) log(`warning: no index.html in ${staticDir} (run npm run build)`);
+
+  const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
+    ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
+    : null;
+  const makeServer = (): HttpServer => {
+    // 16 KiB of headers is plenty for a browser; slow-loris requests are cut after 10 s.
+    const settings = { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000 };
+    return tls ? createHttpsServer({ ...settings, ...tls }) : createHttpServer(settings);
+  };
+
+  const policy: { allowOrigins: Set<string>; localNames: Set<string>; pagePorts: number[] } = {
+    allowOrigins: new Set(opts.allowOrigins ?? []),
+    localNames: machineNames(),
+    pagePorts: [],
+  };
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: limits.maxMessageBytes,
+    verifyClient: (req) => verify(req, policy, tls !== null, hub.clientCount, log),
+  });
+  wss.on('connection', (ws, req: IncomingMessage) => hub.attach(ws, req.socket.remoteAddress ?? '?'));
+
+  const main = makeServer();
+  main.on('request', createStaticHandler(staticDir));
+  main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!WS_PATHS.has(pathOf(req.url))) return refuse(socket, 404, 'WebSocket endpoints are /ws and /');
+    wss.handleUpgrade(req, socket, head, () => {});
+  });
+  const servers = [main];
+  let wsOnly: HttpServer | undefined;
+  if (opts.wsPort !== undefined) {
+    wsOnly = makeServer();
+    wsOnly.on('request', (_req, res) => {
+      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'close' });
+      res.end('this port speaks WebSocket only\n');
+    });
+    wsOnly.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      wss.handleUpgrade(req, socket, head, () => {}); // any path, as the seed's listener did
+    });
+    servers.push(wsOnly);
+  }
+
+  let port: number;
+  let wsPort: number | undefined;
+  try {
+    port = await listen(main, opts.port, opts.host);
+    if (wsOnly) wsPort = await listen(wsOnly, opts.wsPort!, opts.host);
+    policy.pagePorts.push(port);
+    await driver.start();
+  } catch (err) {
+    for (const server of servers) server.close();
+    await driver.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const carStopped = driver.close(); // the stop is written first, then the link closes
+      hub.close();
+      const clientsGone = new Promise<void>((resolve) => wss.close(resolve));
+      await Promise.all([carStopped, clientsGone, ...servers.map(stopListening)]);
+    })();
+    return closing;
+  };
+
+  const scheme = tls ? 'https' : 'http';
+  return { url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, driver, close };
+}
+
+function verify(req: IncomingMessage, policy: OriginPolicy, secure: boolean, clients: number,
+  log: (line: string) => void): true | { status: number; reason: string } {
+  const origin = req.headers.origin;
+  if (!isOriginAllowed(origin, req.headers.host, secure, policy)) {
+    log(`refused a WebSocket from origin ${JSON.stringify(origin)} (see --allow-origin)`);
+    return { status: 403, reason: 'origin not allowed' };
+  }
+  if (clients >= MAX_CLIENTS) return { status: 503, reason: 'too many clients' };
+  return true;
+}
+
+function listen(server: HttpServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function stopListening(server: HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections(); // page requests held open by keep-alive
+  });
+}
+
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?', 1)[0];
+}
+
+function refuse(socket: Duplex, status: number, reason: string): void {
+  socket.on('error', () => {});
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.once('finish', () => socket.destroy());
+}
+
+/** A host to put in a URL: the wildcard addresses become loopback, IPv6 gets brackets. */
+export function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
