@@ -15,3 +15,7 @@ export { parseLinkSpec, formatLinkSpec, DEFAULT_BAUD } from './link-spec.js';
 export { SimLink } from './links/sim.js';
 export type { VehicleState, DriverOptions, DriveResult } from './driver.js';
 export { Driver, DEFAULT_WATCHDOG_MS } from './driver.js';
+export type { DeviceInfo } from './devices.js';
+export { listDevices } from './devices.js';
+export type { EmulatorOptions, ReceivedByte } from './emulator.js';
+export { startEmulator, Emulator } from './emulator.js';
