@@ -120,8 +120,8 @@ export class Driver extends EventEmitter {
   /** Stops the car, then closes the link (which flushes the stop first). Safe to call more than once. */
   close(): Promise<void> {
     if (this.#closing === null) {
+      this.#closed = true; // first, so a 'state' listener cannot drive again during the final stop
       this.stop();
-      this.#closed = true;
       this.#closing = this.#link.close();
     }
     return this.#closing;

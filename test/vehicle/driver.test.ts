@@ -174,3 +174,17 @@ describe('Driver', () => {
   });
 });
 
+
+describe('Driver close', () => {
+  it('refuses demands made from a state listener during the final stop', async () => {
+    const link = new FakeLink();
+    const driver = new Driver({ link, codec: createCodec('iracer') });
+    await driver.start();
+    driver.drive({ kind: 'command', name: 'forward' });
+    const results: unknown[] = [];
+    driver.on('state', () => results.push(driver.drive({ kind: 'command', name: 'forward' })));
+    await driver.close();
+    assert.deepEqual(link.bytes, [0x00, 0x16, 0x00]);
+    assert.ok(results.length > 0 && results.every((r) => (r as { ok: boolean }).ok === false));
+  });
+});
