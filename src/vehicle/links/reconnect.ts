@@ -75,26 +75,26 @@ export class ReconnectingLink extends EventEmitter implements Link {
 
   #attempt(): void {
     const generation = ++this.#generation;
-    let settled = false;
+    let live = false; // this attempt's connection is the current one; a loss ends that once
     const lost = (err: Error): void => {
-      if (generation !== this.#generation || !settled || this.#closing) return;
+      if (!live || generation !== this.#generation || this.#closing) return;
+      live = false;
       this.#transport = null;
       this.emit('failure', err);
       this.#retry();
     };
     this.connector(lost).then(
       (transport) => {
-        settled = true;
         if (generation !== this.#generation || this.#closing) {
           void transport.end().catch(() => {});
           return;
         }
         this.#failures = 0;
         this.#transport = transport;
+        live = true;
         this.#setState('connected');
       },
       (err: Error) => {
-        settled = true;
         if (generation !== this.#generation || this.#closing) return;
         this.emit('failure', err);
         this.#retry();
