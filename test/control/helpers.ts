@@ -1,0 +1,157 @@
+// Shared by the control end-to-end tests: a server on 127.0.0.1:0, `ws` clients with a message inbox,
+// and a socat pseudo-terminal pair. Everything registers its own cleanup with t.after.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { TestContext } from 'node:test';
+import WebSocket from 'ws';
+import type { ServerMessage, VehicleState } from '../../src/control/messages.js';
+import { startControlServer, type ControlOptions, type ControlServer } from '../../src/control/server.js';
+
+export const WAIT_MS = 15_000; // generous: the machine is shared
+
+export async function startServer(t: TestContext, overrides: Partial<ControlOptions> = {}): Promise<ControlServer> {
+  const server = await startControlServer({
+    port: 0, host: '127.0.0.1', link: 'sim', codec: 'iracer', watchdogMs: 500, ...overrides,
+  });
+  t.after(() => server.close());
+  return server;
+}
+
+export type Message = ServerMessage & Record<string, unknown>;
+
+/** A client that keeps every message it receives, so a test can wait for the one it expects. */
+export class Client {
+  readonly inbox: Message[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private waiters: Array<() => void> = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) this.inbox.push(JSON.parse(String(data)) as Message);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    this.closed = new Promise((resolve) => {
+      ws.on('close', (code, reason) => {
+        resolve({ code, reason: String(reason) });
+        for (const wake of this.waiters.splice(0)) wake();
+      });
+    });
+    ws.on('error', () => {}); // seen through `closed`
+  }
+
+  /** Sends exactly this text. */
+  sendText(text: string): void {
+    this.ws.send(text);
+  }
+
+  send(value: object): void {
+    this.ws.send(JSON.stringify(value));
+  }
+
+  /** Waits for a message (received from index `from` on) that matches; returns it. */
+  async next(match: (m: Message) => boolean, what = 'a message', from = 0, timeoutMs = WAIT_MS): Promise<Message> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.inbox.slice(from).find(match);
+      if (found) return found;
+      if (this.ws.readyState === WebSocket.CLOSED) throw new Error(`closed while waiting for ${what}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.inbox.slice(-5))}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Waits for the next message of this type after everything received so far. */
+  expect<T extends Message['type']>(type: T, match: (m: Extract<Message, { type: T }>) => boolean = () => true) {
+    return this.next((m) => m.type === type && match(m as Extract<Message, { type: T }>), type, this.inbox.length);
+  }
+
+  /** Waits for a state message (from now on) matching the partial state. */
+  state(want: Partial<VehicleState>, from = this.inbox.length): Promise<Message> {
+    return this.next((m) => m.type === 'state' && Object.entries(want).every(([k, v]) => m[k] === v),
+      `state ${JSON.stringify(want)}`, from);
+  }
+
+  /** The latest state this client was told (welcome or state message). */
+  latestState(): VehicleState {
+    for (let i = this.inbox.length - 1; i >= 0; i--) {
+      const m = this.inbox[i];
+      if (m.type === 'state') return m;
+      if (m.type === 'welcome') return m.state;
+    }
+    throw new Error('no state yet');
+  }
+
+  /** A ping round trip: proves the connection is alive and every earlier reply has arrived. */
+  async roundTrip(id = `rt${this.inbox.length}`): Promise<void> {
+    this.send({ type: 'ping', id });
+    await this.next((m) => m.type === 'pong' && m.id === id, `pong ${id}`);
+  }
+}
+
+/** Opens a client and waits for its welcome. */
+export async function connect(t: TestContext, url: string, options: WebSocket.ClientOptions = {}): Promise<Client> {
+  const client = await open(t, url, options);
+  await client.next((m) => m.type === 'welcome', 'welcome');
+  return client;
+}
+
+export async function open(t: TestContext, url: string, options: WebSocket.ClientOptions = {}): Promise<Client> {
+  const ws = new WebSocket(url, options);
+  const client = new Client(ws);
+  t.after(() => ws.terminate());
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+  return client;
+}
+
+/** The HTTP status a refused upgrade gets. */
+export function upgradeStatus(t: TestContext, url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
+  const ws = new WebSocket(url, options);
+  t.after(() => ws.terminate());
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(101));
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.once('error', reject);
+  });
+}
+
+export function wsUrl(server: ControlServer, path = '/ws'): string {
+  return `ws://127.0.0.1:${server.port}${path}`;
+}
+
+/** `socat -d -d pty,raw,echo=0 pty,raw,echo=0`: the two /dev/pts paths, parsed from its stderr. */
+export async function ptyPair(t: TestContext): Promise<[string, string]> {
+  const proc = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  t.after(async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = once(proc, 'exit');
+    proc.kill('SIGTERM');
+    await exited;
+  });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`socat did not start:\n${log}`)), WAIT_MS);
+    proc.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    proc.stderr.on('data', (chunk: Buffer) => {
+      log += chunk;
+      const paths = [...log.matchAll(/PTY is (\/dev\/pts\/\d+)/g)].map((m) => m[1]);
+      if (paths.length >= 2 && log.includes('starting data transfer loop')) {
+        clearTimeout(timer);
+        resolve([paths[0], paths[1]]);
+      }
+    });
+  });
+}
