@@ -31,7 +31,7 @@ export interface ClosePayload {
   readonly reason: Uint8Array;
 }
 
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = Buffer.alloc(0);
 
 /**
  * Reads a received close frame's payload. Empty: no status (1005). One byte cannot hold a code

@@ -54,4 +54,4 @@ export class MessageBuffer {
   }
 }
 
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = Buffer.alloc(0);

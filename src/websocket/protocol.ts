@@ -39,7 +39,7 @@ const COPY_MAX = 16 * 1024;
 const READ_HEADER = 0;
 const READ_PAYLOAD = 1;
 
-const EMPTY = new Uint8Array(0);
+const EMPTY: Uint8Array = Buffer.alloc(0);
 const NO_OUTPUT: readonly Uint8Array[] = [];
 
 export class Connection {
