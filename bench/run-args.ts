@@ -1,10 +1,16 @@
 /** Command-line arguments of `npm run bench`. */
 import { SERVERS, type ServerName } from './servers/catalog.js';
 
-export interface RunArgs { quick: boolean; repeats: number; servers: ServerName[] | null; commandPath: boolean }
+export interface RunArgs {
+  quick: boolean;
+  repeats: number;
+  servers: ServerName[] | null;
+  workloads: number[] | null;
+  commandPath: boolean;
+}
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
-  const out: RunArgs = { quick: false, repeats: 0, servers: null, commandPath: true };
+  const out: RunArgs = { quick: false, repeats: 0, servers: null, workloads: null, commandPath: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') out.quick = true;
@@ -16,7 +22,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         if (!SERVERS.some((s) => s.name === n)) throw new Error(`unknown server "${n}" (have: ${SERVERS.map((s) => s.name).join(', ')})`);
       }
       out.servers = names as ServerName[];
-    } else throw new Error(`unknown argument "${a}"; usage: npm run bench -- [--quick] [--repeats N] [--servers a,b] [--skip-command-path]`);
+    } else if (a === '--workloads' && /^[1-6](,[1-6])*$/.test(argv[i + 1] ?? '')) {
+      out.workloads = argv[++i].split(',').map(Number);
+    } else throw new Error(`unknown argument "${a}"; usage: npm run bench -- [--quick] [--repeats N] [--servers a,b] [--workloads 1,5] [--skip-command-path]`);
   }
   if (out.repeats === 0) out.repeats = out.quick ? 1 : 3;
   return out;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--skip-command-path]`
+ * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--skip-command-path]`
  *
  * Starts each echo server alone, drives it with wsload through the issue's workloads, repeats, then
  * prints the table and writes it: docs/benchmarks.md for a full run, bench/out/benchmarks-quick.md for
@@ -85,21 +85,19 @@ async function main(): Promise<void> {
     if (why) notes.push(`${d.name} not measured: ${why}`);
     return !why;
   });
-  const ours = defs.find((d) => d.name === 'ours');
-  let deflate = defs.some((d) => d.deflate);
-  if (!ours) {
-    deflate = false;
-    notes.push('workload 6 (permessage-deflate) skipped: our echo server is not measured in this run');
-  } else {
-    const why = await ourDeflateSupport(ours);
+  const chosen = WORKLOADS.filter((w) => !args.workloads || args.workloads.includes(w.id));
+  const plain = chosen.filter((w) => !w.deflate).sort((a, b) => (a.id === 5 ? -1 : b.id === 5 ? 1 : a.id - b.id));
+  let withDeflate = chosen.filter((w) => w.deflate);
+  if (withDeflate.length) {
+    const ours = defs.find((d) => d.name === 'ours');
+    const why = ours ? await ourDeflateSupport(ours) : 'our echo server is not measured in this run';
     if (why) {
-      deflate = false;
+      withDeflate = [];
       notes.push(`workload 6 (permessage-deflate) skipped: ${why}`);
+    } else {
+      notes.push('workload 6 is driven by the `ws` client (bench/deflate-load.ts), since wsload speaks no extensions; that client does as much zlib work as the server and may be the bottleneck');
     }
   }
-  if (deflate) notes.push('workload 6 is driven by the `ws` client (bench/deflate-load.ts), since wsload speaks no extensions; that client does as much zlib work as the server and may be the bottleneck');
-  const plain = WORKLOADS.filter((w) => !w.deflate).sort((a, b) => (a.id === 5 ? -1 : b.id === 5 ? 1 : a.id - b.id));
-  const withDeflate = WORKLOADS.filter((w) => w.deflate);
   const base = { wsload, clientPin: pinning.client, quick: args.quick };
   const results: Results = new Map();
   const infos = new Map<string, string>();
@@ -107,7 +105,7 @@ async function main(): Promise<void> {
     const tag = `[${r}/${args.repeats}]`;
     for (const def of defs) {
       await session(def, plain, false, base, pinning.server, results, tag, infos);
-      if (deflate && def.deflate) await session(def, withDeflate, true, base, pinning.server, results, tag, infos);
+      if (withDeflate.length && def.deflate) await session(def, withDeflate, true, base, pinning.server, results, tag, infos);
     }
   }
   const sections = args.commandPath ? [await commandPathSection(args.quick, pinning.client).catch((err) => {
@@ -128,7 +126,7 @@ async function main(): Promise<void> {
   });
   console.log(`\n${doc}`);
   mkdirSync(OUT_DIR, { recursive: true });
-  const target = failures.length ? join(OUT_DIR, 'benchmarks-failed.md') : args.quick || args.servers ? join(OUT_DIR, 'benchmarks-quick.md') : join(ROOT, 'docs', 'benchmarks.md');
+  const target = failures.length ? join(OUT_DIR, 'benchmarks-failed.md') : args.quick || args.servers || args.workloads ? join(OUT_DIR, 'benchmarks-quick.md') : join(ROOT, 'docs', 'benchmarks.md');
   writeFileSync(target, doc);
   console.log(`bench: wrote ${target} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (failures.length) {

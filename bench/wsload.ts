@@ -29,12 +29,15 @@ export function parseWsloadOutput(stdout: string): WsloadResult {
   return parseWsloadLine(line);
 }
 
+/** `wsload MODE [WORD...] key=value ...`: the bare words after "wsload" form the mode ("idle all_open"). */
 export function parseWsloadLine(line: string): WsloadResult {
   const words = line.trim().split(/\s+/);
   if (words[0] !== 'wsload' || words.length < 2) throw new Error(`not a wsload result line: ${line}`);
-  const mode = words[1];
+  let i = 1;
+  while (i < words.length && !words[i].includes('=')) i++;
+  const mode = words.slice(1, i).join(' ');
   const fields: Record<string, number | string> = {};
-  for (const word of words.slice(2)) {
+  for (const word of words.slice(i)) {
     const eq = word.indexOf('=');
     if (eq <= 0) throw new Error(`malformed field "${word}" in: ${line}`);
     const raw = word.slice(eq + 1);
@@ -68,7 +71,9 @@ export interface RunOptions {
   /** Command prefix that pins the client to a core, e.g. ['taskset', '-c', '0'], or []. */
   pin: readonly string[];
   /** Called with the intermediate `wsload idle all_open` line as soon as it appears. */
-  onAllOpen?: () => void;
+  onAllOpen?: (line: WsloadResult) => void;
+  /** Idle mode: end the hold early when this settles (SIGTERM); the result is then the all_open line. */
+  stopWhen?: Promise<void>;
 }
 
 /** Runs wsload; rejects with its stderr when it exits non-zero (errors seen, usage, or time limit). */
@@ -78,16 +83,27 @@ export function runWsload(binary: string, args: readonly string[], opts: RunOpti
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let allOpen: WsloadResult | null = null;
+    let stopped = false;
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      const before = stdout;
       stdout += chunk;
-      if (opts.onAllOpen && !before.includes('wsload idle all_open') && stdout.includes('wsload idle all_open')) {
-        opts.onAllOpen();
+      const line = /^wsload idle all_open .*$/m.exec(stdout);
+      if (line && !allOpen) {
+        allOpen = parseWsloadLine(line[0]); // a fixed format from the tool: a parse error here is a bug
+        opts.onAllOpen?.(allOpen);
       }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
+    void opts.stopWhen?.then(() => {
+      stopped = true;
+      child.kill('SIGTERM');
+    });
     child.on('close', (code, signal) => {
+      if (stopped && signal === 'SIGTERM' && allOpen) {
+        resolve(allOpen);
+        return;
+      }
       if (code !== 0) {
         const why = code === 1 ? 'errors seen' : code === 3 ? 'hard time limit hit' : `exit ${code ?? signal}`;
         reject(new Error(`wsload ${args.join(' ')} failed (${why}):\n${stderr.trim()}\n${stdout.trim()}`));

@@ -38,6 +38,7 @@ test('rejects output without a result line and malformed fields', () => {
   assert.throws(() => parseWsloadOutput(`${IDLE_OPEN}\n`), /no "wsload \.\.\." result line/);
   assert.throws(() => parseWsloadOutput('wsload: 100/100 connections open\n'), /no "wsload/);
   assert.throws(() => parseWsloadLine('wsload echo conns=1 garbage'), /malformed field "garbage"/);
+  assert.equal(parseWsloadLine(IDLE_OPEN).mode, 'idle all_open');
   assert.throws(() => parseWsloadLine('hello echo conns=1'), /not a wsload result line/);
 });
 
@@ -101,8 +102,10 @@ test('the table carries medians, ranges and both ratios', () => {
 });
 
 test('run arguments: --quick means one repeat, bad input is refused', () => {
-  assert.deepEqual(parseRunArgs(['--quick']), { quick: true, repeats: 1, servers: null, commandPath: true });
-  assert.deepEqual(parseRunArgs([]), { quick: false, repeats: 3, servers: null, commandPath: true });
+  assert.deepEqual(parseRunArgs(['--quick']), { quick: true, repeats: 1, servers: null, workloads: null, commandPath: true });
+  assert.deepEqual(parseRunArgs([]), { quick: false, repeats: 3, servers: null, workloads: null, commandPath: true });
+  assert.deepEqual(parseRunArgs(['--workloads', '1,5']).workloads, [1, 5]);
+  assert.throws(() => parseRunArgs(['--workloads', '7']), /unknown argument "--workloads"/);
   assert.deepEqual(parseRunArgs(['--repeats', '5', '--servers', 'ours,ws plain']).servers, ['ours', 'ws plain']);
   assert.throws(() => parseRunArgs(['--servers', 'uws']), /unknown server "uws"/);
   assert.throws(() => parseRunArgs(['--repeats', '0']), /unknown argument "--repeats"/);
