@@ -18,10 +18,6 @@ export interface Intent {
   readonly speed: number;
 }
 
-export const DIRECTIONS: readonly Direction[] = [
-  'stop', 'forward', 'backward', 'left', 'right',
-  'forward-left', 'forward-right', 'backward-left', 'backward-right',
-];
 export const COMMAND_NAMES: readonly CommandName[] = ['stop', 'forward', 'backward', 'left', 'right'];
 
 /** The speed scale every codec maps onto: 0 is standstill, 15 is flat out (the i-Racer's nibble). */

@@ -80,6 +80,15 @@ describe('rc-app codec ("Bluetooth RC Controller" characters)', () => {
     assert.equal(codec.isStop(Uint8Array.of(0x44)), true, "'D' (everything off) stops too");
   });
 
+  it('judges a sequence stopped by its last direction character', () => {
+    const stopped = (s: string) => codec.isStop(Uint8Array.from(s, (c) => c.charCodeAt(0)));
+    assert.equal(stopped('qFW'), false);
+    assert.equal(stopped('SW5'), true);
+    assert.equal(stopped('FD'), true);
+    assert.equal(stopped('5'), false, 'a speed alone says nothing');
+    assert.equal(stopped(''), false);
+  });
+
   it('decodes like a car: a speed character changes the speed of the current motion', () => {
     const decode = codec.decoder();
     assert.deepEqual(decode('F'.charCodeAt(0)), { direction: 'forward', speed: 15 }, 'a fresh car runs at 100%');

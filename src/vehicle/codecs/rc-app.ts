@@ -79,13 +79,9 @@ export const rcAppCodec: Codec = {
   command: (name, speed) => ({ direction: name, speed: speed ?? RC_APP_COMMAND_SPEED }),
   stopBytes: ascii('S'),
   isStop(bytes) {
-    const decode = rcAppDecoder();
-    let last: Intent | null = null;
-    for (const b of bytes) {
-      const m = CHAR_DIRECTIONS.has(b) || b === EVERYTHING_OFF ? decode(b) : null;
-      last = m ?? last;
-    }
-    return last !== null && last.direction === 'stop';
+    // The last character that sets a direction decides; speed and accessory characters do not move a car.
+    const last = [...bytes].reverse().find((b) => CHAR_DIRECTIONS.has(b) || b === EVERYTHING_OFF);
+    return last !== undefined && (last === EVERYTHING_OFF || CHAR_DIRECTIONS.get(last) === 'stop');
   },
   decoder: rcAppDecoder,
 };
