@@ -1,0 +1,162 @@
+// Shared by the browser tests: the built page, Debian's Chromium, the real control server, and waits
+// that are driven by events (the machine is shared and slow at times, so nothing here sleeps blindly).
+
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startControlServer } from '../../src/control/server.js';
+import type { Driver, Pose, VehicleState } from '../../src/vehicle/index.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const STATIC_DIR = join(ROOT, 'dist', 'web');
+export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+
+/** Generous: two cores are shared by a browser, a server and other test processes. */
+export const WAIT_MS = 8_000;
+
+function newest(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  return Math.max(s.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/**
+ * Builds dist/web when it is missing or older than any source of the page. Test files may run in
+ * parallel processes, so one build at a time (mkdir is atomic); the others wait and then see it fresh.
+ */
+export async function ensureBuilt(): Promise<void> {
+  const bundle = join(STATIC_DIR, 'app.js');
+  const sources = () => Math.max(newest(join(ROOT, 'web')), newest(join(ROOT, 'scripts', 'build-web.mjs')),
+    newest(join(ROOT, 'src', 'control', 'messages.ts')));
+  const fresh = () => existsSync(bundle) && statSync(bundle).mtimeMs >= sources();
+  const lock = join(ROOT, 'dist', '.web-build-lock');
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+    if (fresh()) return;
+    try {
+      mkdirSync(lock);
+    } catch {
+      await new Promise((r) => setTimeout(r, 200)); // another process is building
+      continue;
+    }
+    try {
+      if (!fresh()) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { stdio: 'inherit' });
+    } finally {
+      rmdirSync(lock);
+    }
+  }
+  if (!fresh()) throw new Error('dist/web/app.js could not be built (see scripts/build-web.mjs)');
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+}
+
+export type ControlServer = Awaited<ReturnType<typeof startControlServer>>;
+
+export function startServer(link = 'sim'): Promise<ControlServer> {
+  return startControlServer({ port: 0, host: '127.0.0.1', link, codec: 'iracer', watchdogMs: 500, staticDir: STATIC_DIR });
+}
+
+/** Resolves with the first value `read` gives that satisfies `ok`, checked now and on every `event`. */
+function waitOn<T>(driver: Driver, event: string, read: () => T, ok: (v: T) => boolean, what: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const v = read();
+      if (!ok(v)) return;
+      clearTimeout(timer);
+      driver.off(event, check);
+      resolve(v);
+    };
+    const timer = setTimeout(() => {
+      driver.off(event, check);
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last ${event}: ${JSON.stringify(read())}`));
+    }, timeoutMs);
+    driver.on(event, check);
+    check();
+  });
+}
+
+export function waitForState(driver: Driver, ok: (s: VehicleState) => boolean, what: string, timeoutMs = WAIT_MS): Promise<VehicleState> {
+  return waitOn(driver, 'state', () => driver.state, ok, what, timeoutMs);
+}
+
+export function waitForPose(driver: Driver, ok: (p: Pose) => boolean, what: string, timeoutMs = WAIT_MS): Promise<Pose> {
+  return waitOn(driver, 'pose', () => driver.pose ?? { x: 0, y: 0, heading: 0, speed: 0 }, ok, what, timeoutMs);
+}
+
+export interface SentFrame { at: number; message: Record<string, unknown> }
+
+/** Records what a page logs as an error and every frame it sends over its WebSockets. */
+export function watchPage(page: Page): { errors: string[]; sent: SentFrame[] } {
+  const errors: string[] = [];
+  const sent: SentFrame[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => {
+      if (typeof f.payload === 'string') sent.push({ at: Date.now(), message: JSON.parse(f.payload) as Record<string, unknown> });
+    });
+  });
+  return { errors, sent };
+}
+
+/** The page is connected and knows its role (the controls follow the role). */
+export async function openPage(page: Page, url: string, role: 'driver' | 'spectator'): Promise<void> {
+  await page.goto(url);
+  await page.locator('#st-conn[data-state="open"]').waitFor({ timeout: WAIT_MS });
+  await page.locator(`#st-role[data-state="${role}"]`).waitFor({ timeout: WAIT_MS });
+}
+
+/** The joystick's centre and the knob's travel radius, in CSS pixels (see web/joystick.ts: 100 of 276 units). */
+export async function joystickGeometry(page: Page): Promise<{ cx: number; cy: number; travel: number }> {
+  const box = await page.locator('svg.joystick').boundingBox();
+  if (!box) throw new Error('joystick not visible');
+  return { cx: box.x + box.width / 2, cy: box.y + box.height / 2, travel: (box.width * 100) / 276 };
+}
+
+/** Presses the knob and drags it to (fx, fy) of full travel (fy < 0 is up, i.e. forward), holding it there. */
+export async function holdKnobWithMouse(page: Page, fx: number, fy: number): Promise<void> {
+  const { cx, cy, travel } = await joystickGeometry(page);
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  await page.mouse.move(cx + fx * travel, cy + fy * travel, { steps: 6 });
+}
+
+/** A pair of connected pseudo-terminals from socat; `close` ends socat and waits for it. */
+export async function ptyPair(): Promise<{ a: string; b: string; close(): Promise<void> }> {
+  const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
+  const close = async () => {
+    if (socat.exitCode === null && socat.signalCode === null) socat.kill('SIGTERM');
+    await exited;
+  };
+  try {
+    const paths = await new Promise<string[]>((resolve, reject) => {
+      let text = '';
+      const timer = setTimeout(() => reject(new Error(`socat gave no pty paths: ${text}`)), WAIT_MS);
+      socat.once('error', (err) => { clearTimeout(timer); reject(err); });
+      socat.stderr.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const found = [...text.matchAll(/PTY is (\/dev\/pts\/\d+)/g)].map((m) => m[1]);
+        // "starting data transfer loop" follows both ptys: only then are both ends ready.
+        if (found.length === 2 && /starting data transfer loop/.test(text)) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      });
+    });
+    return { a: paths[0], b: paths[1], close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,119 @@
+// A phone: a touch screen, a narrow portrait viewport. Real touch events (through the DevTools protocol,
+// as a finger would make them) drive the car; a second finger cannot hijack the knob; the page does not
+// scroll under the drag; and the phone screenshot for the README.
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, CDPSession, Page } from 'playwright-core';
+import {
+  SCREENSHOTS, WAIT_MS, ensureBuilt, joystickGeometry, launchBrowser, openPage, startServer, waitForPose,
+  waitForState, watchPage, type ControlServer, type SentFrame,
+} from './harness.js';
+
+interface Finger { id: number; x: number; y: number }
+
+/**
+ * Sends the touch points that are down after this event; Chromium turns the difference from the previous
+ * event into per-finger touchstart/touchmove/touchend (so lifting one of two fingers is a touchMove with
+ * the other alone; touchEnd lifts all and carries no points).
+ */
+function touch(cdp: CDPSession, type: 'touchStart' | 'touchMove' | 'touchEnd', fingers: Finger[]): Promise<unknown> {
+  return cdp.send('Input.dispatchTouchEvent', { type, touchPoints: fingers.map((f) => ({ id: f.id, x: f.x, y: f.y })) });
+}
+
+describe('controller page on a phone (touch)', () => {
+  let server: ControlServer;
+  let browser: Browser;
+  let page: Page;
+  let cdp: CDPSession;
+  let watched: { errors: string[]; sent: SentFrame[] };
+
+  before(async () => {
+    await ensureBuilt();
+    server = await startServer('sim');
+    browser = await launchBrowser();
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+    });
+    page = await context.newPage();
+    watched = watchPage(page);
+    cdp = await context.newCDPSession(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads on a phone with the joystick and the stop button in view, without errors', async () => {
+    await openPage(page, server.url, 'driver');
+    const pad = await page.locator('svg.joystick').boundingBox();
+    const stop = await page.locator('#stop').boundingBox();
+    assert.ok(pad && stop, 'joystick and stop are laid out');
+    assert.ok(pad.width >= 300, `the joystick fills the width of a phone (${pad.width}px)`);
+    assert.ok(stop.y + stop.height <= 844, 'the stop button is reachable without scrolling');
+    assert.ok(stop.height >= 48, 'the stop button is a large touch target');
+    assert.deepEqual(watched.errors, []);
+  });
+
+  it('a finger dragging the knob up drives forward; a second finger does not move it; lifting stops', async () => {
+    const { cx, cy, travel } = await joystickGeometry(page);
+    const startY = server.driver.pose?.y ?? 0;
+    const scrollBefore = await page.evaluate('window.scrollY');
+    const thumb: Finger = { id: 1, x: cx, y: cy };
+    await touch(cdp, 'touchStart', [thumb]);
+    for (let i = 1; i <= 6; i++) {
+      thumb.y = cy - (travel * i) / 6;
+      await touch(cdp, 'touchMove', [thumb]);
+    }
+    await waitForState(server.driver, (s) => s.direction === 'forward' && s.speed === 15, 'forward from a touch drag');
+    await waitForPose(server.driver, (p) => p.y > startY + 0.3, 'the car to move forward');
+    await page.locator('#st-motion', { hasText: 'forward' }).waitFor({ timeout: WAIT_MS });
+
+    // A second finger lands on the left of the pad and slides: the knob stays with the first.
+    const other: Finger = { id: 2, x: cx - travel * 0.9, y: cy };
+    await touch(cdp, 'touchStart', [thumb, other]);
+    other.y = cy + travel * 0.5;
+    await touch(cdp, 'touchMove', [thumb, other]);
+    await touch(cdp, 'touchMove', [thumb]); // the second finger lifts
+    const since = watched.sent.length;
+    await new Promise((r) => setTimeout(r, 300));
+    const drives = watched.sent.slice(since).filter((f) => f.message.type === 'drive');
+    assert.ok(drives.length > 0, 'still driving after the second finger lifted');
+    assert.ok(drives.every((f) => f.message.x === 0 && f.message.y === 1), `only the first finger steers: ${JSON.stringify(drives.map((f) => f.message))}`);
+    assert.equal(server.driver.state.direction, 'forward');
+
+    await touch(cdp, 'touchEnd', []);
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop when the finger lifts');
+    assert.equal(await page.evaluate('window.scrollY'), scrollBefore, 'the page did not scroll under the drag');
+  });
+
+  it('tapping the stop button stops a running command', async () => {
+    await page.locator('#hold').fill('10');
+    await page.getByRole('button', { name: 'Backward' }).tap();
+    await waitForState(server.driver, (s) => s.direction === 'backward', 'backward from a tap');
+    await page.getByRole('button', { name: 'Stop' }).tap();
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop from a tap', 5000);
+  });
+
+  it('saves a phone screenshot while driving', async () => {
+    await page.locator('#hold').fill('0.5');
+    await page.evaluate('window.scrollTo(0, 0)'); // tapping the buttons scrolled them into view
+    const { cx, cy, travel } = await joystickGeometry(page);
+    const thumb: Finger = { id: 3, x: cx, y: cy };
+    await touch(cdp, 'touchStart', [thumb]);
+    thumb.x = cx - travel * 0.5;
+    thumb.y = cy - travel * 0.8;
+    await touch(cdp, 'touchMove', [thumb]);
+    await waitForState(server.driver, (s) => s.direction === 'forward-left', 'a left curve');
+    const start = server.driver.pose?.heading ?? 0;
+    await waitForPose(server.driver, (p) => Math.abs(p.heading - start) > 1, 'the car to turn');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'phone.png') });
+    await touch(cdp, 'touchEnd', []);
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop');
+    assert.deepEqual(watched.errors, [], 'no console errors during the whole session');
+  });
+});
