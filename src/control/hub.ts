@@ -8,7 +8,7 @@ import type { WebSocket } from '../websocket/index.js';
 import { ClientAuth, type TokenCheck } from './auth.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type ClientMessage, type CodecName, type ErrorCode, type LastCommand, type Limits, type LinkKind,
+  type ClientMessage, type CodecName, type ErrorCode, type ErrorMessage, type LastCommand, type Limits, type LinkKind,
   type ServerMessage, type VehicleState,
 } from './messages.js';
 import { TokenBucket } from './rate-limit.js';
@@ -127,7 +127,7 @@ export class Hub {
       return this.error(client, 'rate_limited', `more than ${rate} messages per second; dropped`);
     }
     const parsed = parseClientMessage(data.toString('utf8')); // the WebSocket layer validated the UTF-8
-    if (!parsed.ok) return this.error(client, parsed.code, parsed.message, parsed.ref);
+    if (!parsed.ok) return this.error(client, parsed.code, parsed.message, parsed.ref, parsed.field);
     this.handle(client, parsed.message);
   }
 
@@ -220,12 +220,15 @@ export class Hub {
     }
   }
 
-  private error(client: Client, code: ErrorCode, message: string, ref?: string): void {
+  private error(client: Client, code: ErrorCode, message: string, ref?: string, field?: string): void {
     if (FLOOD_CODES.has(code) && !client.errors.take()) {
       this.opts.log(`${client.id} closed for flooding`);
       return client.ws.close(CLOSE_CODES.policyViolation, 'too many errors');
     }
-    this.send(client, ref === undefined ? { type: 'error', code, message } : { type: 'error', code, message, ref });
+    const error: ErrorMessage = { type: 'error', code, message };
+    if (ref !== undefined) error.ref = ref;
+    if (field !== undefined) error.field = field;
+    this.send(client, error);
   }
 
   private state(): VehicleState {

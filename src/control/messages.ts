@@ -104,6 +104,8 @@ export interface ErrorMessage {
   message: string;
   /** The refused message's `type` or seed `command`, when it could be read. */
   ref?: string;
+  /** For invalid_message: the field at fault. */
+  field?: string;
 }
 
 export type ServerMessage =

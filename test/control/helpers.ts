@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { TestContext } from 'node:test';
 import WebSocket from 'ws';
-import type { ServerMessage, VehicleState } from '../../src/control/messages.js';
+import type { ServerMessage, VehicleState, WelcomeMessage } from '../../src/control/messages.js';
 import { startControlServer, type ControlOptions, type ControlServer } from '../../src/control/server.js';
 
 export const WAIT_MS = 15_000; // generous: the machine is shared
@@ -39,6 +39,13 @@ export class Client {
     ws.on('error', () => {}); // seen through `closed`
   }
 
+  /** The welcome this client got on connecting. */
+  get welcome(): WelcomeMessage {
+    const m = this.inbox.find((x) => x.type === 'welcome');
+    if (!m) throw new Error('no welcome yet');
+    return m as WelcomeMessage;
+  }
+
   /** Sends exactly this text. */
   sendText(text: string): void {
     this.ws.send(text);
@@ -67,9 +74,17 @@ export class Client {
     }
   }
 
-  /** Waits for the next message of this type after everything received so far. */
-  expect<T extends Message['type']>(type: T, match: (m: Extract<Message, { type: T }>) => boolean = () => true) {
-    return this.next((m) => m.type === type && match(m as Extract<Message, { type: T }>), type, this.inbox.length);
+  /** How many messages have arrived: a mark to wait from, taken before sending what provokes the reply. */
+  mark(): number {
+    return this.inbox.length;
+  }
+
+  /** Waits for a message of this type received from `from` on (default: after everything so far). */
+  expect<T extends Message['type']>(
+    type: T, match: (m: Extract<Message, { type: T }>) => boolean = () => true, from = this.inbox.length,
+  ) {
+    return this.next((m) => m.type === type && match(m as Extract<Message, { type: T }>), type, from)
+      .then((m) => m as Extract<Message, { type: T }>);
   }
 
   /** Waits for a state message (from now on) matching the partial state. */
@@ -131,7 +146,9 @@ export function wsUrl(server: ControlServer, path = '/ws'): string {
 
 /** `socat -d -d pty,raw,echo=0 pty,raw,echo=0`: the two /dev/pts paths, parsed from its stderr. */
 export async function ptyPair(t: TestContext): Promise<[string, string]> {
-  const proc = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   t.after(async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     const exited = once(proc, 'exit');

@@ -1,0 +1,99 @@
+// Roles over real sockets: one driver, spectators who see everything, takeover when the driver leaves,
+// claim and release; the car stops whenever the seat changes hands.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect, startServer, wsUrl } from './helpers.js';
+
+test('the first client drives; spectators see its state and telemetry live', async (t) => {
+  const server = await startServer(t);
+  const driver = await connect(t, wsUrl(server));
+  const spectator = await connect(t, wsUrl(server));
+  assert.equal(driver.inbox[0].role, 'driver');
+  const welcome = spectator.welcome;
+  assert.equal(welcome.role, 'spectator');
+  assert.equal(welcome.vehicle.link, 'sim');
+  assert.deepEqual(welcome.limits,
+    { watchdogMs: 500, maxMessageBytes: 4096, driveRatePerSecond: 60, idleTakeoverMs: 15_000 });
+  assert.equal(welcome.state.driver, driver.inbox[0].clientId);
+  await driver.state({ spectators: 1 }, 0);
+
+  driver.send({ type: 'drive', x: 0, y: 1 });
+  const seen = await spectator.state({ direction: 'forward', lastCommand: 'drive' });
+  assert.equal(seen.byte, server.driver.state.byte);
+  const pose = await spectator.expect('telemetry', (m) => m.pose.y > 0);
+  assert.equal(typeof pose.t, 'number');
+  // Nobody refreshes the analog demand: the watchdog stops the car, and spectators see it.
+  await spectator.state({ direction: 'stop', byte: 0 });
+});
+
+test('a spectator cannot drive: not_driver, and the car does not move', async (t) => {
+  const server = await startServer(t);
+  const driver = await connect(t, wsUrl(server));
+  const spectator = await connect(t, wsUrl(server));
+  for (const msg of ['{"duration":1,"command":"up"}', '{"type":"drive","x":1,"y":1}', '{"type":"stop"}',
+    '{"command":"raw","data":22}', '{"type":"release"}']) {
+    spectator.sendText(msg);
+    const error = await spectator.expect('error');
+    assert.equal(error.code, 'not_driver', msg);
+  }
+  await spectator.roundTrip();
+  assert.deepEqual(server.driver.state, { direction: 'stop', speed: 0, byte: 0, link: 'connected' });
+  assert.equal(driver.latestState().lastCommand, null);
+});
+
+test('the driver leaves while moving: the car stops and the next spectator takes the seat', async (t) => {
+  const server = await startServer(t);
+  const driver = await connect(t, wsUrl(server));
+  const second = await connect(t, wsUrl(server));
+  const third = await connect(t, wsUrl(server));
+  driver.sendText('{"duration":10,"command":"up"}');
+  await second.state({ direction: 'forward' });
+  const [m2, m3] = [second.mark(), third.mark()];
+  driver.ws.terminate(); // no closing handshake: a vanished browser
+  const role = await second.expect('role', undefined, m2);
+  assert.equal(role.role, 'driver');
+  assert.equal(role.driver, second.inbox[0].clientId);
+  const state = await third.state({ direction: 'stop', lastCommand: 'auto' }, m3);
+  assert.equal(state.driver, second.inbox[0].clientId);
+  assert.equal(state.spectators, 1);
+  assert.equal(server.driver.state.byte, 0);
+  second.sendText('{"duration":0.5,"command":"down"}');
+  await third.state({ direction: 'backward', byte: 0x26 });
+});
+
+test('claim is refused while the driver is active; release hands the seat over', async (t) => {
+  const server = await startServer(t);
+  const driver = await connect(t, wsUrl(server));
+  const spectator = await connect(t, wsUrl(server));
+  spectator.send({ type: 'claim' });
+  assert.equal((await spectator.expect('error')).code, 'seat_taken');
+  driver.sendText('{"duration":10,"command":"right"}');
+  await spectator.state({ byte: 0x67 });
+  const [m1, m2] = [driver.mark(), spectator.mark()];
+  driver.send({ type: 'release' });
+  assert.equal((await driver.expect('role', undefined, m1)).role, 'spectator');
+  assert.equal((await spectator.expect('role', undefined, m2)).role, 'driver');
+  await spectator.state({ direction: 'stop', lastCommand: 'auto' }, 0);
+  driver.send({ type: 'drive', x: 1, y: 0 });
+  assert.equal((await driver.expect('error')).code, 'not_driver');
+});
+
+test('claim takes the seat from a driver idle for idleTakeoverMs', async (t) => {
+  const server = await startServer(t, { idleTakeoverMs: 300 });
+  const idle = await connect(t, wsUrl(server));
+  const keen = await connect(t, wsUrl(server));
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const mark = idle.mark();
+  keen.send({ type: 'claim' });
+  assert.equal((await keen.expect('role')).role, 'driver');
+  assert.equal((await idle.expect('role', undefined, mark)).role, 'spectator');
+});
+
+test('ping gets a pong with the same id', async (t) => {
+  const server = await startServer(t);
+  const client = await connect(t, wsUrl(server));
+  client.send({ type: 'ping', id: 'abc' });
+  const pong = await client.expect('pong');
+  assert.equal(pong.id, 'abc');
+  assert.ok(Math.abs(pong.serverTime - Date.now()) < 60_000);
+});
