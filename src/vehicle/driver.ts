@@ -59,7 +59,7 @@ export class Driver extends EventEmitter {
     this.#codec = opts.codec;
     this.#watchdogMs = watchdogMs;
     this.#deadZone = deadZone;
-    this.#state = { direction: 'stop', speed: 0, byte: null, link: opts.link.state };
+    this.#state = Object.freeze({ direction: 'stop', speed: 0, byte: null, link: opts.link.state });
     (opts.link as PoseSource).useDecoder?.(opts.codec.decoder());
     opts.link.on('state', (s: LinkState) => this.#onLinkState(s));
     opts.link.on('pose', (p: Pose) => this.emit('pose', p));
@@ -172,10 +172,10 @@ export class Driver extends EventEmitter {
   }
 
   #setState(patch: Partial<VehicleState>): void {
-    const next = { ...this.#state, ...patch };
+    const next: VehicleState = { ...this.#state, ...patch };
     const s = this.#state;
     if (next.direction === s.direction && next.speed === s.speed && next.byte === s.byte && next.link === s.link) return;
-    this.#state = next;
-    this.emit('state', next);
+    this.#state = Object.freeze(next); // shared with every listener: nobody may change it under us
+    this.emit('state', this.#state);
   }
 }
