@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * `webracer` (and `npm start`): parses the flags, starts the control server, prints the URLs to open,
+ * and on SIGINT/SIGTERM stops the car, closes every client with 1001 and exits 0.
+ * Exit codes: 0 clean stop, 1 could not start, 2 bad command line. The token is never printed.
+ */
+import { networkInterfaces } from 'node:os';
+import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
+import type { ControlOptions } from '../control/options.js';
+import { listDevices } from '../vehicle/index.js';
+import { parseArgs, USAGE, UsageError } from './args.js';
+
+async function main(): Promise<number> {
+  let command;
+  try {
+    command = parseArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`webracer: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'list-devices':
+      return printDevices();
+    case 'run':
+      return run(command.options);
+  }
+}
+
+async function printDevices(): Promise<number> {
+  const devices = await listDevices();
+  if (devices.length === 0) {
+    console.log('No serial or Bluetooth serial ports found. Pair the car first (see docs/control.md).');
+    return 0;
+  }
+  for (const d of devices) {
+    console.log(`serial:${d.path}${d.bluetooth ? '  (Bluetooth)' : ''}${d.description ? `  ${d.description}` : ''}`);
+  }
+  return 0;
+}
+
+async function run(options: ControlOptions): Promise<number> {
+  let server: ControlServer;
+  try {
+    server = await startControlServer({ ...options, log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
+  } catch (err) {
+    process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
+    return 1;
+  }
+  printUrls(options, server);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return resolve(1); // a second signal: give up waiting
+      stopping = true;
+      console.log(`${signal}: stopping the car and closing`);
+      server.close().then(() => resolve(0), () => resolve(1));
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+function printUrls(options: ControlOptions, server: ControlServer): void {
+  const scheme = options.tlsCert ? 'https' : 'http';
+  const wsScheme = options.tlsCert ? 'wss' : 'ws';
+  const hosts = [urlHost(options.host)];
+  if (options.host === '0.0.0.0' || options.host === '::') hosts.push(...lanAddresses());
+  console.log(`webracer: driving ${options.link} with the ${options.codec} codec. Open:`);
+  for (const host of hosts) console.log(`  ${scheme}://${host}:${server.port}/`);
+  if (server.wsPort !== undefined) {
+    console.log(`Seed-era pages: ${wsScheme}://<host>:${server.wsPort} (WebSocket only)`);
+  }
+  if (options.token !== undefined) console.log('Driving needs the token (spectating does not).');
+  console.log('Press Ctrl+C to stop.');
+}
+
+/** This machine's non-loopback IPv4 addresses, as a phone on the same network would reach it. */
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((list) => list ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal)
+    .map((a) => a.address);
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`webracer: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
