@@ -45,7 +45,8 @@ async function printDevices(): Promise<number> {
 async function run(options: ControlOptions): Promise<number> {
   let server: ControlServer;
   try {
-    server = await startControlServer({ ...options, log: (line) => console.log(`${new Date().toISOString()} ${line}`) });
+    const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+    server = await startControlServer({ ...options, log });
   } catch (err) {
     process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
     return 1;

@@ -18,6 +18,8 @@ export interface ControlOptions {
   driveRatePerSecond?: number;
   /** How long a driver must be idle before a claim takes the seat (default 15 000 ms). */
   idleTakeoverMs?: number;
+  /** Connections at once (default 64); more get HTTP 503 at the upgrade. */
+  maxClients?: number;
   /** Largest accepted WebSocket message (default 4096 bytes; larger: close 1009). */
   maxMessageBytes?: number;
   /** Where the server reports connections and problems (never the token). Default: silent. */

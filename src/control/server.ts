@@ -37,7 +37,6 @@ export interface ControlServer {
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 const WS_PATHS = new Set(['/ws', '/']);
-const MAX_CLIENTS = 64;
 
 export async function startControlServer(opts: ControlOptions): Promise<ControlServer> {
   const log = opts.log ?? (() => {});
@@ -73,7 +72,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxMessageBytes,
-    verifyClient: (req) => verify(req, policy, tls !== null, hub.clientCount, log),
+    verifyClient: (req) => verify(req, policy, tls !== null, hub.clientCount < (opts.maxClients ?? 64), log),
   });
   wss.on('connection', (ws, req: IncomingMessage) => hub.attach(ws, req.socket.remoteAddress ?? '?'));
 
@@ -125,14 +124,14 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   return { url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, driver, close };
 }
 
-function verify(req: IncomingMessage, policy: OriginPolicy, secure: boolean, clients: number,
+function verify(req: IncomingMessage, policy: OriginPolicy, secure: boolean, room: boolean,
   log: (line: string) => void): true | { status: number; reason: string } {
   const origin = req.headers.origin;
   if (!isOriginAllowed(origin, req.headers.host, secure, policy)) {
     log(`refused a WebSocket from origin ${JSON.stringify(origin)} (see --allow-origin)`);
     return { status: 403, reason: 'origin not allowed' };
   }
-  if (clients >= MAX_CLIENTS) return { status: 503, reason: 'too many clients' };
+  if (!room) return { status: 503, reason: 'too many clients' };
   return true;
 }
 

@@ -2,7 +2,7 @@
 // the connection stays usable and the car keeps doing what it did.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, startServer, wsUrl } from './helpers.js';
+import { connect, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 test('each malformed message gets its error code; the car and the connection stay as they were', async (t) => {
   const server = await startServer(t);
@@ -104,4 +104,33 @@ test('a flood of bad input is closed with 1008', async (t) => {
   assert.ok(errors.length >= 10 && errors.length < 200, `${errors.length} errors before the close`);
   // The server is fine: a new client is welcomed.
   await connect(t, wsUrl(server));
+});
+
+test('past maxClients the upgrade gets 503; a slot frees when a client leaves', async (t) => {
+  const server = await startServer(t, { maxClients: 2 });
+  const first = await connect(t, wsUrl(server));
+  await connect(t, wsUrl(server));
+  assert.equal(await upgradeStatus(t, wsUrl(server)), 503);
+  first.ws.close();
+  await first.closed;
+  // The server forgets the client once its side of the close is done, which may trail ours a little.
+  let status = 503;
+  for (let tries = 0; status === 503 && tries < 50; tries++) {
+    status = await upgradeStatus(t, wsUrl(server));
+    if (status === 503) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(status, 101);
+});
+
+test('with the car out of reach, drive commands get link_down and nothing is queued', async (t) => {
+  const server = await startServer(t, { link: 'serial:/dev/webracer-no-such-port' });
+  const car = await connect(t, wsUrl(server));
+  assert.notEqual(car.welcome.state.link, 'connected');
+  for (const text of ['{"duration":1,"command":"up"}', '{"type":"drive","x":0,"y":1}', '{"command":"raw","data":22}']) {
+    car.sendText(text);
+    const error = await car.expect('error');
+    assert.equal(error.code, 'link_down', text);
+  }
+  await car.roundTrip(); // still connected: link_down is no flood
+  assert.equal(server.driver.state.byte, null);
 });
