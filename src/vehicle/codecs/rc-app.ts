@@ -1,5 +1,6 @@
-// The single-character protocol of the "Bluetooth RC Controller" Android app (Andi.Co), the de facto
-// standard of HC-05/HC-06 hobby cars, usually called the "Arduino Bluetooth RC Car" protocol.
+// The single-character protocol of the "Bluetooth RC Controller" Android app (by Andi.Co: the listing of
+// its sibling app com.andico.control.joystick names it), the de facto standard of HC-05/HC-06 hobby cars,
+// usually called the "Arduino Bluetooth RC Car" protocol.
 //
 // Sources (read to confirm the table, nothing copied): the command list that the app publishes and that
 // hobby sketches reproduce in their comments, e.g. a 2013 C++ robot header (Robot.h, "Forward F ... Speed
