@@ -15,6 +15,7 @@ import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { constants as bufferConstants } from 'node:buffer';
 import { ProtocolError } from './errors.js';
 import type { PerMessageExtension } from './extension.js';
+import { SlidingWindow } from './deflate-window.js';
 
 /** The parameters both ends agreed on in the handshake (RFC 7692 section 7.1). */
 export interface DeflateParams {
@@ -48,35 +49,24 @@ function zlibWindowBits(bits: number): number {
   return Math.max(bits, 9);
 }
 
-/** The last `size` bytes of prev ++ data, in a buffer of its own (it outlives the message). */
-function slideWindow(prev: Buffer | null, data: Uint8Array, size: number): Buffer {
-  if (data.byteLength >= size) {
-    const next = Buffer.allocUnsafeSlow(size);
-    next.set(data.subarray(data.byteLength - size));
-    return next;
-  }
-  const keep = prev === null ? 0 : Math.min(prev.length, size - data.byteLength);
-  const next = Buffer.allocUnsafeSlow(keep + data.byteLength);
-  if (prev !== null) prev.copy(next, 0, prev.length - keep);
-  next.set(data, keep);
-  return next;
-}
-
 function zlibCode(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined;
 }
 
 export class DeflateExtension implements PerMessageExtension {
   /** Plaintext window of the client's compressor (what its next message may reference). */
-  private inflateWindow: Buffer | null = null;
+  private readonly inflateWindow: SlidingWindow;
   /** Plaintext window of our compressor (what the client's decompressor still holds). */
-  private deflateWindow: Buffer | null = null;
+  private readonly deflateWindow: SlidingWindow;
   private disposed = false;
 
   constructor(
     readonly params: DeflateParams,
     private readonly tuning: DeflateTuning,
-  ) {}
+  ) {
+    this.inflateWindow = new SlidingWindow(1 << params.clientMaxWindowBits);
+    this.deflateWindow = new SlidingWindow(1 << params.serverMaxWindowBits);
+  }
 
   compress(data: Uint8Array): Uint8Array | null {
     this.assertLive();
@@ -86,7 +76,7 @@ export class DeflateExtension implements PerMessageExtension {
       windowBits: zlibWindowBits(this.params.serverMaxWindowBits),
       memLevel: this.tuning.memLevel,
       level: this.tuning.level,
-      ...(this.deflateWindow === null ? {} : { dictionary: this.deflateWindow }),
+      dictionary: this.deflateWindow.view(),
     });
     // RFC 7692 7.2.1: drop the 0x00 0x00 0xff 0xff that the sync flush ended with.
     const body = out.subarray(0, out.length - SYNC_TAIL.length);
@@ -94,7 +84,7 @@ export class DeflateExtension implements PerMessageExtension {
     // and so does ours (RFC 7692 section 6: RSV1 says, per message, whether it is compressed).
     if (body.length >= data.byteLength) return null;
     if (!this.params.serverNoContextTakeover) {
-      this.deflateWindow = slideWindow(this.deflateWindow, data, 1 << this.params.serverMaxWindowBits);
+      this.deflateWindow.push(data);
     }
     return body;
   }
@@ -113,27 +103,27 @@ export class DeflateExtension implements PerMessageExtension {
         finishFlush: constants.Z_SYNC_FLUSH,
         windowBits: 15, // a larger window than the sender's is always safe when inflating
         maxOutputLength: limit,
-        ...(this.inflateWindow === null ? {} : { dictionary: this.inflateWindow }),
+        dictionary: this.inflateWindow.view(),
       });
     } catch (err) {
       throw toProtocolError(err, maxBytes);
     }
     if (out.length > maxBytes) throw tooBig(maxBytes);
     if (!this.params.clientNoContextTakeover) {
-      this.inflateWindow = slideWindow(this.inflateWindow, out, 1 << this.params.clientMaxWindowBits);
+      this.inflateWindow.push(out);
     }
     return out;
   }
 
   dispose(): void {
     this.disposed = true;
-    this.inflateWindow = null;
-    this.deflateWindow = null;
+    this.inflateWindow.clear();
+    this.deflateWindow.clear();
   }
 
   /** Bytes held between messages (the two windows): what an idle connection costs. */
   get retainedBytes(): number {
-    return (this.inflateWindow?.length ?? 0) + (this.deflateWindow?.length ?? 0);
+    return this.inflateWindow.capacity + this.deflateWindow.capacity;
   }
 
   private assertLive(): void {
