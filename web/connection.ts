@@ -1,4 +1,5 @@
 // The page's one WebSocket to the server: connect, reconnect with backoff, and measure latency.
+import { backoffDelay } from './backoff.js';
 import { LatencyWindow } from './latency.js';
 import { encode, parseServerMessage, type ClientMessage, type ServerMessage } from './messages.js';
 
@@ -22,16 +23,6 @@ export interface ConnectionOptions {
 export function socketUrl(location: Pick<Location, 'protocol' | 'host'>): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${location.host}/ws`;
-}
-
-/**
- * Delay before reconnect attempt `attempt` (0-based): exponential, capped, with "equal jitter" (half
- * fixed, half random) so that many phones dropped by the same server restart do not all return at once,
- * yet none retries sooner than half the nominal delay.
- */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  const nominal = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(nominal / 2 + random() * (nominal / 2));
 }
 
 /** Pings unanswered for this many intervals mean a dead path (a phone that changed networks): reconnect. */

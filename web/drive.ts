@@ -4,24 +4,18 @@
 // so while any input is held the latest position is re-sent at a steady rate even if it did not change.
 // When the last held input lets go, one explicit stop is sent at once rather than waiting for the watchdog.
 
+import { wireAxis, type Vector } from './demand.js';
 import type { ClientMessage } from './messages.js';
 
-export interface Vector { x: number; y: number }
 export type InputSource = 'joystick' | 'keyboard' | 'gamepad';
 
 export interface DriveLoopOptions {
   send(message: ClientMessage): boolean;
   /** False for a spectator or while disconnected: nothing is sent (the server would refuse it). */
   canDrive(): boolean;
-  /** Told about every vector sent (null for a stop), to draw it. */
-  onDemand?(vector: Vector | null, source: InputSource | null): void;
   rateHz?: number;
-}
-
-/** Rounded to 1/100: finer steps mean nothing to a 15-step codec and only lengthen the frame. */
-function round(v: number): number {
-  const r = Math.round(Math.max(-1, Math.min(1, v)) * 100) / 100;
-  return r === 0 ? 0 : r; // no "-0" on the wire
+  /** Milliseconds, monotonic (tests inject a fake clock). */
+  now?: () => number;
 }
 
 /** Position changes faster than this are coalesced, keeping a twitchy mouse under the server's rate limit. */
@@ -34,9 +28,11 @@ export class DriveLoop {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = -Infinity;
   private periodMs: number;
+  private readonly now: () => number;
 
   constructor(private readonly opts: DriveLoopOptions) {
     this.periodMs = 1000 / (opts.rateHz ?? 20);
+    this.now = opts.now ?? (() => performance.now());
   }
 
   /** Keeps the refresh well inside the server's watchdog (at least three sends per watchdog period). */
@@ -65,7 +61,6 @@ export class DriveLoop {
   stop(): void {
     this.reset();
     if (this.opts.canDrive()) this.opts.send({ type: 'stop' });
-    this.opts.onDemand?.(null, null);
   }
 
   /** Forgets held inputs without sending anything (the seat was lost, or the socket closed). */
@@ -81,7 +76,7 @@ export class DriveLoop {
   }
 
   private changed(): void {
-    const since = performance.now() - this.lastSentAt;
+    const since = this.now() - this.lastSentAt;
     if (since >= MIN_GAP_MS) this.flush();
     else this.schedule(MIN_GAP_MS - since);
   }
@@ -97,11 +92,10 @@ export class DriveLoop {
     const source = this.latest;
     const v = source ? this.held.get(source) : undefined;
     if (!source || !v || !this.opts.canDrive()) return;
-    const x = round(v.x);
-    const y = round(v.y);
+    const x = wireAxis(v.x);
+    const y = wireAxis(v.y);
     this.opts.send({ type: 'drive', x, y });
-    this.lastSentAt = performance.now();
-    this.opts.onDemand?.({ x, y }, source);
+    this.lastSentAt = this.now();
     this.schedule(this.periodMs);
   }
 }

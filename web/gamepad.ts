@@ -1,21 +1,9 @@
 // Gamepad driving (the browser Gamepad API): the left stick drives, B (or circle) stops.
 // Browsers expose pads only by polling, so a frame loop runs while at least one is connected.
 
-import type { Vector } from './drive.js';
+import { stickDemand, type Vector } from './demand.js';
 
-const DEAD_ZONE = 0.15;
 const STOP_BUTTON = 1; // "standard" mapping: the right face button (B / circle)
-
-/**
- * The left stick as a demand, or null inside the dead zone (a resting stick is never perfectly centred).
- * Outside it the range is rescaled so that a small push still starts from zero rather than jumping.
- */
-export function stickVector(axisX: number, axisY: number, deadZone = DEAD_ZONE): Vector | null {
-  const r = Math.hypot(axisX, axisY);
-  if (r < deadZone) return null;
-  const k = Math.min(1, (r - deadZone) / (1 - deadZone)) / r;
-  return { x: axisX * k, y: -axisY * k }; // the pad's y axis points down
-}
 
 export interface GamepadOptions {
   onMove(vector: Vector | null): void;
@@ -38,7 +26,7 @@ export function attachGamepads(target: Window, opts: GamepadOptions): void {
     const list = pads();
     if (list.length === 0) return;
     const pad = list[0];
-    const vector = opts.enabled() ? stickVector(pad.axes[0] ?? 0, pad.axes[1] ?? 0) : null;
+    const vector = opts.enabled() ? stickDemand(pad.axes[0] ?? 0, pad.axes[1] ?? 0) : null;
     // Only changes are reported (the drive loop does the steady re-sending); a stick's jitter below
     // the wire's 1/100 resolution is not a change.
     const key = vector ? `${vector.x.toFixed(2)},${vector.y.toFixed(2)}` : '';

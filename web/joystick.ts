@@ -7,7 +7,7 @@
 
 import { drag, type D3DragEvent } from 'd3-drag';
 import { select } from 'd3-selection';
-import type { Vector } from './drive.js';
+import { joystickDemand, type Vector } from './demand.js';
 
 export interface Joystick {
   setEnabled(enabled: boolean): void;
@@ -19,15 +19,6 @@ const PAD = 100; // the knob's centre may travel this far from the middle (viewB
 const KNOB = 34;
 const VIEW = PAD + KNOB + 4; // room for the knob at full deflection
 const SVG_NS = 'http://www.w3.org/2000/svg';
-
-/** Clamps a point to the pad's circle and turns it into a demand: x right, y forward (screen y is down). */
-export function toDemand(px: number, py: number): { knob: [number, number]; vector: Vector } {
-  const r = Math.hypot(px, py);
-  const k = r > PAD ? PAD / r : 1;
-  const kx = px * k;
-  const ky = py * k;
-  return { knob: [kx, ky], vector: { x: kx / PAD, y: -ky / PAD } };
-}
 
 export function createJoystick(host: HTMLElement, onMove: (vector: Vector | null) => void): Joystick {
   const svg = select(host)
@@ -61,7 +52,7 @@ export function createJoystick(host: HTMLElement, onMove: (vector: Vector | null
     place(0, 0);
   };
   const moveTo = (event: D3DragEvent<SVGSVGElement, unknown, { x: number; y: number }>) => {
-    const { knob: [kx, ky], vector } = toDemand(event.x, event.y);
+    const { knob: [kx, ky], vector } = joystickDemand(event.x, event.y, PAD);
     place(kx, ky);
     onMove(vector);
   };

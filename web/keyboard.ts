@@ -2,11 +2,9 @@
 // The drive loop re-sends the held direction at its steady rate, so key auto-repeat is ignored and
 // the watchdog semantics are the joystick's: letting go of the last key stops the car.
 
-import type { Vector } from './drive.js';
+import { keysDemand, type Arrow, type Vector } from './demand.js';
 
-type Key = 'up' | 'down' | 'left' | 'right';
-
-const KEYS: Record<string, Key> = {
+const KEYS: Record<string, Arrow> = {
   ArrowUp: 'up', KeyW: 'up',
   ArrowDown: 'down', KeyS: 'down',
   ArrowLeft: 'left', KeyA: 'left',
@@ -29,19 +27,10 @@ function ownsKeys(target: EventTarget | null): boolean {
   return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit'].includes(target.type);
 }
 
-export function vectorOf(keys: ReadonlySet<Key>, magnitude: number): Vector | null {
-  if (keys.size === 0) return null;
-  const x = (keys.has('right') ? 1 : 0) - (keys.has('left') ? 1 : 0);
-  const y = (keys.has('up') ? 1 : 0) - (keys.has('down') ? 1 : 0);
-  if (x === 0 && y === 0) return { x: 0, y: 0 }; // opposite keys cancel: hold still, still fed
-  const k = magnitude / Math.hypot(x, y); // a diagonal is no faster than a straight line
-  return { x: x * k, y: y * k };
-}
-
 export function attachKeyboard(target: Window, opts: KeyboardOptions): { release(): void } {
-  const held = new Set<Key>();
+  const held = new Set<Arrow>();
 
-  const update = () => opts.onMove(vectorOf(held, opts.magnitude()));
+  const update = () => opts.onMove(keysDemand(held, opts.magnitude()));
   const release = () => {
     if (held.size === 0) return;
     held.clear();

@@ -2,7 +2,7 @@
 // latency. Changes that matter to someone who cannot see the bar (connection, role, link) are also
 // spoken through a polite live region; the latency, which changes every two seconds, is not.
 
-import { hex } from './buttons.js';
+import { hex } from './bytes.js';
 import type { ConnectionState } from './connection.js';
 import type { ErrorMessage, Role, VehicleState } from './messages.js';
 
