@@ -49,6 +49,8 @@ export class WebSocketServer extends EventEmitter {
   private readonly ownsServer: boolean;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  private serverClosed = false;
+  private closeEmitted = false;
   private closeWaiters: Array<() => void> = [];
   private readonly forget = (ws: WebSocket): void => {
     this.clients.delete(ws);
@@ -158,7 +160,7 @@ export class WebSocketServer extends EventEmitter {
   close(cb?: () => void): void {
     if (cb) this.closeWaiters.push(cb);
     if (this.closing) {
-      if (this.clients.size === 0 && !this.ownsServer) this.finishClose();
+      this.finishClose();
       return;
     }
     this.closing = true;
@@ -171,7 +173,10 @@ export class WebSocketServer extends EventEmitter {
     for (const ws of this.clients) ws.close(1001, 'server shutting down');
     if (this.ownsServer && this.httpServer) {
       const server = this.httpServer;
-      server.close(() => this.finishClose());
+      server.close(() => {
+        this.serverClosed = true;
+        this.finishClose();
+      });
       server.closeIdleConnections();
     } else if (this.clients.size === 0) {
       this.finishClose();
@@ -180,12 +185,14 @@ export class WebSocketServer extends EventEmitter {
 
   /** Runs the close callbacks once the clients are gone and the own server stopped. */
   private finishClose(): void {
-    if (this.clients.size > 0) return;
-    if (this.ownsServer && this.httpServer?.listening) return;
+    if (this.clients.size > 0 || (this.ownsServer && !this.serverClosed)) return;
     const waiters = this.closeWaiters;
     this.closeWaiters = [];
     for (const waiter of waiters) waiter();
-    this.emit('close');
+    if (!this.closeEmitted) {
+      this.closeEmitted = true;
+      this.emit('close');
+    }
   }
 }
 

@@ -232,8 +232,11 @@ export class WebSocket extends EventEmitter {
     this.readyState = WebSocket.CLOSED;
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     this.core.dispose();
-    this.onClosed?.(this);
-    this.emit('close', this.closeCode, this.closeReason);
+    try {
+      this.emit('close', this.closeCode, this.closeReason);
+    } finally {
+      this.onClosed?.(this);
+    }
   }
 
   /** @internal the peer sent FIN: if it did so without a close frame, the connection is over. */

@@ -7,7 +7,11 @@ import { WebSocketServer, type ServerOptions } from '../../src/websocket/index.j
 /** Starts a standalone server on an ephemeral port, closed when the test ends. */
 export async function startServer(t: TestContext, options: Omit<ServerOptions, 'port'> = {}): Promise<{ wss: WebSocketServer; url: string }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, ...options });
-  t.after(() => new Promise<void>((resolve) => wss.close(resolve)));
+  t.after(() => {
+    // Peers that ignore the closing handshake would hold the test for closeTimeoutMs.
+    for (const ws of wss.clients) ws.terminate();
+    return new Promise<void>((resolve) => wss.close(resolve));
+  });
   await once(wss, 'listening');
   const address = wss.address();
   if (!address) throw new Error('no address');
