@@ -214,6 +214,7 @@ export class Hub {
     for (const change of changes) {
       const client = this.clients.get(change.id);
       if (!client) continue;
+      this.opts.log(`${change.id} is now ${change.role === 'driver' ? 'the driver' : 'a spectator'}`);
       this.send(client, {
         type: 'role', role: change.role, driver: this.roles.driver, authenticated: client.auth.authenticated,
       });
