@@ -214,7 +214,7 @@ export class Hub {
     for (const change of changes) {
       const client = this.clients.get(change.id);
       if (!client) continue;
-      this.opts.log(`${change.id} is now ${change.role === 'driver' ? 'the driver' : 'a spectator'}`);
+      this.opts.log(`${change.id} role: ${change.role}`);
       this.send(client, {
         type: 'role', role: change.role, driver: this.roles.driver, authenticated: client.auth.authenticated,
       });
