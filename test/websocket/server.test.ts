@@ -131,7 +131,7 @@ test('a peer that never answers our close is dropped after closeTimeoutMs', asyn
 });
 
 test('heartbeat: a silent peer is terminated, a ponging peer stays', async (t) => {
-  const { wss, url } = await startServer(t, { heartbeatIntervalMs: 40 });
+  const { wss, url } = await startServer(t, { heartbeatIntervalMs: 150 });
   const alive = await connect(t, url);
   let pings = 0;
   const threePings = new Promise<void>((resolve) => alive.on('ping', () => ++pings === 3 && resolve()));
