@@ -22,20 +22,19 @@ test('seed commands reach an emulated i-Racer over a serial port byte for byte',
     ['{"duration":0.2,"command":"right","data":3}', 0x67],
     ['{"command":"raw","data":22}', 0x16],
   ];
+  // Each byte is held for its duration before the stop: 0.3 s, the remembered 0.3 s, 0.3 s, 0.2 s, raw 1.0 s.
+  // Load can only delay bytes, so "the stop arrived at least that long after we sent" is a safe bound.
+  const holds = [300, 300, 300, 200, 1000];
   let expected = [0x00];
-  for (const [text, byte] of steps) {
+  for (const [i, [text, byte]] of steps.entries()) {
+    const sentAt = Date.now();
     car.sendText(text);
     expected = [...expected, byte, 0x00];
     await emulator.waitForBytes(expected.length, WAIT_MS);
     assert.deepEqual(emulator.bytes, expected, text);
+    const held = emulator.received[expected.length - 1].at - sentAt;
+    assert.ok(held >= holds[i], `${text}: stopped ${held} ms after sending, wanted at least ${holds[i]}`);
   }
-  // Each byte was held for its duration before the stop: 0.3 s, the remembered 0.3 s, 0.3 s, 0.2 s, raw 1.0 s.
-  const holds = [300, 300, 300, 200, 1000];
-  const r = emulator.received;
-  holds.forEach((ms, i) => {
-    const held = r[2 + 2 * i].at - r[1 + 2 * i].at;
-    assert.ok(held >= ms - 20, `step ${i} held ${held} ms, wanted ${ms}`);
-  });
 
   // A 10 s command, then the driver vanishes: the stop comes at once, long before the 10 s are up.
   car.sendText('{"duration":10,"command":"up"}');
