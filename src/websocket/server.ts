@@ -29,6 +29,8 @@ export interface ServerOptions {
   closeTimeoutMs?: number;
   /** Ping peers idle this long, terminate those still silent an interval later; 0 = off (default 30 s). */
   heartbeatIntervalMs?: number;
+  /** Reading from a peer pauses while more than this many bytes wait to be sent to it (default 16 MiB). */
+  maxBufferedAmount?: number;
   /** Largest request head accepted, in bytes (default 16 KiB); larger ones get 431. */
   maxHeaderBytes?: number;
   verifyClient?: (req: IncomingMessage) => true | { status: number; reason: string };
@@ -147,6 +149,7 @@ export class WebSocketServer extends EventEmitter {
     const ws = new WebSocket(socket, head, {
       maxPayload: this.maxPayload,
       closeTimeoutMs: this.closeTimeoutMs,
+      maxBufferedAmount: this.options.maxBufferedAmount ?? 16 * 1024 * 1024,
       protocol,
       extensions: '',
       onClosed: this.forget,

@@ -22,6 +22,8 @@ export interface SendOptions {
 export interface ConnectionSettings {
   maxPayload: number;
   closeTimeoutMs: number;
+  /** Reading from the peer pauses while more than this many bytes wait to be sent to it. */
+  maxBufferedAmount: number;
   protocol: string;
   extensions: string;
   extension?: PerMessageExtension;
@@ -57,6 +59,7 @@ export class WebSocket extends EventEmitter {
   private readonly socket: Carrier;
   private readonly core: Connection;
   private readonly closeTimeoutMs: number;
+  private readonly maxBufferedAmount: number;
   private readonly onClosed: ((ws: WebSocket) => void) | undefined;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeCode: number = ABNORMAL;
@@ -68,6 +71,7 @@ export class WebSocket extends EventEmitter {
     this.socket = socket as Carrier;
     this.core = new Connection({ maxPayload: settings.maxPayload, extension: settings.extension });
     this.closeTimeoutMs = settings.closeTimeoutMs;
+    this.maxBufferedAmount = settings.maxBufferedAmount;
     this.protocol = settings.protocol;
     this.extensions = settings.extensions;
     this.onClosed = settings.onClosed;
@@ -94,7 +98,8 @@ export class WebSocket extends EventEmitter {
       cb = options;
       options = undefined;
     }
-    if (this.readyState !== WebSocket.OPEN) {
+    // The core may already have answered a close that arrived in the same read as this message.
+    if (this.readyState !== WebSocket.OPEN || this.core.closeSent) {
       if (cb) process.nextTick(cb, new Error(`WebSocket is not open (readyState ${this.readyState})`));
       return;
     }
@@ -152,7 +157,7 @@ export class WebSocket extends EventEmitter {
     this.seen = true;
     const events = this.core.receive(chunk);
     if (events.length === 0) return;
-    // Everything produced while handling one read leaves in a single write (section-free: speed).
+    // Everything produced while handling one read leaves in a single write.
     this.socket.cork();
     try {
       for (const event of events) this.dispatch(event);
@@ -160,7 +165,14 @@ export class WebSocket extends EventEmitter {
     } finally {
       this.socket.uncork();
     }
-    if (this.core.inputDone) this.endTransport();
+    if (this.core.inputDone) {
+      this.endTransport();
+    } else if (this.socket.writableNeedDrain && this.socket.writableLength > this.maxBufferedAmount) {
+      // A peer that sends (pings, or messages an app answers) without reading our replies would
+      // grow this buffer without bound: stop reading until it drains, and TCP slows the peer down.
+      this.socket.pause();
+      this.socket.once('drain', onSocketDrain);
+    }
   }
 
   private dispatch(event: ProtocolEvent): void {
@@ -257,6 +269,10 @@ function receiveHead(ws: WebSocket, head: Buffer): void {
 
 function onSocketData(this: Carrier, chunk: Buffer): void {
   this[kWebSocket]?.receive(chunk);
+}
+
+function onSocketDrain(this: Carrier): void {
+  this.resume();
 }
 
 function onSocketEnd(this: Carrier): void {
