@@ -14,6 +14,7 @@ import {
 import { TokenBucket } from './rate-limit.js';
 import { Roles, type RoleChange } from './roles.js';
 import { SeedSession } from './seed.js';
+import { Throttle } from './throttle.js';
 import { parseClientMessage } from './validate.js';
 
 export interface HubOptions {
@@ -56,14 +57,14 @@ export class Hub {
   private nextId = 1;
   private lastCommand: LastCommand | null = null;
   private lastStateJson = '';
-  private lastPoseAt = -Infinity;
-  private pendingPose: NodeJS.Timeout | null = null;
+  private readonly telemetry: Throttle;
   private closed = false;
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? (() => performance.now());
     this.startedAt = this.now();
     this.roles = new Roles({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
+    this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
   }
@@ -94,7 +95,15 @@ export class Hub {
     });
     const pose = this.opts.driver.pose;
     if (pose) this.send(client, { type: 'telemetry', pose, t: this.elapsed() });
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(client, data, isBinary));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        this.onMessage(client, data, isBinary);
+      } catch (err) {
+        // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
+        this.opts.log(`${id}: internal error: ${(err as Error).message}`);
+        ws.close(1011, 'internal error');
+      }
+    });
     ws.on('close', (code: number) => this.detach(client, code));
     ws.on('error', () => {}); // the close that follows is what matters
     this.broadcastState();
@@ -105,7 +114,7 @@ export class Hub {
     this.closed = true;
     this.opts.driver.off('state', this.onCarState);
     this.opts.driver.off('pose', this.onPose);
-    if (this.pendingPose) clearTimeout(this.pendingPose);
+    this.telemetry.cancel();
     for (const client of this.clients.values()) client.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
   }
 
@@ -250,21 +259,11 @@ export class Hub {
 
   private readonly onCarState = (_: CarState): void => this.broadcastState();
 
-  /** At most one telemetry message per TELEMETRY_INTERVAL_MS; the last pose of a burst is never lost. */
-  private readonly onPose = (_: Pose): void => {
-    if (this.pendingPose) return; // a send is scheduled; it reads the newest pose
-    const wait = this.lastPoseAt + TELEMETRY_INTERVAL_MS - this.now();
-    if (wait <= 0) return this.sendPose();
-    this.pendingPose = setTimeout(() => {
-      this.pendingPose = null;
-      this.sendPose();
-    }, wait);
-  };
+  private readonly onPose = (_: Pose): void => this.telemetry.notify();
 
   private sendPose(): void {
     const pose = this.opts.driver.pose;
     if (!pose) return;
-    this.lastPoseAt = this.now();
     const json = JSON.stringify({ type: 'telemetry', pose, t: this.elapsed() });
     for (const client of this.clients.values()) {
       if (client.ws.bufferedAmount <= TELEMETRY_BACKLOG_BYTES) this.sendText(client, json);

@@ -1,0 +1,36 @@
+/**
+ * Calls `run` at most once per interval however often `notify` is called, and never drops the last
+ * notification of a burst: one that comes too soon is deferred to the end of the interval (and any
+ * further ones until then fold into it). Telemetry uses it so clients get at most 20 poses a second,
+ * always ending on the newest.
+ */
+export class Throttle {
+  private lastRun = -Infinity;
+  private pending: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly run: () => void,
+    private readonly now: () => number,
+  ) {}
+
+  notify(): void {
+    if (this.pending) return; // a run is scheduled; it will see the newest data
+    const wait = this.lastRun + this.intervalMs - this.now();
+    if (wait <= 0) return this.fire();
+    this.pending = setTimeout(() => {
+      this.pending = null;
+      this.fire();
+    }, wait);
+  }
+
+  cancel(): void {
+    if (this.pending) clearTimeout(this.pending);
+    this.pending = null;
+  }
+
+  private fire(): void {
+    this.lastRun = this.now();
+    this.run();
+  }
+}
