@@ -206,3 +206,19 @@ test('messages are delivered between two reads in order, with text/binary flags'
   ws.send('reply');
   assert.deepEqual(await nextMessage(peer), { data: Buffer.from('reply'), isBinary: false });
 });
+
+test('Autobahn 6.4.3 over TCP: bad UTF-8 fails with 1007 before the rest of the frame is sent', async (t) => {
+  const { wss, url } = await startServer(t);
+  wss.on('connection', (ws) => ws.on('message', () => assert.fail('no message may be delivered')));
+  const { raw, response } = await rawUpgrade(t, url, upgradeRequest());
+  assert.equal(response.status, 101);
+  const good = Buffer.from('cebae1bdb9cf83cebcceb5', 'hex');
+  const frame = client(Opcode.Text, Buffer.concat([good, Buffer.from('f4908080', 'hex'), Buffer.from('edited')]));
+  const split = 6 + good.length;
+  raw.socket.write(frame.subarray(0, split));
+  raw.socket.write(frame.subarray(split, split + 4)); // the rest of the frame is never sent
+  await raw.ended; // the server closes TCP after its close frame
+  const [close] = readFrames([parseResponse(raw.received()).rest]);
+  assert.equal(close.opcode, Opcode.Close);
+  assert.equal(close.payload.readUInt16BE(0), 1007);
+});
