@@ -41,6 +41,10 @@ const WS_PATHS = new Set(['/ws', '/']);
 export async function startControlServer(opts: ControlOptions): Promise<ControlServer> {
   const log = opts.log ?? (() => {});
   const spec = parseLinkSpec(opts.link);
+  // Read first: a missing certificate must fail before anything is opened.
+  const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
+    ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
+    : null;
   const driver = new Driver({ link: createLink(spec), codec: createCodec(opts.codec), watchdogMs: opts.watchdogMs });
   const limits: Limits = {
     watchdogMs: opts.watchdogMs,
@@ -55,9 +59,6 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!existsSync(join(staticDir, 'index.html'))) log(`warning: no index.html in ${staticDir} (run npm run build)`);
 
-  const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
-    ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
-    : null;
   const makeServer = (): HttpServer => {
     // 16 KiB of headers is plenty for a browser; slow-loris requests are cut after 10 s.
     const settings = { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000 };
@@ -76,13 +77,20 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   });
   wss.on('connection', (ws, req: IncomingMessage) => hub.attach(ws, req.socket.remoteAddress ?? '?'));
 
-  const main = makeServer();
+  const servers: HttpServer[] = [];
+  let main: HttpServer;
+  try {
+    main = makeServer(); // throws on a certificate and key that do not match
+  } catch (err) {
+    wss.close();
+    throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
+  }
+  servers.push(main);
   main.on('request', createStaticHandler(staticDir));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!WS_PATHS.has(pathOf(req.url))) return refuse(socket, 404, 'WebSocket endpoints are /ws and /');
     wss.handleUpgrade(req, socket, head, () => {});
   });
-  const servers = [main];
   let wsOnly: HttpServer | undefined;
   if (opts.wsPort !== undefined) {
     wsOnly = makeServer();
@@ -105,6 +113,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     await driver.start();
   } catch (err) {
     for (const server of servers) server.close();
+    wss.close();
+    hub.close();
     await driver.close();
     throw err;
   }

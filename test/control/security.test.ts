@@ -8,8 +8,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startControlServer, type ControlOptions } from '../../src/control/server.js';
 import { connect, open, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
+const BASE: ControlOptions = { port: 0, host: '127.0.0.1', link: 'sim', codec: 'iracer', watchdogMs: 500 };
 const TOKEN = 'correct-horse-battery-staple';
 
 test('with a token: everyone spectates; no token or a wrong one cannot drive; the right one can', async (t) => {
@@ -116,3 +118,17 @@ async function tempDir(t: TestContext): Promise<string> {
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
+
+test('start-up failures reject with a clear reason and leave nothing open', async (t) => {
+  const taken = await startServer(t);
+  await assert.rejects(startControlServer({ ...BASE, port: taken.port }), /cannot listen on 127\.0\.0\.1:\d+/);
+  await assert.rejects(startControlServer({ ...BASE, wsPort: taken.port }), /cannot listen/);
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'cert.pem'), 'not a certificate');
+  await writeFile(join(dir, 'key.pem'), 'not a key');
+  await assert.rejects(startControlServer({ ...BASE, tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') }),
+    /TLS certificate/);
+  await assert.rejects(startControlServer({ ...BASE, tlsCert: join(dir, 'none.pem'), tlsKey: join(dir, 'key.pem') }),
+    /ENOENT/);
+  await assert.rejects(startControlServer({ ...BASE, link: 'carrier-pigeon' }), /invalid link/);
+});
