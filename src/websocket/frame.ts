@@ -72,7 +72,7 @@ export function readHeader(bytes: Uint8Array, off: number, out: FrameHeader): vo
   }
   out.payloadLength = len;
   if (out.masked) {
-    const m = out.mask as Uint8Array;
+    const m = out.mask;
     m[0] = bytes[p];
     m[1] = bytes[p + 1];
     m[2] = bytes[p + 2];
@@ -117,6 +117,40 @@ export function writeHeader(
     p += 4;
   }
   return p - off;
+}
+
+// Up to this size a frame goes out as one buffer (one copy is cheaper than a second write);
+// above it the header and the caller's payload are queued separately and never concatenated.
+const COPY_MAX = 16 * 1024;
+
+/** Appends a whole unmasked (server) frame to `out`: one buffer, or header + the payload itself. */
+export function pushFrame(out: Uint8Array[], opcode: number, payload: Uint8Array, rsv1: boolean): void {
+  const length = payload.length;
+  const size = encodedHeaderSize(length, false);
+  if (length <= COPY_MAX) {
+    const frame = Buffer.allocUnsafe(size + length);
+    writeHeader(frame, 0, opcode, true, rsv1, length);
+    frame.set(payload, size);
+    out.push(frame);
+  } else {
+    const head = Buffer.allocUnsafe(size);
+    writeHeader(head, 0, opcode, true, rsv1, length);
+    out.push(head, payload);
+  }
+}
+
+/** Appends a text frame, encoding a short string straight into the frame buffer. */
+export function pushTextFrame(out: Uint8Array[], text: string): void {
+  const length = Buffer.byteLength(text, 'utf8');
+  if (length > COPY_MAX) {
+    pushFrame(out, Opcode.Text, Buffer.from(text, 'utf8'), false);
+    return;
+  }
+  const size = encodedHeaderSize(length, false);
+  const frame = Buffer.allocUnsafe(size + length);
+  writeHeader(frame, 0, Opcode.Text, true, false, length);
+  frame.write(text, size, 'utf8');
+  out.push(frame);
 }
 
 export interface FrameSpec {

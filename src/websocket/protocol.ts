@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { encodeClosePayload, parseClosePayload } from './close.js';
 import { ProtocolError } from './errors.js';
 import type { PerMessageExtension } from './extension.js';
-import { encodedHeaderSize, headerSize, isControl, newHeader, Opcode, readHeader, writeHeader } from './frame.js';
+import { headerSize, isControl, newHeader, Opcode, pushFrame, pushTextFrame, readHeader } from './frame.js';
 import { applyMask } from './mask.js';
 import { MessageBuffer } from './message-buffer.js';
 import { isValidUtf8, Utf8Validator } from './utf8.js';
@@ -31,10 +31,6 @@ export interface ProtocolOptions {
 }
 
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
-
-// Up to this size a frame goes out as one buffer (one copy is cheaper than a second write);
-// above it the header and the caller's payload are queued separately and never concatenated.
-const COPY_MAX = 16 * 1024;
 
 const READ_HEADER = 0;
 const READ_PAYLOAD = 1;
@@ -118,29 +114,29 @@ export class Connection {
     if (this.extension) {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       const packed = this.extension.compress(bytes);
-      this.queueFrame(opcode, packed ?? bytes, packed !== null);
+      pushFrame(this.output, opcode, packed ?? bytes, packed !== null);
     } else if (typeof data === 'string') {
-      if (isBinary) this.queueFrame(opcode, Buffer.from(data, 'utf8'), false);
-      else this.queueText(data);
+      if (isBinary) pushFrame(this.output, opcode, Buffer.from(data, 'utf8'), false);
+      else pushTextFrame(this.output, data);
     } else {
-      this.queueFrame(opcode, data, false);
+      pushFrame(this.output, opcode, data, false);
     }
   }
 
   ping(data: Uint8Array = EMPTY): void {
     if (data.length > 125) throw new RangeError('ping payload longer than 125 bytes');
-    if (!this.closeSentFlag) this.queueFrame(Opcode.Ping, data, false);
+    if (!this.closeSentFlag) pushFrame(this.output, Opcode.Ping, data, false);
   }
 
   pong(data: Uint8Array = EMPTY): void {
     if (data.length > 125) throw new RangeError('pong payload longer than 125 bytes');
-    if (!this.closeSentFlag) this.queueFrame(Opcode.Pong, data, false);
+    if (!this.closeSentFlag) pushFrame(this.output, Opcode.Pong, data, false);
   }
 
   /** Starts (or answers) the closing handshake. 1005 sends a close frame without a code. */
   close(code: number, reason: string | Uint8Array = EMPTY): void {
     if (this.closeSentFlag) return;
-    this.queueFrame(Opcode.Close, encodeClosePayload(code, reason), false);
+    pushFrame(this.output, Opcode.Close, encodeClosePayload(code, reason), false);
     this.closeSentFlag = true;
   }
 
@@ -284,33 +280,5 @@ export class Connection {
     this.message.take();
     this.close(error.closeCode, error.closeCode === 1011 ? '' : error.message.slice(0, 123));
     events.push({ type: 'error', error });
-  }
-
-  private queueText(text: string): void {
-    const length = Buffer.byteLength(text, 'utf8');
-    if (length > COPY_MAX) {
-      this.queueFrame(Opcode.Text, Buffer.from(text, 'utf8'), false);
-      return;
-    }
-    const size = encodedHeaderSize(length, false);
-    const frame = Buffer.allocUnsafe(size + length);
-    writeHeader(frame, 0, Opcode.Text, true, false, length);
-    frame.write(text, size, 'utf8');
-    this.output.push(frame);
-  }
-
-  private queueFrame(opcode: number, payload: Uint8Array, rsv1: boolean): void {
-    const length = payload.length;
-    const size = encodedHeaderSize(length, false);
-    if (length <= COPY_MAX) {
-      const frame = Buffer.allocUnsafe(size + length);
-      writeHeader(frame, 0, opcode, true, rsv1, length);
-      frame.set(payload, size);
-      this.output.push(frame);
-    } else {
-      const head = Buffer.allocUnsafe(size);
-      writeHeader(head, 0, opcode, true, rsv1, length);
-      this.output.push(head, payload);
-    }
   }
 }
