@@ -12,7 +12,7 @@ export interface Auth {
 }
 
 export function createAuth(form: HTMLFormElement, send: (token: string) => boolean): Auth {
-  const input = form.querySelector<HTMLInputElement>('input')!;
+  const input = form.querySelector<HTMLInputElement>('input[type="password"]')!;
   const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromFragment) {
     sessionStorage.setItem(KEY, fromFragment);

@@ -17,10 +17,14 @@ const stopButton = document.querySelector<HTMLButtonElement>('#stop')!;
 const gamepadNote = document.querySelector<HTMLElement>('#gamepad-note')!;
 
 let isDriver = false;
+let authRequired = false;
 const canDrive = () => isDriver && connection.isOpen;
 
 const auth = createAuth(document.querySelector<HTMLFormElement>('#auth-form')!, (token) => connection.send({ type: 'auth', token }));
-const status = new StatusBar(document, () => connection.send({ type: 'claim' }));
+const status = new StatusBar(document, {
+  claim: () => connection.send({ type: 'claim' }),
+  release: () => connection.send({ type: 'release' }),
+});
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
 const drive = new DriveLoop({ send: (m) => connection.send(m), canDrive });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, (v) => drive.set('joystick', v));
@@ -64,13 +68,14 @@ function onMessage(message: ServerMessage): void {
     case 'welcome':
       drive.fitWatchdog(message.limits.watchdogMs);
       track.show(message.vehicle.link === 'sim');
+      authRequired = message.authRequired;
       status.vehicle(message.state);
-      status.roleChanged(message.role, message.state.driver === null);
+      status.roleChanged(message.role, !authRequired || message.authenticated);
       auth.welcome(message.authRequired, message.authenticated);
       setDriver(message.role === 'driver');
       break;
     case 'role':
-      status.roleChanged(message.role, message.driver === null);
+      status.roleChanged(message.role, !authRequired || message.authenticated);
       auth.authenticated(message.authenticated);
       setDriver(message.role === 'driver');
       break;

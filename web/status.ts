@@ -27,6 +27,7 @@ export class StatusBar {
   private readonly conn: HTMLElement;
   private readonly role: HTMLElement;
   private readonly takeOver: HTMLButtonElement;
+  private readonly release: HTMLButtonElement;
   private readonly link: HTMLElement;
   private readonly motion: HTMLElement;
   private readonly last: HTMLElement;
@@ -34,19 +35,24 @@ export class StatusBar {
   private readonly announcer: HTMLElement;
   private readonly notice: HTMLElement;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
-  private spoken = new Map<string, string>();
+  private readonly spoken = new Map<string, string>();
+  private myRole: Role | null = null;
+  private seatEmpty = false;
+  private watching = 0;
 
-  constructor(root: ParentNode, onTakeOver: () => void) {
+  constructor(root: ParentNode, seat: { claim(): void; release(): void }) {
     this.conn = el(root, '#st-conn');
     this.role = el(root, '#st-role');
     this.takeOver = el(root, '#take-over');
+    this.release = el(root, '#release');
     this.link = el(root, '#st-link');
     this.motion = el(root, '#st-motion');
     this.last = el(root, '#st-last');
     this.latencyEl = el(root, '#st-latency');
     this.announcer = el(root, '#announcer');
     this.notice = el(root, '#notice');
-    this.takeOver.addEventListener('click', onTakeOver);
+    this.takeOver.addEventListener('click', () => seat.claim());
+    this.release.addEventListener('click', () => seat.release());
   }
 
   connection(state: ConnectionState, retryInMs?: number): void {
@@ -57,25 +63,32 @@ export class StatusBar {
     this.set(this.conn, text, state);
     this.announce('connection', state === 'open' ? 'Connected to the server.' : state === 'reconnecting' ? 'Connection lost, reconnecting.' : '');
     if (state !== 'open') {
+      this.myRole = null;
       this.set(this.role, '–', 'none');
-      this.takeOver.hidden = true;
+      this.takeOver.hidden = this.release.hidden = true;
     }
   }
 
-  roleChanged(role: Role, seatEmpty: boolean): void {
-    this.set(this.role, role === 'driver' ? 'driver (you)' : seatEmpty ? 'spectator (seat free)' : 'spectator', role);
-    this.takeOver.hidden = role === 'driver';
-    this.announce('role', role === 'driver' ? 'You are driving.' : 'You are watching; another page is driving or the seat is free.');
+  /** `mayClaim`: false while a token is needed and not given (a claim would be refused). */
+  roleChanged(role: Role, mayClaim: boolean): void {
+    this.myRole = role;
+    this.renderRole();
+    this.takeOver.hidden = role === 'driver' || !mayClaim;
+    this.release.hidden = role !== 'driver';
+    this.announce('role', role === 'driver' ? 'You are driving.'
+      : mayClaim ? 'You are watching. Use Take over to drive.' : 'You are watching. Enter the access token to drive.');
   }
 
   vehicle(state: VehicleState): void {
+    this.seatEmpty = state.driver === null;
+    this.watching = state.spectators;
+    this.renderRole();
     this.set(this.link, state.link, state.link);
     this.announce('link', `Car link ${state.link}.`);
     const moving = state.direction === 'stop' ? 'stopped' : `${state.direction} · speed ${state.speed}`;
     this.set(this.motion, moving, state.direction);
     const byte = state.byte === null ? '' : ` · ${hex(state.byte)}`;
     this.set(this.last, `${state.lastCommand ?? '–'}${byte}`, state.lastCommand ?? 'none');
-    this.motion.title = `${state.spectators} watching`;
   }
 
   latency(medianMs: number | null): void {
@@ -92,6 +105,14 @@ export class StatusBar {
     this.notice.textContent = text;
     clearTimeout(this.noticeTimer);
     this.noticeTimer = setTimeout(() => { this.notice.textContent = ''; }, 5000);
+  }
+
+  private renderRole(): void {
+    if (this.myRole === null) return;
+    const others = this.myRole === 'driver' ? this.watching : this.watching - 1;
+    const audience = others > 0 ? ` · ${others} watching` : '';
+    const text = this.myRole === 'driver' ? 'driver (you)' : this.seatEmpty ? 'spectator (seat free)' : 'spectator';
+    this.set(this.role, text + audience, this.myRole);
   }
 
   private set(target: HTMLElement, text: string, state: string): void {

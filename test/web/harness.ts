@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startControlServer } from '../../src/control/server.js';
+import { startControlServer, type ControlOptions } from '../../src/control/server.js';
 import type { Driver, Pose, VehicleState } from '../../src/vehicle/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -61,8 +61,9 @@ export function launchBrowser(): Promise<Browser> {
 
 export type ControlServer = Awaited<ReturnType<typeof startControlServer>>;
 
-export function startServer(link = 'sim'): Promise<ControlServer> {
-  return startControlServer({ port: 0, host: '127.0.0.1', link, codec: 'iracer', watchdogMs: 500, staticDir: STATIC_DIR });
+/** The real server on an ephemeral loopback port (unless `extra` names one), serving the built page. */
+export function startServer(link = 'sim', extra: Partial<ControlOptions> = {}): Promise<ControlServer> {
+  return startControlServer({ port: 0, host: '127.0.0.1', link, codec: 'iracer', watchdogMs: 500, staticDir: STATIC_DIR, ...extra });
 }
 
 /** Resolves with the first value `read` gives that satisfies `ok`, checked now and on every `event`. */

@@ -156,4 +156,41 @@ describe('controller page (desktop, simulated car)', () => {
     await waitForState(server.driver, (s) => s.direction === 'stop', 'stop after release');
     assert.deepEqual(watched.errors, [], 'no console errors during the whole session');
   });
+
+  it('is usable from the keyboard alone: a skip link first, visible focus, Enter presses, Space stops', async () => {
+    await page.locator('body').click({ position: { x: 5, y: 780 } });
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to the controls');
+    let onForward = false;
+    for (let i = 0; i < 15 && !onForward; i++) {
+      await page.keyboard.press('Tab');
+      onForward = await page.evaluate('document.activeElement.getAttribute("aria-label") === "Forward"') === true;
+    }
+    assert.ok(onForward, 'Tab reaches the Forward button');
+    assert.equal(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle'), 'solid', 'focus is visible');
+    await page.locator('#hold').evaluate('(el) => { el.value = "10"; }');
+    await page.keyboard.press('Enter');
+    await waitForState(server.driver, (s) => s.direction === 'forward', 'forward from Enter on the button');
+    await page.keyboard.press('Space');
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop from Space', 5000);
+    await page.locator('#hold').fill('0.5');
+  });
+
+  it('reconnects by itself after the server restarts, and drives again', async () => {
+    const port = server.port;
+    await server.close();
+    await page.locator('#st-conn[data-state="reconnecting"]').waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.locator('#stop').isDisabled(), true, 'no controls without a server');
+    server = await startServer('sim', { port });
+    await page.locator('#st-conn[data-state="open"]').waitFor({ timeout: 20_000 });
+    await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
+    await page.locator('body').click({ position: { x: 5, y: 780 } });
+    await page.keyboard.down('ArrowUp');
+    await waitForState(server.driver, (s) => s.direction === 'forward', 'forward on the new server');
+    await page.keyboard.up('ArrowUp');
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop');
+    // While the server was away Chromium logs each refused attempt; nothing else may appear.
+    const others = watched.errors.filter((e) => !/WebSocket connection to '.*' failed/.test(e));
+    assert.deepEqual(others, []);
+  });
 });
