@@ -158,7 +158,8 @@ export class Hub {
           return this.error(client, result.code, why, 'claim');
         }
         if (result.changes.some((c) => c.role === 'spectator')) this.stopCar(); // seat taken from an idle driver
-        this.announce(result.changes);
+        // Already driving: nothing changed, but every claim gets an answer.
+        this.announce(result.changes.length > 0 ? result.changes : [{ id: client.id, role: 'driver' }]);
         return this.broadcastState();
       }
       case 'release': {

@@ -67,6 +67,8 @@ test('claim is refused while the driver is active; release hands the seat over',
   const spectator = await connect(t, wsUrl(server));
   spectator.send({ type: 'claim' });
   assert.equal((await spectator.expect('error')).code, 'seat_taken');
+  driver.send({ type: 'claim' }); // the driver's own claim is answered, and changes nothing
+  assert.equal((await driver.expect('role')).role, 'driver');
   driver.sendText('{"duration":10,"command":"right"}');
   await spectator.state({ byte: 0x67 });
   const [m1, m2] = [driver.mark(), spectator.mark()];
