@@ -157,6 +157,32 @@ describe('controller page (desktop, simulated car)', () => {
     assert.deepEqual(watched.errors, [], 'no console errors during the whole session');
   });
 
+  it('a gamepad\'s left stick drives, its dead zone rests, and B stops', async () => {
+    // Headless Chromium has no pads: stand one in for the Gamepad API and announce it as a browser would.
+    await page.evaluate(`(() => {
+      const pad = { id: 'Test pad (STANDARD GAMEPAD)', index: 0, connected: true, mapping: 'standard', timestamp: 0,
+        axes: [0, 0, 0, 0], buttons: Array.from({ length: 17 }, () => ({ pressed: false, touched: false, value: 0 })) };
+      window.testPad = pad;
+      Object.defineProperty(navigator, 'getGamepads', { configurable: true, value: () => [pad, null, null, null] });
+      window.dispatchEvent(new Event('gamepadconnected'));
+    })()`);
+    await page.locator('#gamepad-note', { hasText: 'Test pad' }).waitFor({ timeout: WAIT_MS });
+    await page.evaluate('window.testPad.axes = [0.05, -0.1, 0, 0]'); // a resting stick, inside the dead zone
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(server.driver.state.direction, 'stop');
+    await page.evaluate('window.testPad.axes = [0, -1, 0, 0]');
+    await waitForState(server.driver, (s) => s.direction === 'forward' && s.speed === 15, 'forward from the stick');
+    await new Promise((r) => setTimeout(r, 1000)); // a stick held still is re-sent like the joystick
+    assert.equal(server.driver.state.direction, 'forward');
+    await page.evaluate('window.testPad.axes = [0, 0, 0, 0]');
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop when the stick is let go');
+    await page.evaluate('window.testPad.axes = [-1, 0, 0, 0]');
+    await waitForState(server.driver, (s) => s.direction === 'left', 'left from the stick');
+    await page.evaluate('window.testPad.buttons[1].pressed = true');
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop from B while the stick is held');
+    await page.evaluate('window.testPad.buttons[1].pressed = false; window.testPad.axes = [0, 0, 0, 0]');
+  });
+
   it('is usable from the keyboard alone: a skip link first, visible focus, Enter presses, Space stops', async () => {
     await page.locator('body').click({ position: { x: 5, y: 780 } });
     await page.keyboard.press('Tab');
