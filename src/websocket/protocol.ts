@@ -18,9 +18,9 @@ export type ProtocolEvent =
   | { readonly type: 'message'; readonly data: Uint8Array; readonly isBinary: boolean }
   | { readonly type: 'ping'; readonly data: Uint8Array }
   | { readonly type: 'pong'; readonly data: Uint8Array }
-  /** The peer's close frame (code 1005 when it carried none); our answer is already queued. */
+  /** The peer's close frame (code 1005 when it carried none): answer it with respond(). */
   | { readonly type: 'close'; readonly code: number; readonly reason: Uint8Array }
-  /** The peer broke the protocol: a close frame with error.closeCode is queued, input is over. */
+  /** The peer broke the protocol and input is over: send the close frame with respond(). */
   | { readonly type: 'error'; readonly error: ProtocolError };
 
 export interface ProtocolOptions {
@@ -138,6 +138,23 @@ export class Connection {
     if (this.closeSentFlag) return;
     pushFrame(this.output, Opcode.Close, encodeClosePayload(code, reason), false);
     this.closeSentFlag = true;
+  }
+
+  /**
+   * Answers a 'close' event (echoing its code, section 5.5.1) or an 'error' event (a close frame
+   * with its code, section 7.1.7: always a real close frame, never just a dropped connection);
+   * other events need no answer. Call it when the event's turn comes, after the application
+   * handled the events before it: replies to messages that arrived just before a close (or
+   * before a bad frame) in the same read then still go out first, as Autobahn 3.x and 7.1.x expect.
+   */
+  respond(event: ProtocolEvent): void {
+    if (event.type === 'close') {
+      this.close(event.code);
+    } else if (event.type === 'error') {
+      const code = event.error.closeCode;
+      // A 1011 says nothing of our internals; other reasons are our own short ASCII messages.
+      this.close(code, code === 1011 ? '' : event.error.message.replace(/[^\x20-\x7e]/g, '?').slice(0, 123));
+    }
   }
 
   /** Releases the extension; call once when the connection is gone. */
@@ -264,21 +281,19 @@ export class Connection {
     events.push({ type: 'message', data, isBinary: opcode === Opcode.Binary });
   }
 
-  /** Section 5.5.1: answer with a close frame (echoing the code), then read nothing more. */
+  /** Section 5.5.1: after a close frame nothing more is read; respond() answers it. */
   private receiveClose(payload: Uint8Array, events: ProtocolEvent[]): void {
     const { code, reason } = parseClosePayload(payload);
     this.inputEnded = true;
-    this.close(code);
     events.push({ type: 'close', code, reason });
   }
 
-  /** Section 7.1.7, "Fail the WebSocket Connection": a real close frame with the code, then stop reading. */
+  /** Section 7.1.7, "Fail the WebSocket Connection": stop reading; respond() sends the close frame. */
   private fail(err: unknown, events: ProtocolEvent[]): void {
-    // Anything but a ProtocolError is our own bug: report 1011 with no detail to the peer.
+    // Anything but a ProtocolError is our own bug: it closes with 1011.
     const error = err instanceof ProtocolError ? err : new ProtocolError(1011, 'internal error');
     this.inputEnded = true;
     this.message.take();
-    this.close(error.closeCode, error.closeCode === 1011 ? '' : error.message.slice(0, 123));
     events.push({ type: 'error', error });
   }
 }

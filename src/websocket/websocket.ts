@@ -187,11 +187,13 @@ export class WebSocket extends EventEmitter {
         this.emit('pong', asBuffer(event.data));
         return;
       case 'close':
+        this.core.respond(event); // after the handlers of the messages that came before it
         this.closeCode = event.code;
         this.closeReason = asBuffer(event.reason);
         this.readyState = WebSocket.CLOSING;
         return;
       case 'error':
+        this.core.respond(event);
         this.closeCode = event.error.closeCode;
         this.closeReason = Buffer.from(event.error.message);
         this.readyState = WebSocket.CLOSING;

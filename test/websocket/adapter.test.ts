@@ -60,15 +60,25 @@ test('everything produced while handling one read leaves in one write', async ()
   );
 });
 
-test('a reply to a message that arrived together with a close fails softly, after the close', async () => {
+test('replies to messages that arrived in the same read as a close go out before the close (7.1.1)', async () => {
   const { socket, ws } = open();
-  const results: Array<Error | undefined | null> = [];
-  ws.on('message', () => ws.send('too late', (err) => results.push(err)));
-  socket.push(Buffer.concat([client(Opcode.Text, 'hi'), client(Opcode.Close, Buffer.from([0x03, 0xe8]))]));
+  ws.on('message', (data: Buffer) => ws.send(data, { binary: false }));
+  socket.push(Buffer.concat([client(Opcode.Text, 'one'), client(Opcode.Text, 'two'), client(Opcode.Close, Buffer.from([0x03, 0xe8])), client(Opcode.Text, 'ignored')]));
   await tick();
-  assert.equal(results.length, 1);
-  assert.ok(results[0] instanceof Error);
-  assert.deepEqual(readFrames(socket.calls.flat()).map((f) => f.opcode), [Opcode.Close]);
+  const frames = readFrames(socket.calls.flat());
+  assert.deepEqual(frames.map((f) => [f.opcode, f.payload.toString('latin1')]), [[Opcode.Text, 'one'], [Opcode.Text, 'two'], [Opcode.Close, '\x03\xe8']]);
+  ws.send('after the close', (err) => assert.ok(err instanceof Error));
+  ws.terminate();
+});
+
+test('a reply to a message that came just before a bad frame goes out before the 1002 close (3.2)', async () => {
+  const { socket, ws } = open();
+  ws.on('message', (data: Buffer) => ws.send(data, { binary: false }));
+  socket.push(Buffer.concat([client(Opcode.Text, 'hello'), client(Opcode.Text, 'bad', { rsv2: true }), client(Opcode.Ping)]));
+  await tick();
+  const frames = readFrames(socket.calls.flat());
+  assert.deepEqual(frames.map((f) => f.opcode), [Opcode.Text, Opcode.Close]);
+  assert.equal(frames[1].payload.readUInt16BE(0), 1002);
   ws.terminate();
 });
 

@@ -40,10 +40,15 @@ export function closeCodeOf(frame: SentFrame): number | null {
   return frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : null;
 }
 
-/** Feeds copies of the given chunks (the core unmasks in place) and collects the events. */
+/** Feeds copies of the given chunks (the core unmasks in place), answering events as the adapter does. */
 export function feed(conn: Connection, ...chunks: Uint8Array[]): ProtocolEvent[] {
   const events: ProtocolEvent[] = [];
-  for (const chunk of chunks) events.push(...conn.receive(Buffer.from(chunk)));
+  for (const chunk of chunks) {
+    for (const event of conn.receive(Buffer.from(chunk))) {
+      conn.respond(event);
+      events.push(event);
+    }
+  }
   return events;
 }
 

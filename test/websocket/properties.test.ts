@@ -63,7 +63,10 @@ function runChunks(stream: Buffer, cuts: number[]): { events: unknown[]; output:
   const events: ProtocolEvent[] = [];
   let prev = 0;
   for (const p of [...cuts, stream.length]) {
-    events.push(...conn.receive(Buffer.from(stream.subarray(prev, p))));
+    for (const event of conn.receive(Buffer.from(stream.subarray(prev, p)))) {
+      conn.respond(event);
+      events.push(event);
+    }
     prev = p;
   }
   return { events: normalize(events), output: Buffer.concat(conn.takeOutput()) };
@@ -97,7 +100,12 @@ test('property 1b: byte-by-byte delivery equals whole delivery', () => {
 function checkRandom(chunks: Uint8Array[]): void {
   const conn = new Connection({ maxPayload: 4096 });
   const events: ProtocolEvent[] = [];
-  for (const chunk of chunks) events.push(...conn.receive(chunk));
+  for (const chunk of chunks) {
+    for (const event of conn.receive(chunk)) {
+      conn.respond(event);
+      events.push(event);
+    }
+  }
   const sent = readFrames(conn.takeOutput());
   const closes = sent.filter((f) => f.opcode === Opcode.Close);
   assert.ok(closes.length <= 1);
