@@ -87,8 +87,8 @@ export class StatusBar {
     this.announce('link', `Car link ${state.link}.`);
     const moving = state.direction === 'stop' ? 'stopped' : `${state.direction} · speed ${state.speed}`;
     this.set(this.motion, moving, state.direction);
-    const byte = state.byte === null ? '' : ` · ${hex(state.byte)}`;
-    this.set(this.last, `${state.lastCommand ?? '–'}${byte}`, state.lastCommand ?? 'none');
+    const last = [state.lastCommand, state.byte === null ? null : hex(state.byte)].filter((p) => p !== null).join(' · ');
+    this.set(this.last, last || '–', state.lastCommand ?? 'none');
   }
 
   latency(medianMs: number | null): void {
