@@ -266,7 +266,7 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 function receiveHead(ws: WebSocket, head: Buffer): void {
-  if (ws.readyState === WebSocket.OPEN) ws.receive(head);
+  if (ws.readyState !== WebSocket.CLOSED) ws.receive(head);
 }
 
 function onSocketData(this: Carrier, chunk: Buffer): void {

@@ -10,7 +10,7 @@ import WS from 'ws';
 import { Opcode } from '../../src/websocket/frame.js';
 import { WebSocket, WebSocketServer } from '../../src/websocket/index.js';
 import { client, readFrames } from './frames.js';
-import { connect, nextMessage, startServer } from './helpers.js';
+import { connect, echoAll, nextMessage, startServer } from './helpers.js';
 import { headComplete, parseResponse, rawConnect, upgradeRequest } from './raw.js';
 
 const portOf = (url: string): number => Number(new URL(url).port);
@@ -145,11 +145,16 @@ test('heartbeat: a silent peer is terminated, a ponging peer stays', async (t) =
   assert.equal(alive.readyState, WS.OPEN);
 });
 
-test('handshake timeout: a client that never finishes its headers is disconnected', async (t) => {
-  const { url } = await startServer(t, { handshakeTimeoutMs: 200 });
+test('handshake timeout: a client that never finishes its headers is disconnected, open connections stay', async (t) => {
+  const { wss, url } = await startServer(t, { handshakeTimeoutMs: 200 });
+  echoAll(wss);
+  const peer = await connect(t, url);
   const raw = await rawConnect(t, portOf(url));
   raw.socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
   await raw.ended;
+  assert.equal(peer.readyState, WS.OPEN, 'the timeout does not apply to upgraded connections');
+  peer.send('still here');
+  assert.equal((await nextMessage(peer)).data.toString(), 'still here');
 });
 
 test('backpressure: bufferedAmount grows while the peer does not read; callbacks fire once flushed', async (t) => {
