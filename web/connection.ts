@@ -28,6 +28,12 @@ export function socketUrl(location: Pick<Location, 'protocol' | 'host'>): string
 /** Pings unanswered for this many intervals mean a dead path (a phone that changed networks): reconnect. */
 const MAX_MISSED_PINGS = 3;
 
+/**
+ * Bytes waiting in the socket above which a droppable message (a drive refresh) is skipped: on a slow
+ * link a queue of old positions would reach the car late, and the next refresh carries the newest anyway.
+ */
+const CONGESTED_BYTES = 1024;
+
 export class Connection {
   private socket: WebSocket | null = null;
   private attempt = 0;
@@ -58,10 +64,15 @@ export class Connection {
     this.open('connecting');
   }
 
-  /** Sends one message if the socket is open; returns false (and drops it) otherwise, never queues. */
-  send(message: ClientMessage): boolean {
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(encode(message));
+  /**
+   * Sends one message if the socket is open; returns false (and drops it) otherwise, never queues for
+   * later. A `droppable` message is also dropped while the socket is congested.
+   */
+  send(message: ClientMessage, droppable = false): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    if (droppable && socket.bufferedAmount > CONGESTED_BYTES) return false;
+    socket.send(encode(message));
     return true;
   }
 

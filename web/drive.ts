@@ -10,7 +10,8 @@ import type { ClientMessage } from './messages.js';
 export type InputSource = 'joystick' | 'keyboard' | 'gamepad';
 
 export interface DriveLoopOptions {
-  send(message: ClientMessage): boolean;
+  /** `droppable`: a refresh that may be skipped when the network is congested (the next one follows). */
+  send(message: ClientMessage, droppable?: boolean): boolean;
   /** False for a spectator or while disconnected: nothing is sent (the server would refuse it). */
   canDrive(): boolean;
   rateHz?: number;
@@ -94,7 +95,7 @@ export class DriveLoop {
     if (!source || !v || !this.opts.canDrive()) return;
     const x = wireAxis(v.x);
     const y = wireAxis(v.y);
-    this.opts.send({ type: 'drive', x, y });
+    this.opts.send({ type: 'drive', x, y }, true);
     this.lastSentAt = this.now();
     this.schedule(this.periodMs);
   }

@@ -26,7 +26,7 @@ const status = new StatusBar(document, {
   release: () => connection.send({ type: 'release' }),
 });
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
-const drive = new DriveLoop({ send: (m) => connection.send(m), canDrive });
+const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, (v) => drive.set('joystick', v));
 const buttons = createButtons(document.querySelector<HTMLElement>('#controls')!, { send: (m) => connection.send(m), onSent: () => undefined });
 const keyboard = attachKeyboard(window, {

@@ -110,6 +110,17 @@ export function watchPage(page: Page): { errors: string[]; sent: SentFrame[] } {
   return { errors, sent };
 }
 
+/** Resolves with the frames sent after index `from` once `count` of them are of `type` (polled: Playwright reports frames as events of its own). */
+export async function waitForSent(sent: SentFrame[], from: number, type: string, count: number): Promise<SentFrame[]> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const frames = sent.slice(from).filter((f) => f.message.type === type);
+    if (frames.length >= count) return frames;
+    if (Date.now() > deadline) throw new Error(`only ${frames.length} of ${count} '${type}' frames after ${WAIT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** The page is connected and knows its role (the controls follow the role). */
 export async function openPage(page: Page, url: string, role: 'driver' | 'spectator'): Promise<void> {
   await page.goto(url);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import {
   SCREENSHOTS, WAIT_MS, ensureBuilt, joystickGeometry, launchBrowser, openPage, startServer, waitForPose,
-  waitForState, watchPage, type ControlServer, type SentFrame,
+  waitForSent, waitForState, watchPage, type ControlServer, type SentFrame,
 } from './harness.js';
 
 interface Finger { id: number; x: number; y: number }
@@ -78,10 +78,7 @@ describe('controller page on a phone (touch)', () => {
     other.y = cy + travel * 0.5;
     await touch(cdp, 'touchMove', [thumb, other]);
     await touch(cdp, 'touchMove', [thumb]); // the second finger lifts
-    const since = watched.sent.length;
-    await new Promise((r) => setTimeout(r, 300));
-    const drives = watched.sent.slice(since).filter((f) => f.message.type === 'drive');
-    assert.ok(drives.length > 0, 'still driving after the second finger lifted');
+    const drives = await waitForSent(watched.sent, watched.sent.length, 'drive', 5); // still driving
     assert.ok(drives.every((f) => f.message.x === 0 && f.message.y === 1), `only the first finger steers: ${JSON.stringify(drives.map((f) => f.message))}`);
     assert.equal(server.driver.state.direction, 'forward');
 

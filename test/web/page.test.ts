@@ -129,6 +129,7 @@ describe('controller page (desktop, simulated car)', () => {
       assert.equal(await spectator.locator('#stop').isDisabled(), true);
       assert.equal(await spectator.locator('#take-over').isVisible(), true);
       await spectator.keyboard.down('ArrowUp');
+      await new Promise((r) => setTimeout(r, 300)); // a driver's page would have sent several by now
       await spectator.keyboard.up('ArrowUp');
       assert.equal(seen.sent.filter((f) => f.message.type === 'drive').length, 0, 'a spectator sends no drive messages');
 
