@@ -3,7 +3,7 @@
 
 import { select } from 'd3-selection';
 import { parseByte } from './bytes.js';
-import type { ClientMessage, SeedCommand } from './messages.js';
+import type { ClientMessage } from './messages.js';
 
 interface CommandButton {
   command: 'up' | 'down' | 'left' | 'right';
@@ -19,12 +19,10 @@ const COMMANDS: readonly CommandButton[] = [
   { command: 'down', label: 'Backward', glyph: '▼', key: 'S / ↓' },
 ];
 
-export const MAX_SPEED = 15;
+const MAX_SPEED = 15;
 
 export interface ButtonsOptions {
   send(message: ClientMessage): boolean;
-  /** A command went out (to show it as the last command sent). */
-  onSent(message: SeedCommand): void;
 }
 
 export interface Buttons {
@@ -51,10 +49,6 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
   speed.addEventListener('input', showSpeed);
   showSpeed();
 
-  const issue = (message: SeedCommand) => {
-    if (opts.send(message)) opts.onSent(message);
-  };
-
   select(root.querySelector<HTMLElement>('.dpad')!)
     .selectAll<HTMLButtonElement, CommandButton>('button')
     .data(COMMANDS)
@@ -65,7 +59,7 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
     .attr('aria-label', (d) => d.label)
     .html((d) => `<span aria-hidden="true">${d.glyph}</span><span class="command-label">${d.label}</span>`)
     .on('click', (_event: MouseEvent, d: CommandButton) => {
-      issue({ command: d.command, duration: holdSeconds(), speed: speedStep() });
+      opts.send({ command: d.command, duration: holdSeconds(), speed: speedStep() });
     });
 
   rawInput.addEventListener('input', () => {
@@ -80,7 +74,7 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
       rawError.textContent = byte;
       return;
     }
-    issue({ command: 'raw', data: byte });
+    opts.send({ command: 'raw', data: byte });
   });
 
   return { speedFraction: () => speedStep() / MAX_SPEED };

@@ -76,7 +76,7 @@ export class Connection {
     return true;
   }
 
-  /** Reconnects now (the "retry" button), skipping the rest of the backoff. */
+  /** Reconnects now if waiting to retry, skipping the rest of the backoff (the network came back). */
   retryNow(): void {
     if (this.socket || this.stopped) return;
     clearTimeout(this.retryTimer);

@@ -28,7 +28,7 @@ const status = new StatusBar(document, {
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, (v) => drive.set('joystick', v));
-const buttons = createButtons(document.querySelector<HTMLElement>('#controls')!, { send: (m) => connection.send(m), onSent: () => undefined });
+const buttons = createButtons(document.querySelector<HTMLElement>('#controls')!, { send: (m) => connection.send(m) });
 const keyboard = attachKeyboard(window, {
   onMove: (v) => drive.set('keyboard', v),
   onStop: () => stopAll(),
@@ -104,9 +104,12 @@ const connection = new Connection({ url: socketUrl(location) }, {
 
 // A page that is hidden (tab switched, phone locked) cannot see its car: stop it rather than let the
 // last held input ride until the watchdog.
+// Back in view, or back online: no reason to sit out the rest of a long backoff.
 document.addEventListener('visibilitychange', () => {
   if (document.hidden && drive.active) stopAll();
+  if (!document.hidden) connection.retryNow();
 });
+window.addEventListener('online', () => connection.retryNow());
 stopButton.addEventListener('click', () => stopAll());
 document.querySelector<HTMLButtonElement>('#clear-track')!.addEventListener('click', () => track.clear());
 
