@@ -58,6 +58,25 @@ describe('controller page on a phone (touch)', () => {
     assert.deepEqual(watched.errors, []);
   });
 
+  it('held sideways, the joystick and the stop button both fit the screen', async () => {
+    const context = await browser.newContext({ viewport: { width: 844, height: 390 }, isMobile: true, hasTouch: true });
+    try {
+      const sideways = await context.newPage();
+      const seen = watchPage(sideways);
+      await openPage(sideways, server.url, 'spectator'); // the portrait page holds the seat
+      const pad = await sideways.locator('svg.joystick').boundingBox();
+      const stop = await sideways.locator('#stop').boundingBox();
+      assert.ok(pad && stop);
+      assert.ok(pad.y + pad.height <= 390 && stop.y + stop.height <= 390, `pad ${JSON.stringify(pad)}, stop ${JSON.stringify(stop)}`);
+      assert.ok(pad.width >= 200, 'a joystick a thumb can use');
+      const commands = await sideways.getByRole('button', { name: 'Forward' }).boundingBox();
+      assert.ok(commands && commands.x > pad.x + pad.width, 'the commands sit beside the joystick');
+      assert.deepEqual(seen.errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('a finger dragging the knob up drives forward; a second finger does not move it; lifting stops', async () => {
     const { cx, cy, travel } = await joystickGeometry(page);
     const startY = server.driver.pose?.y ?? 0;
