@@ -103,6 +103,7 @@ describe('controller page on a phone (touch)', () => {
 
     await touch(cdp, 'touchEnd', []);
     await waitForState(server.driver, (s) => s.direction === 'stop', 'stop when the finger lifts');
+    await page.locator('#st-last[data-state="stop"]').waitFor({ timeout: WAIT_MS }); // sent, not the watchdog
     assert.equal(await page.evaluate('window.scrollY'), scrollBefore, 'the page did not scroll under the drag');
   });
 

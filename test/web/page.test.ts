@@ -62,6 +62,8 @@ describe('controller page (desktop, simulated car)', () => {
     await page.mouse.up();
     await waitForState(server.driver, (s) => s.direction === 'stop', 'stop after release');
     await motion(page, 'stopped');
+    // An explicit stop, not the watchdog (which would leave "drive" as the last command).
+    await page.locator('#st-last[data-state="stop"]').waitFor({ timeout: WAIT_MS });
     assert.deepEqual(watched.sent.filter((f) => f.message.type !== 'ping').pop()?.message, { type: 'stop' });
     await page.waitForFunction('getComputedStyle(document.querySelector("svg.joystick .knob")).transform === "matrix(1, 0, 0, 1, 0, 0)"',
       undefined, { timeout: WAIT_MS });
@@ -95,6 +97,7 @@ describe('controller page (desktop, simulated car)', () => {
     await waitForState(server.driver, (s) => s.direction === 'forward', 'back to forward');
     await page.keyboard.up('ArrowUp');
     await waitForState(server.driver, (s) => s.direction === 'stop', 'stop when no key is held');
+    await page.locator('#st-last[data-state="stop"]').waitFor({ timeout: WAIT_MS }); // sent, not the watchdog
 
     await page.keyboard.down('s');
     await waitForState(server.driver, (s) => s.direction === 'backward', 'backward from S');
