@@ -98,7 +98,6 @@ export class WebSocket extends EventEmitter {
       cb = options;
       options = undefined;
     }
-    // The core may already have answered a close that arrived in the same read as this message.
     if (this.readyState !== WebSocket.OPEN || this.core.closeSent) {
       if (cb) process.nextTick(cb, new Error(`WebSocket is not open (readyState ${this.readyState})`));
       return;

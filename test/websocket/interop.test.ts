@@ -1,9 +1,13 @@
 /** Interop with the `ws` package's client: the messages, control frames and closes a real peer sends. */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
+import fc from 'fast-check';
+import { encodeFrame, headerSize, Opcode } from '../../src/websocket/frame.js';
 import { WebSocket } from '../../src/websocket/index.js';
+import { chop, readFrames } from './frames.js';
 import { closed, connect, echoAll, nextMessage, startServer } from './helpers.js';
+import { headComplete, parseResponse, rawConnect, upgradeRequest, type RawClient } from './raw.js';
 
 test('text and binary messages echo with their type', async (t) => {
   const { wss, url } = await startServer(t);
@@ -134,3 +138,62 @@ test('a dropped TCP connection closes with 1006', async (t) => {
   client.terminate();
   assert.equal((await got)[0], 1006);
 });
+
+test('property: random messages, fragmented and written in random pieces, come back intact', async (t) => {
+  const { wss, url } = await startServer(t);
+  echoAll(wss);
+  const message = fc.record({
+    binary: fc.boolean(),
+    text: fc.string({ unit: 'binary', maxLength: 2000 }),
+    bytes: fc.uint8Array({ maxLength: 70_000 }),
+    fragments: fc.integer({ min: 1, max: 4 }),
+    mask: fc.uint8Array({ minLength: 4, maxLength: 4 }),
+  });
+  await fc.assert(
+    fc.asyncProperty(fc.array(message, { minLength: 1, maxLength: 6 }), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 }), async (messages, sizes) => {
+      const { raw } = await rawUpgradeOnce(t, url);
+      const expected = messages.map((m) => ({ payload: m.binary ? Buffer.from(m.bytes) : Buffer.from(m.text, 'utf8'), binary: m.binary }));
+      const frames = messages.flatMap((m, i) => {
+        const payload = expected[i].payload;
+        const step = Math.ceil(payload.length / m.fragments) || 1;
+        const parts = payload.length === 0 ? [payload] : chop(payload, step);
+        return parts.map((part, j) => encodeFrame({ opcode: j > 0 ? Opcode.Continuation : m.binary ? Opcode.Binary : Opcode.Text, fin: j === parts.length - 1, payload: part, mask: m.mask }));
+      });
+      const stream = Buffer.concat(frames);
+      for (let off = 0, k = 0; off < stream.length; k++) {
+        const size = sizes[k % sizes.length];
+        raw.socket.write(stream.subarray(off, off + size));
+        off += size;
+      }
+      const echoed = await raw.until((bytes) => countFrames(parseResponse(bytes).rest) >= expected.length);
+      const got = readFrames([parseResponse(echoed).rest]);
+      assert.deepEqual(got.map((f) => [f.opcode, f.payload]), expected.map((e) => [e.binary ? Opcode.Binary : Opcode.Text, e.payload]));
+      raw.socket.destroy();
+    }),
+    { numRuns: 15 },
+  );
+});
+
+/** Upgrades a raw socket and waits for the 101. */
+async function rawUpgradeOnce(t: TestContext, url: string): Promise<{ raw: RawClient }> {
+  const raw = await rawConnect(t, Number(new URL(url).port));
+  raw.socket.write(upgradeRequest());
+  await raw.until(headComplete);
+  return { raw };
+}
+
+/** Number of complete frames at the start of `bytes` (server frames are unmasked). */
+function countFrames(bytes: Buffer): number {
+  let n = 0;
+  let off = 0;
+  while (off + 2 <= bytes.length) {
+    const size = headerSize(bytes[off + 1]);
+    if (off + size > bytes.length) break;
+    const len7 = bytes[off + 1] & 0x7f;
+    const len = len7 === 126 ? bytes.readUInt16BE(off + 2) : len7 === 127 ? Number(bytes.readBigUInt64BE(off + 2)) : len7;
+    if (off + size + len > bytes.length) break;
+    off += size + len;
+    n++;
+  }
+  return n;
+}
