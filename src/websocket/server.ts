@@ -145,6 +145,9 @@ export class WebSocketServer extends EventEmitter {
       socket.destroy();
       return;
     }
+    // The 101 and whatever the connection handlers send at once (a greeting, a state snapshot)
+    // leave in one packet.
+    socket.cork();
     socket.write(acceptResponse(result.accept, protocol || undefined));
     const ws = new WebSocket(socket, head, {
       maxPayload: this.maxPayload,
@@ -155,8 +158,12 @@ export class WebSocketServer extends EventEmitter {
       onClosed: this.forget,
     });
     this.clients.add(ws);
-    cb(ws, req);
-    this.emit('connection', ws, req);
+    try {
+      cb(ws, req);
+      this.emit('connection', ws, req);
+    } finally {
+      socket.uncork();
+    }
   }
 
   /** Stops listening (own server only), closes every client with 1001, then calls cb. */

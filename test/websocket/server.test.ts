@@ -227,3 +227,15 @@ test('Autobahn 6.4.3 over TCP: bad UTF-8 fails with 1007 before the rest of the 
   assert.equal(close.opcode, Opcode.Close);
   assert.equal(close.payload.readUInt16BE(0), 1007);
 });
+
+test('the 101 and what the connection handler sends at once leave in one write', async (t) => {
+  const { wss, url } = await startServer(t);
+  wss.on('connection', (ws) => ws.send('welcome'));
+  const raw = await rawConnect(t, portOf(url));
+  const first = new Promise<Buffer>((resolve) => raw.socket.once('data', resolve));
+  raw.socket.write(upgradeRequest());
+  const chunk = await first;
+  const response = parseResponse(chunk);
+  assert.equal(response.status, 101);
+  assert.deepEqual(readFrames([response.rest]).map((f) => f.payload.toString()), ['welcome']);
+});
