@@ -20,11 +20,13 @@ export interface KeyboardOptions {
   enabled(): boolean;
 }
 
-/** Where typing or a slider needs the keys for itself, they do not drive. */
-function ownsKeys(target: EventTarget | null): boolean {
+/** Where typing needs every key, or a slider its arrows, the key does not drive (nor stop). */
+function ownsKey(target: EventTarget | null, code: string): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;
-  return target instanceof HTMLInputElement && !['button', 'checkbox', 'radio', 'submit'].includes(target.type);
+  if (!(target instanceof HTMLInputElement)) return false;
+  if (target.type === 'range') return code.startsWith('Arrow');
+  return !['button', 'checkbox', 'radio', 'submit'].includes(target.type);
 }
 
 export function attachKeyboard(target: Window, opts: KeyboardOptions): { release(): void } {
@@ -38,7 +40,7 @@ export function attachKeyboard(target: Window, opts: KeyboardOptions): { release
   };
 
   target.addEventListener('keydown', (event: KeyboardEvent) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || ownsKeys(event.target)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || ownsKey(event.target, event.code)) return;
     if (event.code === 'Space') {
       event.preventDefault(); // space is stop, everywhere: it must not also press a focused button
       held.clear();
@@ -53,6 +55,8 @@ export function attachKeyboard(target: Window, opts: KeyboardOptions): { release
     update();
   });
   target.addEventListener('keyup', (event: KeyboardEvent) => {
+    // Some browsers press a focused button on space's keyup: it already stopped on keydown.
+    if (event.code === 'Space' && !ownsKey(event.target, event.code)) event.preventDefault();
     const key = KEYS[event.code];
     if (!key || !held.delete(key)) return;
     if (held.size === 0) opts.onMove(null);

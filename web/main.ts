@@ -45,9 +45,9 @@ attachGamepads(window, {
 });
 
 function stopAll(): void {
+  drive.stop(); // first: the releases below then find nothing held and send no second stop
   joystick.release();
   keyboard.release();
-  drive.stop();
 }
 
 /** Enables the controls only when a press can reach the car: a spectator's would be refused. */
