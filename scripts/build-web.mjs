@@ -11,7 +11,7 @@ await build({
   entryPoints: [join(root, 'web', 'main.ts')],
   bundle: true,
   format: 'esm',
-  target: ['es2020', 'safari14'],
+  target: ['es2020', 'safari14.1'],
   minify: true,
   sourcemap: true,
   outfile: join(out, 'app.js'),
