@@ -6,7 +6,9 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import WS from 'ws';
+import { isValidCloseCode } from '../../src/websocket/close.js';
 import { Opcode } from '../../src/websocket/frame.js';
 import { WebSocket, WebSocketServer } from '../../src/websocket/index.js';
 import { client, readFrames } from './frames.js';
@@ -239,3 +241,32 @@ test('the 101 and what the connection handler sends at once leave in one write',
   assert.equal(response.status, 101);
   assert.deepEqual(readFrames([response.rest]).map((f) => f.payload.toString()), ['welcome']);
 });
+
+test('random bytes after the handshake never crash the server; any close it sends has a valid code', async (t) => {
+  const { wss, url } = await startServer(t, { maxPayload: 1 << 16 });
+  echoAll(wss);
+  const samples = fc.sample(fc.uint8Array({ minLength: 1, maxLength: 400 }), { numRuns: 25, seed: 6455 });
+  for (const noise of samples) {
+    const bytes = Buffer.from(noise);
+    bytes[1] |= 0x80; // masked, so the deeper rules are reached too
+    const { raw } = await rawUpgrade(t, url, upgradeRequest());
+    raw.socket.end(bytes);
+    await raw.ended;
+    const rest = parseResponse(raw.received()).rest;
+    for (const frame of readCompleteFrames(rest)) {
+      if (frame.opcode === Opcode.Close && frame.payload.length >= 2) assert.ok(isValidCloseCode(frame.payload.readUInt16BE(0)));
+    }
+  }
+});
+
+/** The frames that arrived whole (the server may have been cut off by our FIN mid-echo). */
+function readCompleteFrames(bytes: Buffer): ReturnType<typeof readFrames> {
+  for (let end = bytes.length; end >= 0; end--) {
+    try {
+      return readFrames([bytes.subarray(0, end)]);
+    } catch {
+      // not a frame boundary
+    }
+  }
+  return [];
+}
