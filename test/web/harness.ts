@@ -11,7 +11,13 @@ import type { Driver, Pose, VehicleState } from '../../src/vehicle/index.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const STATIC_DIR = join(ROOT, 'dist', 'web');
-export const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+/**
+ * Every run saves its screenshots under test-results/ (git-ignored); `UPDATE_SCREENSHOTS=1 npm test`
+ * refreshes the ones the README shows, so a plain test run leaves the work tree clean.
+ */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? join(ROOT, 'docs', 'screenshots')
+  : join(ROOT, 'test-results', 'screenshots');
 
 /** Generous: two cores are shared by a browser, a server and other test processes. */
 export const WAIT_MS = 8_000;
