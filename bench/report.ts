@@ -2,7 +2,7 @@
  * Turns repeated samples into the published table: median with min and max per server, and our ratio to
  * ws plain and ws native from the same run (absolute numbers drift on shared machines; ratios are quoted).
  */
-import { arch, cpus, release, totalmem, type } from 'node:os';
+import { arch, cpus, loadavg, release, totalmem, type } from 'node:os';
 import type { ServerName } from './servers/catalog.js';
 import type { Sample, Workload } from './workloads.js';
 
@@ -130,6 +130,8 @@ export interface MachineInfo {
   memoryGiB: number;
   node: string;
   date: string;
+  /** 1-minute load average when the run started: other work on the machine competes for the cores. */
+  load: number;
 }
 
 export function machineInfo(now = new Date()): MachineInfo {
@@ -141,6 +143,7 @@ export function machineInfo(now = new Date()): MachineInfo {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     date: now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    load: loadavg()[0],
   };
 }
 
@@ -150,6 +153,8 @@ export interface Document {
   machine: MachineInfo;
   pinning: string;
   repeats: number;
+  /** 1-minute load average when the run ended. */
+  loadAtEnd: number;
   serverNotes: readonly string[];
   notes: readonly string[];
   table: string;
@@ -168,6 +173,7 @@ export function renderMarkdown(doc: Document): string {
     '',
     `- Machine: ${m.os}, ${m.cores} x ${m.cpu}, ${m.memoryGiB} GiB RAM`,
     `- Node ${m.node}; date ${m.date}`,
+    `- Load average (1 min) at start ${m.load.toFixed(2)}, at end ${doc.loadAtEnd.toFixed(2)}: other processes on the machine share the cores`,
     `- ${doc.pinning}`,
     `- Each figure: median over ${doc.repeats} repeat${doc.repeats === 1 ? '' : 's'}, (min–max) when more than one.`,
     ...doc.serverNotes.map((n) => `- ${n}`),

@@ -7,6 +7,7 @@
  * failure is printed as FAIL and makes the exit status 1.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { choosePinning } from './pinning.js';
 import { cpuTable, machineInfo, renderMarkdown, resultsTable, type Results } from './report.js';
@@ -76,6 +77,7 @@ async function ourDeflateSupport(def: ServerDef): Promise<string | null> {
 async function main(): Promise<void> {
   const args = parseRunArgs(process.argv.slice(2));
   const started = Date.now();
+  const machine = machineInfo();
   const wsload = buildWsload();
   const pinning = choosePinning();
   console.log(`bench: ${args.quick ? 'quick' : 'full'} run, ${args.repeats} repeat(s); ${pinning.note}`);
@@ -115,9 +117,10 @@ async function main(): Promise<void> {
   const serverNotes = [...infos].map(([name, info]) => `${name}: ${info}`);
   const doc = renderMarkdown({
     quick: args.quick,
-    machine: machineInfo(),
+    machine,
     pinning: pinning.note,
     repeats: args.repeats,
+    loadAtEnd: loadavg()[0],
     serverNotes,
     notes,
     table: resultsTable(WORKLOADS, results),

@@ -3,8 +3,8 @@
  * a full and a --quick size; the shapes (connections, in-flight, message size) stay the same in quick mode
  * except the idle count, so a quick run exercises the same code paths.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { runJsonChild } from './child-json.js';
 import { rssKiB, type RunningServer } from './servers/child.js';
 import { ROOT, type ServerDef } from './servers/catalog.js';
 import { field, runWsload, type WsloadResult } from './wsload.js';
@@ -178,17 +178,6 @@ async function deflateThroughput(ctx: Context): Promise<Sample> {
   const time = ctx.quick ? ['--duration', '1', '--warmup', '0.3'] : ['--duration', '4', '--warmup', '1'];
   const argv = [...ctx.clientPin, process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'deflate-load.ts'),
     ctx.server.url, '--conns', '10', '--inflight', '4', '--size', '16384', ...time];
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
-    child.on('error', reject);
-    child.on('close', (c) => resolve({ code: c, stdout: out, stderr: err }));
-  });
-  const line = stdout.trim().split('\n').at(-1) ?? '';
-  if (code !== 0) throw new Error(`deflate-load failed (exit ${code}): ${stderr.trim()} ${line}`);
-  const result = JSON.parse(line) as { mb_per_s: number; msgs_per_s: number };
-  return { values: { mb_per_s: result.mb_per_s, msgs_per_s: result.msgs_per_s }, raw: line };
+  const result = await runJsonChild<{ mb_per_s: number; msgs_per_s: number }>(argv, 'deflate-load', 60_000);
+  return { values: { mb_per_s: result.mb_per_s, msgs_per_s: result.msgs_per_s }, raw: JSON.stringify(result) };
 }

@@ -85,7 +85,8 @@ test('the table carries medians, ranges and both ratios', () => {
   assert.match(row, /\| 310,000 \(300,000–330,000\) \| 100,000 \(100,000–100,000\) \| 150,000 \(150,000–150,000\) \| — \| 3\.10x \| 2\.07x \| ≥ 3x ws plain: met \|/);
   const doc = renderMarkdown({
     quick: true,
-    machine: { os: 'Linux', cpu: 'Test CPU', cores: 2, memoryGiB: 4, node: 'v20.0.0', date: '2026-01-01T00:00:00Z' },
+    machine: { os: 'Linux', cpu: 'Test CPU', cores: 2, memoryGiB: 4, node: 'v20.0.0', date: '2026-01-01T00:00:00Z', load: 0.5 },
+    loadAtEnd: 1.25,
     pinning: 'not pinned',
     repeats: 3,
     serverNotes: [],
@@ -98,6 +99,7 @@ test('the table carries medians, ranges and both ratios', () => {
   assert.match(doc, /2 x Test CPU/);
   assert.match(doc, /Node v20\.0\.0; date 2026-01-01T00:00:00Z/);
   assert.match(doc, /- a note/);
+  assert.match(doc, /Load average \(1 min\) at start 0.50, at end 1.25/);
   assert.match(doc, /## Command path latency\n\nbody/);
 });
 

@@ -1,0 +1,145 @@
+/**
+ * The car's command path: from a drive message arriving on the control server's socket to its byte
+ * being handed to the car's link. Run as its own process (run.ts pins it to the server's core):
+ *
+ *   node --import tsx bench/command-path.ts [--messages 100000]
+ *
+ * What is measured, exactly. The control server (startControlServer, a tcp: link to a byte sink in this
+ * process, like an ESP32 serial bridge) and one `ws` client share this process and a real loopback socket.
+ * - t0: right after the client's ws.send() returns with bufferedAmount 0: the frame was written to the
+ *   kernel in that call, and loopback TCP queues it on the server socket during the write, so the message
+ *   is waiting on the server's socket. (A send that left bytes buffered is counted and reported.)
+ * - t1: the Driver's 'state' event, which it emits synchronously right after link.write() accepted the
+ *   byte; our listener is prepended so the hub's own state broadcast is not in the figure.
+ * t1 - t0 is one event-loop wake-up, the read, WebSocket unframing and UTF-8 check, JSON parse and schema
+ * validation, seat and rate checks, quantizing, encoding and link.write(). Not in it: the client's framing
+ * (before t0) and the kernel's delivery of the byte to the car (after t1).
+ * Messages go one at a time (the next after the client has the state broadcast for the previous one, on
+ * a quiet loop), alternating full and half speed forward so every one changes the car's byte.
+ */
+import { createServer, type Server } from 'node:net';
+import { WebSocket } from 'ws';
+import { startControlServer } from '../src/control/server.js';
+
+interface Result {
+  messages: number;
+  p50_us: number;
+  p99_us: number;
+  p999_us: number;
+  max_us: number;
+  mean_us: number;
+  buffered_sends: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+function listenSink(): Promise<{ sink: Server; port: number; bytes: () => number }> {
+  let received = 0;
+  const sink = createServer((socket) => socket.on('data', (chunk: Buffer) => (received += chunk.length)));
+  return new Promise((resolve) =>
+    sink.listen(0, '127.0.0.1', () => {
+      const address = sink.address();
+      resolve({ sink, port: typeof address === 'object' && address ? address.port : 0, bytes: () => received });
+    }),
+  );
+}
+
+async function measure(count: number, warmup: number): Promise<Result> {
+  const { sink, port: sinkPort, bytes } = await listenSink();
+  const control = await startControlServer({
+    port: 0, host: '127.0.0.1', link: `tcp:127.0.0.1:${sinkPort}`, codec: 'iracer', watchdogMs: 500,
+    driveRatePerSecond: 1e9, // the bench sends as fast as it can; the default (60/s) would refuse it
+  });
+  const ws = new WebSocket(`ws://127.0.0.1:${control.port}/ws`);
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  opened.catch(() => {}); // awaited below; this only keeps an early failure from counting as unhandled
+  try {
+    await waitFor(() => control.driver.state.link === 'connected', 10_000, 'the link to the sink never connected');
+    await opened;
+    const samples = new Float64Array(count);
+    let t0 = 0n;
+    let index = -warmup;
+    let buffered = 0;
+    let awaitingByte = false;
+    let lastError = '';
+    const done = new Promise<void>((resolve, reject) => {
+      const timeout = setTimeout(() => reject(new Error(`stalled at message ${index} (last error: ${lastError || 'none'})`)), 120_000);
+      control.driver.prependListener('state', () => {
+        if (!awaitingByte) return;
+        const t1 = process.hrtime.bigint();
+        awaitingByte = false;
+        if (index >= 0) samples[index] = Number(t1 - t0);
+        index++;
+      });
+      const sendNext = (): void => {
+        if (awaitingByte) return; // a second broadcast already scheduled this send
+        if (index >= count) {
+          clearTimeout(timeout);
+          resolve();
+          return;
+        }
+        awaitingByte = true;
+        ws.send(index % 2 === 0 ? '{"type":"drive","x":0,"y":1}' : '{"type":"drive","x":0,"y":0.5}');
+        t0 = process.hrtime.bigint();
+        if (ws.bufferedAmount !== 0) buffered++;
+      };
+      // The next message goes once the client has the state broadcast its previous one caused.
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data)) as { type: string; message?: string; lastCommand?: string };
+        if (msg.type === 'error') lastError = msg.message ?? 'error';
+        if (msg.type === 'state' && msg.lastCommand === 'drive' && !awaitingByte) setImmediate(sendNext);
+      });
+      ws.send('{"type":"claim"}');
+      setImmediate(sendNext);
+    });
+    await done;
+    if (bytes() === 0) throw new Error('no byte reached the sink');
+    samples.sort();
+    let sum = 0;
+    for (const s of samples) sum += s;
+    const us = (ns: number): number => Math.round(ns / 10) / 100;
+    return {
+      messages: count,
+      p50_us: us(percentile(samples, 50)),
+      p99_us: us(percentile(samples, 99)),
+      p999_us: us(percentile(samples, 99.9)),
+      max_us: us(samples[count - 1]),
+      mean_us: us(sum / count),
+      buffered_sends: buffered,
+    };
+  } finally {
+    ws.terminate();
+    await control.close();
+    sink.close();
+  }
+}
+
+async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(what);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const at = process.argv.indexOf('--messages');
+const count = at > 0 ? Number(process.argv[at + 1]) : 100_000;
+if (!Number.isInteger(count) || count < 100) {
+  console.error('command-path: --messages must be an integer >= 100');
+  process.exit(2);
+}
+measure(count, Math.min(5000, count / 10)).then(
+  (result) => {
+    console.log(JSON.stringify(result));
+    process.exit(0); // the server's sockets are closed; do not wait for lingering timers
+  },
+  (err: Error) => {
+    console.error(`command-path: ${err.message}`);
+    process.exit(1);
+  },
+);
