@@ -5,3 +5,4 @@ export type { ServerOptions } from './server.js';
 export type { SendOptions } from './websocket.js';
 export type { PerMessageExtension } from './extension.js';
 export { Connection, type ProtocolEvent, type ProtocolOptions } from './protocol.js';
+export type { DeflateOptions } from './permessage-deflate.js';

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DEFAULT_MAX_PAYLOAD } from './protocol.js';
 import { acceptResponse, rejectResponse, validateRequest } from './handshake.js';
+import { negotiateDeflate, resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from './permessage-deflate.js';
 import { WebSocket } from './websocket.js';
 
 export interface ServerOptions {
@@ -35,8 +36,8 @@ export interface ServerOptions {
   maxHeaderBytes?: number;
   verifyClient?: (req: IncomingMessage) => true | { status: number; reason: string };
   handleProtocols?: (offered: string[], req: IncomingMessage) => string | false;
-  /** RFC 7692: accepted now, negotiated once the permessage-deflate module is wired in. */
-  perMessageDeflate?: boolean | object;
+  /** RFC 7692 permessage-deflate: false (default) = off, true = on with defaults, or its options. */
+  perMessageDeflate?: boolean | DeflateOptions;
 }
 
 type UpgradeCallback = (ws: WebSocket, req: IncomingMessage) => void;
@@ -47,6 +48,7 @@ export class WebSocketServer extends EventEmitter {
   private readonly maxPayload: number;
   private readonly closeTimeoutMs: number;
   private readonly maxHeaderBytes: number;
+  private readonly deflate: ResolvedDeflateOptions | false;
   private readonly httpServer: HttpServer | HttpsServer | null;
   private readonly ownsServer: boolean;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -76,6 +78,9 @@ export class WebSocketServer extends EventEmitter {
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
     this.maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
+    // A bad deflate option is a RangeError here, at startup, not on a client's request.
+    const deflate = options.perMessageDeflate ?? false;
+    this.deflate = deflate === false ? false : resolveDeflateOptions(deflate === true ? {} : deflate);
     if (onListening) this.once('listening', onListening);
     if (options.port !== undefined) {
       const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
@@ -127,6 +132,7 @@ export class WebSocketServer extends EventEmitter {
     const result = validateRequest(req);
     if (!result.ok) return refuse(socket, result.status, result.reason, result.headers);
     let protocol = '';
+    let negotiated: ReturnType<typeof negotiateDeflate> = null;
     try {
       if (this.options.verifyClient) {
         const verdict = this.options.verifyClient(req);
@@ -138,23 +144,29 @@ export class WebSocketServer extends EventEmitter {
           : result.protocols[0];
         if (chosen !== false) protocol = chosen;
       }
+      // Last, so that no codec is built for a request refused above (RFC 7692 section 5).
+      if (this.deflate !== false) negotiated = negotiateDeflate(req.headers['sec-websocket-extensions'], this.deflate);
     } catch {
       return refuse(socket, 500, 'internal error');
     }
+    if (negotiated?.kind === 'reject') return refuse(socket, negotiated.status, negotiated.reason);
+    const accepted = negotiated ?? undefined;
     if (!socket.writable) {
+      accepted?.extension.dispose();
       socket.destroy();
       return;
     }
     // The 101 and whatever the connection handlers send at once (a greeting, a state snapshot)
     // leave in one packet.
     socket.cork();
-    socket.write(acceptResponse(result.accept, protocol || undefined));
+    socket.write(acceptResponse(result.accept, protocol || undefined, accepted?.response));
     const ws = new WebSocket(socket, head, {
       maxPayload: this.maxPayload,
       closeTimeoutMs: this.closeTimeoutMs,
       maxBufferedAmount: this.options.maxBufferedAmount ?? 16 * 1024 * 1024,
       protocol,
-      extensions: '',
+      extensions: accepted?.response ?? '',
+      extension: accepted?.extension,
       onClosed: this.forget,
     });
     this.clients.add(ws);
