@@ -1,32 +1,13 @@
 /** The echo server as a child process: prints its URL, echoes text as text and binary as binary, stops on SIGTERM. */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import WS from 'ws';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startEcho, firstLine } from './echo-process.js';
 import { connect, nextMessage } from './helpers.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function startEcho(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/websocket/echo-server.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function firstLine(child: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const nl = out.indexOf('\n');
-      if (nl !== -1) resolve(out.slice(0, nl));
-    });
-    child.once('exit', (code) => reject(new Error(`echo server exited with ${code} before printing its URL`)));
-  });
-}
-
 test('echo server: prints ws://HOST:PORT, echoes messages with their type, exits on SIGTERM', async (t) => {
-  const child = startEcho(['--port', '0', '--host', '127.0.0.1']);
-  t.after(() => child.kill('SIGKILL'));
+  const child = startEcho(t, ['--port', '0', '--host', '127.0.0.1']);
   const url = await firstLine(child);
   assert.match(url, /^ws:\/\/127\.0\.0\.1:\d+$/);
   const peer = await connect(t, url);
@@ -45,11 +26,34 @@ test('echo server: prints ws://HOST:PORT, echoes messages with their type, exits
 });
 
 test('echo server: a bad --port is a clear error', async (t) => {
-  const child = startEcho(['--port', 'seventy']);
-  t.after(() => child.kill('SIGKILL'));
+  const child = startEcho(t, ['--port', 'seventy']);
   let err = '';
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const [code] = await once(child, 'exit');
   assert.equal(code, 2);
   assert.match(err, /--port must be 0\.\.65535/);
+});
+
+test('echo server --deflate: negotiates permessage-deflate and echoes compressed messages', async (t) => {
+  const child = startEcho(t, ['--port', '0', '--deflate']);
+  const url = await firstLine(child);
+  let answered: string | undefined;
+  const peer = new WS(url, { perMessageDeflate: { threshold: 0 } });
+  t.after(() => peer.terminate());
+  peer.once('upgrade', (res) => (answered = res.headers['sec-websocket-extensions']));
+  await once(peer, 'open');
+  assert.equal(answered, 'permessage-deflate');
+  const text = JSON.stringify(Array.from({ length: 500 }, (_, i) => ({ i, cmd: 'forward' })));
+  peer.send(text);
+  assert.deepEqual(await nextMessage(peer), { data: Buffer.from(text), isBinary: false });
+  const socket = (peer as unknown as { _socket: import('node:net').Socket })._socket;
+  assert.ok(socket.bytesRead < text.length / 2, `the echo came back compressed (${socket.bytesRead} bytes read)`);
+  // Without --deflate the same offer is declined.
+  const plain = startEcho(t, ['--port', '0']);
+  const other = new WS(await firstLine(plain), { perMessageDeflate: true });
+  t.after(() => other.terminate());
+  let none: string | undefined = 'unset';
+  other.once('upgrade', (res) => (none = res.headers['sec-websocket-extensions']));
+  await once(other, 'open');
+  assert.equal(none, undefined);
 });
