@@ -47,10 +47,10 @@ export function rssKiB(pid: number): number {
 
 export async function startServer(
   def: ServerDef,
-  opts: { pin: readonly string[]; deflate?: boolean; startTimeoutMs?: number },
+  opts: { pin: readonly string[]; deflate?: boolean; startTimeoutMs?: number; nodeFlags?: readonly string[] },
 ): Promise<RunningServer> {
   const port = await freePort();
-  const argv = [...opts.pin, process.execPath, ...def.args(port, opts.deflate ?? false)];
+  const argv = [...opts.pin, process.execPath, ...(opts.nodeFlags ?? []), ...def.args(port, opts.deflate ?? false)];
   const child = spawn(argv[0], argv.slice(1), {
     env: { ...process.env, ...def.env },
     stdio: ['ignore', 'pipe', 'pipe'],
