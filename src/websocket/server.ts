@@ -10,7 +10,7 @@ import type { Duplex } from 'node:stream';
 import { DEFAULT_MAX_PAYLOAD } from './protocol.js';
 import { acceptResponse, rejectResponse, validateRequest } from './handshake.js';
 import { negotiateDeflate, resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from './permessage-deflate.js';
-import { WebSocket } from './websocket.js';
+import { WebSocket, type BackpressurePolicy } from './websocket.js';
 
 export interface ServerOptions {
   /** Standalone: create an http server listening on this port (0: ephemeral). */
@@ -30,8 +30,16 @@ export interface ServerOptions {
   closeTimeoutMs?: number;
   /** Ping peers idle this long, terminate those still silent an interval later; 0 = off (default 30 s). */
   heartbeatIntervalMs?: number;
-  /** Reading from a peer pauses while more than this many bytes wait to be sent to it (default 16 MiB). */
+  /**
+   * High-water mark of bytes waiting to be sent to one peer (default 16 MiB). Above it, reading
+   * from that peer pauses (its requests wait, TCP slows it down), and messages sent to it from
+   * elsewhere follow `backpressure`.
+   */
   maxBufferedAmount?: number;
+  /** Past maxBufferedAmount: 'terminate' the peer (default) or 'drop' the message (its callback gets an error). */
+  backpressure?: BackpressurePolicy;
+  /** Upgrades beyond this many open connections get 503 (default: no limit). */
+  maxConnections?: number;
   /** Largest request head accepted, in bytes (default 16 KiB); larger ones get 431. */
   maxHeaderBytes?: number;
   verifyClient?: (req: IncomingMessage) => true | { status: number; reason: string };
@@ -48,6 +56,7 @@ export class WebSocketServer extends EventEmitter {
   private readonly maxPayload: number;
   private readonly closeTimeoutMs: number;
   private readonly maxHeaderBytes: number;
+  private readonly maxConnections: number;
   private readonly deflate: ResolvedDeflateOptions | false;
   private readonly httpServer: HttpServer | HttpsServer | null;
   private readonly ownsServer: boolean;
@@ -66,7 +75,10 @@ export class WebSocketServer extends EventEmitter {
   private readonly onListening = (): void => {
     this.emit('listening');
   };
-  private readonly onError = (err: Error): void => {
+  private readonly onError = (err: Error & { syscall?: string }): void => {
+    // A failed accept (EMFILE under a connection flood) leaves the server listening: without a
+    // listener it must not throw and take every open connection down with the process.
+    if (err.syscall === 'accept' && this.listenerCount('error') === 0) return;
     this.emit('error', err);
   };
 
@@ -78,6 +90,10 @@ export class WebSocketServer extends EventEmitter {
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
     this.maxHeaderBytes = options.maxHeaderBytes ?? 16 * 1024;
+    this.maxConnections = options.maxConnections ?? Infinity;
+    if (options.backpressure !== undefined && options.backpressure !== 'drop' && options.backpressure !== 'terminate') {
+      throw new RangeError(`backpressure must be 'drop' or 'terminate', got ${String(options.backpressure)}`);
+    }
     // A bad deflate option is a RangeError here, at startup, not on a client's request.
     const deflate = options.perMessageDeflate ?? false;
     this.deflate = deflate === false ? false : resolveDeflateOptions(deflate === true ? {} : deflate);
@@ -125,6 +141,7 @@ export class WebSocketServer extends EventEmitter {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, cb: UpgradeCallback): void {
     socket.on('error', noop); // a reset during the handshake must not crash the process
     if (this.closing) return refuse(socket, 503, 'server is closing');
+    if (this.clients.size >= this.maxConnections) return refuse(socket, 503, 'too many connections');
     if (this.options.path !== undefined && pathOf(req.url) !== this.options.path) {
       return refuse(socket, 400, 'unknown path');
     }
@@ -164,6 +181,7 @@ export class WebSocketServer extends EventEmitter {
       maxPayload: this.maxPayload,
       closeTimeoutMs: this.closeTimeoutMs,
       maxBufferedAmount: this.options.maxBufferedAmount ?? 16 * 1024 * 1024,
+      backpressure: this.options.backpressure ?? 'terminate',
       protocol,
       extensions: accepted?.response ?? '',
       extension: accepted?.extension,

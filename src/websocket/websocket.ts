@@ -18,12 +18,28 @@ export interface SendOptions {
   binary?: boolean;
 }
 
+/**
+ * What happens to a message sent while more than maxBufferedAmount waits to go to the peer:
+ * 'terminate' drops the connection (nothing is lost silently: the peer reconnects and resyncs),
+ * 'drop' discards the message and reports it to the send callback.
+ */
+export type BackpressurePolicy = 'drop' | 'terminate';
+
+/** The error a send callback gets when its message was not queued because of backpressure. */
+export class BackpressureError extends Error {
+  readonly code = 'ERR_WS_BACKPRESSURE';
+  constructor(readonly bufferedAmount: number) {
+    super(`message not sent: ${bufferedAmount} bytes already wait for this peer`);
+  }
+}
+
 /** @internal what the server hands to each connection. */
 export interface ConnectionSettings {
   maxPayload: number;
   closeTimeoutMs: number;
-  /** Reading from the peer pauses while more than this many bytes wait to be sent to it. */
+  /** High-water mark: above it, reading from the peer pauses and sends follow `backpressure`. */
   maxBufferedAmount: number;
+  backpressure?: BackpressurePolicy;
   protocol: string;
   extensions: string;
   extension?: PerMessageExtension;
@@ -55,11 +71,17 @@ export class WebSocket extends EventEmitter {
   /** @internal heartbeat bookkeeping: bytes arrived since the last tick, and a ping is unanswered. */
   seen = true;
   pingOutstanding = false;
+  /** @internal heartbeat bookkeeping: bytes the kernel had taken, and whether a backlog waited, at the last tick. */
+  private flushedAtTick = 0;
+  private backlogAtTick = false;
 
   private readonly socket: Carrier;
   private readonly core: Connection;
   private readonly closeTimeoutMs: number;
   private readonly maxBufferedAmount: number;
+  private readonly dropOnBackpressure: boolean;
+  /** True while the peer's own read is dispatched: replies to it are flow-controlled by pausing reads. */
+  private replying = false;
   private readonly onClosed: ((ws: WebSocket) => void) | undefined;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeCode: number = ABNORMAL;
@@ -72,6 +94,7 @@ export class WebSocket extends EventEmitter {
     this.core = new Connection({ maxPayload: settings.maxPayload, extension: settings.extension });
     this.closeTimeoutMs = settings.closeTimeoutMs;
     this.maxBufferedAmount = settings.maxBufferedAmount;
+    this.dropOnBackpressure = settings.backpressure === 'drop';
     this.protocol = settings.protocol;
     this.extensions = settings.extensions;
     this.onClosed = settings.onClosed;
@@ -92,7 +115,12 @@ export class WebSocket extends EventEmitter {
     return this.socket.writableLength;
   }
 
-  /** Sends a message; `cb` runs once its bytes are flushed to the kernel (or with the error). */
+  /**
+   * Sends a message; `cb` runs once its bytes are flushed to the kernel (or with the error). While
+   * more than maxBufferedAmount waits for this peer, a message sent from outside the peer's own
+   * message handlers is dropped (cb gets a BackpressureError) or the connection is terminated,
+   * per the server's `backpressure` option.
+   */
   send(data: string | Buffer | Uint8Array, options?: SendOptions | SendCallback, cb?: SendCallback): void {
     if (typeof options === 'function') {
       cb = options;
@@ -102,8 +130,23 @@ export class WebSocket extends EventEmitter {
       if (cb) process.nextTick(cb, new Error(`WebSocket is not open (readyState ${this.readyState})`));
       return;
     }
+    const buffered = this.socket.writableLength;
+    if (buffered > this.maxBufferedAmount && !this.replying) {
+      this.overflow(buffered, cb);
+      return;
+    }
     this.core.send(data, options?.binary ?? typeof data !== 'string');
     this.flush(cb);
+  }
+
+  /** A send past the high-water mark from outside the peer's own reads: the backpressure policy. */
+  private overflow(buffered: number, cb: SendCallback | undefined): void {
+    const err = new BackpressureError(buffered);
+    if (cb) process.nextTick(cb, err);
+    if (this.dropOnBackpressure) return;
+    // No close frame: it would wait behind the very backlog that the peer does not read.
+    this.closeReason = Buffer.from('send buffer overflow');
+    this.terminate();
   }
 
   ping(data: Buffer | Uint8Array | string = EMPTY): void {
@@ -140,6 +183,7 @@ export class WebSocket extends EventEmitter {
   /** @internal called by the server's shared heartbeat interval (one timer for all clients). */
   heartbeat(): void {
     if (this.readyState !== WebSocket.OPEN) return;
+    if (this.drainedSinceTick()) this.seen = true;
     if (this.seen) {
       this.seen = false;
       this.pingOutstanding = false;
@@ -151,6 +195,23 @@ export class WebSocket extends EventEmitter {
     }
   }
 
+  /**
+   * A peer whose reading we paused (or that is slowly downloading a large backlog) cannot answer
+   * pings that wait behind that backlog; if the kernel took more of the backlog since the last
+   * tick, the peer is reading, so it is alive. A vanished peer's backlog never moves. Only a
+   * backlog counts: our own small ping reaches the kernel at once even when the peer is gone.
+   */
+  private drainedSinceTick(): boolean {
+    const socket = this.socket as Carrier & { bytesWritten?: number };
+    if (typeof socket.bytesWritten !== 'number') return false;
+    const backlog = socket.writableLength;
+    const flushed = socket.bytesWritten - backlog;
+    const drained = this.backlogAtTick && flushed !== this.flushedAtTick;
+    this.flushedAtTick = flushed;
+    this.backlogAtTick = backlog > 0;
+    return drained;
+  }
+
   /** @internal */
   receive(chunk: Buffer): void {
     this.seen = true;
@@ -158,10 +219,12 @@ export class WebSocket extends EventEmitter {
     if (events.length === 0) return;
     // Everything produced while handling one read leaves in a single write.
     this.socket.cork();
+    this.replying = true;
     try {
       for (const event of events) this.dispatch(event);
       this.flush();
     } finally {
+      this.replying = false;
       this.socket.uncork();
     }
     if (this.core.inputDone) {
