@@ -7,42 +7,13 @@
  * The .cpuprofile is kept in bench/out/profiles/ (open it in Chrome DevTools for the call tree).
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { hotSpots, type CpuProfile } from './hot-spots.js';
 import { choosePinning } from './pinning.js';
-import { ROOT, SERVERS } from './servers/catalog.js';
+import { SERVERS } from './servers/catalog.js';
 import { killAllServers, startServer } from './servers/child.js';
 import { WORKLOADS } from './workloads.js';
 import { buildWsload, OUT_DIR } from './wsload.js';
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string };
-  children?: number[];
-}
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
-
-export interface HotSpot { name: string; selfMs: number; share: number }
-
-/** Self time per function (name + file:line), largest first. */
-export function hotSpots(profile: CpuProfile, root = ROOT): HotSpot[] {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, i) => {
-    const node = byId.get(id);
-    const us = profile.timeDeltas[i] ?? 0;
-    if (!node) return;
-    const { functionName, url } = node.callFrame;
-    const file = url.startsWith('file://') ? relative(root, new URL(url).pathname) : url;
-    // Line numbers are left out: under tsx they point into the transpiled code, not the .ts file.
-    const key = `${functionName || '(anonymous)'} ${file}`.trim();
-    self.set(key, (self.get(key) ?? 0) + us);
-    total += us;
-  });
-  return [...self]
-    .map(([name, us]) => ({ name, selfMs: us / 1000, share: total ? us / total : 0 }))
-    .sort((a, b) => b.selfMs - a.selfMs);
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
