@@ -4,16 +4,27 @@
  * as much zlib work as the server, so it may be the bottleneck: the figures compare servers driven by the
  * same client, they are not a ceiling.
  *
- *   node --import tsx bench/deflate-load.ts URL --conns 10 --inflight 4 --size 16384 --duration 4 --warmup 1
+ *   node --import tsx bench/deflate-load.ts URL --conns 10 --inflight 4 --size 16384 --duration 4 --warmup 1 [--server-pid P]
  *
- * Every echo is checked byte for byte. Prints one JSON line: { msgs_per_s, mb_per_s, msgs, errors, ... }.
+ * Every echo is checked byte for byte. Prints one JSON line: { msgs_per_s, mb_per_s, msgs, errors, ... };
+ * with --server-pid also server_cpu (fraction of one core over the window, from /proc/P/stat), so a
+ * client-bound run still shows how much CPU each server spent per message.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { WebSocket } from 'ws';
 
-interface Opts { url: string; conns: number; inflight: number; size: number; duration: number; warmup: number }
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/PID/stat, in clock ticks). */
+function cpuSeconds(pid: number, ticksPerSecond: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the name may hold spaces
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+interface Opts { url: string; conns: number; inflight: number; size: number; duration: number; warmup: number; 'server-pid': number }
 
 function parse(argv: readonly string[]): Opts {
-  const opts: Opts = { url: argv[0] ?? '', conns: 10, inflight: 4, size: 16384, duration: 4, warmup: 1 };
+  const opts: Opts = { url: argv[0] ?? '', conns: 10, inflight: 4, size: 16384, duration: 4, warmup: 1, 'server-pid': 0 };
   if (!/^ws:\/\/127\.\d+\.\d+\.\d+:\d+/.test(opts.url)) throw new Error(`deflate-load: need a ws://127.x.y.z:PORT URL, got "${opts.url}"`);
   for (let i = 1; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '') as keyof Opts;
@@ -74,17 +85,21 @@ async function main(): Promise<void> {
     for (let i = 0; i < opts.inflight; i++) sendOne();
   }
   await new Promise((r) => setTimeout(r, opts.warmup * 1000));
+  const pid = opts['server-pid'];
+  const ticks = pid ? Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100 : 100;
+  const cpu0 = pid ? cpuSeconds(pid, ticks) : 0;
   measuring = true;
   const t0 = process.hrtime.bigint();
   await new Promise((r) => setTimeout(r, opts.duration * 1000));
   measuring = false;
   stopped = true;
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const serverCpu = pid ? (cpuSeconds(pid, ticks) - cpu0) / seconds : -1;
   for (const ws of sockets) ws.close();
   const msgsPerS = counted / seconds;
   console.log(JSON.stringify({
     conns: opts.conns, inflight: opts.inflight, size: opts.size, duration_s: seconds, msgs: counted,
-    msgs_per_s: msgsPerS, mb_per_s: (msgsPerS * opts.size) / 1e6, errors, first_error: firstError,
+    msgs_per_s: msgsPerS, mb_per_s: (msgsPerS * opts.size) / 1e6, server_cpu: serverCpu, errors, first_error: firstError,
   }));
   process.exitCode = errors ? 1 : 0;
 }
