@@ -7,10 +7,12 @@ export interface RunArgs {
   servers: ServerName[] | null;
   workloads: number[] | null;
   commandPath: boolean;
+  /** Another copy of our echo server to measure instead of src/websocket/echo-server.ts. */
+  ours: string | null;
 }
 
 export function parseRunArgs(argv: readonly string[]): RunArgs {
-  const out: RunArgs = { quick: false, repeats: 0, servers: null, workloads: null, commandPath: true };
+  const out: RunArgs = { quick: false, repeats: 0, servers: null, workloads: null, commandPath: true, ours: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') out.quick = true;
@@ -22,9 +24,11 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         if (!SERVERS.some((s) => s.name === n)) throw new Error(`unknown server "${n}" (have: ${SERVERS.map((s) => s.name).join(', ')})`);
       }
       out.servers = names as ServerName[];
+    } else if (a === '--ours' && argv[i + 1]) {
+      out.ours = argv[++i];
     } else if (a === '--workloads' && /^[1-6](,[1-6])*$/.test(argv[i + 1] ?? '')) {
       out.workloads = argv[++i].split(',').map(Number);
-    } else throw new Error(`unknown argument "${a}"; usage: npm run bench -- [--quick] [--repeats N] [--servers a,b] [--workloads 1,5] [--skip-command-path]`);
+    } else throw new Error(`unknown argument "${a}"; usage: npm run bench -- [--quick] [--repeats N] [--servers a,b] [--workloads 1,5] [--ours PATH] [--skip-command-path]`);
   }
   if (out.repeats === 0) out.repeats = out.quick ? 1 : 3;
   return out;

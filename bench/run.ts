@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--skip-command-path]`
+ * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--ours PATH] [--skip-command-path]`
  *
  * Starts each echo server alone, drives it with wsload through the issue's workloads, repeats, then
  * prints the table and writes it: docs/benchmarks.md for a full run, bench/out/benchmarks-quick.md for
@@ -8,10 +8,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { choosePinning } from './pinning.js';
 import { cpuTable, machineInfo, renderMarkdown, resultsTable, type Results } from './report.js';
-import { ROOT, SERVERS, type ServerDef } from './servers/catalog.js';
+import { ROOT, SERVERS, useOurScript, type ServerDef } from './servers/catalog.js';
 import { killAllServers, startServer, type RunningServer } from './servers/child.js';
 import { negotiatedExtensions } from './servers/probe.js';
 import { WORKLOADS, type Context, type Workload } from './workloads.js';
@@ -76,12 +76,13 @@ async function ourDeflateSupport(def: ServerDef): Promise<string | null> {
 
 async function main(): Promise<void> {
   const args = parseRunArgs(process.argv.slice(2));
+  if (args.ours) useOurScript(resolve(args.ours));
   const started = Date.now();
   const machine = machineInfo();
   const wsload = buildWsload();
   const pinning = choosePinning();
   console.log(`bench: ${args.quick ? 'quick' : 'full'} run, ${args.repeats} repeat(s); ${pinning.note}`);
-  const notes: string[] = [];
+  const notes: string[] = args.ours ? [`"ours" is ${args.ours} (--ours), not src/websocket/echo-server.ts`] : [];
   const defs = SERVERS.filter((d) => !args.servers || args.servers.includes(d.name)).filter((d) => {
     const why = d.unavailable();
     if (why) notes.push(`${d.name} not measured: ${why}`);
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
   });
   console.log(`\n${doc}`);
   mkdirSync(OUT_DIR, { recursive: true });
-  const target = failures.length ? join(OUT_DIR, 'benchmarks-failed.md') : args.quick || args.servers || args.workloads ? join(OUT_DIR, 'benchmarks-quick.md') : join(ROOT, 'docs', 'benchmarks.md');
+  const target = failures.length ? join(OUT_DIR, 'benchmarks-failed.md') : args.quick || args.servers || args.workloads || args.ours ? join(OUT_DIR, 'benchmarks-quick.md') : join(ROOT, 'docs', 'benchmarks.md');
   writeFileSync(target, doc);
   console.log(`bench: wrote ${target} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   if (failures.length) {

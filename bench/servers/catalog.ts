@@ -24,6 +24,11 @@ export interface ServerDef {
 }
 
 export const OUR_ECHO_SERVER = join(root, 'src', 'websocket', 'echo-server.ts');
+/** `--ours PATH` swaps in another copy of our echo server (an A/B test of a patched copy). */
+let ourScript = OUR_ECHO_SERVER;
+export function useOurScript(path: string): void {
+  ourScript = path;
+}
 const tsx = ['--import', 'tsx'];
 
 export const SERVERS: readonly ServerDef[] = [
@@ -31,9 +36,9 @@ export const SERVERS: readonly ServerDef[] = [
     name: 'ours',
     protocol: 'ws',
     deflate: true,
-    args: (port, deflate) => [...tsx, OUR_ECHO_SERVER, '--port', String(port), '--host', '127.0.0.1', ...(deflate ? ['--deflate'] : [])],
+    args: (port, deflate) => [...tsx, ourScript, '--port', String(port), '--host', '127.0.0.1', ...(deflate ? ['--deflate'] : [])],
     env: {},
-    unavailable: () => (existsSync(OUR_ECHO_SERVER) ? null : 'src/websocket/echo-server.ts does not exist yet'),
+    unavailable: () => (existsSync(ourScript) ? null : `${ourScript} does not exist (yet)`),
   },
   {
     name: 'ws plain',
