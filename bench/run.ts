@@ -6,7 +6,7 @@
  * --quick (a smoke run must not overwrite the published numbers). Any server error, crash or wsload
  * failure is printed as FAIL and makes the exit status 1.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { choosePinning } from './pinning.js';
@@ -115,6 +115,8 @@ async function main(): Promise<void> {
     fail('command path', err);
     return { title: 'Command path latency', body: `Failed: ${(err as Error).message}` };
   })] : [];
+  const findings = join(ROOT, 'bench', 'findings.md');
+  if (existsSync(findings)) sections.push({ title: 'Profile findings', body: readFileSync(findings, 'utf8').trim() });
   const serverNotes = [...infos].map(([name, info]) => `${name}: ${info}`);
   const doc = renderMarkdown({
     quick: args.quick,
