@@ -41,11 +41,15 @@ async function session(def: ServerDef, workloads: readonly Workload[], deflate: 
     return;
   }
   if (server.info) infos.set(def.name, JSON.stringify(server.info));
+  let reported = 0; // problems already in a failure
   try {
     for (const w of workloads) {
       const sample = await w.run({ ...base, def, server });
       const problems = server.problems();
-      if (problems.length) throw new Error(`server reported: ${problems.join(' | ')}`);
+      if (problems.length) {
+        reported = problems.length;
+        throw new Error(`server reported: ${problems.join(' | ')}`);
+      }
       console.log(`${tag} ${def.name.padEnd(9)} w${w.id}: ${describe(sample.values, w)}`);
       const byServer = results.get(w.id) ?? new Map();
       results.set(w.id, byServer);
@@ -55,7 +59,7 @@ async function session(def: ServerDef, workloads: readonly Workload[], deflate: 
     fail(`${tag} ${def.name}`, err);
   } finally {
     await server.stop();
-    const problems = server.problems();
+    const problems = server.problems().slice(reported);
     if (problems.length) fail(`${tag} ${def.name}: server errors`, new Error(`${problems.join(' | ')}\n${server.stderr().slice(-2000)}`));
   }
 }
