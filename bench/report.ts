@@ -123,6 +123,26 @@ export function cpuTable(workloads: readonly Workload[], results: Results): stri
   return lines.join('\n');
 }
 
+/**
+ * Throughput samples where neither the server nor the load generator used its whole core: something
+ * else on the machine had it, so that figure understates the server. Listed in the report's notes.
+ */
+export function contentionNotes(results: Results, throughputWorkloads: readonly number[] = [1, 2, 3], floor = 0.85): string[] {
+  const notes: string[] = [];
+  for (const id of throughputWorkloads) {
+    for (const [server, samples] of results.get(id) ?? []) {
+      samples.forEach((s, i) => {
+        const srv = s.values.server_cpu;
+        const cli = s.values.client_cpu;
+        if (srv < floor && cli < floor) {
+          notes.push(`workload ${id}, ${server}, repeat ${i + 1}: server used ${srv.toFixed(2)} and load generator ${cli.toFixed(2)} of their cores: another process probably took CPU, so this sample is low`);
+        }
+      });
+    }
+  }
+  return notes;
+}
+
 export interface MachineInfo {
   os: string;
   cpu: string;

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { choosePinning } from './pinning.js';
-import { cpuTable, machineInfo, renderMarkdown, resultsTable, type Results } from './report.js';
+import { contentionNotes, cpuTable, machineInfo, renderMarkdown, resultsTable, type Results } from './report.js';
 import { ROOT, SERVERS, useOurScript, type ServerDef } from './servers/catalog.js';
 import { killAllServers, startServer, type RunningServer } from './servers/child.js';
 import { negotiatedExtensions } from './servers/probe.js';
@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     fail('command path', err);
     return { title: 'Command path latency', body: `Failed: ${(err as Error).message}` };
   })] : [];
+  notes.push(...contentionNotes(results));
   const findings = join(ROOT, 'bench', 'findings.md');
   if (existsSync(findings)) sections.push({ title: 'Profile findings', body: readFileSync(findings, 'utf8').trim() });
   const serverNotes = [...infos].map(([name, info]) => `${name}: ${info}`);

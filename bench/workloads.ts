@@ -132,7 +132,7 @@ export const WORKLOADS: readonly Workload[] = [
  * the headline figure spreads over the connections.
  */
 async function idleMemory(ctx: Context): Promise<Sample> {
-  const n = ctx.quick ? 1000 : 10_000;
+  const n = ctx.quick ? 2000 : 10_000;
   const half = n / 2;
   const settleMs = ctx.quick ? 500 : 1500;
   const { url, pid } = ctx.server;

@@ -1,7 +1,7 @@
 // The harness's arithmetic and parsing, on real wsload output lines (no timing measured here).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkTarget, formatNumber, formatSummary, ratio, renderMarkdown, resultsTable, summarize, TARGETS, type Results } from '../../bench/report.js';
+import { checkTarget, contentionNotes, formatNumber, formatSummary, ratio, renderMarkdown, resultsTable, summarize, TARGETS, type Results } from '../../bench/report.js';
 import { parseRunArgs } from '../../bench/run-args.js';
 import { WORKLOADS } from '../../bench/workloads.js';
 import { field, parseWsloadLine, parseWsloadOutput } from '../../bench/wsload.js';
@@ -112,4 +112,15 @@ test('run arguments: --quick means one repeat, bad input is refused', () => {
   assert.throws(() => parseRunArgs(['--servers', 'uws']), /unknown server "uws"/);
   assert.throws(() => parseRunArgs(['--repeats', '0']), /unknown argument "--repeats"/);
   assert.throws(() => parseRunArgs(['--fast']), /unknown argument "--fast"/);
+});
+
+test('samples where neither side had its whole core are flagged', () => {
+  const sample = (server_cpu: number, client_cpu: number) => ({ values: { msgs_per_s: 1, server_cpu, client_cpu }, raw: '' });
+  const results: Results = new Map([[1, new Map([
+    ['ours', [sample(0.99, 0.5), sample(0.6, 0.34)]],
+    ['net', [sample(0.7, 0.95)]], // client-bound, not contention
+  ])]]);
+  const notes = contentionNotes(results);
+  assert.equal(notes.length, 1);
+  assert.match(notes[0], /^workload 1, ours, repeat 2: server used 0\.60 and load generator 0\.34/);
 });
