@@ -122,7 +122,13 @@ async function main(): Promise<void> {
   notes.push(...contentionNotes(results));
   const findings = join(ROOT, 'bench', 'findings.md');
   if (existsSync(findings)) sections.push({ title: 'Profile findings', body: readFileSync(findings, 'utf8').trim() });
-  const serverNotes = [...infos].map(([name, info]) => `${name}: ${info}`);
+  const serverNotes = [...infos].map(([name, json]) => {
+    const info = JSON.parse(json) as { mask?: string; utf8?: string };
+    return `${name}: masking by ${info.mask}, UTF-8 check by ${info.utf8} (what ws loaded, checked inside the server process)`;
+  });
+  if (infos.size) {
+    serverNotes.push('On Node >= 18.14 ws validates UTF-8 with `buffer.isUtf8` and never loads utf-8-validate, so WS_NO_UTF_8_VALIDATE changes nothing: "plain" and "native" differ in masking only');
+  }
   const doc = renderMarkdown({
     quick: args.quick,
     machine,
