@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     return `${name}: masking by ${info.mask}, UTF-8 check by ${info.utf8} (what ws loaded, checked inside the server process)`;
   });
   if (infos.size) {
-    serverNotes.push('On Node >= 18.14 ws validates UTF-8 with `buffer.isUtf8` and never loads utf-8-validate, so WS_NO_UTF_8_VALIDATE changes nothing: "plain" and "native" differ in masking only');
+    serverNotes.push('On Node >= 18.14 ws validates UTF-8 with `buffer.isUtf8` (messages of 24 bytes or more; shorter ones in JavaScript) and never loads utf-8-validate, so WS_NO_UTF_8_VALIDATE changes nothing: "plain" and "native" differ in masking only');
   }
   const doc = renderMarkdown({
     quick: args.quick,
