@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import WS from 'ws';
-import type { WebSocket, WebSocketServer } from '../../src/websocket/index.js';
+import { WebSocketServer, type WebSocket } from '../../src/websocket/index.js';
 import { connect, echoAll, nextMessage, startServer } from './helpers.js';
 import { headComplete, parseResponse, rawConnect, upgradeRequest } from './raw.js';
 
@@ -43,7 +43,7 @@ function corpus(kind: 'json' | 'prose' | 'bitmap' | 'noise'): { data: Buffer; bi
     parts.push(part);
     length += Buffer.byteLength(part);
   }
-  // Cut at a character boundary: every window of a text corpus must stay valid UTF-8 ...
+  // Text windows are cut at character starts by window() below.
   return { data: Buffer.from(parts.join('')), binary: false };
 }
 
@@ -214,4 +214,13 @@ test('compressed messages interleaved with pings and plain messages, both ways, 
   const down = socketOf(client).bytesRead;
   const plain = expected.reduce((n, m) => n + Buffer.byteLength(m), 0);
   assert.ok(down < plain / 2, `server messages were compressed (${down} wire bytes for ${plain})`);
+});
+
+test('bad perMessageDeflate or backpressure options fail when the server is built, not on a request', () => {
+  const Server = WebSocketServer;
+  assert.throws(() => new Server({ noServer: true, perMessageDeflate: { serverMaxWindowBits: 16 } }), RangeError);
+  assert.throws(() => new Server({ noServer: true, perMessageDeflate: { memLevel: 0 } }), RangeError);
+  assert.throws(() => new Server({ noServer: true, backpressure: 'queue' as 'drop' }), RangeError);
+  const ok = new Server({ noServer: true, perMessageDeflate: { clientMaxWindowBits: 8, threshold: 0 }, backpressure: 'drop' });
+  ok.close();
 });
