@@ -6,4 +6,4 @@ export type { SendOptions } from './websocket.js';
 export type { PerMessageExtension } from './extension.js';
 export { Connection, type ProtocolEvent, type ProtocolOptions } from './protocol.js';
 export type { DeflateOptions } from './permessage-deflate.js';
-export { BackpressureError, type BackpressurePolicy } from './websocket.js';
+export { BackpressureError, type BackpressurePolicy } from './backpressure.js';

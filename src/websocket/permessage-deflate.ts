@@ -30,6 +30,9 @@ export interface DeflateOptions {
   memLevel?: number;
   /** zlib level -1..9. Default -1 (zlib's default, 6). */
   level?: number;
+  /** Bytes per second one connection may make us inflate (a second's worth may come at once);
+   *  past it, reading from that peer pauses until the budget refills. 0 = no limit. Default 64 MiB. */
+  maxInflateRate?: number;
 }
 
 export type ResolvedDeflateOptions = Required<Omit<DeflateOptions, 'clientNoContextTakeover' | 'clientMaxWindowBits'>> &
@@ -63,6 +66,7 @@ export function resolveDeflateOptions(options: DeflateOptions = {}): ResolvedDef
   checkInt('clientMaxWindowBits', options.clientMaxWindowBits, 8, 15);
   checkInt('memLevel', options.memLevel, 1, 9);
   checkInt('level', options.level, -1, 9);
+  checkInt('maxInflateRate', options.maxInflateRate, 0, Number.MAX_SAFE_INTEGER);
   return {
     threshold: options.threshold ?? 1024,
     serverNoContextTakeover: options.serverNoContextTakeover ?? false,
@@ -71,6 +75,7 @@ export function resolveDeflateOptions(options: DeflateOptions = {}): ResolvedDef
     clientMaxWindowBits: options.clientMaxWindowBits,
     memLevel: options.memLevel ?? 8,
     level: options.level ?? -1,
+    maxInflateRate: options.maxInflateRate ?? 64 * 1024 * 1024,
   };
 }
 

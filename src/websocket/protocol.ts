@@ -58,6 +58,9 @@ export class Connection {
   private control: MessageBuffer | null = null;
   private utf8: Utf8Validator | null = null;
 
+  /** Bytes produced by decompress so far (the adapter throttles peers that make us inflate a lot). */
+  inflatedBytes = 0;
+
   private output: Uint8Array[] = [];
   private closeSentFlag = false;
   private inputEnded = false;
@@ -274,6 +277,7 @@ export class Connection {
     this.messageOpcode = 0;
     if (this.compressed) {
       data = (this.extension as PerMessageExtension).decompress([data], this.maxPayload);
+      this.inflatedBytes += data.length;
       if (opcode === Opcode.Text && !isValidUtf8(data)) throw new ProtocolError(1007, 'invalid UTF-8 in text message');
     } else if (opcode === Opcode.Text && !(this.utf8 as Utf8Validator).complete) {
       throw new ProtocolError(1007, 'text message ends inside a UTF-8 sequence');

@@ -10,7 +10,8 @@ import type { Duplex } from 'node:stream';
 import { DEFAULT_MAX_PAYLOAD } from './protocol.js';
 import { acceptResponse, rejectResponse, validateRequest } from './handshake.js';
 import { negotiateDeflate, resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from './permessage-deflate.js';
-import { WebSocket, type BackpressurePolicy } from './websocket.js';
+import type { BackpressurePolicy } from './backpressure.js';
+import { WebSocket } from './websocket.js';
 
 export interface ServerOptions {
   /** Standalone: create an http server listening on this port (0: ephemeral). */
@@ -182,6 +183,7 @@ export class WebSocketServer extends EventEmitter {
       closeTimeoutMs: this.closeTimeoutMs,
       maxBufferedAmount: this.options.maxBufferedAmount ?? 16 * 1024 * 1024,
       backpressure: this.options.backpressure ?? 'terminate',
+      maxInflateRate: this.deflate === false ? 0 : this.deflate.maxInflateRate,
       protocol,
       extensions: accepted?.response ?? '',
       extension: accepted?.extension,

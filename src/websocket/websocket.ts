@@ -6,7 +6,9 @@ import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { ABNORMAL } from './close.js';
+import { BackpressureError, type BackpressurePolicy } from './backpressure.js';
 import type { PerMessageExtension } from './extension.js';
+import { InflateBudget } from './inflate-budget.js';
 import { Connection, type ProtocolEvent } from './protocol.js';
 
 type ReadyState = 0 | 1 | 2 | 3;
@@ -18,21 +20,6 @@ export interface SendOptions {
   binary?: boolean;
 }
 
-/**
- * What happens to a message sent while more than maxBufferedAmount waits to go to the peer:
- * 'terminate' drops the connection (nothing is lost silently: the peer reconnects and resyncs),
- * 'drop' discards the message and reports it to the send callback.
- */
-export type BackpressurePolicy = 'drop' | 'terminate';
-
-/** The error a send callback gets when its message was not queued because of backpressure. */
-export class BackpressureError extends Error {
-  readonly code = 'ERR_WS_BACKPRESSURE';
-  constructor(readonly bufferedAmount: number) {
-    super(`message not sent: ${bufferedAmount} bytes already wait for this peer`);
-  }
-}
-
 /** @internal what the server hands to each connection. */
 export interface ConnectionSettings {
   maxPayload: number;
@@ -40,6 +27,8 @@ export interface ConnectionSettings {
   /** High-water mark: above it, reading from the peer pauses and sends follow `backpressure`. */
   maxBufferedAmount: number;
   backpressure?: BackpressurePolicy;
+  /** Bytes per second this peer may make us inflate (0 or absent: no limit). */
+  maxInflateRate?: number;
   protocol: string;
   extensions: string;
   extension?: PerMessageExtension;
@@ -53,6 +42,10 @@ const kWebSocket = Symbol('websocket');
 type Carrier = Duplex & { [kWebSocket]?: WebSocket; setNoDelay?: (on: boolean) => void };
 
 const EMPTY = Buffer.alloc(0);
+
+// Why reading from a peer is paused (both may hold at once; reading resumes when neither does).
+const PAUSED_FOR_DRAIN = 1;
+const PAUSED_FOR_INFLATE = 2;
 
 export class WebSocket extends EventEmitter {
   static readonly CONNECTING = 0;
@@ -82,6 +75,9 @@ export class WebSocket extends EventEmitter {
   private readonly dropOnBackpressure: boolean;
   /** True while the peer's own read is dispatched: replies to it are flow-controlled by pausing reads. */
   private replying = false;
+  private pausedFor = 0;
+  private readonly inflateBudget: InflateBudget | null;
+  private inflateTimer: NodeJS.Timeout | null = null;
   private readonly onClosed: ((ws: WebSocket) => void) | undefined;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeCode: number = ABNORMAL;
@@ -95,6 +91,8 @@ export class WebSocket extends EventEmitter {
     this.closeTimeoutMs = settings.closeTimeoutMs;
     this.maxBufferedAmount = settings.maxBufferedAmount;
     this.dropOnBackpressure = settings.backpressure === 'drop';
+    const rate = settings.extension ? (settings.maxInflateRate ?? 0) : 0;
+    this.inflateBudget = rate > 0 ? new InflateBudget(rate, performance.now()) : null;
     this.protocol = settings.protocol;
     this.extensions = settings.extensions;
     this.onClosed = settings.onClosed;
@@ -229,12 +227,36 @@ export class WebSocket extends EventEmitter {
     }
     if (this.core.inputDone) {
       this.endTransport();
-    } else if (this.socket.writableNeedDrain && this.socket.writableLength > this.maxBufferedAmount) {
+      return;
+    }
+    if (this.inflateBudget?.owes(this.core.inflatedBytes)) this.chargeInflate(this.inflateBudget);
+    if (this.socket.writableNeedDrain && this.socket.writableLength > this.maxBufferedAmount && !(this.pausedFor & PAUSED_FOR_DRAIN)) {
       // A peer that sends (pings, or messages an app answers) without reading our replies would
       // grow this buffer without bound: stop reading until it drains, and TCP slows the peer down.
-      this.socket.pause();
+      this.hold(PAUSED_FOR_DRAIN);
       this.socket.once('drain', onSocketDrain);
     }
+  }
+
+  /** A peer over its inflate budget is not read until the budget refills (see InflateBudget). */
+  private chargeInflate(budget: InflateBudget): void {
+    const waitMs = budget.charge(this.core.inflatedBytes, performance.now());
+    if (waitMs > 0 && this.inflateTimer === null) {
+      this.hold(PAUSED_FOR_INFLATE);
+      this.inflateTimer = setTimeout(refillInflate, waitMs, this);
+    }
+  }
+
+  private hold(reason: number): void {
+    this.pausedFor |= reason;
+    this.socket.pause();
+  }
+
+  /** @internal a reason to pause reading is over. */
+  release(reason: number): void {
+    if (reason === PAUSED_FOR_INFLATE) this.inflateTimer = null;
+    this.pausedFor &= ~reason;
+    if (this.pausedFor === 0 && !this.socket.destroyed) this.socket.resume();
   }
 
   private dispatch(event: ProtocolEvent): void {
@@ -307,6 +329,7 @@ export class WebSocket extends EventEmitter {
     if (this.readyState === WebSocket.CLOSED) return;
     this.readyState = WebSocket.CLOSED;
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
+    if (this.inflateTimer !== null) clearTimeout(this.inflateTimer);
     this.core.dispose();
     try {
       this.emit('close', this.closeCode, this.closeReason);
@@ -336,7 +359,11 @@ function onSocketData(this: Carrier, chunk: Buffer): void {
 }
 
 function onSocketDrain(this: Carrier): void {
-  this.resume();
+  this[kWebSocket]?.release(PAUSED_FOR_DRAIN);
+}
+
+function refillInflate(ws: WebSocket): void {
+  ws.release(PAUSED_FOR_INFLATE);
 }
 
 function onSocketEnd(this: Carrier): void {

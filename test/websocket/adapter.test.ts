@@ -4,6 +4,9 @@ import { Buffer } from 'node:buffer';
 import { Duplex } from 'node:stream';
 import { test } from 'node:test';
 import { Opcode } from '../../src/websocket/frame.js';
+import { randomBytes } from 'node:crypto';
+import zlib from 'node:zlib';
+import { DeflateExtension } from '../../src/websocket/deflate-extension.js';
 import { WebSocket } from '../../src/websocket/websocket.js';
 import { client, readFrames } from './frames.js';
 
@@ -132,6 +135,43 @@ test('reading pauses while too much waits to be sent, and resumes once it drains
   }
   assert.equal(socket.isPaused(), false);
   assert.equal(pings, before + 2, 'the bytes that waited are read after the drain');
+});
+
+test('an inflate budget: a peer over maxInflateRate is not read until it refills; a drain pause is kept apart', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const socket = new FakeSocket();
+  const extension = new DeflateExtension(
+    { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 15, clientMaxWindowBits: 15 },
+    { threshold: 0, level: -1, memLevel: 8 },
+  );
+  const ws = new WebSocket(socket, Buffer.alloc(0), { maxPayload: 1 << 24, closeTimeoutMs: 1000, maxBufferedAmount: 1024, protocol: '', extensions: 'permessage-deflate', extension, maxInflateRate: 1 << 20 });
+  let messages = 0;
+  ws.on('message', () => messages++);
+  const bomb = zlib.deflateRawSync(Buffer.alloc(3 << 20), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
+  socket.push(client(Opcode.Binary, bomb, { rsv1: true })); // 3 MiB against a 1 MiB/s budget, 1 MiB deep
+  await tick();
+  assert.equal(messages, 1);
+  assert.ok(socket.isPaused(), 'paused: 2 MiB over budget');
+  // Meanwhile the peer also stops reading our replies: a second reason to pause.
+  socket.hold = true;
+  ws.send(randomBytes(32 * 1024)); // incompressible, past the Writable high-water mark: a drain is awaited
+  t.mock.timers.tick(1500); // 2 MiB over at 1 MiB/s: 2 s (less the real time elapsed since the start)
+  assert.ok(socket.isPaused(), 'still paused before the budget refilled');
+  t.mock.timers.tick(600);
+  assert.equal(socket.isPaused(), false, 'resumed once the budget refilled');
+  socket.push(client(Opcode.Ping, 'x'));
+  await tick();
+  socket.push(client(Opcode.Ping, 'y'));
+  await tick();
+  assert.ok(socket.isPaused(), 'paused for the unread backlog');
+  t.mock.timers.tick(5000);
+  assert.ok(socket.isPaused(), 'the inflate timer does not lift a drain pause');
+  while (socket.held.length > 0) {
+    socket.release();
+    await tick();
+  }
+  assert.equal(socket.isPaused(), false);
+  ws.terminate();
 });
 
 test('a peer close is answered and TCP is ended by the server (section 7.1.1)', async () => {

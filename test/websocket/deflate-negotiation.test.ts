@@ -190,6 +190,7 @@ test('bad options are a RangeError at resolve time, with the option named', () =
   assert.throws(() => resolveDeflateOptions({ level: 10 }), /level/);
   assert.throws(() => resolveDeflateOptions({ threshold: -1 }), /threshold/);
   assert.throws(() => resolveDeflateOptions({ threshold: 1.5 }), /threshold/);
+  assert.throws(() => resolveDeflateOptions({ maxInflateRate: -1 }), /maxInflateRate/);
   assert.deepEqual(resolveDeflateOptions(), {
     threshold: 1024,
     serverNoContextTakeover: false,
@@ -198,5 +199,6 @@ test('bad options are a RangeError at resolve time, with the option named', () =
     clientMaxWindowBits: undefined,
     memLevel: 8,
     level: -1,
+    maxInflateRate: 64 * 1024 * 1024,
   });
 });
