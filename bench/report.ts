@@ -74,8 +74,8 @@ export const COLUMNS: readonly ServerName[] = ['ours', 'ws plain', 'ws native', 
 
 function summaryOf(results: Results, workload: number, server: ServerName, key: string): Summary | undefined {
   const samples = results.get(workload)?.get(server);
-  if (!samples || samples.length === 0) return undefined;
-  return summarize(samples.map((s) => s.values[key]));
+  const values = (samples ?? []).map((s) => s.values[key]).filter((v): v is number => typeof v === 'number');
+  return values.length ? summarize(values) : undefined;
 }
 
 function row(cells: readonly string[]): string {
@@ -123,20 +123,27 @@ export function cpuTable(workloads: readonly Workload[], results: Results): stri
   return lines.join('\n');
 }
 
+/** Below this share of a core on both sides, a throughput sample was not limited by either of them. */
+export const CONTENTION_FLOOR = 0.85;
+
 /**
- * Throughput samples where neither the server nor the load generator used its whole core: something
- * else on the machine had it, so that figure understates the server. Listed in the report's notes.
+ * Neither the server nor the load generator used its whole core: something else on the machine had it,
+ * so the figure understates the server.
  */
-export function contentionNotes(results: Results, throughputWorkloads: readonly number[] = [1, 2, 3], floor = 0.85): string[] {
+export function isContended(sample: Sample): boolean {
+  const { server_cpu: srv, client_cpu: cli } = sample.values;
+  return srv !== undefined && cli !== undefined && srv < CONTENTION_FLOOR && cli < CONTENTION_FLOOR;
+}
+
+/** The report's notes for kept throughput samples that are still contended after re-measuring. */
+export function contentionNotes(results: Results, throughputWorkloads: readonly number[] = [1, 2, 3]): string[] {
   const notes: string[] = [];
   for (const id of throughputWorkloads) {
     for (const [server, samples] of results.get(id) ?? []) {
       samples.forEach((s, i) => {
-        const srv = s.values.server_cpu;
-        const cli = s.values.client_cpu;
-        if (srv < floor && cli < floor) {
-          notes.push(`workload ${id}, ${server}, repeat ${i + 1}: server used ${srv.toFixed(2)} and load generator ${cli.toFixed(2)} of their cores: another process probably took CPU, so this sample is low`);
-        }
+        if (!isContended(s)) return;
+        const { server_cpu: srv, client_cpu: cli } = s.values;
+        notes.push(`workload ${id}, ${server}, repeat ${i + 1}: server used ${srv.toFixed(2)} and load generator ${cli.toFixed(2)} of their cores: another process probably took CPU, so this sample is low`);
       });
     }
   }
@@ -201,6 +208,8 @@ export function renderMarkdown(doc: Document): string {
     '## Echo servers',
     '',
     'Ratio = ours / the other server. For messages/s and MB/s higher is better; for µs and KiB lower is better.',
+    'The "per server CPU-second" rows divide the same work by the CPU time the server process used in the',
+    'window: they hold when another process takes part of the server\'s core (see the notes), the raw rows do not.',
     '',
     doc.table,
     '',

@@ -82,6 +82,8 @@ test('the table carries medians, ranges and both ratios', () => {
   const table = resultsTable(WORKLOADS, results);
   const row = table.split('\n').find((l) => l.startsWith('| 1.'));
   assert.ok(row, table);
+  // A figure no sample carries (messages per CPU-second here) is shown as missing, not as 0.
+  assert.match(table, /messages per server CPU-second .*\| — \| — \| — \| — \| — \| — \|/);
   assert.match(row, /\| 310,000 \(300,000–330,000\) \| 100,000 \(100,000–100,000\) \| 150,000 \(150,000–150,000\) \| — \| 3\.10x \| 2\.07x \| ≥ 3x ws plain: met \|/);
   const doc = renderMarkdown({
     quick: true,
