@@ -119,9 +119,13 @@ export function writeHeader(
   return p - off;
 }
 
-// Up to this size a frame goes out as one buffer (one copy is cheaper than a second write);
-// above it the header and the caller's payload are queued separately and never concatenated.
-const COPY_MAX = 16 * 1024;
+// Up to this size a frame goes out as one buffer (one copy is cheaper than a second chunk in the
+// writev); above it the header and the caller's payload are queued separately, never concatenated.
+// Measured: at 16 KiB the copy and the fresh unpooled buffer cost 12% of the server's time, and 1 KiB
+// instead gave +21% MB/s on 16 KiB echoes with 32-byte and 1 MiB echoes unchanged (bench findings).
+const COPY_MAX = 1024;
+// A string has to be encoded anyway: up to this size it is encoded straight into the frame buffer.
+const TEXT_INLINE_MAX = 16 * 1024;
 
 /** Appends a whole unmasked (server) frame to `out`: one buffer, or header + the payload itself. */
 export function pushFrame(out: Uint8Array[], opcode: number, payload: Uint8Array, rsv1: boolean): void {
@@ -142,7 +146,7 @@ export function pushFrame(out: Uint8Array[], opcode: number, payload: Uint8Array
 /** Appends a text frame, encoding a short string straight into the frame buffer. */
 export function pushTextFrame(out: Uint8Array[], text: string): void {
   const length = Buffer.byteLength(text, 'utf8');
-  if (length > COPY_MAX) {
+  if (length > TEXT_INLINE_MAX) {
     pushFrame(out, Opcode.Text, Buffer.from(text, 'utf8'), false);
     return;
   }
