@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { ProtocolError } from './errors.js';
-import { applyMask } from './mask.js';
+import { applyMask, readMaskKey } from './mask.js';
 
 export const Opcode = {
   Continuation: 0x0,
@@ -28,13 +28,13 @@ export interface FrameHeader {
   rsv3: boolean;
   opcode: number;
   masked: boolean;
-  /** The 4-byte masking key (meaningful only when masked). */
-  readonly mask: Uint8Array;
+  /** The 4-byte masking key as one number, byte 0 in the top bits (see readMaskKey; 0 when unmasked). */
+  maskKey: number;
   payloadLength: number;
 }
 
 export function newHeader(): FrameHeader {
-  return { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, masked: false, mask: new Uint8Array(4), payloadLength: 0 };
+  return { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, masked: false, maskKey: 0, payloadLength: 0 };
 }
 
 /** Header size announced by the second header byte: 2, plus the extended length, plus the key. */
@@ -71,13 +71,7 @@ export function readHeader(bytes: Uint8Array, off: number, out: FrameHeader): vo
     p += 8;
   }
   out.payloadLength = len;
-  if (out.masked) {
-    const m = out.mask;
-    m[0] = bytes[p];
-    m[1] = bytes[p + 1];
-    m[2] = bytes[p + 2];
-    m[3] = bytes[p + 3];
-  }
+  out.maskKey = out.masked ? readMaskKey(bytes, p) : 0;
 }
 
 /** Size of a header for a payload of `length` bytes, with or without a masking key. */

@@ -9,7 +9,7 @@ import { encodeClosePayload, parseClosePayload } from './close.js';
 import { ProtocolError } from './errors.js';
 import type { PerMessageExtension } from './extension.js';
 import { headerSize, isControl, newHeader, Opcode, pushFrame, pushTextFrame, readHeader } from './frame.js';
-import { applyMask } from './mask.js';
+import { applyMaskKey } from './mask.js';
 import { MessageBuffer } from './message-buffer.js';
 import { isValidUtf8, Utf8Validator } from './utf8.js';
 
@@ -54,14 +54,15 @@ export class Connection {
   /** Opcode of the data message in progress (0: none), and whether its first frame had RSV1. */
   private messageOpcode = 0;
   private compressed = false;
-  private readonly message: MessageBuffer;
+  /** Assembles messages split across frames or reads; created on first need (idle connections hold none). */
+  private message: MessageBuffer | null = null;
   private control: MessageBuffer | null = null;
   private utf8: Utf8Validator | null = null;
 
   /** Bytes produced by decompress so far (the adapter throttles peers that make us inflate a lot). */
   inflatedBytes = 0;
 
-  private output: Uint8Array[] = [];
+  private output: Uint8Array[] | null = null;
   private closeSentFlag = false;
   private inputEnded = false;
   private disposed = false;
@@ -69,7 +70,6 @@ export class Connection {
   constructor(options: ProtocolOptions = {}) {
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.extension = options.extension;
-    this.message = new MessageBuffer(this.maxPayload);
   }
 
   /** True once we sent (queued) a close frame: no more data frames may follow (section 5.5.1). */
@@ -104,9 +104,9 @@ export class Connection {
 
   /** The bytes queued since the last call, in order; write them all. */
   takeOutput(): readonly Uint8Array[] {
-    if (this.output.length === 0) return NO_OUTPUT;
     const out = this.output;
-    this.output = [];
+    if (out === null) return NO_OUTPUT;
+    this.output = null;
     return out;
   }
 
@@ -117,29 +117,29 @@ export class Connection {
     if (this.extension) {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       const packed = this.extension.compress(bytes);
-      pushFrame(this.output, opcode, packed ?? bytes, packed !== null);
+      pushFrame(this.out(), opcode, packed ?? bytes, packed !== null);
     } else if (typeof data === 'string') {
-      if (isBinary) pushFrame(this.output, opcode, Buffer.from(data, 'utf8'), false);
-      else pushTextFrame(this.output, data);
+      if (isBinary) pushFrame(this.out(), opcode, Buffer.from(data, 'utf8'), false);
+      else pushTextFrame(this.out(), data);
     } else {
-      pushFrame(this.output, opcode, data, false);
+      pushFrame(this.out(), opcode, data, false);
     }
   }
 
   ping(data: Uint8Array = EMPTY): void {
     if (data.length > 125) throw new RangeError('ping payload longer than 125 bytes');
-    if (!this.closeSentFlag) pushFrame(this.output, Opcode.Ping, data, false);
+    if (!this.closeSentFlag) pushFrame(this.out(), Opcode.Ping, data, false);
   }
 
   pong(data: Uint8Array = EMPTY): void {
     if (data.length > 125) throw new RangeError('pong payload longer than 125 bytes');
-    if (!this.closeSentFlag) pushFrame(this.output, Opcode.Pong, data, false);
+    if (!this.closeSentFlag) pushFrame(this.out(), Opcode.Pong, data, false);
   }
 
   /** Starts (or answers) the closing handshake. 1005 sends a close frame without a code. */
   close(code: number, reason: string | Uint8Array = EMPTY): void {
     if (this.closeSentFlag) return;
-    pushFrame(this.output, Opcode.Close, encodeClosePayload(code, reason), false);
+    pushFrame(this.out(), Opcode.Close, encodeClosePayload(code, reason), false);
     this.closeSentFlag = true;
   }
 
@@ -164,7 +164,7 @@ export class Connection {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.message.take();
+    this.message = null;
     this.extension?.dispose();
   }
 
@@ -210,7 +210,7 @@ export class Connection {
       this.compressed = h.rsv1;
       if (op === Opcode.Text && !h.rsv1) (this.utf8 ??= new Utf8Validator()).reset();
     }
-    if (!isControl(op) && this.message.length + h.payloadLength > this.maxPayload) {
+    if (!isControl(op) && this.buffered() + h.payloadLength > this.maxPayload) {
       throw new ProtocolError(1009, 'message too big'); // before a single excess byte is buffered
     }
     this.remaining = h.payloadLength;
@@ -223,7 +223,7 @@ export class Connection {
     const h = this.header;
     const take = Math.min(this.remaining, bytes.length - off);
     const piece = bytes.subarray(off, off + take);
-    applyMask(piece, h.mask, this.phase);
+    applyMaskKey(piece, h.maskKey, this.phase);
     this.phase = (this.phase + take) & 3;
     const whole = take === h.payloadLength;
     this.remaining -= take;
@@ -241,11 +241,13 @@ export class Connection {
     if (this.messageOpcode === Opcode.Text && !this.compressed && !(this.utf8 as Utf8Validator).push(piece)) {
       throw new ProtocolError(1007, 'invalid UTF-8 in text message');
     }
-    if (whole && h.fin && this.message.length === 0) {
+    if (whole && h.fin && this.buffered() === 0) {
       this.endFrame(piece, events); // a message in one frame in one read: a view, no copy
     } else {
-      if (this.remaining > 0 && h.fin && this.message.length === 0) this.message.reserve(h.payloadLength);
-      this.message.push(piece);
+      const message = (this.message ??= new MessageBuffer(this.maxPayload));
+      // One frame split across reads: reserve its whole size once, then copy each piece once.
+      if (this.remaining > 0 && h.fin && message.length === 0) message.reserve(h.payloadLength);
+      message.push(piece);
       if (this.remaining === 0) this.endFrame(null, events);
     }
     return off + take;
@@ -267,13 +269,30 @@ export class Connection {
         this.receiveClose(payload as Uint8Array, events);
         return;
     }
-    if (payload !== null && payload.length > 0) this.message.push(payload);
-    if (h.fin) this.endMessage(events);
+    if (!h.fin) {
+      if (payload !== null && payload.length > 0) (this.message ??= new MessageBuffer(this.maxPayload)).push(payload);
+      return;
+    }
+    // A whole message in one frame is the payload itself; otherwise the pieces were gathered.
+    if (payload === null || this.buffered() > 0) {
+      if (payload !== null && payload.length > 0) (this.message as MessageBuffer).push(payload);
+      payload = (this.message as MessageBuffer).take();
+    }
+    this.endMessage(payload, events);
   }
 
-  private endMessage(events: ProtocolEvent[]): void {
+  /** Bytes of the current message gathered so far. */
+  private buffered(): number {
+    return this.message === null ? 0 : this.message.length;
+  }
+
+  /** The output queue, created when the first frame is queued. */
+  private out(): Uint8Array[] {
+    return (this.output ??= []);
+  }
+
+  private endMessage(data: Uint8Array, events: ProtocolEvent[]): void {
     const opcode = this.messageOpcode;
-    let data = this.message.take();
     this.messageOpcode = 0;
     if (this.compressed) {
       data = (this.extension as PerMessageExtension).decompress([data], this.maxPayload);
@@ -297,7 +316,7 @@ export class Connection {
     // Anything but a ProtocolError is our own bug: it closes with 1011.
     const error = err instanceof ProtocolError ? err : new ProtocolError(1011, 'internal error');
     this.inputEnded = true;
-    this.message.take();
+    this.message = null;
     events.push({ type: 'error', error });
   }
 }

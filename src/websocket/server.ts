@@ -11,6 +11,7 @@ import { DEFAULT_MAX_PAYLOAD } from './protocol.js';
 import { acceptResponse, rejectResponse, validateRequest } from './handshake.js';
 import { negotiateDeflate, resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from './permessage-deflate.js';
 import type { BackpressurePolicy } from './backpressure.js';
+import type { ConnectionSettings } from './connection-settings.js';
 import { WebSocket } from './websocket.js';
 
 export interface ServerOptions {
@@ -59,6 +60,8 @@ export class WebSocketServer extends EventEmitter {
   private readonly maxHeaderBytes: number;
   private readonly maxConnections: number;
   private readonly deflate: ResolvedDeflateOptions | false;
+  /** Shared by every connection of this server (nothing copied per connection). */
+  private readonly settings: ConnectionSettings;
   private readonly httpServer: HttpServer | HttpsServer | null;
   private readonly ownsServer: boolean;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -98,6 +101,14 @@ export class WebSocketServer extends EventEmitter {
     // A bad deflate option is a RangeError here, at startup, not on a client's request.
     const deflate = options.perMessageDeflate ?? false;
     this.deflate = deflate === false ? false : resolveDeflateOptions(deflate === true ? {} : deflate);
+    this.settings = {
+      maxPayload: this.maxPayload,
+      closeTimeoutMs: this.closeTimeoutMs,
+      maxBufferedAmount: options.maxBufferedAmount ?? 16 * 1024 * 1024,
+      backpressure: options.backpressure ?? 'terminate',
+      maxInflateRate: this.deflate === false ? 0 : this.deflate.maxInflateRate,
+      onClosed: this.forget,
+    };
     if (onListening) this.once('listening', onListening);
     if (options.port !== undefined) {
       const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
@@ -178,17 +189,8 @@ export class WebSocketServer extends EventEmitter {
     // leave in one packet.
     socket.cork();
     socket.write(acceptResponse(result.accept, protocol || undefined, accepted?.response));
-    const ws = new WebSocket(socket, head, {
-      maxPayload: this.maxPayload,
-      closeTimeoutMs: this.closeTimeoutMs,
-      maxBufferedAmount: this.options.maxBufferedAmount ?? 16 * 1024 * 1024,
-      backpressure: this.options.backpressure ?? 'terminate',
-      maxInflateRate: this.deflate === false ? 0 : this.deflate.maxInflateRate,
-      protocol,
-      extensions: accepted?.response ?? '',
-      extension: accepted?.extension,
-      onClosed: this.forget,
-    });
+    const ws = new WebSocket(socket, head, this.settings, { protocol, extensions: accepted?.response ?? '', extension: accepted?.extension });
+    socket.off('error', noop); // the connection's own listener took over
     this.clients.add(ws);
     try {
       cb(ws, req);

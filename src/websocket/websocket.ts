@@ -6,10 +6,11 @@ import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { ABNORMAL } from './close.js';
-import { BackpressureError, type BackpressurePolicy } from './backpressure.js';
-import type { PerMessageExtension } from './extension.js';
+import { BackpressureError } from './backpressure.js';
+import type { ConnectionSettings, Negotiated } from './connection-settings.js';
 import { InflateBudget } from './inflate-budget.js';
 import { Connection, type ProtocolEvent } from './protocol.js';
+import { attach, destroySocket, PAUSED_FOR_DRAIN, PAUSED_FOR_INFLATE, releaseOnDrain, type Carrier, type SocketOwner } from './socket-events.js';
 
 type ReadyState = 0 | 1 | 2 | 3;
 type SendCallback = (err?: Error) => void;
@@ -20,92 +21,69 @@ export interface SendOptions {
   binary?: boolean;
 }
 
-/** @internal what the server hands to each connection. */
-export interface ConnectionSettings {
-  maxPayload: number;
-  closeTimeoutMs: number;
-  /** High-water mark: above it, reading from the peer pauses and sends follow `backpressure`. */
-  maxBufferedAmount: number;
-  backpressure?: BackpressurePolicy;
-  /** Bytes per second this peer may make us inflate (0 or absent: no limit). */
-  maxInflateRate?: number;
-  protocol: string;
-  extensions: string;
-  extension?: PerMessageExtension;
-  /** Called once when the connection is closed (the server forgets it). */
-  onClosed?: (ws: WebSocket) => void;
-}
-
-// The socket carries its WebSocket under this key, so the socket listeners are shared functions
-// rather than closures made per connection.
-const kWebSocket = Symbol('websocket');
-type Carrier = Duplex & { [kWebSocket]?: WebSocket; setNoDelay?: (on: boolean) => void };
-
 const EMPTY = Buffer.alloc(0);
+const NOTHING_NEGOTIATED: Negotiated = { protocol: '', extensions: '' };
 
-// Why reading from a peer is paused (both may hold at once; reading resumes when neither does).
-const PAUSED_FOR_DRAIN = 1;
-const PAUSED_FOR_INFLATE = 2;
+// Per-connection flags, in one number (a field each would cost 8 bytes per idle connection).
+// Bits 0-1 are the PAUSED_FOR_* reasons reading is paused for.
+const PAUSED = PAUSED_FOR_DRAIN | PAUSED_FOR_INFLATE;
+/** Heartbeat: bytes arrived since the last tick. */
+const SEEN = 4;
+/** Heartbeat: our ping is unanswered. */
+const PING_OUTSTANDING = 8;
+/** Heartbeat: a backlog waited for the peer at the last tick. */
+const BACKLOG_AT_TICK = 16;
+/** The peer's own read is being dispatched: replies to it are flow-controlled by pausing reads. */
+const REPLYING = 32;
 
-export class WebSocket extends EventEmitter {
+export class WebSocket extends EventEmitter implements SocketOwner {
   static readonly CONNECTING = 0;
   static readonly OPEN = 1;
   static readonly CLOSING = 2;
   static readonly CLOSED = 3;
-  readonly CONNECTING = 0;
-  readonly OPEN = 1;
-  readonly CLOSING = 2;
-  readonly CLOSED = 3;
+  // On the prototype, not copied into every instance.
+  get CONNECTING(): 0 {
+    return 0;
+  }
+  get OPEN(): 1 {
+    return 1;
+  }
+  get CLOSING(): 2 {
+    return 2;
+  }
+  get CLOSED(): 3 {
+    return 3;
+  }
 
   readyState: ReadyState = WebSocket.OPEN;
   readonly protocol: string;
   readonly extensions: string;
 
-  /** @internal heartbeat bookkeeping: bytes arrived since the last tick, and a ping is unanswered. */
-  seen = true;
-  pingOutstanding = false;
-  /** @internal heartbeat bookkeeping: bytes the kernel had taken, and whether a backlog waited, at the last tick. */
+  private flags = SEEN;
+  /** Heartbeat: bytes the kernel had taken at the last tick. */
   private flushedAtTick = 0;
-  private backlogAtTick = false;
-
   private readonly socket: Carrier;
   private readonly core: Connection;
-  private readonly closeTimeoutMs: number;
-  private readonly maxBufferedAmount: number;
-  private readonly dropOnBackpressure: boolean;
-  /** True while the peer's own read is dispatched: replies to it are flow-controlled by pausing reads. */
-  private replying = false;
-  private pausedFor = 0;
+  private readonly settings: ConnectionSettings;
   private readonly inflateBudget: InflateBudget | null;
   private inflateTimer: NodeJS.Timeout | null = null;
-  private readonly onClosed: ((ws: WebSocket) => void) | undefined;
   private closeTimer: NodeJS.Timeout | null = null;
   private closeCode: number = ABNORMAL;
   private closeReason: Buffer = EMPTY;
 
   /** @internal created by WebSocketServer after a successful handshake. */
-  constructor(socket: Duplex, head: Buffer, settings: ConnectionSettings) {
+  constructor(socket: Duplex, head: Buffer, settings: ConnectionSettings, negotiated: Negotiated = NOTHING_NEGOTIATED) {
     super();
     this.socket = socket as Carrier;
-    this.core = new Connection({ maxPayload: settings.maxPayload, extension: settings.extension });
-    this.closeTimeoutMs = settings.closeTimeoutMs;
-    this.maxBufferedAmount = settings.maxBufferedAmount;
-    this.dropOnBackpressure = settings.backpressure === 'drop';
-    const rate = settings.extension ? (settings.maxInflateRate ?? 0) : 0;
+    this.settings = settings;
+    this.core = new Connection({ maxPayload: settings.maxPayload, extension: negotiated.extension });
+    const rate = negotiated.extension ? (settings.maxInflateRate ?? 0) : 0;
     this.inflateBudget = rate > 0 ? new InflateBudget(rate, performance.now()) : null;
-    this.protocol = settings.protocol;
-    this.extensions = settings.extensions;
-    this.onClosed = settings.onClosed;
-    this.socket[kWebSocket] = this;
+    this.protocol = negotiated.protocol;
+    this.extensions = negotiated.extensions;
     // A steering command must not wait for Nagle's algorithm.
     this.socket.setNoDelay?.(true);
-    socket.on('error', onSocketError);
-    socket.on('end', onSocketEnd);
-    socket.on('close', onSocketClose);
-    // Bytes that came with the upgrade request are frames: parse them before newer reads, but
-    // after the 'connection' handlers had a chance to subscribe.
-    if (head.length > 0) process.nextTick(receiveHead, this, head);
-    socket.on('data', onSocketData);
+    attach(this.socket, this, head);
   }
 
   /** Bytes written but not yet handed to the kernel: grows while the peer or network is slow. */
@@ -129,7 +107,7 @@ export class WebSocket extends EventEmitter {
       return;
     }
     const buffered = this.socket.writableLength;
-    if (buffered > this.maxBufferedAmount && !this.replying) {
+    if (buffered > this.settings.maxBufferedAmount && !(this.flags & REPLYING)) {
       this.overflow(buffered, cb);
       return;
     }
@@ -141,7 +119,7 @@ export class WebSocket extends EventEmitter {
   private overflow(buffered: number, cb: SendCallback | undefined): void {
     const err = new BackpressureError(buffered);
     if (cb) process.nextTick(cb, err);
-    if (this.dropOnBackpressure) return;
+    if (this.settings.backpressure === 'drop') return;
     // No close frame: it would wait behind the very backlog that the peer does not read.
     this.closeReason = Buffer.from('send buffer overflow');
     this.terminate();
@@ -181,14 +159,13 @@ export class WebSocket extends EventEmitter {
   /** @internal called by the server's shared heartbeat interval (one timer for all clients). */
   heartbeat(): void {
     if (this.readyState !== WebSocket.OPEN) return;
-    if (this.drainedSinceTick()) this.seen = true;
-    if (this.seen) {
-      this.seen = false;
-      this.pingOutstanding = false;
-    } else if (this.pingOutstanding) {
+    if (this.drainedSinceTick()) this.flags |= SEEN;
+    if (this.flags & SEEN) {
+      this.flags &= ~(SEEN | PING_OUTSTANDING);
+    } else if (this.flags & PING_OUTSTANDING) {
       this.terminate(); // silent for two whole intervals: the peer is gone
     } else {
-      this.pingOutstanding = true;
+      this.flags |= PING_OUTSTANDING;
       this.ping();
     }
   }
@@ -200,29 +177,29 @@ export class WebSocket extends EventEmitter {
    * backlog counts: our own small ping reaches the kernel at once even when the peer is gone.
    */
   private drainedSinceTick(): boolean {
-    const socket = this.socket as Carrier & { bytesWritten?: number };
+    const socket = this.socket;
     if (typeof socket.bytesWritten !== 'number') return false;
     const backlog = socket.writableLength;
     const flushed = socket.bytesWritten - backlog;
-    const drained = this.backlogAtTick && flushed !== this.flushedAtTick;
+    const drained = (this.flags & BACKLOG_AT_TICK) !== 0 && flushed !== this.flushedAtTick;
     this.flushedAtTick = flushed;
-    this.backlogAtTick = backlog > 0;
+    this.flags = backlog > 0 ? this.flags | BACKLOG_AT_TICK : this.flags & ~BACKLOG_AT_TICK;
     return drained;
   }
 
   /** @internal */
   receive(chunk: Buffer): void {
-    this.seen = true;
+    this.flags |= SEEN;
     const events = this.core.receive(chunk);
     if (events.length === 0) return;
     // Everything produced while handling one read leaves in a single write.
     this.socket.cork();
-    this.replying = true;
+    this.flags |= REPLYING;
     try {
       for (const event of events) this.dispatch(event);
       this.flush();
     } finally {
-      this.replying = false;
+      this.flags &= ~REPLYING;
       this.socket.uncork();
     }
     if (this.core.inputDone) {
@@ -230,11 +207,11 @@ export class WebSocket extends EventEmitter {
       return;
     }
     if (this.inflateBudget?.owes(this.core.inflatedBytes)) this.chargeInflate(this.inflateBudget);
-    if (this.socket.writableNeedDrain && this.socket.writableLength > this.maxBufferedAmount && !(this.pausedFor & PAUSED_FOR_DRAIN)) {
+    if (this.socket.writableNeedDrain && this.socket.writableLength > this.settings.maxBufferedAmount && !(this.flags & PAUSED_FOR_DRAIN)) {
       // A peer that sends (pings, or messages an app answers) without reading our replies would
       // grow this buffer without bound: stop reading until it drains, and TCP slows the peer down.
       this.hold(PAUSED_FOR_DRAIN);
-      this.socket.once('drain', onSocketDrain);
+      releaseOnDrain(this.socket);
     }
   }
 
@@ -248,15 +225,15 @@ export class WebSocket extends EventEmitter {
   }
 
   private hold(reason: number): void {
-    this.pausedFor |= reason;
+    this.flags |= reason;
     this.socket.pause();
   }
 
   /** @internal a reason to pause reading is over. */
   release(reason: number): void {
     if (reason === PAUSED_FOR_INFLATE) this.inflateTimer = null;
-    this.pausedFor &= ~reason;
-    if (this.pausedFor === 0 && !this.socket.destroyed) this.socket.resume();
+    this.flags &= ~reason;
+    if ((this.flags & PAUSED) === 0 && !this.socket.destroyed) this.socket.resume();
   }
 
   private dispatch(event: ProtocolEvent): void {
@@ -321,7 +298,7 @@ export class WebSocket extends EventEmitter {
   }
 
   private armCloseTimer(): void {
-    if (this.closeTimer === null) this.closeTimer = setTimeout(destroySocket, this.closeTimeoutMs, this.socket);
+    if (this.closeTimer === null) this.closeTimer = setTimeout(destroySocket, this.settings.closeTimeoutMs, this.socket);
   }
 
   /** @internal the socket is gone. */
@@ -334,7 +311,7 @@ export class WebSocket extends EventEmitter {
     try {
       this.emit('close', this.closeCode, this.closeReason);
     } finally {
-      this.onClosed?.(this);
+      this.settings.onClosed?.(this);
     }
   }
 
@@ -350,33 +327,6 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
-function receiveHead(ws: WebSocket, head: Buffer): void {
-  if (ws.readyState !== WebSocket.CLOSED) ws.receive(head);
-}
-
-function onSocketData(this: Carrier, chunk: Buffer): void {
-  this[kWebSocket]?.receive(chunk);
-}
-
-function onSocketDrain(this: Carrier): void {
-  this[kWebSocket]?.release(PAUSED_FOR_DRAIN);
-}
-
 function refillInflate(ws: WebSocket): void {
   ws.release(PAUSED_FOR_INFLATE);
-}
-
-function onSocketEnd(this: Carrier): void {
-  this[kWebSocket]?.peerEnded();
-}
-
-function onSocketClose(this: Carrier): void {
-  this[kWebSocket]?.closed();
-}
-
-// Network errors (resets, timeouts) end in 'close' with 1006; there is nothing else to report.
-function onSocketError(): void {}
-
-function destroySocket(socket: Duplex): void {
-  socket.destroy();
 }

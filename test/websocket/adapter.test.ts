@@ -39,7 +39,7 @@ class FakeSocket extends Duplex {
 
 function open(maxBufferedAmount = 1 << 20): { socket: FakeSocket; ws: WebSocket } {
   const socket = new FakeSocket();
-  const ws = new WebSocket(socket, Buffer.alloc(0), { maxPayload: 1 << 24, closeTimeoutMs: 1000, maxBufferedAmount, protocol: '', extensions: '' });
+  const ws = new WebSocket(socket, Buffer.alloc(0), { maxPayload: 1 << 24, closeTimeoutMs: 1000, maxBufferedAmount });
   return { socket, ws };
 }
 
@@ -144,7 +144,7 @@ test('an inflate budget: a peer over maxInflateRate is not read until it refills
     { serverNoContextTakeover: true, clientNoContextTakeover: true, serverMaxWindowBits: 15, clientMaxWindowBits: 15 },
     { threshold: 0, level: -1, memLevel: 8 },
   );
-  const ws = new WebSocket(socket, Buffer.alloc(0), { maxPayload: 1 << 24, closeTimeoutMs: 1000, maxBufferedAmount: 1024, protocol: '', extensions: 'permessage-deflate', extension, maxInflateRate: 1 << 20 });
+  const ws = new WebSocket(socket, Buffer.alloc(0), { maxPayload: 1 << 24, closeTimeoutMs: 1000, maxBufferedAmount: 1024, maxInflateRate: 1 << 20 }, { protocol: '', extensions: 'permessage-deflate', extension });
   let messages = 0;
   ws.on('message', () => messages++);
   const bomb = zlib.deflateRawSync(Buffer.alloc(3 << 20), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);

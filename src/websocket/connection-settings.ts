@@ -1,0 +1,27 @@
+/** What a WebSocket is configured with: the server's shared settings and what one handshake agreed. */
+import type { BackpressurePolicy } from './backpressure.js';
+import type { PerMessageExtension } from './extension.js';
+import type { WebSocket } from './websocket.js';
+
+/**
+ * @internal the server's settings for all its connections: one object shared by every
+ * WebSocket, so that an idle connection holds a pointer instead of a copy of each field.
+ */
+export interface ConnectionSettings {
+  maxPayload: number;
+  closeTimeoutMs: number;
+  /** High-water mark: above it, reading from the peer pauses and sends follow `backpressure`. */
+  maxBufferedAmount: number;
+  backpressure?: BackpressurePolicy;
+  /** Bytes per second a peer may make us inflate (0 or absent: no limit). */
+  maxInflateRate?: number;
+  /** Called once when a connection is closed (the server forgets it). */
+  onClosed?: (ws: WebSocket) => void;
+}
+
+/** @internal what the handshake agreed with this peer. */
+export interface Negotiated {
+  protocol: string;
+  extensions: string;
+  extension?: PerMessageExtension;
+}
