@@ -72,9 +72,14 @@ export type Results = Map<number, Map<ServerName, Sample[]>>;
 
 export const COLUMNS: readonly ServerName[] = ['ours', 'ws plain', 'ws native', 'net'];
 
-function summaryOf(results: Results, workload: number, server: ServerName, key: string): Summary | undefined {
-  const samples = results.get(workload)?.get(server);
-  const values = (samples ?? []).map((s) => s.values[key]).filter((v): v is number => typeof v === 'number');
+/**
+ * Median over a server's samples of one figure. For throughput workloads, samples taken while another
+ * process held the core are left out when at least one clean sample exists (the notes list them).
+ */
+function summaryOf(results: Results, workload: number, server: ServerName, key: string, throughput = false): Summary | undefined {
+  let samples = results.get(workload)?.get(server) ?? [];
+  if (throughput && samples.some((s) => !isContended(s))) samples = samples.filter((s) => !isContended(s));
+  const values = samples.map((s) => s.values[key]).filter((v): v is number => typeof v === 'number');
   return values.length ? summarize(values) : undefined;
 }
 
@@ -89,7 +94,7 @@ export function resultsTable(workloads: readonly Workload[], results: Results): 
   for (const w of workloads) {
     if (!results.has(w.id)) continue;
     for (const m of w.metrics) {
-      const s = (server: ServerName): Summary | undefined => summaryOf(results, w.id, server, m.key);
+      const s = (server: ServerName): Summary | undefined => summaryOf(results, w.id, server, m.key, w.throughput);
       const target = TARGETS.find((t) => t.workload === w.id && t.metric === m.key);
       const targetCell = target ? checkTarget(target, ratio(s('ours'), s(target.against))) : '';
       lines.push(row([
@@ -114,8 +119,8 @@ export function cpuTable(workloads: readonly Workload[], results: Results): stri
     lines.push(row([
       String(w.id),
       ...COLUMNS.map((c) => {
-        const srv = summaryOf(results, w.id, c, 'server_cpu');
-        const cli = summaryOf(results, w.id, c, 'client_cpu');
+        const srv = summaryOf(results, w.id, c, 'server_cpu', w.throughput);
+        const cli = summaryOf(results, w.id, c, 'client_cpu', w.throughput);
         return srv && cli ? `${srv.median.toFixed(2)} / ${cli.median.toFixed(2)}` : '—';
       }),
     ]));
@@ -143,7 +148,8 @@ export function contentionNotes(results: Results, throughputWorkloads: readonly 
       samples.forEach((s, i) => {
         if (!isContended(s)) return;
         const { server_cpu: srv, client_cpu: cli } = s.values;
-        notes.push(`workload ${id}, ${server}, repeat ${i + 1}: server used ${srv.toFixed(2)} and load generator ${cli.toFixed(2)} of their cores: another process probably took CPU, so this sample is low`);
+        const clean = samples.some((other) => !isContended(other));
+        notes.push(`workload ${id}, ${server}, repeat ${i + 1}: server used ${srv.toFixed(2)} and load generator ${cli.toFixed(2)} of their cores: another process probably took CPU, so this sample is low (${clean ? 'left out of the median' : 'kept: no clean sample'})`);
       });
     }
   }

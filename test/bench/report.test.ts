@@ -117,12 +117,15 @@ test('run arguments: --quick means one repeat, bad input is refused', () => {
 });
 
 test('samples where neither side had its whole core are flagged', () => {
-  const sample = (server_cpu: number, client_cpu: number) => ({ values: { msgs_per_s: 1, server_cpu, client_cpu }, raw: '' });
+  const sample = (server_cpu: number, client_cpu: number, msgs_per_s = 1) => ({ values: { msgs_per_s, server_cpu, client_cpu }, raw: '' });
   const results: Results = new Map([[1, new Map([
-    ['ours', [sample(0.99, 0.5), sample(0.6, 0.34)]],
+    ['ours', [sample(0.99, 0.5), sample(0.6, 0.34, 0.25)]],
     ['net', [sample(0.7, 0.95)]], // client-bound, not contention
   ])]]);
   const notes = contentionNotes(results);
   assert.equal(notes.length, 1);
-  assert.match(notes[0], /^workload 1, ours, repeat 2: server used 0\.60 and load generator 0\.34/);
+  assert.match(notes[0], /^workload 1, ours, repeat 2: server used 0\.60 and load generator 0\.34 .*left out of the median/);
+  // ... and the median of workload 1 (a throughput workload) uses the clean sample only.
+  const table = resultsTable(WORKLOADS, results);
+  assert.match(table.split('\n').find((l) => l.startsWith('| 1.'))!, /^\| 1\.[^|]*\|[^|]*\| 1\.00 \|/);
 });
