@@ -74,6 +74,30 @@ export function readHeader(bytes: Uint8Array, off: number, out: FrameHeader): vo
   out.maskKey = out.masked ? readMaskKey(bytes, p) : 0;
 }
 
+/**
+ * Sections 5.1 to 5.5: every rule a client frame's header can break on its own, each failing the
+ * connection with 1002. `inMessage`: a fragmented data message is in progress; `extension`: one
+ * that owns RSV1 was negotiated (RSV1 then marks the first frame of a compressed message).
+ */
+export function checkClientHeader(h: FrameHeader, inMessage: boolean, extension: boolean): void {
+  const op = h.opcode;
+  if (!h.masked) throw new ProtocolError(1002, 'client frame is not masked'); // section 5.1
+  if (h.rsv2 || h.rsv3) throw new ProtocolError(1002, 'RSV2/RSV3 set without a negotiated extension');
+  if (isControl(op)) {
+    if (op > Opcode.Pong) throw new ProtocolError(1002, `reserved opcode ${op}`);
+    if (!h.fin) throw new ProtocolError(1002, 'fragmented control frame');
+    if (h.payloadLength > 125) throw new ProtocolError(1002, 'control frame payload over 125 bytes');
+    if (h.rsv1) throw new ProtocolError(1002, 'RSV1 set on a control frame');
+  } else if (op === Opcode.Continuation) {
+    if (!inMessage) throw new ProtocolError(1002, 'continuation frame without a message');
+    if (h.rsv1) throw new ProtocolError(1002, 'RSV1 set on a continuation frame');
+  } else {
+    if (op > Opcode.Binary) throw new ProtocolError(1002, `reserved opcode ${op}`);
+    if (inMessage) throw new ProtocolError(1002, 'new message inside a fragmented message');
+    if (h.rsv1 && !extension) throw new ProtocolError(1002, 'RSV1 set without a negotiated extension');
+  }
+}
+
 /** Size of a header for a payload of `length` bytes, with or without a masking key. */
 export function encodedHeaderSize(length: number, masked: boolean): number {
   return (length < 126 ? 2 : length < 0x10000 ? 4 : 10) + (masked ? 4 : 0);

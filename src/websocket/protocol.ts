@@ -8,7 +8,7 @@ import { Buffer } from 'node:buffer';
 import { encodeClosePayload, parseClosePayload } from './close.js';
 import { ProtocolError } from './errors.js';
 import type { PerMessageExtension } from './extension.js';
-import { headerSize, isControl, newHeader, Opcode, pushFrame, pushTextFrame, readHeader } from './frame.js';
+import { checkClientHeader, headerSize, isControl, newHeader, Opcode, pushFrame, pushTextFrame, readHeader } from './frame.js';
 import { applyMaskKey } from './mask.js';
 import { MessageBuffer } from './message-buffer.js';
 import { isValidUtf8, Utf8Validator } from './utf8.js';
@@ -188,24 +188,12 @@ export class Connection {
     return off;
   }
 
-  /** Section 5.2 to 5.5: every rule a header can break, each failing the connection. */
+  /** A header is complete: its rules (sections 5.1-5.5), then the message size against maxPayload. */
   private startFrame(events: ProtocolEvent[]): void {
     const h = this.header;
     const op = h.opcode;
-    if (!h.masked) throw new ProtocolError(1002, 'client frame is not masked'); // section 5.1
-    if (h.rsv2 || h.rsv3) throw new ProtocolError(1002, 'RSV2/RSV3 set without a negotiated extension');
-    if (isControl(op)) {
-      if (op > Opcode.Pong) throw new ProtocolError(1002, `reserved opcode ${op}`);
-      if (!h.fin) throw new ProtocolError(1002, 'fragmented control frame');
-      if (h.payloadLength > 125) throw new ProtocolError(1002, 'control frame payload over 125 bytes');
-      if (h.rsv1) throw new ProtocolError(1002, 'RSV1 set on a control frame');
-    } else if (op === Opcode.Continuation) {
-      if (this.messageOpcode === 0) throw new ProtocolError(1002, 'continuation frame without a message');
-      if (h.rsv1) throw new ProtocolError(1002, 'RSV1 set on a continuation frame');
-    } else {
-      if (op > Opcode.Binary) throw new ProtocolError(1002, `reserved opcode ${op}`);
-      if (this.messageOpcode !== 0) throw new ProtocolError(1002, 'new message inside a fragmented message');
-      if (h.rsv1 && !this.extension) throw new ProtocolError(1002, 'RSV1 set without a negotiated extension');
+    checkClientHeader(h, this.messageOpcode !== 0, this.extension !== undefined);
+    if (op === Opcode.Text || op === Opcode.Binary) {
       this.messageOpcode = op;
       this.compressed = h.rsv1;
       if (op === Opcode.Text && !h.rsv1) (this.utf8 ??= new Utf8Validator()).reset();
