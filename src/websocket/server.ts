@@ -171,6 +171,9 @@ export class WebSocketServer extends EventEmitter {
         const chosen = this.options.handleProtocols
           ? this.options.handleProtocols([...result.protocols], req)
           : result.protocols[0];
+        // Section 4.2.2: the answer must be one the client offered; anything else is a bug of the
+        // application, refused as a 500 rather than sent as a handshake every client would fail.
+        if (chosen !== false && !result.protocols.includes(chosen)) throw new Error('handleProtocols chose a protocol not offered');
         if (chosen !== false) protocol = chosen;
       }
       // Last, so that no codec is built for a request refused above (RFC 7692 section 5).

@@ -66,6 +66,13 @@ test('verifyClient and handleProtocols decide by request', async (t) => {
   assert.equal(none.protocol, '');
 });
 
+test('a subprotocol the client did not offer is refused with 500, never sent (RFC 6455 4.2.2)', async (t) => {
+  const { url } = await startServer(t, { handleProtocols: () => 'not-offered' });
+  const { raw, response } = await rawUpgrade(t, url, upgradeRequest('/', { 'Sec-WebSocket-Protocol': 'chat' }));
+  assert.equal(response.status, 500);
+  await raw.ended;
+});
+
 test('attached to an existing http server, and noServer with handleUpgrade', async (t) => {
   const http = createServer((_req, res) => res.end('page'));
   t.after(() => http.close());
