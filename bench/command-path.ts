@@ -20,16 +20,7 @@
 import { createServer, type Server } from 'node:net';
 import { WebSocket } from 'ws';
 import { startControlServer } from '../src/control/server.js';
-
-interface Result {
-  messages: number;
-  p50_us: number;
-  p99_us: number;
-  p999_us: number;
-  max_us: number;
-  mean_us: number;
-  buffered_sends: number;
-}
+import type { CommandPathResult as Result } from './command-path-section.js';
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

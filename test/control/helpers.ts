@@ -1,11 +1,13 @@
 // Shared by the control end-to-end tests: a server on 127.0.0.1:0, `ws` clients with a message inbox,
 // and a socat pseudo-terminal pair. Everything registers its own cleanup with t.after.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import WebSocket from 'ws';
 import type { ServerMessage, VehicleState, WelcomeMessage } from '../../src/control/messages.js';
 import { startControlServer, type ControlOptions, type ControlServer } from '../../src/control/server.js';
+import { startPtyPair } from '../support/socat.js';
 
 export const WAIT_MS = 15_000; // generous: the machine is shared
 
@@ -144,31 +146,11 @@ export function wsUrl(server: ControlServer, path = '/ws'): string {
   return `ws://127.0.0.1:${server.port}${path}`;
 }
 
-/** `socat -d -d pty,raw,echo=0 pty,raw,echo=0`: the two /dev/pts paths, parsed from its stderr. */
+/** A socat pseudo-terminal pair (test/support/socat.ts): [the car's end, the device's end]. */
 export async function ptyPair(t: TestContext): Promise<[string, string]> {
-  const proc = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  t.after(async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    const exited = once(proc, 'exit');
-    proc.kill('SIGTERM');
-    await exited;
-  });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`socat did not start:\n${log}`)), WAIT_MS);
-    proc.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    proc.stderr.on('data', (chunk: Buffer) => {
-      log += chunk;
-      const paths = [...log.matchAll(/PTY is (\/dev\/pts\/\d+)/g)].map((m) => m[1]);
-      if (paths.length >= 2 && log.includes('starting data transfer loop')) {
-        clearTimeout(timer);
-        resolve([paths[0], paths[1]]);
-      }
-    });
-  });
+  const dir = mkdtempSync(join(tmpdir(), 'webracer-pty-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pair = await startPtyPair(dir, WAIT_MS);
+  t.after(() => pair.stop());
+  return [pair.a, pair.b];
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
-import { startPtyPair } from './socat.js';
+import { startPtyPair } from '../support/socat.js';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/vehicle/emulator-main.ts');
 

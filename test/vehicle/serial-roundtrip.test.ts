@@ -7,23 +7,10 @@ import { describe, it, type TestContext } from 'node:test';
 import { createCodec, Driver, type Link, type LinkState } from '../../src/vehicle/index.js';
 import { startEmulator, type Emulator } from '../../src/vehicle/emulator.js';
 import { createSerialLink } from '../../src/vehicle/links/serial.js';
-import { startPtyPair } from './socat.js';
+import { startPtyPair } from '../support/socat.js';
+import { waitForLinkState } from '../support/link-state.js';
 
 const WAIT_MS = 15_000; // generous: the machine is shared
-
-function waitForState(link: Link, want: LinkState, timeoutMs = WAIT_MS): Promise<void> {
-  if (link.state === want) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`link stayed '${link.state}', wanted '${want}'`)), timeoutMs);
-    const on = (s: LinkState): void => {
-      if (s !== want) return;
-      clearTimeout(timer);
-      link.off('state', on);
-      resolve();
-    };
-    link.on('state', on);
-  });
-}
 
 function tempDir(t: TestContext): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'webracer-pty-'));
@@ -47,7 +34,7 @@ describe('serial round trip (socat pty pair + emulator)', { timeout: 60_000 }, (
     const driver = new Driver({ link, codec: createCodec('iracer'), watchdogMs: 200 });
     t.after(() => driver.close());
     await driver.start();
-    await waitForState(link, 'connected');
+    await waitForLinkState(link, 'connected');
     await emu.waitForBytes(1, WAIT_MS); // the stop sent on connect
 
     driver.drive({ kind: 'command', name: 'forward', durationMs: 100 });
@@ -76,7 +63,7 @@ describe('serial round trip (socat pty pair + emulator)', { timeout: 60_000 }, (
     const driver = new Driver({ link, codec: createCodec('rc-app'), watchdogMs: 200 });
     t.after(() => driver.close());
     await driver.start();
-    await waitForState(link, 'connected');
+    await waitForLinkState(link, 'connected');
     driver.drive({ kind: 'analog', x: -1, y: -1 });
     await emu.waitForBytes(3, WAIT_MS);
     assert.deepEqual(emu.motion, { direction: 'backward-left', speed: 15 });
@@ -98,19 +85,19 @@ describe('serial round trip (socat pty pair + emulator)', { timeout: 60_000 }, (
     const dropped: unknown[] = [];
     driver.on('dropped', (d) => dropped.push(d));
     await driver.start();
-    await waitForState(link, 'connected');
+    await waitForLinkState(link, 'connected');
     driver.drive({ kind: 'command', name: 'forward', durationMs: 5_000 });
     await first.waitForBytes(2, WAIT_MS);
 
     await pair.stop(); // the car's Bluetooth link goes away
-    await waitForState(link, 'reconnecting');
+    await waitForLinkState(link, 'reconnecting');
     assert.deepEqual(driver.drive({ kind: 'command', name: 'backward', durationMs: 5_000 }), { ok: false, reason: 'link_down' });
     assert.equal(dropped.length, 1);
 
     pair = await startPtyPair(dir); // ... and comes back (new /dev/pts numbers behind the same names)
     const second = emulatorOn(t, pair.b);
     await second.opened;
-    await waitForState(link, 'connected');
+    await waitForLinkState(link, 'connected');
     await second.waitForBytes(1, WAIT_MS);
     driver.drive({ kind: 'command', name: 'right' });
     const bytes = await second.waitForBytes(2, WAIT_MS);

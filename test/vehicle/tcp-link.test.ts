@@ -5,6 +5,7 @@ import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { createCodec, Driver, type Link, type LinkState } from '../../src/vehicle/index.js';
 import { createTcpLink } from '../../src/vehicle/links/tcp.js';
+import { waitForLinkState } from '../support/link-state.js';
 
 const WAIT_MS = 15_000;
 
@@ -60,20 +61,6 @@ class Peer {
   }
 }
 
-function waitForState(link: Link, want: LinkState): Promise<void> {
-  if (link.state === want) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`link stayed '${link.state}', wanted '${want}'`)), WAIT_MS);
-    const on = (s: LinkState): void => {
-      if (s !== want) return;
-      clearTimeout(timer);
-      link.off('state', on);
-      resolve();
-    };
-    link.on('state', on);
-  });
-}
-
 function peer(t: TestContext): Peer {
   const p = new Peer();
   t.after(() => p.stop());
@@ -90,18 +77,18 @@ describe('tcp link', { timeout: 60_000 }, () => {
     const driver = new Driver({ link, codec: createCodec('iracer') });
     t.after(() => driver.close());
     await driver.start();
-    await waitForState(link, 'connected');
+    await waitForLinkState(link, 'connected');
     driver.drive({ kind: 'command', name: 'forward', durationMs: 10_000 });
     await bridge.until(() => bridge.connections[0]?.length === 2, 'stop + forward');
     assert.deepEqual(bridge.connections[0], [0x00, 0x16]);
 
     await bridge.stop();
-    await waitForState(link, 'reconnecting');
+    await waitForLinkState(link, 'reconnecting');
     assert.deepEqual(driver.drive({ kind: 'analog', x: 0, y: 1 }), { ok: false, reason: 'link_down' });
     assert.equal(driver.state.byte, null);
 
     await bridge.listen(port);
-    await waitForState(link, 'connected');
+    await waitForLinkState(link, 'connected');
     await bridge.until(() => bridge.connections[1]?.length === 1, 'the resynchronising stop');
     driver.drive({ kind: 'command', name: 'left' });
     await bridge.until(() => bridge.connections[1]?.length === 2, 'the new command');
@@ -125,11 +112,11 @@ describe('tcp link', { timeout: 60_000 }, () => {
     const driver = new Driver({ link, codec: createCodec('iracer') });
     t.after(() => driver.close());
     await driver.start(); // resolves although nothing listens
-    await waitForState(link, 'reconnecting');
+    await waitForLinkState(link, 'reconnecting');
     assert.match(failures[0].message, /cannot connect to 127\.0\.0\.1:\d+/);
     const bridge = peer(t);
     await bridge.listen(port);
-    await waitForState(link, 'connected');
+    await waitForLinkState(link, 'connected');
     await bridge.until(() => bridge.connections[0]?.length === 1, 'the stop on connect');
     assert.deepEqual(bridge.connections[0], [0x00]);
   });
@@ -141,7 +128,7 @@ describe('tcp link', { timeout: 60_000 }, () => {
     const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { initialDelayMs: 10_000 });
     const driver = new Driver({ link, codec: createCodec('iracer') });
     await driver.start();
-    await waitForState(link, 'reconnecting');
+    await waitForLinkState(link, 'reconnecting');
     await driver.close();
     assert.equal(link.state, 'closed');
   });

@@ -1,13 +1,15 @@
 // Shared by the browser tests: the built page, Debian's Chromium, the real control server, and waits
 // that are driven by events (the machine is shared and slow at times, so nothing here sleeps blindly).
 
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startControlServer, type ControlOptions } from '../../src/control/server.js';
 import type { Driver, Pose, VehicleState } from '../../src/vehicle/index.js';
+import { startPtyPair } from '../support/socat.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const STATIC_DIR = join(ROOT, 'dist', 'web');
@@ -152,32 +154,19 @@ export async function holdKnobWithMouse(page: Page, fx: number, fy: number): Pro
   await page.mouse.move(cx + fx * travel, cy + fy * travel, { steps: 6 });
 }
 
-/** A pair of connected pseudo-terminals from socat; `close` ends socat and waits for it. */
+/** A pair of connected pseudo-terminals from socat (test/support/socat.ts); `close` ends socat. */
 export async function ptyPair(): Promise<{ a: string; b: string; close(): Promise<void> }> {
-  const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise<void>((resolve) => socat.once('exit', () => resolve()));
-  const close = async () => {
-    if (socat.exitCode === null && socat.signalCode === null) socat.kill('SIGTERM');
-    await exited;
-  };
-  try {
-    const paths = await new Promise<string[]>((resolve, reject) => {
-      let text = '';
-      const timer = setTimeout(() => reject(new Error(`socat gave no pty paths: ${text}`)), WAIT_MS);
-      socat.once('error', (err) => { clearTimeout(timer); reject(err); });
-      socat.stderr.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const found = [...text.matchAll(/PTY is (\/dev\/pts\/\d+)/g)].map((m) => m[1]);
-        // "starting data transfer loop" follows both ptys: only then are both ends ready.
-        if (found.length === 2 && /starting data transfer loop/.test(text)) {
-          clearTimeout(timer);
-          resolve(found);
-        }
-      });
-    });
-    return { a: paths[0], b: paths[1], close };
-  } catch (err) {
-    await close();
+  const dir = mkdtempSync(join(tmpdir(), 'webracer-pty-'));
+  const pair = await startPtyPair(dir, WAIT_MS).catch((err: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
     throw err;
-  }
+  });
+  return {
+    a: pair.a,
+    b: pair.b,
+    close: async () => {
+      await pair.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
