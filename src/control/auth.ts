@@ -49,6 +49,47 @@ export class ClientAuth {
   }
 }
 
+/** Wrong tokens one address may send, over any number of connections, per window. */
+export const MAX_ADDRESS_FAILURES = 20;
+export const ADDRESS_WINDOW_MS = 10 * 60_000;
+/** Addresses remembered at most; the oldest are forgotten first, so a spray of addresses costs bounded memory. */
+const MAX_TRACKED_ADDRESSES = 10_000;
+
+/**
+ * Per remote address: the per-connection limit alone lets a guesser reconnect and try again, so wrong
+ * tokens are also counted by address, and an address over its budget may not try again until its
+ * window (counted from its first failure) is over.
+ */
+export class AddressLockout {
+  private readonly failures = new Map<string, { count: number; since: number }>();
+
+  constructor(private readonly now: () => number) {}
+
+  locked(address: string): boolean {
+    const entry = this.current(address);
+    return entry !== undefined && entry.count >= MAX_ADDRESS_FAILURES;
+  }
+
+  /** Counts a wrong token; true when the address is now locked out. */
+  fail(address: string): boolean {
+    const entry = this.current(address) ?? { count: 0, since: this.now() };
+    entry.count += 1;
+    this.failures.delete(address); // re-insert: the Map's order is then oldest activity first
+    this.failures.set(address, entry);
+    if (this.failures.size > MAX_TRACKED_ADDRESSES) this.failures.delete(this.failures.keys().next().value as string);
+    return entry.count >= MAX_ADDRESS_FAILURES;
+  }
+
+  private current(address: string): { count: number; since: number } | undefined {
+    const entry = this.failures.get(address);
+    if (entry !== undefined && this.now() - entry.since >= ADDRESS_WINDOW_MS) {
+      this.failures.delete(address);
+      return undefined;
+    }
+    return entry;
+  }
+}
+
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }

@@ -5,7 +5,7 @@
  */
 import type { Driver, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import type { WebSocket } from '../websocket/index.js';
-import { ClientAuth, type TokenCheck } from './auth.js';
+import { ADDRESS_WINDOW_MS, AddressLockout, ClientAuth, type TokenCheck } from './auth.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
   type ClientMessage, type CodecName, type ErrorCode, type ErrorMessage, type LastCommand, type Limits, type LinkKind,
@@ -42,6 +42,7 @@ const FLOOD_CODES: ReadonlySet<ErrorCode> = new Set([
 
 interface Client {
   readonly id: string;
+  readonly address: string;
   readonly ws: WebSocket;
   readonly seed: SeedSession;
   readonly auth: ClientAuth;
@@ -58,12 +59,14 @@ export class Hub {
   private lastCommand: LastCommand | null = null;
   private lastStateJson = '';
   private readonly telemetry: Throttle;
+  private readonly lockout: AddressLockout;
   private closed = false;
 
   constructor(private readonly opts: HubOptions) {
     this.now = opts.now ?? (() => performance.now());
     this.startedAt = this.now();
     this.roles = new Roles({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
+    this.lockout = new AddressLockout(this.now);
     this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
@@ -79,7 +82,7 @@ export class Hub {
     const id = `c${this.nextId++}`;
     const { limits } = this.opts;
     const client: Client = {
-      id, ws,
+      id, ws, address: remote,
       seed: new SeedSession(),
       auth: new ClientAuth(this.opts.token),
       messages: new TokenBucket(limits.driveRatePerSecond, limits.driveRatePerSecond, this.now),
@@ -197,6 +200,11 @@ export class Hub {
   }
 
   private authenticate(client: Client, token: string): void {
+    if (this.opts.token !== null && this.lockout.locked(client.address)) {
+      // Refused without looking at the token: the address spent its budget of guesses.
+      this.error(client, 'unauthorized', 'too many wrong tokens from this address; try again later', 'auth');
+      return client.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
+    }
     const verdict = client.auth.present(token);
     if (verdict === 'ok') {
       const changes = this.roles.authorize(client.id);
@@ -209,7 +217,11 @@ export class Hub {
       return this.broadcastState();
     }
     this.error(client, 'unauthorized', 'wrong token', 'auth');
-    if (verdict === 'locked') {
+    const addressLocked = this.lockout.fail(client.address);
+    if (addressLocked) {
+      this.opts.log(`${client.address}: too many wrong tokens, locked out for ${ADDRESS_WINDOW_MS / 60_000} minutes`);
+    }
+    if (verdict === 'locked' || addressLocked) {
       this.opts.log(`${client.id} closed after too many wrong tokens`);
       client.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
     }

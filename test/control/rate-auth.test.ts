@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { TokenBucket } from '../../src/control/rate-limit.js';
-import { ClientAuth, MAX_AUTH_FAILURES, TokenCheck } from '../../src/control/auth.js';
+import {
+  ADDRESS_WINDOW_MS, AddressLockout, ClientAuth, MAX_ADDRESS_FAILURES, MAX_AUTH_FAILURES, TokenCheck,
+} from '../../src/control/auth.js';
 
 test('token bucket: a burst of capacity, then the refill rate', () => {
   const clock = { t: 0 };
@@ -54,4 +56,19 @@ test('without a token every client is authenticated', () => {
   const auth = new ClientAuth(null);
   assert.equal(auth.authenticated, true);
   assert.equal(auth.present('anything'), 'ok');
+});
+
+test(`address lockout: ${MAX_ADDRESS_FAILURES} wrong tokens from one address lock it until its window ends`, () => {
+  let now = 0;
+  const lockout = new AddressLockout(() => now);
+  for (let i = 1; i < MAX_ADDRESS_FAILURES; i++) assert.equal(lockout.fail('10.0.0.1'), false);
+  assert.equal(lockout.locked('10.0.0.1'), false);
+  assert.equal(lockout.fail('10.0.0.1'), true);
+  assert.equal(lockout.locked('10.0.0.1'), true);
+  assert.equal(lockout.locked('10.0.0.2'), false, 'other addresses are not affected');
+  now += ADDRESS_WINDOW_MS - 1;
+  assert.equal(lockout.locked('10.0.0.1'), true);
+  now += 1;
+  assert.equal(lockout.locked('10.0.0.1'), false, 'the window is counted from the first failure');
+  assert.equal(lockout.fail('10.0.0.1'), false, 'and a new window starts from zero');
 });

@@ -9,6 +9,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlServer, type ControlOptions } from '../../src/control/server.js';
+import { MAX_ADDRESS_FAILURES, MAX_AUTH_FAILURES } from '../../src/control/auth.js';
 import { connect, open, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 const BASE: ControlOptions = { port: 0, host: '127.0.0.1', link: 'sim', codec: 'iracer', watchdogMs: 500 };
@@ -51,6 +52,24 @@ test('five wrong tokens close the connection with 1008', async (t) => {
   for (let i = 0; i < 5; i++) client.send({ type: 'auth', token: `wrong${i}` });
   assert.equal((await client.closed).code, 1008);
   assert.equal(client.inbox.filter((m) => m.type === 'error' && m.code === 'unauthorized').length, 5);
+});
+
+test('reconnecting does not reset the guesses: an address over its budget is refused even the right token', async (t) => {
+  const logs: string[] = [];
+  const server = await startServer(t, { token: TOKEN, log: (line) => logs.push(line) });
+  for (let c = 0; c < MAX_ADDRESS_FAILURES / MAX_AUTH_FAILURES; c++) {
+    const guesser = await connect(t, wsUrl(server));
+    for (let i = 0; i < MAX_AUTH_FAILURES; i++) guesser.send({ type: 'auth', token: `wrong-${c}-${i}` });
+    assert.equal((await guesser.closed).code, 1008);
+  }
+  const late = await connect(t, wsUrl(server));
+  late.send({ type: 'auth', token: TOKEN });
+  const refused = await late.expect('error');
+  assert.equal(refused.code, 'unauthorized');
+  assert.match(refused.message, /too many wrong tokens from this address/);
+  assert.equal((await late.closed).code, 1008);
+  assert.equal(server.driver.state.byte, 0);
+  assert.ok(!logs.join('\n').includes(TOKEN), 'the token is never logged');
 });
 
 test('a foreign Origin gets 403; own, loopback-page and allowed origins get in', async (t) => {
