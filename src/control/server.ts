@@ -16,6 +16,7 @@ import { createCodec, createLink, Driver, parseLinkSpec } from '../vehicle/index
 import { WebSocketServer } from '../websocket/index.js';
 import { TokenCheck } from './auth.js';
 import { Hub } from './hub.js';
+import { logLinkActivity } from './link-log.js';
 import type { Limits } from './messages.js';
 import type { ControlOptions } from './options.js';
 import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
@@ -45,7 +46,9 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
     ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
     : null;
-  const driver = new Driver({ link: createLink(spec), codec: createCodec(opts.codec), watchdogMs: opts.watchdogMs });
+  const link = createLink(spec);
+  logLinkActivity(link, log);
+  const driver = new Driver({ link, codec: createCodec(opts.codec), watchdogMs: opts.watchdogMs });
   const limits: Limits = {
     watchdogMs: opts.watchdogMs,
     maxMessageBytes: opts.maxMessageBytes ?? 4096,
