@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { createCodec, Driver, type Link, type LinkState } from '../../src/vehicle/index.js';
+import { createCodec, Driver, type LinkState } from '../../src/vehicle/index.js';
 import { startEmulator, type Emulator } from '../../src/vehicle/emulator.js';
 import { createSerialLink } from '../../src/vehicle/links/serial.js';
 import { startPtyPair } from '../support/socat.js';

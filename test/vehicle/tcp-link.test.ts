@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { createCodec, Driver, type Link, type LinkState } from '../../src/vehicle/index.js';
+import { createCodec, Driver, type LinkState } from '../../src/vehicle/index.js';
 import { createTcpLink } from '../../src/vehicle/links/tcp.js';
 import { waitForLinkState } from '../support/link-state.js';
 

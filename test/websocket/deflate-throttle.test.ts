@@ -2,7 +2,6 @@
 // being read until the budget refills, so a stream of small bombs cannot hold the event loop.
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { once } from 'node:events';
 import { test } from 'node:test';
 import { InflateBudget } from '../../src/websocket/inflate-budget.js';
 import type { WebSocket } from '../../src/websocket/index.js';

@@ -9,7 +9,7 @@ import { Opcode } from '../../src/websocket/frame.js';
 import type { WebSocket, WebSocketServer } from '../../src/websocket/index.js';
 import { client } from './frames.js';
 import { connect, echoAll, nextMessage, startServer } from './helpers.js';
-import { headComplete, parseResponse, rawConnect, upgradeRequest, type RawClient } from './raw.js';
+import { headComplete, rawConnect, upgradeRequest, type RawClient } from './raw.js';
 
 const LIMIT = 256 * 1024;
 const CHUNK = Buffer.alloc(16 * 1024, 0x61);
