@@ -15,6 +15,7 @@ const ERROR_TEXT: Record<ErrorMessage['code'], string> = {
   binary_unsupported: 'The server takes text messages only.',
   link_down: 'The car is not connected: the command was dropped.',
   seat_taken: 'Someone else is driving. You can take over once they have been idle for a while.',
+  resume_failed: 'Your seat could not be given back: it has passed to someone else.',
 };
 
 function el<T extends HTMLElement>(root: ParentNode, selector: string): T {

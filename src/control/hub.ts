@@ -95,6 +95,7 @@ export class Hub {
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.roles.roleOf(id),
       authRequired: this.opts.token !== null, authenticated: client.auth.authenticated,
       vehicle: { codec: this.opts.codec, link: this.opts.linkKind }, limits, state: this.state(),
+      resumeToken: '',
     });
     const pose = this.opts.driver.pose;
     if (pose) this.send(client, { type: 'telemetry', pose, t: this.elapsed() });
@@ -258,7 +259,7 @@ export class Hub {
     const car = this.opts.driver.state;
     return {
       direction: car.direction, speed: car.speed, byte: car.byte, lastCommand: this.lastCommand, link: car.link,
-      driver: this.roles.driver, spectators: this.roles.spectators,
+      driver: this.roles.driver, reserved: false, spectators: this.roles.spectators,
     };
   }
 

@@ -31,9 +31,12 @@ export interface PingMessage { type: 'ping'; id: number | string }
 export interface AuthMessage { type: 'auth'; token: string }
 export interface ClaimMessage { type: 'claim' }
 export interface ReleaseMessage { type: 'release' }
+/** Take back the seat this client's page held before a reload or a network blip (the `resumeToken` of its
+ *  earlier `welcome`), within `limits.resumeWindowMs` of that connection ending. */
+export interface ResumeMessage { type: 'resume'; token: string }
 
 export type TypedClientMessage =
-  | DriveMessage | StopMessage | PingMessage | AuthMessage | ClaimMessage | ReleaseMessage;
+  | DriveMessage | StopMessage | PingMessage | AuthMessage | ClaimMessage | ReleaseMessage | ResumeMessage;
 export type ClientMessageType = TypedClientMessage['type'];
 export type ClientMessage = SeedCommand | TypedClientMessage;
 
@@ -63,6 +66,9 @@ export interface VehicleState {
   link: LinkState;
   /** The driver's clientId, or null when the seat is empty. */
   driver: string | null;
+  /** True while the seat is held for a driver whose connection ended, waiting `limits.resumeWindowMs`
+   *  for it to come back with its resume token (`driver` is null meanwhile, and the car is stopped). */
+  reserved: boolean;
   spectators: number;
 }
 
@@ -73,6 +79,12 @@ export interface Limits {
   maxMessageBytes: number;
   driveRatePerSecond: number;
   idleTakeoverMs: number;
+  /** The longest a timed (seed) command holds the car before the server stops it; longer ones are clamped. */
+  maxHoldMs: number;
+  /** A driver the server has heard nothing from (no message, no pong) for this long loses its connection. */
+  driverSilenceMs: number;
+  /** How long the seat of a driver whose connection ended waits for its resume token. */
+  resumeWindowMs: number;
 }
 
 export interface WelcomeMessage {
@@ -86,6 +98,9 @@ export interface WelcomeMessage {
   vehicle: { codec: CodecName; link: LinkKind };
   limits: Limits;
   state: VehicleState;
+  /** Present to get this client's seat back after a reconnect (`{"type":"resume"}`). Secret: keep it
+   *  for this tab only. */
+  resumeToken: string;
 }
 export type StateMessage = { type: 'state' } & VehicleState;
 /** `t`: milliseconds since the server started (monotonic). */
@@ -95,7 +110,7 @@ export interface PongMessage { type: 'pong'; id: number | string; serverTime: nu
 
 export const ERROR_CODES = [
   'bad_json', 'invalid_message', 'not_driver', 'unauthorized', 'rate_limited',
-  'binary_unsupported', 'link_down', 'seat_taken',
+  'binary_unsupported', 'link_down', 'seat_taken', 'resume_failed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorMessage {
@@ -108,8 +123,19 @@ export interface ErrorMessage {
   field?: string;
 }
 
+/** Something the client should know about a message that was carried out, but not as asked. */
+export const NOTICE_CODES = ['duration_clamped'] as const;
+export type NoticeCode = (typeof NOTICE_CODES)[number];
+export interface NoticeMessage {
+  type: 'notice';
+  code: NoticeCode;
+  message: string;
+  /** The message's `type` or seed `command`. */
+  ref?: string;
+}
+
 export type ServerMessage =
-  | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage;
+  | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */
 export const CLOSE_CODES = {
@@ -202,6 +228,16 @@ export const typedMessageSchemas = {
     type: 'object',
     required: ['type'],
     properties: { type: { const: 'release' } },
+    additionalProperties: false,
+  },
+  resume: {
+    $id: 'webracer:resume',
+    type: 'object',
+    required: ['type', 'token'],
+    properties: {
+      type: { const: 'resume' },
+      token: { type: 'string', minLength: 1, maxLength: 64, description: 'the resumeToken of an earlier welcome' },
+    },
     additionalProperties: false,
   },
 } as const satisfies Record<ClientMessageType, object>;

@@ -22,6 +22,12 @@ export interface ControlOptions {
   maxClients?: number;
   /** Largest accepted WebSocket message (default 4096 bytes; larger: close 1009). */
   maxMessageBytes?: number;
+  /** The longest a timed (seed) command may hold the car (default 2000 ms); longer ones are clamped. */
+  maxHoldMs?: number;
+  /** A write to the car's link that has not drained within this long marks the link lost (default 1000 ms). */
+  linkTimeoutMs?: number;
+  /** Connections at once from one address (default 16); more get HTTP 503 at the upgrade. */
+  maxClientsPerAddress?: number;
   /** Where the server reports connections and problems (never the token). Default: silent. */
   log?: (line: string) => void;
 }

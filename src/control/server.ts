@@ -30,6 +30,9 @@ export interface ControlServer {
   port: number;
   wsPort?: number;
   driver: Driver;
+  /** Writes the stop to every car now, synchronously and without waiting for anything: the first step
+   *  of every shutdown, and the last resort when the process is failing. Never throws. */
+  emergencyStop(): void;
   /** Stops the car, closes clients with 1001, closes the listeners. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -54,6 +57,9 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     maxMessageBytes: opts.maxMessageBytes ?? 4096,
     driveRatePerSecond: opts.driveRatePerSecond ?? 60,
     idleTakeoverMs: opts.idleTakeoverMs ?? 15_000,
+    maxHoldMs: opts.maxHoldMs ?? 2_000,
+    driverSilenceMs: 5_000,
+    resumeWindowMs: 10_000,
   };
   const hub = new Hub({
     driver, codec: opts.codec, linkKind: spec.kind, limits, log,
@@ -134,7 +140,14 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   };
 
   const scheme = tls ? 'https' : 'http';
-  return { url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, driver, close };
+  const emergencyStop = (): void => {
+    try {
+      driver.stop();
+    } catch {
+      // Nothing else can be done here: the caller is already on its way out.
+    }
+  };
+  return { url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, driver, emergencyStop, close };
 }
 
 function verify(req: IncomingMessage, policy: OriginPolicy, secure: boolean, room: boolean,
