@@ -26,6 +26,10 @@ export interface ControlOptions {
   maxHoldMs?: number;
   /** A write to the car's link that has not drained within this long marks the link lost (default 1000 ms). */
   linkTimeoutMs?: number;
+  /** A driver not heard from (no message, no pong) for this long is dropped (default 5000 ms). */
+  driverSilenceMs?: number;
+  /** How long a departed driver's seat waits for its resume token (default 10 000 ms; 0: not at all). */
+  resumeWindowMs?: number;
   /** Connections at once from one address (default 16); more get HTTP 503 at the upgrade. */
   maxClientsPerAddress?: number;
   /** Where the server reports connections and problems (never the token). Default: silent. */
