@@ -12,6 +12,7 @@ import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../ve
 import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
+import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
   type ClientMessage, type CodecName, type LastCommand, type Limits, type LinkKind, type VehicleState,
@@ -74,6 +75,14 @@ export class CarWorld {
 
   get clientCount(): number {
     return this.sessions.size;
+  }
+
+  /** This car as `GET /api/cars` lists it. */
+  summary(): CarSummary {
+    return {
+      name: this.name, codec: this.opts.codec, link: this.opts.linkKind, linkState: this.driver.state.link,
+      driver: this.seat.driver, spectators: this.seat.spectators,
+    };
   }
 
   /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */

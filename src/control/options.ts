@@ -1,9 +1,22 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
 import type { CodecName } from '../vehicle/index.js';
 
+/** One car: its name (in URLs: /car/NAME, /ws?car=NAME), where it is, and the protocol it speaks. */
+export interface CarConfig {
+  name: string;
+  /** A link spec: sim, serial:PATH[@BAUD], tcp:HOST:PORT. */
+  link: string;
+  codec: CodecName;
+}
+
 export interface ControlOptions {
   port: number; host: string; // port 0 = ephemeral (tests)
+  /** The one car when `cars` is not given (named `car`). */
   link: string; codec: CodecName; watchdogMs: number;
+  /** Several cars; the first is the one `/ws` and the seed's page drive unless `seedCar` says otherwise. */
+  cars?: CarConfig[];
+  /** The car that seed-era pages (`/` and `--ws-port`) drive (default: the first). */
+  seedCar?: string;
   /** An extra WebSocket-only listener (seed pages use 9876), on the same host. */
   wsPort?: number;
   /** With a token, only clients that present it may drive. */

@@ -1,7 +1,8 @@
 /**
  * The control server (contract C): one HTTP(S) server that serves the page and upgrades /ws and / to
- * WebSocket, an optional WebSocket-only listener for seed-era pages (--ws-port), and the car's world
- * (car-world.ts). This file only routes: what a message does to a car happens in that car's world.
+ * WebSocket, an optional WebSocket-only listener for seed-era pages (--ws-port), and the cars (fleet.ts),
+ * each in its own world (car-world.ts). This file only admits and routes: `/ws?car=NAME` reaches that car,
+ * `/ws` the first, `/` and --ws-port the seed car; what a message does to a car happens in its world.
  * Everything a client can send is checked before it reaches the car: the Origin and the client count at
  * the upgrade, the message size in the WebSocket layer (1009), the rest in the session and the world.
  */
@@ -13,14 +14,15 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { createCodec, createLink, Driver, parseLinkSpec } from '../vehicle/index.js';
+import type { Driver } from '../vehicle/index.js';
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
 import { Admission } from './admission.js';
 import { AddressLockout, TokenCheck, upgradeToken } from './auth.js';
-import { CarWorld } from './car-world.js';
+import type { CarWorld } from './car-world.js';
 import { ClientSession, type SessionContext } from './client-session.js';
 import { faultsFromEnv } from './fault-injection.js';
-import { logLinkActivity } from './link-log.js';
+import { DEFAULT_CAR_NAME, Fleet } from './fleet.js';
+import { createHttpHandler, unknownCar } from './http-routes.js';
 import { SUBPROTOCOL, type Limits } from './messages.js';
 import type { ControlOptions } from './options.js';
 import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
@@ -33,6 +35,8 @@ export interface ControlServer {
   url: string;
   port: number;
   wsPort?: number;
+  /** The cars by name; `driver` is the first car's. */
+  fleet: Fleet;
   driver: Driver;
   /** Writes the stop to every car now, synchronously and without waiting for anything: the first step
    *  of every shutdown, and the last resort when the process is failing. Never throws. */
@@ -50,7 +54,6 @@ const RESERVED_FOR_TOKEN = 4;
 
 export async function startControlServer(opts: ControlOptions): Promise<ControlServer> {
   const log = opts.log ?? (() => {});
-  const spec = parseLinkSpec(opts.link);
   // Read first: a missing certificate must fail before anything is opened.
   const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
     ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
@@ -66,13 +69,10 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   };
   const token = opts.token === undefined ? null : new TokenCheck(opts.token);
   const faults = faultsFromEnv(process.env, log);
-  const link = createLink(spec);
-  logLinkActivity(link, log);
-  const driver = new Driver({ link, codec: createCodec(opts.codec), watchdogMs: opts.watchdogMs });
-  const world = new CarWorld({
-    name: 'car', driver, link, codec: opts.codec, linkKind: spec.kind, limits, log, faults,
-    authRequired: token !== null,
-  });
+  const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec }];
+  const fleet = Fleet.create(cars, opts.watchdogMs, { limits, log, faults, authRequired: token !== null });
+  const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
+  if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
   const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
   const admission = new Admission({
@@ -117,13 +117,24 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     // Never echo the token-carrying protocol: answer `webracer` when offered, else none.
     handleProtocols: (offered) => (offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
+  /** The car each accepted upgrade asked for, decided before the handshake completes. */
+  const carOf = new WeakMap<IncomingMessage, CarWorld>();
   let nextId = 1;
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     faults?.onConnection(req); // outside any try: the WebSocket layer must contain it
     const address = req.socket.remoteAddress ?? '?';
     ws.once('close', admission.admit(address));
+    const world = carOf.get(req) ?? fleet.first;
     world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req)));
   });
+  /** Routes an upgrade to a car: `?car=NAME` (default the first car), or the seed car for seed-era paths. */
+  const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
+    const name = new URL(req.url ?? '/', 'http://x').searchParams.get('car');
+    const world = name === null ? (seedPath ? seedCar : fleet.first) : fleet.get(name);
+    if (!world) return refuse(socket, 404, 'Not Found', unknownCar(name!, fleet));
+    carOf.set(req, world);
+    wss.handleUpgrade(req, socket, head, () => {});
+  };
   const servers: HttpServer[] = [];
   let main: HttpServer;
   try {
@@ -133,10 +144,11 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   servers.push(main);
-  main.on('request', createStaticHandler(staticDir));
+  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir)));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!WS_PATHS.has(pathOf(req.url))) return refuse(socket, 404, 'WebSocket endpoints are /ws and /');
-    wss.handleUpgrade(req, socket, head, () => {});
+    const path = pathOf(req.url);
+    if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');
+    upgradeTo(req, socket, head, path === '/');
   });
   let wsOnly: HttpServer | undefined;
   if (opts.wsPort !== undefined) {
@@ -146,7 +158,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
       res.end('this port speaks WebSocket only\n');
     });
     wsOnly.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      wss.handleUpgrade(req, socket, head, () => {}); // any path, as the seed's listener did
+      upgradeTo(req, socket, head, true); // any path, as the seed's listener did
     });
     servers.push(wsOnly);
   }
@@ -157,18 +169,18 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     port = await listen(main, opts.port, opts.host);
     if (wsOnly) wsPort = await listen(wsOnly, opts.wsPort!, opts.host);
     policy.pagePorts.push(port);
-    await driver.start();
+    await fleet.start();
   } catch (err) {
     for (const server of servers) server.close();
     wss.close();
-    await world.close();
+    await fleet.close();
     throw err;
   }
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const carStopped = world.close(); // the stop is written first, then the link closes
+      const carStopped = fleet.close(); // the stops are written first, then the links close
       const clientsGone = new Promise<void>((resolve) => wss.close(resolve));
       await Promise.all([carStopped, clientsGone, ...servers.map(stopListening)]);
     })();
@@ -177,8 +189,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
 
   const scheme = tls ? 'https' : 'http';
   return {
-    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, driver,
-    emergencyStop: () => world.emergencyStop(), close,
+    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, driver: fleet.first.driver,
+    emergencyStop: () => fleet.emergencyStop(), close,
   };
 }
 
@@ -212,9 +224,11 @@ function pathOf(url: string | undefined): string {
   return (url ?? '/').split('?', 1)[0];
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
+function refuse(socket: Duplex, status: number, reason: string, body = ''): void {
   socket.on('error', () => {});
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const length = Buffer.byteLength(body);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n`
+    + `Content-Length: ${length}\r\n\r\n${body}`);
   socket.once('finish', () => socket.destroy());
 }
 
