@@ -75,6 +75,15 @@ export function holdStick(t: TestContext, client: Client, x = 0, y = 1): HeldSti
   };
 }
 
+/** The promise's value, or a rejection naming `what` after timeoutMs: no wait in this suite is unbounded. */
+export function within<T>(promise: Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** The first stop the car got after `since` (performance.now()), or undefined. */
 export function stopAfter(car: ByteRecorder, since: number) {
   return car.bytes.find((b) => b.at >= since && isStop(b.value));

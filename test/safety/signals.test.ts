@@ -8,6 +8,7 @@ import { ByteRecorder } from '../support/byte-recorder.js';
 import { startWebracer } from './webracer-process.js';
 import {
   carAndServer, DEADLINE_MS, driverClient, FULL_FORWARD, holdStick, isMoving, isStop, SLACK_MS, STOP, stopLatency,
+  within,
 } from './scene.js';
 
 describe('signals while the stick is held', { concurrency: true, timeout: 90_000 }, () => {
@@ -20,8 +21,8 @@ describe('signals while the stick is held', { concurrency: true, timeout: 90_000
 
       const at = server.signal(signal);
       const stopMs = await stopLatency(car, at, `the stop after ${signal}`);
-      const exit = await server.exited;
-      const closed = await driver.closed;
+      const exit = await within(server.exited, 'the process to exit');
+      const closed = await within(driver.closed, 'the clients to be closed');
 
       assert.ok(stopMs <= SLACK_MS, `the stop came ${stopMs.toFixed(0)} ms after ${signal}`);
       assert.ok(exit.at - at <= DEADLINE_MS + SLACK_MS, `exited ${(exit.at - at).toFixed(0)} ms after ${signal}`);
@@ -50,7 +51,7 @@ describe('a close that hangs', { concurrency: true, timeout: 90_000 }, () => {
 
     const at = server.signal('SIGTERM');
     const stopMs = await stopLatency(car, at, 'the stop after SIGTERM');
-    const exit = await server.exited;
+    const exit = await within(server.exited, 'the process to exit');
     assert.ok(stopMs <= SLACK_MS, `the stop came ${stopMs.toFixed(0)} ms after SIGTERM`);
     assert.ok(exit.at - at >= DEADLINE_MS * 0.9, `exited ${(exit.at - at).toFixed(0)} ms after SIGTERM: before the deadline?`);
     assert.ok(exit.at - at <= DEADLINE_MS + SLACK_MS, `exited ${(exit.at - at).toFixed(0)} ms after SIGTERM`);
@@ -75,7 +76,7 @@ describe('a close that hangs', { concurrency: true, timeout: 90_000 }, () => {
     await stopLatency(car, first, 'the stop after SIGINT');
     await new Promise((r) => setTimeout(r, 200)); // the close is under way (and hanging on the frozen client)
     const second = server.signal('SIGINT');
-    const exit = await server.exited;
+    const exit = await within(server.exited, 'the process to exit');
     assert.ok(exit.at - second <= SLACK_MS, `exited ${(exit.at - second).toFixed(0)} ms after the second SIGINT`);
     assert.ok(exit.at - first < DEADLINE_MS, 'before the deadline: the second signal cut it short');
     assert.deepEqual([exit.code, exit.signal], [3, null], server.output());
@@ -94,7 +95,7 @@ describe('a close that hangs', { concurrency: true, timeout: 90_000 }, () => {
 
     const at = server.signal('SIGTERM');
     const stopMs = await stopLatency(car, at, 'the stop after SIGTERM');
-    const exit = await server.exited;
+    const exit = await within(server.exited, 'the process to exit');
     assert.ok(stopMs <= SLACK_MS, `the stop came ${stopMs.toFixed(0)} ms after SIGTERM`);
     assert.ok(exit.at - at <= DEADLINE_MS + SLACK_MS, `exited ${(exit.at - at).toFixed(0)} ms after SIGTERM`);
     // The link gives up on the FIN after 2 s itself, racing the deadline: either code is a bounded exit.
