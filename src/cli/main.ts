@@ -47,19 +47,16 @@ async function printDevices(): Promise<number> {
 }
 
 async function run(options: ControlOptions): Promise<number> {
+  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   let server: ControlServer;
   try {
-    const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
     server = await startControlServer({ ...options, log });
   } catch (err) {
     process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
     return 1;
   }
   // Installed before anything else is printed: a terminal that is already gone must not matter.
-  const exitCode = handleShutdown(server, {
-    say: (line) => console.log(`${new Date().toISOString()} ${line}`),
-    complain: (line) => console.error(line),
-  });
+  const exitCode = handleShutdown(server, { say: log, complain: (line) => console.error(line) });
   printUrls(options, server);
   const warning = exposureWarning(options);
   if (warning !== null) console.error(warning);
