@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--ours PATH] [--skip-command-path]`
+ * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--ours PATH] [--skip-command-path] [--skip-safety]`
  *
  * Starts each echo server alone, drives it with wsload through the issue's workloads, repeats, then
  * prints the table and writes it: docs/benchmarks.md for a full run, bench/out/benchmarks-quick.md for
@@ -18,6 +18,7 @@ import { WORKLOADS, type Context, type Workload } from './workloads.js';
 import { buildWsload, OUT_DIR } from './wsload.js';
 import { parseRunArgs } from './run-args.js';
 import { commandPathSection } from './command-path-section.js';
+import { safetySection } from './safety-section.js';
 
 const failures: string[] = [];
 /** Re-measurements of contended throughput samples, for the whole run (bounds the run's length). */
@@ -128,6 +129,12 @@ async function main(): Promise<void> {
     fail('command path', err);
     return { title: 'Command path latency', body: `Failed: ${(err as Error).message}` };
   })] : [];
+  if (args.safety) {
+    sections.push(await safetySection(args.quick).catch((err) => {
+      fail('safety', err);
+      return { title: 'Safety: fault to stop byte', body: `Failed: ${(err as Error).message}` };
+    }));
+  }
   if (retries.used) notes.push(`${retries.used} throughput sample(s) were measured again because another process had taken the server's core (at most 2 more tries each, 20 per run)`);
   notes.push(...contentionNotes(results));
   const findings = join(ROOT, 'bench', 'findings.md');

@@ -10,6 +10,11 @@ import { CODEC_NAMES, DEFAULT_WATCHDOG_MS, parseLinkSpec, type CodecName } from 
 
 export const TOKEN_ENV = 'WEBRACER_TOKEN';
 
+/** The defaults the usage promises (the server has the same ones for callers that leave them out). */
+export const DEFAULT_MAX_HOLD_MS = 2_000;
+export const DEFAULT_LINK_TIMEOUT_MS = 1_000;
+export const DEFAULT_MAX_CLIENTS_PER_ADDRESS = 16;
+
 export const USAGE = `Usage: webracer [options]
 
 Drive an RC car (or the simulated one) from a browser. Prints the URLs to open.
@@ -21,6 +26,12 @@ Drive an RC car (or the simulated one) from a browser. Prints the URLs to open.
   --codec NAME          iracer | rc-app (default iracer)
   --ws-port N           extra WebSocket-only listener, as the seed's page expects (9876)
   --watchdog-ms N       stop the car when analog input stops for N ms (default ${DEFAULT_WATCHDOG_MS})
+  --max-hold-ms N       the longest a timed (seed) command holds the car; a longer duration is cut to it
+                        (default ${DEFAULT_MAX_HOLD_MS}, 100 to 10000)
+  --link-timeout-ms N   a write the car's link has not taken within N ms marks the link lost; it
+                        reconnects and sends a stop first (default ${DEFAULT_LINK_TIMEOUT_MS}, 100 to 60000)
+  --max-clients-per-address N
+                        connections at once from one address (default ${DEFAULT_MAX_CLIENTS_PER_ADDRESS})
   --token TOKEN         require this token to drive (better: set ${TOKEN_ENV}, which ps cannot show)
   --tls-cert FILE       serve https and wss with this certificate (PEM) ...
   --tls-key FILE        ... and this private key (PEM); both or neither
@@ -40,10 +51,10 @@ export type Command =
   | { kind: 'list-devices' }
   | { kind: 'run'; options: ControlOptions };
 
-type Flag = 'port' | 'host' | 'link' | 'codec' | 'ws-port' | 'watchdog-ms' | 'token' | 'tls-cert' | 'tls-key'
-  | 'allow-origin' | 'static-dir';
-const VALUE_FLAGS = new Set<string>(['port', 'host', 'link', 'codec', 'ws-port', 'watchdog-ms', 'token', 'tls-cert',
-  'tls-key', 'allow-origin', 'static-dir']);
+type Flag = 'port' | 'host' | 'link' | 'codec' | 'ws-port' | 'watchdog-ms' | 'max-hold-ms' | 'link-timeout-ms'
+  | 'max-clients-per-address' | 'token' | 'tls-cert' | 'tls-key' | 'allow-origin' | 'static-dir';
+const VALUE_FLAGS = new Set<string>(['port', 'host', 'link', 'codec', 'ws-port', 'watchdog-ms', 'max-hold-ms',
+  'link-timeout-ms', 'max-clients-per-address', 'token', 'tls-cert', 'tls-key', 'allow-origin', 'static-dir']);
 const REPEATABLE = new Set<string>(['allow-origin']);
 
 /** Parses argv (without node and the script). Throws UsageError with a one-line reason. */
@@ -79,6 +90,10 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     link: link(one('link') ?? 'sim'),
     codec: codec(one('codec') ?? 'iracer'),
     watchdogMs: integer(one('watchdog-ms') ?? String(DEFAULT_WATCHDOG_MS), 'watchdog-ms', 50, 60_000),
+    maxHoldMs: integer(one('max-hold-ms') ?? String(DEFAULT_MAX_HOLD_MS), 'max-hold-ms', 100, 10_000),
+    linkTimeoutMs: integer(one('link-timeout-ms') ?? String(DEFAULT_LINK_TIMEOUT_MS), 'link-timeout-ms', 100, 60_000),
+    maxClientsPerAddress: integer(one('max-clients-per-address') ?? String(DEFAULT_MAX_CLIENTS_PER_ADDRESS),
+      'max-clients-per-address', 1, 1_000),
   };
   const wsPort = one('ws-port');
   if (wsPort !== undefined) {

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 /**
  * `webracer` (and `npm start`): parses the flags, starts the control server, prints the URLs to open,
- * and on SIGINT/SIGTERM stops the car, closes every client with 1001 and exits 0.
- * Exit codes: 0 clean stop, 1 could not start, 2 bad command line. The token is never printed.
+ * warns when anyone on the network could drive, and ends only through ./shutdown.ts (the car is stopped
+ * first on every signal and every fault).
+ * Exit codes: 0 clean stop, 1 could not start, 2 bad command line, 3 the close was cut short (deadline or
+ * second signal), 4 an uncaught exception or unhandled rejection. The token is never printed.
  */
 import { networkInterfaces } from 'node:os';
 import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
 import type { ControlOptions } from '../control/options.js';
 import { listDevices } from '../vehicle/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { exposureWarning } from './exposure.js';
+import { handleShutdown } from './shutdown.js';
 
 async function main(): Promise<number> {
   let command;
@@ -43,26 +47,20 @@ async function printDevices(): Promise<number> {
 }
 
 async function run(options: ControlOptions): Promise<number> {
+  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   let server: ControlServer;
   try {
-    const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
     server = await startControlServer({ ...options, log });
   } catch (err) {
     process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
     return 1;
   }
+  // Installed before anything else is printed: a terminal that is already gone must not matter.
+  const exitCode = handleShutdown(server, { say: log, complain: (line) => console.error(line) });
   printUrls(options, server);
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return resolve(1); // a second signal: give up waiting
-      stopping = true;
-      console.log(`${signal}: stopping the car and closing`);
-      server.close().then(() => resolve(0), () => resolve(1));
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
+  const warning = exposureWarning(options);
+  if (warning !== null) console.error(warning);
+  return exitCode;
 }
 
 function printUrls(options: ControlOptions, server: ControlServer): void {

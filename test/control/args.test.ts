@@ -11,8 +11,11 @@ function run(argv: string[], env: Record<string, string> = {}) {
   return (cmd as Extract<typeof cmd, { kind: 'run' }>).options;
 }
 
-test('defaults: port 8000 on every interface, the simulator, the i-Racer codec', () => {
-  assert.deepEqual(run([]), { port: 8000, host: '0.0.0.0', link: 'sim', codec: 'iracer', watchdogMs: 500 });
+test('defaults: port 8000 on every interface, the simulator, the i-Racer codec, the safety limits', () => {
+  assert.deepEqual(run([]), {
+    port: 8000, host: '0.0.0.0', link: 'sim', codec: 'iracer', watchdogMs: 500,
+    maxHoldMs: 2000, linkTimeoutMs: 1000, maxClientsPerAddress: 16,
+  });
 });
 
 test('every flag, in both --flag value and --flag=value forms', async (t) => {
@@ -22,13 +25,14 @@ test('every flag, in both --flag value and --flag=value forms', async (t) => {
   await writeFile(join(dir, 'key.pem'), 'k');
   const options = run([
     '--port', '9000', '--host=127.0.0.1', '--link', 'serial:/dev/rfcomm0@9600', '--codec=rc-app',
-    '--ws-port', '9876', '--watchdog-ms', '750', '--token=abc', '--tls-cert', join(dir, 'cert.pem'),
+    '--ws-port', '9876', '--watchdog-ms', '750', '--max-hold-ms', '1500', '--link-timeout-ms=250',
+    '--max-clients-per-address', '4', '--token=abc', '--tls-cert', join(dir, 'cert.pem'),
     '--tls-key', join(dir, 'key.pem'), '--allow-origin', 'https://car.example.com,http://10.0.0.5:8080',
     '--allow-origin=HTTPS://Other.example:443', '--static-dir', dir,
   ]);
   assert.deepEqual(options, {
     port: 9000, host: '127.0.0.1', link: 'serial:/dev/rfcomm0@9600', codec: 'rc-app', wsPort: 9876,
-    watchdogMs: 750, token: 'abc', tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem'),
+    watchdogMs: 750, maxHoldMs: 1500, linkTimeoutMs: 250, maxClientsPerAddress: 4, token: 'abc', tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem'),
     allowOrigins: ['https://car.example.com', 'http://10.0.0.5:8080', 'https://other.example'], staticDir: dir,
   });
 });
@@ -43,8 +47,8 @@ test('help and list-devices', () => {
   assert.deepEqual(parseArgs(['--help']), { kind: 'help' });
   assert.deepEqual(parseArgs(['--port', '1', '-h']), { kind: 'help' });
   assert.deepEqual(parseArgs(['--list-devices']), { kind: 'list-devices' });
-  for (const flag of ['--port', '--host', '--link', '--codec', '--ws-port', '--watchdog-ms', '--token', '--tls-cert',
-    '--tls-key', '--allow-origin', '--static-dir', '--list-devices', '--help']) {
+  for (const flag of ['--port', '--host', '--link', '--codec', '--ws-port', '--watchdog-ms', '--max-hold-ms',
+    '--link-timeout-ms', '--max-clients-per-address', '--token', '--tls-cert', '--tls-key', '--allow-origin', '--static-dir', '--list-devices', '--help']) {
     assert.ok(USAGE.includes(flag), flag);
   }
 });
@@ -70,6 +74,13 @@ test('each bad flag or value is a UsageError that names it', () => {
     [['--codec', 'lego'], /--codec/],
     [['--watchdog-ms', '0'], /--watchdog-ms/],
     [['--watchdog-ms', '1e3'], /--watchdog-ms/],
+    [['--max-hold-ms', '99'], /--max-hold-ms must be between 100 and 10000/],
+    [['--max-hold-ms', '10001'], /--max-hold-ms/],
+    [['--max-hold-ms', '2s'], /--max-hold-ms/],
+    [['--link-timeout-ms', '99'], /--link-timeout-ms must be between 100 and 60000/],
+    [['--link-timeout-ms', '60001'], /--link-timeout-ms/],
+    [['--max-clients-per-address', '0'], /--max-clients-per-address/],
+    [['--max-clients-per-address', '-3'], /--max-clients-per-address/],
     [['--token='], /--token/],
     [['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'], /--tls-cert/],
     [['--tls-cert', '/etc/hostname'], /go together/],
@@ -81,5 +92,16 @@ test('each bad flag or value is a UsageError that names it', () => {
   for (const [argv, pattern] of cases) {
     assert.throws(() => parseArgs(argv), (err: unknown) => err instanceof UsageError && pattern.test(err.message),
       argv.join(' '));
+  }
+});
+
+test('the safety limits accept both ends of their ranges', () => {
+  for (const [flag, key, low, high] of [
+    ['--max-hold-ms', 'maxHoldMs', 100, 10_000],
+    ['--link-timeout-ms', 'linkTimeoutMs', 100, 60_000],
+    ['--max-clients-per-address', 'maxClientsPerAddress', 1, 1_000],
+  ] as const) {
+    assert.equal(run([flag, String(low)])[key], low, flag);
+    assert.equal(run([flag, String(high)])[key], high, flag);
   }
 });
