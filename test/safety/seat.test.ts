@@ -39,10 +39,10 @@ describe('the seat', { concurrency: true, timeout: 90_000 }, () => {
       assert.ok(reserved, 'the seat is held for the driver that left');
 
       const back = await connect(t, server.wsUrl);
-      const mark = back.mark();
+      const [mark, watched] = [back.mark(), spectator.mark()];
       back.send({ type: 'resume', token });
       await back.expect('role', (m) => m.role === 'driver', mark);
-      await spectator.state({ driver: back.welcome.clientId, reserved: false });
+      await spectator.state({ driver: back.welcome.clientId, reserved: false }, watched);
       assert.equal(spectator.inbox.some((m) => m.type === 'role' && m.role === 'driver'), false,
         'the seat never went to the spectator');
       const resumedAt = performance.now();

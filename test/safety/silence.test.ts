@@ -70,6 +70,10 @@ describe('silence', { concurrency: true, timeout: 90_000 }, () => {
         0, DRIVER_SILENCE_MS + 15_000);
       const lostMs = performance.now() - silentSince;
       assert.ok(lostMs <= DRIVER_SILENCE_MS + SLACK_MS, `the seat was lost ${lostMs.toFixed(0)} ms into the silence`);
-      assert.equal(car.bytes.filter((b) => b.at > silentSince).every((b) => b.value === 0), true, car.describe());
+      // A frame still in the server's socket may be read after a stalled loop's watchdog (timers run first),
+      // and then stopped again by the next watchdog; past that bound, nothing but stops.
+      assert.equal(car.last?.value, 0, car.describe());
+      assert.equal(car.bytes.filter((b) => b.at > silentSince + WATCHDOG_MS + SLACK_MS).every((b) => b.value === 0), true,
+        car.describe());
     });
 });
