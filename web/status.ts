@@ -16,6 +16,8 @@ const ERROR_TEXT: Record<ErrorMessage['code'], string> = {
   link_down: 'The car is not connected: the command was dropped.',
   seat_taken: 'Someone else is driving. You can take over once they have been idle for a while.',
   resume_failed: 'Your seat could not be given back: it has passed to someone else.',
+  camera_taken: 'This car already has a camera.',
+  unknown_peer: 'A video message went to nobody.',
 };
 
 function el<T extends HTMLElement>(root: ParentNode, selector: string): T {

@@ -10,12 +10,14 @@
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
+import { CameraRelay } from './camera-relay.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type ClientMessage, type CodecName, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type ClientMessage, type CodecName, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type VideoStatus,
 } from './messages.js';
 import { Seat, type RoleChange } from './seat.js';
 import { Throttle } from './throttle.js';
@@ -28,6 +30,9 @@ export interface CarWorldOptions {
   linkKind: LinkKind;
   limits: Limits;
   authRequired: boolean;
+  /** Viewers the camera serves at once (each is one encode on the camera's phone). */
+  maxViewers: number;
+  iceServers: IceServer[];
   log: (line: string) => void;
   faults?: FaultInjection | null;
   now?: () => number; // monotonic milliseconds
@@ -53,8 +58,10 @@ export class CarWorld {
   private readonly now: () => number;
   private readonly startedAt: number;
   private readonly telemetry: Throttle;
+  private readonly camera: CameraRelay;
   private lastCommand: LastCommand | null = null;
   private lastStateJson = '';
+  private lastVideoJson = '';
   private livenessTimer: NodeJS.Timeout | null = null;
   private reservationTimer: NodeJS.Timeout | null = null;
   /** The driver whose analog input is ignored until centred: someone else stopped the car under it. */
@@ -69,6 +76,10 @@ export class CarWorld {
     this.startedAt = this.now();
     this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
     this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
+    this.camera = new CameraRelay({
+      limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
+      broadcast: (status) => this.broadcastVideo(status),
+    });
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
   }
@@ -90,14 +101,14 @@ export class CarWorld {
     const { ws, id } = session;
     if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
     this.sessions.set(id, session);
-    this.announce(this.seat.join(id, session.auth.authenticated), false);
+    this.announce(this.seat.join(id, session.auth.authenticated, !session.camera), false);
     this.opts.log(`${id} connected from ${session.address} as ${this.seat.roleOf(id)}`);
     const { limits } = this.opts;
     session.send({
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
       authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
       vehicle: { codec: this.opts.codec, link: this.opts.linkKind }, limits, state: this.state(),
-      resumeToken: session.resumeToken,
+      resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers,
     });
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });
@@ -143,6 +154,7 @@ export class CarWorld {
   private detach(session: ClientSession, code: number): void {
     if (!this.sessions.delete(session.id)) return;
     this.opts.log(`${session.id} closed (${code})`);
+    this.camera.left(session);
     // A driver that left by accident (reload, network) may come back for its seat; one closed for its
     // own misbehaviour (1008) may not.
     const keepSeat = code !== CLOSE_CODES.policyViolation && this.opts.limits.resumeWindowMs > 0 && !this.closed;
@@ -190,6 +202,16 @@ export class CarWorld {
       }
       case 'resume':
         return this.resume(session, msg.token);
+      case 'camera-on':
+        return this.camera.cameraOn(session);
+      case 'camera-off':
+        return this.camera.cameraOff(session);
+      case 'watch':
+        return this.camera.watch(session);
+      case 'unwatch':
+        return this.camera.unwatch(session);
+      case 'signal':
+        return this.camera.signal(session, msg);
     }
   }
 
@@ -373,6 +395,13 @@ export class CarWorld {
     const json = JSON.stringify({ type: 'state', ...this.state() });
     if (json === this.lastStateJson) return;
     this.lastStateJson = json;
+    for (const session of this.sessions.values()) session.sendText(json);
+  }
+
+  private broadcastVideo(status: VideoStatus): void {
+    const json = JSON.stringify({ type: 'video', ...status });
+    if (json === this.lastVideoJson) return;
+    this.lastVideoJson = json;
     for (const session of this.sessions.values()) session.sendText(json);
   }
 

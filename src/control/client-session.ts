@@ -53,6 +53,8 @@ export class ClientSession {
     private readonly ctx: SessionContext,
     /** The client presented the right token at the upgrade. */
     tokenAtUpgrade = false,
+    /** A camera page (`role=camera` at the upgrade): it never takes a free seat by itself. */
+    readonly camera = false,
   ) {
     const now = ctx.now;
     const rate = ctx.limits.driveRatePerSecond;

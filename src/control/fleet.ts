@@ -7,7 +7,7 @@ import { createCodec, createLink, Driver, formatLinkSpec, parseLinkSpec, type Li
 import { CarWorld } from './car-world.js';
 import type { FaultInjection } from './fault-injection.js';
 import { logLinkActivity } from './link-log.js';
-import type { CodecName, Limits, LinkKind, LinkState } from './messages.js';
+import type { CodecName, IceServer, Limits, LinkKind, LinkState } from './messages.js';
 import type { CarConfig } from './options.js';
 
 /** The name of the one car of a server started without a list of cars. */
@@ -30,6 +30,8 @@ export interface CarSummary {
 export interface FleetContext {
   limits: Limits;
   authRequired: boolean;
+  maxViewers: number;
+  iceServers: IceServer[];
   log: (line: string) => void;
   faults: FaultInjection | null;
 }
@@ -92,7 +94,7 @@ export class Fleet {
       const driver = new Driver({ link, codec: createCodec(car.codec), watchdogMs });
       return new CarWorld({
         name: car.name, driver, link, codec: car.codec, linkKind: spec.kind, limits: ctx.limits, log,
-        faults: ctx.faults, authRequired: ctx.authRequired,
+        faults: ctx.faults, authRequired: ctx.authRequired, maxViewers: ctx.maxViewers, iceServers: ctx.iceServers,
       });
     }));
   }

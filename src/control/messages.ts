@@ -40,8 +40,35 @@ export interface ReleaseMessage { type: 'release' }
  *  earlier `welcome`), within `limits.resumeWindowMs` of that connection ending. */
 export interface ResumeMessage { type: 'resume'; token: string }
 
+
+// Video (docs/protocol.md "Video"): a browser on the car (a phone) is the car's camera; the media goes peer
+// to peer over WebRTC, and these messages carry its signalling between the camera and each viewer.
+/** Become this car's camera (one at a time; needs the token when one is set). */
+export interface CameraOnMessage { type: 'camera-on' }
+export interface CameraOffMessage { type: 'camera-off' }
+/** Ask for the car's video (now, or whenever a camera comes); `unwatch` takes it back. */
+export interface WatchMessage { type: 'watch' }
+export interface UnwatchMessage { type: 'unwatch' }
+/** An RTCSessionDescription's wire form. */
+export interface SessionDescription { type: 'offer' | 'answer'; sdp: string }
+/** An RTCIceCandidate's wire form (RTCIceCandidateInit); null ends the candidates. */
+export interface IceCandidate {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+/** One step of a WebRTC negotiation for the peer `to`: exactly one of description and candidate. */
+export interface SignalMessage {
+  type: 'signal';
+  to: string;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
+}
+
 export type TypedClientMessage =
-  | DriveMessage | StopMessage | PingMessage | AuthMessage | ClaimMessage | ReleaseMessage | ResumeMessage;
+  | DriveMessage | StopMessage | PingMessage | AuthMessage | ClaimMessage | ReleaseMessage | ResumeMessage
+  | CameraOnMessage | CameraOffMessage | WatchMessage | UnwatchMessage | SignalMessage;
 export type ClientMessageType = TypedClientMessage['type'];
 export type ClientMessage = SeedCommand | TypedClientMessage;
 
@@ -92,6 +119,19 @@ export interface Limits {
   resumeWindowMs: number;
 }
 
+/** The car's camera as everyone sees it. */
+export interface VideoStatus {
+  /** The camera's client id, or null when the car has none. */
+  camera: string | null;
+  /** Viewers receiving video now (each is one encode on the camera). */
+  viewers: number;
+  /** At most this many viewers at once (--max-viewers). */
+  limit: number;
+}
+
+/** An ICE server for the pages' RTCPeerConnections (RTCIceServer), from --ice-server. */
+export interface IceServer { urls: string; username?: string; credential?: string }
+
 export interface WelcomeMessage {
   type: 'welcome';
   protocol: typeof PROTOCOL_VERSION;
@@ -106,6 +146,26 @@ export interface WelcomeMessage {
   /** Present to get this client's seat back after a reconnect (`{"type":"resume"}`). Secret: keep it
    *  for this tab only. */
   resumeToken: string;
+  video: VideoStatus;
+  /** For RTCPeerConnection's iceServers; empty on a LAN, where host candidates are enough. */
+  iceServers: IceServer[];
+}
+/** Sent to everyone when the car's camera or its number of viewers changes. */
+export type VideoMessage = { type: 'video' } & VideoStatus;
+/**
+ * To a client that sent `watch`: `waiting` (no camera yet: video starts when one comes), `admitted` (an
+ * offer from the camera follows), `limited` (the camera has `limit` viewers; admitted when one leaves),
+ * `off` (after `unwatch`).
+ */
+export interface ViewingMessage { type: 'viewing'; status: 'waiting' | 'admitted' | 'limited' | 'off'; camera: string | null; limit: number }
+/** To the camera: a viewer to send an offer to (`joined`), or one whose connection to close. */
+export interface ViewerMessage { type: 'viewer'; id: string; joined: boolean }
+/** A relayed `signal`, naming its sender. */
+export interface SignalRelayMessage {
+  type: 'signal';
+  from: string;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
 }
 export type StateMessage = { type: 'state' } & VehicleState;
 /** `t`: milliseconds since the server started (monotonic). */
@@ -115,7 +175,7 @@ export interface PongMessage { type: 'pong'; id: number | string; serverTime: nu
 
 export const ERROR_CODES = [
   'bad_json', 'invalid_message', 'not_driver', 'unauthorized', 'rate_limited',
-  'binary_unsupported', 'link_down', 'seat_taken', 'resume_failed',
+  'binary_unsupported', 'link_down', 'seat_taken', 'resume_failed', 'camera_taken', 'unknown_peer',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorMessage {
@@ -144,7 +204,8 @@ export interface NoticeMessage {
 }
 
 export type ServerMessage =
-  | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage;
+  | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage
+  | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */
 export const CLOSE_CODES = {
@@ -182,6 +243,20 @@ export const seedCommandSchema = {
 } as const;
 
 const axis = { ...finite, minimum: -1, maximum: 1, description: 'a number from -1 to 1' } as const;
+
+/** Longest SDP accepted in a signal (a browser's video offer is 3-6 KB). */
+export const MAX_SDP_CHARS = 12_000;
+
+/** A message that is only its type. */
+function bare<T extends string>(type: T) {
+  return {
+    $id: `webracer:${type}`,
+    type: 'object',
+    required: ['type'],
+    properties: { type: { const: type } },
+    additionalProperties: false,
+  } as const;
+}
 
 /** One schema per typed message, keyed by `type`. Typed messages are strict: unknown fields are refused. */
 export const typedMessageSchemas = {
@@ -237,6 +312,49 @@ export const typedMessageSchemas = {
     type: 'object',
     required: ['type'],
     properties: { type: { const: 'release' } },
+    additionalProperties: false,
+  },
+  'camera-on': bare('camera-on'),
+  'camera-off': bare('camera-off'),
+  watch: bare('watch'),
+  unwatch: bare('unwatch'),
+  signal: {
+    $id: 'webracer:signal',
+    type: 'object',
+    required: ['type', 'to'],
+    properties: {
+      type: { const: 'signal' },
+      to: { type: 'string', minLength: 1, maxLength: 32, description: 'a client id' },
+      description: {
+        type: 'object',
+        required: ['type', 'sdp'],
+        properties: {
+          type: { enum: ['offer', 'answer'], description: 'offer or answer' },
+          sdp: { type: 'string', maxLength: MAX_SDP_CHARS, description: `a string of up to ${MAX_SDP_CHARS} characters` },
+        },
+        additionalProperties: false,
+        description: 'an object {type: "offer"|"answer", sdp}',
+      },
+      candidate: {
+        anyOf: [
+          { type: 'null' },
+          {
+            type: 'object',
+            required: ['candidate'],
+            properties: {
+              candidate: { type: 'string', maxLength: 1024 },
+              sdpMid: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 64 }] },
+              sdpMLineIndex: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0, maximum: 64 }] },
+              usernameFragment: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 256 }] },
+            },
+            additionalProperties: false,
+          },
+        ],
+        description: 'null or an ICE candidate {candidate, sdpMid, sdpMLineIndex, usernameFragment}',
+      },
+    },
+    // Exactly one step per message: an SDP, or a candidate.
+    oneOf: [{ required: ['description'] }, { required: ['candidate'] }],
     additionalProperties: false,
   },
   resume: {

@@ -1,5 +1,6 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
 import type { CodecName } from '../vehicle/index.js';
+import type { IceServer } from './messages.js';
 
 /** One car: its name (in URLs: /car/NAME, /ws?car=NAME), where it is, and the protocol it speaks. */
 export interface CarConfig {
@@ -33,7 +34,11 @@ export interface ControlOptions {
   idleTakeoverMs?: number;
   /** Connections at once (default 64); more get HTTP 503 at the upgrade. */
   maxClients?: number;
-  /** Largest accepted WebSocket message (default 4096 bytes; larger: close 1009). */
+  /** Viewers each car's camera serves at once (default 4: the camera's phone encodes once per viewer). */
+  maxViewers?: number;
+  /** ICE servers (stun:/turn: URLs with credentials) handed to the pages for video over the internet. */
+  iceServers?: IceServer[];
+  /** Largest accepted WebSocket message (default 16 KiB, room for a video offer; larger: close 1009). */
   maxMessageBytes?: number;
   /** The longest a timed (seed) command may hold the car (default 2000 ms); longer ones are clamped. */
   maxHoldMs?: number;

@@ -22,7 +22,8 @@ export type ClaimResult =
   | { ok: true; changes: RoleChange[] }
   | { ok: false; code: 'unauthorized' | 'seat_taken' };
 
-interface Member { authorized: boolean }
+/** `authorized`: may drive; `queued`: takes a free seat by itself (a camera page does not). */
+interface Member { authorized: boolean; queued: boolean }
 
 export class Seat {
   // A Map iterates in insertion order: the join order is the queue.
@@ -54,10 +55,10 @@ export class Seat {
     return this.members.get(id)?.authorized ?? false;
   }
 
-  /** A new client; it drives at once if it is authorized and the seat is free. */
-  join(id: string, authorized: boolean): RoleChange[] {
-    this.members.set(id, { authorized });
-    return this.free && authorized ? [this.seat(id)] : [];
+  /** A new client; it drives at once if it is authorized, queued and the seat is free. */
+  join(id: string, authorized: boolean, queued = true): RoleChange[] {
+    this.members.set(id, { authorized, queued });
+    return this.free && authorized && queued ? [this.seat(id)] : [];
   }
 
   /**
@@ -100,7 +101,7 @@ export class Seat {
     const member = this.members.get(id);
     if (!member) return [];
     member.authorized = true;
-    return this.free ? [this.seat(id)] : [];
+    return this.free && member.queued ? [this.seat(id)] : [];
   }
 
   claim(id: string): ClaimResult {
@@ -134,7 +135,7 @@ export class Seat {
 
   private fillSeat(except?: string): RoleChange[] {
     for (const [id, member] of this.members) {
-      if (member.authorized && id !== except) return [this.seat(id)];
+      if (member.authorized && member.queued && id !== except) return [this.seat(id)];
     }
     return [];
   }

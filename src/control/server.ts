@@ -60,7 +60,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     : null;
   const limits: Limits = {
     watchdogMs: opts.watchdogMs,
-    maxMessageBytes: opts.maxMessageBytes ?? 4096,
+    maxMessageBytes: opts.maxMessageBytes ?? 16 * 1024,
     driveRatePerSecond: opts.driveRatePerSecond ?? 60,
     idleTakeoverMs: opts.idleTakeoverMs ?? 15_000,
     maxHoldMs: opts.maxHoldMs ?? 2_000,
@@ -70,7 +70,9 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const token = opts.token === undefined ? null : new TokenCheck(opts.token);
   const faults = faultsFromEnv(process.env, log);
   const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec }];
-  const fleet = Fleet.create(cars, opts.watchdogMs, { limits, log, faults, authRequired: token !== null });
+  const fleet = Fleet.create(cars, opts.watchdogMs, {
+    limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4, iceServers: opts.iceServers ?? [],
+  });
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
@@ -125,7 +127,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     const address = req.socket.remoteAddress ?? '?';
     ws.once('close', admission.admit(address));
     const world = carOf.get(req) ?? fleet.first;
-    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req)));
+    const camera = new URL(req.url ?? '/', 'http://x').searchParams.get('role') === 'camera';
+    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), camera));
   });
   /** Routes an upgrade to a car: `?car=NAME` (default the first car), or the seed car for seed-era paths. */
   const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {

@@ -64,11 +64,11 @@ test('a binary frame gets binary_unsupported and the connection stays', async (t
 });
 
 test('a message over maxMessageBytes closes with 1009; the car stops as the driver is gone', async (t) => {
-  const server = await startServer(t);
+  const server = await startServer(t, { maxHoldMs: 10_000 });
   const car = await connect(t, wsUrl(server));
   car.sendText('{"duration":10,"command":"up"}');
   await car.state({ byte: 0x16 });
-  car.send({ type: 'ping', id: 1, pad: 'x'.repeat(5000) });
+  car.send({ type: 'ping', id: 1, pad: 'x'.repeat(17_000) });
   assert.equal((await car.closed).code, 1009);
   const watcher = await connect(t, wsUrl(server));
   // Well before the 10 s are up: the stop came from the disconnect.

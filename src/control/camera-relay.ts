@@ -1,0 +1,127 @@
+/**
+ * One car's camera and its viewers: who is the camera, who asked for video, who gets it (at most `limit`,
+ * since the camera's phone encodes once per viewer), and the WebRTC signalling between them. The media
+ * itself never touches the server; this relays offers, answers and ICE candidates, and only between the
+ * camera and a viewer it is serving: nothing reaches a client that did not ask for it.
+ */
+import type { ClientSession } from './client-session.js';
+import type { SignalMessage, VideoStatus, ViewingMessage } from './messages.js';
+
+export interface CameraRelayOptions {
+  limit: number;
+  log: (line: string) => void;
+  /** The car's client by id (undefined once it left). */
+  session(id: string): ClientSession | undefined;
+  /** Tells every client of the car the new video status. */
+  broadcast(status: VideoStatus): void;
+}
+
+export class CameraRelay {
+  private camera: ClientSession | null = null;
+  /** Clients that asked for video, in the order they asked: the first `limit` of them are served. */
+  private readonly wanting = new Set<string>();
+  private readonly served = new Set<string>();
+
+  constructor(private readonly opts: CameraRelayOptions) {}
+
+  get status(): VideoStatus {
+    return { camera: this.camera?.id ?? null, viewers: this.served.size, limit: this.opts.limit };
+  }
+
+  cameraOn(session: ClientSession): void {
+    if (this.camera === session) return this.opts.broadcast(this.status); // already: answered all the same
+    if (this.camera !== null) {
+      return session.error('camera_taken', `this car has a camera (${this.camera.id}); one at a time`, 'camera-on');
+    }
+    if (!session.auth.authenticated) {
+      return session.error('unauthorized', 'being the camera needs the token: send {"type":"auth","token":...}', 'camera-on');
+    }
+    this.camera = session;
+    this.wanting.delete(session.id); // a camera does not watch itself
+    this.opts.log(`${session.id} is the camera`);
+    this.serve();
+  }
+
+  cameraOff(session: ClientSession): void {
+    if (this.camera !== session) return session.error('unknown_peer', 'you are not the camera', 'camera-off');
+    this.dropCamera();
+  }
+
+  watch(session: ClientSession): void {
+    if (session === this.camera) return session.error('unknown_peer', 'the camera cannot watch itself', 'watch');
+    this.wanting.add(session.id);
+    if (this.served.has(session.id)) return this.tell(session, 'admitted');
+    this.serve();
+    if (!this.served.has(session.id)) this.tell(session, this.camera === null ? 'waiting' : 'limited');
+  }
+
+  unwatch(session: ClientSession): void {
+    this.wanting.delete(session.id);
+    this.stopServing(session.id);
+    this.tell(session, 'off');
+    this.serve();
+  }
+
+  /** Relays one negotiation step between the camera and a viewer it serves; anything else is refused. */
+  signal(session: ClientSession, msg: SignalMessage): void {
+    const fromCamera = session === this.camera;
+    const allowed = fromCamera ? this.served.has(msg.to) : this.served.has(session.id) && msg.to === this.camera?.id;
+    const peer = allowed ? this.opts.session(msg.to) : undefined;
+    if (!peer) {
+      const why = fromCamera ? `${msg.to} is not watching this camera`
+        : this.camera === null ? 'this car has no camera' : 'send watch first, and signal only the camera';
+      return session.error('unknown_peer', why, 'signal', 'to');
+    }
+    peer.send(msg.description !== undefined
+      ? { type: 'signal', from: session.id, description: msg.description }
+      : { type: 'signal', from: session.id, candidate: msg.candidate ?? null });
+  }
+
+  /** A client of the car left: as the camera, its viewers wait for the next; as a viewer, its slot frees. */
+  left(session: ClientSession): void {
+    if (session === this.camera) return this.dropCamera();
+    if (!this.wanting.delete(session.id)) return;
+    this.stopServing(session.id);
+    this.serve();
+  }
+
+  private dropCamera(): void {
+    const camera = this.camera!;
+    this.camera = null;
+    this.opts.log(`${camera.id} is no longer the camera`);
+    for (const id of this.served) {
+      const viewer = this.opts.session(id);
+      if (viewer) this.tell(viewer, 'waiting');
+    }
+    this.served.clear();
+    this.opts.broadcast(this.status);
+  }
+
+  /** Serves the earliest wanting viewers up to the limit; the camera hears of each new one. */
+  private serve(): void {
+    const camera = this.camera;
+    let changed = false;
+    if (camera !== null) {
+      for (const id of this.wanting) {
+        if (this.served.size >= this.opts.limit) break;
+        if (this.served.has(id)) continue;
+        const viewer = this.opts.session(id);
+        if (!viewer) continue;
+        this.served.add(id);
+        changed = true;
+        this.tell(viewer, 'admitted');
+        camera.send({ type: 'viewer', id, joined: true });
+      }
+    }
+    if (changed || camera !== null) this.opts.broadcast(this.status);
+  }
+
+  private stopServing(id: string): void {
+    if (!this.served.delete(id)) return;
+    this.camera?.send({ type: 'viewer', id, joined: false });
+  }
+
+  private tell(session: ClientSession, status: ViewingMessage['status']): void {
+    session.send({ type: 'viewing', status, camera: this.camera?.id ?? null, limit: this.opts.limit });
+  }
+}
