@@ -11,12 +11,14 @@
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
 import { CameraRelay } from './camera-relay.js';
+import { CarEvents } from './car-events.js';
+import { DriverLiveness } from './driver-liveness.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type ClientMessage, type CodecName, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
 import { Seat, type RoleChange } from './seat.js';
@@ -42,9 +44,6 @@ export interface CarWorldOptions {
 const TELEMETRY_INTERVAL_MS = 50;
 /** A client whose outgoing buffer holds more than this skips telemetry (the next pose replaces it). */
 const TELEMETRY_BACKLOG_BYTES = 64 * 1024;
-/** A driver silent this long (or a quarter of the silence limit, if less) gets a WebSocket ping; browsers
- *  answer pings themselves, even from a background tab. */
-const PING_SILENT_DRIVER_MS = 1000;
 /** How often a driver whose analog input is disarmed hears why its drive messages do nothing. */
 const DISARMED_REMINDER_MS = 1000;
 
@@ -53,16 +52,20 @@ type SeedDemand = ReturnType<ClientSession['seed']['toDemand']>;
 export class CarWorld {
   readonly name: string;
   readonly driver: Driver;
+  /** Everything that happens here, for listeners outside the command path (car-events.ts). */
+  readonly events: CarEvents;
   private readonly sessions = new Map<string, ClientSession>();
   private readonly seat: Seat;
   private readonly now: () => number;
   private readonly startedAt: number;
   private readonly telemetry: Throttle;
   private readonly camera: CameraRelay;
+  private readonly liveness: DriverLiveness;
   private lastCommand: LastCommand | null = null;
   private lastStateJson = '';
   private lastVideoJson = '';
-  private livenessTimer: NodeJS.Timeout | null = null;
+  private seatNoted: { driver: string | null; reserved: boolean } = { driver: null, reserved: false };
+  private lastLinkState: CarState['link'] | null = null;
   private reservationTimer: NodeJS.Timeout | null = null;
   /** The driver whose analog input is ignored until centred: someone else stopped the car under it. */
   private disarmed: string | null = null;
@@ -75,6 +78,8 @@ export class CarWorld {
     this.now = opts.now ?? (() => performance.now());
     this.startedAt = this.now();
     this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
+    this.liveness = new DriverLiveness(opts.limits.driverSilenceMs, this.now, opts.log);
+    this.events = new CarEvents((err) => opts.log(`a car event listener failed: ${err.stack ?? err.message}`));
     this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
@@ -82,6 +87,7 @@ export class CarWorld {
     });
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
+    opts.driver.on('watchdog', this.onWatchdog);
   }
 
   get clientCount(): number {
@@ -112,10 +118,13 @@ export class CarWorld {
     });
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });
+    session.onRefusal = this.onRefusal;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
         const message = session.read(data, isBinary);
-        if (message) this.handle(session, message);
+        if (!message) return;
+        if (this.events.active) this.events.emit({ kind: 'message', client: id, message });
+        this.handle(session, message);
       } catch (err) {
         // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
         this.opts.log(`${id}: internal error: ${(err as Error).message}`);
@@ -125,6 +134,7 @@ export class CarWorld {
     ws.on('close', (code: number) => this.detach(session, code));
     ws.on('error', () => {}); // the close that follows is what matters
     this.watchDriver();
+    this.noteSeat();
     this.broadcastState();
   }
 
@@ -141,11 +151,12 @@ export class CarWorld {
   close(): Promise<void> {
     this.closed = true;
     const carStopped = this.driver.close(); // writes the stop first, synchronously; clients see it below
-    this.clearTimer('livenessTimer');
-    this.clearTimer('reservationTimer');
+    this.liveness.cancel();
+    this.cancelReservation();
     this.broadcastState();
     this.driver.off('state', this.onCarState);
     this.driver.off('pose', this.onPose);
+    this.driver.off('watchdog', this.onWatchdog);
     this.telemetry.cancel();
     for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
     return carStopped;
@@ -165,6 +176,7 @@ export class CarWorld {
     }
     this.announce(changes);
     this.watchDriver();
+    this.noteSeat();
     this.broadcastState();
   }
 
@@ -222,6 +234,7 @@ export class CarWorld {
     }
     this.announce(changes);
     this.watchDriver();
+    this.noteSeat();
     this.broadcastState();
   }
 
@@ -269,6 +282,7 @@ export class CarWorld {
     // Set first, so the state the Driver emits during drive() already names the command.
     const previous = this.lastCommand;
     this.lastCommand = ref;
+    if (this.events.active) this.events.emit({ kind: 'demand', client: session.id, demand });
     let result: ReturnType<Driver['drive']>;
     try {
       result = this.driver.drive(demand);
@@ -310,14 +324,14 @@ export class CarWorld {
     if (changes === null) {
       return session.error('resume_failed', 'no seat is held for this token (it expired, or was never this car\'s)', 'resume');
     }
-    this.clearTimer('reservationTimer');
+    this.cancelReservation();
     session.auth.grant(); // the seat it held was an authorized one
     this.opts.log(`${session.id} resumed the driver's seat`);
     this.seatChanged(changes, session);
   }
 
   private reserveSeat(): void {
-    this.clearTimer('reservationTimer');
+    this.cancelReservation();
     this.reservationTimer = setTimeout(() => {
       this.reservationTimer = null;
       this.seatChanged(this.seat.expireReservation());
@@ -325,49 +339,30 @@ export class CarWorld {
     this.reservationTimer.unref();
   }
 
-  /**
-   * Keeps an eye on the driver's connection: silent for PING_SILENT_DRIVER_MS, it is pinged; silent (no
-   * message, no pong) for limits.driverSilenceMs, it is dropped, so the seat does not wait for the 30 s
-   * heartbeat. One timer, re-armed from the last time the driver was heard, never per message.
-   */
+  /** Watches the connection of whoever drives now (driver-liveness.ts). */
   private watchDriver(): void {
-    this.clearTimer('livenessTimer');
     const id = this.seat.driver;
-    const session = id === null ? undefined : this.sessions.get(id);
-    if (!session || this.closed) return;
-    const silenceMs = this.opts.limits.driverSilenceMs;
-    const pingAfterMs = Math.min(PING_SILENT_DRIVER_MS, silenceMs / 4); // a few pings before the limit
-    let pingedAt = -Infinity;
-    const check = (): void => {
-      this.livenessTimer = null;
-      const silent = this.now() - session.lastHeardAt;
-      if (silent >= silenceMs) {
-        this.opts.log(`${session.id} dropped: not heard from for ${Math.round(silent)} ms while driving`);
-        return session.ws.terminate(); // its 'close' detaches it (and keeps the seat for a resume)
-      }
-      let next = silenceMs - silent;
-      if (silent < pingAfterMs) {
-        next = pingAfterMs - silent;
-      } else if (pingedAt < session.lastHeardAt || this.now() - pingedAt >= pingAfterMs) {
-        pingedAt = this.now();
-        session.ws.ping();
-        next = Math.min(next, pingAfterMs);
-      }
-      this.livenessTimer = setTimeout(check, next);
-      this.livenessTimer.unref();
-    };
-    check();
+    this.liveness.watch(id === null || this.closed ? undefined : this.sessions.get(id));
   }
 
-  private clearTimer(which: 'livenessTimer' | 'reservationTimer'): void {
-    const timer = this[which];
-    if (timer !== null) clearTimeout(timer);
-    this[which] = null;
+  private cancelReservation(): void {
+    if (this.reservationTimer !== null) clearTimeout(this.reservationTimer);
+    this.reservationTimer = null;
   }
 
   private stopCar(): void {
+    if (this.events.active) this.events.emit({ kind: 'demand', client: null, demand: { kind: 'command', name: 'stop' } });
     this.driver.stop();
     this.lastCommand = 'auto';
+  }
+
+  /** Tells listeners who holds the seat now, when that changed. */
+  private noteSeat(): void {
+    const driver = this.seat.driver;
+    const reserved = this.seat.reserved;
+    if (driver === this.seatNoted.driver && reserved === this.seatNoted.reserved) return;
+    this.seatNoted = { driver, reserved };
+    this.events.emit({ kind: 'seat', driver, reserved });
   }
 
   private announce(changes: RoleChange[], broadcast = true): void {
@@ -405,9 +400,24 @@ export class CarWorld {
     for (const session of this.sessions.values()) session.sendText(json);
   }
 
-  private readonly onCarState = (_: CarState): void => this.broadcastState();
+  private readonly onCarState = (car: CarState): void => {
+    if (car.link !== this.lastLinkState) {
+      this.lastLinkState = car.link;
+      this.events.emit({ kind: 'link', state: car.link });
+    }
+    this.broadcastState();
+  };
 
-  private readonly onPose = (_: Pose): void => this.telemetry.notify();
+  private readonly onPose = (pose: Pose): void => {
+    if (this.events.active) this.events.emit({ kind: 'pose', pose });
+    this.telemetry.notify();
+  };
+
+  private readonly onWatchdog = (): void => this.events.emit({ kind: 'watchdog' });
+
+  private readonly onRefusal = (client: string, code: ErrorCode, ref?: string): void => {
+    if (this.events.active) this.events.emit(ref === undefined ? { kind: 'refusal', client, code } : { kind: 'refusal', client, code, ref });
+  };
 
   private sendPose(): void {
     const pose = this.driver.pose;

@@ -42,6 +42,8 @@ export class ClientSession {
   readonly resumeToken = randomBytes(16).toString('base64url');
   /** The last time anything arrived from the client (a message, or a pong): its liveness. */
   lastHeardAt: number;
+  /** Told of every refusal this client gets (the car world's event stream). */
+  onRefusal: ((client: string, code: ErrorCode, ref?: string) => void) | null = null;
   private readonly messages: TokenBucket;
   private readonly errors: TokenBucket;
   private rateReplyAt = -Infinity;
@@ -117,6 +119,7 @@ export class ClientSession {
       this.ctx.log(`${this.id} closed for flooding`);
       return this.ws.close(CLOSE_CODES.policyViolation, 'too many errors');
     }
+    this.onRefusal?.(this.id, code, ref);
     const error: ErrorMessage = { type: 'error', code, message };
     if (ref !== undefined) error.ref = ref;
     if (field !== undefined) error.field = field;

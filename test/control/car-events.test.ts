@@ -1,0 +1,41 @@
+// A car world's event stream: what a recorder or a race marshal sees, and that a broken listener
+// never reaches the command path.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CarEvent } from '../../src/control/car-events.js';
+import { connect, startServer, wsUrl } from './helpers.js';
+
+test('a drive session as events: seat, messages, demands, refusals, watchdog; a throwing listener changes nothing', async (t) => {
+  const logged: string[] = [];
+  const server = await startServer(t, { log: (line) => logged.push(line) });
+  const world = server.fleet.first;
+  const events: CarEvent[] = [];
+  world.events.listen(() => {
+    throw new Error('a broken listener');
+  });
+  world.events.listen((e) => {
+    if (e.kind !== 'pose') events.push(e);
+  });
+  const driver = await connect(t, wsUrl(server));
+  const spectator = await connect(t, wsUrl(server));
+  driver.send({ type: 'drive', x: 0, y: 1 });
+  await spectator.state({ direction: 'forward' });
+  spectator.send({ type: 'drive', x: 0, y: 1 });
+  await spectator.expect('error', (m) => m.code === 'not_driver', 0);
+  await spectator.state({ direction: 'stop' }); // the watchdog
+  const id = driver.welcome.clientId;
+  const kinds = events.map((e) => e.kind);
+  assert.deepEqual(events[0], { kind: 'seat', driver: id, reserved: false });
+  assert.deepEqual(events.find((e) => e.kind === 'message'), { kind: 'message', client: id, message: { type: 'drive', x: 0, y: 1 } });
+  assert.deepEqual(events.find((e) => e.kind === 'demand'), { kind: 'demand', client: id, demand: { kind: 'analog', x: 0, y: 1 } });
+  assert.deepEqual(events.find((e) => e.kind === 'refusal'),
+    { kind: 'refusal', client: spectator.welcome.clientId, code: 'not_driver', ref: 'drive' });
+  assert.ok(kinds.includes('watchdog'), kinds.join(' '));
+  assert.ok(logged.some((l) => l.includes('a car event listener failed: Error: a broken listener')));
+
+  const mark = spectator.mark();
+  driver.ws.terminate();
+  await spectator.state({ reserved: true }, mark);
+  assert.deepEqual(events.filter((e) => e.kind === 'demand').pop(), { kind: 'demand', client: null, demand: { kind: 'command', name: 'stop' } });
+  assert.deepEqual(events.filter((e) => e.kind === 'seat').pop(), { kind: 'seat', driver: null, reserved: true });
+});
