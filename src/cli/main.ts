@@ -68,8 +68,15 @@ function printUrls(options: ControlOptions, server: ControlServer): void {
   const wsScheme = options.tlsCert ? 'wss' : 'ws';
   const hosts = [urlHost(options.host)];
   if (options.host === '0.0.0.0' || options.host === '::') hosts.push(...lanAddresses());
-  console.log(`webracer: driving ${options.link} with the ${options.codec} codec. Open:`);
+  const cars = server.fleet.worlds;
+  if (cars.length === 1) {
+    const [car] = options.cars ?? [{ link: options.link, codec: options.codec }];
+    console.log(`webracer: driving ${car.link} with the ${car.codec} codec. Open:`);
+  } else {
+    console.log(`webracer: ${cars.length} cars: ${(options.cars ?? []).map((c) => `${c.name} (${c.link}, ${c.codec})`).join(', ')}. Open the lobby:`);
+  }
   for (const host of hosts) console.log(`  ${scheme}://${host}:${server.port}/`);
+  if (cars.length > 1) console.log(`Each car's page: /car/NAME (${cars.map((c) => `/car/${c.name}`).join(', ')})`);
   if (server.wsPort !== undefined) {
     console.log(`Seed-era pages: ${wsScheme}://<host>:${server.wsPort} (WebSocket only)`);
   }

@@ -74,10 +74,10 @@ test('each bad flag or value is a UsageError that names it', () => {
     [['--codec', 'lego'], /--codec/],
     [['--watchdog-ms', '0'], /--watchdog-ms/],
     [['--watchdog-ms', '1e3'], /--watchdog-ms/],
-    [['--max-hold-ms', '99'], /--max-hold-ms must be between 100 and 10000/],
+    [['--max-hold-ms', '99'], /--max-hold-ms: must be between 100 and 10000/],
     [['--max-hold-ms', '10001'], /--max-hold-ms/],
     [['--max-hold-ms', '2s'], /--max-hold-ms/],
-    [['--link-timeout-ms', '99'], /--link-timeout-ms must be between 100 and 60000/],
+    [['--link-timeout-ms', '99'], /--link-timeout-ms: must be between 100 and 60000/],
     [['--link-timeout-ms', '60001'], /--link-timeout-ms/],
     [['--max-clients-per-address', '0'], /--max-clients-per-address/],
     [['--max-clients-per-address', '-3'], /--max-clients-per-address/],
@@ -104,4 +104,61 @@ test('the safety limits accept both ends of their ranges', () => {
     assert.equal(run([flag, String(low)])[key], low, flag);
     assert.equal(run([flag, String(high)])[key], high, flag);
   }
+});
+
+test('several cars: --car NAME=LINK[,codec=C][,baud=N], repeatable, and --seed-car among them', () => {
+  const options = run(['--car', 'red=serial:/dev/rfcomm0', '--car', 'blue=serial:/dev/ttyUSB0,codec=rc-app,baud=115200',
+    '--car=green=tcp:10.0.0.7:2000', '--seed-car', 'blue']);
+  assert.deepEqual(options.cars, [
+    { name: 'red', link: 'serial:/dev/rfcomm0', codec: 'iracer' },
+    { name: 'blue', link: 'serial:/dev/ttyUSB0@115200', codec: 'rc-app' },
+    { name: 'green', link: 'tcp:10.0.0.7:2000', codec: 'iracer' },
+  ]);
+  assert.equal(options.seedCar, 'blue');
+  const cases: Array<[string[], RegExp]> = [
+    [['--car', 'red'], /--car: must be NAME=LINK/],
+    [['--car', 'a b=sim'], /--car: car name 'a b'/],
+    [['--car', 'red=sim,speed=3'], /--car: 'speed=3' is not codec=NAME or baud=N/],
+    [['--car', 'red=sim,baud=9600'], /baud is for serial links only/],
+    [['--car', 'red=serial:/dev/x@9600,baud=9600'], /baud rate is given twice/],
+    [['--car', 'red=serial:/dev/x,codec=lego'], /--car: must be one of iracer, rc-app/],
+    [['--car', 'red=sim', '--link', 'sim'], /leave out --link and --codec/],
+    [['--car', 'red=sim', '--seed-car', 'blue'], /--seed-car 'blue' is not one of the cars \(red\)/],
+  ];
+  for (const [argv, pattern] of cases) {
+    assert.throws(() => parseArgs(argv), (err: unknown) => err instanceof UsageError && pattern.test(err.message), argv.join(' '));
+  }
+});
+
+test('--config FILE: every option by its flag name, cars as objects; flags win; a bad file names the field', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'webracer-config-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'webracer.json');
+  await writeFile(file, JSON.stringify({
+    port: 9100, 'max-hold-ms': 1500, 'allow-origin': ['https://car.example.com'],
+    cars: [{ name: 'red', link: 'serial:/dev/rfcomm0' }, { name: 'blue', link: 'serial:/dev/rfcomm1', codec: 'rc-app', baud: 19200 }],
+  }));
+  const options = run(['--config', file, '--port', '9200', '--allow-origin', 'https://other.example']);
+  assert.equal(options.port, 9200, 'a flag wins over the file');
+  assert.equal(options.maxHoldMs, 1500);
+  assert.deepEqual(options.allowOrigins, ['https://other.example'], 'a repeated flag replaces the file\'s list');
+  assert.deepEqual(options.cars, [
+    { name: 'red', link: 'serial:/dev/rfcomm0', codec: 'iracer' },
+    { name: 'blue', link: 'serial:/dev/rfcomm1@19200', codec: 'rc-app' },
+  ]);
+  const bad = async (json: unknown, pattern: RegExp) => {
+    await writeFile(file, typeof json === 'string' ? json : JSON.stringify(json));
+    assert.throws(() => parseArgs(['--config', file]),
+      (err: unknown) => err instanceof UsageError && err.message.startsWith(`--config ${file}: `) && pattern.test(err.message),
+      JSON.stringify(json));
+  };
+  await bad('{"port": 80', /JSON/);
+  await bad([], /the file must be object/);
+  await bad({ prot: 80 }, /unknown field "prot"/);
+  await bad({ port: '80' }, /"port" must be integer/);
+  await bad({ 'max-hold-ms': 50 }, /"max-hold-ms": must be between 100 and 10000, got 50/);
+  await bad({ cars: [{ name: 'red', link: 'sim' }, { name: 'blue', link: 'sim', codec: 'lego' }] }, /"cars.1.codec" must be one of iracer, rc-app/);
+  await bad({ cars: [{ name: 'red' }] }, /"cars.0" needs a field "link"/);
+  await bad({ cars: [{ name: 'red', link: 'bluetooth:x' }] }, /"cars\[0\]": invalid link/);
+  assert.throws(() => parseArgs(['--config', join(dir, 'missing.json')]), /no such file/);
 });

@@ -1,0 +1,86 @@
+/**
+ * `--config FILE`: a JSON object whose keys are the options' names (flags.ts) and whose values are what
+ * the flags would take, typed (`"port": 8000`, `"allow-origin": ["https://a.example"]`), plus `"cars"`, a
+ * list of `{"name", "link", "codec"?, "baud"?}`. The file's shape is checked with a JSON Schema (Ajv) built
+ * from the same table, so a bad file gets the file, the field and the reason, and the values then go
+ * through the very checks the flags do.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
+import { CODEC_NAMES } from '../vehicle/index.js';
+import { OPTIONS, ValueError, type Option, type RunOptions, type Value } from './flags.js';
+
+const carSchema = {
+  type: 'object',
+  required: ['name', 'link'],
+  properties: {
+    name: { type: 'string' },
+    link: { type: 'string' },
+    codec: { enum: [...CODEC_NAMES] },
+    baud: { type: 'integer' },
+  },
+  additionalProperties: false,
+} as const;
+
+function valueSchema(option: Option): object {
+  return option.json === 'car' ? carSchema : { type: option.json };
+}
+
+/** The file's schema: every option by name (lists where repeatable), `cars` for `car`; nothing else. */
+export const CONFIG_SCHEMA = {
+  $id: 'webracer:config',
+  type: 'object',
+  properties: Object.fromEntries(OPTIONS.map((o) => o.json === 'car'
+    ? ['cars', { type: 'array', items: carSchema }]
+    : [o.name, o.repeatable ? { type: 'array', items: valueSchema(o) } : valueSchema(o)])),
+  additionalProperties: false,
+} as const;
+
+const validate = new Ajv2020({ allErrors: false, strictTypes: false }).compile(CONFIG_SCHEMA);
+
+/** Thrown with the file, the field and what is wrong with it. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The options the file sets, applied in the table's order; the keys it set, for the caller's rules. */
+export function readConfigFile(path: string, options: RunOptions): Set<string> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new ConfigError(`${path}: ${why}`);
+  }
+  if (!validate(json)) throw new ConfigError(`${path}: ${describe(validate.errors?.[0])}`);
+  const file = json as Record<string, Value | Value[]>;
+  const given = new Set<string>();
+  for (const option of OPTIONS) {
+    const key = option.json === 'car' ? 'cars' : option.name;
+    const value = file[key];
+    if (value === undefined) continue;
+    given.add(option.name);
+    const values = Array.isArray(value) ? value : [value];
+    values.forEach((v, i) => {
+      try {
+        option.set(options, v);
+      } catch (err) {
+        if (!(err instanceof ValueError)) throw err;
+        const at = Array.isArray(value) ? `${key}[${i}]` : key;
+        throw new ConfigError(`${path}: "${at}": ${err.message}`);
+      }
+    });
+  }
+  return given;
+}
+
+function describe(error: ErrorObject | undefined): string {
+  if (!error) return 'not a webracer config';
+  const at = error.instancePath === '' ? 'the file' : `"${error.instancePath.slice(1).replaceAll('/', '.')}"`;
+  if (error.keyword === 'additionalProperties') {
+    return `${at} has an unknown field "${String(error.params.additionalProperty)}"`;
+  }
+  if (error.keyword === 'required') return `${at} needs a field "${String(error.params.missingProperty)}"`;
+  if (error.keyword === 'enum') return `${at} must be one of ${(error.params.allowedValues as string[]).join(', ')}`;
+  return `${at} ${error.message ?? 'is not valid'}`;
+}

@@ -1,0 +1,252 @@
+/**
+ * Every option of `webracer`, once: its flag, its key in a config file (the same name), its help line,
+ * and how a value is checked and set. args.ts reads flags, config-file.ts reads a file, both through this
+ * table, so a new option is one row here and works in both places with the same checks and messages.
+ */
+import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { CAR_NAME_PATTERN, checkCars } from '../control/fleet.js';
+import type { CarConfig, ControlOptions } from '../control/options.js';
+import { normalizeOrigin } from '../control/origin.js';
+import { CODEC_NAMES, DEFAULT_BAUD, DEFAULT_WATCHDOG_MS, parseLinkSpec, type CodecName } from '../vehicle/index.js';
+
+export const TOKEN_ENV = 'WEBRACER_TOKEN';
+
+/** The defaults the usage promises (the server has the same ones for callers that leave them out). */
+export const DEFAULT_PORT = 8000;
+export const DEFAULT_MAX_HOLD_MS = 2_000;
+export const DEFAULT_LINK_TIMEOUT_MS = 1_000;
+export const DEFAULT_MAX_CLIENTS_PER_ADDRESS = 16;
+
+/** What a run is started with: the server's options and the command line's own. */
+export type RunOptions = ControlOptions;
+
+/** A value as a flag gives it (text) or a config file does (JSON). */
+export type Value = string | number | boolean | Record<string, unknown>;
+
+export interface Option {
+  /** `--name`, and the key in a config file. */
+  name: string;
+  /** The value's placeholder in the usage; '' for a switch that takes none. */
+  arg: string;
+  /** For the usage; several lines allowed. */
+  help: string;
+  /** The value's type in a config file (a list of them when repeatable). */
+  json: 'integer' | 'string' | 'boolean' | 'car';
+  /** May be given several times; `reset` forgets a list a config file set, when flags give their own. */
+  repeatable?: boolean;
+  reset?(options: RunOptions): void;
+  /** Checks one value and sets it on the options; throws an Error saying what is wrong with it. */
+  set(options: RunOptions, value: Value): void;
+}
+
+/** Thrown by `set` for a bad value: the caller names where it came from (the flag, or the file's field). */
+export class ValueError extends Error {
+  override name = 'ValueError';
+}
+
+export const OPTIONS: readonly Option[] = [
+  {
+    name: 'port', arg: 'N', json: 'integer',
+    help: `HTTP and WebSocket port (default ${DEFAULT_PORT}; 0 picks a free one). WebSocket upgrades\nare accepted at /ws and, for seed-era pages, at /`,
+    set: (o, v) => { o.port = integer(v, 0, 65535); },
+  },
+  {
+    name: 'host', arg: 'ADDR', json: 'string',
+    help: 'address to listen on (default 0.0.0.0: every interface; 127.0.0.1: this machine only)',
+    set: (o, v) => { o.host = host(text(v)); },
+  },
+  {
+    name: 'link', arg: 'SPEC', json: 'string',
+    help: 'the one car: sim | serial:PATH[@BAUD] | tcp:HOST:PORT (default sim)',
+    set: (o, v) => { o.link = link(text(v)); },
+  },
+  {
+    name: 'codec', arg: 'NAME', json: 'string',
+    help: `the one car's protocol: ${CODEC_NAMES.join(' | ')} (default iracer)`,
+    set: (o, v) => { o.codec = codec(text(v)); },
+  },
+  {
+    name: 'car', arg: 'NAME=LINK[,codec=C][,baud=N]', json: 'car', repeatable: true,
+    reset: (o) => { delete o.cars; },
+    help: 'one of several cars, e.g. red=serial:/dev/rfcomm0 or blue=tcp:10.0.0.7:2000,codec=rc-app;\nrepeatable. Its page is /car/NAME. Instead of --link and --codec',
+    set: (o, v) => { (o.cars ??= []).push(typeof v === 'object' ? carFromJson(v) : carFromFlag(text(v))); },
+  },
+  {
+    name: 'seed-car', arg: 'NAME', json: 'string',
+    help: 'the car seed-era pages drive (/ and --ws-port; default the first)',
+    set: (o, v) => { o.seedCar = text(v); },
+  },
+  {
+    name: 'ws-port', arg: 'N', json: 'integer',
+    help: 'extra WebSocket-only listener, as the seed\'s page expects (9876)',
+    set: (o, v) => { o.wsPort = integer(v, 1, 65535); },
+  },
+  {
+    name: 'watchdog-ms', arg: 'N', json: 'integer',
+    help: `stop the car when analog input stops for N ms (default ${DEFAULT_WATCHDOG_MS})`,
+    set: (o, v) => { o.watchdogMs = integer(v, 50, 60_000); },
+  },
+  {
+    name: 'max-hold-ms', arg: 'N', json: 'integer',
+    help: `the longest a timed (seed) command holds the car; a longer duration is cut to it\n(default ${DEFAULT_MAX_HOLD_MS}, 100 to 10000)`,
+    set: (o, v) => { o.maxHoldMs = integer(v, 100, 10_000); },
+  },
+  {
+    name: 'link-timeout-ms', arg: 'N', json: 'integer',
+    help: `a write the car's link has not taken within N ms marks the link lost; it\nreconnects and sends a stop first (default ${DEFAULT_LINK_TIMEOUT_MS}, 100 to 60000)`,
+    set: (o, v) => { o.linkTimeoutMs = integer(v, 100, 60_000); },
+  },
+  {
+    name: 'max-clients-per-address', arg: 'N', json: 'integer',
+    help: `connections at once from one address (default ${DEFAULT_MAX_CLIENTS_PER_ADDRESS})`,
+    set: (o, v) => { o.maxClientsPerAddress = integer(v, 1, 1_000); },
+  },
+  {
+    name: 'token', arg: 'TOKEN', json: 'string',
+    help: `require this token to drive (better: set ${TOKEN_ENV}, which ps cannot show)`,
+    set: (o, v) => { o.token = token(text(v)); },
+  },
+  {
+    name: 'tls-cert', arg: 'FILE', json: 'string',
+    help: 'serve https and wss with this certificate (PEM) ...',
+    set: (o, v) => { o.tlsCert = file(text(v)); },
+  },
+  {
+    name: 'tls-key', arg: 'FILE', json: 'string',
+    help: '... and this private key (PEM); both or neither',
+    set: (o, v) => { o.tlsKey = file(text(v)); },
+  },
+  {
+    name: 'allow-origin', arg: 'ORIGIN', json: 'string', repeatable: true,
+    reset: (o) => { delete o.allowOrigins; },
+    help: 'also accept WebSocket connections from pages at ORIGIN (scheme://host[:port]);\nrepeatable or comma-separated',
+    set: (o, v) => {
+      for (const part of text(v).split(',').map((p) => p.trim()).filter(Boolean)) (o.allowOrigins ??= []).push(origin(part));
+    },
+  },
+  {
+    name: 'static-dir', arg: 'DIR', json: 'string',
+    help: 'serve the page from DIR instead of the built dist/web (e.g. the seed\'s own page)',
+    set: (o, v) => { o.staticDir = folder(text(v)); },
+  },
+];
+
+/** The options a run starts from before any flag or file. */
+export function defaults(): RunOptions {
+  return {
+    port: DEFAULT_PORT, host: '0.0.0.0', link: 'sim', codec: 'iracer', watchdogMs: DEFAULT_WATCHDOG_MS,
+    maxHoldMs: DEFAULT_MAX_HOLD_MS, linkTimeoutMs: DEFAULT_LINK_TIMEOUT_MS,
+    maxClientsPerAddress: DEFAULT_MAX_CLIENTS_PER_ADDRESS,
+  };
+}
+
+/** Rules between options, once all are read. Throws a ValueError. */
+export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
+  if (o.wsPort !== undefined && o.wsPort === o.port) throw new ValueError(`--ws-port ${o.wsPort} is the same as --port`);
+  if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new ValueError('--tls-cert and --tls-key go together');
+  if (o.cars !== undefined && (given.has('link') || given.has('codec'))) {
+    throw new ValueError('--car names each car with its link and codec; leave out --link and --codec');
+  }
+  if (o.cars !== undefined) {
+    try {
+      checkCars(o.cars);
+    } catch (err) {
+      throw new ValueError((err as Error).message);
+    }
+  }
+  if (o.seedCar !== undefined) {
+    const names = (o.cars ?? [{ name: 'car' }]).map((c) => c.name.toLowerCase());
+    if (!names.includes(o.seedCar.toLowerCase())) {
+      throw new ValueError(`--seed-car '${o.seedCar}' is not one of the cars (${(o.cars ?? [{ name: 'car' }]).map((c) => c.name).join(', ')})`);
+    }
+  }
+}
+
+function text(v: Value): string {
+  if (typeof v !== 'string') throw new ValueError(`must be text, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function integer(v: Value, min: number, max: number): number {
+  const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
+  if (!Number.isInteger(n)) throw new ValueError(`must be a whole number, got '${String(v)}'`);
+  if (n < min || n > max) throw new ValueError(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function host(v: string): string {
+  // An IP address, or a host name made of letters, digits, dots and dashes.
+  if (isIP(v) !== 0 || /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(v)) return v;
+  throw new ValueError(`must be an IP address or a host name, got '${v}'`);
+}
+
+function link(v: string): string {
+  try {
+    parseLinkSpec(v);
+  } catch (err) {
+    throw new ValueError((err as Error).message);
+  }
+  return v;
+}
+
+function codec(v: string): CodecName {
+  if ((CODEC_NAMES as readonly string[]).includes(v)) return v as CodecName;
+  throw new ValueError(`must be one of ${CODEC_NAMES.join(', ')}, got '${v}'`);
+}
+
+function token(v: string): string {
+  if (v === '') throw new ValueError('needs a non-empty value');
+  if (v.length > 512) throw new ValueError('is longer than 512 characters');
+  return v;
+}
+
+function origin(v: string): string {
+  try {
+    return normalizeOrigin(v);
+  } catch (err) {
+    throw new ValueError((err as Error).message);
+  }
+}
+
+function file(path: string): string {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`no such file '${path}'`);
+  return path;
+}
+
+function folder(path: string): string {
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ValueError(`no such folder '${path}'`);
+  return path;
+}
+
+/** `NAME=LINK[,codec=C][,baud=N]`: the link may not contain a comma (no spec has one). */
+function carFromFlag(v: string): CarConfig {
+  const eq = v.indexOf('=');
+  if (eq < 0) throw new ValueError(`must be NAME=LINK[,codec=C][,baud=N], got '${v}'`);
+  const [linkText, ...extras] = v.slice(eq + 1).split(',');
+  const fields: Record<string, unknown> = { name: v.slice(0, eq), link: linkText };
+  for (const extra of extras) {
+    const [key, value, more] = extra.split('=');
+    if (value === undefined || more !== undefined || !['codec', 'baud'].includes(key)) {
+      throw new ValueError(`'${extra}' is not codec=NAME or baud=N (in '${v}')`);
+    }
+    if (key in fields) throw new ValueError(`${key} given twice (in '${v}')`);
+    fields[key] = key === 'baud' ? integer(value, 50, 4_000_000) : value;
+  }
+  return carFromJson(fields);
+}
+
+/** A car as a config file writes it: {name, link, codec?, baud?}. */
+function carFromJson(v: Record<string, unknown>): CarConfig {
+  const name = text(v.name as Value);
+  if (!CAR_NAME_PATTERN.test(name)) throw new ValueError(`car name '${name}' must be 1-32 letters, digits, '-' or '_'`);
+  let spec = link(text(v.link as Value));
+  if (v.baud !== undefined) {
+    const baud = integer(v.baud as Value, 50, 4_000_000);
+    const parsed = parseLinkSpec(spec);
+    if (parsed.kind !== 'serial') throw new ValueError(`car '${name}': baud is for serial links only`);
+    if (spec.includes('@')) throw new ValueError(`car '${name}': the baud rate is given twice`);
+    spec = baud === DEFAULT_BAUD ? spec : `${spec}@${baud}`;
+  }
+  return { name, link: spec, codec: v.codec === undefined ? 'iracer' : codec(text(v.codec as Value)) };
+}
