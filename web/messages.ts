@@ -4,10 +4,10 @@ import type { ClientMessage, ServerMessage } from '../src/control/messages.js';
 
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
-  ErrorMessage,
+  ErrorMessage, NoticeMessage,
 } from '../src/control/messages.js';
 
-const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error']);
+const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice']);
 
 /**
  * Reads one text frame from the server. The server is trusted to follow the protocol, but a proxy or a
