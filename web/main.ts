@@ -185,7 +185,15 @@ window.addEventListener('pagehide', () => {
 window.addEventListener('blur', interrupted); // keys and mouse now go to another window
 window.addEventListener('offline', interrupted);
 window.addEventListener('online', () => connection.retryNow());
-stopButton.addEventListener('click', stopPressed);
+// Stop acts on the press, not the click: a browser makes no click of a second finger's tap while the
+// first holds the joystick (Chromium's tap needs a lone finger), which is exactly when Stop is needed.
+// A click without a pointer press behind it (detail 0: Enter on the focused button) still stops.
+stopButton.addEventListener('pointerdown', (event) => {
+  if (event.button === 0 && !stopButton.disabled) stopPressed();
+});
+stopButton.addEventListener('click', (event) => {
+  if (event.detail === 0) stopPressed();
+});
 document.querySelector<HTMLButtonElement>('#clear-track')!.addEventListener('click', () => track.clear());
 
 connection.start();
