@@ -334,6 +334,26 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
     }
   });
 
+  // Needs the server side of issue 10 (resume): the server of today passes the seat to the spectator.
+  it('a driver that reloads gets its seat back, stopped, and the spectator does not get it meanwhile', async () => {
+    const other = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    try {
+      const spectator = await other.newPage();
+      await openPage(spectator, server.url, 'spectator');
+      await setStick(page, 0, -1);
+      await waitForState(server.driver, (s) => s.direction === 'forward', 'the driver driving');
+      await page.reload();
+      await page.locator('#st-conn[data-state="open"]').waitFor({ timeout: WAIT_MS });
+      await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
+      await stopped('the car stopped when the driver\'s page went away');
+      assert.equal(await spectator.locator('#st-role').getAttribute('data-state'), 'spectator', 'the seat was kept for the driver');
+      await page.locator('#gamepad-note', { hasText: 'Test pad' }).waitFor({ timeout: WAIT_MS });
+      await stickDrivesAgain();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a stale token is dropped, not re-sent on every reconnect', async () => {
     const token = 'the-real-one';
     const guarded = await startServer('sim', { token });
