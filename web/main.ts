@@ -184,6 +184,11 @@ window.addEventListener('pagehide', () => {
 });
 window.addEventListener('blur', interrupted); // keys and mouse now go to another window
 window.addEventListener('offline', interrupted);
+// A native context menu takes the mouse: the button's release may never reach the page. The joystick
+// prevents its own (a long press on a phone), which is no interruption.
+window.addEventListener('contextmenu', (event) => {
+  if (!event.defaultPrevented) interrupted();
+});
 window.addEventListener('online', () => connection.retryNow());
 // Stop acts on the press, not the click: a browser makes no click of a second finger's tap while the
 // first holds the joystick (Chromium's tap needs a lone finger), which is exactly when Stop is needed.

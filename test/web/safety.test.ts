@@ -135,6 +135,8 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
     }],
     ['pagehide', (p) => p.evaluate('window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true }))')],
     ['the browser going offline', (p) => p.evaluate('window.dispatchEvent(new Event("offline"))')],
+    ['a context menu opening', (p) => p.evaluate(
+      'document.body.dispatchEvent(new MouseEvent("contextmenu", { bubbles: true, cancelable: true }))')],
     ["the joystick's pointer cancelled", (p) => p.evaluate(
       'document.querySelector("svg.joystick").dispatchEvent(new PointerEvent("pointercancel", { pointerId: 1, pointerType: "mouse", bubbles: true }))')],
   ];
@@ -155,6 +157,43 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
       await stickDrivesAgain();
     });
   }
+
+  it('a long press on the knob (a phone\'s context menu gesture) does not stop the drive', async () => {
+    await holdKnobWithMouse(page, 0, -1);
+    await waitForState(server.driver, (s) => s.direction === 'forward', 'forward from the knob');
+    const before = (await pageSends(page)).length;
+    const prevented = await page.evaluate(
+      '!document.querySelector("svg.joystick .knob").dispatchEvent(new MouseEvent("contextmenu", { bubbles: true, cancelable: true }))');
+    assert.equal(prevented, true, 'no context menu over the knob');
+    assert.deepEqual((await pageSends(page)).slice(before).filter((m) => m.type === 'stop'), [], 'no stop');
+    assert.equal(server.driver.state.direction, 'forward');
+    await page.mouse.up();
+    await stopped('stop on release');
+  });
+
+  it('a gamepad whose stick is off centre when the page opens does not drive until centred', async () => {
+    const fresh = await startServer('sim');
+    const other = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    try {
+      await installTestHooks(other);
+      await other.addInitScript('window.testPad.axes = [0, -1, 0, 0]'); // pushed, or a pad whose axis rests at -1
+      const second = await other.newPage();
+      await openPage(second, fresh.url, 'driver');
+      await second.locator('#gamepad-note', { hasText: 'Test pad' }).waitFor({ timeout: WAIT_MS });
+      await waitFrames(second, 10);
+      assert.deepEqual((await pageSends(second)).filter((m) => m.type === 'drive'), []);
+      assert.equal(fresh.driver.state.direction, 'stop');
+      await setStick(second, 0, 0);
+      await waitFrames(second, 4);
+      await setStick(second, 0, -1);
+      await waitForState(fresh.driver, (s) => s.direction === 'forward', 'forward once the stick was seen centred');
+      await setStick(second, 0, 0);
+      await waitForState(fresh.driver, (s) => s.direction === 'stop', 'stop');
+    } finally {
+      await other.close();
+      await fresh.close();
+    }
+  });
 
   it('the Stop button stops the car; the stick and the key still held do not drive until let go', async () => {
     await focusPage();
