@@ -233,15 +233,19 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
     await stopped('stop on release');
   });
 
-  it('caps the hold time to the server\'s limit and says so', async () => {
+  it('caps the hold time to the server\'s limit and says so; Space stops from that field too', async () => {
     assert.match(await page.locator('label[for="hold"]').innerText(), /max 2\b/, 'the default --max-hold-ms is 2000');
     await page.locator('#hold').fill('10');
     await page.locator('#hold').dispatchEvent('change');
     assert.equal(await page.locator('#hold').inputValue(), '2');
     await page.getByRole('button', { name: 'Forward' }).click();
     assert.deepEqual((await pageSends(page)).filter((m) => m.command === 'up').pop(), { command: 'up', duration: 2, speed: 8 });
-    await page.getByRole('button', { name: 'Stop' }).click();
-    await stopped('stop');
+    await waitForState(server.driver, (s) => s.direction === 'forward', 'the Forward command');
+    await page.locator('#hold').focus();
+    const before = watched.sent.length;
+    await page.keyboard.press('Space'); // a number field has no use for a space: it stops there too
+    await waitForSent(watched.sent, before, 'stop', 1);
+    await stopped('stop from Space in the hold field');
   });
 
   for (const [kind, script] of [
