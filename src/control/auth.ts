@@ -3,6 +3,7 @@
  * leaks neither the content nor the length of the token). The token is never logged or echoed.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { TOKEN_SUBPROTOCOL_PREFIX } from './messages.js';
 
 /** Wrong tokens a connection may present before it is closed with 1008. */
 export const MAX_AUTH_FAILURES = 5;
@@ -34,8 +35,14 @@ export class ClientAuth {
   private failures = 0;
   authenticated: boolean;
 
-  constructor(private readonly check: TokenCheck | null) {
-    this.authenticated = check === null;
+  /** `presented`: the client already proved it has the token (at the upgrade, see upgradeToken). */
+  constructor(private readonly check: TokenCheck | null, presented = false) {
+    this.authenticated = check === null || presented;
+  }
+
+  /** Authorized by other means: the client took back a seat it held (a resume token). */
+  grant(): void {
+    this.authenticated = true;
   }
 
   /** 'locked' means close the connection with 1008 (too many wrong tokens). */
@@ -88,6 +95,23 @@ export class AddressLockout {
     }
     return entry;
   }
+}
+
+/**
+ * The drive token a client offered at the upgrade, as a WebSocket subprotocol `webracer.token.<base64url>`
+ * next to `webracer` (browsers cannot set other headers on a WebSocket). Knowing it before the connection is
+ * accepted lets the server keep slots for token holders (admission.ts). Undefined when none was offered.
+ */
+export function upgradeToken(protocolHeader: string | undefined): string | undefined {
+  if (protocolHeader === undefined) return undefined;
+  for (const offered of protocolHeader.split(',')) {
+    const name = offered.trim();
+    if (name.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) {
+      const token = Buffer.from(name.slice(TOKEN_SUBPROTOCOL_PREFIX.length), 'base64url').toString('utf8');
+      return token.length > 0 && token.length <= 512 ? token : undefined;
+    }
+  }
+  return undefined;
 }
 
 function sha256(text: string): Buffer {

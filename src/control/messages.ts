@@ -7,6 +7,11 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/** The WebSocket subprotocol the page offers (optional: seed-era pages offer none). */
+export const SUBPROTOCOL = 'webracer';
+/** A second offered subprotocol may carry the drive token: `webracer.token.<base64url of its UTF-8>`. */
+export const TOKEN_SUBPROTOCOL_PREFIX = 'webracer.token.';
+
 // ---------------------------------------------------------------------------------------------------
 // Client to server
 
@@ -123,8 +128,12 @@ export interface ErrorMessage {
   field?: string;
 }
 
-/** Something the client should know about a message that was carried out, but not as asked. */
-export const NOTICE_CODES = ['duration_clamped'] as const;
+/**
+ * Something the client should know that is not an error: `duration_clamped`, a timed command was carried
+ * out but held for less than asked (limits.maxHoldMs); `stopped_by_other`, sent to the driver when someone
+ * else stopped the car: its analog input is ignored until it is centred (a drive in the dead zone, or a stop).
+ */
+export const NOTICE_CODES = ['duration_clamped', 'stopped_by_other'] as const;
 export type NoticeCode = (typeof NOTICE_CODES)[number];
 export interface NoticeMessage {
   type: 'notice';

@@ -1,9 +1,22 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
 import type { CodecName } from '../vehicle/index.js';
 
+/** One car: its name (in URLs: /car/NAME, /ws?car=NAME), where it is, and the protocol it speaks. */
+export interface CarConfig {
+  name: string;
+  /** A link spec: sim, serial:PATH[@BAUD], tcp:HOST:PORT. */
+  link: string;
+  codec: CodecName;
+}
+
 export interface ControlOptions {
   port: number; host: string; // port 0 = ephemeral (tests)
+  /** The one car when `cars` is not given (named `car`). */
   link: string; codec: CodecName; watchdogMs: number;
+  /** Several cars; the first is the one `/ws` and the seed's page drive unless `seedCar` says otherwise. */
+  cars?: CarConfig[];
+  /** The car that seed-era pages (`/` and `--ws-port`) drive (default: the first). */
+  seedCar?: string;
   /** An extra WebSocket-only listener (seed pages use 9876), on the same host. */
   wsPort?: number;
   /** With a token, only clients that present it may drive. */
@@ -26,6 +39,10 @@ export interface ControlOptions {
   maxHoldMs?: number;
   /** A write to the car's link that has not drained within this long marks the link lost (default 1000 ms). */
   linkTimeoutMs?: number;
+  /** A driver not heard from (no message, no pong) for this long is dropped (default 5000 ms). */
+  driverSilenceMs?: number;
+  /** How long a departed driver's seat waits for its resume token (default 10 000 ms; 0: not at all). */
+  resumeWindowMs?: number;
   /** Connections at once from one address (default 16); more get HTTP 503 at the upgrade. */
   maxClientsPerAddress?: number;
   /** Where the server reports connections and problems (never the token). Default: silent. */

@@ -1,8 +1,10 @@
 /**
  * The control server (contract C): one HTTP(S) server that serves the page and upgrades /ws and / to
- * WebSocket, an optional WebSocket-only listener for seed-era pages (--ws-port), and the car's Driver.
+ * WebSocket, an optional WebSocket-only listener for seed-era pages (--ws-port), and the cars (fleet.ts),
+ * each in its own world (car-world.ts). This file only admits and routes: `/ws?car=NAME` reaches that car,
+ * `/ws` the first, `/` and --ws-port the seed car; what a message does to a car happens in its world.
  * Everything a client can send is checked before it reaches the car: the Origin and the client count at
- * the upgrade, the message size in the WebSocket layer (1009), the rest in the hub.
+ * the upgrade, the message size in the WebSocket layer (1009), the rest in the session and the world.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -12,12 +14,16 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { createCodec, createLink, Driver, parseLinkSpec } from '../vehicle/index.js';
-import { WebSocketServer } from '../websocket/index.js';
-import { TokenCheck } from './auth.js';
-import { Hub } from './hub.js';
-import { logLinkActivity } from './link-log.js';
-import type { Limits } from './messages.js';
+import type { Driver } from '../vehicle/index.js';
+import { WebSocketServer, type WebSocket } from '../websocket/index.js';
+import { Admission } from './admission.js';
+import { AddressLockout, TokenCheck, upgradeToken } from './auth.js';
+import type { CarWorld } from './car-world.js';
+import { ClientSession, type SessionContext } from './client-session.js';
+import { faultsFromEnv } from './fault-injection.js';
+import { DEFAULT_CAR_NAME, Fleet } from './fleet.js';
+import { createHttpHandler, unknownCar } from './http-routes.js';
+import { SUBPROTOCOL, type Limits } from './messages.js';
 import type { ControlOptions } from './options.js';
 import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
 import { createStaticHandler } from './static.js';
@@ -29,6 +35,8 @@ export interface ControlServer {
   url: string;
   port: number;
   wsPort?: number;
+  /** The cars by name; `driver` is the first car's. */
+  fleet: Fleet;
   driver: Driver;
   /** Writes the stop to every car now, synchronously and without waiting for anything: the first step
    *  of every shutdown, and the last resort when the process is failing. Never throws. */
@@ -41,29 +49,36 @@ export interface ControlServer {
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 const WS_PATHS = new Set(['/ws', '/']);
+/** With a token, this many of the connection slots are kept for clients that present it at the upgrade. */
+const RESERVED_FOR_TOKEN = 4;
 
 export async function startControlServer(opts: ControlOptions): Promise<ControlServer> {
   const log = opts.log ?? (() => {});
-  const spec = parseLinkSpec(opts.link);
   // Read first: a missing certificate must fail before anything is opened.
   const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
     ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
     : null;
-  const link = createLink(spec);
-  logLinkActivity(link, log);
-  const driver = new Driver({ link, codec: createCodec(opts.codec), watchdogMs: opts.watchdogMs });
   const limits: Limits = {
     watchdogMs: opts.watchdogMs,
     maxMessageBytes: opts.maxMessageBytes ?? 4096,
     driveRatePerSecond: opts.driveRatePerSecond ?? 60,
     idleTakeoverMs: opts.idleTakeoverMs ?? 15_000,
     maxHoldMs: opts.maxHoldMs ?? 2_000,
-    driverSilenceMs: 5_000,
-    resumeWindowMs: 10_000,
+    driverSilenceMs: opts.driverSilenceMs ?? 5_000,
+    resumeWindowMs: opts.resumeWindowMs ?? 10_000,
   };
-  const hub = new Hub({
-    driver, codec: opts.codec, linkKind: spec.kind, limits, log,
-    token: opts.token === undefined ? null : new TokenCheck(opts.token),
+  const token = opts.token === undefined ? null : new TokenCheck(opts.token);
+  const faults = faultsFromEnv(process.env, log);
+  const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec }];
+  const fleet = Fleet.create(cars, opts.watchdogMs, { limits, log, faults, authRequired: token !== null });
+  const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
+  if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
+  const now = () => performance.now();
+  const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
+  const admission = new Admission({
+    maxClients: opts.maxClients ?? 64,
+    maxPerAddress: opts.maxClientsPerAddress ?? 16,
+    reservedForToken: token === null ? 0 : RESERVED_FOR_TOKEN,
   });
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!existsSync(join(staticDir, 'index.html'))) log(`warning: no index.html in ${staticDir} (run npm run build)`);
@@ -79,13 +94,47 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     localNames: machineNames(),
     pagePorts: [],
   };
+  /** Whether each upgrade request carried the right token, decided once in verifyClient. */
+  const tokenHolders = new WeakSet<IncomingMessage>();
+  const presentsToken = (req: IncomingMessage, address: string): boolean => {
+    const offered = token === null ? undefined : upgradeToken(req.headers['sec-websocket-protocol']);
+    if (offered === undefined || sessions.lockout.locked(address)) return false;
+    if (token!.matches(offered)) return true;
+    if (sessions.lockout.fail(address)) log(`${address}: too many wrong tokens, locked out`);
+    return false;
+  };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxMessageBytes,
-    verifyClient: (req) => verify(req, policy, tls !== null, hub.clientCount < (opts.maxClients ?? 64), log),
+    verifyClient: (req) => {
+      const origin = checkOrigin(req, policy, tls !== null, log);
+      if (origin !== true) return origin;
+      const address = req.socket.remoteAddress ?? '?';
+      const holder = presentsToken(req, address);
+      if (holder) tokenHolders.add(req);
+      return admission.check(address, holder);
+    },
+    // Never echo the token-carrying protocol: answer `webracer` when offered, else none.
+    handleProtocols: (offered) => (offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
-  wss.on('connection', (ws, req: IncomingMessage) => hub.attach(ws, req.socket.remoteAddress ?? '?'));
-
+  /** The car each accepted upgrade asked for, decided before the handshake completes. */
+  const carOf = new WeakMap<IncomingMessage, CarWorld>();
+  let nextId = 1;
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    faults?.onConnection(req); // outside any try: the WebSocket layer must contain it
+    const address = req.socket.remoteAddress ?? '?';
+    ws.once('close', admission.admit(address));
+    const world = carOf.get(req) ?? fleet.first;
+    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req)));
+  });
+  /** Routes an upgrade to a car: `?car=NAME` (default the first car), or the seed car for seed-era paths. */
+  const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
+    const name = new URL(req.url ?? '/', 'http://x').searchParams.get('car');
+    const world = name === null ? (seedPath ? seedCar : fleet.first) : fleet.get(name);
+    if (!world) return refuse(socket, 404, 'Not Found', unknownCar(name!, fleet));
+    carOf.set(req, world);
+    wss.handleUpgrade(req, socket, head, () => {});
+  };
   const servers: HttpServer[] = [];
   let main: HttpServer;
   try {
@@ -95,10 +144,11 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   servers.push(main);
-  main.on('request', createStaticHandler(staticDir));
+  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir)));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!WS_PATHS.has(pathOf(req.url))) return refuse(socket, 404, 'WebSocket endpoints are /ws and /');
-    wss.handleUpgrade(req, socket, head, () => {});
+    const path = pathOf(req.url);
+    if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');
+    upgradeTo(req, socket, head, path === '/');
   });
   let wsOnly: HttpServer | undefined;
   if (opts.wsPort !== undefined) {
@@ -108,7 +158,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
       res.end('this port speaks WebSocket only\n');
     });
     wsOnly.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      wss.handleUpgrade(req, socket, head, () => {}); // any path, as the seed's listener did
+      upgradeTo(req, socket, head, true); // any path, as the seed's listener did
     });
     servers.push(wsOnly);
   }
@@ -119,20 +169,18 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     port = await listen(main, opts.port, opts.host);
     if (wsOnly) wsPort = await listen(wsOnly, opts.wsPort!, opts.host);
     policy.pagePorts.push(port);
-    await driver.start();
+    await fleet.start();
   } catch (err) {
     for (const server of servers) server.close();
     wss.close();
-    hub.close();
-    await driver.close();
+    await fleet.close();
     throw err;
   }
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      const carStopped = driver.close(); // the stop is written first, then the link closes
-      hub.close();
+      const carStopped = fleet.close(); // the stops are written first, then the links close
       const clientsGone = new Promise<void>((resolve) => wss.close(resolve));
       await Promise.all([carStopped, clientsGone, ...servers.map(stopListening)]);
     })();
@@ -140,25 +188,18 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   };
 
   const scheme = tls ? 'https' : 'http';
-  const emergencyStop = (): void => {
-    try {
-      driver.stop();
-    } catch {
-      // Nothing else can be done here: the caller is already on its way out.
-    }
+  return {
+    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, driver: fleet.first.driver,
+    emergencyStop: () => fleet.emergencyStop(), close,
   };
-  return { url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, driver, emergencyStop, close };
 }
 
-function verify(req: IncomingMessage, policy: OriginPolicy, secure: boolean, room: boolean,
+function checkOrigin(req: IncomingMessage, policy: OriginPolicy, secure: boolean,
   log: (line: string) => void): true | { status: number; reason: string } {
   const origin = req.headers.origin;
-  if (!isOriginAllowed(origin, req.headers.host, secure, policy)) {
-    log(`refused a WebSocket from origin ${JSON.stringify(origin)} (see --allow-origin)`);
-    return { status: 403, reason: 'origin not allowed' };
-  }
-  if (!room) return { status: 503, reason: 'too many clients' };
-  return true;
+  if (isOriginAllowed(origin, req.headers.host, secure, policy)) return true;
+  log(`refused a WebSocket from origin ${JSON.stringify(origin)} (see --allow-origin)`);
+  return { status: 403, reason: 'origin not allowed' };
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<number> {
@@ -183,9 +224,11 @@ function pathOf(url: string | undefined): string {
   return (url ?? '/').split('?', 1)[0];
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
+function refuse(socket: Duplex, status: number, reason: string, body = ''): void {
   socket.on('error', () => {});
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const length = Buffer.byteLength(body);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\n`
+    + `Content-Length: ${length}\r\n\r\n${body}`);
   socket.once('finish', () => socket.destroy());
 }
 

@@ -59,21 +59,24 @@ export function safeSegments(target: string): string[] | null {
   return segments;
 }
 
-export function createStaticHandler(root: string): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    serve(root, req, res).catch(() => {
+/** `target` overrides the request's own path (a route that serves one of the folder's files). */
+export type StaticHandler = (req: IncomingMessage, res: ServerResponse, target?: string) => void;
+
+export function createStaticHandler(root: string): StaticHandler {
+  return (req, res, target) => {
+    serve(root, req, res, target ?? req.url ?? '/').catch(() => {
       if (!res.headersSent) send(res, 500, 'internal error');
       else res.destroy();
     });
   };
 }
 
-async function serve(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(root: string, req: IncomingMessage, res: ServerResponse, target: string): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return send(res, 405, 'method not allowed');
   }
-  const segments = safeSegments(req.url ?? '/');
+  const segments = safeSegments(target);
   if (segments === null) return send(res, 400, 'bad path');
   const file = await resolveInside(root, segments);
   if (file === null) return send(res, 404, 'not found');
@@ -122,10 +125,11 @@ async function resolveInside(
   }
 }
 
-function send(res: ServerResponse, status: number, text: string): void {
+export function send(res: ServerResponse, status: number, text: string, type = 'text/plain; charset=utf-8'): void {
   res.statusCode = status;
   for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Type', type);
+  res.setHeader('Cache-Control', 'no-cache');
   res.setHeader('Content-Length', Buffer.byteLength(text));
   res.end(text);
 }

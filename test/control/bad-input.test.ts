@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { connect, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 test('each malformed message gets its error code; the car and the connection stay as they were', async (t) => {
-  const server = await startServer(t);
+  const server = await startServer(t, { maxHoldMs: 10_000 }); // the car keeps moving through every case
   const car = await connect(t, wsUrl(server));
   car.sendText('{"duration":10,"command":"up"}'); // the car is moving: every refusal must leave it so
   await car.state({ byte: 0x16 });

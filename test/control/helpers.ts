@@ -113,14 +113,17 @@ export class Client {
 }
 
 /** Opens a client and waits for its welcome. */
-export async function connect(t: TestContext, url: string, options: WebSocket.ClientOptions = {}): Promise<Client> {
+/** Client options, plus the subprotocols to offer (the page offers `webracer` and maybe a token). */
+export type ConnectOptions = WebSocket.ClientOptions & { protocols?: string[] };
+
+export async function connect(t: TestContext, url: string, options: ConnectOptions = {}): Promise<Client> {
   const client = await open(t, url, options);
   await client.next((m) => m.type === 'welcome', 'welcome');
   return client;
 }
 
-export async function open(t: TestContext, url: string, options: WebSocket.ClientOptions = {}): Promise<Client> {
-  const ws = new WebSocket(url, options);
+export async function open(t: TestContext, url: string, { protocols = [], ...options }: ConnectOptions = {}): Promise<Client> {
+  const ws = new WebSocket(url, protocols, options);
   const client = new Client(ws);
   t.after(() => ws.terminate());
   await new Promise<void>((resolve, reject) => {
@@ -132,8 +135,8 @@ export async function open(t: TestContext, url: string, options: WebSocket.Clien
 }
 
 /** The HTTP status a refused upgrade gets. */
-export function upgradeStatus(t: TestContext, url: string, options: WebSocket.ClientOptions = {}): Promise<number> {
-  const ws = new WebSocket(url, options);
+export function upgradeStatus(t: TestContext, url: string, { protocols = [], ...options }: ConnectOptions = {}): Promise<number> {
+  const ws = new WebSocket(url, protocols, options);
   t.after(() => ws.terminate());
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(101));

@@ -31,7 +31,7 @@ test('a spectator cannot drive: not_driver, and the car does not move', async (t
   const server = await startServer(t);
   const driver = await connect(t, wsUrl(server));
   const spectator = await connect(t, wsUrl(server));
-  for (const msg of ['{"duration":1,"command":"up"}', '{"type":"drive","x":1,"y":1}', '{"type":"stop"}',
+  for (const msg of ['{"duration":1,"command":"up"}', '{"type":"drive","x":1,"y":1}',
     '{"command":"raw","data":22}', '{"type":"release"}']) {
     spectator.sendText(msg);
     const error = await spectator.expect('error');
@@ -42,8 +42,43 @@ test('a spectator cannot drive: not_driver, and the car does not move', async (t
   assert.equal(driver.latestState().lastCommand, null);
 });
 
-test('the driver leaves while moving: the car stops and the next spectator takes the seat', async (t) => {
+test('anyone may stop, only the driver may go: a spectator\'s stop (typed or seed) stops the car at once', async (t) => {
   const server = await startServer(t);
+  const driver = await connect(t, wsUrl(server));
+  const spectator = await connect(t, wsUrl(server));
+  for (const stop of ['{"type":"stop"}', '{"command":"stop"}']) {
+    driver.sendText('{"duration":10,"command":"up"}');
+    await spectator.state({ direction: 'forward', byte: 0x16 });
+    const mark = driver.mark();
+    spectator.sendText(stop);
+    await spectator.state({ direction: 'stop', byte: 0, lastCommand: 'stop' });
+    const notice = await driver.expect('notice', (m) => m.code === 'stopped_by_other', mark);
+    assert.match(notice.message, /stopped the car/, stop);
+    assert.equal(server.driver.state.byte, 0);
+  }
+  assert.equal(spectator.inbox.filter((m) => m.type === 'error').length, 0, 'no refusals');
+});
+
+test('after a spectator\'s stop, the driver\'s held stick does nothing until it is centred', async (t) => {
+  const server = await startServer(t);
+  const driver = await connect(t, wsUrl(server));
+  const spectator = await connect(t, wsUrl(server));
+  driver.send({ type: 'drive', x: 0, y: 1 });
+  await spectator.state({ direction: 'forward' });
+  spectator.send({ type: 'stop' });
+  await spectator.state({ direction: 'stop' });
+  const mark = driver.mark();
+  driver.send({ type: 'drive', x: 0, y: 1 }); // still held: ignored, with a reminder
+  await driver.expect('notice', (m) => m.code === 'stopped_by_other', mark);
+  await driver.roundTrip();
+  assert.equal(server.driver.state.direction, 'stop');
+  driver.send({ type: 'drive', x: 0.05, y: 0 }); // back in the dead zone: armed again
+  driver.send({ type: 'drive', x: 0, y: 1 });
+  await spectator.state({ direction: 'forward' });
+});
+
+test('the driver leaves while moving: the car stops, the seat is held for its resume token, then passes on', async (t) => {
+  const server = await startServer(t, { resumeWindowMs: 300 });
   const driver = await connect(t, wsUrl(server));
   const second = await connect(t, wsUrl(server));
   const third = await connect(t, wsUrl(server));
@@ -51,15 +86,41 @@ test('the driver leaves while moving: the car stops and the next spectator takes
   await second.state({ direction: 'forward' });
   const [m2, m3] = [second.mark(), third.mark()];
   driver.ws.terminate(); // no closing handshake: a vanished browser
+  const held = await third.state({ direction: 'stop', lastCommand: 'auto', reserved: true }, m3);
+  assert.equal(held.driver, null);
+  assert.equal(server.driver.state.byte, 0);
+  second.send({ type: 'claim' });
+  assert.equal((await second.expect('error', undefined, m2)).code, 'seat_taken', 'a held seat cannot be claimed');
   const role = await second.expect('role', undefined, m2);
   assert.equal(role.role, 'driver');
   assert.equal(role.driver, second.inbox[0].clientId);
-  const state = await third.state({ direction: 'stop', lastCommand: 'auto' }, m3);
-  assert.equal(state.driver, second.inbox[0].clientId);
+  const state = await third.state({ reserved: false, driver: second.welcome.clientId }, m3);
   assert.equal(state.spectators, 1);
-  assert.equal(server.driver.state.byte, 0);
   second.sendText('{"duration":0.5,"command":"down"}');
   await third.state({ direction: 'backward', byte: 0x26 });
+});
+
+test('a driver that reconnects with its resume token gets its seat back; the car stays stopped', async (t) => {
+  const server = await startServer(t);
+  const driver = await connect(t, wsUrl(server));
+  const spectator = await connect(t, wsUrl(server));
+  const { resumeToken } = driver.welcome;
+  driver.send({ type: 'drive', x: 0, y: 1 });
+  await spectator.state({ direction: 'forward' });
+  driver.ws.terminate();
+  await spectator.state({ direction: 'stop', reserved: true });
+  const back = await connect(t, wsUrl(server));
+  assert.equal(back.welcome.role, 'spectator');
+  back.send({ type: 'resume', token: 'not-the-token' });
+  assert.equal((await back.expect('error')).code, 'resume_failed');
+  const mark = spectator.mark();
+  back.send({ type: 'resume', token: resumeToken });
+  const role = await back.expect('role');
+  assert.equal(role.role, 'driver');
+  const state = await spectator.state({ reserved: false, driver: back.welcome.clientId }, mark);
+  assert.equal(state.direction, 'stop', 'resuming does not move the car');
+  back.send({ type: 'resume', token: resumeToken });
+  assert.equal((await back.expect('error', (m) => m.code === 'resume_failed')).ref, 'resume', 'a token is good once');
 });
 
 test('claim is refused while the driver is active; release hands the seat over', async (t) => {

@@ -1,13 +1,20 @@
 /**
- * Who drives: one driver's seat, any number of spectators. Pure bookkeeping with an injected clock;
- * the server turns the returned changes into `role` messages and stops the car when the seat changes hands.
+ * Who drives one car: one driver's seat, any number of spectators. Pure bookkeeping with an injected
+ * clock; the car world turns the returned changes into `role` messages, stops the car when the seat
+ * changes hands, and runs the timer that ends a reservation.
  *
  * Rules (docs/protocol.md "Roles"):
  * - Clients queue in the order they joined. An eligible client (authorized: any client without a token,
  *   one that presented the token with one) takes the seat when it is empty.
- * - When the driver leaves or releases, the seat passes to the earliest eligible spectator.
- * - `claim` takes the seat when it is empty or the driver has been idle (no drive input) for idleTakeoverMs.
+ * - When the driver releases the seat, it passes to the earliest eligible spectator.
+ * - When the driver's connection ends any other way, the seat is reserved for `resumeKey` (the resume
+ *   token its page got in `welcome`): nobody takes it until that key comes back (`resume`) or the
+ *   reservation ends (`expireReservation`), then it passes on as after a release. A page reload or a
+ *   Wi-Fi blip must not hand the car to someone else.
+ * - `claim` takes the seat when it is empty (not reserved) or the driver has been idle (no drive input)
+ *   for idleTakeoverMs.
  */
+import { timingSafeEqual } from 'node:crypto';
 
 export interface RoleChange { id: string; role: 'driver' | 'spectator' }
 
@@ -17,16 +24,22 @@ export type ClaimResult =
 
 interface Member { authorized: boolean }
 
-export class Roles {
+export class Seat {
   // A Map iterates in insertion order: the join order is the queue.
   private readonly members = new Map<string, Member>();
   private driverId: string | null = null;
   private driverActiveAt = 0;
+  private reservedFor: Buffer | null = null;
 
   constructor(private readonly opts: { idleTakeoverMs: number; now: () => number }) {}
 
   get driver(): string | null {
     return this.driverId;
+  }
+
+  /** True while the seat waits for a departed driver's resume key. */
+  get reserved(): boolean {
+    return this.reservedFor !== null;
   }
 
   get spectators(): number {
@@ -41,32 +54,60 @@ export class Roles {
     return this.members.get(id)?.authorized ?? false;
   }
 
-  /** A new client; it drives at once if it is authorized and the seat is empty. */
+  /** A new client; it drives at once if it is authorized and the seat is free. */
   join(id: string, authorized: boolean): RoleChange[] {
     this.members.set(id, { authorized });
-    return this.driverId === null && authorized ? [this.seat(id)] : [];
+    return this.free && authorized ? [this.seat(id)] : [];
   }
 
-  /** A client left. `driverLeft` tells the server to stop the car. */
-  leave(id: string): { driverLeft: boolean; changes: RoleChange[] } {
+  /**
+   * A client left. `driverLeft` tells the world to stop the car. With a `resumeKey`, a departing driver's
+   * seat is reserved for that key instead of passing on.
+   */
+  leave(id: string, resumeKey?: string): { driverLeft: boolean; changes: RoleChange[] } {
     this.members.delete(id);
     if (id !== this.driverId) return { driverLeft: false, changes: [] };
     this.driverId = null;
+    if (resumeKey !== undefined) {
+      this.reservedFor = Buffer.from(resumeKey);
+      return { driverLeft: true, changes: [] };
+    }
     return { driverLeft: true, changes: this.fillSeat() };
   }
 
-  /** The client presented the right token; it takes the seat if the seat is empty. */
+  /** The reservation is over: the seat passes to the earliest eligible spectator. */
+  expireReservation(): RoleChange[] {
+    if (this.reservedFor === null) return [];
+    this.reservedFor = null;
+    return this.fillSeat();
+  }
+
+  /** A client presents a resume key: the reserved seat is its own again (and so is the authorization). */
+  resume(id: string, key: string): RoleChange[] | null {
+    const member = this.members.get(id);
+    const reserved = this.reservedFor;
+    const presented = Buffer.from(key);
+    if (!member || reserved === null || presented.length !== reserved.length || !timingSafeEqual(presented, reserved)) {
+      return null;
+    }
+    this.reservedFor = null;
+    member.authorized = true;
+    return [this.seat(id)];
+  }
+
+  /** The client presented the right token; it takes the seat if the seat is free. */
   authorize(id: string): RoleChange[] {
     const member = this.members.get(id);
     if (!member) return [];
     member.authorized = true;
-    return this.driverId === null ? [this.seat(id)] : [];
+    return this.free ? [this.seat(id)] : [];
   }
 
   claim(id: string): ClaimResult {
     const member = this.members.get(id);
     if (!member?.authorized) return { ok: false, code: 'unauthorized' };
     if (id === this.driverId) return { ok: true, changes: [] };
+    if (this.reservedFor !== null) return { ok: false, code: 'seat_taken' };
     const idle = this.opts.now() - this.driverActiveAt >= this.opts.idleTakeoverMs;
     if (this.driverId !== null && !idle) return { ok: false, code: 'seat_taken' };
     const changes: RoleChange[] = [];
@@ -85,6 +126,10 @@ export class Roles {
   /** The driver sent drive input: not idle. */
   noteActivity(id: string): void {
     if (id === this.driverId) this.driverActiveAt = this.opts.now();
+  }
+
+  private get free(): boolean {
+    return this.driverId === null && this.reservedFor === null;
   }
 
   private fillSeat(except?: string): RoleChange[] {

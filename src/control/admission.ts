@@ -1,0 +1,52 @@
+/**
+ * Who may open a WebSocket at all: a cap on connections in total and per remote address, with a few
+ * slots kept for clients that present the drive token at the upgrade. Watching needs no token, so
+ * without the reserve a crowd (or a script) of spectators could fill the server and keep the car's
+ * owner from reaching Stop; without the per-address cap one machine could fill it alone.
+ */
+
+export interface AdmissionOptions {
+  maxClients: number;
+  maxPerAddress: number;
+  /** Slots only token holders may take (0 when no token is set). */
+  reservedForToken: number;
+}
+
+export type Verdict = true | { status: 503; reason: string };
+
+export class Admission {
+  private total = 0;
+  private readonly perAddress = new Map<string, number>();
+
+  constructor(private readonly opts: AdmissionOptions) {}
+
+  get count(): number {
+    return this.total;
+  }
+
+  /** May a client from `address` come in? Token holders may use the reserve and skip the per-address cap. */
+  check(address: string, tokenHolder: boolean): Verdict {
+    if (tokenHolder) return this.total < this.opts.maxClients ? true : full('too many clients');
+    if ((this.perAddress.get(address) ?? 0) >= this.opts.maxPerAddress) return full('too many connections from this address');
+    return this.total < this.opts.maxClients - this.opts.reservedForToken ? true : full('too many clients');
+  }
+
+  /** Counts a client in; the returned function counts it out (once, however often it is called). */
+  admit(address: string): () => void {
+    this.total += 1;
+    this.perAddress.set(address, (this.perAddress.get(address) ?? 0) + 1);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.total -= 1;
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.perAddress.set(address, left);
+      else this.perAddress.delete(address);
+    };
+  }
+}
+
+function full(reason: string): { status: 503; reason: string } {
+  return { status: 503, reason };
+}

@@ -1,0 +1,395 @@
+/**
+ * One car's world: its link and Driver (with the watchdog), its seat and the clients watching it, and
+ * the messages between them. The server routes each new connection here; everything a client's message
+ * can do to this car happens here, and nothing here reaches another car.
+ *
+ * Safety rules kept here (docs/safety.md): anyone allowed to drive may stop, only the driver may go;
+ * a timed command holds at most limits.maxHoldMs; a driver not heard from for limits.driverSilenceMs
+ * loses its connection; a driver's departure stops the car and keeps the seat for its resume token for
+ * limits.resumeWindowMs; after someone else stops the car, the driver's stick must come back to centre.
+ */
+import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
+import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
+import type { ClientSession } from './client-session.js';
+import type { FaultInjection } from './fault-injection.js';
+import type { CarSummary } from './fleet.js';
+import {
+  CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
+  type ClientMessage, type CodecName, type LastCommand, type Limits, type LinkKind, type VehicleState,
+} from './messages.js';
+import { Seat, type RoleChange } from './seat.js';
+import { Throttle } from './throttle.js';
+
+export interface CarWorldOptions {
+  name: string;
+  driver: Driver;
+  link: Link;
+  codec: CodecName;
+  linkKind: LinkKind;
+  limits: Limits;
+  authRequired: boolean;
+  log: (line: string) => void;
+  faults?: FaultInjection | null;
+  now?: () => number; // monotonic milliseconds
+}
+
+/** Telemetry is at most 20 per second per client. */
+const TELEMETRY_INTERVAL_MS = 50;
+/** A client whose outgoing buffer holds more than this skips telemetry (the next pose replaces it). */
+const TELEMETRY_BACKLOG_BYTES = 64 * 1024;
+/** A driver silent this long (or a quarter of the silence limit, if less) gets a WebSocket ping; browsers
+ *  answer pings themselves, even from a background tab. */
+const PING_SILENT_DRIVER_MS = 1000;
+/** How often a driver whose analog input is disarmed hears why its drive messages do nothing. */
+const DISARMED_REMINDER_MS = 1000;
+
+type SeedDemand = ReturnType<ClientSession['seed']['toDemand']>;
+
+export class CarWorld {
+  readonly name: string;
+  readonly driver: Driver;
+  private readonly sessions = new Map<string, ClientSession>();
+  private readonly seat: Seat;
+  private readonly now: () => number;
+  private readonly startedAt: number;
+  private readonly telemetry: Throttle;
+  private lastCommand: LastCommand | null = null;
+  private lastStateJson = '';
+  private livenessTimer: NodeJS.Timeout | null = null;
+  private reservationTimer: NodeJS.Timeout | null = null;
+  /** The driver whose analog input is ignored until centred: someone else stopped the car under it. */
+  private disarmed: string | null = null;
+  private disarmedReminderAt = -Infinity;
+  private closed = false;
+
+  constructor(private readonly opts: CarWorldOptions) {
+    this.name = opts.name;
+    this.driver = opts.driver;
+    this.now = opts.now ?? (() => performance.now());
+    this.startedAt = this.now();
+    this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
+    this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
+    opts.driver.on('state', this.onCarState);
+    opts.driver.on('pose', this.onPose);
+  }
+
+  get clientCount(): number {
+    return this.sessions.size;
+  }
+
+  /** This car as `GET /api/cars` lists it. */
+  summary(): CarSummary {
+    return {
+      name: this.name, codec: this.opts.codec, link: this.opts.linkKind, linkState: this.driver.state.link,
+      driver: this.seat.driver, spectators: this.seat.spectators,
+    };
+  }
+
+  /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */
+  attach(session: ClientSession): void {
+    const { ws, id } = session;
+    if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+    this.sessions.set(id, session);
+    this.announce(this.seat.join(id, session.auth.authenticated), false);
+    this.opts.log(`${id} connected from ${session.address} as ${this.seat.roleOf(id)}`);
+    const { limits } = this.opts;
+    session.send({
+      type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
+      authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
+      vehicle: { codec: this.opts.codec, link: this.opts.linkKind }, limits, state: this.state(),
+      resumeToken: session.resumeToken,
+    });
+    const pose = this.driver.pose;
+    if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        const message = session.read(data, isBinary);
+        if (message) this.handle(session, message);
+      } catch (err) {
+        // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
+        this.opts.log(`${id}: internal error: ${(err as Error).message}`);
+        ws.close(1011, 'internal error');
+      }
+    });
+    ws.on('close', (code: number) => this.detach(session, code));
+    ws.on('error', () => {}); // the close that follows is what matters
+    this.watchDriver();
+    this.broadcastState();
+  }
+
+  /** Writes the stop now, whatever else is going on. Never throws. */
+  emergencyStop(): void {
+    try {
+      this.driver.stop();
+    } catch {
+      // The caller is already on its way out; there is nothing better to do here.
+    }
+  }
+
+  /** Closes every client with 1001 and stops the car (the stop is written before the link closes). */
+  close(): Promise<void> {
+    this.closed = true;
+    const carStopped = this.driver.close(); // writes the stop first, synchronously; clients see it below
+    this.clearTimer('livenessTimer');
+    this.clearTimer('reservationTimer');
+    this.broadcastState();
+    this.driver.off('state', this.onCarState);
+    this.driver.off('pose', this.onPose);
+    this.telemetry.cancel();
+    for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+    return carStopped;
+  }
+
+  private detach(session: ClientSession, code: number): void {
+    if (!this.sessions.delete(session.id)) return;
+    this.opts.log(`${session.id} closed (${code})`);
+    // A driver that left by accident (reload, network) may come back for its seat; one closed for its
+    // own misbehaviour (1008) may not.
+    const keepSeat = code !== CLOSE_CODES.policyViolation && this.opts.limits.resumeWindowMs > 0 && !this.closed;
+    const { driverLeft, changes } = this.seat.leave(session.id, keepSeat ? session.resumeToken : undefined);
+    if (driverLeft) {
+      this.stopCar(); // a vanished driver must not leave the car moving
+      if (this.seat.reserved) this.reserveSeat();
+    }
+    this.announce(changes);
+    this.watchDriver();
+    this.broadcastState();
+  }
+
+  private handle(session: ClientSession, msg: ClientMessage): void {
+    if (isSeedCommand(msg)) {
+      if (msg.command === 'stop') return this.stopBy(session, 'stop');
+      return this.drive(session, msg.command, () => this.limitHold(session, session.seed.toDemand(msg), msg.command));
+    }
+    switch (msg.type) {
+      case 'drive':
+        return this.drive(session, 'drive', () => ({ kind: 'analog', x: msg.x, y: msg.y }));
+      case 'stop':
+        return this.stopBy(session, 'stop');
+      case 'ping':
+        this.opts.faults?.onPing(msg.id, this.opts.link);
+        return session.send({ type: 'pong', id: msg.id, serverTime: Date.now() });
+      case 'auth':
+        if (session.authenticate(msg.token) !== 'ok') return;
+        return this.seatChanged(this.seat.authorize(session.id), session);
+      case 'claim': {
+        const result = this.seat.claim(session.id);
+        if (!result.ok) {
+          const why = result.code === 'unauthorized' ? 'send a valid auth token first'
+            : this.seat.reserved ? 'the seat is held for its driver, who is reconnecting' : 'someone is driving';
+          return session.error(result.code, why, 'claim');
+        }
+        if (result.changes.some((c) => c.role === 'spectator')) this.stopCar(); // seat taken from an idle driver
+        // Already driving: nothing changed, but every claim gets an answer.
+        return this.seatChanged(result.changes.length > 0 ? result.changes : [{ id: session.id, role: 'driver' }]);
+      }
+      case 'release': {
+        if (this.seat.driver !== session.id) return session.error('not_driver', 'you are not driving', 'release');
+        this.stopCar();
+        return this.seatChanged(this.seat.release(session.id));
+      }
+      case 'resume':
+        return this.resume(session, msg.token);
+    }
+  }
+
+  /** Announces seat changes (`always` also hears its role even when it did not change), then the state. */
+  private seatChanged(changes: RoleChange[], always?: ClientSession): void {
+    if (always && !changes.some((c) => c.id === always.id)) {
+      this.announce([{ id: always.id, role: this.seat.roleOf(always.id) }]);
+    }
+    this.announce(changes);
+    this.watchDriver();
+    this.broadcastState();
+  }
+
+  private drive(session: ClientSession, ref: LastCommand, demand: () => Demand): void {
+    if (this.seat.driver !== session.id) {
+      return session.auth.authenticated
+        ? session.error('not_driver', 'spectators cannot drive; send claim to ask for the seat', ref)
+        : session.error('unauthorized', 'driving needs the token: send {"type":"auth","token":...}', ref);
+    }
+    this.seat.noteActivity(session.id);
+    let wanted: Demand;
+    try {
+      wanted = demand();
+    } catch (err) {
+      return session.error('invalid_message', (err as Error).message, ref);
+    }
+    if (this.disarmed === session.id) {
+      if (!this.rearms(wanted)) return this.remindDisarmed(session, ref);
+      this.disarmed = null;
+    }
+    this.give(session, ref, wanted);
+  }
+
+  /** Anyone allowed to drive may stop the car, driver or not: stopping is always safe. */
+  private stopBy(session: ClientSession, ref: LastCommand): void {
+    if (!session.auth.authenticated) {
+      return session.error('unauthorized', 'stopping needs the token: send {"type":"auth","token":...}', ref);
+    }
+    const driverId = this.seat.driver;
+    if (driverId === session.id) {
+      this.seat.noteActivity(session.id);
+      this.disarmed = null;
+    } else if (driverId !== null && this.driver.state.direction !== 'stop') {
+      // The driver may still be holding the stick: make it come back to centre before the car goes again.
+      this.disarmed = driverId;
+      this.sessions.get(driverId)?.notice('stopped_by_other',
+        `${session.id} stopped the car; centre the stick (or let go) to drive again`, ref);
+    }
+    this.opts.log(`${session.id} stopped the car${driverId !== session.id ? ' (not the driver)' : ''}`);
+    this.give(session, ref, { kind: 'command', name: 'stop' });
+  }
+
+  /** Hands a checked demand to the Driver and reports what happened. */
+  private give(session: ClientSession, ref: LastCommand, demand: Demand): void {
+    // Set first, so the state the Driver emits during drive() already names the command.
+    const previous = this.lastCommand;
+    this.lastCommand = ref;
+    let result: ReturnType<Driver['drive']>;
+    try {
+      result = this.driver.drive(demand);
+    } catch (err) {
+      // The schema should make this unreachable; if it is not, refuse instead of crashing.
+      this.lastCommand = previous;
+      return session.error('invalid_message', (err as Error).message, ref);
+    }
+    if (!result.ok) {
+      this.lastCommand = previous;
+      return session.error('link_down', 'the car is not connected; the command was dropped', ref);
+    }
+    this.broadcastState();
+  }
+
+  /** A timed command holds at most limits.maxHoldMs: a page that freezes must not leave the car going. */
+  private limitHold(session: ClientSession, demand: SeedDemand, ref: string): Demand {
+    const max = this.opts.limits.maxHoldMs;
+    if (!('durationMs' in demand) || demand.durationMs <= max) return demand;
+    session.notice('duration_clamped',
+      `held for ${max / 1000} s, the server's limit (asked for ${demand.durationMs / 1000} s)`, ref);
+    return { ...demand, durationMs: max };
+  }
+
+  /** What re-arms a disarmed driver: any stop, a stick in the dead zone, or a discrete command. */
+  private rearms(demand: Demand): boolean {
+    return demand.kind !== 'analog' || Math.hypot(demand.x, demand.y) < DEFAULT_DEAD_ZONE;
+  }
+
+  private remindDisarmed(session: ClientSession, ref: string): void {
+    const now = this.now();
+    if (now - this.disarmedReminderAt < DISARMED_REMINDER_MS) return;
+    this.disarmedReminderAt = now;
+    session.notice('stopped_by_other', 'the car was stopped by someone else; centre the stick (or let go) to drive again', ref);
+  }
+
+  private resume(session: ClientSession, token: string): void {
+    const changes = this.seat.resume(session.id, token);
+    if (changes === null) {
+      return session.error('resume_failed', 'no seat is held for this token (it expired, or was never this car\'s)', 'resume');
+    }
+    this.clearTimer('reservationTimer');
+    session.auth.grant(); // the seat it held was an authorized one
+    this.opts.log(`${session.id} resumed the driver's seat`);
+    this.seatChanged(changes, session);
+  }
+
+  private reserveSeat(): void {
+    this.clearTimer('reservationTimer');
+    this.reservationTimer = setTimeout(() => {
+      this.reservationTimer = null;
+      this.seatChanged(this.seat.expireReservation());
+    }, this.opts.limits.resumeWindowMs);
+    this.reservationTimer.unref();
+  }
+
+  /**
+   * Keeps an eye on the driver's connection: silent for PING_SILENT_DRIVER_MS, it is pinged; silent (no
+   * message, no pong) for limits.driverSilenceMs, it is dropped, so the seat does not wait for the 30 s
+   * heartbeat. One timer, re-armed from the last time the driver was heard, never per message.
+   */
+  private watchDriver(): void {
+    this.clearTimer('livenessTimer');
+    const id = this.seat.driver;
+    const session = id === null ? undefined : this.sessions.get(id);
+    if (!session || this.closed) return;
+    const silenceMs = this.opts.limits.driverSilenceMs;
+    const pingAfterMs = Math.min(PING_SILENT_DRIVER_MS, silenceMs / 4); // a few pings before the limit
+    let pingedAt = -Infinity;
+    const check = (): void => {
+      this.livenessTimer = null;
+      const silent = this.now() - session.lastHeardAt;
+      if (silent >= silenceMs) {
+        this.opts.log(`${session.id} dropped: not heard from for ${Math.round(silent)} ms while driving`);
+        return session.ws.terminate(); // its 'close' detaches it (and keeps the seat for a resume)
+      }
+      let next = silenceMs - silent;
+      if (silent < pingAfterMs) {
+        next = pingAfterMs - silent;
+      } else if (pingedAt < session.lastHeardAt || this.now() - pingedAt >= pingAfterMs) {
+        pingedAt = this.now();
+        session.ws.ping();
+        next = Math.min(next, pingAfterMs);
+      }
+      this.livenessTimer = setTimeout(check, next);
+      this.livenessTimer.unref();
+    };
+    check();
+  }
+
+  private clearTimer(which: 'livenessTimer' | 'reservationTimer'): void {
+    const timer = this[which];
+    if (timer !== null) clearTimeout(timer);
+    this[which] = null;
+  }
+
+  private stopCar(): void {
+    this.driver.stop();
+    this.lastCommand = 'auto';
+  }
+
+  private announce(changes: RoleChange[], broadcast = true): void {
+    for (const change of changes) {
+      const session = this.sessions.get(change.id);
+      if (!session) continue;
+      this.opts.log(`${change.id} role: ${change.role}`);
+      if (!broadcast) continue; // a joining client hears its role in `welcome`
+      session.send({
+        type: 'role', role: change.role, driver: this.seat.driver, authenticated: session.auth.authenticated,
+      });
+    }
+  }
+
+  private state(): VehicleState {
+    const car = this.driver.state;
+    return {
+      direction: car.direction, speed: car.speed, byte: car.byte, lastCommand: this.lastCommand, link: car.link,
+      driver: this.seat.driver, reserved: this.seat.reserved, spectators: this.seat.spectators,
+    };
+  }
+
+  /** Sends the state to everyone, if it differs from what was last sent. */
+  private broadcastState(): void {
+    const json = JSON.stringify({ type: 'state', ...this.state() });
+    if (json === this.lastStateJson) return;
+    this.lastStateJson = json;
+    for (const session of this.sessions.values()) session.sendText(json);
+  }
+
+  private readonly onCarState = (_: CarState): void => this.broadcastState();
+
+  private readonly onPose = (_: Pose): void => this.telemetry.notify();
+
+  private sendPose(): void {
+    const pose = this.driver.pose;
+    if (!pose) return;
+    const json = JSON.stringify({ type: 'telemetry', pose, t: this.elapsed() });
+    for (const session of this.sessions.values()) {
+      if (session.ws.bufferedAmount <= TELEMETRY_BACKLOG_BYTES) session.sendText(json);
+    }
+  }
+
+  private elapsed(): number {
+    return Math.round(this.now() - this.startedAt);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * One client's connection: who it is (id, address, whether it holds the token), what it may still send
+ * (its message and error budgets), when it was last heard from, and the replies it gets. It knows no car:
+ * the car world it is attached to decides what its messages mean.
+ */
+import { randomBytes } from 'node:crypto';
+import type { WebSocket } from '../websocket/index.js';
+import { ADDRESS_WINDOW_MS, ClientAuth, type AddressLockout, type TokenCheck } from './auth.js';
+import {
+  CLOSE_CODES,
+  type ClientMessage, type ErrorCode, type ErrorMessage, type Limits, type NoticeCode, type ServerMessage,
+} from './messages.js';
+import { TokenBucket } from './rate-limit.js';
+import { SeedSession } from './seed.js';
+import { parseClientMessage } from './validate.js';
+
+/** What every session of one server shares. */
+export interface SessionContext {
+  token: TokenCheck | null;
+  lockout: AddressLockout;
+  limits: Limits;
+  log: (line: string) => void;
+  now: () => number; // monotonic milliseconds
+}
+
+/** Malformed input a client may send: a burst, then this many per second; beyond, close 1008. */
+const ERROR_BURST = 20;
+const ERRORS_PER_SECOND = 5;
+/**
+ * The errors that count as flooding: the client's own malformed input. Not `rate_limited`: a page
+ * dragging a stick fast must never be thrown out mid-drive for the server's own replies; its excess is
+ * dropped instead. Nor a spectator pressing buttons (not_driver) or a car out of reach (link_down).
+ */
+const FLOOD_CODES: ReadonlySet<ErrorCode> = new Set(['bad_json', 'invalid_message', 'binary_unsupported']);
+/** A client over its message rate hears about it at most this often; the dropped messages are silent. */
+const RATE_REPLY_INTERVAL_MS = 1000;
+
+export class ClientSession {
+  readonly seed = new SeedSession();
+  readonly auth: ClientAuth;
+  /** Given in `welcome`; presenting it in `resume` after a reconnect takes back a seat this client held. */
+  readonly resumeToken = randomBytes(16).toString('base64url');
+  /** The last time anything arrived from the client (a message, or a pong): its liveness. */
+  lastHeardAt: number;
+  private readonly messages: TokenBucket;
+  private readonly errors: TokenBucket;
+  private rateReplyAt = -Infinity;
+
+  constructor(
+    readonly id: string,
+    readonly ws: WebSocket,
+    readonly address: string,
+    private readonly ctx: SessionContext,
+    /** The client presented the right token at the upgrade. */
+    tokenAtUpgrade = false,
+  ) {
+    const now = ctx.now;
+    const rate = ctx.limits.driveRatePerSecond;
+    this.auth = new ClientAuth(ctx.token, tokenAtUpgrade);
+    this.messages = new TokenBucket(rate, rate, now);
+    this.errors = new TokenBucket(ERRORS_PER_SECOND, ERROR_BURST, now);
+    this.lastHeardAt = now();
+    ws.on('pong', () => {
+      this.lastHeardAt = this.ctx.now();
+    });
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === 1;
+  }
+
+  /** A frame from the client: the message, or null when it was refused here (the reply is sent). */
+  read(data: Buffer, isBinary: boolean): ClientMessage | null {
+    this.lastHeardAt = this.ctx.now();
+    if (isBinary) {
+      this.error('binary_unsupported', 'binary frames are not part of the protocol; send JSON text');
+      return null;
+    }
+    if (!this.messages.take()) {
+      this.rateLimited();
+      return null;
+    }
+    const parsed = parseClientMessage(data.toString('utf8')); // the WebSocket layer validated the UTF-8
+    if (parsed.ok) return parsed.message;
+    this.error(parsed.code, parsed.message, parsed.ref, parsed.field);
+    return null;
+  }
+
+  /** Checks a presented token (per connection and per address budgets); 'ok' when it matched. */
+  authenticate(token: string): 'ok' | 'refused' {
+    const { lockout, log } = this.ctx;
+    if (this.ctx.token !== null && lockout.locked(this.address)) {
+      // Refused without looking at the token: the address spent its budget of guesses.
+      this.error('unauthorized', 'too many wrong tokens from this address; try again later', 'auth');
+      this.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
+      return 'refused';
+    }
+    const verdict = this.auth.present(token);
+    if (verdict === 'ok') {
+      log(`${this.id} authenticated`);
+      return 'ok';
+    }
+    this.error('unauthorized', 'wrong token', 'auth');
+    const addressLocked = lockout.fail(this.address);
+    if (addressLocked) log(`${this.address}: too many wrong tokens, locked out for ${ADDRESS_WINDOW_MS / 60_000} minutes`);
+    if (verdict === 'locked' || addressLocked) {
+      log(`${this.id} closed after too many wrong tokens`);
+      this.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
+    }
+    return 'refused';
+  }
+
+  error(code: ErrorCode, message: string, ref?: string, field?: string): void {
+    if (FLOOD_CODES.has(code) && !this.errors.take()) {
+      this.ctx.log(`${this.id} closed for flooding`);
+      return this.ws.close(CLOSE_CODES.policyViolation, 'too many errors');
+    }
+    const error: ErrorMessage = { type: 'error', code, message };
+    if (ref !== undefined) error.ref = ref;
+    if (field !== undefined) error.field = field;
+    this.send(error);
+  }
+
+  notice(code: NoticeCode, message: string, ref?: string): void {
+    this.send(ref === undefined ? { type: 'notice', code, message } : { type: 'notice', code, message, ref });
+  }
+
+  send(msg: ServerMessage): void {
+    this.sendText(JSON.stringify(msg));
+  }
+
+  sendText(json: string): void {
+    if (this.ws.readyState === 1) this.ws.send(json);
+  }
+
+  private rateLimited(): void {
+    const now = this.ctx.now();
+    if (now - this.rateReplyAt < RATE_REPLY_INTERVAL_MS) return;
+    this.rateReplyAt = now;
+    const rate = this.ctx.limits.driveRatePerSecond;
+    this.error('rate_limited', `more than ${rate} messages per second; the excess is dropped`);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The cars of one server, by name: each its own CarWorld (link, Driver, seat, clients), built here from
+ * its config and checked first, so a typo or two cars on one port stop the start with a clear message.
+ * One car failing, misbehaving or flooded never reaches another: they share nothing but the process.
+ */
+import { createCodec, createLink, Driver, formatLinkSpec, parseLinkSpec, type LinkSpec } from '../vehicle/index.js';
+import { CarWorld } from './car-world.js';
+import type { FaultInjection } from './fault-injection.js';
+import { logLinkActivity } from './link-log.js';
+import type { CodecName, Limits, LinkKind, LinkState } from './messages.js';
+import type { CarConfig } from './options.js';
+
+/** The name of the one car of a server started without a list of cars. */
+export const DEFAULT_CAR_NAME = 'car';
+
+/** Letters, digits, `-` and `_`, up to 32: safe in a URL path and a query without escaping. */
+export const CAR_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/i;
+
+/** One entry of `GET /api/cars`. */
+export interface CarSummary {
+  name: string;
+  codec: CodecName;
+  link: LinkKind;
+  linkState: LinkState;
+  /** The driver's client id, or null when the seat is empty. */
+  driver: string | null;
+  spectators: number;
+}
+
+export interface FleetContext {
+  limits: Limits;
+  authRequired: boolean;
+  log: (line: string) => void;
+  faults: FaultInjection | null;
+}
+
+/** Throws an Error naming the car and the field at fault; returns the parsed link specs in order. */
+export function checkCars(cars: readonly CarConfig[]): LinkSpec[] {
+  if (cars.length === 0) throw new Error('no cars configured');
+  const names = new Set<string>();
+  const devices = new Map<string, string>();
+  return cars.map((car) => {
+    if (!CAR_NAME_PATTERN.test(car.name)) {
+      throw new Error(`car name '${car.name}' must be 1-32 letters, digits, '-' or '_' (it goes in URLs)`);
+    }
+    const key = car.name.toLowerCase();
+    if (names.has(key)) throw new Error(`two cars are named '${car.name}'`);
+    names.add(key);
+    let spec: LinkSpec;
+    try {
+      spec = parseLinkSpec(car.link);
+    } catch (err) {
+      throw new Error(`car '${car.name}': ${(err as Error).message}`);
+    }
+    const device = deviceOf(spec);
+    if (device !== null) {
+      const other = devices.get(device);
+      if (other !== undefined) throw new Error(`cars '${other}' and '${car.name}' are both on ${device}; each car needs its own link`);
+      devices.set(device, car.name);
+    }
+    return spec;
+  });
+}
+
+/** What two cars must not share: a serial device or a TCP endpoint (every sim car is its own). */
+function deviceOf(spec: LinkSpec): string | null {
+  switch (spec.kind) {
+    case 'sim': return null;
+    case 'serial': return `serial:${spec.path}`;
+    case 'tcp': return formatLinkSpec({ ...spec, host: spec.host.toLowerCase() });
+  }
+}
+
+export class Fleet {
+  private readonly byName = new Map<string, CarWorld>();
+  readonly first: CarWorld;
+
+  constructor(readonly worlds: readonly CarWorld[]) {
+    for (const world of worlds) this.byName.set(world.name.toLowerCase(), world);
+    this.first = worlds[0];
+  }
+
+  /** Builds every car's world from its config (checked with checkCars first). */
+  static create(cars: readonly CarConfig[], watchdogMs: number, ctx: FleetContext): Fleet {
+    const specs = checkCars(cars);
+    const several = cars.length > 1;
+    return new Fleet(cars.map((car, i) => {
+      const spec = specs[i];
+      const log = several ? (line: string) => ctx.log(`[${car.name}] ${line}`) : ctx.log;
+      const link = createLink(spec);
+      logLinkActivity(link, log);
+      const driver = new Driver({ link, codec: createCodec(car.codec), watchdogMs });
+      return new CarWorld({
+        name: car.name, driver, link, codec: car.codec, linkKind: spec.kind, limits: ctx.limits, log,
+        faults: ctx.faults, authRequired: ctx.authRequired,
+      });
+    }));
+  }
+
+  get(name: string): CarWorld | undefined {
+    return this.byName.get(name.toLowerCase());
+  }
+
+  get names(): string[] {
+    return this.worlds.map((w) => w.name);
+  }
+
+  get clientCount(): number {
+    return this.worlds.reduce((n, w) => n + w.clientCount, 0);
+  }
+
+  summaries(): CarSummary[] {
+    return this.worlds.map((w) => w.summary());
+  }
+
+  /** Starts every car's link; a car that cannot be reached keeps retrying on its own. */
+  async start(): Promise<void> {
+    await Promise.all(this.worlds.map((w) => w.driver.start()));
+  }
+
+  emergencyStop(): void {
+    for (const world of this.worlds) world.emergencyStop();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.worlds.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON), each car's page
+ * (`/car/NAME`: the same page, which drives the car its path names), and everything else from the
+ * page's folder.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Fleet } from './fleet.js';
+import { send, type StaticHandler } from './static.js';
+
+const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
+
+export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/api/cars') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.setHeader('Allow', 'GET, HEAD');
+        return send(res, 405, 'method not allowed');
+      }
+      return send(res, 200, JSON.stringify(fleet.summaries()), 'application/json; charset=utf-8');
+    }
+    const car = CAR_PAGE.exec(path);
+    if (car) {
+      const name = safeDecode(car[1]);
+      if (name === null || !fleet.get(name)) return send(res, 404, unknownCar(name ?? car[1], fleet));
+      return serveStatic(req, res, '/index.html');
+    }
+    serveStatic(req, res);
+  };
+}
+
+/** The reply to a car name no car has: the names that exist, so a typo is easy to fix. */
+export function unknownCar(name: string, fleet: Fleet): string {
+  return `no car named '${name.slice(0, 64)}'; the cars are: ${fleet.names.join(', ')}\n`;
+}
+
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
