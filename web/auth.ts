@@ -13,6 +13,8 @@ export interface Auth {
   authenticated(ok: boolean): void;
   /** The server refused the token: forget it and ask again. */
   rejected(): void;
+  /** The token this tab knows, if any (offered at the upgrade, see connection.ts). */
+  known(): string | null;
 }
 
 export function createAuth(form: HTMLFormElement, send: (token: string) => boolean): Auth {
@@ -43,6 +45,7 @@ export function createAuth(form: HTMLFormElement, send: (token: string) => boole
         input.value = '';
       }
     },
+    known: () => sessionStorage.getItem(KEY),
     rejected() {
       sessionStorage.removeItem(KEY);
       input.value = '';

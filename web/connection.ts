@@ -5,7 +5,9 @@
 // 503) must see fewer and fewer attempts, never a steady two a second.
 import { backoffDelay } from './backoff.js';
 import { LatencyWindow } from './latency.js';
-import { encode, parseServerMessage, type ClientMessage, type ServerMessage } from './messages.js';
+import {
+  SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, encode, parseServerMessage, type ClientMessage, type ServerMessage,
+} from './messages.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 
@@ -21,14 +23,42 @@ export interface ConnectionOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   random?: () => number;
+  /** The subprotocols to offer, asked afresh for each connection (the token may have changed). */
+  protocols?: () => string[];
   /** Tests give a stand-in; the page uses the browser's WebSocket. */
-  createSocket?: (url: string) => WebSocket;
+  createSocket?: (url: string, protocols: string[]) => WebSocket;
 }
 
-/** `/ws` on the page's own host, wss: when the page came over https (a mixed-content ws: would be blocked). */
-export function socketUrl(location: { protocol: string; host: string }): string {
+/**
+ * `/ws` on the page's own host, wss: when the page came over https (a mixed-content ws: would be
+ * blocked). The page at `/car/NAME` drives that car: `/ws?car=NAME`.
+ */
+export function socketUrl(location: { protocol: string; host: string; pathname: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws`;
+  const car = /^\/car\/([^/]+)\/?$/.exec(location.pathname);
+  const query = car ? `?car=${encodeURIComponent(decoded(car[1]))}` : '';
+  return `${scheme}//${location.host}/ws${query}`;
+}
+
+/**
+ * What the page offers at the upgrade (docs/protocol.md, subprotocols): `webracer`, and with a known
+ * drive token a second one carrying it, `webracer.token.` + base64url of its UTF-8 (a subprotocol must
+ * be an RFC 7230 token, and browsers let a page set no other header on a WebSocket).
+ */
+export function offeredSubprotocols(token: string | null): string[] {
+  if (!token) return [SUBPROTOCOL];
+  let binary = '';
+  for (const byte of new TextEncoder().encode(token)) binary += String.fromCharCode(byte);
+  const base64url = btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return [SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + base64url];
+}
+
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // not valid percent-encoding: the server will say the car does not exist
+  }
 }
 
 /** WebSocket.OPEN (the HTML standard's readyState), spelled out so the class also runs where there is no WebSocket global. */
@@ -65,14 +95,19 @@ export class Connection {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly random: () => number;
-  private readonly createSocket: (url: string) => WebSocket;
+  private readonly createSocket: (url: string, protocols: string[]) => WebSocket;
 
   constructor(private readonly opts: ConnectionOptions, private readonly on: ConnectionHandlers) {
     this.pingIntervalMs = opts.pingIntervalMs ?? 2000;
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.backoffMaxMs = opts.backoffMaxMs ?? 15_000;
     this.random = opts.random ?? Math.random;
-    this.createSocket = opts.createSocket ?? ((url) => new WebSocket(url));
+    this.createSocket = opts.createSocket ?? ((url, protocols) => new WebSocket(url, protocols));
+  }
+
+  /** The subprotocol the server chose for the open connection ('' for none). */
+  get protocol(): string {
+    return this.socket?.protocol ?? '';
   }
 
   get isOpen(): boolean {
@@ -114,7 +149,7 @@ export class Connection {
 
   private open(state: ConnectionState): void {
     this.on.state(state);
-    const socket = this.createSocket(this.opts.url);
+    const socket = this.createSocket(this.opts.url, this.opts.protocols?.() ?? []);
     this.socket = socket;
     this.toldToWait = false;
     socket.onopen = () => {

@@ -12,12 +12,12 @@
 
 import { createAuth } from './auth.js';
 import { createButtons } from './buttons.js';
-import { Connection, socketUrl, type ConnectionState } from './connection.js';
+import { Connection, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
 import { DriveLoop } from './drive.js';
 import { attachGamepads } from './gamepad.js';
 import { createJoystick } from './joystick.js';
 import { attachKeyboard } from './keyboard.js';
-import type { ServerMessage } from './messages.js';
+import { SUBPROTOCOL, type ServerMessage } from './messages.js';
 import { SeatResume } from './resume.js';
 import { StatusBar } from './status.js';
 import { createTrack } from './track.js';
@@ -33,6 +33,8 @@ let authRequired = false;
 let authenticated = false;
 /** The last state said the car moves: while this page drives, that motion is this page's doing. */
 let carMoving = false;
+/** The token offered at this connection's upgrade (docs/protocol.md, subprotocols), if any. */
+let offeredToken: string | null = null;
 
 const canDrive = () => isDriver && connection.isOpen;
 /** Anyone allowed to drive may stop: everyone without a token, whoever presented it with one. */
@@ -123,7 +125,11 @@ function onMessage(message: ServerMessage): void {
       // The seat back first, then the token: the server's answer to either is a `role` message.
       const resumeToken = resume.welcome(message);
       if (resumeToken) connection.send({ type: 'resume', token: resumeToken });
-      auth.welcome(message.authRequired, message.authenticated);
+      // A server that speaks our subprotocol checked the token offered at the upgrade: not authenticated
+      // means refused, and sending it again would only spend another of the address's wrong tokens.
+      const refusedAtUpgrade = authRequired && !authenticated && offeredToken !== null && connection.protocol === SUBPROTOCOL;
+      if (refusedAtUpgrade) tokenRefused();
+      else auth.welcome(message.authRequired, message.authenticated);
       seatChanged(message.role === 'driver');
       break;
     }
@@ -144,8 +150,7 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'error':
       if (message.code === 'unauthorized' && message.ref === 'auth') {
-        auth.rejected(); // never sent again: each wrong token spends the address's budget
-        status.show('That access token was not accepted. Enter the current one to drive.');
+        tokenRefused();
         break;
       }
       if (message.code === 'resume_failed') resume.failed();
@@ -153,10 +158,28 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'notice':
       status.serverNotice(message);
+      if (message.code === 'stopped_by_other') {
+        // Someone else stopped the car under this driver: a stop like any other (arming.ts). The page's
+        // own stop tells the server the driver has let go, so the next push, once re-armed here, drives.
+        standDown();
+        if (canDrive()) connection.send({ type: 'stop' });
+      }
       break;
     case 'pong':
       break;
   }
+}
+
+/** Never sent again: each wrong token spends the address's budget, and would lock everyone there out. */
+function tokenRefused(): void {
+  auth.rejected();
+  status.show('That access token was not accepted. Enter the current one to drive.');
+}
+
+/** The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us. */
+function subprotocols(): string[] {
+  offeredToken = auth.known();
+  return offeredSubprotocols(offeredToken);
 }
 
 function onConnectionState(state: ConnectionState, retryInMs?: number): void {
@@ -167,7 +190,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
 }
 
-const connection = new Connection({ url: socketUrl(location) }, {
+const connection = new Connection({ url: socketUrl(location), protocols: subprotocols }, {
   state: onConnectionState,
   message: onMessage,
   latency: (ms) => status.latency(ms),

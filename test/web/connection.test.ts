@@ -4,7 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { Connection, STABLE_MS, type ConnectionState } from '../../web/connection.js';
+import { upgradeToken } from '../../src/control/auth.js';
+import { Connection, STABLE_MS, offeredSubprotocols, socketUrl, type ConnectionState } from '../../web/connection.js';
 
 /** Just what Connection uses of a browser WebSocket; the test opens and closes it as a server would. */
 class FakeSocket {
@@ -30,6 +31,27 @@ class FakeSocket {
     this.onclose?.({ code });
   }
 }
+
+describe('socketUrl', () => {
+  it('is /ws on the page\'s host, wss: under https, and names the car of a /car/NAME page', () => {
+    assert.equal(socketUrl({ protocol: 'http:', host: 'pi.local:8000', pathname: '/' }), 'ws://pi.local:8000/ws');
+    assert.equal(socketUrl({ protocol: 'https:', host: 'car.example', pathname: '/index.html' }), 'wss://car.example/ws');
+    assert.equal(socketUrl({ protocol: 'http:', host: 'h', pathname: '/car/red%20one/' }), 'ws://h/ws?car=red%20one');
+    assert.equal(socketUrl({ protocol: 'http:', host: 'h', pathname: '/car/%E0%A4' }), 'ws://h/ws?car=%25E0%25A4', 'bad escapes go as they are');
+  });
+});
+
+describe('offeredSubprotocols', () => {
+  it('offers webracer, and a token as the server reads it back', () => {
+    assert.deepEqual(offeredSubprotocols(null), ['webracer']);
+    for (const token of ['open-sesame', 'ünïcödé + / = ?', 'x'.repeat(512)]) {
+      const [plain, carrier] = offeredSubprotocols(token);
+      assert.equal(plain, 'webracer');
+      assert.match(carrier, /^webracer\.token\.[A-Za-z0-9_-]+$/, 'only characters a subprotocol may have');
+      assert.equal(upgradeToken(`${plain}, ${carrier}`), token);
+    }
+  });
+});
 
 describe('Connection', () => {
   let sockets: FakeSocket[];

@@ -5,7 +5,7 @@
 // connection stays up, the car follows the circle to the end, and it stops on release.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import type { Direction } from '../../src/control/messages.js';
 import {
@@ -36,12 +36,19 @@ describe('the page keeps to its send rate while the knob goes round and round', 
 
   before(async () => {
     await ensureBuilt();
-    server = await startServer('sim');
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
+  });
+
+  // A server per test: a driver's seat outlives its page for the resume window, and each test drives.
+  beforeEach(async () => {
+    server = await startServer('sim');
+  });
+
+  afterEach(async () => {
     await server?.close();
   });
 

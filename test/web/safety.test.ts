@@ -422,7 +422,8 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
       await stale.locator('#st-role[data-state="spectator"]').waitFor({ timeout: WAIT_MS });
       await stale.waitForTimeout(3000); // a page that looped would reconnect several times in this
       assert.ok(seen.sockets <= 2, `${seen.sockets} connections: the refused token was re-sent`);
-      assert.equal(seen.sent.filter((f) => f.message.type === 'auth').length, 1, 'the token was presented once');
+      // Presented at the upgrade (a subprotocol) or by `auth`: once, and then forgotten.
+      assert.ok(seen.sent.filter((f) => f.message.type === 'auth').length <= 1, 'the token was not re-sent');
       assert.equal(await stale.evaluate('sessionStorage.getItem("webracer-token")'), null);
       assert.equal(await stale.locator('#st-conn').getAttribute('data-state'), 'open', 'watching, connected');
     } finally {
