@@ -308,6 +308,32 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
     }
   });
 
+  it('stopped by a spectator, the driver\'s stick still held does not drive; re-centred, it does', async () => {
+    const other = await browser.newContext({ viewport: { width: 900, height: 800 } });
+    try {
+      await installTestHooks(other);
+      const spectator = await other.newPage();
+      await openPage(spectator, server.url, 'spectator');
+      await setStick(page, 0, -1);
+      await waitForState(server.driver, (s) => s.direction === 'forward', 'the driver\'s stick');
+      await spectator.getByRole('button', { name: 'Stop' }).click();
+      await stopped('stop from the spectator');
+      await page.locator('#notice', { hasText: 'stopped the car' }).waitFor({ timeout: WAIT_MS }); // stopped_by_other
+      const from = watched.sent.length;
+      for (const [x, y] of [[0.01, -0.99], [0, -0.98]]) {
+        await setStick(page, x, y);
+        await waitFrames(page, 6);
+      }
+      assert.deepEqual(drivesSince(from), [], 'the held stick waits for the centre');
+      assert.equal(server.driver.state.direction, 'stop');
+      await setStick(page, 0, 0);
+      await waitFrames(page, 4);
+      await stickDrivesAgain(); // the server's own gate was cleared by the page's stop
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a reconnect with inputs held does not move the car; the status bar says the car is unknown meanwhile', async () => {
     await holdAll();
     const port = server.port;
