@@ -73,10 +73,6 @@ export class DriveLoop {
     return this.lastSent !== null;
   }
 
-  isArmed(source: InputSource): boolean {
-    return this.inputs.isArmed(source);
-  }
-
   private cancel(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
