@@ -104,7 +104,8 @@ export class StatusBar {
     this.set(this.last, last || '–', state.lastCommand ?? 'none');
   }
 
-  /** Carried out, but not as asked (a hold shortened to the server's limit): the server's own words. */
+  /** What the server wants the user to know (a hold shortened to its limit, the car stopped by someone
+   *  else): in its own words. */
   serverNotice(notice: NoticeMessage): void {
     this.show(notice.message);
   }
