@@ -1,7 +1,9 @@
 // The drive token (docs/protocol.md "Security"): when the server asks for one, a small form takes it.
 // A link may carry it in the fragment (`#token=...`), which browsers never send to any server, so
 // sharing "the page plus the token" does not leave the token in access logs. The token is kept for
-// the tab's life only (sessionStorage) so a reconnect can present it again.
+// the tab's life only (sessionStorage) so a reconnect can present it again; one the server refused is
+// dropped at once, so a stale link never re-sends it (each wrong token spends the address's budget,
+// docs/protocol.md "Security", and would lock out everyone behind that address).
 
 const KEY = 'webracer-token';
 
@@ -9,6 +11,10 @@ export interface Auth {
   /** After `welcome`: show the form or present a known token. */
   welcome(authRequired: boolean, authenticated: boolean): void;
   authenticated(ok: boolean): void;
+  /** The server refused the token: forget it and ask again. */
+  rejected(): void;
+  /** The token this tab knows, if any (offered at the upgrade, see connection.ts). */
+  known(): string | null;
 }
 
 export function createAuth(form: HTMLFormElement, send: (token: string) => boolean): Auth {
@@ -38,6 +44,12 @@ export function createAuth(form: HTMLFormElement, send: (token: string) => boole
         form.hidden = true;
         input.value = '';
       }
+    },
+    known: () => sessionStorage.getItem(KEY),
+    rejected() {
+      sessionStorage.removeItem(KEY);
+      input.value = '';
+      form.hidden = false;
     },
   };
 }

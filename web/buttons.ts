@@ -1,5 +1,7 @@
 // The command buttons (made by a d3 data join, as the seed's were), the speed and hold-time controls,
 // and the raw byte field. Buttons send the seed's own messages: {command, duration}, plus our `speed`.
+// A command holds the car for its duration: the page remembers until when, so that a page that loses
+// its user meanwhile (hidden, blurred) knows it owes the server a stop.
 
 import { select } from 'd3-selection';
 import { parseByte } from './bytes.js';
@@ -20,14 +22,28 @@ const COMMANDS: readonly CommandButton[] = [
 ];
 
 const MAX_SPEED = 15;
+/** The protocol's own bound on `duration` (seconds), until the server tells its hold limit. */
+const PROTOCOL_MAX_HOLD_S = 10;
+/** How long the server holds a raw byte (the seed's 1.0 s), before its hold limit applies. */
+const RAW_HOLD_MS = 1000;
+/** The server's hold starts when the command arrives: allow for the trip (a spare stop costs nothing). */
+const ARRIVAL_MARGIN_MS = 1000;
 
 export interface ButtonsOptions {
   send(message: ClientMessage): boolean;
+  /** Milliseconds, monotonic. */
+  now?: () => number;
 }
 
 export interface Buttons {
   /** The speed control as a fraction of full speed (the keyboard uses it too). */
   speedFraction(): number;
+  /** The server's limit on a timed command (limits.maxHoldMs): the hold input is capped to it and says so. */
+  setMaxHold(ms: number): void;
+  /** A command this page sent may still be holding the car. */
+  timedRunning(): boolean;
+  /** The car was stopped, or the connection ended: no command of this page holds it any more. */
+  forgetTimed(): void;
 }
 
 export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons {
@@ -38,10 +54,23 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
   const rawInput = root.querySelector<HTMLInputElement>('#raw-byte')!;
   const rawError = root.querySelector<HTMLElement>('#raw-error')!;
 
+  const holdLabel = root.querySelector<HTMLLabelElement>('label[for="hold"]')!;
+  const now = opts.now ?? (() => performance.now());
+  let maxHoldS = PROTOCOL_MAX_HOLD_S;
+  let runningUntil = -Infinity;
+
   const speedStep = () => Number(speed.value);
   const holdSeconds = () => {
     const s = Number(hold.value);
-    return Number.isFinite(s) && s > 0 ? Math.min(10, s) : 0.5; // the server accepts 0 < d <= 10
+    return Number.isFinite(s) && s > 0 ? Math.min(maxHoldS, s) : Math.min(0.5, maxHoldS);
+  };
+  /** Shows the value that will be sent, so a longer one typed in does not promise more than it does. */
+  const clampHold = () => {
+    if (Number(hold.value) > maxHoldS) hold.value = String(maxHoldS);
+  };
+  hold.addEventListener('change', clampHold);
+  const sendTimed = (message: ClientMessage, holdMs: number) => {
+    if (opts.send(message)) runningUntil = Math.max(runningUntil, now() + holdMs + ARRIVAL_MARGIN_MS);
   };
   const showSpeed = () => {
     speedOut.value = `${speedStep()} / ${MAX_SPEED}`;
@@ -59,7 +88,8 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
     .attr('aria-label', (d) => d.label)
     .html((d) => `<span aria-hidden="true">${d.glyph}</span><span class="command-label">${d.label}</span>`)
     .on('click', (_event: MouseEvent, d: CommandButton) => {
-      opts.send({ command: d.command, duration: holdSeconds(), speed: speedStep() });
+      const duration = holdSeconds();
+      sendTimed({ command: d.command, duration, speed: speedStep() }, duration * 1000);
     });
 
   rawInput.addEventListener('input', () => {
@@ -74,8 +104,20 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
       rawError.textContent = byte;
       return;
     }
-    opts.send({ command: 'raw', data: byte });
+    sendTimed({ command: 'raw', data: byte }, Math.min(RAW_HOLD_MS, maxHoldS * 1000));
   });
 
-  return { speedFraction: () => speedStep() / MAX_SPEED };
+  return {
+    speedFraction: () => speedStep() / MAX_SPEED,
+    setMaxHold(ms) {
+      maxHoldS = Math.max(0.1, Math.min(PROTOCOL_MAX_HOLD_S, Math.floor(ms / 100) / 10)); // in the input's 0.1 s steps
+      hold.max = String(maxHoldS);
+      holdLabel.textContent = `Hold for (s, max ${maxHoldS})`;
+      clampHold();
+    },
+    timedRunning: () => now() < runningUntil,
+    forgetTimed() {
+      runningUntil = -Infinity;
+    },
+  };
 }

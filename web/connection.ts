@@ -1,7 +1,13 @@
 // The page's one WebSocket to the server: connect, reconnect with backoff, and measure latency.
+//
+// The backoff starts again from the beginning only after a connection has stayed up for STABLE_MS: a
+// server that accepts and then closes at once (a wrong token's 1008, a 1013, an upgrade refused with
+// 503) must see fewer and fewer attempts, never a steady two a second.
 import { backoffDelay } from './backoff.js';
 import { LatencyWindow } from './latency.js';
-import { encode, parseServerMessage, type ClientMessage, type ServerMessage } from './messages.js';
+import {
+  SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, encode, parseServerMessage, type ClientMessage, type ServerMessage,
+} from './messages.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 
@@ -17,13 +23,53 @@ export interface ConnectionOptions {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   random?: () => number;
+  /** The subprotocols to offer, asked afresh for each connection (the token may have changed). */
+  protocols?: () => string[];
+  /** Tests give a stand-in; the page uses the browser's WebSocket. */
+  createSocket?: (url: string, protocols: string[]) => WebSocket;
 }
 
-/** `/ws` on the page's own host, wss: when the page came over https (a mixed-content ws: would be blocked). */
-export function socketUrl(location: Pick<Location, 'protocol' | 'host'>): string {
+/**
+ * `/ws` on the page's own host, wss: when the page came over https (a mixed-content ws: would be
+ * blocked). The page at `/car/NAME` drives that car: `/ws?car=NAME`.
+ */
+export function socketUrl(location: { protocol: string; host: string; pathname: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws`;
+  const car = /^\/car\/([^/]+)\/?$/.exec(location.pathname);
+  const query = car ? `?car=${encodeURIComponent(decoded(car[1]))}` : '';
+  return `${scheme}//${location.host}/ws${query}`;
 }
+
+/**
+ * What the page offers at the upgrade (docs/protocol.md, subprotocols): `webracer`, and with a known
+ * drive token a second one carrying it, `webracer.token.` + base64url of its UTF-8 (a subprotocol must
+ * be an RFC 7230 token, and browsers let a page set no other header on a WebSocket).
+ */
+export function offeredSubprotocols(token: string | null): string[] {
+  if (!token) return [SUBPROTOCOL];
+  let binary = '';
+  for (const byte of new TextEncoder().encode(token)) binary += String.fromCharCode(byte);
+  const base64url = btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return [SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + base64url];
+}
+
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // not valid percent-encoding: the server will say the car does not exist
+  }
+}
+
+/** WebSocket.OPEN (the HTML standard's readyState), spelled out so the class also runs where there is no WebSocket global. */
+const OPEN = 1;
+
+/** A connection that stayed up this long was a real one: the next drop starts the backoff afresh. */
+export const STABLE_MS = 10_000;
+
+/** Closes that tell the client to stay away for a while (RFC 6455 section 7.4.1: 1008 policy violation;
+ *  1013 try again later): not even the page coming back into view skips the rest of the backoff. */
+const STAY_AWAY_CODES = new Set([1008, 1013]);
 
 /** Pings unanswered for this many intervals mean a dead path (a phone that changed networks): reconnect. */
 const MAX_MISSED_PINGS = 3;
@@ -38,6 +84,8 @@ export class Connection {
   private socket: WebSocket | null = null;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private stableTimer: ReturnType<typeof setTimeout> | undefined;
+  private toldToWait = false;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private nextPingId = 1;
   private readonly pending = new Map<number, number>(); // ping id -> performance.now() when sent
@@ -47,16 +95,23 @@ export class Connection {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly random: () => number;
+  private readonly createSocket: (url: string, protocols: string[]) => WebSocket;
 
   constructor(private readonly opts: ConnectionOptions, private readonly on: ConnectionHandlers) {
     this.pingIntervalMs = opts.pingIntervalMs ?? 2000;
     this.backoffBaseMs = opts.backoffBaseMs ?? 500;
     this.backoffMaxMs = opts.backoffMaxMs ?? 15_000;
     this.random = opts.random ?? Math.random;
+    this.createSocket = opts.createSocket ?? ((url, protocols) => new WebSocket(url, protocols));
+  }
+
+  /** The subprotocol the server chose for the open connection ('' for none). */
+  get protocol(): string {
+    return this.socket?.protocol ?? '';
   }
 
   get isOpen(): boolean {
-    return this.socket?.readyState === WebSocket.OPEN;
+    return this.socket?.readyState === OPEN;
   }
 
   start(): void {
@@ -70,15 +125,18 @@ export class Connection {
    */
   send(message: ClientMessage, droppable = false): boolean {
     const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
+    if (!socket || socket.readyState !== OPEN) return false;
     if (droppable && socket.bufferedAmount > CONGESTED_BYTES) return false;
     socket.send(encode(message));
     return true;
   }
 
-  /** Reconnects now if waiting to retry, skipping the rest of the backoff (the network came back). */
+  /**
+   * Reconnects now if waiting to retry, skipping the rest of the backoff (the network came back, the
+   * page came back into view), unless the server's last close asked for the wait.
+   */
   retryNow(): void {
-    if (this.socket || this.stopped) return;
+    if (this.socket || this.stopped || this.toldToWait) return;
     clearTimeout(this.retryTimer);
     this.open('connecting');
   }
@@ -91,10 +149,11 @@ export class Connection {
 
   private open(state: ConnectionState): void {
     this.on.state(state);
-    const socket = new WebSocket(this.opts.url);
+    const socket = this.createSocket(this.opts.url, this.opts.protocols?.() ?? []);
     this.socket = socket;
+    this.toldToWait = false;
     socket.onopen = () => {
-      this.attempt = 0;
+      this.stableTimer = setTimeout(() => { this.attempt = 0; }, STABLE_MS);
       this.on.state('open');
       this.startPings();
     };
@@ -106,8 +165,9 @@ export class Connection {
       this.on.message(message);
     };
     // 'error' is always followed by 'close'; reconnecting from 'close' alone avoids doing it twice.
-    socket.onclose = () => {
+    socket.onclose = (event: { code: number }) => {
       if (this.socket !== socket) return;
+      this.toldToWait = STAY_AWAY_CODES.has(event.code);
       this.drop();
       if (!this.stopped) this.scheduleRetry();
     };
@@ -120,6 +180,7 @@ export class Connection {
   }
 
   private drop(): void {
+    clearTimeout(this.stableTimer);
     clearInterval(this.pingTimer);
     this.pending.clear();
     this.latency.clear();
@@ -128,7 +189,7 @@ export class Connection {
     this.socket = null;
     if (socket) {
       socket.onopen = socket.onmessage = socket.onclose = null;
-      if (socket.readyState <= WebSocket.OPEN) socket.close(1000);
+      if (socket.readyState <= OPEN) socket.close(1000);
     }
   }
 

@@ -1,16 +1,24 @@
-// One place that turns the analog inputs (joystick, keyboard, gamepad) into drive messages.
+// One place that turns the analog inputs (joystick, keyboard, gamepad) into drive messages, at a
+// bounded rate.
 //
 // The server stops the car when drive input goes quiet for longer than its watchdog (limits.watchdogMs),
-// so while any input is held the latest position is re-sent at a steady rate even if it did not change.
-// When the last held input lets go, one explicit stop is sent at once rather than waiting for the watchdog.
+// so while an input is held its position is re-sent at a steady rate even if it did not change. When
+// the last held input lets go, one explicit stop is sent at once rather than waiting for the watchdog.
+// Which input drives, and whether it may after a stop, is arming.ts.
+//
+// Pacing: one timer for every source, and every send at least MIN_GAP_MS after the previous one. So the
+// page never sends more than 1000 / MIN_GAP_MS drive messages a second however fast and however many
+// inputs move, far below the server's limit (limits.driveRatePerSecond, 60 by default), and a position
+// is sent twice in a row only as the steady refresh.
 
+import { Inputs, type InputSource } from './arming.js';
 import { wireAxis, type Vector } from './demand.js';
 import type { ClientMessage } from './messages.js';
 
-export type InputSource = 'joystick' | 'keyboard' | 'gamepad';
+export type { InputSource } from './arming.js';
 
 export interface DriveLoopOptions {
-  /** `droppable`: a refresh that may be skipped when the network is congested (the next one follows). */
+  /** `droppable`: a drive message that may be skipped when the network is congested (the next follows). */
   send(message: ClientMessage, droppable?: boolean): boolean;
   /** False for a spectator or while disconnected: nothing is sent (the server would refuse it). */
   canDrive(): boolean;
@@ -19,20 +27,20 @@ export interface DriveLoopOptions {
   now?: () => number;
 }
 
-/** Position changes faster than this are coalesced, keeping a twitchy mouse under the server's rate limit. */
-const MIN_GAP_MS = 25;
+/** The least time between two drive messages: at most 33 a second, under the page's budget of 40. */
+export const MIN_GAP_MS = 30;
 
 export class DriveLoop {
-  private readonly held = new Map<InputSource, Vector>();
-  /** The source that moved last wins while several are held. */
-  private latest: InputSource | null = null;
+  private readonly inputs = new Inputs();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The position last sent, null when the last thing sent (or owed) was a stop. */
+  private lastSent: { x: number; y: number } | null = null;
   private lastSentAt = -Infinity;
   private periodMs: number;
   private readonly now: () => number;
 
   constructor(private readonly opts: DriveLoopOptions) {
-    this.periodMs = 1000 / (opts.rateHz ?? 20);
+    this.periodMs = Math.max(MIN_GAP_MS, 1000 / (opts.rateHz ?? 20));
     this.now = opts.now ?? (() => performance.now());
   }
 
@@ -41,62 +49,55 @@ export class DriveLoop {
     this.periodMs = Math.max(MIN_GAP_MS, Math.min(1000 / (this.opts.rateHz ?? 20), watchdogMs / 3));
   }
 
-  /** An input moved (vector) or let go (null). */
+  /** An input moved (vector) or let go (null). Reported whether or not the page may drive just now. */
   set(source: InputSource, vector: Vector | null): void {
-    if (vector) {
-      this.held.set(source, vector);
-      this.latest = source;
-      this.changed();
-      return;
-    }
-    if (!this.held.delete(source)) return;
-    if (this.held.size === 0) {
-      this.stop();
-      return;
-    }
-    if (this.latest === source) this.latest = [...this.held.keys()].pop() ?? null;
-    this.changed();
+    this.inputs.report(source, vector);
+    this.pump();
   }
 
-  /** Stop now, whatever is held (the stop button, the space bar, the page losing focus). */
-  stop(): void {
-    this.reset();
-    if (this.opts.canDrive()) this.opts.send({ type: 'stop' });
+  /**
+   * A stop, for any reason: sends nothing, disarms every held input (arming.ts) and forgets the running
+   * drive. True when a drive message went out since the last stop, i.e. the car may be moving because
+   * of this loop and the caller owes the server a stop.
+   */
+  halt(): boolean {
+    this.inputs.disarm();
+    this.cancel();
+    const owed = this.lastSent !== null;
+    this.lastSent = null;
+    return owed;
   }
 
-  /** Forgets held inputs without sending anything (the seat was lost, or the socket closed). */
-  reset(): void {
-    this.held.clear();
-    this.latest = null;
+  /** A drive message went out since the last stop. */
+  get driving(): boolean {
+    return this.lastSent !== null;
+  }
+
+  private cancel(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  get active(): boolean {
-    return this.held.size > 0;
-  }
-
-  private changed(): void {
-    const since = this.now() - this.lastSentAt;
-    if (since >= MIN_GAP_MS) this.flush();
-    else this.schedule(MIN_GAP_MS - since);
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), delayMs);
-  }
-
-  /** Sends the current position and arranges the next refresh. */
-  private flush(): void {
-    this.timer = undefined;
-    const source = this.latest;
-    const v = source ? this.held.get(source) : undefined;
-    if (!source || !v || !this.opts.canDrive()) return;
-    const x = wireAxis(v.x);
-    const y = wireAxis(v.y);
+  /** Sends what is due now (a new position, the refresh, or the stop on letting go) and arranges the next. */
+  private pump(): void {
+    this.cancel();
+    const demand = this.opts.canDrive() ? this.inputs.demand() : null;
+    if (!demand) {
+      if (this.lastSent !== null && this.opts.canDrive()) this.opts.send({ type: 'stop' });
+      this.lastSent = null;
+      return;
+    }
+    const x = wireAxis(demand.x);
+    const y = wireAxis(demand.y);
+    const changed = this.lastSent === null || this.lastSent.x !== x || this.lastSent.y !== y;
+    const wait = this.lastSentAt + (changed ? MIN_GAP_MS : this.periodMs) - this.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => this.pump(), wait);
+      return;
+    }
     this.opts.send({ type: 'drive', x, y }, true);
+    this.lastSent = { x, y };
     this.lastSentAt = this.now();
-    this.schedule(this.periodMs);
+    this.timer = setTimeout(() => this.pump(), this.periodMs);
   }
 }

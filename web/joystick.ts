@@ -4,6 +4,11 @@
 // (Touch.identifier), which every browser that can drive the car supports, Safari included. Only one
 // finger may hold the knob at a time, so a second finger (on a button, or a stray palm) cannot make it jump.
 // `touch-action: none` on the pad (style.css) keeps the browser from scrolling or zooming under a drag.
+//
+// A gesture ends on release, and also when the page stops for any other reason (`release()`): the knob
+// springs back and that press no longer drives; the next press does (arming.ts). When the browser takes
+// the holding pointer away (a cancelled touch or pointer, a lost pointer capture, a mouse button released
+// where the page could not see it) the car must not keep going on a position nobody holds.
 
 import { drag, type D3DragEvent } from 'd3-drag';
 import { select } from 'd3-selection';
@@ -11,8 +16,15 @@ import { joystickDemand, type Vector } from './demand.js';
 
 export interface Joystick {
   setEnabled(enabled: boolean): void;
-  /** Lets go as if released (without reporting it): used when the page stops driving for another reason. */
+  /** Ends the gesture (the knob springs back, the press no longer drives): the page stopped for another reason. */
   release(): void;
+}
+
+export interface JoystickHandlers {
+  /** The knob moved (a demand) or was let go (null). */
+  onMove(vector: Vector | null): void;
+  /** The browser took the holding pointer away: stop everything, as on any interruption. */
+  onInterrupted(): void;
 }
 
 const PAD = 100; // the knob's centre may travel this far from the middle (viewBox units)
@@ -20,7 +32,7 @@ const KNOB = 34;
 const VIEW = PAD + KNOB + 4; // room for the knob at full deflection
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-export function createJoystick(host: HTMLElement, onMove: (vector: Vector | null) => void): Joystick {
+export function createJoystick(host: HTMLElement, on: JoystickHandlers): Joystick {
   const svg = select(host)
     .append('svg')
     .attr('xmlns', SVG_NS)
@@ -51,10 +63,18 @@ export function createJoystick(host: HTMLElement, onMove: (vector: Vector | null
     svg.classed('held', false);
     place(0, 0);
   };
+  const letGo = () => {
+    if (holder === null) return;
+    springBack();
+    on.onMove(null);
+  };
+  const interrupted = () => {
+    if (holder !== null) on.onInterrupted(); // the page's stop then calls release()
+  };
   const moveTo = (event: D3DragEvent<SVGSVGElement, unknown, { x: number; y: number }>) => {
     const { knob: [kx, ky], vector } = joystickDemand(event.x, event.y, PAD);
     place(kx, ky);
-    onMove(vector);
+    on.onMove(vector);
   };
 
   const behaviour = drag<SVGSVGElement, unknown, { x: number; y: number }>()
@@ -67,26 +87,38 @@ export function createJoystick(host: HTMLElement, onMove: (vector: Vector | null
       moveTo(event);
     })
     .on('drag', (event) => {
-      if (event.identifier === holder) moveTo(event);
+      if (event.identifier !== holder) return;
+      // A mouse that moves with no button down was released where the page could not see it (over a
+      // context menu, say): that is a release, not a drag.
+      const source = event.sourceEvent as MouseEvent | TouchEvent;
+      if ('buttons' in source && (source.buttons & 1) === 0) return letGo();
+      moveTo(event);
     })
     .on('end', (event) => {
       if (event.identifier !== holder) return;
-      springBack();
-      onMove(null);
+      if ((event.sourceEvent as Event).type === 'touchcancel') interrupted();
+      letGo(); // after the page's stop this finds nothing held
     });
   svg.call(behaviour);
+
+  // Pointer events fire alongside the mouse and touch events d3-drag follows. A pointer cancelled, or a
+  // capture lost without the pointer going up first, is the browser taking the gesture away.
+  const wentUp = new Set<number>();
+  svg.on('pointerdown.safety', (event: PointerEvent) => { wentUp.delete(event.pointerId); });
+  svg.on('pointerup.safety', (event: PointerEvent) => { wentUp.add(event.pointerId); });
+  svg.on('pointercancel.safety', interrupted);
+  svg.on('lostpointercapture.safety', (event: PointerEvent) => {
+    if (!wentUp.delete(event.pointerId)) interrupted();
+  });
+  // A long press on a phone opens the context menu, which cancels the touch holding the knob.
+  svg.on('contextmenu.safety', (event: Event) => event.preventDefault());
 
   return {
     setEnabled(value: boolean) {
       enabled = value;
       svg.classed('disabled', !value);
-      if (!value && holder !== null) {
-        springBack();
-        onMove(null);
-      }
+      if (!value) letGo();
     },
-    release() {
-      if (holder !== null) springBack();
-    },
+    release: letGo,
   };
 }

@@ -1,14 +1,24 @@
 // The controller page: wires the connection to the inputs (joystick, buttons, keyboard, gamepad) and
 // the server's messages to the status bar and the map. Each piece lives in its own file.
+//
+// Every way of stopping goes through one of two functions here:
+// - stopPressed(): the user asked (the Stop button, Space, the gamepad's B). Anyone allowed to drive may
+//   stop the car, so a spectator's page sends it too.
+// - interrupted(): the page lost its user (hidden, blurred, going away, offline, the joystick's pointer
+//   taken away by the browser). It stops what this page set going, and nothing else: a spectator's
+//   hidden tab must not stop someone else's drive.
+// Both, every reconnect and every change of seat disarm the inputs still held (arming.ts): a stick held
+// forward does not drive again until it has been back to the centre.
 
 import { createAuth } from './auth.js';
 import { createButtons } from './buttons.js';
-import { Connection, socketUrl } from './connection.js';
+import { Connection, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
 import { DriveLoop } from './drive.js';
 import { attachGamepads } from './gamepad.js';
 import { createJoystick } from './joystick.js';
 import { attachKeyboard } from './keyboard.js';
-import type { ServerMessage } from './messages.js';
+import { SUBPROTOCOL, type ServerMessage } from './messages.js';
+import { SeatResume } from './resume.js';
 import { StatusBar } from './status.js';
 import { createTrack } from './track.js';
 
@@ -16,101 +26,202 @@ const controls = document.querySelector<HTMLFieldSetElement>('#controls')!;
 const stopButton = document.querySelector<HTMLButtonElement>('#stop')!;
 const gamepadNote = document.querySelector<HTMLElement>('#gamepad-note')!;
 
+/** What this connection's server told us; all reset when the connection ends. */
+let welcomed = false;
 let isDriver = false;
 let authRequired = false;
+let authenticated = false;
+/** The last state said the car moves: while this page drives, that motion is this page's doing. */
+let carMoving = false;
+/** The token offered at this connection's upgrade (docs/protocol.md, subprotocols), if any. */
+let offeredToken: string | null = null;
+
 const canDrive = () => isDriver && connection.isOpen;
+/** Anyone allowed to drive may stop: everyone without a token, whoever presented it with one. */
+const mayStop = () => welcomed && connection.isOpen && (!authRequired || authenticated);
 
 const auth = createAuth(document.querySelector<HTMLFormElement>('#auth-form')!, (token) => connection.send({ type: 'auth', token }));
+const resume = new SeatResume(sessionStorage);
 const status = new StatusBar(document, {
   claim: () => connection.send({ type: 'claim' }),
   release: () => connection.send({ type: 'release' }),
 });
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive });
-const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, (v) => drive.set('joystick', v));
-const buttons = createButtons(document.querySelector<HTMLElement>('#controls')!, { send: (m) => connection.send(m) });
+const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
+  onMove: (v) => drive.set('joystick', v),
+  onInterrupted: () => interrupted(),
+});
+const buttons = createButtons(controls, { send: (m) => connection.send(m) });
 const keyboard = attachKeyboard(window, {
   onMove: (v) => drive.set('keyboard', v),
-  onStop: () => stopAll(),
+  onStop: () => stopPressed(),
   magnitude: () => buttons.speedFraction(),
   enabled: canDrive,
 });
 attachGamepads(window, {
   onMove: (v) => drive.set('gamepad', v),
-  onStop: () => stopAll(),
+  onStop: () => stopPressed(),
   onConnected: (names) => {
     gamepadNote.textContent = names.length > 0 ? `Gamepad: ${names[0]} (left stick drives, B stops)` : '';
   },
-  enabled: canDrive,
 });
 
-function stopAll(): void {
-  drive.stop(); // first: the releases below then find nothing held and send no second stop
+/**
+ * Nothing held drives any more until it has been let go or back at the centre. Sends nothing; true when
+ * this page may have the car moving (a drive, or a timed command it sent), so that a stop is owed.
+ */
+function standDown(): boolean {
+  const owed = drive.halt() || buttons.timedRunning(); // first: the releases below then owe no stop of their own
+  buttons.forgetTimed();
   joystick.release();
+  return owed;
+}
+
+/** The Stop button, Space, the gamepad's B. */
+function stopPressed(): void {
+  standDown();
+  if (mayStop()) connection.send({ type: 'stop' });
+}
+
+/** The page lost its user: stop what it set going. Keys are forgotten, their keyups may never come. */
+function interrupted(): void {
+  const owed = standDown() || (isDriver && carMoving);
   keyboard.release();
+  if (owed && canDrive()) connection.send({ type: 'stop' });
+}
+
+/**
+ * The seat changed hands, or the connection came or went. The server stops the car itself when the
+ * seat changes hands or its driver leaves, so nothing is sent; held inputs must be let go or re-centred.
+ */
+function seatChanged(driver: boolean): void {
+  isDriver = driver;
+  standDown();
+  keyboard.release();
+  renderControls();
 }
 
 /** Enables the controls only when a press can reach the car: a spectator's would be refused. */
-function setDriver(driver: boolean): void {
-  isDriver = driver;
+function renderControls(): void {
   const usable = canDrive();
   controls.disabled = !usable;
-  stopButton.disabled = !usable;
   joystick.setEnabled(usable);
-  if (!usable) {
-    keyboard.release();
-    drive.reset();
-  }
+  stopButton.disabled = !mayStop();
 }
 
 function onMessage(message: ServerMessage): void {
   switch (message.type) {
-    case 'welcome':
+    case 'welcome': {
+      welcomed = true;
       drive.fitWatchdog(message.limits.watchdogMs);
+      buttons.setMaxHold(message.limits.maxHoldMs);
       track.show(message.vehicle.link === 'sim');
       authRequired = message.authRequired;
+      authenticated = message.authenticated;
       status.vehicle(message.state);
-      status.roleChanged(message.role, !authRequired || message.authenticated);
-      auth.welcome(message.authRequired, message.authenticated);
-      setDriver(message.role === 'driver');
+      carMoving = message.state.direction !== 'stop';
+      status.roleChanged(message.role, !authRequired || authenticated);
+      // The seat back first, then the token: the server's answer to either is a `role` message.
+      const resumeToken = resume.welcome(message);
+      if (resumeToken) connection.send({ type: 'resume', token: resumeToken });
+      // A server that speaks our subprotocol checked the token offered at the upgrade: not authenticated
+      // means refused, and sending it again would only spend another of the address's wrong tokens.
+      const refusedAtUpgrade = authRequired && !authenticated && offeredToken !== null && connection.protocol === SUBPROTOCOL;
+      if (refusedAtUpgrade) tokenRefused();
+      else auth.welcome(message.authRequired, message.authenticated);
+      seatChanged(message.role === 'driver');
       break;
+    }
     case 'role':
-      status.roleChanged(message.role, !authRequired || message.authenticated);
+      authenticated = message.authenticated;
+      status.roleChanged(message.role, !authRequired || authenticated);
       auth.authenticated(message.authenticated);
-      setDriver(message.role === 'driver');
+      resume.role(message.role);
+      if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
+      else renderControls(); // authenticated may have changed who may stop
       break;
     case 'state':
       status.vehicle(message);
+      carMoving = message.direction !== 'stop';
       break;
     case 'telemetry':
       track.pose(message.pose);
       break;
     case 'error':
+      if (message.code === 'unauthorized' && message.ref === 'auth') {
+        tokenRefused();
+        break;
+      }
+      if (message.code === 'resume_failed') resume.failed();
       status.error(message);
+      break;
+    case 'notice':
+      status.serverNotice(message);
+      if (message.code === 'stopped_by_other') {
+        // Someone else stopped the car under this driver: a stop like any other (arming.ts). The page's
+        // own stop tells the server the driver has let go, so the next push, once re-armed here, drives.
+        standDown();
+        if (canDrive()) connection.send({ type: 'stop' });
+      }
       break;
     case 'pong':
       break;
   }
 }
 
-const connection = new Connection({ url: socketUrl(location) }, {
-  state: (state, retryInMs) => {
-    status.connection(state, retryInMs);
-    if (state !== 'open') setDriver(false);
-  },
+/** Never sent again: each wrong token spends the address's budget, and would lock everyone there out. */
+function tokenRefused(): void {
+  auth.rejected();
+  status.show('That access token was not accepted. Enter the current one to drive.');
+}
+
+/** The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us. */
+function subprotocols(): string[] {
+  offeredToken = auth.known();
+  return offeredSubprotocols(offeredToken);
+}
+
+function onConnectionState(state: ConnectionState, retryInMs?: number): void {
+  status.connection(state, retryInMs);
+  if (state === 'open') return renderControls(); // the role comes with `welcome`
+  if (welcomed) resume.ended();
+  welcomed = authenticated = carMoving = false;
+  seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
+}
+
+const connection = new Connection({ url: socketUrl(location), protocols: subprotocols }, {
+  state: onConnectionState,
   message: onMessage,
   latency: (ms) => status.latency(ms),
 });
 
-// A page that is hidden (tab switched, phone locked) cannot see its car: stop it rather than let the
-// last held input ride until the watchdog.
-// Back in view, or back online: no reason to sit out the rest of a long backoff.
 document.addEventListener('visibilitychange', () => {
-  if (document.hidden && drive.active) stopAll();
-  if (!document.hidden) connection.retryNow();
+  // A page that is hidden (tab switched, phone locked) cannot see its car.
+  if (document.visibilityState === 'hidden') interrupted();
+  else connection.retryNow(); // back in view: no reason to sit out the rest of a long backoff
+});
+window.addEventListener('pagehide', () => {
+  interrupted();
+  resume.ended();
+});
+window.addEventListener('blur', interrupted); // keys and mouse now go to another window
+window.addEventListener('offline', interrupted);
+// A native context menu takes the mouse: the button's release may never reach the page. The joystick
+// prevents its own (a long press on a phone), which is no interruption.
+window.addEventListener('contextmenu', (event) => {
+  if (!event.defaultPrevented) interrupted();
 });
 window.addEventListener('online', () => connection.retryNow());
-stopButton.addEventListener('click', () => stopAll());
+// Stop acts on the press, not the click: a browser makes no click of a second finger's tap while the
+// first holds the joystick (Chromium's tap needs a lone finger), which is exactly when Stop is needed.
+// A click without a pointer press behind it (detail 0: Enter on the focused button) still stops.
+stopButton.addEventListener('pointerdown', (event) => {
+  if (event.button === 0 && !stopButton.disabled) stopPressed();
+});
+stopButton.addEventListener('click', (event) => {
+  if (event.detail === 0) stopPressed();
+});
 document.querySelector<HTMLButtonElement>('#clear-track')!.addEventListener('click', () => track.clear());
 
 connection.start();

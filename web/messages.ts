@@ -1,13 +1,15 @@
 // The page's view of the wire protocol (docs/protocol.md). The types are the server's own
-// (src/control/messages.ts), imported as types only so nothing of the server lands in the bundle.
+// (src/control/messages.ts), imported as types only so nothing of the server lands in the bundle
+// (besides two subprotocol names: that file imports nothing, and the bundler keeps only what is used).
 import type { ClientMessage, ServerMessage } from '../src/control/messages.js';
 
+export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/messages.js';
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
-  ErrorMessage,
+  ErrorMessage, NoticeMessage,
 } from '../src/control/messages.js';
 
-const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error']);
+const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice']);
 
 /**
  * Reads one text frame from the server. The server is trusted to follow the protocol, but a proxy or a

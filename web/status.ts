@@ -1,10 +1,12 @@
 // The status bar: connection, role (with take-over), the car's link, motion, last command and byte,
 // latency. Changes that matter to someone who cannot see the bar (connection, role, link) are also
 // spoken through a polite live region; the latency, which changes every two seconds, is not.
+// It never shows a stale car: without a connection (or before the first state) the car's fields say
+// they are unknown, and while the car's link is down so is its motion (the car holds its last byte).
 
 import { hex } from './bytes.js';
 import type { ConnectionState } from './connection.js';
-import type { ErrorMessage, Role, VehicleState } from './messages.js';
+import type { ErrorMessage, NoticeMessage, Role, VehicleState } from './messages.js';
 
 const ERROR_TEXT: Record<ErrorMessage['code'], string> = {
   bad_json: 'The server could not read a message from this page.',
@@ -40,7 +42,9 @@ export class StatusBar {
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly spoken = new Map<string, string>();
   private myRole: Role | null = null;
+  private mayClaim = false;
   private seatEmpty = false;
+  private reserved = false;
   private watching = 0;
 
   constructor(root: ParentNode, seat: { claim(): void; release(): void }) {
@@ -56,6 +60,7 @@ export class StatusBar {
     this.notice = el(root, '#notice');
     this.takeOver.addEventListener('click', () => seat.claim());
     this.release.addEventListener('click', () => seat.release());
+    this.carUnknown();
   }
 
   connection(state: ConnectionState, retryInMs?: number): void {
@@ -68,30 +73,43 @@ export class StatusBar {
     if (state !== 'open') {
       this.myRole = null;
       this.set(this.role, '–', 'none');
-      this.takeOver.hidden = this.release.hidden = true;
+      this.renderSeatButtons();
+      this.carUnknown();
     }
   }
 
   /** `mayClaim`: false while a token is needed and not given (a claim would be refused). */
   roleChanged(role: Role, mayClaim: boolean): void {
     this.myRole = role;
+    this.mayClaim = mayClaim;
     this.renderRole();
-    this.takeOver.hidden = role === 'driver' || !mayClaim;
-    this.release.hidden = role !== 'driver';
+    this.renderSeatButtons();
     this.announce('role', role === 'driver' ? 'You are driving.'
       : mayClaim ? 'You are watching. Use Take over to drive.' : 'You are watching. Enter the access token to drive.');
   }
 
   vehicle(state: VehicleState): void {
     this.seatEmpty = state.driver === null;
+    this.reserved = state.reserved === true;
     this.watching = state.spectators;
     this.renderRole();
+    this.renderSeatButtons();
+    if (this.reserved && this.myRole === 'spectator') this.announce('role', 'The seat is held for the driver, who is reconnecting.');
     this.set(this.link, state.link, state.link);
     this.announce('link', `Car link ${state.link}.`);
-    const moving = state.direction === 'stop' ? 'stopped' : `${state.direction} · speed ${state.speed}`;
-    this.set(this.motion, moving, state.direction);
+    if (state.link !== 'connected') {
+      this.set(this.motion, `unknown (car link ${state.link})`, 'unknown');
+    } else {
+      this.set(this.motion, state.direction === 'stop' ? 'stopped' : `${state.direction} · speed ${state.speed}`, state.direction);
+    }
     const last = [state.lastCommand, state.byte === null ? null : hex(state.byte)].filter((p) => p !== null).join(' · ');
     this.set(this.last, last || '–', state.lastCommand ?? 'none');
+  }
+
+  /** What the server wants the user to know (a hold shortened to its limit, the car stopped by someone
+   *  else): in its own words. */
+  serverNotice(notice: NoticeMessage): void {
+    this.show(notice.message);
   }
 
   latency(medianMs: number | null): void {
@@ -110,12 +128,25 @@ export class StatusBar {
     this.noticeTimer = setTimeout(() => { this.notice.textContent = ''; }, 5000);
   }
 
+  /** Without a connection nothing is known about the car: the server may have stopped it long ago. */
+  private carUnknown(): void {
+    for (const field of [this.link, this.motion, this.last]) this.set(field, 'unknown (not connected)', 'unknown');
+    this.seatEmpty = this.reserved = false;
+  }
+
   private renderRole(): void {
     if (this.myRole === null) return;
     const others = this.myRole === 'driver' ? this.watching : this.watching - 1;
     const audience = others > 0 ? ` · ${others} watching` : '';
-    const text = this.myRole === 'driver' ? 'driver (you)' : this.seatEmpty ? 'spectator (seat free)' : 'spectator';
+    const seat = this.reserved ? ' (seat held for the driver, reconnecting)' : this.seatEmpty ? ' (seat free)' : '';
+    const text = this.myRole === 'driver' ? 'driver (you)' : `spectator${seat}`;
     this.set(this.role, text + audience, this.myRole);
+  }
+
+  /** Take over only when a claim could succeed: not while the seat waits for its reconnecting driver. */
+  private renderSeatButtons(): void {
+    this.takeOver.hidden = this.myRole !== 'spectator' || !this.mayClaim || this.reserved;
+    this.release.hidden = this.myRole !== 'driver';
   }
 
   private set(target: HTMLElement, text: string, state: string): void {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, sta
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startControlServer, type ControlOptions } from '../../src/control/server.js';
 import type { Driver, Pose, VehicleState } from '../../src/vehicle/index.js';
 import { startPtyPair } from '../support/socat.js';
@@ -106,19 +106,78 @@ export function waitForPose(driver: Driver, ok: (p: Pose) => boolean, what: stri
 
 export interface SentFrame { at: number; message: Record<string, unknown> }
 
-/** Records what a page logs as an error and every frame it sends over its WebSockets. */
-export function watchPage(page: Page): { errors: string[]; sent: SentFrame[] } {
-  const errors: string[] = [];
-  const sent: SentFrame[] = [];
+export interface Watched {
+  errors: string[];
+  sent: SentFrame[];
+  /** Frames from the server, in order. */
+  received: SentFrame[];
+  /** WebSockets the page opened (each reconnect is one more). */
+  sockets: number;
+}
+
+/** Records what a page logs as an error and every frame it sends and receives over its WebSockets. */
+export function watchPage(page: Page): Watched {
+  const watched: Watched = { errors: [], sent: [], received: [], sockets: 0 };
+  const { errors, sent, received } = watched;
   page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
   page.on('websocket', (ws) => {
+    watched.sockets += 1;
     ws.on('framesent', (f) => {
       if (typeof f.payload === 'string') sent.push({ at: Date.now(), message: JSON.parse(f.payload) as Record<string, unknown> });
     });
+    ws.on('framereceived', (f) => {
+      if (typeof f.payload === 'string') received.push({ at: Date.now(), message: JSON.parse(f.payload) as Record<string, unknown> });
+    });
   });
-  return { errors, sent };
+  return watched;
+}
+
+/**
+ * Test hooks installed before the page's own script runs (BrowserContext.addInitScript):
+ * - `window.testPad`: a standard gamepad behind navigator.getGamepads (headless Chromium has none),
+ *   announced on load; tests set its `axes` and `buttons[i].pressed`;
+ * - `window.testSetHidden(hidden)`: document.visibilityState as a hidden tab has it, plus the event;
+ * - `window.testSends`: every text frame the page hands to a WebSocket, with performance.now(): the
+ *   page's own clock, free of the jitter of reporting frames to the test process.
+ */
+export async function installTestHooks(context: BrowserContext): Promise<void> {
+  await context.addInitScript(`(() => {
+    const pad = {
+      id: 'Test pad (STANDARD GAMEPAD)', index: 0, connected: true, mapping: 'standard', timestamp: 0,
+      axes: [0, 0, 0, 0], buttons: Array.from({ length: 17 }, () => ({ pressed: false, touched: false, value: 0 })),
+    };
+    window.testPad = pad;
+    Object.defineProperty(navigator, 'getGamepads', { configurable: true, value: () => [pad, null, null, null] });
+    addEventListener('load', () => dispatchEvent(new Event('gamepadconnected')));
+
+    let hidden = false;
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (hidden ? 'hidden' : 'visible') });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    window.testSetHidden = (value) => {
+      hidden = value;
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+
+    const sends = [];
+    window.testSends = sends;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (data) {
+      if (typeof data === 'string') sends.push({ t: performance.now(), data });
+      return send.call(this, data);
+    };
+  })()`);
+}
+
+/** Waits for `count` animation frames in the page: the gamepad is polled once a frame, so a stick change
+ *  that would have driven has been seen by then. */
+export function waitFrames(page: Page, count = 10): Promise<unknown> {
+  return page.evaluate(`new Promise((resolve) => {
+    let left = ${count};
+    const tick = () => (--left <= 0 ? resolve() : requestAnimationFrame(tick));
+    requestAnimationFrame(tick);
+  })`);
 }
 
 /** Resolves with the frames sent after index `from` once `count` of them are of `type` (polled: Playwright reports frames as events of its own). */

@@ -19,7 +19,7 @@ interface Finger { id: number; x: number; y: number }
  * event into per-finger touchstart/touchmove/touchend (so lifting one of two fingers is a touchMove with
  * the other alone; touchEnd lifts all and carries no points).
  */
-function touch(cdp: CDPSession, type: 'touchStart' | 'touchMove' | 'touchEnd', fingers: Finger[]): Promise<unknown> {
+function touch(cdp: CDPSession, type: 'touchStart' | 'touchMove' | 'touchEnd' | 'touchCancel', fingers: Finger[]): Promise<unknown> {
   return cdp.send('Input.dispatchTouchEvent', { type, touchPoints: fingers.map((f) => ({ id: f.id, x: f.x, y: f.y })) });
 }
 
@@ -105,6 +105,48 @@ describe('controller page on a phone (touch)', () => {
     await waitForState(server.driver, (s) => s.direction === 'stop', 'stop when the finger lifts');
     await page.locator('#st-last[data-state="stop"]').waitFor({ timeout: WAIT_MS }); // sent, not the watchdog
     assert.equal(await page.evaluate('window.scrollY'), scrollBefore, 'the page did not scroll under the drag');
+  });
+
+  it('a second finger tapping Stop stops the car; the thumb still on the knob drives no more until lifted', async () => {
+    const { cx, cy, travel } = await joystickGeometry(page);
+    const thumb: Finger = { id: 4, x: cx, y: cy };
+    await touch(cdp, 'touchStart', [thumb]);
+    thumb.y = cy - travel;
+    await touch(cdp, 'touchMove', [thumb]);
+    await waitForState(server.driver, (s) => s.direction === 'forward', 'forward from the thumb');
+    const stop = await page.locator('#stop').boundingBox();
+    assert.ok(stop);
+    const finger: Finger = { id: 5, x: stop.x + stop.width / 2, y: stop.y + stop.height / 2 };
+    const before = watched.sent.length;
+    await touch(cdp, 'touchStart', [thumb, finger]);
+    await touch(cdp, 'touchMove', [thumb]); // the second finger lifts: a tap on Stop
+    await waitForSent(watched.sent, before, 'stop', 1);
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop from the tap');
+    const from = watched.sent.length;
+    for (const dx of [0.3, 0.6, -0.4]) {
+      thumb.x = cx + travel * dx;
+      await touch(cdp, 'touchMove', [thumb]);
+    }
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    assert.deepEqual(watched.sent.slice(from).filter((f) => f.message.type === 'drive'), [], 'the thumb no longer drives');
+    await touch(cdp, 'touchEnd', []);
+    assert.equal(server.driver.state.direction, 'stop');
+    // Lifted and put down again: a new press drives.
+    await touch(cdp, 'touchStart', [{ id: 6, x: cx, y: cy - travel }]);
+    await waitForState(server.driver, (s) => s.direction === 'forward', 'forward from a fresh touch');
+    await touch(cdp, 'touchEnd', []);
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop');
+  });
+
+  it('a touch the browser cancels stops the car at once (not after the watchdog)', async () => {
+    const { cx, cy, travel } = await joystickGeometry(page);
+    await touch(cdp, 'touchStart', [{ id: 7, x: cx + travel, y: cy }]);
+    await waitForState(server.driver, (s) => s.direction === 'right', 'right from the thumb');
+    const before = watched.sent.length;
+    await touch(cdp, 'touchCancel', []);
+    await waitForSent(watched.sent, before, 'stop', 1);
+    await waitForState(server.driver, (s) => s.direction === 'stop', 'stop on touchcancel');
+    await page.locator('#st-last[data-state="stop"]').waitFor({ timeout: WAIT_MS }); // sent, not the watchdog
   });
 
   it('tapping the stop button stops a running command', async () => {
