@@ -21,10 +21,11 @@ function welcome(role: Role, resumeToken: string, authenticated: boolean, state:
     type: 'welcome', protocol: 1, clientId: 'c1', role, authRequired: true, authenticated,
     vehicle: { codec: 'iracer', link: 'sim' },
     limits: {
-      watchdogMs: 500, maxMessageBytes: 4096, driveRatePerSecond: 60, idleTakeoverMs: 15_000, maxHoldMs: 2000,
+      watchdogMs: 500, maxMessageBytes: 16_384, driveRatePerSecond: 60, idleTakeoverMs: 15_000, maxHoldMs: 2000,
       driverSilenceMs: 5000, resumeWindowMs: 10_000,
     },
     state: { ...STOPPED, ...state }, resumeToken,
+    video: { camera: null, viewers: 0, limit: 4 }, iceServers: [],
   };
 }
 
