@@ -12,6 +12,7 @@ import type { ControlOptions } from '../control/options.js';
 import { listDevices } from '../vehicle/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { exposureWarning } from './exposure.js';
+import { describeTls } from './tls-report.js';
 import { handleShutdown } from './shutdown.js';
 
 async function main(): Promise<number> {
@@ -64,8 +65,8 @@ async function run(options: ControlOptions): Promise<number> {
 }
 
 function printUrls(options: ControlOptions, server: ControlServer): void {
-  const scheme = options.tlsCert ? 'https' : 'http';
-  const wsScheme = options.tlsCert ? 'wss' : 'ws';
+  const scheme = server.tls ? 'https' : 'http';
+  const wsScheme = server.tls ? 'wss' : 'ws';
   const hosts = [urlHost(options.host)];
   if (options.host === '0.0.0.0' || options.host === '::') hosts.push(...lanAddresses());
   const cars = server.fleet.worlds;
@@ -80,6 +81,7 @@ function printUrls(options: ControlOptions, server: ControlServer): void {
   if (server.wsPort !== undefined) {
     console.log(`Seed-era pages: ${wsScheme}://<host>:${server.wsPort} (WebSocket only)`);
   }
+  if (server.tls) console.log(describeTls(server.tls));
   if (options.token !== undefined) console.log('Driving needs the token (spectating does not).');
   console.log('Press Ctrl+C to stop.');
 }
