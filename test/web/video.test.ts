@@ -84,8 +84,7 @@ describe('video from a camera page to a driver and a spectator', () => {
     for (const selector of ['#stop', 'svg.joystick']) {
       const box = (await driver.locator(selector).boundingBox())!;
       assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= 844 && box.y + box.height <= 390, `${selector} on screen: ${JSON.stringify(box)}`);
-      const top = await driver.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('#stop, svg.joystick') !== null,
-        [box.x + box.width / 2, box.y + box.height / 2]);
+      const top = await driver.evaluate(`document.elementFromPoint(${box.x + box.width / 2}, ${box.y + box.height / 2})?.closest('#stop, svg.joystick') != null`);
       assert.equal(top, true, `${selector} is not covered by the video`);
     }
     const from = driverSeen.sent.length;
