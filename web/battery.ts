@@ -7,10 +7,10 @@ interface BatteryManagerLike extends EventTarget { level: number; charging: bool
 
 /** Calls `onChange` with each reading, or once with null where the browser does not tell. */
 export async function watchBattery(onChange: (reading: BatteryReading | null) => void): Promise<void> {
-  const get = (navigator as Navigator & { getBattery?: () => Promise<BatteryManagerLike> }).getBattery;
-  if (typeof get !== 'function') return onChange(null);
+  const nav = (globalThis as { navigator?: { getBattery?: () => Promise<BatteryManagerLike> } }).navigator;
+  if (typeof nav?.getBattery !== 'function') return onChange(null);
   try {
-    const battery = await get.call(navigator);
+    const battery = await nav.getBattery();
     const report = () => onChange({ level: battery.level, charging: battery.charging });
     battery.addEventListener('levelchange', report);
     battery.addEventListener('chargingchange', report);

@@ -9,7 +9,8 @@
 import { createAuth } from './auth.js';
 import { describeBattery, watchBattery } from './battery.js';
 import { CameraPeers } from './camera-peers.js';
-import { CameraSource, DEFAULT_CAPTURE, captureProblem, type CaptureSettings } from './camera-source.js';
+import { CameraSource } from './camera-source.js';
+import { DEFAULT_CAPTURE, captureProblem, type CaptureSettings } from './capture-settings.js';
 import { cameraSocketUrl } from './camera-url.js';
 import { Connection, offeredSubprotocols, type ConnectionState } from './connection.js';
 import type { IceServer, ServerMessage } from './messages.js';

@@ -4,47 +4,7 @@
 //
 // Phones often cannot open two cameras at once, so a switch closes the old one before opening the next.
 
-export interface CaptureSettings {
-  /** A chosen camera, or null for the one facing `facing` (the rear one on a phone by default). */
-  deviceId: string | null;
-  facing: 'environment' | 'user';
-  width: number;
-  height: number;
-  frameRate: number;
-}
-
-export const DEFAULT_CAPTURE: CaptureSettings = { deviceId: null, facing: 'environment', width: 640, height: 480, frameRate: 30 };
-
-/** The constraints for getUserMedia (video only: the car's camera has nothing to say). */
-export function captureConstraints(s: CaptureSettings): MediaStreamConstraints {
-  return {
-    audio: false,
-    video: {
-      ...(s.deviceId ? { deviceId: { exact: s.deviceId } } : { facingMode: { ideal: s.facing } }),
-      width: { ideal: s.width },
-      height: { ideal: s.height },
-      frameRate: { ideal: s.frameRate, max: s.frameRate },
-    },
-  };
-}
-
-/** Why there is no picture, in words a user can act on. */
-export function captureProblem(err: unknown): string {
-  const name = (err as { name?: string })?.name;
-  switch (name) {
-    case 'NotAllowedError':
-    case 'SecurityError':
-      return 'camera access was refused: allow it in the browser\'s settings for this site, then reload';
-    case 'NotFoundError':
-    case 'OverconstrainedError':
-      return 'no camera found on this device';
-    case 'NotReadableError':
-    case 'AbortError':
-      return 'the camera is in use by another app, or failed to start';
-    default:
-      return `the camera could not start (${(err as Error)?.message ?? String(err)})`;
-  }
-}
+import { captureConstraints, type CaptureSettings, DEFAULT_CAPTURE } from './capture-settings.js';
 
 export class CameraSource {
   private stream: MediaStream | null = null;
@@ -79,7 +39,7 @@ export class CameraSource {
   async change(settings: CaptureSettings): Promise<MediaStreamTrack> {
     const track = this.track;
     if (track && settings.deviceId === this.settings.deviceId) {
-      const { video } = captureConstraints(settings) as { video: MediaTrackConstraints };
+      const { video } = captureConstraints(settings);
       try {
         await track.applyConstraints({ width: video.width, height: video.height, frameRate: video.frameRate });
         this.settings = { ...settings };
