@@ -101,6 +101,7 @@ describe('video from a camera page to a driver and a spectator', () => {
       assert.match(await second.page.locator('#cam-message').innerText(), /already has a camera/);
       assert.equal(await camera.page.locator('#cam-state').getAttribute('data-state'), 'streaming');
       assert.ok((await countFrames(driver, 1000)).frames > 0, 'the driver still sees the first camera');
+      assert.equal(await camera.page.locator('#switch').isDisabled(), true, 'the fake device is the only camera: nothing to switch to');
     } finally {
       await second.context.close();
     }
@@ -146,6 +147,18 @@ describe('video from a camera page to a driver and a spectator', () => {
     } finally {
       ws.close();
     }
+  });
+
+  it('a picture that stops coming while connected is marked frozen, and nothing is sent for it', async () => {
+    const from = driverSeen.sent.length;
+    // The camera stalls: its track stops without the page noticing (stop() fires no 'ended'), the
+    // connection stays up, and no frame comes any more.
+    await camera.page.evaluate('document.querySelector("#preview").srcObject.getVideoTracks()[0].stop()');
+    await Promise.all([videoState(driver, 'frozen'), videoState(spectator, 'frozen')]);
+    assert.match(await driver.locator('#video-state').innerText(), /^Video frozen: the picture is \d+ s old$/);
+    assert.equal(await onStage(driver), true, 'the stage stays, marked');
+    const sent = driverSeen.sent.slice(from).filter((f) => f.message.type !== 'ping');
+    assert.deepEqual(sent, [], 'a frozen picture makes the page send nothing');
   });
 
   it('closing the camera shows "camera lost" within 2 s; a camera reopened brings the video back without a reload', async () => {
