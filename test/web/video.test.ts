@@ -184,3 +184,44 @@ describe('video from a camera page to a driver and a spectator', () => {
     assert.deepEqual([...driverSeen.errors, ...spectatorSeen.errors], [], 'no console errors on the viewers');
   });
 });
+
+describe('the camera of a named car, with a drive token', () => {
+  let server: ControlServer;
+  let browser: Browser;
+
+  before(async () => {
+    await ensureBuilt();
+    server = await startServer('sim', {
+      token: 'secret', cars: [{ name: 'red', link: 'sim', codec: 'iracer' }, { name: 'blue', link: 'sim', codec: 'iracer' }],
+    });
+    browser = await launchVideoBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('asks for the token, streams once it is given, and only to the car its path names', async () => {
+    const camera = await openCamera(browser, `${server.url}car/blue/camera`, 'token');
+    assert.equal(await camera.page.locator('#auth-form').isVisible(), true);
+    await camera.page.locator('#token').fill('wrong');
+    await camera.page.locator('#auth-form button').click();
+    await camera.page.locator('#notice', { hasText: 'not accepted' }).waitFor({ timeout: WAIT_MS });
+    await camera.page.locator('#token').fill('secret');
+    await camera.page.locator('#auth-form button').click();
+    await camera.page.locator('#cam-state[data-state="streaming"]').waitFor({ timeout: WAIT_MS });
+    const blue = await browser.newPage();
+    const red = await browser.newPage();
+    await openPage(blue, `${server.url}car/blue`, 'spectator'); // spectating needs no token, and neither does video
+    await openPage(red, `${server.url}car/red`, 'spectator');
+    await blue.locator('#st-video[data-state="live"]').waitFor({ timeout: WAIT_MS });
+    assert.equal(await red.locator('#st-video').getAttribute('data-state'), 'none', 'the red car has no camera');
+    assert.equal(server.fleet.get('blue')!.summary().driver, null, 'the camera took no seat after its token');
+  });
+
+  it('with the token in the link, it streams at once', async () => {
+    const { context } = await openCamera(browser, `${server.url}car/red/camera#token=secret`);
+    await context.close();
+  });
+});
