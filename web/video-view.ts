@@ -24,9 +24,9 @@ import { describeFigures, videoFigures, type VideoFigures } from './video-stats.
 
 export type VideoState = 'none' | 'connecting' | 'limited' | 'live' | 'frozen' | 'lost' | 'back';
 
-export const FROZEN_MS = 2_000;
-export const BACK_MS = 3_000;
-export const LOST_LINGER_MS = 10_000;
+const FROZEN_MS = 2_000;
+const BACK_MS = 3_000;
+const LOST_LINGER_MS = 10_000;
 /** How often the stats are read and the picture's age checked. */
 const TICK_MS = 500;
 
