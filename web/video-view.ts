@@ -46,6 +46,8 @@ export class VideoView {
   private pc: RTCPeerConnection | null = null;
   /** The camera this page has seen since it loaded: its loss is "lost", not "none". */
   private hadCamera = false;
+  /** This connection has sent `watch`. */
+  private asked = false;
   /** Video was live at some point: the next live picture after a loss is "back". */
   private wasLive = false;
   private lastFrameAt = 0;
@@ -67,12 +69,12 @@ export class VideoView {
     this.render();
   }
 
-  /** A new connection: ask for video (served whenever there is a camera, without asking again). */
+  /** A new connection: video is asked for once there is a camera (a page without one sends nothing more). */
   welcome(message: WelcomeMessage): void {
     this.iceServers = message.iceServers ?? [];
     this.limit = message.video?.limit ?? 0;
+    this.asked = false;
     this.cameraChanged(message.video?.camera ?? null);
-    if (typeof RTCPeerConnection === 'function') this.opts.send({ type: 'watch' });
   }
 
   message(message: ServerMessage): void {
@@ -114,6 +116,8 @@ export class VideoView {
     }
     this.hadCamera = true;
     this.setState('connecting');
+    // Asked once per connection: the server serves this page whenever there is a camera from then on.
+    if (!this.asked && typeof RTCPeerConnection === 'function') this.asked = this.opts.send({ type: 'watch' });
   }
 
   /** The camera's offer: a new connection to it (any earlier one is replaced), answered. */
@@ -226,6 +230,7 @@ export class VideoView {
     const [status, overlay] = texts[this.state];
     this.status.textContent = status;
     this.status.dataset.state = this.state;
+    this.status.parentElement!.hidden = this.state === 'none'; // no room taken where there is no camera
     this.overlay.textContent = overlay;
     this.overlay.dataset.state = this.state;
     const lingering = this.state === 'lost' && performance.now() - this.lostAt < LOST_LINGER_MS;
