@@ -7,13 +7,14 @@
 // - while the link is down every demand is dropped and reported, never queued; when the link
 //   (re)connects the car is sent a stop, so nothing from before the outage resumes;
 // - close() sends a stop before closing, so the last byte a car receives from us when we stop is a stop.
+// A listener that throws cannot stop any of this (safe-emitter.ts).
 
-import { EventEmitter } from 'node:events';
 import { describeBytes, type Codec } from './codec.js';
 import { STOP, validateDemand, type Demand, type Direction, type Intent } from './demand.js';
 import type { Pose } from './kinematics.js';
 import type { Link, LinkState } from './link.js';
 import { DEFAULT_DEAD_ZONE, quantize } from './quantize.js';
+import { SafeEmitter } from './safe-emitter.js';
 
 export interface VehicleState {
   direction: Direction;
@@ -38,7 +39,7 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.leng
 
 type PoseSource = Link & { readonly pose: Pose; useDecoder?(d: ReturnType<Codec['decoder']>): void };
 
-export class Driver extends EventEmitter {
+export class Driver extends SafeEmitter {
   readonly #link: Link;
   readonly #codec: Codec;
   readonly #watchdogMs: number;
