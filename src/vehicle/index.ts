@@ -19,5 +19,4 @@ export type { DeviceInfo } from './devices.js';
 export { listDevices } from './devices.js';
 export type { EmulatorOptions, ReceivedByte } from './emulator.js';
 export { startEmulator, Emulator } from './emulator.js';
-export { stopOnSignals, type StopOnSignalsOptions } from './shutdown.js';
 export { SafeEmitter, LISTENER_ERROR } from './safe-emitter.js';
