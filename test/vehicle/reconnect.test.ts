@@ -245,11 +245,14 @@ describe('ReconnectingLink writes: liveness', () => {
     assert.equal(link.state, 'reconnecting');
   });
 
-  it('a delivered write leaves nothing to time out, however long the link then stays idle', async (t) => {
+  it('asks for a confirmation a quarter of the timeout after a write; once delivered, nothing is left to time out', async (t) => {
     const { link, tr, clock } = await connected(t, { writeTimeoutMs: 1000 });
     link.write(Uint8Array.of(0x16));
     tr.take();
-    clock.advance(400);
+    clock.advance(249);
+    assert.equal(tr.confirmations, 0, 'not yet: the writes made meanwhile ride on one confirmation');
+    clock.advance(1);
+    assert.equal(tr.confirmations, 1);
     tr.deliver();
     await flush();
     clock.advance(60_000);
@@ -261,18 +264,40 @@ describe('ReconnectingLink writes: liveness', () => {
     const { link, tr, clock } = await connected(t, { writeTimeoutMs: 1000 });
     link.write(Uint8Array.of(0x16)); // t = 0
     tr.take();
+    clock.advance(200);
+    link.write(Uint8Array.of(0x1f)); // t = 200: handed over before the confirmation starts, covered by it
+    tr.take();
+    clock.advance(50); // t = 250: the confirmation starts
     assert.equal(tr.confirmations, 1);
-    clock.advance(600);
-    link.write(Uint8Array.of(0x1f)); // t = 600, not covered by the confirmation running since t = 0
+    clock.advance(350);
+    link.write(Uint8Array.of(0x5f)); // t = 600, not covered by the running confirmation
     tr.take();
     assert.equal(tr.confirmations, 1, 'still one at a time');
     clock.advance(100);
-    tr.deliver(); // t = 700: 0x16 arrived
+    tr.deliver(); // t = 700: 0x16 and 0x1f arrived
     await flush();
-    assert.equal(tr.confirmations, 1, 'a new confirmation for 0x1f');
-    clock.advance(899); // t = 1599
+    assert.equal(tr.confirmations, 0, 'the next one waits until a quarter of the timeout after 0x5f');
+    clock.advance(150); // t = 850
+    assert.equal(tr.confirmations, 1);
+    clock.advance(749); // t = 1599
     assert.equal(link.state, 'connected', 'past 1000 ms since 0x16, but 0x16 was delivered');
-    clock.advance(1); // t = 1600: 1000 ms since 0x1f
+    clock.advance(1); // t = 1600: 1000 ms since 0x5f
+    assert.equal(link.state, 'reconnecting');
+  });
+
+  it('a write waiting in the slot when a confirmation starts is timed from when it was made', async (t) => {
+    const { link, tr, clock } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16)); // t = 0, in flight until taken
+    clock.advance(200);
+    link.write(Uint8Array.of(0x1f)); // t = 200, waits in the slot
+    clock.advance(50); // t = 250: the confirmation starts; 0x1f is not handed over, so not covered
+    assert.equal(tr.confirmations, 1);
+    tr.take(); // 0x16 taken, 0x1f handed over
+    tr.deliver(); // covers 0x16 only
+    await flush();
+    clock.advance(949); // t = 1199
+    assert.equal(link.state, 'connected');
+    clock.advance(1); // t = 1200: 1000 ms since 0x1f, never confirmed
     assert.equal(link.state, 'reconnecting');
   });
 

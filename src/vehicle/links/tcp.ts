@@ -19,8 +19,11 @@ type TcpSpec = Extract<LinkSpec, { kind: 'tcp' }>;
 const CONNECT_TIMEOUT_MS = 5_000;
 /** Idle time before the first keepalive probe (Node rounds to whole seconds; 1 s is the least). */
 const KEEPALIVE_IDLE_MS = 1_000;
-/** Longest pause between two looks at the unacknowledged count while waiting for an ACK. */
-const MAX_POLL_MS = 50;
+/**
+ * While a confirmation waits for an ACK, it looks again after 10 ms, then at most every MAX_LOOK_MS: a write
+ * acknowledged just before the link's deadline may be seen up to that much late.
+ */
+const MAX_LOOK_MS = 50;
 
 export function tcpConnector(spec: TcpSpec): Connector {
   return (lost) => new Promise<Transport>((resolve, reject) => {
@@ -46,6 +49,9 @@ export function tcpConnector(spec: TcpSpec): Connector {
 }
 
 class TcpTransport implements Transport {
+  #handed = 0;   // bytes given to socket.write
+  #inKernel = 0; // of those, bytes whose write completed: the kernel has them
+
   constructor(
     private readonly socket: net.Socket,
     private readonly where: string,
@@ -55,7 +61,7 @@ class TcpTransport implements Transport {
 
   write(bytes: Uint8Array, done: (err?: Error | null) => void): void {
     if (!this.socket.writable) return void process.nextTick(done, new Error(`connection to ${this.where} is closed`));
-    this.socket.write(bytes, done);
+    this.#send(bytes, done);
   }
 
   writeNow(bytes: Uint8Array): boolean {
@@ -63,19 +69,33 @@ class TcpTransport implements Transport {
     // With nothing queued in Node, libuv writes at once (a synchronous try-write), and the stream's count of
     // pending bytes is back to 0 before write() returns: the bytes are in the kernel.
     const idle = this.socket.writableLength === 0;
-    this.socket.write(bytes);
+    this.#send(bytes, () => {});
     return idle && this.socket.writableLength === 0;
   }
 
+  #send(bytes: Uint8Array, done: (err?: Error | null) => void): void {
+    const n = bytes.length;
+    this.#handed += n;
+    this.socket.write(bytes, (err) => {
+      if (!err) this.#inKernel += n;
+      done(err);
+    });
+  }
+
+  /**
+   * Byte counts, not "nothing unacknowledged": ACKs are cumulative, so the bytes handed over before the call
+   * are delivered once the peer acknowledged that far, even while newer writes keep the queue from emptying.
+   */
   async delivered(): Promise<void> {
-    for (let pause = 1; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
+    const target = this.#handed;
+    for (let pause = 0; ; pause = Math.min(Math.max(pause * 2, 10), MAX_LOOK_MS)) {
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       if (this.socket.destroyed) throw new Error(`connection to ${this.where} closed`);
+      const inKernel = this.#inKernel; // before the look: bytes arriving meanwhile can only make it more careful
+      if (inKernel < target) continue;
       // Without a probe (not Linux), what Node has handed to the kernel is all we can know.
-      if (this.socket.writableLength === 0) {
-        const n = this.unacked === null ? null : await this.unacked();
-        if (n === null || n === 0) return;
-      }
-      await new Promise((r) => setTimeout(r, pause));
+      const unacked = this.unacked === null ? null : await this.unacked();
+      if (unacked === null || inKernel - unacked >= target) return;
     }
   }
 
