@@ -98,6 +98,11 @@ export const OPTIONS: readonly Option[] = [
     set: (o, v) => { o.linkTimeoutMs = integer(v, 100, 60_000); },
   },
   {
+    name: 'link-refresh-ms', arg: 'N', json: 'integer',
+    help: 're-send a moving car\'s bytes every N ms (default 0: only when they change); for cars\nwhose sketch stops by itself after silence (see docs/safety.md), 250 is a good value',
+    set: (o, v) => { o.linkRefreshMs = integer(v, 0, 10_000); },
+  },
+  {
     name: 'max-clients-per-address', arg: 'N', json: 'integer',
     help: `connections at once from one address (default ${DEFAULT_MAX_CLIENTS_PER_ADDRESS})`,
     set: (o, v) => { o.maxClientsPerAddress = integer(v, 1, 1_000); },

@@ -138,13 +138,9 @@ export class CarWorld {
     this.broadcastState();
   }
 
-  /** Writes the stop now, whatever else is going on. Never throws. */
+  /** Writes the stop now, past anything queued, and refuses every later demand: for shutdown only. */
   emergencyStop(): void {
-    try {
-      this.driver.stop();
-    } catch {
-      // The caller is already on its way out; there is nothing better to do here.
-    }
+    this.driver.emergencyStop(); // never throws
   }
 
   /** Closes every client with 1001 and stops the car (the stop is written before the link closes). */

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { Driver } from '../vehicle/index.js';
+import { DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../vehicle/index.js';
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
 import { Admission } from './admission.js';
 import { AddressLockout, TokenCheck, upgradeToken } from './auth.js';
@@ -72,6 +72,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec }];
   const fleet = Fleet.create(cars, opts.watchdogMs, {
     limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4, iceServers: opts.iceServers ?? [],
+    linkTimeoutMs: opts.linkTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, refreshMs: opts.linkRefreshMs ?? 0,
   });
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
@@ -121,6 +122,10 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   });
   /** The car each accepted upgrade asked for, decided before the handshake completes. */
   const carOf = new WeakMap<IncomingMessage, CarWorld>();
+  // A handler of ours that throws costs its connection (1011), never the process: say so, it is a bug.
+  wss.on('listenerError', (err: Error, _ws: unknown, event: string) => {
+    log(`a WebSocket '${event}' handler failed: ${err.stack ?? err.message}`);
+  });
   let nextId = 1;
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     faults?.onConnection(req); // outside any try: the WebSocket layer must contain it
