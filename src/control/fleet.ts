@@ -7,6 +7,7 @@ import { createCodec, createLink, Driver, formatLinkSpec, parseLinkSpec, type Li
 import { CarWorld } from './car-world.js';
 import type { FaultInjection } from './fault-injection.js';
 import { logLinkActivity } from './link-log.js';
+import type { Logger } from './log.js';
 import type { CodecName, IceServer, Limits, LinkKind, LinkState } from './messages.js';
 import type { CarConfig } from './options.js';
 
@@ -32,7 +33,7 @@ export interface FleetContext {
   authRequired: boolean;
   maxViewers: number;
   iceServers: IceServer[];
-  log: (line: string) => void;
+  log: Logger;
   faults: FaultInjection | null;
 }
 
@@ -88,7 +89,7 @@ export class Fleet {
     const several = cars.length > 1;
     return new Fleet(cars.map((car, i) => {
       const spec = specs[i];
-      const log = several ? (line: string) => ctx.log(`[${car.name}] ${line}`) : ctx.log;
+      const log = several ? ctx.log.with({ car: car.name }) : ctx.log;
       const link = createLink(spec);
       logLinkActivity(link, log);
       const driver = new Driver({ link, codec: createCodec(car.codec), watchdogMs });
