@@ -30,7 +30,7 @@ export interface ServiceCommand {
   /** Absolute. */
   config: string;
   user: string;
-  /** Set when the config file exists but is not valid: the unit is still printed, with this warning. */
+  /** Set when the config file is missing or not valid: the unit is still printed, with this warning. */
   configProblem?: string;
 }
 
@@ -55,13 +55,15 @@ export function parseServiceArgs(argv: readonly string[], env: Readonly<Record<s
   user ??= env.SUDO_USER || userInfo().username;
   if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(user)) throw new UsageError(`service: --user '${user}' is not a user name`);
   const command: ServiceCommand = { kind: 'service', config: resolve(config ?? DEFAULT_SERVICE_CONFIG), user };
-  if (existsSync(command.config)) {
-    try {
-      readConfigFile(command.config, defaults());
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      command.configProblem = err.message;
-    }
+  if (!existsSync(command.config)) {
+    command.configProblem = `${command.config} does not exist yet: write it before starting the service (docs/raspberry-pi.md)`;
+    return command;
+  }
+  try {
+    readConfigFile(command.config, defaults());
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    command.configProblem = err.message;
   }
   return command;
 }

@@ -77,7 +77,10 @@ test('--version and service are commands of their own', () => {
   assert.deepEqual(parseArgs(['--version'], {}), { kind: 'version' });
   assert.deepEqual(parseArgs(['--port', '1', '--version'], {}), { kind: 'version' });
   const service = parseArgs(['service', '--print', '--config', 'relative.json', '--user', 'pi'], {});
-  assert.deepEqual(service, { kind: 'service', config: join(process.cwd(), 'relative.json'), user: 'pi' });
+  assert.deepEqual(service, {
+    kind: 'service', config: join(process.cwd(), 'relative.json'), user: 'pi',
+    configProblem: `${join(process.cwd(), 'relative.json')} does not exist yet: write it before starting the service (docs/raspberry-pi.md)`,
+  });
   assert.equal((parseArgs(['service', '--print'], { SUDO_USER: 'pi' }) as { user: string }).user, 'pi');
   for (const [argv, pattern] of [
     [['service'], /service --print/],
