@@ -9,7 +9,9 @@ import { CAR_NAME_PATTERN, checkCars } from '../control/fleet.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../control/log.js';
 import { DEFAULT_LIMITS, type CarConfig, type ControlOptions } from '../control/options.js';
 import { normalizeOrigin } from '../control/origin.js';
-import { CODEC_NAMES, DEFAULT_BAUD, DEFAULT_WATCHDOG_MS, parseLinkSpec, type CodecName } from '../vehicle/index.js';
+import {
+  CharmapError, CODEC_NAMES, DEFAULT_BAUD, DEFAULT_WATCHDOG_MS, parseLinkSpec, readCharmapFile, type CodecName, type RcAppCharmap,
+} from '../vehicle/index.js';
 
 export const TOKEN_ENV = 'WEBRACER_TOKEN';
 
@@ -113,6 +115,11 @@ export const OPTIONS: readonly Option[] = [
     set: (o, v) => { o.maxClientsPerAddress = integer(v, 1, 1_000); },
   },
   {
+    name: 'charmap', arg: 'FILE', json: 'string',
+    help: 'the rc-app codec speaks the characters in FILE (JSON), for cars whose app uses\nother letters than the common one; see docs/vehicle.md',
+    set: (o, v) => { o.charmap = charmap(text(v)); },
+  },
+  {
     name: 'max-clients', arg: 'N', json: 'integer',
     help: `WebSocket connections at once, every car together (default ${DEFAULT_LIMITS.maxClients}, 1 to 10000); with a\ntoken, 4 of them are kept for clients that present it`,
     set: (o, v) => { o.maxClients = integer(v, 1, 10_000); },
@@ -214,6 +221,9 @@ export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
       throw new ValueError((err as Error).message);
     }
   }
+  if (o.charmap !== undefined && !(o.cars ?? [{ codec: o.codec }]).some((c) => c.codec === 'rc-app')) {
+    throw new ValueError('--charmap is for the rc-app codec, and no car uses it (--codec rc-app)');
+  }
   if (o.seedCar !== undefined) {
     const names = (o.cars ?? [{ name: 'car' }]).map((c) => c.name.toLowerCase());
     if (!names.includes(o.seedCar.toLowerCase())) {
@@ -277,6 +287,15 @@ function origin(v: string): string {
     return normalizeOrigin(v);
   } catch (err) {
     throw new ValueError((err as Error).message);
+  }
+}
+
+function charmap(path: string): RcAppCharmap {
+  try {
+    return readCharmapFile(path);
+  } catch (err) {
+    if (err instanceof CharmapError) throw new ValueError(err.message);
+    throw err;
   }
 }
 

@@ -19,7 +19,7 @@ import type { FaultInjection } from './fault-injection.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type AccessoryMessage, type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
 import { Seat, type RoleChange } from './seat.js';
@@ -30,6 +30,8 @@ export interface CarWorldOptions {
   driver: Driver;
   link: Link;
   codec: CodecName;
+  /** What the car has besides motion (its codec's), told to every page in `welcome`. */
+  accessories: readonly AccessoryName[];
   linkKind: LinkKind;
   limits: Limits;
   authRequired: boolean;
@@ -114,7 +116,7 @@ export class CarWorld {
     session.send({
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
       authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
-      vehicle: { codec: this.opts.codec, link: this.opts.linkKind }, limits, state: this.state(),
+      vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
       resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers,
     });
     const pose = this.driver.pose;
@@ -225,6 +227,8 @@ export class CarWorld {
         return this.camera.unwatch(session);
       case 'signal':
         return this.camera.signal(session, msg);
+      case 'accessory':
+        return this.accessory(session, msg);
     }
   }
 
@@ -257,6 +261,23 @@ export class CarWorld {
       this.disarmed = null;
     }
     this.give(session, ref, wanted);
+  }
+
+  /** Lights and horn: the driver's, like driving, but never motion (Driver.accessory). */
+  private accessory(session: ClientSession, msg: AccessoryMessage): void {
+    if (this.seat.driver !== session.id) {
+      return session.auth.authenticated
+        ? session.error('not_driver', 'only the driver may use the lights and horn', 'accessory')
+        : session.error('unauthorized', 'the lights and horn need the token: send {"type":"auth","token":...}', 'accessory');
+    }
+    this.seat.noteActivity(session.id);
+    const result = this.driver.accessory(msg.name, msg.on);
+    if (result.ok) return;
+    if (result.reason === 'unsupported') {
+      const has = this.opts.accessories.length > 0 ? this.opts.accessories.join(', ') : 'none';
+      return session.error('invalid_message', `this car has no ${msg.name === 'all' ? 'accessories' : msg.name} (it has: ${has})`, 'accessory', 'name');
+    }
+    session.error('link_down', 'the car is not connected; the command was dropped', 'accessory');
   }
 
   /** Anyone allowed to drive may stop the car, driver or not: stopping is always safe. */

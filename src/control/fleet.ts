@@ -3,7 +3,7 @@
  * its config and checked first, so a typo or two cars on one port stop the start with a clear message.
  * One car failing, misbehaving or flooded never reaches another: they share nothing but the process.
  */
-import { createCodec, createLink, Driver, formatLinkSpec, parseLinkSpec, type LinkSpec } from '../vehicle/index.js';
+import { createCodec, createLink, Driver, formatLinkSpec, parseLinkSpec, type LinkSpec, type RcAppCharmap } from '../vehicle/index.js';
 import { CarWorld } from './car-world.js';
 import type { FaultInjection } from './fault-injection.js';
 import { logLinkActivity } from './link-log.js';
@@ -35,6 +35,7 @@ export interface FleetContext {
   iceServers: IceServer[];
   log: Logger;
   faults: FaultInjection | null;
+  charmap?: RcAppCharmap;
 }
 
 /** Throws an Error naming the car and the field at fault; returns the parsed link specs in order. */
@@ -92,9 +93,10 @@ export class Fleet {
       const log = several ? ctx.log.with({ car: car.name }) : ctx.log;
       const link = createLink(spec);
       logLinkActivity(link, log);
-      const driver = new Driver({ link, codec: createCodec(car.codec), watchdogMs });
+      const codec = createCodec(car.codec, ctx.charmap);
+      const driver = new Driver({ link, codec, watchdogMs });
       return new CarWorld({
-        name: car.name, driver, link, codec: car.codec, linkKind: spec.kind, limits: ctx.limits, log,
+        name: car.name, driver, link, codec: car.codec, accessories: codec.accessories ?? [], linkKind: spec.kind, limits: ctx.limits, log,
         faults: ctx.faults, authRequired: ctx.authRequired, maxViewers: ctx.maxViewers, iceServers: ctx.iceServers,
       });
     }));

@@ -1,5 +1,5 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
-import type { CodecName } from '../vehicle/index.js';
+import type { CodecName, RcAppCharmap } from '../vehicle/index.js';
 import type { Logger } from './log.js';
 import type { IceServer } from './messages.js';
 
@@ -51,6 +51,8 @@ export interface ControlOptions {
   resumeWindowMs?: number;
   /** Connections at once from one address (default 16); more get HTTP 503 at the upgrade. */
   maxClientsPerAddress?: number;
+  /** The rc-app codec's characters when a car's app uses others (--charmap; default the common app's). */
+  charmap?: RcAppCharmap;
   /** Ping clients idle this long, drop those still silent an interval later (default 30 000 ms; 0: off). */
   heartbeatMs?: number;
   /** Where the server reports connections and problems (never the token): a Logger (log.ts), or a plain

@@ -73,7 +73,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const faults = faultsFromEnv(process.env, log);
   const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec }];
   const fleet = Fleet.create(cars, opts.watchdogMs, {
-    limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4, iceServers: opts.iceServers ?? [],
+    limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4, iceServers: opts.iceServers ?? [], charmap: opts.charmap,
   });
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
