@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quote } from '../../src/cli/service.js';
-import { run, start, WEBRACER } from './process.js';
+import { ROOT, run, start, WEBRACER } from './process.js';
 
 type Unit = Map<string, Map<string, string[]>>;
 
@@ -134,4 +134,14 @@ test('ExecStart words: plain ones as they are, others quoted with systemd escape
   for (const word of ['/home/pi/my car/c.json', '100%', '$HOME', 'a"b\\c', 'tab\there']) {
     assert.deepEqual(execWords(quote(word)), [word], word);
   }
+});
+
+test('docs/raspberry-pi.md shows the unit as it is printed (the paths aside)', { timeout: 60_000 }, async (t) => {
+  const doc = readFileSync(join(ROOT, 'docs', 'raspberry-pi.md'), 'utf8');
+  const shown = /```ini\n(\[Unit\]\nDescription=webracer[\s\S]*?)```/.exec(doc);
+  assert.ok(shown, 'the doc shows the unit');
+  const printed = await run(t, [...WEBRACER, 'service', '--print', '--user', 'pi']);
+  const paths = new Set(['WorkingDirectory', 'ExecStart']);
+  const strip = (unit: Unit) => [...unit].map(([name, section]) => [name, [...section].map(([k, v]) => [k, paths.has(k) ? '' : v])]);
+  assert.deepEqual(strip(parseUnit(shown[1])), strip(parseUnit(printed.stdout)));
 });
