@@ -10,6 +10,7 @@
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
+import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
 import { DriverLiveness } from './driver-liveness.js';
@@ -19,7 +20,7 @@ import type { FaultInjection } from './fault-injection.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type AccessoryMessage, type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
 import { Seat, type RoleChange } from './seat.js';
@@ -228,7 +229,7 @@ export class CarWorld {
       case 'signal':
         return this.camera.signal(session, msg);
       case 'accessory':
-        return this.accessory(session, msg);
+        return switchAccessory(session, msg, { seat: this.seat, driver: this.driver, accessories: this.opts.accessories });
     }
   }
 
@@ -261,23 +262,6 @@ export class CarWorld {
       this.disarmed = null;
     }
     this.give(session, ref, wanted);
-  }
-
-  /** Lights and horn: the driver's, like driving, but never motion (Driver.accessory). */
-  private accessory(session: ClientSession, msg: AccessoryMessage): void {
-    if (this.seat.driver !== session.id) {
-      return session.auth.authenticated
-        ? session.error('not_driver', 'only the driver may use the lights and horn', 'accessory')
-        : session.error('unauthorized', 'the lights and horn need the token: send {"type":"auth","token":...}', 'accessory');
-    }
-    this.seat.noteActivity(session.id);
-    const result = this.driver.accessory(msg.name, msg.on);
-    if (result.ok) return;
-    if (result.reason === 'unsupported') {
-      const has = this.opts.accessories.length > 0 ? this.opts.accessories.join(', ') : 'none';
-      return session.error('invalid_message', `this car has no ${msg.name === 'all' ? 'accessories' : msg.name} (it has: ${has})`, 'accessory', 'name');
-    }
-    session.error('link_down', 'the car is not connected; the command was dropped', 'accessory');
   }
 
   /** Anyone allowed to drive may stop the car, driver or not: stopping is always safe. */
