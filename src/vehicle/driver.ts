@@ -12,6 +12,7 @@
 //   after a silence, and so that the link's write timeout keeps checking the connection while driving).
 // A listener that throws cannot stop any of this (safe-emitter.ts).
 
+import type { AccessoryName } from './accessories.js';
 import { describeBytes, type Codec } from './codec.js';
 import { STOP, validateDemand, type Demand, type Direction, type Intent } from './demand.js';
 import type { Pose } from './kinematics.js';
@@ -37,6 +38,7 @@ export interface DriverOptions {
 }
 
 export type DriveResult = { ok: true } | { ok: false; reason: 'link_down' };
+export type AccessoryResult = DriveResult | { ok: false; reason: 'unsupported' };
 
 export const DEFAULT_WATCHDOG_MS = 500;
 
@@ -120,6 +122,23 @@ export class Driver extends SafeEmitter {
       }
     }
     return ok ? { ok: true } : this.#drop(demand);
+  }
+
+  /**
+   * Switches an accessory (a light, the horn) on or off. Not motion: the running demand, its timer and the
+   * watchdog are left alone, and the car's motion bytes follow the accessory's in the same write, so the
+   * newest write still ends with what the car should be doing (a link may replace a waiting write with a
+   * newer one: an accessory must never replace a stop).
+   */
+  accessory(name: AccessoryName | 'all', on: boolean): AccessoryResult {
+    const bytes = this.#codec.accessory?.(name, on) ?? null;
+    if (bytes === null) return { ok: false, reason: 'unsupported' };
+    const holds = this.#sent;
+    if (this.#closed || this.#link.state !== 'connected' || holds === null) return { ok: false, reason: 'link_down' };
+    const out = new Uint8Array(bytes.length + holds.length);
+    out.set(bytes);
+    out.set(holds, bytes.length);
+    return this.#link.write(out) ? { ok: true } : { ok: false, reason: 'link_down' };
   }
 
   /** Stops now: cancels the running demand and writes a stop unless the car already holds one. */
