@@ -8,6 +8,7 @@ import { createSecureContext, type Server as TlsServer } from 'node:tls';
 import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { defaultDataDir } from './data-dir.js';
+import type { Logger } from './log.js';
 import { fingerprint, selfSignedCertificate, spkiHash, type Identity } from './self-signed.js';
 
 export interface TlsSettings {
@@ -46,7 +47,7 @@ const DEFAULT_CHECK_MS = 2_000;
 const SETTLE_MS = 300;
 
 /** The certificate the options ask for, or null for plain http. Throws a clear error when it cannot be had. */
-export async function loadTls(opts: TlsSettings, log: (line: string) => void): Promise<ServerTls | null> {
+export async function loadTls(opts: TlsSettings, log: Logger): Promise<ServerTls | null> {
   if (opts.tls === 'self-signed') {
     if (opts.tlsCert !== undefined || opts.tlsKey !== undefined) throw new Error('--tls self-signed makes its own certificate: leave out --tls-cert and --tls-key');
     const dir = opts.dataDir ?? defaultDataDir();
@@ -74,7 +75,7 @@ async function readPair(certPath: string, keyPath: string): Promise<Identity> {
   return { cert, key };
 }
 
-async function watchedFiles(certPath: string, keyPath: string, intervalMs: number, log: (line: string) => void): Promise<ServerTls> {
+async function watchedFiles(certPath: string, keyPath: string, intervalMs: number, log: Logger): Promise<ServerTls> {
   let current = await readPair(certPath, keyPath).catch((err: Error) => {
     throw new Error(`cannot use the TLS certificate and key: ${err.message}`);
   });
@@ -87,14 +88,15 @@ async function watchedFiles(certPath: string, keyPath: string, intervalMs: numbe
     try {
       next = await readPair(certPath, keyPath);
     } catch (err) {
-      log(`TLS: the changed certificate or key does not load (${(err as Error).message.split('\n')[0]}); still serving the one from before`);
+      log.warn('tls_reload_failed', { cert: certPath, key: keyPath },
+        `TLS: the changed certificate or key does not load (${(err as Error).message.split('\n')[0]}); still serving the one from before`);
       return;
     }
     if (closed || (next.cert === current.cert && next.key === current.key)) return;
     for (const server of servers) server.setSecureContext(next); // new connections only; open ones carry on
     current = next;
     info = describe(next, certPath);
-    log(`TLS: certificate reloaded from ${certPath} (SHA-256 ${info.fingerprint})`);
+    log.info('tls_reloaded', { cert: certPath, fingerprint: info.fingerprint }, 'TLS: certificate reloaded');
   };
   const changed = (now: { mtimeMs: number; ino: number }, before: { mtimeMs: number; ino: number }): void => {
     if (now.mtimeMs === before.mtimeMs && now.ino === before.ino) return; // only read (atime)
