@@ -144,7 +144,7 @@ export class VideoView {
     } catch {
       if (this.pc === pc) this.closePeer(); // an offer we cannot take: wait for the next
     }
-    this.statsTimer ??= setInterval(() => void this.readStats(), TICK_MS);
+    if (this.pc === pc) this.statsTimer ??= setInterval(() => void this.readStats(), TICK_MS);
   }
 
   private closePeer(): void {
