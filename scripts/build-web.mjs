@@ -18,4 +18,14 @@ await build({
   outdir: out,
   logLevel: 'warning',
 });
+// The service worker (web/sw.ts) on its own: a classic script at the root, so its scope is the whole site.
+await build({
+  entryPoints: { sw: join(root, 'web', 'sw.ts') },
+  bundle: true,
+  format: 'iife',
+  target: ['es2020', 'safari14.1'],
+  minify: true,
+  outdir: out,
+  logLevel: 'warning',
+});
 cpSync(join(root, 'web', 'static'), out, { recursive: true });

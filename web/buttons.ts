@@ -36,8 +36,8 @@ export interface ButtonsOptions {
 }
 
 export interface Buttons {
-  /** The speed control as a fraction of full speed (the keyboard uses it too). */
-  speedFraction(): number;
+  /** The speed control's step (1..15): the buttons' speed, and every input's top speed (demand.ts speedDemand). */
+  speedStep(): number;
   /** The server's limit on a timed command (limits.maxHoldMs): the hold input is capped to it and says so. */
   setMaxHold(ms: number): void;
   /** A command this page sent may still be holding the car. */
@@ -108,7 +108,7 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
   });
 
   return {
-    speedFraction: () => speedStep() / MAX_SPEED,
+    speedStep,
     setMaxHold(ms) {
       maxHoldS = Math.max(0.1, Math.min(PROTOCOL_MAX_HOLD_S, Math.floor(ms / 100) / 10)); // in the input's 0.1 s steps
       hold.max = String(maxHoldS);

@@ -14,6 +14,7 @@ import { DEFAULT_CAPTURE, captureProblem, type CaptureSettings } from './capture
 import { cameraSocketUrl } from './camera-url.js';
 import { Connection, offeredSubprotocols, type ConnectionState } from './connection.js';
 import type { IceServer, ServerMessage } from './messages.js';
+import { registerServiceWorker } from './sw-register.js';
 import { ScreenWakeLock } from './wake-lock.js';
 
 type CameraState = 'starting' | 'no-access' | 'connecting' | 'token' | 'waiting' | 'streaming' | 'refused' | 'paused';
@@ -269,3 +270,4 @@ window.addEventListener('pagehide', () => connection.close()); // the viewers he
 render();
 connection.start();
 void start();
+registerServiceWorker(); // the cached shell when the server is away (sw.ts)

@@ -9,23 +9,36 @@
 //   hidden tab must not stop someone else's drive.
 // Both, every reconnect and every change of seat disarm the inputs still held (arming.ts): a stick held
 // forward does not drive again until it has been back to the centre.
+// Every input's demand goes through one speed mapping (demand.ts speedDemand) before the drive loop; the
+// lights and horn (accessories.ts) never go through the drive loop: they are not motion.
 
+import { AccessoryControls } from './accessories.js';
 import { createAuth } from './auth.js';
 import { createButtons } from './buttons.js';
 import { Connection, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
+import { JOYSTICK_DEAD_ZONE, SERVER_DEAD_ZONE, expo, speedDemand, withoutDeadZone, type Vector } from './demand.js';
 import { DriveLoop } from './drive.js';
+import { attachFullscreen } from './fullscreen.js';
 import { attachGamepads } from './gamepad.js';
 import { createJoystick } from './joystick.js';
+import { buzz } from './haptics.js';
+import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
 import { SUBPROTOCOL, type ServerMessage } from './messages.js';
 import { SeatResume } from './resume.js';
+import { ServerRuns } from './server-restart.js';
+import { applySettingsToPage, attachSettingsDialog } from './settings-dialog.js';
+import { SettingsStore, actionOf, browserStorage } from './settings.js';
 import { StatusBar } from './status.js';
+import { registerServiceWorker } from './sw-register.js';
 import { createTrack } from './track.js';
 import { VideoView } from './video-view.js';
+import { ScreenWakeLock } from './wake-lock.js';
 
 const controls = document.querySelector<HTMLFieldSetElement>('#controls')!;
 const stopButton = document.querySelector<HTMLButtonElement>('#stop')!;
 const gamepadNote = document.querySelector<HTMLElement>('#gamepad-note')!;
+const offlineNote = document.querySelector<HTMLElement>('#offline')!;
 
 /** What this connection's server told us; all reset when the connection ends. */
 let welcomed = false;
@@ -36,8 +49,13 @@ let authenticated = false;
 let carMoving = false;
 /** The token offered at this connection's upgrade (docs/protocol.md, subprotocols), if any. */
 let offeredToken: string | null = null;
+/** The server's quantizer dead zone (welcome.limits.deadZone), for the speed mapping. */
+let serverDeadZone = SERVER_DEAD_ZONE;
 
 const canDrive = () => isDriver && connection.isOpen;
+/** A modal dialog (settings, QR code) has the keys and covers the controls: no input drives meanwhile. */
+const dialogOpen = () => document.querySelector('dialog[open]') !== null;
+const inputsLive = () => canDrive() && !dialogOpen();
 /** Anyone allowed to drive may stop: everyone without a token, whoever presented it with one. */
 const mayStop = () => welcomed && connection.isOpen && (!authRequired || authenticated);
 
@@ -48,24 +66,42 @@ const status = new StatusBar(document, {
   release: () => connection.send({ type: 'release' }),
 });
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
+const serverRuns = new ServerRuns();
+const settings = new SettingsStore(browserStorage());
+const wakeLock = new ScreenWakeLock(() => {}); // the driver's screen stays on while it drives
+const accessories = new AccessoryControls(document.querySelector<HTMLElement>('#accessories')!, {
+  send: (m) => connection.send(m),
+  canUse: inputsLive,
+});
+/** Every input's last step: its fraction of the speed control's step, as the wire vector (demand.ts). */
+const toWire = (fraction: Vector) => speedDemand(fraction, buttons.speedStep(), serverDeadZone);
+const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
+  if (action === 'horn') accessories.horn(down);
+  else if (down) accessories.toggleLights();
+};
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
-const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive });
+const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
-  onMove: (v) => drive.set('joystick', v),
+  onMove: (v) => drive.set('joystick', v && toWire(expo(withoutDeadZone(v, JOYSTICK_DEAD_ZONE), settings.value.expo))),
   onInterrupted: () => interrupted(),
 });
 const buttons = createButtons(controls, { send: (m) => connection.send(m) });
 const keyboard = attachKeyboard(window, {
   onMove: (v) => drive.set('keyboard', v),
   onStop: () => stopPressed(),
-  magnitude: () => buttons.speedFraction(),
-  enabled: canDrive,
+  onAccessory,
+  actionOf: (code) => actionOf(settings.value, code),
+  shape: toWire,
+  enabled: inputsLive,
 });
 attachGamepads(window, {
   onMove: (v) => drive.set('gamepad', v),
   onStop: () => stopPressed(),
+  onAccessory,
+  settings: () => settings.value,
+  shape: toWire,
   onConnected: (names) => {
-    gamepadNote.textContent = names.length > 0 ? `Gamepad: ${names[0]} (left stick drives, B stops)` : '';
+    gamepadNote.textContent = names.length > 0 ? `Gamepad: ${names[0]} (its axes and buttons are in Settings)` : '';
   },
 });
 
@@ -82,6 +118,7 @@ function standDown(): boolean {
 
 /** The Stop button, Space, the gamepad's B. */
 function stopPressed(): void {
+  buzz('stop', settings.value.haptics);
   standDown();
   if (mayStop()) connection.send({ type: 'stop' });
 }
@@ -90,6 +127,7 @@ function stopPressed(): void {
 function interrupted(): void {
   const owed = standDown() || (isDriver && carMoving);
   keyboard.release();
+  accessories.release(); // a horn held when the user went away
   if (owed && canDrive()) connection.send({ type: 'stop' });
 }
 
@@ -98,6 +136,7 @@ function interrupted(): void {
  * seat changes hands or its driver leaves, so nothing is sent; held inputs must be let go or re-centred.
  */
 function seatChanged(driver: boolean): void {
+  if (driver !== isDriver) buzz('seat', settings.value.haptics);
   isDriver = driver;
   standDown();
   keyboard.release();
@@ -110,6 +149,7 @@ function renderControls(): void {
   controls.disabled = !usable;
   joystick.setEnabled(usable);
   stopButton.disabled = !mayStop();
+  wakeLock.set(usable);
 }
 
 function onMessage(message: ServerMessage): void {
@@ -117,6 +157,9 @@ function onMessage(message: ServerMessage): void {
     case 'welcome': {
       welcomed = true;
       drive.fitWatchdog(message.limits.watchdogMs);
+      serverDeadZone = message.limits.deadZone ?? SERVER_DEAD_ZONE;
+      serverRuns.welcome();
+      accessories.welcome(message.vehicle.accessories);
       buttons.setMaxHold(message.limits.maxHoldMs);
       track.show(message.vehicle.link === 'sim');
       authRequired = message.authRequired;
@@ -150,6 +193,8 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'telemetry':
       track.pose(message.pose);
+      // A restarted server's car starts again at its origin: a new track, not a line back to it.
+      if (serverRuns.telemetry(message.t, performance.now())) track.clear();
       break;
     case 'error':
       if (message.code === 'unauthorized' && message.ref === 'auth') {
@@ -193,6 +238,7 @@ function subprotocols(): string[] {
 
 function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   status.connection(state, retryInMs);
+  offlineNote.hidden = state !== 'reconnecting';
   if (state === 'open') return renderControls(); // the role comes with `welcome`
   if (welcomed) resume.ended();
   video.disconnected();
@@ -233,5 +279,20 @@ stopButton.addEventListener('click', (event) => {
   if (event.detail === 0) stopPressed();
 });
 document.querySelector<HTMLButtonElement>('#clear-track')!.addEventListener('click', () => track.clear());
+
+// Everyday use: settings, the join QR code, full screen, the cached shell (docs: README "The controller page").
+const keyHelp = document.querySelector<HTMLElement>('#key-help');
+settings.onChange((s) => applySettingsToPage(s, keyHelp));
+applySettingsToPage(settings.value, keyHelp);
+// Opening a dialog takes the controls away: a stop like losing the user; closing it, inputs held
+// meanwhile wait for the centre again (arming.ts).
+const dialogs = { opening: () => interrupted() };
+attachSettingsDialog(document.querySelector<HTMLButtonElement>('#open-settings')!,
+  document.querySelector<HTMLDialogElement>('#settings')!, settings, dialogs);
+attachJoinQr(document.querySelector<HTMLButtonElement>('#show-qr')!, document.querySelector<HTMLDialogElement>('#qr-dialog')!,
+  { token: () => auth.known(), ...dialogs });
+for (const dialog of document.querySelectorAll('dialog')) dialog.addEventListener('close', () => standDown());
+attachFullscreen(document.querySelector<HTMLButtonElement>('#fullscreen')!);
+registerServiceWorker();
 
 connection.start();

@@ -124,6 +124,9 @@ export interface Limits {
   driverSilenceMs: number;
   /** How long the seat of a driver whose connection ended waits for its resume token. */
   resumeWindowMs: number;
+  /** The quantizer's dead zone (a drive shorter than this is a stop; above it, 15 equal speed bands):
+   *  the page maps every input to the step it means through it (absent from older servers: 0.15). */
+  deadZone?: number;
 }
 
 /** The car's camera as everyone sees it. */

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../vehicle/index.js';
+import { DEFAULT_DEAD_ZONE, DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../vehicle/index.js';
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
 import { Admission } from './admission.js';
 import { AddressLockout, TokenCheck, upgradeToken } from './auth.js';
@@ -69,6 +69,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     maxHoldMs: opts.maxHoldMs ?? 2_000,
     driverSilenceMs: opts.driverSilenceMs ?? DEFAULT_LIMITS.driverSilenceMs,
     resumeWindowMs: opts.resumeWindowMs ?? DEFAULT_LIMITS.resumeWindowMs,
+    deadZone: DEFAULT_DEAD_ZONE, // every car's Driver quantizes with the default (fleet.ts)
   };
   const token = opts.token === undefined ? null : new TokenCheck(opts.token);
   const faults = faultsFromEnv(process.env, log);

@@ -14,7 +14,7 @@ test('the first client drives; spectators see its state and telemetry live', asy
   assert.equal(welcome.vehicle.link, 'sim');
   assert.deepEqual(welcome.limits,
     { watchdogMs: 500, maxMessageBytes: 16_384, driveRatePerSecond: 60, idleTakeoverMs: 15_000,
-      maxHoldMs: 2_000, driverSilenceMs: 5_000, resumeWindowMs: 10_000 });
+      maxHoldMs: 2_000, driverSilenceMs: 5_000, resumeWindowMs: 10_000, deadZone: 0.15 });
   assert.equal(welcome.state.driver, driver.inbox[0].clientId);
   await driver.state({ spectators: 1 }, 0);
 
