@@ -6,8 +6,11 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { backoffDelay } from '../../web/backoff.js';
 import { hex, parseByte } from '../../web/bytes.js';
-import { joystickDemand, keysDemand, stickDemand, wireAxis, type Arrow } from '../../web/demand.js';
+import {
+  MAX_STEP, expo, joystickDemand, keysDemand, speedDemand, stickDemand, wireAxis, withoutDeadZone, type Arrow,
+} from '../../web/demand.js';
 import { LatencyWindow } from '../../web/latency.js';
+import { quantize } from '../../src/vehicle/quantize.js';
 
 const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
 
@@ -57,6 +60,68 @@ describe('stickDemand', () => {
     assert.deepEqual(stickDemand(0, -1), { x: 0, y: 1 });
     const corner = stickDemand(1, 1)!; // a square stick's corner is clamped to full
     assert.ok(close(Math.hypot(corner.x, corner.y), 1) && corner.y < 0);
+  });
+});
+
+describe('speedDemand: one mapping from input to speed, through the server\'s own quantizer', () => {
+  /** What the server does with the page's message: the wire's rounding, then the real quantizer. */
+  const carGets = (fraction: { x: number; y: number }, top: number, deadZone: number) => {
+    const wire = speedDemand(fraction, top, deadZone);
+    return quantize(wireAxis(wire.x), wireAxis(wire.y), deadZone);
+  };
+  const directions = [[0, 1], [1, 1], [1, 0], [1, -1], [0, -1], [-1, -1], [-1, 0], [-1, 1]] as const;
+
+  it('a full input (a key, a full stick) gives exactly the speed control\'s step, in all eight directions, at every setting', () => {
+    for (const deadZone of [0, 0.1, 0.15, 0.3]) {
+      for (let top = 1; top <= MAX_STEP; top++) {
+        for (const [x, y] of directions) {
+          const unit = { x: x / Math.hypot(x, y), y: y / Math.hypot(x, y) };
+          const intent = carGets(unit, top, deadZone);
+          assert.equal(intent.speed, top, `top ${top}, dead zone ${deadZone}, direction ${x},${y}`);
+          assert.notEqual(intent.direction, 'stop');
+        }
+      }
+    }
+  });
+
+  it('any push past the input\'s own dead zone moves the car (step 1 at least): the server\'s dead zone is never a second one', () => {
+    fc.assert(fc.property(
+      fc.double({ min: 1e-4, max: 1, noNaN: true }), fc.double({ min: -Math.PI, max: Math.PI, noNaN: true }),
+      fc.integer({ min: 1, max: MAX_STEP }), fc.constantFrom(0, 0.15, 0.25),
+      (r, angle, top, deadZone) => {
+        const intent = carGets({ x: r * Math.sin(angle), y: r * Math.cos(angle) }, top, deadZone);
+        assert.equal(intent.speed, Math.max(1, Math.ceil(r * top - 1e-9)), `fraction ${r} of ${top}`);
+      }));
+  });
+
+  it('the centre stays the centre, so arming sees an input centred exactly where the car stops', () => {
+    assert.deepEqual(speedDemand({ x: 0, y: 0 }, 15, 0.15), { x: 0, y: 0 });
+    assert.equal(quantize(0, 0).direction, 'stop');
+  });
+
+  it('keys at speed 1 or 2 move the car (they used to fall into the server\'s dead zone)', () => {
+    for (const top of [1, 2]) assert.equal(carGets(keysDemand(new Set<Arrow>(['up']), 1)!, top, 0.15).speed, top);
+  });
+
+  it('a gamepad stick just past its dead zone moves the car at step 1 (it used to need about 28 %)', () => {
+    const stick = stickDemand(0, -0.2, 0.15)!;
+    assert.equal(carGets(stick, 15, 0.15).speed, 1);
+  });
+});
+
+describe('expo and withoutDeadZone', () => {
+  it('expo keeps the direction, the centre and the edge, and is gentler in between', () => {
+    assert.deepEqual(expo({ x: 0, y: 0 }, 1), { x: 0, y: 0 });
+    const full = expo({ x: 0.6, y: 0.8 }, 0.7);
+    assert.ok(close(full.x, 0.6) && close(full.y, 0.8));
+    const half = expo({ x: 0, y: 0.5 }, 1);
+    assert.ok(close(half.y, 0.125));
+    assert.deepEqual(expo({ x: 0, y: 0.5 }, 0), { x: 0, y: 0.5 });
+  });
+  it('withoutDeadZone is the centre inside, and starts from zero at the edge', () => {
+    assert.deepEqual(withoutDeadZone({ x: 0.05, y: 0.05 }, 0.1), { x: 0, y: 0 });
+    assert.ok(close(withoutDeadZone({ x: 0, y: 0.55 }, 0.1).y, 0.5));
+    assert.ok(close(withoutDeadZone({ x: 0, y: -2 }, 0.1).y, -1));
   });
 });
 
