@@ -239,7 +239,7 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
     await page.locator('#hold').dispatchEvent('change');
     assert.equal(await page.locator('#hold').inputValue(), '2');
     await page.getByRole('button', { name: 'Forward' }).click();
-    assert.deepEqual((await pageSends(page)).filter((m) => m.command === 'up').pop(), { command: 'up', duration: 2, speed: 8 });
+    assert.deepEqual((await pageSends(page)).filter((m) => m.command === 'up').pop(), { command: 'up', duration: 2, speed: 15 }); // the speed control's default
     await waitForState(server.driver, (s) => s.direction === 'forward', 'the Forward command');
     await page.locator('#hold').focus();
     const before = watched.sent.length;
