@@ -6,7 +6,8 @@
  * Safety rules kept here (docs/safety.md): anyone allowed to drive may stop, only the driver may go;
  * a timed command holds at most limits.maxHoldMs; a driver not heard from for limits.driverSilenceMs
  * loses its connection; a driver's departure stops the car and keeps the seat for its resume token for
- * limits.resumeWindowMs; after someone else stops the car, the driver's stick must come back to centre.
+ * limits.resumeWindowMs; after someone else stops the car, the driver's stick must come back to centre;
+ * while the car is held (a race's countdown: hold()), drive demands are refused and the car stays stopped.
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
@@ -44,7 +45,7 @@ export interface CarWorldOptions {
 const TELEMETRY_INTERVAL_MS = 50;
 /** A client whose outgoing buffer holds more than this skips telemetry (the next pose replaces it). */
 const TELEMETRY_BACKLOG_BYTES = 64 * 1024;
-/** How often a driver whose analog input is disarmed hears why its drive messages do nothing. */
+/** How often a driver whose analog input is disarmed, or whose car is held, hears why its drive messages do nothing. */
 const DISARMED_REMINDER_MS = 1000;
 
 type SeedDemand = ReturnType<ClientSession['seed']['toDemand']>;
@@ -70,6 +71,9 @@ export class CarWorld {
   /** The driver whose analog input is ignored until centred: someone else stopped the car under it. */
   private disarmed: string | null = null;
   private disarmedReminderAt = -Infinity;
+  /** Why the car is held (a race's countdown), or null: the hold gate on the command path. */
+  private heldFor: string | null = null;
+  private heldReminderAt = -Infinity;
   private closed = false;
 
   constructor(private readonly opts: CarWorldOptions) {
@@ -98,8 +102,52 @@ export class CarWorld {
   summary(): CarSummary {
     return {
       name: this.name, codec: this.opts.codec, link: this.opts.linkKind, linkState: this.driver.state.link,
-      driver: this.seat.driver, spectators: this.seat.spectators,
+      driver: this.seat.driver, spectators: this.seat.spectators, video: this.camera.status,
     };
+  }
+
+  /** True while the car is held (hold()). */
+  get held(): boolean {
+    return this.heldFor !== null;
+  }
+
+  /**
+   * The hold gate (a race's countdown): from now until release(), drive demands are refused with `held`
+   * and the car stays stopped; stop, the seat and everything else work as ever. A car that was moving
+   * is stopped now, and its driver's analog input must come back to centre before it drives again, as
+   * after a stop by someone else: a stick held since before the hold must not launch the car at go.
+   */
+  hold(reason: string): void {
+    const wasHeld = this.heldFor !== null;
+    this.heldFor = reason;
+    if (wasHeld) return;
+    const driverId = this.seat.driver;
+    if (this.driver.state.direction !== 'stop') {
+      if (driverId !== null) this.disarmed = driverId;
+      this.stopCar();
+    }
+    if (driverId !== null) this.sessions.get(driverId)?.notice('held', reason);
+    this.opts.log(`held: ${reason}`);
+    this.broadcastState();
+  }
+
+  /** Opens the hold gate: drive demands reach the car again. */
+  release(): void {
+    if (this.heldFor === null) return;
+    this.heldFor = null;
+    this.opts.log('released');
+  }
+
+  /** A client of this car, for listeners that answer it (a race message's error). */
+  client(id: string): ClientSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Sends one text to every client of this car; `droppable` ones (telemetry) skip a client that is not reading. */
+  broadcast(json: string, droppable = false): void {
+    for (const session of this.sessions.values()) {
+      if (!droppable || session.ws.bufferedAmount <= TELEMETRY_BACKLOG_BYTES) session.sendText(json);
+    }
   }
 
   /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */
@@ -107,7 +155,7 @@ export class CarWorld {
     const { ws, id } = session;
     if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
     this.sessions.set(id, session);
-    this.announce(this.seat.join(id, session.auth.authenticated, !session.camera), false);
+    this.announce(this.seat.join(id, session.auth.authenticated, !session.camera && !session.watchOnly), false);
     this.opts.log(`${id} connected from ${session.address} as ${this.seat.roleOf(id)}`);
     const { limits } = this.opts;
     session.send({
@@ -136,6 +184,7 @@ export class CarWorld {
     this.watchDriver();
     this.noteSeat();
     this.broadcastState();
+    if (this.events.active) this.events.emit({ kind: 'client', client: id, joined: true });
   }
 
   /** Writes the stop now, whatever else is going on. Never throws. */
@@ -178,6 +227,7 @@ export class CarWorld {
     this.watchDriver();
     this.noteSeat();
     this.broadcastState();
+    if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
   }
 
   private handle(session: ClientSession, msg: ClientMessage): void {
@@ -251,6 +301,7 @@ export class CarWorld {
     } catch (err) {
       return session.error('invalid_message', (err as Error).message, ref);
     }
+    if (this.heldFor !== null) return this.refuseHeld(session, ref);
     if (this.disarmed === session.id) {
       if (!this.rearms(wanted)) return this.remindDisarmed(session, ref);
       this.disarmed = null;
@@ -317,6 +368,14 @@ export class CarWorld {
     if (now - this.disarmedReminderAt < DISARMED_REMINDER_MS) return;
     this.disarmedReminderAt = now;
     session.notice('stopped_by_other', 'the car was stopped by someone else; centre the stick (or let go) to drive again', ref);
+  }
+
+  /** A drive while held: refused, and said so at most once a second (the page sends 20 a second). */
+  private refuseHeld(session: ClientSession, ref: string): void {
+    const now = this.now();
+    if (now - this.heldReminderAt < DISARMED_REMINDER_MS) return;
+    this.heldReminderAt = now;
+    session.error('held', `the car is held: ${this.heldFor}`, ref);
   }
 
   private resume(session: ClientSession, token: string): void {
