@@ -3,11 +3,12 @@
  * its config and checked first, so a typo or two cars on one port stop the start with a clear message.
  * One car failing, misbehaving or flooded never reaches another: they share nothing but the process.
  */
-import { createCodec, createLink, Driver, formatLinkSpec, parseLinkSpec, type LinkSpec } from '../vehicle/index.js';
+import { createCodec, createLink, Driver, formatLinkSpec, parseLinkSpec, SimLink, type Link, type LinkSpec } from '../vehicle/index.js';
+import { gridSlot } from './circuit.js';
 import { CarWorld } from './car-world.js';
 import type { FaultInjection } from './fault-injection.js';
 import { logLinkActivity } from './link-log.js';
-import type { CodecName, IceServer, Limits, LinkKind, LinkState } from './messages.js';
+import type { CodecName, IceServer, Limits, LinkKind, LinkState, VideoStatus } from './messages.js';
 import type { CarConfig } from './options.js';
 
 /** The name of the one car of a server started without a list of cars. */
@@ -25,6 +26,8 @@ export interface CarSummary {
   /** The driver's client id, or null when the seat is empty. */
   driver: string | null;
   spectators: number;
+  /** The car's camera, if any, and its viewers. */
+  video: VideoStatus;
 }
 
 export interface FleetContext {
@@ -77,7 +80,8 @@ export class Fleet {
   private readonly byName = new Map<string, CarWorld>();
   readonly first: CarWorld;
 
-  constructor(readonly worlds: readonly CarWorld[]) {
+  /** `sims`: the simulated cars' links by car name, for the arena (circuit.ts grid, arena.ts). */
+  constructor(readonly worlds: readonly CarWorld[], readonly sims: ReadonlyMap<string, SimLink> = new Map()) {
     for (const world of worlds) this.byName.set(world.name.toLowerCase(), world);
     this.first = worlds[0];
   }
@@ -86,17 +90,26 @@ export class Fleet {
   static create(cars: readonly CarConfig[], watchdogMs: number, ctx: FleetContext): Fleet {
     const specs = checkCars(cars);
     const several = cars.length > 1;
+    const sims = new Map<string, SimLink>();
     return new Fleet(cars.map((car, i) => {
       const spec = specs[i];
       const log = several ? (line: string) => ctx.log(`[${car.name}] ${line}`) : ctx.log;
-      const link = createLink(spec);
+      let link: Link;
+      if (spec.kind === 'sim') {
+        // Every simulated car lives in the one arena, each on its own slot of the starting grid.
+        const sim = new SimLink({ start: gridSlot(sims.size) });
+        sims.set(car.name, sim);
+        link = sim;
+      } else {
+        link = createLink(spec);
+      }
       logLinkActivity(link, log);
       const driver = new Driver({ link, codec: createCodec(car.codec), watchdogMs });
       return new CarWorld({
         name: car.name, driver, link, codec: car.codec, linkKind: spec.kind, limits: ctx.limits, log,
         faults: ctx.faults, authRequired: ctx.authRequired, maxViewers: ctx.maxViewers, iceServers: ctx.iceServers,
       });
-    }));
+    }), sims);
   }
 
   get(name: string): CarWorld | undefined {

@@ -1,24 +1,29 @@
 /**
- * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON), each car's page
- * (`/car/NAME`: the same page, which drives the car its path names), and everything else from the
+ * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON, and its live
+ * feed `GET /api/cars/live`, lobby-feed.ts), each car's page (`/car/NAME`: the same page, which drives the
+ * car its path names), the lobby at `/` when there are several cars, and everything else from the
  * page's folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Fleet } from './fleet.js';
+import type { Raceway } from './raceway.js';
 import { send, type StaticHandler } from './static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
 
-export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobby: Pick<Raceway, 'cars' | 'feed'>): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (path === '/api/cars') {
+    if (path === '/api/cars' || path === '/api/cars/live') {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.setHeader('Allow', 'GET, HEAD');
         return send(res, 405, 'method not allowed');
       }
-      return send(res, 200, JSON.stringify(fleet.summaries()), 'application/json; charset=utf-8');
+      if (path === '/api/cars/live') return lobby.feed.open(req, res);
+      return send(res, 200, JSON.stringify(lobby.cars()), 'application/json; charset=utf-8');
     }
+    // One car: `/` is its page, as it always was. Several: the lobby, with a way to each car's page.
+    if (path === '/' && fleet.worlds.length > 1) return serveStatic(req, res, '/lobby.html');
     const car = CAR_PAGE.exec(path);
     if (car) {
       const name = safeDecode(car[1]);

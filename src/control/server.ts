@@ -23,6 +23,7 @@ import { ClientSession, type SessionContext } from './client-session.js';
 import { faultsFromEnv } from './fault-injection.js';
 import { DEFAULT_CAR_NAME, Fleet } from './fleet.js';
 import { createHttpHandler, unknownCar } from './http-routes.js';
+import { Raceway } from './raceway.js';
 import { SUBPROTOCOL, type Limits } from './messages.js';
 import type { ControlOptions } from './options.js';
 import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
@@ -37,6 +38,8 @@ export interface ControlServer {
   wsPort?: number;
   /** The cars by name; `driver` is the first car's. */
   fleet: Fleet;
+  /** The arena, its laps and races, and the lobby's feed (raceway.ts). */
+  raceway: Raceway;
   driver: Driver;
   /** Writes the stop to every car now, synchronously and without waiting for anything: the first step
    *  of every shutdown, and the last resort when the process is failing. Never throws. */
@@ -76,6 +79,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
+  const raceway = new Raceway(fleet, { now, log });
   const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
   const admission = new Admission({
     maxClients: opts.maxClients ?? 64,
@@ -127,8 +131,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     const address = req.socket.remoteAddress ?? '?';
     ws.once('close', admission.admit(address));
     const world = carOf.get(req) ?? fleet.first;
-    const camera = new URL(req.url ?? '/', 'http://x').searchParams.get('role') === 'camera';
-    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), camera));
+    const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role');
+    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), role === 'camera', role === 'watch'));
   });
   /** Routes an upgrade to a car: `?car=NAME` (default the first car), or the seed car for seed-era paths. */
   const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
@@ -147,7 +151,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   servers.push(main);
-  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir)));
+  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), raceway));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req.url);
     if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');
@@ -176,6 +180,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   } catch (err) {
     for (const server of servers) server.close();
     wss.close();
+    raceway.close();
     await fleet.close();
     throw err;
   }
@@ -184,6 +189,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const carStopped = fleet.close(); // the stops are written first, then the links close
+      raceway.close();
       const clientsGone = new Promise<void>((resolve) => wss.close(resolve));
       await Promise.all([carStopped, clientsGone, ...servers.map(stopListening)]);
     })();
@@ -192,7 +198,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
 
   const scheme = tls ? 'https' : 'http';
   return {
-    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, driver: fleet.first.driver,
+    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, raceway, driver: fleet.first.driver,
     emergencyStop: () => fleet.emergencyStop(), close,
   };
 }
