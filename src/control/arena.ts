@@ -2,7 +2,7 @@
  * The shared simulated arena: every `sim` car of the server in one frame, on one circuit (circuit.ts),
  * each on its own grid slot and in its own colour (car-colours.ts). It follows the cars' poses (their
  * worlds' `pose` events), counts their laps (laps.ts), and sends every page of a simulated car the
- * poses of all of them at most 20 times a second, one JSON text for everyone. With a single simulated
+ * poses of all of them at most 20 times a second, one JSON text for everyone, a few pages at a time. With a single simulated
  * car there is nothing to add to its own `telemetry`, so no `poses` are sent.
  */
 import type { Pose, SimLink } from '../vehicle/index.js';
@@ -12,6 +12,7 @@ import { CIRCUIT, gridSlot } from './circuit.js';
 import type { ClientSession } from './client-session.js';
 import { LapCounter, type Lap } from './laps.js';
 import type { ArenaCar, ArenaMessage } from './messages.js';
+import { FanOut } from './fan-out.js';
 import { Throttle } from './throttle.js';
 
 /** Poses go out at most this often (20 Hz), like a car's own telemetry. */
@@ -25,6 +26,7 @@ export class Arena {
   private readonly poses = new Map<string, Pose>();
   private readonly laps = new LapCounter(CIRCUIT);
   private readonly feed: Throttle;
+  private readonly fan = new FanOut();
   private readonly arenaJson: string;
   private readonly startedAt: number;
 
@@ -82,14 +84,15 @@ export class Arena {
 
   close(): void {
     this.feed.cancel();
+    this.fan.cancel();
   }
 
   private posesJson(): string {
     return JSON.stringify({ type: 'poses', t: Math.round(this.now() - this.startedAt), poses: Object.fromEntries(this.poses) });
   }
 
+  /** To every page of a simulated car, a few at a time (fan-out.ts): a page not reading skips them. */
   private sendPoses(): void {
-    const json = this.posesJson();
-    for (const car of this.sims) car.world.broadcast(json, true); // a page not reading skips them
+    this.fan.send(this.posesJson(), this.sims.flatMap((car) => [...car.world.clients()]));
   }
 }

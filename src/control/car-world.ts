@@ -14,6 +14,7 @@ import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
 import { DriverLiveness } from './driver-liveness.js';
+import { FanOut } from './fan-out.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
 import type { CarSummary } from './fleet.js';
@@ -43,8 +44,6 @@ export interface CarWorldOptions {
 
 /** Telemetry is at most 20 per second per client. */
 const TELEMETRY_INTERVAL_MS = 50;
-/** A client whose outgoing buffer holds more than this skips telemetry (the next pose replaces it). */
-const TELEMETRY_BACKLOG_BYTES = 64 * 1024;
 /** How often a driver whose analog input is disarmed, or whose car is held, hears why its drive messages do nothing. */
 const DISARMED_REMINDER_MS = 1000;
 
@@ -60,6 +59,8 @@ export class CarWorld {
   private readonly now: () => number;
   private readonly startedAt: number;
   private readonly telemetry: Throttle;
+  /** Telemetry goes out a few clients at a time, so a crowd of spectators never delays a command. */
+  private readonly telemetryFan = new FanOut();
   private readonly camera: CameraRelay;
   private readonly liveness: DriverLiveness;
   private lastCommand: LastCommand | null = null;
@@ -143,11 +144,14 @@ export class CarWorld {
     return this.sessions.get(id);
   }
 
-  /** Sends one text to every client of this car; `droppable` ones (telemetry) skip a client that is not reading. */
-  broadcast(json: string, droppable = false): void {
-    for (const session of this.sessions.values()) {
-      if (!droppable || session.ws.bufferedAmount <= TELEMETRY_BACKLOG_BYTES) session.sendText(json);
-    }
+  /** Every client of this car, for listeners that send them something (fan-out.ts for best-effort ones). */
+  clients(): IterableIterator<ClientSession> {
+    return this.sessions.values();
+  }
+
+  /** Sends one text to every client of this car, now. */
+  broadcast(json: string): void {
+    for (const session of this.sessions.values()) session.sendText(json);
   }
 
   /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */
@@ -207,6 +211,7 @@ export class CarWorld {
     this.driver.off('pose', this.onPose);
     this.driver.off('watchdog', this.onWatchdog);
     this.telemetry.cancel();
+    this.telemetryFan.cancel();
     for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
     return carStopped;
   }
@@ -481,10 +486,7 @@ export class CarWorld {
   private sendPose(): void {
     const pose = this.driver.pose;
     if (!pose) return;
-    const json = JSON.stringify({ type: 'telemetry', pose, t: this.elapsed() });
-    for (const session of this.sessions.values()) {
-      if (session.ws.bufferedAmount <= TELEMETRY_BACKLOG_BYTES) session.sendText(json);
-    }
+    this.telemetryFan.send(JSON.stringify({ type: 'telemetry', pose, t: this.elapsed() }), this.sessions.values());
   }
 
   private elapsed(): number {

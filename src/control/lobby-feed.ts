@@ -60,7 +60,8 @@ export class LobbyFeed {
     const leave = this.admission.admit(address);
     res.writeHead(200, headers);
     req.socket.setNoDelay(true);
-    res.write(`retry: 2000\n${event('cars', this.carsJson())}${event('race', JSON.stringify(this.opts.race()))}`);
+    // The newcomer gets the state now; the others hear of any change at the next check, as ever.
+    res.write(`retry: 2000\n${event('cars', JSON.stringify(this.opts.cars()))}${event('race', JSON.stringify(this.opts.race()))}`);
     this.streams.add(res);
     res.on('close', () => {
       this.streams.delete(res);
@@ -78,12 +79,6 @@ export class LobbyFeed {
   close(): void {
     this.stopChecking();
     for (const res of this.streams) res.end();
-  }
-
-  private carsJson(): string {
-    const json = JSON.stringify(this.opts.cars());
-    this.lastCars = json;
-    return json;
   }
 
   private check(): void {

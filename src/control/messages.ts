@@ -229,6 +229,21 @@ export interface Standing {
   /** `out`: nobody drives it any more (its driver left and nobody took the seat). */
   status: 'racing' | 'finished' | 'out';
 }
+/** One car as `GET /api/cars` and the lobby's feed (`GET /api/cars/live`) list it. */
+export interface CarListing {
+  name: string;
+  codec: CodecName;
+  link: LinkKind;
+  linkState: LinkState;
+  /** The driver's client id, or null when the seat is empty. */
+  driver: string | null;
+  /** The driver's name (`{"type":"name"}`), or its client id; null when the seat is empty. */
+  driverName: string | null;
+  spectators: number;
+  video: VideoStatus;
+  colour: string;
+}
+
 /** The race, to every page whenever it changes, and after `welcome`. */
 export interface RaceMessage {
   type: 'race';

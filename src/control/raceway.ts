@@ -4,23 +4,16 @@
  * the cars' event streams (car-events.ts). Nothing here is on a car's command path: a world knows of
  * races only through its hold gate. The server makes one Raceway for its fleet.
  */
-import { isSeedCommand, type ArenaCar } from './messages.js';
+import { isSeedCommand, type ArenaCar, type CarListing } from './messages.js';
 import type { CarEvent } from './car-events.js';
 import type { CarWorld } from './car-world.js';
-import type { CarSummary, Fleet } from './fleet.js';
+import type { Fleet } from './fleet.js';
 import { Arena } from './arena.js';
 import { DriverNames } from './driver-names.js';
 import { LapBook } from './lap-book.js';
 import type { Lap } from './laps.js';
 import { LobbyFeed } from './lobby-feed.js';
 import { RaceControl } from './race-control.js';
-
-/** One car as the lobby shows it: `GET /api/cars`, and the feed's `cars` event. */
-export interface LobbyCar extends CarSummary {
-  colour: string;
-  /** Its driver's name (or client id), null when the seat is empty. */
-  driverName: string | null;
-}
 
 export class Raceway {
   readonly arena: Arena;
@@ -45,8 +38,8 @@ export class Raceway {
     this.unlisten = worlds.map((world) => world.events.listen((event) => this.onEvent(world, event)));
   }
 
-  /** Every car with its state, colour and driver's name: the lobby's list. */
-  cars(): LobbyCar[] {
+  /** Every car with its state, colour and driver's name: `GET /api/cars`, the lobby's list. */
+  cars(): CarListing[] {
     return this.fleet.summaries().map((car) => ({
       ...car, colour: this.colours.get(car.name)!.colour, driverName: car.driver === null ? null : this.names.label(car.driver),
     }));

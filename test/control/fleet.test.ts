@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCars } from '../../src/control/fleet.js';
-import type { LobbyCar } from '../../src/control/raceway.js';
+import type { CarListing } from '../../src/control/messages.js';
 import { connect, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 const twoSims = { cars: [{ name: 'red', link: 'sim', codec: 'iracer' as const }, { name: 'blue', link: 'sim', codec: 'rc-app' as const }] };
@@ -46,7 +46,7 @@ test('two cars: /ws?car=NAME reaches that car, /ws the first; driving one never 
 
 test('GET /api/cars lists every car, and follows drivers and spectators as they come and go', async (t) => {
   const server = await startServer(t, twoSims);
-  const cars = async () => (await (await fetch(new URL('/api/cars', server.url))).json()) as LobbyCar[];
+  const cars = async () => (await (await fetch(new URL('/api/cars', server.url))).json()) as CarListing[];
   const noCamera = { camera: null, viewers: 0, limit: 4 };
   assert.deepEqual(await cars(), [
     { name: 'red', codec: 'iracer', link: 'sim', linkState: 'connected', driver: null, spectators: 0, video: noCamera, colour: '#e53935', driverName: null },
