@@ -47,13 +47,22 @@ function card(car: CarListing): HTMLElement {
   return item;
 }
 
-function renderRace(race: RaceMessage): void {
-  raceLine.textContent = raceHeadline(race);
-  raceTable.hidden = race.standings.length === 0;
-  raceTable.tBodies[0].replaceChildren(...race.standings.map((s) => {
+/** The race's clock runs on between messages (they come when something changes, not every second). */
+let race: RaceMessage | null = null;
+let raceAt = 0;
+setInterval(() => {
+  if (race?.phase === 'running') raceLine.textContent = raceHeadline(race, (race.elapsedMs ?? 0) + performance.now() - raceAt);
+}, 250);
+
+function renderRace(message: RaceMessage): void {
+  race = message;
+  raceAt = performance.now();
+  raceLine.textContent = raceHeadline(message);
+  raceTable.hidden = message.standings.length === 0;
+  raceTable.tBodies[0].replaceChildren(...message.standings.map((s) => {
     const row = document.createElement('tr');
     const time = s.status === 'finished' ? lapTime(s.finishMs) : s.status;
-    for (const text of [String(s.position), s.car, s.driver ?? '–', `${s.laps}/${race.laps}`, lapTime(s.bestLapMs), time]) {
+    for (const text of [String(s.position), s.car, s.driver ?? '–', `${s.laps}/${message.laps}`, lapTime(s.bestLapMs), time]) {
       const cell = document.createElement('td');
       cell.textContent = text;
       row.append(cell);

@@ -71,6 +71,8 @@ export class CarWorld {
   private reservationTimer: NodeJS.Timeout | null = null;
   /** The driver whose analog input is ignored until centred: someone else stopped the car under it. */
   private disarmed: string | null = null;
+  /** Why it was disarmed: the reminder says so (someone's stop, or a race's hold). */
+  private disarmedBy: 'stopped_by_other' | 'held' = 'stopped_by_other';
   private disarmedReminderAt = -Infinity;
   /** Why the car is held (a race's countdown), or null: the hold gate on the command path. */
   private heldFor: string | null = null;
@@ -124,7 +126,10 @@ export class CarWorld {
     if (wasHeld) return;
     const driverId = this.seat.driver;
     if (this.driver.state.direction !== 'stop') {
-      if (driverId !== null) this.disarmed = driverId;
+      if (driverId !== null) {
+        this.disarmed = driverId;
+        this.disarmedBy = 'held';
+      }
       this.stopCar();
     }
     if (driverId !== null) this.sessions.get(driverId)?.notice('held', reason);
@@ -326,6 +331,7 @@ export class CarWorld {
     } else if (driverId !== null && this.driver.state.direction !== 'stop') {
       // The driver may still be holding the stick: make it come back to centre before the car goes again.
       this.disarmed = driverId;
+      this.disarmedBy = 'stopped_by_other';
       this.sessions.get(driverId)?.notice('stopped_by_other',
         `${session.id} stopped the car; centre the stick (or let go) to drive again`, ref);
     }
@@ -372,7 +378,8 @@ export class CarWorld {
     const now = this.now();
     if (now - this.disarmedReminderAt < DISARMED_REMINDER_MS) return;
     this.disarmedReminderAt = now;
-    session.notice('stopped_by_other', 'the car was stopped by someone else; centre the stick (or let go) to drive again', ref);
+    if (this.disarmedBy === 'held') session.notice('held', 'the car was stopped for the start of the race; centre the stick (or let go) to drive again', ref);
+    else session.notice('stopped_by_other', 'the car was stopped by someone else; centre the stick (or let go) to drive again', ref);
   }
 
   /** A drive while held: refused, and said so at most once a second (the page sends 20 a second). */

@@ -90,7 +90,17 @@ test('a real car races with a marshal marking its laps; a car whose driver leave
   marshal.send({ type: 'race-start', laps: 1 });
   await realDriver.expect('notice', (m) => m.code === 'held', 0);
   await realDriver.state({ direction: 'stop' }, 0);
-  await phase(marshal, 'running', 0);
+  await phase(realDriver, 'running', 0);
+  // Go: the stick still held from before the countdown does not launch the car; centred, it drives.
+  const held = realDriver.mark();
+  realDriver.send({ type: 'drive', x: 0, y: 1 });
+  await realDriver.expect('notice', (m) => m.code === 'held' && /centre the stick/.test(m.message), held);
+  await realDriver.roundTrip();
+  assert.equal(server.fleet.get('real')!.driver.state.direction, 'stop');
+  realDriver.send({ type: 'drive', x: 0, y: 0 });
+  realDriver.send({ type: 'drive', x: 0, y: 1 });
+  await realDriver.state({ direction: 'forward' });
+  realDriver.send({ type: 'stop' });
 
   simDriver.ws.close();
   const out = await marshal.expect('race', (m) => (m as unknown as RaceMessage).standings.some((s) => s.car === 'sim' && s.status === 'out'), 0);
