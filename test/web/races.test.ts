@@ -88,6 +88,13 @@ describe('several cars: lobby, two drivers at once, a race', () => {
     await red.locator('#race-laps').fill('2');
     await red.getByRole('button', { name: 'Start a race' }).click();
     await Promise.all([red, blue].map((p) => p.locator('#countdown:not([hidden])').waitFor({ timeout: WAIT_MS })));
+    // The countdown covers the page but takes no press: a press on Stop reaches Stop.
+    const hit = await blue.evaluate(`(() => {
+      const stop = document.querySelector('#stop').getBoundingClientRect();
+      const at = document.elementFromPoint(stop.x + stop.width / 2, stop.y + stop.height / 2);
+      return { countdown: !document.querySelector('#countdown').hidden, hit: at && at.id };
+    })()`);
+    assert.deepEqual(hit, { countdown: true, hit: 'stop' });
     // Held: pressing forward during the countdown moves nothing.
     await blue.keyboard.down('ArrowUp');
     await blue.locator('#notice', { hasText: 'held' }).waitFor({ timeout: WAIT_MS });
