@@ -11,7 +11,12 @@ import { send, type StaticHandler } from './static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
 
-export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobby: Pick<Raceway, 'cars' | 'feed'>): (req: IncomingMessage, res: ServerResponse) => void {
+/** The lobby's parts: its list of cars, its live feed, and whether the page's folder has its page. */
+export interface Lobby extends Pick<Raceway, 'cars' | 'feed'> {
+  page: boolean;
+}
+
+export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobby: Lobby): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/api/cars' || path === '/api/cars/live') {
@@ -23,7 +28,7 @@ export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobb
       return send(res, 200, JSON.stringify(lobby.cars()), 'application/json; charset=utf-8');
     }
     // One car: `/` is its page, as it always was. Several: the lobby, with a way to each car's page.
-    if (path === '/' && fleet.worlds.length > 1) return serveStatic(req, res, '/lobby.html');
+    if (path === '/' && fleet.worlds.length > 1 && lobby.page) return serveStatic(req, res, '/lobby.html');
     const car = CAR_PAGE.exec(path);
     if (car) {
       const name = safeDecode(car[1]);

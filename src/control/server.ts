@@ -151,7 +151,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   servers.push(main);
-  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), raceway));
+  const lobbyPage = existsSync(join(staticDir, 'lobby.html')); // a seed page's folder (--static-dir) has none
+  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage }));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req.url);
     if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');

@@ -136,3 +136,23 @@ test('the lobby\'s live feed follows drivers and spectators as they come and go,
   watcher.ws.close();
   await carsWhere('nobody on blue', (cars) => cars[1].spectators === 0);
 });
+
+test('/ is the lobby with several cars, the car\'s page with one, and the page folder\'s own / without a lobby page', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const withLobby = mkdtempSync(join(tmpdir(), 'webracer-static-'));
+  const seedFolder = mkdtempSync(join(tmpdir(), 'webracer-static-'));
+  t.after(() => { rmSync(withLobby, { recursive: true }); rmSync(seedFolder, { recursive: true }); });
+  for (const dir of [withLobby, seedFolder]) writeFileSync(join(dir, 'index.html'), 'the car page');
+  writeFileSync(join(withLobby, 'lobby.html'), 'the lobby');
+  const twoCars = { cars: [{ name: 'red', link: 'sim', codec: 'iracer' as const }, { name: 'blue', link: 'sim', codec: 'iracer' as const }] };
+  const page = async (opts: object, path = '/') => {
+    const server = await startServer(t, opts);
+    return (await fetch(new URL(path, server.url))).text();
+  };
+  assert.equal(await page({ ...twoCars, staticDir: withLobby }), 'the lobby');
+  assert.equal(await page({ ...twoCars, staticDir: withLobby }, '/car/blue'), 'the car page');
+  assert.equal(await page({ staticDir: withLobby }), 'the car page', 'one car: / is its page, as ever');
+  assert.equal(await page({ ...twoCars, staticDir: seedFolder }), 'the car page', 'a seed page\'s folder has no lobby');
+});
