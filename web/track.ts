@@ -18,7 +18,7 @@ export interface Track {
   pose(pose: Pose): void;
   /** The arena: every car's colour, the circuit, and which car is this page's. */
   arena(cars: readonly ArenaCar[], circuit: Circuit, own: string): void;
-  /** Every simulated car's pose (the arena's `poses`); this page's own car is drawn from `pose`. */
+  /** Every simulated car's pose (the arena's `poses`, this page's car's included). */
   poses(poses: Readonly<Record<string, Pose>>): void;
   clear(): void;
 }
@@ -112,7 +112,7 @@ export function createTrack(section: HTMLElement): Track {
     if (frame === 0 && !section.hidden) frame = requestAnimationFrame(render);
   };
 
-  return {
+  const track: Track = {
     show(visible: boolean) {
       section.hidden = !visible;
       redraw();
@@ -136,11 +136,14 @@ export function createTrack(section: HTMLElement): Track {
     },
     poses(poses) {
       otherPoses = Object.entries(poses).filter(([name]) => name !== own);
-      redraw();
+      const mine = poses[own];
+      if (mine) track.pose(mine); // with several simulated cars, this page's car comes in `poses` too
+      else redraw();
     },
     clear() {
       points = current ? [[current.x, current.y]] : [];
       redraw();
     },
   };
+  return track;
 }

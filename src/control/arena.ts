@@ -1,9 +1,10 @@
 /**
  * The shared simulated arena: every `sim` car of the server in one frame, on one circuit (circuit.ts),
  * each on its own grid slot and in its own colour (car-colours.ts). It follows the cars' poses (their
- * worlds' `pose` events), counts their laps (laps.ts), and sends every page of a simulated car the
- * poses of all of them at most 20 times a second, one JSON text for everyone, a few pages at a time. With a single simulated
- * car there is nothing to add to its own `telemetry`, so no `poses` are sent.
+ * worlds' `pose` events) and counts their laps (laps.ts). With two or more simulated cars it sends every
+ * page of one the poses of all of them (`poses`, its own car's included, in place of that car's own
+ * `telemetry`) at most 20 times a second: one JSON text for everyone, a few pages at a time
+ * (fan-out.ts). With a single simulated car its `telemetry` says it all, and no `poses` are sent.
  */
 import type { Pose, SimLink } from '../vehicle/index.js';
 import type { CarWorld } from './car-world.js';
@@ -42,6 +43,8 @@ export class Arena {
       name: world.name, world, link: sims.get(world.name)!, slot: gridSlot(i),
     }));
     for (const car of this.sims) this.poses.set(car.name, car.link.pose);
+    // With two or more, each page's own car comes in `poses` with the others: one text instead of two.
+    if (this.sims.length > 1) for (const car of this.sims) car.world.muteTelemetry();
     const message: ArenaMessage = { type: 'arena', cars: this.cars, circuit: CIRCUIT };
     this.arenaJson = JSON.stringify(message);
     this.startedAt = now();

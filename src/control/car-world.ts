@@ -74,6 +74,8 @@ export class CarWorld {
   /** Why it was disarmed: the reminder says so (someone's stop, or a race's hold). */
   private disarmedBy: 'stopped_by_other' | 'held' = 'stopped_by_other';
   private disarmedReminderAt = -Infinity;
+  /** The arena sends this car's pose with the others' (`poses`), so its own `telemetry` would repeat it. */
+  private telemetryMuted = false;
   /** Why the car is held (a race's countdown), or null: the hold gate on the command path. */
   private heldFor: string | null = null;
   private heldReminderAt = -Infinity;
@@ -142,6 +144,16 @@ export class CarWorld {
     if (this.heldFor === null) return;
     this.heldFor = null;
     this.opts.log('released');
+  }
+
+  /**
+   * Stops this car's own `telemetry` after the first pose each client gets with its welcome: the arena
+   * sends every simulated car's pose, this one's included, to its pages (`poses`), and each text sent is
+   * a write to the kernel that a crowd of spectators multiplies.
+   */
+  muteTelemetry(): void {
+    this.telemetryMuted = true;
+    this.telemetry.cancel();
   }
 
   /** A client of this car, for listeners that answer it (a race message's error). */
@@ -481,7 +493,7 @@ export class CarWorld {
 
   private readonly onPose = (pose: Pose): void => {
     if (this.events.active) this.events.emit({ kind: 'pose', pose });
-    this.telemetry.notify();
+    if (!this.telemetryMuted) this.telemetry.notify();
   };
 
   private readonly onWatchdog = (): void => this.events.emit({ kind: 'watchdog' });

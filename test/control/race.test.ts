@@ -24,6 +24,7 @@ test('a race of four simulated cars: two drive a lap, one drives it backwards, o
   const poses = (await watcher.expect('poses', () => true, 0)) as unknown as PosesMessage;
   assert.deepEqual(Object.keys(poses.poses), ['red', 'blue', 'green', 'yellow']);
   assert.deepEqual(poses.poses.blue, { x: 0.5, y: -0.25, heading: 0, speed: 0 }, 'each car on its own grid slot');
+
   assert.equal((await watcher.expect('race', () => true, 0) as unknown as RaceMessage).phase, 'none');
   red.send({ type: 'name', name: 'Ada' });
 
@@ -41,10 +42,10 @@ test('a race of four simulated cars: two drive a lap, one drives it backwards, o
 
   await Promise.all([red, blue, green, yellow].map((c) => phase(c, 'running', 0)));
   await Promise.all([
-    driveRoute(red, routes(arena.circuit).lap),
-    new Promise((r) => setTimeout(r, 1500)).then(() => driveRoute(blue, routes(arena.circuit).lap)),
-    driveRoute(green, routes(arena.circuit).backwards),
-    driveRoute(yellow, routes(arena.circuit).cut),
+    driveRoute(red, 'red', routes(arena.circuit).lap),
+    new Promise((r) => setTimeout(r, 1500)).then(() => driveRoute(blue, 'blue', routes(arena.circuit).lap)),
+    driveRoute(green, 'green', routes(arena.circuit).backwards),
+    driveRoute(yellow, 'yellow', routes(arena.circuit).cut),
   ]);
   // Red and blue have finished; green and yellow never will: a spectator ends the race.
   const before = watcher.mark();
@@ -61,6 +62,15 @@ test('a race of four simulated cars: two drive a lap, one drives it backwards, o
   const laps = watcher.inbox.filter((m) => m.type === 'laps').pop() as unknown as LapsMessage;
   assert.deepEqual(laps.cars.map((c) => [c.car, c.laps, c.driver]), [['red', 1, 'Ada'], ['blue', 1, blue.welcome.clientId], ['green', 0, null], ['yellow', 0, null]]);
   assert.deepEqual(laps.drivers.map((d) => d.driver).sort(), ['Ada', blue.welcome.clientId].sort());
+
+  assert.equal(watcher.inbox.filter((m) => m.type === 'telemetry').length, 1,
+    'with several simulated cars a page\'s own car comes in poses: its telemetry only with the welcome');
+  const seen = watcher.inbox.filter((m) => m.type === 'poses') as unknown as PosesMessage[];
+  assert.ok(seen.some((m) => m.poses.red.y > 1), 'red\'s page saw red move, in poses');
+  // The first came with the welcome; the feed after it: at most 20 a second (timers may fire a ms early).
+  const feed = seen.slice(1);
+  for (let i = 1; i < feed.length; i++) assert.ok(feed[i].t - feed[i - 1].t >= 45, `at most 20 a second (${feed[i - 1].t} -> ${feed[i].t})`);
+  assert.ok(feed.length - 1 <= (feed.at(-1)!.t - feed[0].t) / 50 + 1, `${feed.length} poses in ${feed.at(-1)!.t - feed[0].t} ms`);
 
   // The result is kept until the next race: a page that comes now is told it.
   const late = await connect(t, wsUrl(server, '/ws?car=green'));

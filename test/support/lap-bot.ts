@@ -6,7 +6,7 @@ import type { Circuit, Pose } from '../../src/control/messages.js';
 export type Waypoint = [number, number];
 
 export interface BotClient {
-  readonly inbox: ReadonlyArray<{ type: string; pose?: Pose }>;
+  readonly inbox: ReadonlyArray<{ type: string; pose?: Pose; poses?: Record<string, Pose> }>;
   send(value: object): void;
 }
 
@@ -17,21 +17,23 @@ const PASSED_M = 1.0;
 /** Within this heading error the car drives straight (a tick at full lock turns 0.19 rad). */
 const STRAIGHT_RAD = 0.12;
 
-function latestPose(client: BotClient): Pose | null {
+/** The car's latest pose: its `telemetry`, or (with several simulated cars) its entry in the arena's `poses`. */
+function latestPose(client: BotClient, car: string): Pose | null {
   for (let i = client.inbox.length - 1; i >= 0; i--) {
     const m = client.inbox[i];
     if (m.type === 'telemetry' && m.pose) return m.pose;
+    if (m.type === 'poses' && m.poses?.[car]) return m.poses[car];
   }
   return null;
 }
 
-/** Drives the route, then sends a stop; resolves then. Rejects after `timeoutMs`. */
-export function driveRoute(client: BotClient, route: readonly Waypoint[], timeoutMs = 60_000): Promise<void> {
+/** Drives `car` along the route, then sends a stop; resolves then. Rejects after `timeoutMs`. */
+export function driveRoute(client: BotClient, car: string, route: readonly Waypoint[], timeoutMs = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
     const deadline = Date.now() + timeoutMs;
     const timer = setInterval(() => {
-      const pose = latestPose(client);
+      const pose = latestPose(client, car);
       if (!pose) return;
       for (;;) {
         if (next >= route.length) {
