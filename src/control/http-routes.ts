@@ -1,11 +1,12 @@
 /**
  * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON, and its live
- * feed `GET /api/cars/live`, lobby-feed.ts), each car's page (`/car/NAME`: the same page, which drives the
- * car its path names), the lobby at `/` when there are several cars, and everything else from the
- * page's folder.
+ * feed `GET /api/cars/live`, lobby-feed.ts), how another device joins (`GET /api/join`, JSON: join.ts),
+ * each car's page (`/car/NAME`: the same page, which drives the car its path names), the lobby at `/`
+ * when there are several cars, and everything else from the page's folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Fleet } from './fleet.js';
+import type { JoinInfo } from './join.js';
 import type { Raceway } from './raceway.js';
 import { send, type StaticHandler } from './static.js';
 
@@ -16,17 +17,15 @@ export interface Lobby extends Pick<Raceway, 'cars' | 'feed'> {
   page: boolean;
 }
 
-export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobby: Lobby): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobby: Lobby,
+  join: () => JoinInfo = () => ({ urls: [], authRequired: false })): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (path === '/api/cars' || path === '/api/cars/live') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.setHeader('Allow', 'GET, HEAD');
-        return send(res, 405, 'method not allowed');
-      }
-      if (path === '/api/cars/live') return lobby.feed.open(req, res);
-      return send(res, 200, JSON.stringify(lobby.cars()), 'application/json; charset=utf-8');
+    if (path === '/api/cars') return sendJson(req, res, () => lobby.cars());
+    if (path === '/api/cars/live') {
+      return req.method === 'GET' || req.method === 'HEAD' ? lobby.feed.open(req, res) : sendJson(req, res, () => null); // 405
     }
+    if (path === '/api/join') return sendJson(req, res, join);
     // One car: `/` is its page, as it always was. Several: the lobby, with a way to each car's page.
     if (path === '/' && fleet.worlds.length > 1 && lobby.page) return serveStatic(req, res, '/lobby.html');
     const car = CAR_PAGE.exec(path);
@@ -37,6 +36,14 @@ export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobb
     }
     serveStatic(req, res);
   };
+}
+
+function sendJson(req: IncomingMessage, res: ServerResponse, body: () => unknown): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return send(res, 405, 'method not allowed');
+  }
+  send(res, 200, JSON.stringify(body()), 'application/json; charset=utf-8');
 }
 
 /** The reply to a car name no car has: the names that exist, so a typo is easy to fix. */

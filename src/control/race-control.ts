@@ -11,6 +11,7 @@ import type { CarWorld } from './car-world.js';
 import type { Arena } from './arena.js';
 import type { ClientSession } from './client-session.js';
 import type { DriverNames } from './driver-names.js';
+import type { Logger } from './log.js';
 import type { LapMarkMessage, RaceEndMessage, RaceMessage, RaceStartMessage } from './messages.js';
 import { Race, type LapVerdict } from './race.js';
 
@@ -21,7 +22,7 @@ export interface RaceControlOptions {
   arena: Arena;
   names: DriverNames;
   now: () => number; // monotonic milliseconds
-  log: (line: string) => void;
+  log: Logger;
   /** Every change of the race, for pages that are not a car's (the lobby's feed). */
   onChange: (message: RaceMessage) => void;
   /** "3, 2, 1, go" (default 3000 ms). */
@@ -102,7 +103,7 @@ export class RaceControl {
     this.race.countdown(laps, this.opts.now() + this.countdownMs);
     for (const world of this.opts.worlds) world.hold(HOLD_REASON); // stopped first ...
     this.opts.arena.lineUp(); // ... then on the grid
-    this.opts.log(`${session.id} started a race of ${laps} lap${laps === 1 ? '' : 's'}`);
+    this.opts.log.info('race_start', { client: session.id, laps });
     this.setTimer(this.countdownMs, () => this.go());
     this.broadcast();
   }
@@ -116,7 +117,7 @@ export class RaceControl {
     this.race.go(entrants, now);
     this.opts.arena.startLaps(entrants.map((e) => e.car), now);
     for (const world of this.opts.worlds) world.release();
-    this.opts.log(`race: go (${entrants.map((e) => e.car).join(', ') || 'no cars'})`);
+    this.opts.log.info('race_go', { cars: entrants.map((e) => e.car).join(',') });
     this.settle();
   }
 
@@ -126,11 +127,11 @@ export class RaceControl {
       this.clearTimer();
       this.race.callOff(`called off by ${who}`);
       for (const world of this.opts.worlds) world.release();
-      this.opts.log(`${session.id} called the race off`);
+      this.opts.log.info('race_called_off', { client: session.id });
       return this.broadcast();
     }
     if (this.race.phase !== 'running') return session.error('race_state', 'no race is under way', 'race-end');
-    this.opts.log(`${session.id} ended the race`);
+    this.opts.log.info('race_ended', { client: session.id });
     this.finish(`ended by ${who}`);
   }
 
@@ -145,7 +146,7 @@ export class RaceControl {
     const verdict = this.race.mark(world.name, this.opts.now());
     if (verdict === 'ignored') return session.error('race_state', `${world.name} is not racing now`, 'lap-mark');
     if (verdict === null) return session.error('race_state', `a lap of ${world.name} was marked a moment ago: one press per lap`, 'lap-mark');
-    this.opts.log(`${session.id} marked a lap of ${world.name}`);
+    this.opts.log.info('lap_mark', { client: session.id, car: world.name });
     this.after(verdict);
   }
 
@@ -167,7 +168,7 @@ export class RaceControl {
   private finish(note?: string): void {
     this.clearTimer();
     this.race.end(this.opts.now(), note);
-    this.opts.log(`race: finished${note ? ` (${note})` : ''}`);
+    this.opts.log.info('race_finished', { note });
     this.broadcast();
   }
 

@@ -13,6 +13,7 @@ import { DriverNames } from './driver-names.js';
 import { LapBook } from './lap-book.js';
 import type { Lap } from './laps.js';
 import { LobbyFeed } from './lobby-feed.js';
+import type { Logger } from './log.js';
 import { RaceControl } from './race-control.js';
 
 export class Raceway {
@@ -25,7 +26,7 @@ export class Raceway {
   private readonly colours: Map<string, ArenaCar>;
   private readonly unlisten: Array<() => void>;
 
-  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: (line: string) => void }) {
+  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger }) {
     const { worlds } = fleet;
     this.arena = new Arena(worlds, fleet.sims, opts.now, (lap) => this.onLap(lap));
     this.colours = new Map(this.arena.cars.map((c) => [c.name, c]));
