@@ -157,8 +157,14 @@ test('race messages: malformed ones are refused with the field, and so are ones 
   const unknown = await refused(owner, { type: 'lap-mark', car: 'green' }, 'unknown_car');
   assert.equal(unknown.message, "no car named 'green'; the cars are: red, blue");
 
+  // Driven off the grid; the race's start puts it back on its slot, stopped.
+  owner.send({ type: 'drive', x: 0.7, y: 0.7 });
+  await owner.next((m) => m.type === 'poses' && (m.poses as PosesMessage['poses']).red.x > 0.2, 'red off its slot');
   owner.send({ type: 'race-start', laps: 2 });
   await phase(owner, 'countdown', 0);
+  await owner.next((m) => m.type === 'poses' && JSON.stringify((m.poses as PosesMessage['poses']).red) === JSON.stringify({ x: 0, y: 0, heading: 0, speed: 0 }),
+    'red back on the pole position', 0); // the line-up may arrive just before the countdown's message
+  assert.equal(server.fleet.get('red')!.driver.state.direction, 'stop');
   await refused(owner, { type: 'race-start', laps: 1 }, 'race_state');
   await refused(owner, { type: 'lap-mark', car: 'red' }, 'race_state');
   // Calling off the countdown frees the cars at once.
@@ -166,6 +172,8 @@ test('race messages: malformed ones are refused with the field, and so are ones 
   owner.send({ type: 'race-end' });
   const none = await phase(owner, 'none', calledOff);
   assert.equal(none.note, `called off by ${owner.welcome.clientId}`);
+  // (It was moving when the hold began: its stick must come back to centre first.)
+  owner.send({ type: 'drive', x: 0, y: 0 });
   owner.send({ type: 'drive', x: 0, y: 1 });
   await owner.state({ direction: 'forward' });
   owner.send({ type: 'stop' });
