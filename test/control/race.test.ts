@@ -160,10 +160,11 @@ test('race messages: malformed ones are refused with the field, and so are ones 
   // Driven off the grid; the race's start puts it back on its slot, stopped.
   owner.send({ type: 'drive', x: 0.7, y: 0.7 });
   await owner.next((m) => m.type === 'poses' && (m.poses as PosesMessage['poses']).red.x > 0.2, 'red off its slot');
+  const started = owner.mark();
   owner.send({ type: 'race-start', laps: 2 });
-  await phase(owner, 'countdown', 0);
+  await phase(owner, 'countdown', started);
   await owner.next((m) => m.type === 'poses' && JSON.stringify((m.poses as PosesMessage['poses']).red) === JSON.stringify({ x: 0, y: 0, heading: 0, speed: 0 }),
-    'red back on the pole position', 0); // the line-up may arrive just before the countdown's message
+    'red back on the pole position', started);
   assert.equal(server.fleet.get('red')!.driver.state.direction, 'stop');
   await refused(owner, { type: 'race-start', laps: 1 }, 'race_state');
   await refused(owner, { type: 'lap-mark', car: 'red' }, 'race_state');
