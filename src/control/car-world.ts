@@ -10,12 +10,12 @@
  * while the car is held (a race's countdown: hold()), drive demands are refused and the car stays stopped.
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
-import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
 import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
 import { DriverLiveness } from './driver-liveness.js';
 import { FanOut } from './fan-out.js';
+import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
@@ -48,8 +48,8 @@ export interface CarWorldOptions {
 
 /** Telemetry is at most 20 per second per client. */
 const TELEMETRY_INTERVAL_MS = 50;
-/** How often a driver whose analog input is disarmed, or whose car is held, hears why its drive messages do nothing. */
-const DISARMED_REMINDER_MS = 1000;
+/** How often a driver whose car is held hears why its drive messages do nothing. */
+const HELD_REMINDER_MS = 1000;
 
 type SeedDemand = ReturnType<ClientSession['seed']['toDemand']>;
 
@@ -73,11 +73,8 @@ export class CarWorld {
   private seatNoted: { driver: string | null; reserved: boolean } = { driver: null, reserved: false };
   private lastLinkState: CarState['link'] | null = null;
   private reservationTimer: NodeJS.Timeout | null = null;
-  /** The driver whose analog input is ignored until centred: someone else stopped the car under it. */
-  private disarmed: string | null = null;
-  /** Why it was disarmed: the reminder says so (someone's stop, or a race's hold). */
-  private disarmedBy: 'stopped_by_other' | 'held' = 'stopped_by_other';
-  private disarmedReminderAt = -Infinity;
+  /** The driver's stick must come back to centre after someone else (or a race's hold) stopped the car (rearm-gate.ts). */
+  private readonly rearm: RearmGate;
   /** The arena sends this car's pose with the others' (`poses`), so its own `telemetry` would repeat it. */
   private telemetryMuted = false;
   /** Why the car is held (a race's countdown), or null: the hold gate on the command path. */
@@ -91,6 +88,7 @@ export class CarWorld {
     this.now = opts.now ?? (() => performance.now());
     this.startedAt = this.now();
     this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
+    this.rearm = new RearmGate(this.now);
     this.liveness = new DriverLiveness(opts.limits.driverSilenceMs, this.now, opts.log);
     this.events = new CarEvents((err) => opts.log.error('listener_failed', {}, `a car event listener failed: ${err.stack ?? err.message}`));
     this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
@@ -131,14 +129,13 @@ export class CarWorld {
     this.heldFor = reason;
     if (wasHeld) return;
     const driverId = this.seat.driver;
+    const driver = driverId === null ? undefined : this.sessions.get(driverId);
     if (this.driver.state.direction !== 'stop') {
-      if (driverId !== null) {
-        this.disarmed = driverId;
-        this.disarmedBy = 'held';
-      }
+      if (driver) this.rearm.disarm(driver, 'the start of the race', 'race-start', 'held'); // it may still be holding the stick
       this.stopCar();
+    } else {
+      driver?.notice('held', reason);
     }
-    if (driverId !== null) this.sessions.get(driverId)?.notice('held', reason);
     this.opts.log.info('held', { driver: driverId }, reason);
     this.broadcastState();
   }
@@ -326,11 +323,7 @@ export class CarWorld {
       return session.error('invalid_message', (err as Error).message, ref);
     }
     if (this.heldFor !== null) return this.refuseHeld(session, ref);
-    if (this.disarmed === session.id) {
-      if (!this.rearms(wanted)) return this.remindDisarmed(session, ref);
-      this.disarmed = null;
-    }
-    this.give(session, ref, wanted);
+    if (this.rearm.admits(session, wanted, ref)) this.give(session, ref, wanted);
   }
 
   /** Anyone allowed to drive may stop the car, driver or not: stopping is always safe. */
@@ -339,15 +332,12 @@ export class CarWorld {
       return session.error('unauthorized', 'stopping needs the token: send {"type":"auth","token":...}', ref);
     }
     const driverId = this.seat.driver;
+    const driver = driverId === null ? undefined : this.sessions.get(driverId);
     if (driverId === session.id) {
       this.seat.noteActivity(session.id);
-      this.disarmed = null;
-    } else if (driverId !== null && this.driver.state.direction !== 'stop') {
-      // The driver may still be holding the stick: make it come back to centre before the car goes again.
-      this.disarmed = driverId;
-      this.disarmedBy = 'stopped_by_other';
-      this.sessions.get(driverId)?.notice('stopped_by_other',
-        `${session.id} stopped the car; centre the stick (or let go) to drive again`, ref);
+      this.rearm.clear();
+    } else if (driver && this.driver.state.direction !== 'stop') {
+      this.rearm.disarm(driver, session.id, ref); // it may still be holding the stick
     }
     this.opts.log.info('stopped', { client: session.id, driver: driverId !== session.id ? driverId : undefined });
     this.give(session, ref, { kind: 'command', name: 'stop' });
@@ -383,23 +373,10 @@ export class CarWorld {
     return { ...demand, durationMs: max };
   }
 
-  /** What re-arms a disarmed driver: any stop, a stick in the dead zone, or a discrete command. */
-  private rearms(demand: Demand): boolean {
-    return demand.kind !== 'analog' || Math.hypot(demand.x, demand.y) < DEFAULT_DEAD_ZONE;
-  }
-
-  private remindDisarmed(session: ClientSession, ref: string): void {
-    const now = this.now();
-    if (now - this.disarmedReminderAt < DISARMED_REMINDER_MS) return;
-    this.disarmedReminderAt = now;
-    if (this.disarmedBy === 'held') session.notice('held', 'the car was stopped for the start of the race; centre the stick (or let go) to drive again', ref);
-    else session.notice('stopped_by_other', 'the car was stopped by someone else; centre the stick (or let go) to drive again', ref);
-  }
-
   /** A drive while held: refused, and said so at most once a second (the page sends 20 a second). */
   private refuseHeld(session: ClientSession, ref: string): void {
     const now = this.now();
-    if (now - this.heldReminderAt < DISARMED_REMINDER_MS) return;
+    if (now - this.heldReminderAt < HELD_REMINDER_MS) return;
     this.heldReminderAt = now;
     session.error('held', `the car is held: ${this.heldFor}`, ref);
   }
