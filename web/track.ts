@@ -96,7 +96,8 @@ export function createTrack(section: HTMLElement): Track {
     for (let gy = Math.ceil(view.y / step) * step; gy <= view.y + view.span; gy += step) lines.push(`M${view.x},${gy}h${view.span}`);
     grid.selectAll('path').data([lines.join('')]).join('path').attr('d', (d) => d);
     path.attr('d', points.length > 1 ? `M${points.map(([x, y]) => `${x.toFixed(3)},${(-y).toFixed(3)}`).join('L')}` : null);
-    const size = view.span / 18; // the cars stay visible at any zoom
+    // The cars stay visible at any zoom; on the arena's circuit, small enough to tell the grid slots apart.
+    const size = view.span / (extent.length > 0 ? 28 : 18);
     others.selectAll('path').data(otherPoses, (d) => (d as [string, Pose])[0]).join('path')
       .attr('class', 'other-car')
       .attr('data-car', ([name]) => name)
@@ -105,7 +106,7 @@ export function createTrack(section: HTMLElement): Track {
       .attr('transform', ([, p]) => carTransform(p));
     if (!current) return; // the grid alone until the first pose
     const deg = (current.heading * 180) / Math.PI;
-    car.attr('d', carShape(size)).attr('transform', carTransform(current)).attr('fill', colours.get(own) ?? OWN_COLOUR);
+    car.attr('d', carShape(size)).attr('transform', carTransform(current)).style('fill', colours.get(own) ?? OWN_COLOUR);
     readout.textContent = `x ${current.x.toFixed(2)} m · y ${current.y.toFixed(2)} m · heading ${Math.round(deg)}° · ${current.speed.toFixed(2)} m/s`;
   };
   const redraw = () => {
