@@ -6,10 +6,10 @@
 
 import { select, type Selection } from 'd3-selection';
 import type { ArenaCar, Circuit, Gate, Pose } from './messages.js';
+import { circuitExtent, viewOf } from './track-view.js';
 
 const MAX_POINTS = 2000;
 const MIN_STEP_M = 0.01; // track points closer than this add nothing visible
-const MIN_SPAN_M = 3;
 const OWN_COLOUR = '#e63946'; // the joystick's knob: this page's car until the arena says otherwise
 
 export interface Track {
@@ -21,28 +21,6 @@ export interface Track {
   /** Every simulated car's pose (the arena's `poses`, this page's car's included). */
   poses(poses: Readonly<Record<string, Pose>>): void;
   clear(): void;
-}
-
-/** A square view (metres) holding every point with a margin, at least MIN_SPAN_M wide. */
-export function viewOf(points: ReadonlyArray<readonly [number, number]>): { x: number; y: number; span: number } {
-  let minX = 0, maxX = 0, minY = 0, maxY = 0;
-  for (const [x, y] of points) {
-    minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y); maxY = Math.max(maxY, y);
-  }
-  const span = Math.max(MIN_SPAN_M, maxX - minX, maxY - minY) * 1.2;
-  const cx = (minX + maxX) / 2;
-  const cy = (minY + maxY) / 2;
-  return { x: cx - span / 2, y: -cy - span / 2, span };
-}
-
-/** The points a view must hold to show the whole circuit: its track's edges and its gates. */
-export function circuitExtent(circuit: Circuit): Array<[number, number]> {
-  const half = circuit.width / 2;
-  const points: Array<[number, number]> = [];
-  for (const [x, y] of circuit.centreline) points.push([x - half, y - half], [x + half, y + half]);
-  for (const gate of [circuit.startLine, ...circuit.checkpoints]) points.push([gate.a.x, gate.a.y], [gate.b.x, gate.b.y]);
-  return points;
 }
 
 function gridStep(span: number): number {

@@ -11,7 +11,7 @@
 import type { ClientSession } from './client-session.js';
 
 /** Sends per turn of the event loop. */
-const SLICE = 4;
+const SLICE = 2;
 /** A client with more than this queued skips best-effort messages; the next one replaces them. */
 export const BACKLOG_BYTES = 64 * 1024;
 

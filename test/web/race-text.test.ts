@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { CIRCUIT } from '../../src/control/circuit.js';
 import type { CarListing, RaceMessage } from '../../src/control/messages.js';
 import { carHref, carState, lapTime, raceHeadline } from '../../web/race-text.js';
-import { circuitExtent, viewOf } from '../../web/track.js';
+import { circuitExtent, viewOf } from '../../web/track-view.js';
 
 describe('race-text', () => {
   it('says a lap time in seconds, past a minute in minutes', () => {
