@@ -23,6 +23,7 @@ import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { StatusBar } from './status.js';
 import { createTrack } from './track.js';
+import { VideoView } from './video-view.js';
 
 const controls = document.querySelector<HTMLFieldSetElement>('#controls')!;
 const stopButton = document.querySelector<HTMLButtonElement>('#stop')!;
@@ -53,6 +54,7 @@ const track = createTrack(document.querySelector<HTMLElement>('#map')!);
 let ownCar = carOfPath(location.pathname) ?? '';
 const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
+const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
   onMove: (v) => drive.set('joystick', v),
@@ -138,6 +140,7 @@ function onMessage(message: ServerMessage): void {
       else auth.welcome(message.authRequired, message.authenticated);
       seatChanged(message.role === 'driver');
       race.connected(!authRequired || authenticated);
+      video.welcome(message);
       break;
     }
     case 'role':
@@ -189,7 +192,13 @@ function onMessage(message: ServerMessage): void {
         if (canDrive()) connection.send({ type: 'stop' });
       }
       break;
+    case 'video':
+    case 'viewing':
+    case 'signal':
+      video.message(message);
+      break;
     case 'pong':
+    case 'viewer':
       break;
   }
 }
@@ -211,6 +220,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   if (state === 'open') return renderControls(); // the role comes with `welcome`
   if (welcomed) resume.ended();
   race.offline();
+  video.disconnected();
   welcomed = authenticated = carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
 }

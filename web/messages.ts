@@ -6,11 +6,15 @@ import type { ClientMessage, ServerMessage } from '../src/control/messages.js';
 export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/messages.js';
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
-  ErrorMessage, NoticeMessage, ArenaCar, Circuit, Gate, LapsMessage, RaceMessage, Standing, CarListing,
+  ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,
+  ViewingMessage, ViewerMessage, ArenaCar, Circuit, Gate, LapsMessage, RaceMessage, Standing, CarListing,
 } from '../src/control/messages.js';
 export { MAX_NAME_CHARS, MAX_RACE_LAPS } from '../src/control/messages.js';
 
-const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'arena', 'poses', 'laps', 'race']);
+const SERVER_TYPES = new Set([
+  'welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal',
+  'arena', 'poses', 'laps', 'race',
+]);
 
 /**
  * Reads one text frame from the server. The server is trusted to follow the protocol, but a proxy or a

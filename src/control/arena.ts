@@ -94,8 +94,8 @@ export class Arena {
     return JSON.stringify({ type: 'poses', t: Math.round(this.now() - this.startedAt), poses: Object.fromEntries(this.poses) });
   }
 
-  /** To every page of a simulated car, a few at a time (fan-out.ts): a page not reading skips them. */
+  /** To every page of a simulated car (not its camera), a few at a time (fan-out.ts): a page not reading skips them. */
   private sendPoses(): void {
-    this.fan.send(this.posesJson(), this.sims.flatMap((car) => [...car.world.clients()]));
+    this.fan.send(this.posesJson(), this.sims.flatMap((car) => [...car.world.clients()].filter((session) => !session.camera)));
   }
 }

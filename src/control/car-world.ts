@@ -94,7 +94,7 @@ export class CarWorld {
     this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
-      broadcast: (status) => this.broadcastVideo(status),
+      broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver,
     });
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
@@ -423,6 +423,7 @@ export class CarWorld {
     const driver = this.seat.driver;
     const reserved = this.seat.reserved;
     if (driver === this.seatNoted.driver && reserved === this.seatNoted.reserved) return;
+    if (driver !== this.seatNoted.driver) this.camera.driverChanged(); // the new driver sees first
     this.seatNoted = { driver, reserved };
     this.opts.log.info('seat', { driver, reserved });
     this.events.emit({ kind: 'seat', driver, reserved });

@@ -1,8 +1,9 @@
 /**
  * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON, and its live
  * feed `GET /api/cars/live`, lobby-feed.ts), how another device joins (`GET /api/join`, JSON: join.ts),
- * each car's page (`/car/NAME`: the same page, which drives the car its path names), the lobby at `/`
- * when there are several cars, and everything else from the page's folder.
+ * each car's page (`/car/NAME`: the same page, which drives the car its path names), the camera page
+ * (`/camera`, `/car/NAME/camera`), the lobby at `/` when there are several cars, and everything else
+ * from the page's folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Fleet } from './fleet.js';
@@ -11,6 +12,8 @@ import type { Raceway } from './raceway.js';
 import { send, type StaticHandler } from './static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
+/** The camera page: `/camera` for the first car, `/car/NAME/camera` for a named one (docs/video.md). */
+const CAMERA_PAGE = /^(?:\/car\/([^/]+))?\/camera\/?$/;
 
 /** The lobby's parts: its list of cars, its live feed, and whether the page's folder has its page. */
 export interface Lobby extends Pick<Raceway, 'cars' | 'feed'> {
@@ -33,6 +36,12 @@ export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobb
       const name = safeDecode(car[1]);
       if (name === null || !fleet.get(name)) return send(res, 404, unknownCar(name ?? car[1], fleet));
       return serveStatic(req, res, '/index.html');
+    }
+    const camera = CAMERA_PAGE.exec(path);
+    if (camera) {
+      const name = camera[1] === undefined ? undefined : safeDecode(camera[1]);
+      if (name === null || (name !== undefined && !fleet.get(name))) return send(res, 404, unknownCar(name ?? camera[1], fleet));
+      return serveStatic(req, res, '/camera.html');
     }
     serveStatic(req, res);
   };

@@ -81,7 +81,7 @@ export class Raceway {
   private onClient(world: CarWorld, client: string, joined: boolean): void {
     if (!joined) return this.names.forget(client);
     const session = world.client(client);
-    if (!session) return;
+    if (!session || session.camera) return; // a camera page shows no map and no race
     this.arena.greet(world.name, session);
     session.send(this.book.message());
     this.race.greet(session);
