@@ -16,7 +16,14 @@
  * (before t0) and the kernel's delivery of the byte to the car (after t1).
  * Messages go one at a time (the next after the client has the state broadcast for the previous one, on
  * a quiet loop), alternating full and half speed forward so every one changes the car's byte.
+ *
+ * With `--cars N --spectators M` the same car is measured the same way on a busier server: N - 1 more
+ * cars, all simulated (one arena, its poses at 20 Hz to their pages, laps counted), each with a driver
+ * sending drive input at 20 Hz, and M spectators spread over all N cars. Those clients run in another
+ * process (bench/fleet-load.ts, on `--load-core` when given) so their own work is not on the server's
+ * event loop; what the figure shows is the server's extra work delaying the measured car's messages.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { WebSocket } from 'ws';
 import { startControlServer } from '../src/control/server.js';
@@ -37,13 +44,21 @@ function listenSink(): Promise<{ sink: Server; port: number; bytes: () => number
   );
 }
 
-async function measure(count: number, warmup: number): Promise<Result> {
+interface Load { cars: number; spectators: number; core: string | null }
+
+async function measure(count: number, warmup: number, load: Load): Promise<Result> {
   const { sink, port: sinkPort, bytes } = await listenSink();
+  const link = `tcp:127.0.0.1:${sinkPort}`;
+  const others = Array.from({ length: load.cars - 1 }, (_, i) => `sim${i + 1}`);
   const control = await startControlServer({
-    port: 0, host: '127.0.0.1', link: `tcp:127.0.0.1:${sinkPort}`, codec: 'iracer', watchdogMs: 500,
+    port: 0, host: '127.0.0.1', link, codec: 'iracer', watchdogMs: 500,
     driveRatePerSecond: 1e9, // the bench sends as fast as it can; the default (60/s) would refuse it
+    ...(others.length > 0 ? {
+      cars: [{ name: 'measured', link, codec: 'iracer' as const }, ...others.map((name) => ({ name, link: 'sim', codec: 'iracer' as const }))],
+      maxClients: 10_000, maxClientsPerAddress: 10_000, // every load client comes from 127.0.0.1
+    } : {}),
   });
-  const ws = new WebSocket(`ws://127.0.0.1:${control.port}/ws`);
+  const ws = new WebSocket(`ws://127.0.0.1:${control.port}/ws`); // the first car: the measured one
   const opened = new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -52,6 +67,7 @@ async function measure(count: number, warmup: number): Promise<Result> {
   try {
     await waitFor(() => control.driver.state.link === 'connected', 10_000, 'the link to the sink never connected');
     await opened;
+    if (others.length > 0) loadProcess = await startLoad(control.port, others, ['measured', ...others], load);
     const samples = new Float64Array(count);
     let t0 = 0n;
     let index = -warmup;
@@ -104,10 +120,32 @@ async function measure(count: number, warmup: number): Promise<Result> {
       buffered_sends: buffered,
     };
   } finally {
+    loadProcess?.kill('SIGKILL');
     ws.terminate();
     await control.close();
     sink.close();
   }
+}
+
+let loadProcess: ChildProcess | undefined;
+
+/** Starts bench/fleet-load.ts and waits for its clients to be connected. */
+function startLoad(port: number, drive: string[], watch: string[], load: Load): Promise<ChildProcess> {
+  const script = new URL('./fleet-load.ts', import.meta.url).pathname;
+  const node = [process.execPath, '--import', 'tsx', script, '--url', `ws://127.0.0.1:${port}`,
+    '--drive', drive.join(','), '--watch', watch.join(','), '--spectators', String(load.spectators)];
+  // The load gets a core of its own when there is one (the measured process is pinned by run.ts).
+  const argv = load.core === null ? node : ['taskset', '-c', load.core, ...node];
+  const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the load clients did not connect within 60 s')), 60_000);
+    child.once('exit', (code) => reject(new Error(`the load process exited with ${code}`)));
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+      if (!text.includes('ready')) return;
+      clearTimeout(timer);
+      resolve(child);
+    });
+  });
 }
 
 async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
@@ -118,13 +156,24 @@ async function waitFor(check: () => boolean, ms: number, what: string): Promise<
   }
 }
 
-const at = process.argv.indexOf('--messages');
-const count = at > 0 ? Number(process.argv[at + 1]) : 100_000;
-if (!Number.isInteger(count) || count < 100) {
-  console.error('command-path: --messages must be an integer >= 100');
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at > 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`command-path: --${name} must be a whole number`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const count = option('messages', 100_000);
+if (count < 100) {
+  console.error('command-path: --messages must be at least 100');
   process.exit(2);
 }
-measure(count, Math.min(5000, count / 10)).then(
+const coreAt = process.argv.indexOf('--load-core');
+const load: Load = { cars: Math.max(1, option('cars', 1)), spectators: option('spectators', 0), core: coreAt > 0 ? process.argv[coreAt + 1] : null };
+measure(count, Math.min(5000, count / 10), load).then(
   (result) => {
     console.log(JSON.stringify(result));
     process.exit(0); // the server's sockets are closed; do not wait for lingering timers

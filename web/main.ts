@@ -15,9 +15,10 @@
 import { AccessoryControls } from './accessories.js';
 import { createAuth } from './auth.js';
 import { createButtons } from './buttons.js';
-import { Connection, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
+import { Connection, carOfPath, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
 import { JOYSTICK_DEAD_ZONE, SERVER_DEAD_ZONE, expo, speedDemand, withoutDeadZone, type Vector } from './demand.js';
 import { DriveLoop } from './drive.js';
+import { FleetStrip } from './fleet-strip.js';
 import { attachFullscreen } from './fullscreen.js';
 import { attachGamepads } from './gamepad.js';
 import { createJoystick } from './joystick.js';
@@ -25,10 +26,11 @@ import { buzz } from './haptics.js';
 import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
 import { SUBPROTOCOL, type ServerMessage } from './messages.js';
+import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { ServerRuns } from './server-restart.js';
 import { applySettingsToPage, attachSettingsDialog } from './settings-dialog.js';
-import { SettingsStore, actionOf, browserStorage } from './settings.js';
+import { SettingsStore, actionOf } from './settings.js';
 import { StatusBar } from './status.js';
 import { registerServiceWorker } from './sw-register.js';
 import { createTrack } from './track.js';
@@ -67,7 +69,7 @@ const status = new StatusBar(document, {
 });
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
 const serverRuns = new ServerRuns();
-const settings = new SettingsStore(browserStorage());
+const settings = new SettingsStore(localStorageOrNull());
 const wakeLock = new ScreenWakeLock(() => {}); // the driver's screen stays on while it drives
 const accessories = new AccessoryControls(document.querySelector<HTMLElement>('#accessories')!, {
   send: (m) => connection.send(m),
@@ -79,6 +81,10 @@ const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
   if (action === 'horn') accessories.horn(down);
   else if (down) accessories.toggleLights();
 };
+/** This page's car: the one its path names, or (at / and /index.html) the server's first. */
+let ownCar = carOfPath(location.pathname) ?? '';
+const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
+const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
@@ -176,6 +182,7 @@ function onMessage(message: ServerMessage): void {
       if (refusedAtUpgrade) tokenRefused();
       else auth.welcome(message.authRequired, message.authenticated);
       seatChanged(message.role === 'driver');
+      race.connected(!authRequired || authenticated);
       video.welcome(message);
       break;
     }
@@ -186,6 +193,7 @@ function onMessage(message: ServerMessage): void {
       resume.role(message.role);
       if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
       else renderControls(); // authenticated may have changed who may stop
+      race.allowed(!authRequired || authenticated);
       break;
     case 'state':
       status.vehicle(message);
@@ -195,6 +203,22 @@ function onMessage(message: ServerMessage): void {
       track.pose(message.pose);
       // A restarted server's car starts again at its origin: a new track, not a line back to it.
       if (serverRuns.telemetry(message.t, performance.now())) track.clear();
+      break;
+    case 'arena':
+      ownCar ||= message.cars[0]?.name ?? '';
+      track.arena(message.cars, message.circuit, ownCar);
+      race.arena(message.cars);
+      fleet.cars(message.cars.length);
+      break;
+    case 'poses':
+      track.poses(message.poses);
+      if (serverRuns.telemetry(message.t, performance.now())) track.clear(); // as for telemetry
+      break;
+    case 'laps':
+      race.laps(message);
+      break;
+    case 'race':
+      race.update(message);
       break;
     case 'error':
       if (message.code === 'unauthorized' && message.ref === 'auth') {
@@ -206,9 +230,10 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'notice':
       status.serverNotice(message);
-      if (message.code === 'stopped_by_other') {
-        // Someone else stopped the car under this driver: a stop like any other (arming.ts). The page's
-        // own stop tells the server the driver has let go, so the next push, once re-armed here, drives.
+      if (message.code === 'stopped_by_other' || message.code === 'held') {
+        // Someone else (or a race's countdown) stopped the car under this driver: a stop like any other
+        // (arming.ts). The page's own stop tells the server the driver has let go, so the next push, once
+        // re-armed here, drives.
         standDown();
         if (canDrive()) connection.send({ type: 'stop' });
       }
@@ -241,6 +266,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   offlineNote.hidden = state !== 'reconnecting';
   if (state === 'open') return renderControls(); // the role comes with `welcome`
   if (welcomed) resume.ended();
+  race.offline();
   video.disconnected();
   welcomed = authenticated = carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
@@ -294,5 +320,14 @@ attachJoinQr(document.querySelector<HTMLButtonElement>('#show-qr')!, document.qu
 for (const dialog of document.querySelectorAll('dialog')) dialog.addEventListener('close', () => standDown());
 attachFullscreen(document.querySelector<HTMLButtonElement>('#fullscreen')!);
 registerServiceWorker();
+
+/** Where the driver's name is kept between visits; null where the browser refuses storage. */
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 connection.start();

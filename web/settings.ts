@@ -172,12 +172,19 @@ export function keyName(code: string): string {
 
 const STORAGE_KEY = 'webracer-settings';
 
+/** What the store needs of localStorage (so the rules run in Node too). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /** The settings of this browser, saved on every change; listeners hear every change (and the reset). */
 export class SettingsStore {
   private current: Settings;
   private readonly listeners: Array<(s: Settings) => void> = [];
 
-  constructor(private readonly storage: Storage | null) {
+  constructor(private readonly storage: KeyValueStorage | null) {
     let raw: unknown = null;
     try {
       raw = JSON.parse(storage?.getItem(STORAGE_KEY) ?? 'null');
@@ -213,14 +220,5 @@ export class SettingsStore {
 
   onChange(listener: (s: Settings) => void): void {
     this.listeners.push(listener);
-  }
-}
-
-/** localStorage, or null where the browser refuses it (some private modes throw on access). */
-export function browserStorage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
   }
 }

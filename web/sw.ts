@@ -25,7 +25,7 @@ const CACHE = 'webracer-shell-1';
 /** The page's files, kept for when the server is away. */
 const SHELL = [
   '/index.html', '/app.js', '/style.css', '/tools.css', '/favicon.svg', '/manifest.webmanifest', '/icon-192.png', '/icon-512.png',
-  '/camera.html', '/camera.js', '/camera.css',
+  '/camera.html', '/camera.js', '/camera.css', '/lobby.html', '/lobby.js',
 ];
 /** A server that answers nothing at all (Wi-Fi gone) is given this long before the cached page is shown. */
 const NETWORK_WAIT_MS = 4000;

@@ -20,7 +20,9 @@ export type CarEvent =
   /** The Driver stopped the car because analog input went quiet. */
   | { kind: 'watchdog' }
   /** The simulated car's pose (as often as the simulator steps; a listener throttles for itself). */
-  | { kind: 'pose'; pose: Pose };
+  | { kind: 'pose'; pose: Pose }
+  /** A client connected (after its `welcome`: a listener may greet it) or its connection ended. */
+  | { kind: 'client'; client: string; joined: boolean };
 
 export type CarEventListener = (event: CarEvent) => void;
 

@@ -167,7 +167,7 @@ describe('the page as an app (service worker, manifest, wake lock, QR code, full
   });
 
   it('with the server stopped, the service worker serves the shell, which says the server is not reachable', async () => {
-    const cached = async () => page.evaluate(`caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys()))))
+    const cached = async () => await page.evaluate(`caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys()))))
       .then((lists) => lists.flat().map((r) => new URL(r.url).pathname))`) as string[];
     await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: WAIT_MS });
     await page.waitForFunction(`caches.open('webracer-shell-1').then((c) => c.match('/app.js')).then(Boolean)`, undefined, { timeout: WAIT_MS });

@@ -66,17 +66,17 @@ describe('settings', () => {
 
   it('are saved on every change, survive a new store (a reload), and reset', () => {
     const storage = new MemoryStorage();
-    const store = new SettingsStore(storage as unknown as Storage);
+    const store = new SettingsStore(storage);
     const heard: Settings[] = [];
     store.onChange((s) => heard.push(s));
     store.set({ ...store.value, expo: 0.5 });
-    assert.equal(new SettingsStore(storage as unknown as Storage).value.expo, 0.5);
+    assert.equal(new SettingsStore(storage).value.expo, 0.5);
     store.reset();
     assert.equal(storage.items.size, 0);
-    assert.deepEqual(new SettingsStore(storage as unknown as Storage).value, DEFAULT_SETTINGS);
+    assert.deepEqual(new SettingsStore(storage).value, DEFAULT_SETTINGS);
     assert.deepEqual(heard.map((s) => s.expo), [0.5, 0]);
     storage.setItem('webracer-settings', '{not json');
-    assert.deepEqual(new SettingsStore(storage as unknown as Storage).value, DEFAULT_SETTINGS);
+    assert.deepEqual(new SettingsStore(storage).value, DEFAULT_SETTINGS);
   });
 
   it('name keys as people do', () => {

@@ -14,6 +14,8 @@ import { SafeEmitter } from '../safe-emitter.js';
 export interface SimOptions {
   tickMs?: number; // default 50 (20 Hz)
   car?: CarModel;
+  /** Where the car stands when the link is made (default the origin): its place in a shared arena. */
+  start?: Pose;
 }
 
 export class SimLink extends SafeEmitter implements Link {
@@ -30,6 +32,7 @@ export class SimLink extends SafeEmitter implements Link {
     super();
     this.#tickMs = opts.tickMs ?? 50;
     this.#car = opts.car ?? DEFAULT_CAR;
+    if (opts.start) this.#pose = { ...opts.start, speed: 0 };
   }
 
   get state(): LinkState {
@@ -48,6 +51,17 @@ export class SimLink extends SafeEmitter implements Link {
   /** Makes the simulated car speak another protocol (the driver calls this with its codec's decoder). */
   useDecoder(decoder: Decoder): void {
     this.#decode = decoder;
+  }
+
+  /**
+   * Puts the car at `pose`, at rest, at once (a race lines the cars up on the grid). Only a stopped car
+   * may be moved: one that is being driven must not jump under its driver. False (nothing moved) otherwise.
+   */
+  place(pose: Pose): boolean {
+    if (this.#motion.direction !== 'stop') return false;
+    this.#pose = { x: pose.x, y: pose.y, heading: pose.heading, speed: 0 };
+    this.emit('pose', this.#pose);
+    return true;
   }
 
   async open(): Promise<void> {
