@@ -155,7 +155,9 @@ export function attachSettingsDialog(opener: HTMLButtonElement, dialog: HTMLDial
   });
   const close = el('button', { type: 'button', className: 'small', textContent: 'Close' });
   close.addEventListener('click', () => dialog.close());
-  dialog.append(keysSet, padSet, driveSet, status, el('div', { className: 'dialog-actions' }, reset, close));
+  // The fields are in the document only while the panel is open: Chromium gives a <select> inside a closed
+  // dialog a stop of its own in the page's Tab order (focus lands on nothing once past the last control).
+  const content = [keysSet, padSet, driveSet, status, el('div', { className: 'dialog-actions' }, reset, close)];
 
   const render = (s: Settings) => {
     for (const { action, slots } of keyRows) {
@@ -237,12 +239,14 @@ export function attachSettingsDialog(opener: HTMLButtonElement, dialog: HTMLDial
     capturing = null;
     say('');
     render(store.value);
+    dialog.append(...content);
     dialog.showModal();
     probe.start();
   });
   dialog.addEventListener('close', () => {
     probe.stop();
     capturing = null;
+    for (const node of content) node.remove();
   });
 }
 

@@ -137,10 +137,10 @@ describe('the page as an app (service worker, manifest, wake lock, QR code, full
     const button = page.locator('#fullscreen');
     await button.click();
     await page.waitForFunction('document.fullscreenElement === document.documentElement', undefined, { timeout: WAIT_MS });
-    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    await page.locator('#fullscreen[aria-pressed="true"]').waitFor({ timeout: WAIT_MS }); // at the fullscreenchange event
     await button.click();
     await page.waitForFunction('document.fullscreenElement === null', undefined, { timeout: WAIT_MS });
-    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    await page.locator('#fullscreen[aria-pressed="false"]').waitFor({ timeout: WAIT_MS });
   });
 
   it('after a server restart the map starts a new track, with no line back to the origin', async () => {
@@ -152,8 +152,9 @@ describe('the page as an app (service worker, manifest, wake lock, QR code, full
     await page.keyboard.down('ArrowUp');
     await waitForPose(server.driver, (p) => p.y > 1, 'the car a metre forward');
     await page.keyboard.up('ArrowUp');
-    await page.waitForFunction('(document.querySelector("svg.track path.trail")?.getAttribute("d") ?? "").includes("L")', undefined, { timeout: WAIT_MS });
-    assert.ok((await trail()).some(([, y]) => y < -1), 'the trail reaches a metre forward (drawn at -y)');
+    // The trail reaches a metre forward (drawn at -y).
+    await page.waitForFunction(`(document.querySelector("svg.track path.trail")?.getAttribute("d") ?? "")
+      .slice(1).split("L").some((p) => Number(p.split(",")[1]) < -1)`, undefined, { timeout: WAIT_MS });
 
     await server.close();
     await page.locator('#offline', { hasText: 'not reachable, retrying' }).waitFor({ timeout: WAIT_MS });

@@ -58,9 +58,9 @@ describe('settings (desktop, simulated car)', () => {
   };
 
   it('the panel opens from the keyboard, takes a new key and a gamepad axis, and Escape closes it', async () => {
-    await focusPage(page);
+    await page.locator('footer.help').click({ position: { x: 5, y: 5 } }); // past every control: Tab starts again at the top
     let onSettings = false;
-    for (let i = 0; i < 12 && !onSettings; i++) {
+    for (let i = 0; i < 6 && !onSettings; i++) {
       await page.keyboard.press('Tab');
       onSettings = await page.evaluate('document.activeElement?.id === "open-settings"') === true;
     }
