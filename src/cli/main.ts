@@ -8,9 +8,10 @@
  */
 import { networkInterfaces } from 'node:os';
 import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
-import type { ControlOptions } from '../control/options.js';
+import { recordingAddOn } from '../recording/add-on.js';
 import { listDevices } from '../vehicle/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
+import { DEFAULT_RECORD_FILE_MB, DEFAULT_RECORD_TOTAL_MB, type RunOptions } from './flags.js';
 import { exposureWarning } from './exposure.js';
 import { handleShutdown } from './shutdown.js';
 
@@ -46,11 +47,16 @@ async function printDevices(): Promise<number> {
   return 0;
 }
 
-async function run(options: ControlOptions): Promise<number> {
+async function run(options: RunOptions): Promise<number> {
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  const addOns = options.record === undefined ? [] : [recordingAddOn({
+    dir: options.record,
+    maxFileBytes: (options.recordFileMb ?? DEFAULT_RECORD_FILE_MB) * MiB,
+    maxTotalBytes: (options.recordTotalMb ?? DEFAULT_RECORD_TOTAL_MB) * MiB,
+  }, log)];
   let server: ControlServer;
   try {
-    server = await startControlServer({ ...options, log });
+    server = await startControlServer({ ...options, log, addOns });
   } catch (err) {
     process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
     return 1;
@@ -63,7 +69,9 @@ async function run(options: ControlOptions): Promise<number> {
   return exitCode;
 }
 
-function printUrls(options: ControlOptions, server: ControlServer): void {
+const MiB = 1024 * 1024;
+
+function printUrls(options: RunOptions, server: ControlServer): void {
   const scheme = options.tlsCert ? 'https' : 'http';
   const wsScheme = options.tlsCert ? 'wss' : 'ws';
   const hosts = [urlHost(options.host)];
@@ -81,6 +89,9 @@ function printUrls(options: ControlOptions, server: ControlServer): void {
     console.log(`Seed-era pages: ${wsScheme}://<host>:${server.wsPort} (WebSocket only)`);
   }
   if (options.token !== undefined) console.log('Driving needs the token (spectating does not).');
+  if (options.record !== undefined) {
+    console.log(`Recording every drive into ${options.record}; browse them at /recordings${options.token !== undefined ? ' (with the token)' : ''}.`);
+  }
   console.log('Press Ctrl+C to stop.');
 }
 

@@ -94,6 +94,10 @@ export class CarWorld {
     return this.sessions.size;
   }
 
+  get limits(): Limits {
+    return this.opts.limits;
+  }
+
   /** This car as `GET /api/cars` lists it. */
   summary(): CarSummary {
     return {

@@ -4,13 +4,17 @@
  * page's folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpContext, ServerAddOn } from './add-on.js';
 import type { Fleet } from './fleet.js';
 import { send, type StaticHandler } from './static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
 
-export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, addOns: readonly ServerAddOn[] = [],
+  authorize: HttpContext['authorize'] = () => 'ok'): (req: IncomingMessage, res: ServerResponse) => void {
+  const ctx: HttpContext = { authorize, serveStatic };
   return (req, res) => {
+    for (const addOn of addOns) if (addOn.handle?.(req, res, ctx)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/api/cars') {
       if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,5 +1,6 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
 import type { CodecName } from '../vehicle/index.js';
+import type { ServerAddOn } from './add-on.js';
 import type { IceServer } from './messages.js';
 
 /** One car: its name (in URLs: /car/NAME, /ws?car=NAME), where it is, and the protocol it speaks. */
@@ -50,6 +51,8 @@ export interface ControlOptions {
   resumeWindowMs?: number;
   /** Connections at once from one address (default 16); more get HTTP 503 at the upgrade. */
   maxClientsPerAddress?: number;
+  /** Wired in from outside control (e.g. the session recorder); see add-on.ts. */
+  addOns?: ServerAddOn[];
   /** Where the server reports connections and problems (never the token). Default: silent. */
   log?: (line: string) => void;
 }

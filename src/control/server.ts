@@ -16,12 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Driver } from '../vehicle/index.js';
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
+import type { ServerAddOn } from './add-on.js';
 import { Admission } from './admission.js';
 import { AddressLockout, TokenCheck, upgradeToken } from './auth.js';
 import type { CarWorld } from './car-world.js';
 import { ClientSession, type SessionContext } from './client-session.js';
 import { faultsFromEnv } from './fault-injection.js';
 import { DEFAULT_CAR_NAME, Fleet } from './fleet.js';
+import { createRequestAuthorizer } from './http-auth.js';
 import { createHttpHandler, unknownCar } from './http-routes.js';
 import { SUBPROTOCOL, type Limits } from './messages.js';
 import type { ControlOptions } from './options.js';
@@ -73,6 +75,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const fleet = Fleet.create(cars, opts.watchdogMs, {
     limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4, iceServers: opts.iceServers ?? [],
   });
+  const addOns = opts.addOns ?? [];
+  for (const addOn of addOns) addOn.attach?.(fleet); // before the links start: an add-on sees everything
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
@@ -147,7 +151,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   servers.push(main);
-  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir)));
+  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), addOns,
+    createRequestAuthorizer(token, sessions.lockout, log)));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req.url);
     if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');
@@ -177,6 +182,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     for (const server of servers) server.close();
     wss.close();
     await fleet.close();
+    await closeAddOns(addOns);
     throw err;
   }
 
@@ -185,7 +191,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     closing ??= (async () => {
       const carStopped = fleet.close(); // the stops are written first, then the links close
       const clientsGone = new Promise<void>((resolve) => wss.close(resolve));
-      await Promise.all([carStopped, clientsGone, ...servers.map(stopListening)]);
+      const addOnsClosed = carStopped.then(() => closeAddOns(addOns)); // after the cars' last moments
+      await Promise.all([carStopped, clientsGone, addOnsClosed, ...servers.map(stopListening)]);
     })();
     return closing;
   };
@@ -195,6 +202,10 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, driver: fleet.first.driver,
     emergencyStop: () => fleet.emergencyStop(), close,
   };
+}
+
+async function closeAddOns(addOns: readonly ServerAddOn[]): Promise<void> {
+  await Promise.all(addOns.map((a) => a.close?.()));
 }
 
 function checkOrigin(req: IncomingMessage, policy: OriginPolicy, secure: boolean,
