@@ -1,4 +1,5 @@
-// Bundles the controller page (web/) into dist/web/: app.js from web/main.ts, plus the static files.
+// Bundles the pages (web/) into dist/web/: app.js from web/main.ts (the controller), recordings.js from
+// web/recordings/main.ts (/recordings), plus the static files.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,13 +9,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'web');
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: [join(root, 'web', 'main.ts')],
+  entryPoints: { app: join(root, 'web', 'main.ts'), recordings: join(root, 'web', 'recordings', 'main.ts') },
   bundle: true,
   format: 'esm',
   target: ['es2020', 'safari14.1'],
   minify: true,
   sourcemap: true,
-  outfile: join(out, 'app.js'),
+  outdir: out,
   logLevel: 'warning',
 });
 cpSync(join(root, 'web', 'static'), out, { recursive: true });

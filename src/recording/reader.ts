@@ -26,6 +26,7 @@ export interface Recording {
   end: Extract<RecordingLine, { kind: 'end' }>;
 }
 
+const TRUNCATED = 'the line is cut off: the file was truncated';
 const LINK_STATES = ['connecting', 'connected', 'reconnecting', 'closed'];
 const LINK_KINDS = ['sim', 'serial', 'tcp'];
 const END_REASONS: EndReason[] = ['seat', 'server-stopped', 'file-limit'];
@@ -66,7 +67,7 @@ export class RecordingParser {
   /** The whole file has been read; throws if it was cut short. */
   finish(endedWithNewline: boolean): void {
     if (this.count === 0) throw new RecordingError(1, 'the file is empty: not a webracer recording');
-    if (!endedWithNewline) throw new RecordingError(this.count, 'the line is cut off: the file was truncated');
+    if (!endedWithNewline) throw new RecordingError(this.count, TRUNCATED);
     if (this.end === null) {
       throw new RecordingError(this.count + 1,
         'the file stops without its end line: the recording was cut short (the server was killed, or the disk filled)');
@@ -78,14 +79,15 @@ export class RecordingParser {
 export function parseRecording(text: string): Recording {
   const parser = new RecordingParser();
   const lines: RecordingLine[] = [];
-  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
-  if (body !== '' || text !== '') {
-    for (const raw of body.split('\n')) {
-      const line = parser.push(raw);
-      if (line !== null) lines.push(line);
-    }
-  }
-  parser.finish(text.endsWith('\n'));
+  const complete = text.endsWith('\n');
+  const rows = text === '' ? [] : (complete ? text.slice(0, -1) : text).split('\n');
+  rows.forEach((raw, i) => {
+    // The last line of a file that does not end with a newline is cut off, whatever it holds.
+    if (!complete && i === rows.length - 1) throw new RecordingError(i + 1, TRUNCATED);
+    const line = parser.push(raw);
+    if (line !== null) lines.push(line);
+  });
+  parser.finish(complete);
   return { header: parser.header!, lines, end: parser.end! };
 }
 
@@ -106,12 +108,29 @@ export async function scanRecording(path: string, onLine: (line: RecordingLine) 
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let problem: RecordingError | null = null;
   try {
+    let last = true; // whether the bad line, if any, was the file's last
     for await (const text of lines) {
-      const line = parser.push(text);
+      if (problem !== null) {
+        last = false;
+        break;
+      }
+      let line: RecordingLine | null;
+      try {
+        line = parser.push(text);
+      } catch (err) {
+        if (!(err instanceof RecordingError)) throw err;
+        problem = err; // reported once we know whether it was the last line
+        continue;
+      }
       if (line !== null) onLine(line);
       else onHeader?.(parser.header!);
     }
-    parser.finish(endedWithNewline);
+    if (problem !== null) {
+      // A bad last line with no newline after it was cut off, whatever it holds.
+      if (last && !endedWithNewline) problem = new RecordingError(problem.line, TRUNCATED);
+    } else {
+      parser.finish(endedWithNewline);
+    }
   } catch (err) {
     if (!(err instanceof RecordingError)) throw err;
     problem = err;
