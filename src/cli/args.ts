@@ -5,6 +5,7 @@
  */
 import { readConfigFile, ConfigError } from './config-file.js';
 import { OPTIONS, TOKEN_ENV, ValueError, checkTogether, defaults, type Option, type RunOptions } from './flags.js';
+import { parseReplayArgs, REPLAY_USAGE, type ReplayCliOptions } from './replay-args.js';
 
 export { TOKEN_ENV } from './flags.js';
 
@@ -18,6 +19,7 @@ function usageLine(flag: string, help: string): string {
 }
 
 export const USAGE = `Usage: webracer [options]
+       webracer replay FILE [options]     (see webracer replay --help)
 
 Drive an RC car (or the simulated one) from a browser. Prints the URLs to open.
 
@@ -29,15 +31,22 @@ ${usageLine('-h, --help', 'print this help, then exit')}
 
 export class UsageError extends Error {
   override name = 'UsageError';
+  /** The usage to print with the reason (the subcommand's own). */
+  constructor(message: string, readonly usage = USAGE) {
+    super(message);
+  }
 }
 
 export type Command =
   | { kind: 'help' }
   | { kind: 'list-devices' }
-  | { kind: 'run'; options: RunOptions };
+  | { kind: 'run'; options: RunOptions }
+  | { kind: 'replay-help' }
+  | { kind: 'replay'; options: ReplayCliOptions };
 
 /** Parses argv (without node and the script). Throws UsageError with a one-line reason. */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Command {
+  if (argv[0] === 'replay') return replayCommand(argv.slice(1));
   const given: Array<[Option, string]> = [];
   let listDevices = false;
   let configPath: string | undefined;
@@ -96,4 +105,15 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     throw err;
   }
   return { kind: 'run', options };
+}
+
+/** `webracer replay ...`: a subcommand with its own options (replay-args.ts). */
+function replayCommand(argv: readonly string[]): Command {
+  try {
+    const parsed = parseReplayArgs(argv);
+    return parsed.kind === 'help' ? { kind: 'replay-help' } : parsed;
+  } catch (err) {
+    if (err instanceof ValueError) throw new UsageError(`replay: ${err.message}`, REPLAY_USAGE);
+    throw err;
+  }
 }

@@ -212,7 +212,8 @@ function host(v: string): string {
   throw new ValueError(`must be an IP address or a host name, got '${v}'`);
 }
 
-function link(v: string): string {
+/** A --link value, checked (also for `webracer replay`). */
+export function link(v: string): string {
   try {
     parseLinkSpec(v);
   } catch (err) {
@@ -221,7 +222,7 @@ function link(v: string): string {
   return v;
 }
 
-function codec(v: string): CodecName {
+export function codec(v: string): CodecName {
   if ((CODEC_NAMES as readonly string[]).includes(v)) return v as CodecName;
   throw new ValueError(`must be one of ${CODEC_NAMES.join(', ')}, got '${v}'`);
 }

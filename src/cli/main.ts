@@ -13,6 +13,8 @@ import { listDevices } from '../vehicle/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { DEFAULT_RECORD_FILE_MB, DEFAULT_RECORD_TOTAL_MB, type RunOptions } from './flags.js';
 import { exposureWarning } from './exposure.js';
+import { REPLAY_USAGE } from './replay-args.js';
+import { runReplay } from './replay.js';
 import { handleShutdown } from './shutdown.js';
 
 async function main(): Promise<number> {
@@ -21,13 +23,18 @@ async function main(): Promise<number> {
     command = parseArgs(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`webracer: ${err.message}\n\n${USAGE}`);
+    process.stderr.write(`webracer: ${err.message}\n\n${err.usage}`);
     return 2;
   }
   switch (command.kind) {
     case 'help':
       process.stdout.write(USAGE);
       return 0;
+    case 'replay-help':
+      process.stdout.write(REPLAY_USAGE);
+      return 0;
+    case 'replay':
+      return runReplay(command.options);
     case 'list-devices':
       return printDevices();
     case 'run':
