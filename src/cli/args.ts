@@ -4,9 +4,12 @@
  * themselves are the table in flags.ts.
  */
 import { readConfigFile, ConfigError } from './config-file.js';
-import { OPTIONS, TOKEN_ENV, ValueError, checkTogether, defaults, type Option, type RunOptions } from './flags.js';
+import { OPTIONS, TOKEN_ENV, ValueError, checkTogether, defaults, type Option, type RunOptions, type Value } from './flags.js';
 import { parseReplayArgs, REPLAY_USAGE, type ReplayCliOptions } from './replay-args.js';
+import { parseServiceArgs, SERVICE_USAGE_LINE, type ServiceCommand } from './service.js';
+import { UsageError } from './usage-error.js';
 
+export { UsageError } from './usage-error.js';
 export { TOKEN_ENV } from './flags.js';
 
 const BY_NAME = new Map(OPTIONS.map((o) => [o.name, o]));
@@ -20,39 +23,39 @@ function usageLine(flag: string, help: string): string {
 
 export const USAGE = `Usage: webracer [options]
        webracer replay FILE [options]     (see webracer replay --help)
+       webracer service --print [--config FILE] [--user NAME]
 
 Drive an RC car (or the simulated one) from a browser. Prints the URLs to open.
 
 ${OPTIONS.map((o) => usageLine(`--${o.name}${o.arg ? ` ${o.arg}` : ''}`, o.help)).join('\n')}
 ${usageLine('--config FILE', 'read options from a JSON file: {"port": 8000, "cars": [{"name": "red",\n"link": "serial:/dev/rfcomm0"}], ...}; flags given as well win')}
 ${usageLine('--list-devices', 'print candidate serial and Bluetooth ports, then exit')}
+${usageLine('--version', 'print the version, then exit')}
 ${usageLine('-h, --help', 'print this help, then exit')}
-`;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-  /** The usage to print with the reason (the subcommand's own). */
-  constructor(message: string, readonly usage = USAGE) {
-    super(message);
-  }
-}
+${SERVICE_USAGE_LINE}
+`;
 
 export type Command =
   | { kind: 'help' }
   | { kind: 'list-devices' }
+  | { kind: 'version' }
+  | ServiceCommand
   | { kind: 'run'; options: RunOptions }
   | { kind: 'replay-help' }
   | { kind: 'replay'; options: ReplayCliOptions };
 
 /** Parses argv (without node and the script). Throws UsageError with a one-line reason. */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Command {
+  if (argv[0] === 'service') return parseServiceArgs(argv.slice(1), env);
   if (argv[0] === 'replay') return replayCommand(argv.slice(1));
-  const given: Array<[Option, string]> = [];
+  const given: Array<[Option, Value]> = [];
   let listDevices = false;
   let configPath: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '--version') return { kind: 'version' };
     if (arg === '--list-devices') {
       listDevices = true;
       continue;
@@ -62,13 +65,16 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const option = BY_NAME.get(name);
     if (!option && name !== 'config') throw new UsageError(`unknown option '--${name}'`);
-    let value: string;
-    if (eq >= 0) value = arg.slice(eq + 1);
+    let value: Value;
+    if (option?.arg === '') {
+      if (eq >= 0) throw new UsageError(`option '--${name}' takes no value`);
+      value = true;
+    } else if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
     else throw new UsageError(`option '--${name}' needs a value`);
     if (!option) {
       if (configPath !== undefined) throw new UsageError("option '--config' given more than once");
-      configPath = value;
+      configPath = value as string;
       continue;
     }
     if (!option.repeatable && given.some(([o]) => o === option)) throw new UsageError(`option '--${name}' given more than once`);

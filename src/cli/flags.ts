@@ -6,9 +6,12 @@
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CAR_NAME_PATTERN, checkCars } from '../control/fleet.js';
-import type { CarConfig, ControlOptions } from '../control/options.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../control/log.js';
+import { DEFAULT_LIMITS, type CarConfig, type ControlOptions } from '../control/options.js';
 import { normalizeOrigin } from '../control/origin.js';
-import { CODEC_NAMES, DEFAULT_BAUD, DEFAULT_WATCHDOG_MS, parseLinkSpec, type CodecName } from '../vehicle/index.js';
+import {
+  CharmapError, CODEC_NAMES, DEFAULT_BAUD, DEFAULT_WATCHDOG_MS, parseLinkSpec, readCharmapFile, type CodecName, type RcAppCharmap,
+} from '../vehicle/index.js';
 
 export const TOKEN_ENV = 'WEBRACER_TOKEN';
 
@@ -28,8 +31,17 @@ export interface CliOptions {
   recordTotalMb?: number;
 }
 
+/** The least --drive-rate: the page sends up to 33 drive messages a second plus its pings. */
+export const MIN_DRIVE_RATE = 40;
+
 /** What a run is started with: the server's options and the command line's own. */
-export type RunOptions = ControlOptions & CliOptions;
+export type RunOptions = ControlOptions & CliOptions & {
+  /** --log-level and --log-format (default info, text). */
+  logLevel?: LogLevel;
+  logFormat?: LogFormat;
+  /** False with --no-qr: no QR code of the LAN URL at start-up. */
+  qr?: boolean;
+};
 
 /** A value as a flag gives it (text) or a config file does (JSON). */
 export type Value = string | number | boolean | Record<string, unknown>;
@@ -108,9 +120,53 @@ export const OPTIONS: readonly Option[] = [
     set: (o, v) => { o.linkTimeoutMs = integer(v, 100, 60_000); },
   },
   {
+    name: 'link-refresh-ms', arg: 'N', json: 'integer',
+    help: 're-send a moving car\'s bytes every N ms (default 0: only when they change); for cars\nwhose sketch stops by itself after silence (see docs/safety.md), 250 is a good value',
+    set: (o, v) => { o.linkRefreshMs = integer(v, 0, 10_000); },
+  },
+  {
     name: 'max-clients-per-address', arg: 'N', json: 'integer',
     help: `connections at once from one address (default ${DEFAULT_MAX_CLIENTS_PER_ADDRESS})`,
     set: (o, v) => { o.maxClientsPerAddress = integer(v, 1, 1_000); },
+  },
+  {
+    name: 'charmap', arg: 'FILE', json: 'string',
+    help: 'the rc-app codec speaks the characters in FILE (JSON), for cars whose app uses\nother letters than the common one; see docs/vehicle.md',
+    set: (o, v) => { o.charmap = charmap(text(v)); },
+  },
+  {
+    name: 'max-clients', arg: 'N', json: 'integer',
+    help: `WebSocket connections at once, every car together (default ${DEFAULT_LIMITS.maxClients}, 1 to 10000); with a\ntoken, 4 of them are kept for clients that present it`,
+    set: (o, v) => { o.maxClients = integer(v, 1, 10_000); },
+  },
+  {
+    name: 'drive-rate', arg: 'N', json: 'integer',
+    help: `messages a second one client may send; the excess is dropped and the client told\n(default ${DEFAULT_LIMITS.driveRatePerSecond}, ${MIN_DRIVE_RATE} to 1000: the page sends up to 33 drive messages a second)`,
+    set: (o, v) => { o.driveRatePerSecond = integer(v, MIN_DRIVE_RATE, 1_000); },
+  },
+  {
+    name: 'idle-takeover-ms', arg: 'N', json: 'integer',
+    help: `a driver that has not driven for N ms may have the seat taken by a claim\n(default ${DEFAULT_LIMITS.idleTakeoverMs}, 1000 to 3600000)`,
+    set: (o, v) => { o.idleTakeoverMs = integer(v, 1_000, 3_600_000); },
+  },
+  {
+    name: 'driver-silence-ms', arg: 'N', json: 'integer',
+    help: `a driver not heard from (no message, no pong) for N ms loses its connection\n(default ${DEFAULT_LIMITS.driverSilenceMs}, 1000 to 600000)`,
+    set: (o, v) => { o.driverSilenceMs = integer(v, 1_000, 600_000); },
+  },
+  {
+    name: 'resume-window-ms', arg: 'N', json: 'integer',
+    help: `how long a departed driver's seat waits for its page to come back\n(default ${DEFAULT_LIMITS.resumeWindowMs}, 0 to 600000; 0: not at all)`,
+    set: (o, v) => { o.resumeWindowMs = integer(v, 0, 600_000); },
+  },
+  {
+    name: 'heartbeat-ms', arg: 'N', json: 'integer',
+    help: `ping clients idle for N ms and drop those still silent N ms later\n(default ${DEFAULT_LIMITS.heartbeatMs}, 1000 to 3600000; 0: off)`,
+    set: (o, v) => {
+      const ms = integer(v, 0, 3_600_000);
+      if (ms > 0 && ms < 1_000) throw new ValueError(`must be 0 (off) or between 1000 and 3600000, got ${ms}`);
+      o.heartbeatMs = ms;
+    },
   },
   {
     name: 'token', arg: 'TOKEN', json: 'string',
@@ -155,6 +211,21 @@ export const OPTIONS: readonly Option[] = [
     help: 'serve the page from DIR instead of the built dist/web (e.g. the seed\'s own page)',
     set: (o, v) => { o.staticDir = folder(text(v)); },
   },
+  {
+    name: 'log-level', arg: 'LEVEL', json: 'string',
+    help: `${LOG_LEVELS.join(' | ')} (default info: connections, seat and link changes, refusals;\ndebug adds refused messages, at most one a second per client)`,
+    set: (o, v) => { o.logLevel = oneOf(text(v), LOG_LEVELS); },
+  },
+  {
+    name: 'log-format', arg: 'FORMAT', json: 'string',
+    help: `${LOG_FORMATS.join(' | ')} (default text; json: one object per line, for journald or a log shipper)`,
+    set: (o, v) => { o.logFormat = oneOf(text(v), LOG_FORMATS); },
+  },
+  {
+    name: 'no-qr', arg: '', json: 'boolean',
+    help: 'do not print a QR code of the LAN address at start-up',
+    set: (o, v) => { o.qr = !switchValue(v); },
+  },
 ];
 
 /** The options a run starts from before any flag or file. */
@@ -186,6 +257,9 @@ export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
   if ((o.recordFileMb ?? DEFAULT_RECORD_FILE_MB) > (o.recordTotalMb ?? DEFAULT_RECORD_TOTAL_MB)) {
     throw new ValueError('--record-file-mb must not be larger than --record-total-mb');
   }
+  if (o.charmap !== undefined && !(o.cars ?? [{ codec: o.codec }]).some((c) => c.codec === 'rc-app')) {
+    throw new ValueError('--charmap is for the rc-app codec, and no car uses it (--codec rc-app)');
+  }
   if (o.seedCar !== undefined) {
     const names = (o.cars ?? [{ name: 'car' }]).map((c) => c.name.toLowerCase());
     if (!names.includes(o.seedCar.toLowerCase())) {
@@ -204,6 +278,18 @@ function integer(v: Value, min: number, max: number): number {
   if (!Number.isInteger(n)) throw new ValueError(`must be a whole number, got '${String(v)}'`);
   if (n < min || n > max) throw new ValueError(`must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+function oneOf<T extends string>(v: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new ValueError(`must be one of ${allowed.join(', ')}, got '${v}'`);
+}
+
+/** A switch: on as a flag (no value), true or false in a config file. */
+function switchValue(v: Value): boolean {
+  if (v === true || v === '') return true;
+  if (v === false) return false;
+  throw new ValueError(`is a switch: true or false, got ${JSON.stringify(v)}`);
 }
 
 function host(v: string): string {
@@ -238,6 +324,15 @@ function origin(v: string): string {
     return normalizeOrigin(v);
   } catch (err) {
     throw new ValueError((err as Error).message);
+  }
+}
+
+function charmap(path: string): RcAppCharmap {
+  try {
+    return readCharmapFile(path);
+  } catch (err) {
+    if (err instanceof CharmapError) throw new ValueError(err.message);
+    throw err;
   }
 }
 

@@ -6,15 +6,19 @@
  * Exit codes: 0 clean stop, 1 could not start, 2 bad command line, 3 the close was cut short (deadline or
  * second signal), 4 an uncaught exception or unhandled rejection. The token is never printed.
  */
-import { networkInterfaces } from 'node:os';
+import { joinUrls, lanHosts, withToken } from '../control/join.js';
+import { createLogger, jsonLine, textLine, type Logger, type LogRecord } from '../control/log.js';
 import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
 import { recordingAddOn } from '../recording/add-on.js';
 import { listDevices } from '../vehicle/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
-import { DEFAULT_RECORD_FILE_MB, DEFAULT_RECORD_TOTAL_MB, type RunOptions } from './flags.js';
 import { exposureWarning } from './exposure.js';
+import { DEFAULT_RECORD_FILE_MB, DEFAULT_RECORD_TOTAL_MB, type RunOptions } from './flags.js';
+import { packageVersion } from './package-info.js';
+import { terminalQr } from './qr.js';
 import { REPLAY_USAGE } from './replay-args.js';
 import { runReplay } from './replay.js';
+import { systemdUnit } from './service.js';
 import { handleShutdown } from './shutdown.js';
 
 async function main(): Promise<number> {
@@ -23,12 +27,15 @@ async function main(): Promise<number> {
     command = parseArgs(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`webracer: ${err.message}\n\n${err.usage}`);
+    process.stderr.write(`webracer: ${err.message}\n\n${err.usage ?? USAGE}`);
     return 2;
   }
   switch (command.kind) {
     case 'help':
       process.stdout.write(USAGE);
+      return 0;
+    case 'version':
+      console.log(packageVersion());
       return 0;
     case 'replay-help':
       process.stdout.write(REPLAY_USAGE);
@@ -37,6 +44,10 @@ async function main(): Promise<number> {
       return runReplay(command.options);
     case 'list-devices':
       return printDevices();
+    case 'service':
+      process.stdout.write(systemdUnit(command));
+      if (command.configProblem !== undefined) console.error(`webracer: warning: ${command.configProblem}`);
+      return 0;
     case 'run':
       return run(command.options);
   }
@@ -55,7 +66,11 @@ async function printDevices(): Promise<number> {
 }
 
 async function run(options: RunOptions): Promise<number> {
-  const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
+  const json = options.logFormat === 'json';
+  // console (not process.stdout.write): it ignores a terminal that is already gone. Errors go to stderr.
+  const render = json ? jsonLine : textLine;
+  const write = (record: LogRecord): void => (record.level === 'error' ? console.error : console.log)(render(record));
+  const log = createLogger(write, options.logLevel ?? 'info');
   const addOns = options.record === undefined ? [] : [recordingAddOn({
     dir: options.record,
     maxFileBytes: (options.recordFileMb ?? DEFAULT_RECORD_FILE_MB) * MiB,
@@ -65,24 +80,48 @@ async function run(options: RunOptions): Promise<number> {
   try {
     server = await startControlServer({ ...options, log, addOns });
   } catch (err) {
-    process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
+    if (json) log.error('start_failed', {}, `cannot start: ${(err as Error).message}`);
+    else process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
     return 1;
   }
   // Installed before anything else is printed: a terminal that is already gone must not matter.
-  const exitCode = handleShutdown(server, { say: log, complain: (line) => console.error(line) });
-  printUrls(options, server);
+  const exitCode = handleShutdown(server, {
+    say: (line) => log.info('shutdown', {}, line),
+    complain: (line) => log.error('shutdown', {}, line),
+  });
   const warning = exposureWarning(options);
+  if (json) {
+    log.info('listening', { url: server.url, lan: joinUrls(options.host, server.port, options.tlsCert !== undefined).join(' ') || undefined,
+      wsPort: server.wsPort, cars: server.fleet.names.join(' '), authRequired: options.token !== undefined });
+    if (warning !== null) log.warn('exposed', {}, warning.replace(/^webracer: warning: /, ''));
+    return exitCode;
+  }
+  printUrls(options, server);
+  if (options.qr !== false) printQr(options, server, log);
+  console.log('Press Ctrl+C to stop.');
   if (warning !== null) console.error(warning);
   return exitCode;
 }
 
 const MiB = 1024 * 1024;
 
+/** The QR code of the first LAN URL, with the token in its fragment when one is set (web/auth.ts). */
+function printQr(options: RunOptions, server: ControlServer, log: Logger): void {
+  const [url] = joinUrls(options.host, server.port, options.tlsCert !== undefined);
+  if (url === undefined) return; // loopback only: a phone could not reach it
+  try {
+    console.log(`Scan to open ${url}${options.token !== undefined ? ' (with the token)' : ''}:`);
+    console.log(terminalQr(withToken(url, options.token), process.stdout.isTTY === true));
+  } catch (err) {
+    log.warn('qr', {}, `no QR code: ${(err as Error).message}`); // e.g. a host name too long to encode
+  }
+}
+
 function printUrls(options: RunOptions, server: ControlServer): void {
   const scheme = options.tlsCert ? 'https' : 'http';
   const wsScheme = options.tlsCert ? 'wss' : 'ws';
   const hosts = [urlHost(options.host)];
-  if (options.host === '0.0.0.0' || options.host === '::') hosts.push(...lanAddresses());
+  if (options.host === '0.0.0.0' || options.host === '::') hosts.push(...lanHosts(options.host));
   const cars = server.fleet.worlds;
   if (cars.length === 1) {
     const [car] = options.cars ?? [{ link: options.link, codec: options.codec }];
@@ -99,15 +138,6 @@ function printUrls(options: RunOptions, server: ControlServer): void {
   if (options.record !== undefined) {
     console.log(`Recording every drive into ${options.record}; browse them at /recordings${options.token !== undefined ? ' (with the token)' : ''}.`);
   }
-  console.log('Press Ctrl+C to stop.');
-}
-
-/** This machine's non-loopback IPv4 addresses, as a phone on the same network would reach it. */
-function lanAddresses(): string[] {
-  return Object.values(networkInterfaces())
-    .flatMap((list) => list ?? [])
-    .filter((a) => a.family === 'IPv4' && !a.internal)
-    .map((a) => a.address);
 }
 
 main().then(

@@ -5,11 +5,12 @@
  * camera and a viewer it is serving: nothing reaches a client that did not ask for it.
  */
 import type { ClientSession } from './client-session.js';
+import type { Logger } from './log.js';
 import type { SignalMessage, VideoStatus, ViewingMessage } from './messages.js';
 
 export interface CameraRelayOptions {
   limit: number;
-  log: (line: string) => void;
+  log: Logger;
   /** The car's client by id (undefined once it left). */
   session(id: string): ClientSession | undefined;
   /** Tells every client of the car the new video status. */
@@ -38,7 +39,7 @@ export class CameraRelay {
     }
     this.camera = session;
     this.wanting.delete(session.id); // a camera does not watch itself
-    this.opts.log(`${session.id} is the camera`);
+    this.opts.log.info('camera', { client: session.id, on: true });
     this.serve();
   }
 
@@ -88,7 +89,7 @@ export class CameraRelay {
   private dropCamera(): void {
     const camera = this.camera!;
     this.camera = null;
-    this.opts.log(`${camera.id} is no longer the camera`);
+    this.opts.log.info('camera', { client: camera.id, on: false });
     for (const id of this.served) {
       const viewer = this.opts.session(id);
       if (viewer) this.tell(viewer, 'waiting');

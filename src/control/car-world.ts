@@ -10,15 +10,17 @@
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
+import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
 import { DriverLiveness } from './driver-liveness.js';
+import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
 import { Seat, type RoleChange } from './seat.js';
@@ -29,13 +31,15 @@ export interface CarWorldOptions {
   driver: Driver;
   link: Link;
   codec: CodecName;
+  /** What the car has besides motion (its codec's), told to every page in `welcome`. */
+  accessories: readonly AccessoryName[];
   linkKind: LinkKind;
   limits: Limits;
   authRequired: boolean;
   /** Viewers the camera serves at once (each is one encode on the camera's phone). */
   maxViewers: number;
   iceServers: IceServer[];
-  log: (line: string) => void;
+  log: Logger;
   faults?: FaultInjection | null;
   now?: () => number; // monotonic milliseconds
 }
@@ -79,7 +83,7 @@ export class CarWorld {
     this.startedAt = this.now();
     this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
     this.liveness = new DriverLiveness(opts.limits.driverSilenceMs, this.now, opts.log);
-    this.events = new CarEvents((err) => opts.log(`a car event listener failed: ${err.stack ?? err.message}`));
+    this.events = new CarEvents((err) => opts.log.error('listener_failed', {}, `a car event listener failed: ${err.stack ?? err.message}`));
     this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
@@ -112,12 +116,12 @@ export class CarWorld {
     if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
     this.sessions.set(id, session);
     this.announce(this.seat.join(id, session.auth.authenticated, !session.camera), false);
-    this.opts.log(`${id} connected from ${session.address} as ${this.seat.roleOf(id)}`);
+    this.opts.log.info('connected', { client: id, address: session.address, role: this.seat.roleOf(id), camera: session.camera || undefined });
     const { limits } = this.opts;
     session.send({
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
       authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
-      vehicle: { codec: this.opts.codec, link: this.opts.linkKind }, limits, state: this.state(),
+      vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
       resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers,
     });
     const pose = this.driver.pose;
@@ -131,7 +135,7 @@ export class CarWorld {
         this.handle(session, message);
       } catch (err) {
         // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
-        this.opts.log(`${id}: internal error: ${(err as Error).message}`);
+        this.opts.log.error('internal_error', { client: id }, `${id}: internal error: ${(err as Error).stack ?? err}`);
         ws.close(1011, 'internal error');
       }
     });
@@ -142,13 +146,9 @@ export class CarWorld {
     this.broadcastState();
   }
 
-  /** Writes the stop now, whatever else is going on. Never throws. */
+  /** Writes the stop now, past anything queued, and refuses every later demand: for shutdown only. */
   emergencyStop(): void {
-    try {
-      this.driver.stop();
-    } catch {
-      // The caller is already on its way out; there is nothing better to do here.
-    }
+    this.driver.emergencyStop(); // never throws
   }
 
   /** Closes every client with 1001 and stops the car (the stop is written before the link closes). */
@@ -168,7 +168,7 @@ export class CarWorld {
 
   private detach(session: ClientSession, code: number): void {
     if (!this.sessions.delete(session.id)) return;
-    this.opts.log(`${session.id} closed (${code})`);
+    this.opts.log.info('closed', { client: session.id, code });
     this.camera.left(session);
     // A driver that left by accident (reload, network) may come back for its seat; one closed for its
     // own misbehaviour (1008) may not.
@@ -228,6 +228,8 @@ export class CarWorld {
         return this.camera.unwatch(session);
       case 'signal':
         return this.camera.signal(session, msg);
+      case 'accessory':
+        return switchAccessory(session, msg, { seat: this.seat, driver: this.driver, accessories: this.opts.accessories });
     }
   }
 
@@ -277,7 +279,7 @@ export class CarWorld {
       this.sessions.get(driverId)?.notice('stopped_by_other',
         `${session.id} stopped the car; centre the stick (or let go) to drive again`, ref);
     }
-    this.opts.log(`${session.id} stopped the car${driverId !== session.id ? ' (not the driver)' : ''}`);
+    this.opts.log.info('stopped', { client: session.id, driver: driverId !== session.id ? driverId : undefined });
     this.give(session, ref, { kind: 'command', name: 'stop' });
   }
 
@@ -330,7 +332,7 @@ export class CarWorld {
     }
     this.cancelReservation();
     session.auth.grant(); // the seat it held was an authorized one
-    this.opts.log(`${session.id} resumed the driver's seat`);
+    this.opts.log.info('resumed', { client: session.id });
     this.seatChanged(changes, session);
   }
 
@@ -366,6 +368,7 @@ export class CarWorld {
     const reserved = this.seat.reserved;
     if (driver === this.seatNoted.driver && reserved === this.seatNoted.reserved) return;
     this.seatNoted = { driver, reserved };
+    this.opts.log.info('seat', { driver, reserved });
     this.events.emit({ kind: 'seat', driver, reserved });
   }
 
@@ -373,8 +376,8 @@ export class CarWorld {
     for (const change of changes) {
       const session = this.sessions.get(change.id);
       if (!session) continue;
-      this.opts.log(`${change.id} role: ${change.role}`);
-      if (!broadcast) continue; // a joining client hears its role in `welcome`
+      if (!broadcast) continue; // a joining client hears its role in `welcome` (and is logged as connected)
+      this.opts.log.info('role', { client: change.id, role: change.role });
       session.send({
         type: 'role', role: change.role, driver: this.seat.driver, authenticated: session.auth.authenticated,
       });
@@ -417,7 +420,10 @@ export class CarWorld {
     this.telemetry.notify();
   };
 
-  private readonly onWatchdog = (): void => this.events.emit({ kind: 'watchdog' });
+  private readonly onWatchdog = (): void => {
+    this.opts.log.info('watchdog', { driver: this.seat.driver }, 'drive input went quiet: the watchdog stopped the car');
+    this.events.emit({ kind: 'watchdog' });
+  };
 
   private readonly onRefusal = (client: string, code: ErrorCode, ref?: string): void => {
     if (this.events.active) this.events.emit(ref === undefined ? { kind: 'refusal', client, code } : { kind: 'refusal', client, code, ref });

@@ -10,6 +10,7 @@ import {
   CLOSE_CODES,
   type ClientMessage, type ErrorCode, type ErrorMessage, type Limits, type NoticeCode, type ServerMessage,
 } from './messages.js';
+import type { Logger } from './log.js';
 import { TokenBucket } from './rate-limit.js';
 import { SeedSession } from './seed.js';
 import { parseClientMessage } from './validate.js';
@@ -19,7 +20,7 @@ export interface SessionContext {
   token: TokenCheck | null;
   lockout: AddressLockout;
   limits: Limits;
-  log: (line: string) => void;
+  log: Logger;
   now: () => number; // monotonic milliseconds
 }
 
@@ -34,6 +35,8 @@ const ERRORS_PER_SECOND = 5;
 const FLOOD_CODES: ReadonlySet<ErrorCode> = new Set(['bad_json', 'invalid_message', 'binary_unsupported']);
 /** A client over its message rate hears about it at most this often; the dropped messages are silent. */
 const RATE_REPLY_INTERVAL_MS = 1000;
+/** A client's refused messages are logged (at debug) at most this often: never one line per drive message. */
+const REFUSAL_LOG_INTERVAL_MS = 1000;
 
 export class ClientSession {
   readonly seed = new SeedSession();
@@ -47,6 +50,8 @@ export class ClientSession {
   private readonly messages: TokenBucket;
   private readonly errors: TokenBucket;
   private rateReplyAt = -Infinity;
+  private refusalLoggedAt = -Infinity;
+  private refusalsUnlogged = 0;
 
   constructor(
     readonly id: string,
@@ -101,14 +106,14 @@ export class ClientSession {
     }
     const verdict = this.auth.present(token);
     if (verdict === 'ok') {
-      log(`${this.id} authenticated`);
+      log.info('authenticated', { client: this.id });
       return 'ok';
     }
     this.error('unauthorized', 'wrong token', 'auth');
     const addressLocked = lockout.fail(this.address);
-    if (addressLocked) log(`${this.address}: too many wrong tokens, locked out for ${ADDRESS_WINDOW_MS / 60_000} minutes`);
+    if (addressLocked) log.warn('locked_out', { address: this.address, reason: 'too many wrong tokens', minutes: ADDRESS_WINDOW_MS / 60_000 });
     if (verdict === 'locked' || addressLocked) {
-      log(`${this.id} closed after too many wrong tokens`);
+      log.warn('refused', { client: this.id, reason: 'too many wrong tokens', close: CLOSE_CODES.policyViolation });
       this.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
     }
     return 'refused';
@@ -116,10 +121,11 @@ export class ClientSession {
 
   error(code: ErrorCode, message: string, ref?: string, field?: string): void {
     if (FLOOD_CODES.has(code) && !this.errors.take()) {
-      this.ctx.log(`${this.id} closed for flooding`);
+      this.ctx.log.warn('refused', { client: this.id, reason: 'flooding', close: CLOSE_CODES.policyViolation });
       return this.ws.close(CLOSE_CODES.policyViolation, 'too many errors');
     }
     this.onRefusal?.(this.id, code, ref);
+    this.logRefusal(code, ref);
     const error: ErrorMessage = { type: 'error', code, message };
     if (ref !== undefined) error.ref = ref;
     if (field !== undefined) error.field = field;
@@ -136,6 +142,18 @@ export class ClientSession {
 
   sendText(json: string): void {
     if (this.ws.readyState === 1) this.ws.send(json);
+  }
+
+  private logRefusal(code: ErrorCode, ref: string | undefined): void {
+    if (!this.ctx.log.enabled('debug')) return;
+    const now = this.ctx.now();
+    if (now - this.refusalLoggedAt < REFUSAL_LOG_INTERVAL_MS) {
+      this.refusalsUnlogged += 1;
+      return;
+    }
+    this.ctx.log.debug('refused_message', { client: this.id, code, ref, alsoSinceLast: this.refusalsUnlogged || undefined });
+    this.refusalLoggedAt = now;
+    this.refusalsUnlogged = 0;
   }
 
   private rateLimited(): void {

@@ -8,6 +8,7 @@
  * time the driver was heard: nothing is done per message.
  */
 import type { ClientSession } from './client-session.js';
+import type { Logger } from './log.js';
 
 /** A driver silent this long (or a quarter of the silence limit, if less) gets a WebSocket ping. */
 const PING_SILENT_DRIVER_MS = 1000;
@@ -19,7 +20,7 @@ export class DriverLiveness {
   constructor(
     private readonly silenceMs: number,
     private readonly now: () => number,
-    private readonly log: (line: string) => void,
+    private readonly log: Logger,
   ) {
     this.pingAfterMs = Math.min(PING_SILENT_DRIVER_MS, silenceMs / 4); // a few pings before the limit
   }
@@ -33,7 +34,7 @@ export class DriverLiveness {
       this.timer = null;
       const silent = this.now() - session.lastHeardAt;
       if (silent >= this.silenceMs) {
-        this.log(`${session.id} dropped: not heard from for ${Math.round(silent)} ms while driving`);
+        this.log.warn('dropped', { client: session.id, reason: 'silent while driving', silentMs: Math.round(silent) });
         return session.ws.terminate(); // its 'close' detaches it (and keeps the seat for a resume)
       }
       let next = this.silenceMs - silent;

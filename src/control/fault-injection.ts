@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Link } from '../vehicle/index.js';
+import type { Logger } from './log.js';
 
 export const FAULTS_ENV = 'WEBRACER_FAULTS';
 
@@ -25,9 +26,9 @@ export interface FaultInjection {
 
 /** The hooks when the environment asks for them, else null. */
 export function faultsFromEnv(env: Readonly<Record<string, string | undefined>>,
-  log: (line: string) => void): FaultInjection | null {
+  log: Logger): FaultInjection | null {
   if (env[FAULTS_ENV] !== '1') return null;
-  log(`warning: ${FAULTS_ENV}=1: test-only fault hooks are on; never run a real car like this`);
+  log.warn('fault_hooks', {}, `${FAULTS_ENV}=1: test-only fault hooks are on; never run a real car like this`);
   return {
     onConnection(req) {
       if (new URL(req.url ?? '/', 'http://x').searchParams.get('fault') === 'connection') {

@@ -3,10 +3,13 @@
  * its config and checked first, so a typo or two cars on one port stop the start with a clear message.
  * One car failing, misbehaving or flooded never reaches another: they share nothing but the process.
  */
-import { createCodec, createLink, Driver, formatLinkSpec, parseLinkSpec, type LinkSpec } from '../vehicle/index.js';
+import {
+  createCodec, createLink, Driver, formatLinkSpec, LISTENER_ERROR, parseLinkSpec, type LinkSpec, type RcAppCharmap,
+} from '../vehicle/index.js';
 import { CarWorld } from './car-world.js';
 import type { FaultInjection } from './fault-injection.js';
 import { logLinkActivity } from './link-log.js';
+import type { Logger } from './log.js';
 import type { CodecName, IceServer, Limits, LinkKind, LinkState } from './messages.js';
 import type { CarConfig } from './options.js';
 
@@ -29,11 +32,16 @@ export interface CarSummary {
 
 export interface FleetContext {
   limits: Limits;
+  /** A write the link has not delivered within this long marks it lost (it reconnects, stop first). */
+  linkTimeoutMs: number;
+  /** Re-send a moving car's bytes this often (0: only on change); for sketch-side timeouts. */
+  refreshMs: number;
   authRequired: boolean;
   maxViewers: number;
   iceServers: IceServer[];
-  log: (line: string) => void;
+  log: Logger;
   faults: FaultInjection | null;
+  charmap?: RcAppCharmap;
 }
 
 /** Throws an Error naming the car and the field at fault; returns the parsed link specs in order. */
@@ -88,12 +96,17 @@ export class Fleet {
     const several = cars.length > 1;
     return new Fleet(cars.map((car, i) => {
       const spec = specs[i];
-      const log = several ? (line: string) => ctx.log(`[${car.name}] ${line}`) : ctx.log;
-      const link = createLink(spec);
+      const log = several ? ctx.log.with({ car: car.name }) : ctx.log;
+      const link = createLink(spec, { writeTimeoutMs: ctx.linkTimeoutMs });
       logLinkActivity(link, log);
-      const driver = new Driver({ link, codec: createCodec(car.codec), watchdogMs });
+      const codec = createCodec(car.codec, ctx.charmap);
+      const driver = new Driver({ link, codec, watchdogMs, refreshMs: ctx.refreshMs });
+      // A listener of ours that throws is contained by the emitter; say so, it is a bug.
+      const report = (err: Error, event: string) => log.error('listener_failed', { event }, err.stack ?? err.message);
+      link.on(LISTENER_ERROR, report);
+      driver.on(LISTENER_ERROR, report);
       return new CarWorld({
-        name: car.name, driver, link, codec: car.codec, linkKind: spec.kind, limits: ctx.limits, log,
+        name: car.name, driver, link, codec: car.codec, accessories: codec.accessories ?? [], linkKind: spec.kind, limits: ctx.limits, log,
         faults: ctx.faults, authRequired: ctx.authRequired, maxViewers: ctx.maxViewers, iceServers: ctx.iceServers,
       });
     }));

@@ -7,9 +7,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestAuthorization } from './add-on.js';
 import type { AddressLockout, TokenCheck } from './auth.js';
+import type { Logger } from './log.js';
 
 export function createRequestAuthorizer(token: TokenCheck | null, lockout: AddressLockout,
-  log: (line: string) => void): (req: IncomingMessage) => RequestAuthorization {
+  log: Logger): (req: IncomingMessage) => RequestAuthorization {
   return (req) => {
     if (token === null) return 'ok';
     const address = req.socket.remoteAddress ?? '?';
@@ -17,7 +18,7 @@ export function createRequestAuthorizer(token: TokenCheck | null, lockout: Addre
     if (match === null) return 'missing';
     if (lockout.locked(address)) return 'locked';
     if (token.matches(match[1])) return 'ok';
-    if (lockout.fail(address)) log(`${address}: too many wrong tokens, locked out`);
+    if (lockout.fail(address)) log.warn('locked_out', { address, reason: 'too many wrong tokens' });
     return 'wrong';
   };
 }

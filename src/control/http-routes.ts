@@ -1,28 +1,25 @@
 /**
- * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON), each car's page
- * (`/car/NAME`: the same page, which drives the car its path names), and everything else from the
- * page's folder.
+ * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON), how another
+ * device joins (`GET /api/join`, JSON: join.ts), each car's page (`/car/NAME`: the same page, which
+ * drives the car its path names), and everything else from the page's folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext, ServerAddOn } from './add-on.js';
 import type { Fleet } from './fleet.js';
+import type { JoinInfo } from './join.js';
 import { send, type StaticHandler } from './static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
 
-export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, addOns: readonly ServerAddOn[] = [],
+export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler,
+  join: () => JoinInfo = () => ({ urls: [], authRequired: false }), addOns: readonly ServerAddOn[] = [],
   authorize: HttpContext['authorize'] = () => 'ok'): (req: IncomingMessage, res: ServerResponse) => void {
   const ctx: HttpContext = { authorize, serveStatic };
   return (req, res) => {
     for (const addOn of addOns) if (addOn.handle?.(req, res, ctx)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (path === '/api/cars') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.setHeader('Allow', 'GET, HEAD');
-        return send(res, 405, 'method not allowed');
-      }
-      return send(res, 200, JSON.stringify(fleet.summaries()), 'application/json; charset=utf-8');
-    }
+    if (path === '/api/cars') return sendJson(req, res, () => fleet.summaries());
+    if (path === '/api/join') return sendJson(req, res, join);
     const car = CAR_PAGE.exec(path);
     if (car) {
       const name = safeDecode(car[1]);
@@ -31,6 +28,14 @@ export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, addO
     }
     serveStatic(req, res);
   };
+}
+
+function sendJson(req: IncomingMessage, res: ServerResponse, body: () => unknown): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return send(res, 405, 'method not allowed');
+  }
+  send(res, 200, JSON.stringify(body()), 'application/json; charset=utf-8');
 }
 
 /** The reply to a car name no car has: the names that exist, so a typo is easy to fix. */

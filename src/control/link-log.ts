@@ -4,17 +4,18 @@
  * seconds: the same failure is logged once until something else happens.
  */
 import type { Link, LinkState } from '../vehicle/index.js';
+import type { Logger } from './log.js';
 
-export function logLinkActivity(link: Link, log: (line: string) => void): void {
+export function logLinkActivity(link: Link, log: Logger): void {
   let lastFailure = '';
   link.on('state', (state: LinkState) => {
     if (state === 'connected') lastFailure = '';
-    log(`car link ${state}`);
+    log.info('link', { state });
   });
   link.on('failure', (err: Error) => {
     if (err.message === lastFailure) return;
     lastFailure = err.message;
-    log(`car link: ${err.message}${hint(err)}`);
+    log.warn('link_failure', {}, `car link: ${err.message}${hint(err)}`);
   });
 }
 

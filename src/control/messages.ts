@@ -40,6 +40,13 @@ export interface ReleaseMessage { type: 'release' }
  *  earlier `welcome`), within `limits.resumeWindowMs` of that connection ending. */
 export interface ResumeMessage { type: 'resume'; token: string }
 
+/** What a car may have besides motion (`welcome.vehicle.accessories` lists this car's). */
+export const ACCESSORIES = ['front-lights', 'back-lights', 'horn', 'extra'] as const;
+export type AccessoryName = (typeof ACCESSORIES)[number];
+/** The driver switches an accessory on or off (`all`: off only, every one). Never moves the car, and
+ *  does not count as drive input for the watchdog. */
+export interface AccessoryMessage { type: 'accessory'; name: AccessoryName | 'all'; on: boolean }
+
 
 // Video (docs/protocol.md "Video"): a browser on the car (a phone) is the car's camera; the media goes peer
 // to peer over WebRTC, and these messages carry its signalling between the camera and each viewer.
@@ -68,7 +75,7 @@ export interface SignalMessage {
 
 export type TypedClientMessage =
   | DriveMessage | StopMessage | PingMessage | AuthMessage | ClaimMessage | ReleaseMessage | ResumeMessage
-  | CameraOnMessage | CameraOffMessage | WatchMessage | UnwatchMessage | SignalMessage;
+  | CameraOnMessage | CameraOffMessage | WatchMessage | UnwatchMessage | SignalMessage | AccessoryMessage;
 export type ClientMessageType = TypedClientMessage['type'];
 export type ClientMessage = SeedCommand | TypedClientMessage;
 
@@ -140,7 +147,8 @@ export interface WelcomeMessage {
   /** True when a token is needed to drive; `authenticated` says whether this client has presented it. */
   authRequired: boolean;
   authenticated: boolean;
-  vehicle: { codec: CodecName; link: LinkKind };
+  /** `accessories`: what this car has besides motion, for the page's buttons (absent from older servers). */
+  vehicle: { codec: CodecName; link: LinkKind; accessories?: AccessoryName[] };
   limits: Limits;
   state: VehicleState;
   /** Present to get this client's seat back after a reconnect (`{"type":"resume"}`). Secret: keep it
@@ -355,6 +363,20 @@ export const typedMessageSchemas = {
     },
     // Exactly one step per message: an SDP, or a candidate.
     oneOf: [{ required: ['description'] }, { required: ['candidate'] }],
+    additionalProperties: false,
+  },
+  accessory: {
+    $id: 'webracer:accessory',
+    type: 'object',
+    required: ['type', 'name', 'on'],
+    properties: {
+      type: { const: 'accessory' },
+      name: { enum: [...ACCESSORIES, 'all'], description: `one of ${[...ACCESSORIES, 'all'].join(', ')}` },
+      on: { type: 'boolean', description: 'true or false' },
+    },
+    // `all` only turns everything off.
+    if: { properties: { name: { const: 'all' } } },
+    then: { properties: { on: { const: false, description: 'false when name is "all" (it only turns everything off)' } } },
     additionalProperties: false,
   },
   resume: {

@@ -1,6 +1,7 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
-import type { CodecName } from '../vehicle/index.js';
+import type { CodecName, RcAppCharmap } from '../vehicle/index.js';
 import type { ServerAddOn } from './add-on.js';
+import type { Logger } from './log.js';
 import type { IceServer } from './messages.js';
 
 /** One car: its name (in URLs: /car/NAME, /ws?car=NAME), where it is, and the protocol it speaks. */
@@ -49,10 +50,23 @@ export interface ControlOptions {
   driverSilenceMs?: number;
   /** How long a departed driver's seat waits for its resume token (default 10 000 ms; 0: not at all). */
   resumeWindowMs?: number;
+  /** Re-send a moving car's bytes every N ms (default 0: only when they change). */
+  linkRefreshMs?: number;
   /** Connections at once from one address (default 16); more get HTTP 503 at the upgrade. */
   maxClientsPerAddress?: number;
+  /** The rc-app codec's characters when a car's app uses others (--charmap; default the common app's). */
+  charmap?: RcAppCharmap;
+  /** Ping clients idle this long, drop those still silent an interval later (default 30 000 ms; 0: off). */
+  heartbeatMs?: number;
   /** Wired in from outside control (e.g. the session recorder); see add-on.ts. */
   addOns?: ServerAddOn[];
-  /** Where the server reports connections and problems (never the token). Default: silent. */
-  log?: (line: string) => void;
+  /** Where the server reports connections and problems (never the token): a Logger (log.ts), or a plain
+   *  line sink. Default: silent. */
+  log?: Logger | ((line: string) => void);
 }
+
+/** The defaults of the optional limits above, for the server and the CLI's usage. */
+export const DEFAULT_LIMITS = {
+  driveRatePerSecond: 60, idleTakeoverMs: 15_000, maxClients: 64, driverSilenceMs: 5_000,
+  resumeWindowMs: 10_000, heartbeatMs: 30_000,
+} as const;

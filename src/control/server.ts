@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { Driver } from '../vehicle/index.js';
+import { DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../vehicle/index.js';
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
 import type { ServerAddOn } from './add-on.js';
 import { Admission } from './admission.js';
@@ -24,9 +24,11 @@ import { ClientSession, type SessionContext } from './client-session.js';
 import { faultsFromEnv } from './fault-injection.js';
 import { DEFAULT_CAR_NAME, Fleet } from './fleet.js';
 import { createRequestAuthorizer } from './http-auth.js';
+import { toLogger, type Logger } from './log.js';
 import { createHttpHandler, unknownCar } from './http-routes.js';
+import { joinUrls } from './join.js';
 import { SUBPROTOCOL, type Limits } from './messages.js';
-import type { ControlOptions } from './options.js';
+import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
 import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
 import { createStaticHandler } from './static.js';
 
@@ -55,7 +57,7 @@ const WS_PATHS = new Set(['/ws', '/']);
 const RESERVED_FOR_TOKEN = 4;
 
 export async function startControlServer(opts: ControlOptions): Promise<ControlServer> {
-  const log = opts.log ?? (() => {});
+  const log = toLogger(opts.log);
   // Read first: a missing certificate must fail before anything is opened.
   const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
     ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
@@ -63,17 +65,18 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const limits: Limits = {
     watchdogMs: opts.watchdogMs,
     maxMessageBytes: opts.maxMessageBytes ?? 16 * 1024,
-    driveRatePerSecond: opts.driveRatePerSecond ?? 60,
-    idleTakeoverMs: opts.idleTakeoverMs ?? 15_000,
+    driveRatePerSecond: opts.driveRatePerSecond ?? DEFAULT_LIMITS.driveRatePerSecond,
+    idleTakeoverMs: opts.idleTakeoverMs ?? DEFAULT_LIMITS.idleTakeoverMs,
     maxHoldMs: opts.maxHoldMs ?? 2_000,
-    driverSilenceMs: opts.driverSilenceMs ?? 5_000,
-    resumeWindowMs: opts.resumeWindowMs ?? 10_000,
+    driverSilenceMs: opts.driverSilenceMs ?? DEFAULT_LIMITS.driverSilenceMs,
+    resumeWindowMs: opts.resumeWindowMs ?? DEFAULT_LIMITS.resumeWindowMs,
   };
   const token = opts.token === undefined ? null : new TokenCheck(opts.token);
   const faults = faultsFromEnv(process.env, log);
   const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec }];
   const fleet = Fleet.create(cars, opts.watchdogMs, {
     limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4, iceServers: opts.iceServers ?? [],
+    linkTimeoutMs: opts.linkTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, refreshMs: opts.linkRefreshMs ?? 0, charmap: opts.charmap,
   });
   const addOns = opts.addOns ?? [];
   for (const addOn of addOns) addOn.attach?.(fleet); // before the links start: an add-on sees everything
@@ -82,12 +85,12 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const now = () => performance.now();
   const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
   const admission = new Admission({
-    maxClients: opts.maxClients ?? 64,
+    maxClients: opts.maxClients ?? DEFAULT_LIMITS.maxClients,
     maxPerAddress: opts.maxClientsPerAddress ?? 16,
     reservedForToken: token === null ? 0 : RESERVED_FOR_TOKEN,
   });
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
-  if (!existsSync(join(staticDir, 'index.html'))) log(`warning: no index.html in ${staticDir} (run npm run build)`);
+  if (!existsSync(join(staticDir, 'index.html'))) log.warn('no_page', { dir: staticDir }, `no index.html in ${staticDir} (run npm run build)`);
 
   const makeServer = (): HttpServer => {
     // 16 KiB of headers is plenty for a browser; slow-loris requests are cut after 10 s.
@@ -106,25 +109,30 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     const offered = token === null ? undefined : upgradeToken(req.headers['sec-websocket-protocol']);
     if (offered === undefined || sessions.lockout.locked(address)) return false;
     if (token!.matches(offered)) return true;
-    if (sessions.lockout.fail(address)) log(`${address}: too many wrong tokens, locked out`);
+    if (sessions.lockout.fail(address)) log.warn('locked_out', { address, reason: 'too many wrong tokens' });
     return false;
   };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: limits.maxMessageBytes,
+    heartbeatIntervalMs: opts.heartbeatMs ?? DEFAULT_LIMITS.heartbeatMs,
     verifyClient: (req) => {
       const origin = checkOrigin(req, policy, tls !== null, log);
       if (origin !== true) return origin;
       const address = req.socket.remoteAddress ?? '?';
       const holder = presentsToken(req, address);
       if (holder) tokenHolders.add(req);
-      return admission.check(address, holder);
+      return admitted(admission.check(address, holder), address, log);
     },
     // Never echo the token-carrying protocol: answer `webracer` when offered, else none.
     handleProtocols: (offered) => (offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : false),
   });
   /** The car each accepted upgrade asked for, decided before the handshake completes. */
   const carOf = new WeakMap<IncomingMessage, CarWorld>();
+  // A handler of ours that throws costs its connection (1011), never the process: say so, it is a bug.
+  wss.on('listenerError', (err: Error, _ws: unknown, event: string) => {
+    log.error('handler_failed', { event }, err.stack ?? err.message);
+  });
   let nextId = 1;
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     faults?.onConnection(req); // outside any try: the WebSocket layer must contain it
@@ -138,7 +146,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
     const name = new URL(req.url ?? '/', 'http://x').searchParams.get('car');
     const world = name === null ? (seedPath ? seedCar : fleet.first) : fleet.get(name);
-    if (!world) return refuse(socket, 404, 'Not Found', unknownCar(name!, fleet));
+    if (!world) return refuseUnknownCar(socket, name!, fleet, req, log);
     carOf.set(req, world);
     wss.handleUpgrade(req, socket, head, () => {});
   };
@@ -151,8 +159,9 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   servers.push(main);
-  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), addOns,
-    createRequestAuthorizer(token, sessions.lockout, log)));
+  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir),
+    () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null }),
+    addOns, createRequestAuthorizer(token, sessions.lockout, log)));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req.url);
     if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');
@@ -209,11 +218,22 @@ async function closeAddOns(addOns: readonly ServerAddOn[]): Promise<void> {
 }
 
 function checkOrigin(req: IncomingMessage, policy: OriginPolicy, secure: boolean,
-  log: (line: string) => void): true | { status: number; reason: string } {
+  log: Logger): true | { status: number; reason: string } {
   const origin = req.headers.origin;
   if (isOriginAllowed(origin, req.headers.host, secure, policy)) return true;
-  log(`refused a WebSocket from origin ${JSON.stringify(origin)} (see --allow-origin)`);
+  log.warn('refused', { address: req.socket.remoteAddress, status: 403, reason: 'origin not allowed (see --allow-origin)', origin: origin?.slice(0, 200) });
   return { status: 403, reason: 'origin not allowed' };
+}
+
+/** A full server or a greedy address: the verdict, logged when it is a refusal. */
+function admitted(verdict: ReturnType<Admission['check']>, address: string, log: Logger): ReturnType<Admission['check']> {
+  if (verdict !== true) log.warn('refused', { address, status: verdict.status, reason: verdict.reason });
+  return verdict;
+}
+
+function refuseUnknownCar(socket: Duplex, name: string, fleet: Fleet, req: IncomingMessage, log: Logger): void {
+  log.warn('refused', { address: req.socket.remoteAddress, status: 404, reason: 'no such car', car: name.slice(0, 64) });
+  refuse(socket, 404, 'Not Found', unknownCar(name, fleet));
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<number> {

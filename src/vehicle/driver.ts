@@ -6,14 +6,19 @@
 //   client must not leave a car driving);
 // - while the link is down every demand is dropped and reported, never queued; when the link
 //   (re)connects the car is sent a stop, so nothing from before the outage resumes;
-// - close() sends a stop before closing, so the last byte a car receives from us when we stop is a stop.
+// - close() sends a stop before closing, so the last byte a car receives from us when we stop is a stop;
+//   emergencyStop() writes one at once, for a process on its way out;
+// - with refreshMs, the bytes of a moving car are sent again every refreshMs (for cars that stop by themselves
+//   after a silence, and so that the link's write timeout keeps checking the connection while driving).
+// A listener that throws cannot stop any of this (safe-emitter.ts).
 
-import { EventEmitter } from 'node:events';
+import type { AccessoryName } from './accessories.js';
 import { describeBytes, type Codec } from './codec.js';
 import { STOP, validateDemand, type Demand, type Direction, type Intent } from './demand.js';
 import type { Pose } from './kinematics.js';
 import type { Link, LinkState } from './link.js';
 import { DEFAULT_DEAD_ZONE, quantize } from './quantize.js';
+import { SafeEmitter } from './safe-emitter.js';
 
 export interface VehicleState {
   direction: Direction;
@@ -28,9 +33,12 @@ export interface DriverOptions {
   codec: Codec;
   watchdogMs?: number; // default 500
   deadZone?: number;   // default 0.15 of full deflection
+  /** While the car moves, write its bytes again this often (ms); 0 = never (default). */
+  refreshMs?: number;
 }
 
 export type DriveResult = { ok: true } | { ok: false; reason: 'link_down' };
+export type AccessoryResult = DriveResult | { ok: false; reason: 'unsupported' };
 
 export const DEFAULT_WATCHDOG_MS = 500;
 
@@ -38,14 +46,16 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.leng
 
 type PoseSource = Link & { readonly pose: Pose; useDecoder?(d: ReturnType<Codec['decoder']>): void };
 
-export class Driver extends EventEmitter {
+export class Driver extends SafeEmitter {
   readonly #link: Link;
   readonly #codec: Codec;
   readonly #watchdogMs: number;
   readonly #deadZone: number;
+  readonly #refreshMs: number;
   #state: VehicleState;
   #sent: Uint8Array | null = null; // what the car holds from us, as far as we know
   #timer: NodeJS.Timeout | null = null; // the running demand's hold or watchdog, never both
+  #refresher: NodeJS.Timeout | null = null;
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -55,10 +65,13 @@ export class Driver extends EventEmitter {
     if (!Number.isFinite(watchdogMs) || watchdogMs <= 0) throw new RangeError(`watchdogMs must be a positive number, got ${watchdogMs}`);
     const deadZone = opts.deadZone ?? DEFAULT_DEAD_ZONE;
     if (!(deadZone >= 0 && deadZone < 1)) throw new RangeError(`deadZone must be in [0, 1), got ${deadZone}`);
+    const refreshMs = opts.refreshMs ?? 0;
+    if (!Number.isFinite(refreshMs) || refreshMs < 0) throw new RangeError(`refreshMs must be 0 or a positive number, got ${refreshMs}`);
     this.#link = opts.link;
     this.#codec = opts.codec;
     this.#watchdogMs = watchdogMs;
     this.#deadZone = deadZone;
+    this.#refreshMs = refreshMs;
     this.#state = Object.freeze({ direction: 'stop', speed: 0, byte: null, link: opts.link.state });
     (opts.link as PoseSource).useDecoder?.(opts.codec.decoder());
     opts.link.on('state', (s: LinkState) => this.#onLinkState(s));
@@ -111,20 +124,62 @@ export class Driver extends EventEmitter {
     return ok ? { ok: true } : this.#drop(demand);
   }
 
+  /**
+   * Switches an accessory (a light, the horn) on or off. Not motion: the running demand, its timer and the
+   * watchdog are left alone, and the car's motion bytes follow the accessory's in the same write, so the
+   * newest write still ends with what the car should be doing (a link may replace a waiting write with a
+   * newer one: an accessory must never replace a stop).
+   */
+  accessory(name: AccessoryName | 'all', on: boolean): AccessoryResult {
+    const bytes = this.#codec.accessory?.(name, on) ?? null;
+    if (bytes === null) return { ok: false, reason: 'unsupported' };
+    const holds = this.#sent;
+    if (this.#closed || this.#link.state !== 'connected' || holds === null) return { ok: false, reason: 'link_down' };
+    const out = new Uint8Array(bytes.length + holds.length);
+    out.set(bytes);
+    out.set(holds, bytes.length);
+    return this.#link.write(out) ? { ok: true } : { ok: false, reason: 'link_down' };
+  }
+
   /** Stops now: cancels the running demand and writes a stop unless the car already holds one. */
   stop(): void {
     this.#cancelTimer();
     if (this.#link.state === 'connected') this.#sendStop();
   }
 
-  /** Stops the car, then closes the link (which flushes the stop first). Safe to call more than once. */
+  /** Stops the car, then closes the link (which delivers the stop first). Safe to call more than once. */
   close(): Promise<void> {
     if (this.#closing === null) {
       this.#closed = true; // first, so a 'state' listener cannot drive again during the final stop
+      this.#stopRefreshing();
       this.stop();
       this.#closing = this.#link.close();
     }
     return this.#closing;
+  }
+
+  /**
+   * The last resort of a process on its way out (a signal, an uncaught exception): cancels the running
+   * demand, writes the stop at once, ahead of any write still waiting for the link (which is discarded),
+   * and refuses every later demand. Synchronous; never throws; close() may follow. True when the stop is
+   * with the operating system on return (kernel socket buffer, serial driver): exiting right away is then
+   * safe. False when the link is down, or when the stop could only be queued behind a write in progress:
+   * give the event loop a moment first (e.g. await close() under a deadline).
+   */
+  emergencyStop(): boolean {
+    this.#closed = true;
+    this.#cancelTimer();
+    this.#stopRefreshing();
+    try {
+      if (this.#link.state !== 'connected') return false;
+      const bytes = this.#codec.stopBytes;
+      const sync = this.#link.writeNow(bytes);
+      this.#sent = bytes;
+      this.#setState({ direction: 'stop', speed: 0, byte: bytes[bytes.length - 1] });
+      return sync;
+    } catch {
+      return false;
+    }
   }
 
   #drop(demand: Demand): DriveResult {
@@ -142,6 +197,8 @@ export class Driver extends EventEmitter {
     if (this.#sent !== null && sameBytes(this.#sent, bytes)) return true;
     if (!this.#link.write(bytes)) return false;
     this.#sent = bytes;
+    if (this.#codec.isStop(bytes)) this.#stopRefreshing();
+    else this.#startRefreshing();
     // A byte the codec does not define leaves the car doing what it did; report that.
     const motion = intent ?? this.#state;
     this.#setState({ direction: motion.direction, speed: motion.speed, byte: bytes[bytes.length - 1] });
@@ -161,8 +218,22 @@ export class Driver extends EventEmitter {
     this.#timer = null;
   }
 
+  #startRefreshing(): void {
+    if (this.#refreshMs === 0 || this.#refresher !== null) return;
+    this.#refresher = setInterval(() => {
+      if (this.#sent !== null) this.#link.write(this.#sent);
+    }, this.#refreshMs);
+    this.#refresher.unref();
+  }
+
+  #stopRefreshing(): void {
+    if (this.#refresher !== null) clearInterval(this.#refresher);
+    this.#refresher = null;
+  }
+
   #onLinkState(link: LinkState): void {
     // Our own close: the stop was flushed before the link closed, so the last byte is still known.
+    this.#stopRefreshing();
     if (link === 'closed' && this.#closed) return this.#setState({ link });
     this.#cancelTimer();
     this.#sent = null;

@@ -2,11 +2,11 @@
 // and decodes every byte it receives the way the car would. For users without a car (see
 // emulator-main.ts) and for end-to-end tests.
 
-import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import { createCodec, type CodecName } from './codec.js';
 import { STOP, type Intent } from './demand.js';
 import { DEFAULT_BAUD } from './link-spec.js';
+import { SafeEmitter } from './safe-emitter.js';
 
 export interface EmulatorOptions {
   baudRate?: number; // default 9600
@@ -20,7 +20,7 @@ export interface ReceivedByte {
   at: number; // Date.now()
 }
 
-export class Emulator extends EventEmitter {
+export class Emulator extends SafeEmitter {
   readonly bytes: number[] = [];
   readonly received: ReceivedByte[] = [];
   /** Resolves once the port is open; rejects if it cannot be opened. */

@@ -9,23 +9,43 @@ import { createTcpLink } from './links/tcp.js';
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+export interface LinkOptions {
+  /**
+   * A write not delivered within this long (TCP: acknowledged by the peer; serial: drained by the driver)
+   * means the connection is lost: it is dropped and made again. Default 1000 ms.
+   */
+  writeTimeoutMs?: number;
+}
+
+export const DEFAULT_WRITE_TIMEOUT_MS = 1_000;
+
 export interface Link extends EventEmitter {
   readonly spec: LinkSpec;
   readonly state: LinkState;
   /** Starts connecting; resolves once it is trying. Never rejects for a missing device: it retries. */
   open(): Promise<void>;
-  /** Writes now, or returns false (nothing queued) when not connected. */
+  /**
+   * Writes when the connection can take it, else keeps these bytes as the newest (replacing older ones that
+   * were waiting) and writes them as soon as it can. False (nothing kept) when not connected.
+   */
   write(bytes: Uint8Array): boolean;
-  /** Flushes what was written, then closes for good. */
+  /**
+   * For a process on its way out: writes now, synchronously where possible, ahead of anything still waiting
+   * (which is discarded). True when the bytes are with the operating system on return; false when they could
+   * only be queued behind a write in progress, or when not connected.
+   */
+  writeNow(bytes: Uint8Array): boolean;
+  /** Delivers what was written (bounded by the write timeout), then closes for good. */
   close(): Promise<void>;
   // events: 'state' (LinkState); 'failure' (Error) for each failed attempt or lost connection (informative:
-  // the link keeps retrying by itself); the simulator also emits 'pose' (Pose).
+  // the link keeps retrying by itself); 'listenerError' (error, eventName) when a listener threw (see
+  // safe-emitter.ts); the simulator also emits 'pose' (Pose).
 }
 
-export function createLink(spec: LinkSpec): Link {
+export function createLink(spec: LinkSpec, options: LinkOptions = {}): Link {
   switch (spec.kind) {
     case 'sim': return new SimLink();
-    case 'serial': return createSerialLink(spec);
-    case 'tcp': return createTcpLink(spec);
+    case 'serial': return createSerialLink(spec, options);
+    case 'tcp': return createTcpLink(spec, options);
   }
 }

@@ -17,6 +17,8 @@ export interface ConnectionSettings {
   maxInflateRate?: number;
   /** Called once when a connection is closed (the server forgets it). */
   onClosed?: (ws: WebSocket) => void;
+  /** An application handler of this connection threw (the server reports it as 'listenerError'). */
+  onListenerError?: (error: unknown, ws: WebSocket, event: string) => void;
 }
 
 /** @internal what the handshake agreed with this peer. */

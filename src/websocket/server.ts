@@ -12,7 +12,7 @@ import { acceptResponse, rejectResponse, validateRequest } from './handshake.js'
 import { negotiateDeflate, resolveDeflateOptions, type DeflateOptions, type ResolvedDeflateOptions } from './permessage-deflate.js';
 import type { BackpressurePolicy } from './backpressure.js';
 import type { ConnectionSettings } from './connection-settings.js';
-import { WebSocket } from './websocket.js';
+import { reportUnheard, WebSocket } from './websocket.js';
 
 export interface ServerOptions {
   /** Standalone: create an http server listening on this port (0: ephemeral). */
@@ -77,13 +77,32 @@ export class WebSocketServer extends EventEmitter {
     this.handleUpgrade(req, socket, head, noop);
   };
   private readonly onListening = (): void => {
-    this.emit('listening');
+    this.emitContained('listening');
   };
   private readonly onError = (err: Error & { syscall?: string }): void => {
     // A failed accept (EMFILE under a connection flood) leaves the server listening: without a
     // listener it must not throw and take every open connection down with the process.
     if (err.syscall === 'accept' && this.listenerCount('error') === 0) return;
-    this.emit('error', err);
+    // Not contained when nobody listens: an unhandled 'error' throws, as for any Node server.
+    if (this.listenerCount('error') === 0) this.emit('error', err);
+    else this.emitContained('error', err);
+  };
+  /**
+   * What an application handler threw ('connection', a socket's 'message', 'close', 'ping', 'pong',
+   * 'error', a send callback, ...): 'listenerError' (error, ws or null, event name) to whoever
+   * listens, else a process warning. Never throws.
+   */
+  private readonly reportListenerError = (error: unknown, ws: WebSocket | null, event: string): void => {
+    if (event !== 'listenerError' && this.listenerCount('listenerError') > 0) {
+      try {
+        this.emit('listenerError', error, ws, event);
+        return;
+      } catch (thrown) {
+        error = thrown;
+        event = 'listenerError';
+      }
+    }
+    reportUnheard(error, event);
   };
 
   constructor(options: ServerOptions, onListening?: () => void) {
@@ -108,6 +127,7 @@ export class WebSocketServer extends EventEmitter {
       backpressure: options.backpressure ?? 'terminate',
       maxInflateRate: this.deflate === false ? 0 : this.deflate.maxInflateRate,
       onClosed: this.forget,
+      onListenerError: this.reportListenerError,
     };
     if (onListening) this.once('listening', onListening);
     if (options.port !== undefined) {
@@ -198,6 +218,9 @@ export class WebSocketServer extends EventEmitter {
     try {
       cb(ws, req);
       this.emit('connection', ws, req);
+    } catch (err) {
+      // The 101 is corked with the close frame: the client sees the upgrade, then 1011.
+      ws.listenerFailed(err, 'connection');
     } finally {
       socket.uncork();
     }
@@ -235,10 +258,25 @@ export class WebSocketServer extends EventEmitter {
     if (this.clients.size > 0 || (this.ownsServer && !this.serverClosed)) return;
     const waiters = this.closeWaiters;
     this.closeWaiters = [];
-    for (const waiter of waiters) waiter();
+    for (const waiter of waiters) {
+      try {
+        waiter();
+      } catch (err) {
+        this.reportListenerError(err, null, 'close callback');
+      }
+    }
     if (!this.closeEmitted) {
       this.closeEmitted = true;
-      this.emit('close');
+      this.emitContained('close');
+    }
+  }
+
+  /** Emits a server event; a listener that throws is reported, not thrown into Node's code. */
+  private emitContained(event: string, ...args: unknown[]): void {
+    try {
+      this.emit(event, ...args);
+    } catch (err) {
+      this.reportListenerError(err, null, event);
     }
   }
 }

@@ -1,6 +1,10 @@
 /**
  * The Node adapter for one connection: a TCP (or TLS) socket on one side, the sans-I/O core on
  * the other, and the ws-like API in between. All timers and socket handling live here.
+ *
+ * Application code (event listeners, send callbacks) is called inside a try/catch, so that what
+ * it throws never unwinds into the socket's event handlers and out of the process: the error is
+ * reported to the server ('listenerError') and that connection alone is closed with 1011.
  */
 import { Buffer } from 'node:buffer';
 import { EventEmitter } from 'node:events';
@@ -35,6 +39,11 @@ const PING_OUTSTANDING = 8;
 const BACKLOG_AT_TICK = 16;
 /** The peer's own read is being dispatched: replies to it are flow-controlled by pausing reads. */
 const REPLYING = 32;
+/** An application handler threw: the connection is closing, its handlers get no more events. */
+const HANDLER_FAILED = 64;
+
+/** RFC 6455 section 7.4.1: "an unexpected condition that prevented it from fulfilling the request". */
+const INTERNAL_ERROR = 1011;
 
 export class WebSocket extends EventEmitter implements SocketOwner {
   static readonly CONNECTING = 0;
@@ -70,6 +79,9 @@ export class WebSocket extends EventEmitter implements SocketOwner {
   private closeTimer: NodeJS.Timeout | null = null;
   private closeCode: number = ABNORMAL;
   private closeReason: Buffer = EMPTY;
+  /** Send callbacks waiting for their write, in write order (created on first need). */
+  private sendCallbacks: SendCallback[] | null = null;
+  private onWritten: WriteCallback | null = null;
 
   /** @internal created by WebSocketServer after a successful handshake. */
   constructor(socket: Duplex, head: Buffer, settings: ConnectionSettings, negotiated: Negotiated = NOTHING_NEGOTIATED) {
@@ -103,7 +115,7 @@ export class WebSocket extends EventEmitter implements SocketOwner {
       options = undefined;
     }
     if (this.readyState !== WebSocket.OPEN || this.core.closeSent) {
-      if (cb) process.nextTick(cb, new Error(`WebSocket is not open (readyState ${this.readyState})`));
+      if (cb) process.nextTick(callBack, this, cb, new Error(`WebSocket is not open (readyState ${this.readyState})`));
       return;
     }
     const buffered = this.socket.writableLength;
@@ -118,7 +130,7 @@ export class WebSocket extends EventEmitter implements SocketOwner {
   /** A send past the high-water mark from outside the peer's own reads: the backpressure policy. */
   private overflow(buffered: number, cb: SendCallback | undefined): void {
     const err = new BackpressureError(buffered);
-    if (cb) process.nextTick(cb, err);
+    if (cb) process.nextTick(callBack, this, cb, err);
     if (this.settings.backpressure === 'drop') return;
     // No close frame: it would wait behind the very backlog that the peer does not read.
     this.closeReason = Buffer.from('send buffer overflow');
@@ -239,13 +251,28 @@ export class WebSocket extends EventEmitter implements SocketOwner {
   private dispatch(event: ProtocolEvent): void {
     switch (event.type) {
       case 'message':
-        this.emit('message', asBuffer(event.data), event.isBinary);
+        if (this.flags & HANDLER_FAILED) return;
+        try {
+          this.emit('message', asBuffer(event.data), event.isBinary);
+        } catch (err) {
+          this.listenerFailed(err, 'message');
+        }
         return;
       case 'ping':
-        this.emit('ping', asBuffer(event.data));
+        if (this.flags & HANDLER_FAILED) return;
+        try {
+          this.emit('ping', asBuffer(event.data));
+        } catch (err) {
+          this.listenerFailed(err, 'ping');
+        }
         return;
       case 'pong':
-        this.emit('pong', asBuffer(event.data));
+        if (this.flags & HANDLER_FAILED) return;
+        try {
+          this.emit('pong', asBuffer(event.data));
+        } catch (err) {
+          this.listenerFailed(err, 'pong');
+        }
         return;
       case 'close':
         this.core.respond(event); // after the handlers of the messages that came before it
@@ -259,7 +286,12 @@ export class WebSocket extends EventEmitter implements SocketOwner {
         this.closeReason = Buffer.from(event.error.message);
         this.readyState = WebSocket.CLOSING;
         // An unhandled 'error' would throw: a misbehaving client must never crash the server.
-        if (this.listenerCount('error') > 0) this.emit('error', event.error);
+        if (this.listenerCount('error') === 0 || this.flags & HANDLER_FAILED) return;
+        try {
+          this.emit('error', event.error);
+        } catch (err) {
+          this.listenerFailed(err, 'error');
+        }
         return;
       default: {
         const never: never = event;
@@ -272,22 +304,48 @@ export class WebSocket extends EventEmitter implements SocketOwner {
   private flush(cb?: SendCallback): void {
     const chunks = this.core.takeOutput();
     if (this.socket.destroyed || !this.socket.writable) {
-      if (cb) process.nextTick(cb, new Error('WebSocket is closed'));
+      if (cb) process.nextTick(callBack, this, cb, new Error('WebSocket is closed'));
       return;
     }
     const n = chunks.length;
     if (n === 0) {
-      if (cb) process.nextTick(cb);
+      if (cb) process.nextTick(callBack, this, cb, undefined);
       return;
     }
+    const written = cb ? this.queueSendCallback(cb) : undefined;
     if (n === 1) {
-      this.socket.write(chunks[0], cb as WriteCallback);
+      this.socket.write(chunks[0], written);
       return;
     }
     this.socket.cork();
     for (let i = 0; i < n - 1; i++) this.socket.write(chunks[i]);
-    this.socket.write(chunks[n - 1], cb as WriteCallback);
+    this.socket.write(chunks[n - 1], written);
     this.socket.uncork();
+  }
+
+  /**
+   * A send callback runs from the stream's write completion; to call it inside a try/catch without
+   * a closure per message, the callbacks wait in write order and one function per connection
+   * (made on first need) takes the next one (the stream completes writes in order).
+   */
+  private queueSendCallback(cb: SendCallback): WriteCallback {
+    (this.sendCallbacks ??= []).push(cb);
+    return (this.onWritten ??= (err?: Error | null) => {
+      const next = this.sendCallbacks!.shift();
+      if (next) callBack(this, next, err ?? undefined);
+    });
+  }
+
+  /**
+   * @internal an application handler threw `error` while handling `event`: report it to the server,
+   * and close this connection with 1011 and no reason, so nothing about the error reaches the peer
+   * (RFC 6455 section 7.4.1). Other connections are not affected.
+   */
+  listenerFailed(error: unknown, event: string): void {
+    this.flags |= HANDLER_FAILED;
+    if (this.settings.onListenerError) this.settings.onListenerError(error, this, event);
+    else reportUnheard(error, event);
+    if (this.readyState === WebSocket.OPEN) this.close(INTERNAL_ERROR);
   }
 
   /** The close handshake is done (or the connection failed): the server closes TCP first (section 7.1.1). */
@@ -308,11 +366,16 @@ export class WebSocket extends EventEmitter implements SocketOwner {
     if (this.closeTimer !== null) clearTimeout(this.closeTimer);
     if (this.inflateTimer !== null) clearTimeout(this.inflateTimer);
     this.core.dispose();
-    try {
-      this.emit('close', this.closeCode, this.closeReason);
-    } finally {
-      this.settings.onClosed?.(this);
+    // Every 'close' listener runs even if one throws: each is some part of the application letting go
+    // of this connection (a seat, a subscription), and a skipped one would hold on to it forever.
+    for (const listener of this.rawListeners('close') as Array<(code: number, reason: Buffer) => void>) {
+      try {
+        listener.call(this, this.closeCode, this.closeReason);
+      } catch (err) {
+        this.listenerFailed(err, 'close');
+      }
     }
+    this.settings.onClosed?.(this);
   }
 
   /** @internal the peer sent FIN: if it did so without a close frame, the connection is over. */
@@ -329,4 +392,20 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 function refillInflate(ws: WebSocket): void {
   ws.release(PAUSED_FOR_INFLATE);
+}
+
+/** Calls an application's send callback; what it throws is that connection's handler failure. */
+function callBack(ws: WebSocket, cb: SendCallback, err: Error | undefined): void {
+  try {
+    if (err === undefined) cb();
+    else cb(err);
+  } catch (thrown) {
+    ws.listenerFailed(thrown, 'send callback');
+  }
+}
+
+/** Without a server to report to (not in normal use): a process warning, like Node's own. */
+export function reportUnheard(error: unknown, event: string): void {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.emitWarning(`a WebSocket '${event}' handler threw: ${detail}`, { code: 'WEBSOCKET_LISTENER_ERROR' });
 }

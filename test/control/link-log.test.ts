@@ -3,12 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLink, parseLinkSpec } from '../../src/vehicle/index.js';
 import { logLinkActivity } from '../../src/control/link-log.js';
+import { toLogger } from '../../src/control/log.js';
 
 test('a missing serial device is logged once with a hint, however often the link retries', async (t) => {
   const link = createLink(parseLinkSpec('serial:/dev/webracer-no-such-car'));
   t.after(() => link.close());
   const lines: string[] = [];
-  logLinkActivity(link, (line) => lines.push(line));
+  logLinkActivity(link, toLogger((line) => lines.push(line)));
   let failures = 0;
   // The link's retry timers are unref'd (they never hold a process open), so this wait holds the loop.
   const thirdFailure = new Promise<void>((resolve, reject) => {
@@ -25,5 +26,5 @@ test('a missing serial device is logged once with a hint, however often the link
   assert.equal(failureLines.length, 1, lines.join('\n'));
   assert.match(failureLines[0], /webracer-no-such-car/);
   assert.match(failureLines[0], /see --list-devices/);
-  assert.ok(lines.includes('car link reconnecting'), lines.join('\n'));
+  assert.ok(lines.includes('link state=reconnecting'), lines.join('\n'));
 });

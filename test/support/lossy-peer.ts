@@ -25,11 +25,11 @@
 // child add, in its own namespace only, a routing rule that blackholes what arrives on its veth and a
 // zero-length queue (`tc qdisc ... pfifo limit 0`) that drops what it sends; our side of the pair is left
 // alone, so our kernel sees exactly what it sees when a bridge vanishes: sends that succeed, and silence.
-// (netem would do, but many kernels, this CI's included, are built without it.) When the child exits, or
+// (netem would do, but kernels are often built without it, this machine's included.) When the child exits, or
 // this process dies, the namespace and both ends of the veth pair disappear with it.
 //
 // Needs Linux, root (CI runs as root), and `unshare`, `ip` and `tc` (util-linux, iproute2).
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
@@ -57,12 +57,23 @@ const run = promisify(execFile);
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lossy-peer-process.ts');
 const START_TIMEOUT_MS = 20_000;
 
+let unsupported: string | undefined | null = null; // null: not checked yet
+
 /** Why a lossy peer cannot run here, or undefined when it can. */
 export function lossyPeerUnsupported(): string | undefined {
+  if (unsupported === null) unsupported = whyUnsupported();
+  return unsupported;
+}
+
+function whyUnsupported(): string | undefined {
   if (process.platform !== 'linux') return 'needs Linux network namespaces';
   if (process.getuid?.() !== 0) return 'needs root (unshare --net, ip link add veth)';
   for (const tool of ['unshare', 'ip', 'tc']) {
     if (!onPath(tool)) return `needs '${tool}' on PATH (util-linux, iproute2)`;
+  }
+  // Root in a container without CAP_SYS_ADMIN cannot make a namespace.
+  if (spawnSync('unshare', ['--net', 'true'], { stdio: 'ignore', timeout: 10_000 }).status !== 0) {
+    return 'unshare --net is not permitted here (a container without CAP_SYS_ADMIN?)';
   }
   return undefined;
 }

@@ -7,6 +7,8 @@ export interface PtyPair {
   /** Stable symlinks to the two ends (socat recreates them on restart; the /dev/pts numbers may change). */
   a: string;
   b: string;
+  /** socat's process id: SIGSTOP makes it stop relaying (a stalled device), SIGCONT resumes. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -42,5 +44,5 @@ export async function startPtyPair(dir: string, timeoutMs = 10_000): Promise<Pty
     await stop();
     throw err;
   }
-  return { a, b, stop };
+  return { a, b, pid: proc.pid!, stop };
 }

@@ -5,9 +5,9 @@ import { FakeLink } from './fake-link.js';
 
 const FWD = { kind: 'command', name: 'forward' } as const;
 
-async function started(opts: { codec?: 'iracer' | 'rc-app'; watchdogMs?: number } = {}) {
+async function started(opts: { codec?: 'iracer' | 'rc-app'; watchdogMs?: number; refreshMs?: number } = {}) {
   const link = new FakeLink();
-  const driver = new Driver({ link, codec: createCodec(opts.codec ?? 'iracer'), watchdogMs: opts.watchdogMs });
+  const driver = new Driver({ link, codec: createCodec(opts.codec ?? 'iracer'), watchdogMs: opts.watchdogMs, refreshMs: opts.refreshMs });
   const states: VehicleState[] = [];
   driver.on('state', (s: VehicleState) => states.push(s));
   await driver.start();
@@ -15,7 +15,7 @@ async function started(opts: { codec?: 'iracer' | 'rc-app'; watchdogMs?: number 
 }
 
 describe('Driver', () => {
-  beforeEach((t) => (t as TestContext).mock.timers.enable({ apis: ['setTimeout'] }));
+  beforeEach((t) => (t as TestContext).mock.timers.enable({ apis: ['setTimeout', 'setInterval'] }));
 
   it('stops the car as soon as the link connects (the car may hold a byte from before)', async () => {
     const { link, driver } = await started();
@@ -186,5 +186,118 @@ describe('Driver close', () => {
     await driver.close();
     assert.deepEqual(link.bytes, [0x00, 0x16, 0x00]);
     assert.ok(results.length > 0 && results.every((r) => (r as { ok: boolean }).ok === false));
+  });
+});
+
+describe('Driver.emergencyStop', () => {
+  beforeEach((t) => (t as TestContext).mock.timers.enable({ apis: ['setTimeout', 'setInterval'] }));
+
+  it('writes the stop at once through writeNow, cancels the running demand, and refuses later ones', async (t) => {
+    const { link, driver } = await started();
+    driver.drive({ ...FWD, durationMs: 1000 });
+    assert.equal(driver.emergencyStop(), true);
+    assert.deepEqual(link.writes, [[0x00], [0x16], [0x00]]);
+    assert.deepEqual(link.urgent, [2], 'the stop went through writeNow');
+    assert.deepEqual(driver.state, { direction: 'stop', speed: 0, byte: 0x00, link: 'connected' });
+    assert.deepEqual(driver.drive(FWD), { ok: false, reason: 'link_down' });
+    t.mock.timers.tick(10_000);
+    await driver.close();
+    assert.deepEqual(link.bytes, [0x00, 0x16, 0x00], 'nothing after it, not even a second stop on close');
+  });
+
+  it('writes a stop even when the car is believed to stand already (it is the last resort)', async () => {
+    const { link, driver } = await started();
+    assert.equal(driver.emergencyStop(), true);
+    assert.deepEqual(link.bytes, [0x00, 0x00]);
+  });
+
+  it('reports false, and writes nothing, while the link is down', async () => {
+    const { link, driver } = await started();
+    link.setState('reconnecting');
+    assert.equal(driver.emergencyStop(), false);
+    assert.deepEqual(link.bytes, [0x00]);
+  });
+
+  it('never throws, even when the link does', async () => {
+    const { link, driver } = await started();
+    link.writeNow = () => {
+      throw new Error('EBADF');
+    };
+    assert.equal(driver.emergencyStop(), false);
+  });
+});
+
+describe('Driver refreshMs', () => {
+  beforeEach((t) => (t as TestContext).mock.timers.enable({ apis: ['setTimeout', 'setInterval'] }));
+
+  it('writes the held bytes again every refreshMs while the car moves, and stops doing so once it stands', async (t) => {
+    const { link, driver } = await started({ refreshMs: 250 });
+    driver.drive(FWD);
+    t.mock.timers.tick(249);
+    assert.deepEqual(link.bytes, [0x00, 0x16]);
+    t.mock.timers.tick(1);
+    assert.deepEqual(link.bytes, [0x00, 0x16, 0x16]);
+    driver.drive({ kind: 'command', name: 'left' });
+    t.mock.timers.tick(500);
+    assert.deepEqual(link.bytes, [0x00, 0x16, 0x16, 0x57, 0x57, 0x57]);
+    driver.stop();
+    t.mock.timers.tick(5_000);
+    assert.deepEqual(link.bytes, [0x00, 0x16, 0x16, 0x57, 0x57, 0x57, 0x00], 'a standing car is not refreshed');
+  });
+
+  it('does not refresh across a link outage, nor after close', async (t) => {
+    const { link, driver } = await started({ refreshMs: 100 });
+    driver.drive(FWD);
+    link.setState('reconnecting');
+    link.setState('connected');
+    t.mock.timers.tick(1_000);
+    assert.deepEqual(link.bytes, [0x00, 0x16, 0x00]);
+    driver.drive(FWD);
+    await driver.close();
+    t.mock.timers.tick(1_000);
+    assert.deepEqual(link.bytes, [0x00, 0x16, 0x00, 0x16, 0x00]);
+  });
+
+  it('is off by default, and refuses a nonsensical period', async (t) => {
+    const { link, driver } = await started();
+    driver.drive(FWD);
+    t.mock.timers.tick(10_000);
+    assert.deepEqual(link.bytes, [0x00, 0x16]);
+    for (const refreshMs of [-1, NaN, Infinity]) {
+      assert.throws(() => new Driver({ link: new FakeLink(), codec: createCodec('iracer'), refreshMs }), RangeError);
+    }
+  });
+});
+
+describe('Driver with listeners that throw', () => {
+  it('still stops the car on (re)connect when a link listener registered before it throws', async () => {
+    const link = new FakeLink();
+    const reported: Array<[string, string]> = [];
+    link.on('state', () => {
+      throw new Error('a logger broke');
+    });
+    link.on('listenerError', (err: Error, event: string) => reported.push([event, err.message]));
+    const driver = new Driver({ link, codec: createCodec('iracer') });
+    await driver.start();
+    assert.deepEqual(link.bytes, [0x00], "the Driver's own listener ran");
+    assert.equal(driver.state.link, 'connected');
+    assert.deepEqual(reported, [['state', 'a logger broke']]);
+  });
+
+  it('keeps its timers and its other listeners when one of its own listeners throws', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const { link, driver } = await started();
+    const reported: unknown[] = [];
+    const seen: number[] = [];
+    driver.on('state', () => {
+      throw new Error('hub broke');
+    });
+    driver.on('state', (s: VehicleState) => seen.push(s.byte ?? -1));
+    driver.on('listenerError', (err: Error, event: string) => reported.push([event, err.message]));
+    assert.deepEqual(driver.drive({ ...FWD, durationMs: 100 }), { ok: true });
+    t.mock.timers.tick(100);
+    assert.deepEqual(link.bytes, [0x00, 0x16, 0x00], 'the hold ended in a stop');
+    assert.deepEqual(seen, [0x16, 0x00]);
+    assert.equal(reported.length, 2);
   });
 });

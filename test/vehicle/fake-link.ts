@@ -1,11 +1,12 @@
 // A link the test controls: records every write, and its state is set by hand.
-import { EventEmitter } from 'node:events';
-import type { Link, LinkSpec, LinkState } from '../../src/vehicle/index.js';
+import { SafeEmitter, type Link, type LinkSpec, type LinkState } from '../../src/vehicle/index.js';
 
-export class FakeLink extends EventEmitter implements Link {
+export class FakeLink extends SafeEmitter implements Link {
   readonly spec: LinkSpec = { kind: 'tcp', host: 'fake', port: 1 };
   state: LinkState = 'closed';
   readonly writes: number[][] = [];
+  /** Indexes into writes of those made with writeNow. */
+  readonly urgent: number[] = [];
   closed = false;
 
   async open(): Promise<void> {
@@ -15,6 +16,12 @@ export class FakeLink extends EventEmitter implements Link {
   write(bytes: Uint8Array): boolean {
     if (this.state !== 'connected') return false;
     this.writes.push([...bytes]);
+    return true;
+  }
+
+  writeNow(bytes: Uint8Array): boolean {
+    if (!this.write(bytes)) return false;
+    this.urgent.push(this.writes.length - 1);
     return true;
   }
 

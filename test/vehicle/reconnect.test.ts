@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { LinkState } from '../../src/vehicle/index.js';
-import { backoffDelay, ReconnectingLink, type Transport } from '../../src/vehicle/links/reconnect.js';
+import { backoffDelay, ReconnectingLink, type ReconnectOptions, type Transport } from '../../src/vehicle/links/reconnect.js';
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
@@ -13,9 +13,77 @@ function scripted() {
   return { attempts, connector };
 }
 
-function transport() {
-  const t = { written: [] as number[], ended: false, write: (b: Uint8Array) => void t.written.push(...b), end: async () => void (t.ended = true) };
+/**
+ * A transport the test drives. `auto`: every write is taken and delivered at once. Otherwise the test
+ * completes writes (`take()`) and confirms deliveries (`deliver()`) itself.
+ */
+function transport(auto = true) {
+  const writeDone: Array<(err?: Error | null) => void> = [];
+  const deliveries: Array<{ resolve(): void; reject(e: Error): void }> = [];
+  const t = {
+    written: [] as number[][],
+    urgent: [] as number[][],
+    ended: false,
+    destroyed: false,
+    write(b: Uint8Array, done: (err?: Error | null) => void) {
+      t.written.push([...b]);
+      if (auto) queueMicrotask(() => done());
+      else writeDone.push(done);
+    },
+    writeNow(b: Uint8Array) {
+      t.urgent.push([...b]);
+      return true;
+    },
+    delivered() {
+      if (auto) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => deliveries.push({ resolve, reject }));
+    },
+    async end() {
+      t.ended = true;
+    },
+    destroy() {
+      t.destroyed = true;
+    },
+    /** The oldest write still in flight is taken by the OS. */
+    take(err?: Error) {
+      writeDone.shift()!(err ?? null);
+    },
+    /** The running delivery confirmation succeeds. */
+    deliver() {
+      deliveries.shift()!.resolve();
+    },
+    get confirmations() {
+      return deliveries.length;
+    },
+  };
   return t;
+}
+
+/** Mocked timers and a clock that moves with them. */
+function clocked(t: TestContext) {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  let now = 0;
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms;
+      t.mock.timers.tick(ms);
+    },
+  };
+}
+
+async function connected(t: TestContext, options: ReconnectOptions = {}) {
+  const clock = clocked(t);
+  const { attempts, connector } = scripted();
+  const link = new ReconnectingLink({ kind: 'tcp', host: 'car', port: 1 }, connector, { now: clock.now, ...options });
+  const failures: string[] = [];
+  link.on('failure', (e: Error) => failures.push(e.message));
+  await link.open();
+  const tr = transport(false);
+  attempts[0].resolve(tr);
+  await flush();
+  assert.equal(link.state, 'connected');
+  return { link, tr, clock, failures, attempts };
 }
 
 describe('backoffDelay', () => {
@@ -50,9 +118,10 @@ describe('ReconnectingLink', () => {
     await flush();
     assert.equal(link.state, 'connected');
     assert.equal(link.write(Uint8Array.of(7)), true);
-    assert.deepEqual(tr.written, [7]);
+    assert.deepEqual(tr.written, [[7]]);
     attempts[3].lost(new Error('gone'));
     assert.equal(link.state, 'reconnecting');
+    assert.equal(tr.destroyed, true);
     assert.equal(link.write(Uint8Array.of(8)), false, 'refused, not queued');
     t.mock.timers.tick(100); // the backoff started over
     assert.equal(attempts.length, 5);
@@ -67,7 +136,7 @@ describe('ReconnectingLink', () => {
     assert.equal(link.state, 'closed');
   });
 
-  it('closes a connection that completes after close(), and stops retrying', async (t) => {
+  it('drops a connection that completes after close(), and stops retrying', async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     const { attempts, connector } = scripted();
     const link = new ReconnectingLink({ kind: 'sim' }, connector);
@@ -76,7 +145,7 @@ describe('ReconnectingLink', () => {
     const late = transport();
     attempts[0].resolve(late);
     await flush();
-    assert.equal(late.ended, true);
+    assert.equal(late.destroyed, true);
     assert.equal(link.state, 'closed');
     t.mock.timers.tick(60_000);
     assert.equal(attempts.length, 1);
@@ -101,5 +170,165 @@ describe('ReconnectingLink', () => {
     assert.equal(link.state, 'connected');
     assert.deepEqual(failures, ['gone']);
     await link.close();
+  });
+
+  it('refuses a nonsensical write timeout', () => {
+    const { connector } = scripted();
+    for (const writeTimeoutMs of [0, -1, NaN, Infinity]) {
+      assert.throws(() => new ReconnectingLink({ kind: 'sim' }, connector, { writeTimeoutMs }), RangeError);
+    }
+  });
+});
+
+describe('ReconnectingLink writes: newest only', () => {
+  it('keeps only the newest write while one is in flight, and writes it when the transport is ready', async (t) => {
+    const { link, tr } = await connected(t);
+    assert.equal(link.write(Uint8Array.of(0x16)), true);
+    assert.equal(link.write(Uint8Array.of(0x1f)), true, 'accepted: it waits in the slot');
+    assert.equal(link.write(Uint8Array.of(0x5f)), true, 'replaces the one waiting');
+    assert.deepEqual(tr.written, [[0x16]]);
+    tr.take();
+    assert.deepEqual(tr.written, [[0x16], [0x5f]], 'the stale 0x1f is never written');
+    tr.take();
+    assert.equal(link.write(Uint8Array.of(0x00)), true);
+    assert.deepEqual(tr.written, [[0x16], [0x5f], [0x00]], 'nothing in flight: written at once');
+  });
+
+  it('a stop made while a write is in flight is the newest: it is written next', async (t) => {
+    const { link, tr } = await connected(t);
+    link.write(Uint8Array.of(0x16));
+    link.write(Uint8Array.of(0x26));
+    link.write(Uint8Array.of(0x00));
+    tr.take();
+    assert.deepEqual(tr.written, [[0x16], [0x00]]);
+  });
+
+  it('writeNow goes ahead of the write waiting in the slot, which is discarded', async (t) => {
+    const { link, tr } = await connected(t);
+    link.write(Uint8Array.of(0x16));
+    link.write(Uint8Array.of(0x26));
+    assert.equal(link.writeNow(Uint8Array.of(0x00)), true);
+    assert.deepEqual(tr.urgent, [[0x00]]);
+    tr.take();
+    assert.deepEqual(tr.written, [[0x16]], 'the 0x26 that was waiting never follows the stop');
+  });
+
+  it('a failed write loses the connection', async (t) => {
+    const { link, tr, failures } = await connected(t);
+    link.write(Uint8Array.of(0x16));
+    tr.take(new Error('EPIPE'));
+    assert.equal(link.state, 'reconnecting');
+    assert.deepEqual(failures, ['EPIPE']);
+    assert.equal(tr.destroyed, true);
+  });
+});
+
+describe('ReconnectingLink writes: liveness', () => {
+  it('loses the connection when a write is not delivered within writeTimeoutMs', async (t) => {
+    const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16));
+    tr.take(); // the OS took it; nobody confirms it arrived
+    clock.advance(999);
+    assert.equal(link.state, 'connected');
+    clock.advance(1);
+    assert.equal(link.state, 'reconnecting');
+    assert.equal(tr.destroyed, true, 'dropped, with what it had not delivered');
+    assert.match(failures[0], /^tcp:car:1: a write was not delivered within 1000 ms \(link timeout\)$/);
+    assert.equal(link.write(Uint8Array.of(0x00)), false);
+  });
+
+  it('a write stuck in flight (the OS takes nothing) times out the same way', async (t) => {
+    const { link, clock } = await connected(t, { writeTimeoutMs: 500 });
+    link.write(Uint8Array.of(0x16));
+    link.write(Uint8Array.of(0x00)); // waits in the slot behind it
+    clock.advance(500);
+    assert.equal(link.state, 'reconnecting');
+  });
+
+  it('asks for a confirmation a quarter of the timeout after a write; once delivered, nothing is left to time out', async (t) => {
+    const { link, tr, clock } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16));
+    tr.take();
+    clock.advance(249);
+    assert.equal(tr.confirmations, 0, 'not yet: the writes made meanwhile ride on one confirmation');
+    clock.advance(1);
+    assert.equal(tr.confirmations, 1);
+    tr.deliver();
+    await flush();
+    clock.advance(60_000);
+    assert.equal(link.state, 'connected');
+    assert.equal(tr.confirmations, 0, 'no confirmation runs while nothing is outstanding');
+  });
+
+  it('measures each write from when it was made: one confirmation at a time, the next covers the rest', async (t) => {
+    const { link, tr, clock } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16)); // t = 0
+    tr.take();
+    clock.advance(200);
+    link.write(Uint8Array.of(0x1f)); // t = 200: handed over before the confirmation starts, covered by it
+    tr.take();
+    clock.advance(50); // t = 250: the confirmation starts
+    assert.equal(tr.confirmations, 1);
+    clock.advance(350);
+    link.write(Uint8Array.of(0x5f)); // t = 600, not covered by the running confirmation
+    tr.take();
+    assert.equal(tr.confirmations, 1, 'still one at a time');
+    clock.advance(100);
+    tr.deliver(); // t = 700: 0x16 and 0x1f arrived
+    await flush();
+    assert.equal(tr.confirmations, 0, 'the next one waits until a quarter of the timeout after 0x5f');
+    clock.advance(150); // t = 850
+    assert.equal(tr.confirmations, 1);
+    clock.advance(749); // t = 1599
+    assert.equal(link.state, 'connected', 'past 1000 ms since 0x16, but 0x16 was delivered');
+    clock.advance(1); // t = 1600: 1000 ms since 0x5f
+    assert.equal(link.state, 'reconnecting');
+  });
+
+  it('a write waiting in the slot when a confirmation starts is timed from when it was made', async (t) => {
+    const { link, tr, clock } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16)); // t = 0, in flight until taken
+    clock.advance(200);
+    link.write(Uint8Array.of(0x1f)); // t = 200, waits in the slot
+    clock.advance(50); // t = 250: the confirmation starts; 0x1f is not handed over, so not covered
+    assert.equal(tr.confirmations, 1);
+    tr.take(); // 0x16 taken, 0x1f handed over
+    tr.deliver(); // covers 0x16 only
+    await flush();
+    clock.advance(949); // t = 1199
+    assert.equal(link.state, 'connected');
+    clock.advance(1); // t = 1200: 1000 ms since 0x1f, never confirmed
+    assert.equal(link.state, 'reconnecting');
+  });
+
+  it('close() delivers the newest write first, then ends the connection', async (t) => {
+    const { link, tr } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16));
+    link.write(Uint8Array.of(0x00));
+    const closed = link.close();
+    assert.equal(link.write(Uint8Array.of(0x26)), false, 'nothing new once closing');
+    tr.take();
+    assert.deepEqual(tr.written, [[0x16], [0x00]]);
+    tr.take();
+    await flush();
+    tr.deliver(); // 0x16 arrived
+    await flush();
+    assert.equal(tr.ended, false, 'waits for the delivery of the stop');
+    tr.deliver(); // and so did 0x00
+    await closed;
+    assert.equal(tr.ended, true);
+    assert.equal(link.state, 'closed');
+  });
+
+  it('close() gives up after writeTimeoutMs when nothing is confirmed, and drops the connection', async (t) => {
+    const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x00));
+    tr.take();
+    const closed = link.close();
+    clock.advance(1000);
+    await closed;
+    assert.equal(tr.destroyed, true);
+    assert.equal(link.state, 'closed');
+    assert.deepEqual(failures, ['tcp:car:1: a write was not delivered within 1000 ms (link timeout)']);
   });
 });

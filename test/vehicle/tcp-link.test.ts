@@ -1,6 +1,7 @@
 // The TCP link against a loopback peer that plays a ser2net bridge: it goes away and comes back on the
 // same port.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { createCodec, Driver, type LinkState } from '../../src/vehicle/index.js';
@@ -61,6 +62,23 @@ class Peer {
   }
 }
 
+/** A bridge that accepts and then never reads (until the test resumes its socket): its buffers, then ours, fill up. */
+async function stalledBridge(t: TestContext, onConnection: (s: net.Socket) => void = () => {}): Promise<number> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.pause();
+    onConnection(s);
+  });
+  t.after(() => {
+    for (const s of sockets) s.destroy(); // a paused socket would not even notice our reset
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as net.AddressInfo).port;
+}
+
 function peer(t: TestContext): Peer {
   const p = new Peer();
   t.after(() => p.stop());
@@ -119,6 +137,46 @@ describe('tcp link', { timeout: 60_000 }, () => {
     await waitForLinkState(link, 'connected');
     await bridge.until(() => bridge.connections[0]?.length === 1, 'the stop on connect');
     assert.deepEqual(bridge.connections[0], [0x00]);
+  });
+
+  it('keeps only the newest write while a peer that stopped reading holds the connection up', async (t) => {
+    let far!: net.Socket;
+    const received: number[] = [];
+    const port = await stalledBridge(t, (s) => {
+      far = s;
+      s.on('data', (d) => received.push(...d));
+    });
+    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { writeTimeoutMs: 60_000 });
+    t.after(() => link.close());
+    await link.open();
+    await waitForLinkState(link, 'connected');
+    const BIG = 8 * 1024 * 1024; // more than the kernel buffers of both ends take: the write stays in flight
+    assert.equal(link.write(new Uint8Array(BIG).fill(0xaa)), true);
+    for (const b of [0x16, 0x1f, 0x5f, 0x00, 0x26]) {
+      assert.equal(link.write(Uint8Array.of(b)), true, 'accepted, to be written when the transport can');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(received.length, 0);
+    far.resume();
+    const deadline = Date.now() + WAIT_MS;
+    while (received.length < BIG + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100)); // anything else would show up now
+    assert.equal(received.length, BIG + 1, 'the big write, then exactly one byte');
+    assert.equal(received[BIG], 0x26, 'the newest');
+    assert.equal(link.state, 'connected');
+  });
+
+  it('gives up a connection whose peer stopped reading once nothing more is delivered for writeTimeoutMs', async (t) => {
+    const port = await stalledBridge(t);
+    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { writeTimeoutMs: 500, initialDelayMs: 60_000 });
+    const failures: string[] = [];
+    link.on('failure', (e: Error) => failures.push(e.message));
+    t.after(() => link.close());
+    await link.open();
+    await waitForLinkState(link, 'connected');
+    link.write(new Uint8Array(8 * 1024 * 1024));
+    await waitForLinkState(link, 'reconnecting');
+    assert.match(failures[0], /not delivered within 500 ms/);
   });
 
   it('closes cleanly while still trying to connect', async (t) => {

@@ -16,21 +16,16 @@
 // re-sends the pair (which also re-synchronises a car that missed a character).
 // Speed: our 1-15 scale maps to levels 1-10 ('1'..'9', 'q') by rounding speed * 10 / 15 (never to '0',
 // which would stall a moving car); a level read back maps to round(level * 15 / 10).
+// Accessories (lights, horn, extra) are characters that never move the car; "all off" is sent as each
+// accessory's off character, not 'D', which also stops the car. The characters can be another app's
+// (rc-app-charmap.ts, --charmap).
 
+import { ACCESSORY_NAMES, type AccessoryName } from '../accessories.js';
 import type { Codec, Decoder } from '../codec.js';
 import { MAX_SPEED, STOP, type Direction, type Intent } from '../demand.js';
+import { DEFAULT_RC_APP_CHARMAP, type RcAppCharmap } from './rc-app-charmap.js';
 
-const DIRECTION_CHARS: Record<Direction, string> = {
-  'stop': 'S', 'forward': 'F', 'backward': 'B', 'left': 'L', 'right': 'R',
-  'forward-left': 'G', 'forward-right': 'I', 'backward-left': 'H', 'backward-right': 'J',
-};
-const CHAR_DIRECTIONS = new Map<number, Direction>(
-  Object.entries(DIRECTION_CHARS).map(([d, c]) => [c.charCodeAt(0), d as Direction]),
-);
-const EVERYTHING_OFF = 'D'.charCodeAt(0);
-const SPEED_CHARS = '0123456789q';
-
-/** Accessory characters: no effect on motion, named for the emulator's printout. */
+/** Accessory characters of the default map: no effect on motion, named for the emulator's printout. */
 const ACCESSORIES: Record<string, string> = {
   W: 'front lights on', w: 'front lights off', U: 'back lights on', u: 'back lights off',
   V: 'horn on', v: 'horn off', X: 'extra on', x: 'extra off', D: 'everything off',
@@ -51,38 +46,53 @@ export function rcAppAccessory(byte: number): string | null {
   return ACCESSORIES[String.fromCharCode(byte)] ?? null;
 }
 
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+/** An rc-app codec speaking the characters of `map` (default: the Bluetooth RC Controller app's). */
+export function createRcAppCodec(map: RcAppCharmap = DEFAULT_RC_APP_CHARMAP): Codec {
+  const chars = map.directions;
+  const directionOf = new Map<number, Direction>(Object.entries(chars).map(([d, b]) => [b, d as Direction]));
+  const stopBytes = Uint8Array.of(chars.stop);
+  const names = ACCESSORY_NAMES.filter((n) => map.accessories[n] !== undefined);
+  const offs = Uint8Array.from(names.map((n) => map.accessories[n]!.off));
 
-/** A car that starts at full speed (what most sketches default to) and standing still. */
-function rcAppDecoder(): Decoder {
-  let level = 10;
-  let direction: Direction = 'stop';
-  const motion = (): Intent => (direction === 'stop' ? STOP : { direction, speed: rcAppSpeedFromLevel(level) });
-  return (byte) => {
-    const speedLevel = SPEED_CHARS.indexOf(String.fromCharCode(byte));
-    if (speedLevel >= 0) {
-      level = speedLevel;
+  /** A car that starts at full speed (what most sketches default to) and standing still. */
+  const decoder = (): Decoder => {
+    let level = 10;
+    let direction: Direction = 'stop';
+    const motion = (): Intent => (direction === 'stop' ? STOP : { direction, speed: rcAppSpeedFromLevel(level) });
+    return (byte) => {
+      const speedLevel = map.speeds.indexOf(byte);
+      if (speedLevel >= 0) {
+        level = speedLevel;
+        return motion();
+      }
+      const d = byte === map.allOff ? 'stop' : directionOf.get(byte);
+      if (d === undefined) return null;
+      direction = d;
       return motion();
-    }
-    const d = byte === EVERYTHING_OFF ? 'stop' : CHAR_DIRECTIONS.get(byte);
-    if (d === undefined) return null;
-    direction = d;
-    return motion();
+    };
+  };
+
+  return {
+    name: 'rc-app',
+    encode(intent) {
+      if (intent.direction === 'stop') return stopBytes;
+      return Uint8Array.of(map.speeds[rcAppLevel(intent.speed)], chars[intent.direction]);
+    },
+    command: (name, speed) => ({ direction: name, speed: speed ?? RC_APP_COMMAND_SPEED }),
+    stopBytes,
+    isStop(bytes) {
+      // The last character that sets a direction decides; speed and accessory characters do not move a car.
+      const last = [...bytes].reverse().find((b) => directionOf.has(b) || b === map.allOff);
+      return last !== undefined && (last === map.allOff || directionOf.get(last) === 'stop');
+    },
+    decoder,
+    accessories: names,
+    accessory(name: AccessoryName | 'all', on: boolean) {
+      if (name === 'all') return on || offs.length === 0 ? null : offs;
+      const pair = map.accessories[name];
+      return pair ? Uint8Array.of(on ? pair.on : pair.off) : null;
+    },
   };
 }
 
-export const rcAppCodec: Codec = {
-  name: 'rc-app',
-  encode(intent) {
-    if (intent.direction === 'stop') return ascii('S');
-    return ascii(SPEED_CHARS[rcAppLevel(intent.speed)] + DIRECTION_CHARS[intent.direction]);
-  },
-  command: (name, speed) => ({ direction: name, speed: speed ?? RC_APP_COMMAND_SPEED }),
-  stopBytes: ascii('S'),
-  isStop(bytes) {
-    // The last character that sets a direction decides; speed and accessory characters do not move a car.
-    const last = [...bytes].reverse().find((b) => CHAR_DIRECTIONS.has(b) || b === EVERYTHING_OFF);
-    return last !== undefined && (last === EVERYTHING_OFF || CHAR_DIRECTIONS.get(last) === 'stop');
-  },
-  decoder: rcAppDecoder,
-};
+export const rcAppCodec: Codec = createRcAppCodec();

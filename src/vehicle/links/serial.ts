@@ -1,7 +1,14 @@
 // A serial port: a paired Bluetooth SPP car (/dev/rfcomm0, /dev/tty.<name>, COM5) or a USB serial
 // adapter. 8 data bits, no parity, 1 stop bit, no flow control (PROTOCOL.md section 1).
+//
+// Delivered means drained: port.drain() waits for the write in progress, then tcdrain() (FlushFileBuffers on
+// Windows) until the tty driver says its output queue is empty. What that proves depends on the driver
+// (docs/vehicle.md, "Link liveness"): on rfcomm, that the bytes left RFCOMM's queue, which needs credits from
+// the car; on a pseudo-terminal, nothing beyond the write itself.
 
+import { writeSync } from 'node:fs';
 import { SerialPort } from 'serialport';
+import type { LinkOptions } from '../link.js';
 import type { LinkSpec } from '../link-spec.js';
 import { ReconnectingLink, type BackoffOptions, type Connector, type Transport } from './reconnect.js';
 
@@ -20,30 +27,83 @@ export function serialConnector(spec: SerialSpec): Connector {
       }
       // The car may talk back (some HC-05 sketches echo); nobody listens, so keep reading and drop it.
       port.on('data', () => {});
-      // A vanished device shows up as an error, a close, or both; report it once.
-      let gone = false;
-      const vanish = (why: Error): void => {
-        if (gone) return;
-        gone = true;
-        if (port.isOpen) port.close(() => {});
-        lost(why);
-      };
-      port.on('error', (e: Error) => vanish(new Error(`${spec.path}: ${e.message}`)));
-      port.on('close', () => vanish(new Error(`${spec.path} closed`)));
-      resolve({
-        write: (bytes) => {
-          port.write(Buffer.from(bytes), (e) => e && vanish(new Error(`${spec.path}: write failed: ${e.message}`)));
-        },
-        end: () => new Promise<void>((done) => {
-          gone = true; // our own close is not a loss
-          if (!port.isOpen) return done();
-          port.drain(() => port.close(() => done()));
-        }),
-      });
+      const transport = new SerialTransport(port, spec.path, lost);
+      port.on('error', (e: Error) => transport.vanish(new Error(`${spec.path}: ${e.message}`)));
+      port.on('close', () => transport.vanish(new Error(`${spec.path} closed`)));
+      resolve(transport);
     });
   });
 }
 
-export function createSerialLink(spec: SerialSpec, backoff?: BackoffOptions): ReconnectingLink {
-  return new ReconnectingLink(spec, serialConnector(spec), backoff);
+class SerialTransport implements Transport {
+  #gone = false;     // lost, or closed by us: report nothing more
+  #writing = 0;      // our writes the port has not finished
+
+  constructor(private readonly port: SerialPort, private readonly path: string, private readonly lost: (err: Error) => void) {}
+
+  /** A vanished device shows up as an error, a close, or both; report it once. */
+  vanish(why: Error): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    if (this.port.isOpen) this.port.close(() => {});
+    this.lost(why);
+  }
+
+  write(bytes: Uint8Array, done: (err?: Error | null) => void): void {
+    this.#writing++;
+    this.port.write(Buffer.from(bytes), (err) => {
+      this.#writing--;
+      if (err) this.vanish(new Error(`${this.path}: write failed: ${err.message}`));
+      done(err ? new Error(`${this.path}: write failed: ${err.message}`) : null);
+    });
+  }
+
+  writeNow(bytes: Uint8Array): boolean {
+    if (!this.port.isOpen) return false;
+    // The port's own writes run on libuv's thread pool and may not happen before the process exits, so
+    // write to its descriptor directly (POSIX: the binding's fd).
+    const fd = (this.port.port as { fd?: unknown } | undefined)?.fd;
+    let sync = false;
+    if (typeof fd === 'number' && process.platform !== 'win32') {
+      try {
+        sync = writeSync(fd, bytes) === bytes.length;
+      } catch {
+        // EAGAIN (the driver's buffer is full) and the like: queued below
+      }
+    }
+    // A write of ours still on the thread pool may land after those bytes: queue them once more, behind it,
+    // so that they are the last the car gets either way (a repeated stop is harmless).
+    const racing = this.#writing > 0;
+    if (!sync || racing) this.write(bytes, () => {});
+    return sync && !racing;
+  }
+
+  delivered(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.port.isOpen) return reject(new Error(`${this.path} is closed`));
+      this.port.drain((err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  end(): Promise<void> {
+    this.#gone = true; // our own close is not a loss
+    return new Promise((done) => {
+      if (!this.port.isOpen) return done();
+      this.port.close(() => done());
+    });
+  }
+
+  destroy(): void {
+    this.#gone = true;
+    if (!this.port.isOpen) return;
+    // Discard what the driver still holds (tcflush): a stale byte queued in a stalled rfcomm channel would
+    // otherwise reach the car when it comes back, and closing would wait for it.
+    this.port.flush(() => {
+      if (this.port.isOpen) this.port.close(() => {});
+    });
+  }
+}
+
+export function createSerialLink(spec: SerialSpec, options: LinkOptions & BackoffOptions = {}): ReconnectingLink {
+  return new ReconnectingLink(spec, serialConnector(spec), options);
 }

@@ -3,20 +3,20 @@
 // fixed steps of tickMs (deterministic: no wall clock, so a new byte takes effect at the next step) and
 // reports its pose: every step while moving, once more when it comes to rest.
 
-import { EventEmitter } from 'node:events';
 import type { Decoder } from '../codec.js';
 import { STOP, type Intent } from '../demand.js';
 import { decodeIracerByte } from '../codecs/iracer.js';
 import { DEFAULT_CAR, ORIGIN, step, type CarModel, type Pose } from '../kinematics.js';
 import type { Link, LinkState } from '../link.js';
 import type { LinkSpec } from '../link-spec.js';
+import { SafeEmitter } from '../safe-emitter.js';
 
 export interface SimOptions {
   tickMs?: number; // default 50 (20 Hz)
   car?: CarModel;
 }
 
-export class SimLink extends EventEmitter implements Link {
+export class SimLink extends SafeEmitter implements Link {
   readonly spec: LinkSpec = { kind: 'sim' };
   #state: LinkState = 'closed';
   #pose: Pose = ORIGIN;
@@ -61,6 +61,11 @@ export class SimLink extends EventEmitter implements Link {
     for (const b of bytes) this.#motion = this.#decode(b) ?? this.#motion;
     if (this.#motion.direction !== 'stop' && this.#timer === null) this.#schedule();
     return true;
+  }
+
+  /** The simulator takes every write at once. */
+  writeNow(bytes: Uint8Array): boolean {
+    return this.write(bytes);
   }
 
   async close(): Promise<void> {

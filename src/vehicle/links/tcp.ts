@@ -1,14 +1,29 @@
 // A raw TCP byte stream to a serial bridge: ser2net in raw mode, an ESP32 or ESP8266 running a
 // WiFi-to-UART bridge. Each byte we write reaches the car's UART unchanged.
+//
+// Delivered means acknowledged by the bridge's TCP stack (tcp-unacked.ts): the link's write timeout then
+// catches a bridge that vanished while we were writing. An idle connection (the car stopped, nothing to
+// write) is watched by TCP keepalive: with Node 20's libuv, probes start after KEEPALIVE_IDLE_MS and go every
+// second, and the kernel drops the connection after 10 unanswered ones, so a bridge that vanished while we were
+// idle is found within about 11 s.
 
 import net from 'node:net';
+import type { LinkOptions } from '../link.js';
 import type { LinkSpec } from '../link-spec.js';
 import { ReconnectingLink, type BackoffOptions, type Connector, type Transport } from './reconnect.js';
+import { unackedProbe, type UnackedProbe } from './tcp-unacked.js';
 
 type TcpSpec = Extract<LinkSpec, { kind: 'tcp' }>;
 
 /** A connect attempt that hangs (a silent host) counts as a failure after this long. */
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Idle time before the first keepalive probe (Node rounds to whole seconds; 1 s is the least). */
+const KEEPALIVE_IDLE_MS = 1_000;
+/**
+ * While a confirmation waits for an ACK, it looks again after 10 ms, then at most every MAX_LOOK_MS: a write
+ * acknowledged just before the link's deadline may be seen up to that much late.
+ */
+const MAX_LOOK_MS = 50;
 
 export function tcpConnector(spec: TcpSpec): Connector {
   return (lost) => new Promise<Transport>((resolve, reject) => {
@@ -19,31 +34,90 @@ export function tcpConnector(spec: TcpSpec): Connector {
     socket.once('connect', () => {
       socket.setTimeout(0);
       socket.setNoDelay(true); // a steering byte must not wait for Nagle
-      socket.setKeepAlive(true, 10_000);
+      socket.setKeepAlive(true, KEEPALIVE_IDLE_MS);
       socket.removeAllListeners('error');
       socket.on('data', () => {}); // a bridge may echo or chatter; drop it
       let ended = false;
-      socket.on('error', () => {}); // 'close' follows and reports the loss
+      let failure: Error | null = null;
+      socket.on('error', (err) => (failure = err)); // 'close' follows and reports the loss
       socket.on('close', () => {
-        if (!ended) lost(new Error(`connection to ${where} lost`));
+        if (!ended) lost(new Error(`connection to ${where} lost${failure ? `: ${failure.message}` : ''}`));
       });
-      resolve({
-        write: (bytes) => {
-          socket.write(bytes);
-        },
-        end: () => new Promise<void>((done) => {
-          ended = true;
-          if (socket.destroyed) return done();
-          socket.once('close', () => done());
-          socket.end();
-          // A peer that never answers our FIN must not hold close() forever.
-          setTimeout(() => socket.destroy(), 2_000).unref();
-        }),
-      });
+      resolve(new TcpTransport(socket, where, unackedProbe(socket), () => (ended = true)));
     });
   });
 }
 
-export function createTcpLink(spec: TcpSpec, backoff?: BackoffOptions): ReconnectingLink {
-  return new ReconnectingLink(spec, tcpConnector(spec), backoff);
+class TcpTransport implements Transport {
+  #handed = 0;   // bytes given to socket.write
+  #inKernel = 0; // of those, bytes whose write completed: the kernel has them
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly where: string,
+    private readonly unacked: UnackedProbe | null,
+    private readonly ending: () => void,
+  ) {}
+
+  write(bytes: Uint8Array, done: (err?: Error | null) => void): void {
+    if (!this.socket.writable) return void process.nextTick(done, new Error(`connection to ${this.where} is closed`));
+    this.#send(bytes, done);
+  }
+
+  writeNow(bytes: Uint8Array): boolean {
+    if (!this.socket.writable) return false;
+    // With nothing queued in Node, libuv writes at once (a synchronous try-write), and the stream's count of
+    // pending bytes is back to 0 before write() returns: the bytes are in the kernel.
+    const idle = this.socket.writableLength === 0;
+    this.#send(bytes, () => {});
+    return idle && this.socket.writableLength === 0;
+  }
+
+  #send(bytes: Uint8Array, done: (err?: Error | null) => void): void {
+    const n = bytes.length;
+    this.#handed += n;
+    this.socket.write(bytes, (err) => {
+      if (!err) this.#inKernel += n;
+      done(err);
+    });
+  }
+
+  /**
+   * Byte counts, not "nothing unacknowledged": ACKs are cumulative, so the bytes handed over before the call
+   * are delivered once the peer acknowledged that far, even while newer writes keep the queue from emptying.
+   */
+  async delivered(): Promise<void> {
+    const target = this.#handed;
+    for (let pause = 0; ; pause = Math.min(Math.max(pause * 2, 10), MAX_LOOK_MS)) {
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
+      if (this.socket.destroyed) throw new Error(`connection to ${this.where} closed`);
+      const inKernel = this.#inKernel; // before the look: bytes arriving meanwhile can only make it more careful
+      if (inKernel < target) continue;
+      // Without a probe (not Linux), what Node has handed to the kernel is all we can know.
+      const unacked = this.unacked === null ? null : await this.unacked();
+      if (unacked === null || inKernel - unacked >= target) return;
+    }
+  }
+
+  end(): Promise<void> {
+    this.ending();
+    return new Promise((done) => {
+      if (this.socket.destroyed) return done();
+      this.socket.once('close', () => done());
+      this.socket.end();
+    });
+  }
+
+  destroy(): void {
+    this.ending();
+    if (this.socket.destroyed) return;
+    // A reset, not a FIN: the kernel discards what the bridge has not acknowledged instead of retransmitting
+    // it (a stale drive byte must not reach the car after we gave the connection up).
+    if (this.socket.connecting || this.socket.readyState === 'closed') this.socket.destroy();
+    else this.socket.resetAndDestroy();
+  }
+}
+
+export function createTcpLink(spec: TcpSpec, options: LinkOptions & BackoffOptions = {}): ReconnectingLink {
+  return new ReconnectingLink(spec, tcpConnector(spec), options);
 }
