@@ -10,6 +10,9 @@ export interface Clock {
   now(): number;
   /** `unref`: the timer alone must not keep the process alive. */
   setTimeout(fn: () => void, ms: number, options?: { unref?: boolean }): ClockTimer;
+  /** Every `ms`, on the grid of its first call (a late call does not shift the next). */
+  setInterval(fn: () => void, ms: number, options?: { unref?: boolean }): ClockTimer;
+  /** Cancels a timeout or an interval. */
   clearTimeout(timer: ClockTimer): void;
 }
 
@@ -20,7 +23,12 @@ export const SYSTEM_CLOCK: Clock = {
     if (options?.unref) timer.unref();
     return timer;
   },
-  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
+  setInterval(fn, ms, options) {
+    const timer = setInterval(fn, ms);
+    if (options?.unref) timer.unref();
+    return timer;
+  },
+  clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout), // Node's clears intervals too
 };
 
 interface VirtualTimer {
@@ -28,6 +36,8 @@ interface VirtualTimer {
   seq: number;
   fn: () => void;
   cancelled: boolean;
+  /** An interval's period. */
+  every?: number;
   /** When the timer is due, it fires at firingTime(due) instead (once). */
   firingTime?: (due: number) => number;
 }
@@ -50,6 +60,11 @@ export class VirtualClock implements Clock {
     return this.#add({ at: this.#now + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false });
   }
 
+  setInterval(fn: () => void, ms: number): ClockTimer {
+    const every = Math.max(1, ms);
+    return this.#add({ at: this.#now + every, seq: this.#seq++, fn, cancelled: false, every });
+  }
+
   clearTimeout(timer: ClockTimer): void {
     (timer as VirtualTimer).cancelled = true;
   }
@@ -61,6 +76,7 @@ export class VirtualClock implements Clock {
       setTimeout: (fn, ms) => this.#add({
         at: this.#now + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false, firingTime,
       }),
+      setInterval: (fn, ms) => this.setInterval(fn, ms),
       clearTimeout: (timer) => this.clearTimeout(timer),
     };
   }
@@ -82,7 +98,14 @@ export class VirtualClock implements Clock {
         }
       }
       this.#now = Math.max(this.#now, next.at);
-      next.fn();
+      const fn = next.fn;
+      if (next.every !== undefined) {
+        // The same object goes back in, so the handle the caller holds still cancels it.
+        next.at += next.every;
+        next.seq = this.#seq++;
+        this.#add(next);
+      }
+      fn();
     }
     this.#now = Math.max(this.#now, t);
   }
