@@ -134,6 +134,10 @@ export function lineOf(event: CarEvent, t: number): RecordingLine | null {
       return { t, kind: 'link', state: event.state };
     case 'watchdog':
       return { t, kind: 'watchdog' };
+    case 'hold-expired':
+      return { t, kind: 'hold-expired' };
+    case 'write':
+      return { t, kind: 'write', bytes: toHex(event.bytes) };
     case 'pose':
       return { t, kind: 'pose', pose: roundPose(event.pose) };
   }

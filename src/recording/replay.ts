@@ -9,8 +9,7 @@
  * (its demands were dropped then) is played as a stop, never as the car running blind. A replay never
  * resumes after the target's link comes back: what the car does then is not in the recording.
  */
-import type { Demand, Driver, VehicleState } from '../vehicle/index.js';
-import type { Clock } from '../vehicle/clock.js';
+import type { Clock, Demand, Driver, VehicleState } from '../vehicle/index.js';
 import type { Recording } from './reader.js';
 
 export interface ReplayOptions {

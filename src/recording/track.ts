@@ -4,8 +4,7 @@
  * this is the very path the car took (the simulator is a function of the bytes and their times); for a
  * real car it is what the simulator makes of the same bytes, which is how far the page says it drove.
  */
-import { createCodec, type Pose } from '../vehicle/index.js';
-import { SimCar } from '../vehicle/sim-car.js';
+import { createCodec, SimCar, type Pose } from '../vehicle/index.js';
 import { fromHex, type RecordingHeader } from './format.js';
 
 export interface TrackPoint { t: number; x: number; y: number; heading: number }
