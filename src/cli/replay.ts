@@ -7,12 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  createCodec, createLink, describeBytes, Driver, parseLinkSpec, SimLink, SYSTEM_CLOCK, VirtualClock,
-  type Clock, type Codec, type Link, type Pose,
+  createCodec, createLink, describeBytes, Driver, parseLinkSpec, SimLink, SYSTEM_CLOCK, type Codec, type Link, type Pose,
 } from '../vehicle/index.js';
+import { FAULTS_ENV, InjectedFault } from '../control/fault-injection.js';
 import { toHex } from '../recording/format.js';
 import { parseRecording, RecordingError, type Recording } from '../recording/reader.js';
-import { recordedTimerFirings, Replay, type ReplayEvent } from '../recording/replay.js';
+import { replayAtOnce, startPose } from '../recording/dry-run.js';
+import { Replay, type ReplayEvent, type ReplayOutcome } from '../recording/replay.js';
 import type { ReplayCliOptions } from './replay-args.js';
 import { handleShutdown } from './shutdown.js';
 
@@ -20,6 +21,7 @@ import { handleShutdown } from './shutdown.js';
 export const EXIT_CUT_SHORT = 5;
 /** After its link was lost, how long the replay waits for it to come back (its first byte is the stop). */
 const RECONNECT_WAIT_MS = 10_000;
+const SETTLE_MS = 100;
 
 export async function runReplay(options: ReplayCliOptions): Promise<number> {
   const say = (line: string): void => console.log(line);
@@ -56,29 +58,19 @@ function load(file: string): Recording | null {
   return recording;
 }
 
-/** The replay on a VirtualClock: the same Driver and simulator, every timer at once, in order. */
+/** The replay at once (src/recording/dry-run.ts), printed as a live one would print it. */
 async function dryRun(recording: Recording, codec: Codec, options: ReplayCliOptions, say: (line: string) => void): Promise<number> {
-  const clock = new VirtualClock();
-  const link = new SimLink({ clock, start: startPose(recording, options.fromMs) });
-  let replay: Replay | null = null;
-  // At speed 1 the Driver's timers fire as late as they did live, so the simulator ends where it did.
-  const driverClock: Clock = options.speed === 1
-    ? clock.withTimerLateness(recordedTimerFirings(recording, (t) => replay!.at(t), (at) => recordedTime(replay!, at, options)))
-    : clock;
-  const driver = new Driver({ link, codec, watchdogMs: recording.header.limits.watchdogMs, clock: driverClock });
-  void driver.start();
-  clock.runAll();
-  replay = new Replay({ recording, driver, clock, speed: options.speed, fromMs: options.fromMs });
-  const printer = timeline(say, codec, () => recordedTime(replay!, clock.now(), options));
-  printer.attach(driver);
-  const finished = replay.start();
-  clock.runAll(clock.now() + recording.end.t + 60_000);
-  const outcome = await finished; // settled: the recording's end is on this clock's past
-  printer.detach(driver);
-  const closed = driver.close();
-  clock.runAll();
-  await closed;
-  say(`${printer.count} writes. The simulated car ends at ${describePose(link.pose)}`);
+  const { timeline, pose, outcome } = await replayAtOnce(recording, { codec, speed: options.speed, fromMs: options.fromMs });
+  for (const entry of timeline) {
+    if (entry.kind === 'write') say(describeWrite(entry.t, entry.bytes, codec));
+    else if (entry.kind === 'recorded-link') describeEvent({ ...entry, kind: 'recorded-link' }, say);
+    else say(entry.kind === 'watchdog' ? describeWatchdog(entry.t) : describeHold(entry.t));
+  }
+  const writes = timeline.filter((e) => e.kind === 'write').length;
+  const recorded = recording.end.pose;
+  const same = options.fromMs === 0 && options.speed === 1 && codec.name === recording.header.codec;
+  say(`${writes} writes. The simulated car ends at ${describePose(pose)}`
+    + `${recorded !== null && same ? ` (recorded: ${describePose(recorded)})` : ''}`);
   return outcome.kind === 'done' ? 0 : EXIT_CUT_SHORT;
 }
 
@@ -102,35 +94,66 @@ async function live(recording: Recording, codec: Codec, options: ReplayCliOption
       say(`waiting for the car's link (${options.link ?? 'sim'}) to connect; Ctrl+C gives up`);
       await linkConnected(driver, Infinity);
     }
+    // A moment for start-up's leftovers (module loading, the link's first writes) to clear the event loop,
+    // so that the timeline's first steps are not late.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     replay = new Replay({
       recording, driver, clock: SYSTEM_CLOCK, speed: options.speed, fromMs: options.fromMs,
       onEvent: (event) => describeEvent(event, say),
     });
     const printer = timeline(say, codec, () => recordedTime(replay!, SYSTEM_CLOCK.now(), options));
     printer.attach(driver);
-    const outcome = await replay.start();
-    printer.detach(driver);
-    switch (outcome.kind) {
-      case 'done':
-        say(`done: ${printer.count} writes; the car is stopped${spec.kind === 'sim' ? ` at ${describePose(link as SimLink)}` : ''}`);
-        await driver.close();
-        return 0;
-      case 'stopped':
-        return new Promise<number>(() => {}); // the shutdown decides the exit code
-      case 'link-lost':
-        say(`the car's link was lost (${outcome.state}): replay ended; waiting up to ${RECONNECT_WAIT_MS / 1000} s `
-          + 'for it to come back, so that its first byte, the stop, reaches the car');
-        say((await linkConnected(driver, RECONNECT_WAIT_MS)) ? 'the link is back and the car got the stop'
-          : 'the link did not come back: the car may still be doing its last byte');
-        await driver.close();
-        return EXIT_CUT_SHORT;
-      case 'behind':
-        say(`the replay fell ${Math.round(outcome.lagMs)} ms behind its timeline (a stalled process): the car is stopped`);
-        await driver.close();
-        return EXIT_CUT_SHORT;
-    }
+    const outcome = replay.start();
+    if (process.env[FAULTS_ENV] === '1') injectFaults(recording, replay, say);
+    return afterwards(await outcome, printer.count, driver, say);
   })();
   return Promise.race([shutdown, finished]);
+}
+
+/** What the end of a live replay means for the car and the exit code (the car is stopped by now). */
+async function afterwards(outcome: ReplayOutcome, writes: number, driver: Driver, say: (line: string) => void): Promise<number> {
+  switch (outcome.kind) {
+    case 'done': {
+      const pose = driver.state.link === 'connected' && driver.pose !== null ? ` at ${describePose(driver.pose)}` : '';
+      say(`done: ${writes} writes; the car is stopped${pose}`);
+      await driver.close();
+      return 0;
+    }
+    case 'stopped':
+      return new Promise<number>(() => {}); // a signal stopped it: the shutdown decides the exit code
+    case 'link-lost':
+      say(`the car's link was lost (${outcome.state}): replay ended; waiting up to ${RECONNECT_WAIT_MS / 1000} s `
+        + 'for it to come back, so that its first byte, the stop, reaches the car');
+      say((await linkConnected(driver, RECONNECT_WAIT_MS)) ? 'the link is back and the car got the stop'
+        : 'the link did not come back: the car may still be doing its last byte');
+      await driver.close();
+      return EXIT_CUT_SHORT;
+    case 'behind':
+      say(`the replay fell ${Math.round(outcome.lagMs)} ms behind its timeline (a stalled process): the car is stopped`);
+      await driver.close();
+      return EXIT_CUT_SHORT;
+  }
+}
+
+/**
+ * Test-only (WEBRACER_FAULTS=1, as for the server: src/control/fault-injection.ts): a recorded
+ * `{"type":"ping","id":"fault:uncaught"}` or `"fault:rejection"` makes the replay fail that way at its
+ * time, so the suite can prove a replay that crashes still stops the car.
+ */
+function injectFaults(recording: Recording, replay: Replay, say: (line: string) => void): void {
+  say(`warning: ${FAULTS_ENV}=1: test-only fault hooks are on; never run a real car like this`);
+  for (const line of recording.lines) {
+    if (line.kind !== 'message' || !('type' in line.message) || line.message.type !== 'ping') continue;
+    const id = line.message.id;
+    const delay = Math.max(0, replay.at(line.t) - SYSTEM_CLOCK.now());
+    if (id === 'fault:uncaught') {
+      setTimeout(() => {
+        throw new InjectedFault('injected fault: uncaught exception during a replay');
+      }, delay);
+    } else if (id === 'fault:rejection') {
+      setTimeout(() => void Promise.reject(new InjectedFault('injected fault: unhandled rejection during a replay')), delay);
+    }
+  }
 }
 
 /** Prints each write as it happens: the time in the recording, the bytes, what they make the car do. */
@@ -142,22 +165,24 @@ function timeline(say: (line: string) => void, codec: Codec, now: () => number) 
       driver.on('watchdog', onWatchdog);
       driver.on('hold-expired', onHold);
     },
-    detach(driver: Driver) {
-      driver.off('write', onWrite);
-      driver.off('watchdog', onWatchdog);
-      driver.off('hold-expired', onHold);
-    },
   };
   const onWrite = (bytes: Uint8Array): void => {
     printer.count++;
-    const intent = describeBytes(codec, bytes);
-    const what = intent === null ? 'no change' : intent.direction === 'stop' ? 'stop' : `${intent.direction}, speed ${intent.speed}`;
-    say(`${stamp(now())}  ${toHex(bytes).padEnd(6)}  ${what}`);
+    say(describeWrite(now(), bytes, codec));
   };
-  const onWatchdog = (): void => say(`${stamp(now())}  watchdog: the analog input went quiet`);
-  const onHold = (): void => say(`${stamp(now())}  the hold ended`);
+  const onWatchdog = (): void => say(describeWatchdog(now()));
+  const onHold = (): void => say(describeHold(now()));
   return printer;
 }
+
+function describeWrite(t: number, bytes: Uint8Array, codec: Codec): string {
+  const intent = describeBytes(codec, bytes);
+  const what = intent === null ? 'no change' : intent.direction === 'stop' ? 'stop' : `${intent.direction}, speed ${intent.speed}`;
+  return `${stamp(t)}  ${toHex(bytes).padEnd(6)}  ${what}`;
+}
+
+const describeWatchdog = (t: number): string => `${stamp(t)}  watchdog: the analog input went quiet`;
+const describeHold = (t: number): string => `${stamp(t)}  the hold ended`;
 
 function describeEvent(event: ReplayEvent, say: (line: string) => void): void {
   if (event.kind === 'recorded-link') {
@@ -170,16 +195,6 @@ function describeEvent(event: ReplayEvent, say: (line: string) => void): void {
 /** The recorded time (ms into the recording) that the replay's clock time `at` stands for. */
 function recordedTime(replay: Replay, at: number, options: ReplayCliOptions): number {
   return (at - replay.startedAt) * options.speed + options.fromMs;
-}
-
-/** Where the simulated car stood at `fromMs`: the last recorded pose by then, else the header's. */
-function startPose(recording: Recording, fromMs: number): Pose | undefined {
-  let pose = recording.header.pose ?? undefined;
-  for (const line of recording.lines) {
-    if (line.t > fromMs) break;
-    if (line.kind === 'pose') pose = line.pose;
-  }
-  return pose;
 }
 
 function linkConnected(driver: Driver, timeoutMs: number): Promise<boolean> {
@@ -206,7 +221,6 @@ function seconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-function describePose(p: Pose | SimLink): string {
-  const pose = p instanceof SimLink ? p.pose : p;
-  return `x ${pose.x.toFixed(3)} m, y ${pose.y.toFixed(3)} m, heading ${(pose.heading * 180 / Math.PI).toFixed(1)}°`;
+function describePose(pose: Pose): string {
+  return `x ${pose.x.toFixed(4)} m, y ${pose.y.toFixed(4)} m, heading ${(pose.heading * 180 / Math.PI).toFixed(2)}°`;
 }

@@ -9,6 +9,7 @@
  * (its demands were dropped then) is played as a stop, never as the car running blind. A replay never
  * resumes after the target's link comes back: what the car does then is not in the recording.
  */
+import type { AccessoryMessage } from '../control/messages.js';
 import type { Clock, Demand, Driver, VehicleState } from '../vehicle/index.js';
 import type { Recording } from './reader.js';
 
@@ -44,7 +45,11 @@ export type ReplayOutcome =
 
 export const DEFAULT_MAX_LAG_MS = 250;
 
-type Step = { t: number; kind: 'demand'; demand: Demand } | { t: number; kind: 'link'; down: boolean } | { t: number; kind: 'end' };
+type Step =
+  | { t: number; kind: 'demand'; demand: Demand }
+  | { t: number; kind: 'accessory'; message: AccessoryMessage }
+  | { t: number; kind: 'link'; down: boolean }
+  | { t: number; kind: 'end' };
 
 export class Replay {
   readonly #opts: ReplayOptions;
@@ -133,7 +138,11 @@ export class Replay {
         const demand = this.#scaled(step.demand);
         const result = driver.drive(demand);
         onEvent?.({ kind: 'demand', t: step.t, demand, dropped: !result.ok });
+        return;
       }
+      case 'accessory':
+        // Lights and horn, never motion; a car without them (another codec) simply has none.
+        if (!this.#recordedLinkDown) driver.accessory(step.message.name, step.message.on);
     }
   }
 
@@ -161,12 +170,21 @@ export class Replay {
   }
 }
 
-/** The recorded steps a replay plays from `fromMs` on: demands, the recorded link's outages, the end. */
+/**
+ * The recorded steps a replay plays from `fromMs` on: demands, the driver's lights and horn (the one thing
+ * the Driver gets that is not a demand), the recorded link's outages, the end.
+ */
 function stepsOf(recording: Recording, fromMs: number): Step[] {
   const steps: Step[] = [];
   let down = linkDownAt(recording, 0);
+  let driver: string | null = recording.header.driver;
   for (const line of recording.lines) {
-    if (line.kind === 'link') {
+    if (line.kind === 'seat') {
+      driver = line.driver;
+    } else if (line.kind === 'message' && line.client === driver && line.t >= fromMs
+      && 'type' in line.message && line.message.type === 'accessory') {
+      steps.push({ t: line.t, kind: 'accessory', message: line.message });
+    } else if (line.kind === 'link') {
       const nowDown = line.state !== 'connected';
       if (nowDown !== down && line.t >= fromMs) steps.push({ t: line.t, kind: 'link', down: nowDown });
       down = nowDown;
