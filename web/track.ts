@@ -29,7 +29,7 @@ export function viewOf(points: ReadonlyArray<readonly [number, number]>): { x: n
   return { x: cx - span / 2, y: -cy - span / 2, span };
 }
 
-function gridStep(span: number): number {
+export function gridStep(span: number): number {
   return span <= 12 ? 1 : span <= 60 ? 5 : 10;
 }
 
