@@ -36,7 +36,7 @@ export function commandPathBody(r: CommandPathResult): string {
     'changing the car\'s byte, over a real loopback WebSocket from the `ws` client; link `tcp:` to a sink.',
     '',
     'The same, with every session recorded (`--record`, src/recording/): a second server in the same process,',
-    'the messages alternating between the two in blocks of 500, so both see the same machine.',
+    'the messages alternating between the two in blocks of 100, so both see the same machine.',
     '',
     '| recording | messages | p50 | p99 | p99.9 | max | mean | target |',
     '| --- | --- | --- | --- | --- | --- | --- | --- |',

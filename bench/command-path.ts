@@ -34,7 +34,7 @@ import { startControlServer, type ControlServer } from '../src/control/server.js
 import { recordingAddOn } from '../src/recording/add-on.js';
 import type { CommandPathFigures, CommandPathResult as Result } from './command-path-section.js';
 
-const BLOCK = 500;
+const BLOCK = 100;
 
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

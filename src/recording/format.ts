@@ -117,8 +117,8 @@ export function redact(message: ClientMessage): ClientMessage {
   }
 }
 
-/** The line for a car event at time t (ms since the session began), or null for events kept elsewhere. */
-export function lineOf(event: CarEvent, t: number): RecordingLine | null {
+/** The line for a car event at time t (ms since the session began). */
+export function lineOf(event: CarEvent, t: number): RecordingLine {
   switch (event.kind) {
     case 'message':
       return { t, kind: 'message', client: event.client, message: redact(event.message) };

@@ -89,10 +89,15 @@ export class LineFile {
     else if (!this.#writing && this.#handle !== null) for (const resolve of this.#drained.splice(0)) resolve();
   }
 
+  // The timer and a finished write only schedule the next write for the check phase: joining a batch
+  // into one buffer takes tens of microseconds, which must not delay a drive message read in the same
+  // turn of the event loop (timers and I/O callbacks run before it; the check phase runs after).
   readonly #onTimer = (): void => {
     this.#timer = null;
-    this.#pump();
+    setImmediate(this.#pumpLater);
   };
+
+  readonly #pumpLater = (): void => this.#pump();
 
   /** Appends `last` (always kept unless the file failed), writes everything queued, closes. */
   close(last?: string): Promise<void> {
@@ -136,7 +141,8 @@ export class LineFile {
       this.#writing = false;
       this.#writtenBytes += data.length;
       this.opts.onWritten?.(data.length);
-      this.#schedule();
+      if (this.#closing !== null || this.#queuedBytes >= WRITE_BATCH_BYTES) setImmediate(this.#pumpLater);
+      else this.#schedule();
     }, (err: Error) => {
       this.#writing = false;
       this.#fail(err);

@@ -112,8 +112,7 @@ export class CarRecorder {
         if (!this.#poseDue(session, at, event.pose)) return;
         break;
     }
-    const line = lineOf(event, roundTime(at - session.origin));
-    if (line !== null) this.#write(session, line, at);
+    this.#write(session, lineOf(event, roundTime(at - session.origin)), at);
   }
 
   #seat(at: number, driver: string | null, reserved: boolean, snapshot: Snapshot): void {
