@@ -63,7 +63,7 @@ async function dryRun(recording: Recording, codec: Codec, options: ReplayCliOpti
   const { timeline, pose, outcome } = await replayAtOnce(recording, { codec, speed: options.speed, fromMs: options.fromMs });
   for (const entry of timeline) {
     if (entry.kind === 'write') say(describeWrite(entry.t, entry.bytes, codec));
-    else if (entry.kind === 'recorded-link') describeEvent({ ...entry, kind: 'recorded-link' }, say);
+    else if (entry.kind === 'recorded-link') describeEvent(entry, say);
     else say(entry.kind === 'watchdog' ? describeWatchdog(entry.t) : describeHold(entry.t));
   }
   const writes = timeline.filter((e) => e.kind === 'write').length;

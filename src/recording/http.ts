@@ -68,7 +68,7 @@ async function one(req: IncomingMessage, res: ServerResponse, directory: Recordi
   }
   const path = await directory.pathOf(name);
   if (path === null) return send(res, 404, 'no such recording');
-  if (track) return sendJson(res, await summaries.track(name, path));
+  if (track) return sendJson(res, await summaries.track(path));
   const info = await stat(path);
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');

@@ -4,6 +4,7 @@
  * until its file changes (size or modification time).
  */
 import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RecordingDirectory } from './directory.js';
 import type { RecordingLine } from './format.js';
 import { scanRecording } from './reader.js';
@@ -50,16 +51,14 @@ export class RecordingSummaries {
     const names = await this.directory.list();
     const summaries: RecordingSummary[] = [];
     for (const name of names.reverse()) {
-      const path = await this.directory.pathOf(name);
-      if (path === null) continue;
-      const summary = await this.#summary(name, path).catch(() => null);
+      const summary = await this.#summary(name, join(this.directory.dir, name)).catch(() => null); // gone meanwhile
       if (summary !== null) summaries.push(summary);
     }
     for (const name of this.#cache.keys()) if (!names.includes(name)) this.#cache.delete(name);
     return summaries;
   }
 
-  track(_name: string, path: string): Promise<Track> {
+  track(path: string): Promise<Track> {
     return this.#oneAtATime(async () => {
       const { builder, recorded } = await read(path, true);
       const result = builder?.finish() ?? { points: [], distanceM: 0 };
