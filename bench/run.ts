@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--ours PATH] [--skip-command-path] [--skip-safety]`
+ * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--ours PATH] [--skip-command-path] [--skip-safety] [--skip-video]`
  *
  * Starts each echo server alone, drives it with wsload through the issue's workloads, repeats, then
  * prints the table and writes it: docs/benchmarks.md for a full run, bench/out/benchmarks-quick.md for
@@ -19,6 +19,7 @@ import { buildWsload, OUT_DIR } from './wsload.js';
 import { parseRunArgs } from './run-args.js';
 import { commandPathSection } from './command-path-section.js';
 import { safetySection } from './safety-section.js';
+import { videoSection } from './video-section.js';
 
 const failures: string[] = [];
 /** Re-measurements of contended throughput samples, for the whole run (bounds the run's length). */
@@ -133,6 +134,12 @@ async function main(): Promise<void> {
     sections.push(await safetySection(args.quick).catch((err) => {
       fail('safety', err);
       return { title: 'Safety: fault to stop byte', body: `Failed: ${(err as Error).message}` };
+    }));
+  }
+  if (args.video) {
+    sections.push(await videoSection(args.quick).catch((err) => {
+      fail('video', err);
+      return { title: 'Video: opening the page to the first frame', body: `Failed: ${(err as Error).message}` };
     }));
   }
   if (retries.used) notes.push(`${retries.used} throughput sample(s) were measured again because another process had taken the server's core (at most 2 more tries each, 20 per run)`);

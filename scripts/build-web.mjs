@@ -1,5 +1,6 @@
-// Bundles the pages (web/) into dist/web/: app.js from web/main.ts (the controller), recordings.js from
-// web/recordings/main.ts (/recordings), plus the static files.
+// Bundles the pages (web/) into dist/web/: app.js from web/main.ts (the controller page), camera.js
+// from web/camera-main.ts (the camera page, docs/video.md), recordings.js from web/recordings/main.ts
+// (/recordings, docs/recording.md), plus the static files.
 import { build } from 'esbuild';
 import { cpSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +10,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist', 'web');
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: { app: join(root, 'web', 'main.ts'), recordings: join(root, 'web', 'recordings', 'main.ts') },
+  entryPoints: {
+    app: join(root, 'web', 'main.ts'),
+    camera: join(root, 'web', 'camera-main.ts'),
+    recordings: join(root, 'web', 'recordings', 'main.ts'),
+  },
   bundle: true,
   format: 'esm',
   target: ['es2020', 'safari14.1'],

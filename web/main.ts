@@ -21,6 +21,7 @@ import { SUBPROTOCOL, type ServerMessage } from './messages.js';
 import { SeatResume } from './resume.js';
 import { StatusBar } from './status.js';
 import { createTrack } from './track.js';
+import { VideoView } from './video-view.js';
 
 const controls = document.querySelector<HTMLFieldSetElement>('#controls')!;
 const stopButton = document.querySelector<HTMLButtonElement>('#stop')!;
@@ -47,6 +48,7 @@ const status = new StatusBar(document, {
   release: () => connection.send({ type: 'release' }),
 });
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
+const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
   onMove: (v) => drive.set('joystick', v),
@@ -131,6 +133,7 @@ function onMessage(message: ServerMessage): void {
       if (refusedAtUpgrade) tokenRefused();
       else auth.welcome(message.authRequired, message.authenticated);
       seatChanged(message.role === 'driver');
+      video.welcome(message);
       break;
     }
     case 'role':
@@ -165,7 +168,13 @@ function onMessage(message: ServerMessage): void {
         if (canDrive()) connection.send({ type: 'stop' });
       }
       break;
+    case 'video':
+    case 'viewing':
+    case 'signal':
+      video.message(message);
+      break;
     case 'pong':
+    case 'viewer':
       break;
   }
 }
@@ -186,6 +195,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   status.connection(state, retryInMs);
   if (state === 'open') return renderControls(); // the role comes with `welcome`
   if (welcomed) resume.ended();
+  video.disconnected();
   welcomed = authenticated = carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
 }

@@ -6,10 +6,11 @@ import type { ClientMessage, ServerMessage } from '../src/control/messages.js';
 export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/messages.js';
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
-  ErrorMessage, NoticeMessage,
+  ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,
+  ViewingMessage, ViewerMessage,
 } from '../src/control/messages.js';
 
-const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice']);
+const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal']);
 
 /**
  * Reads one text frame from the server. The server is trusted to follow the protocol, but a proxy or a

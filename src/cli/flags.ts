@@ -6,7 +6,9 @@
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CAR_NAME_PATTERN, checkCars } from '../control/fleet.js';
+import { parseIceServer } from '../control/ice-servers.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../control/log.js';
+import type { IceServer } from '../control/messages.js';
 import { DEFAULT_LIMITS, type CarConfig, type ControlOptions } from '../control/options.js';
 import { normalizeOrigin } from '../control/origin.js';
 import {
@@ -184,6 +186,27 @@ export const OPTIONS: readonly Option[] = [
     set: (o, v) => { o.tlsKey = file(text(v)); },
   },
   {
+    name: 'tls', arg: 'self-signed', json: 'string',
+    help: 'serve https and wss with a certificate made for this machine\'s names and addresses,\nkept in --data-dir and reused (phones need https for the camera: docs/video.md)',
+    set: (o, v) => { o.tls = tlsMode(text(v)); },
+  },
+  {
+    name: 'data-dir', arg: 'DIR', json: 'string',
+    help: 'where the self-signed certificate is kept (default: the user\'s config folder,\ne.g. ~/.config/webracer)',
+    set: (o, v) => { o.dataDir = dataDir(text(v)); },
+  },
+  {
+    name: 'ice-server', arg: 'URL', json: 'string', repeatable: true,
+    reset: (o) => { delete o.iceServers; },
+    help: 'a STUN or TURN server for video over the internet: stun:HOST[:PORT] or\nturn[s]:USER:PASS@HOST[:PORT][?transport=udp|tcp]; repeatable (none on a LAN)',
+    set: (o, v) => { (o.iceServers ??= []).push(iceServer(text(v))); },
+  },
+  {
+    name: 'max-viewers', arg: 'N', json: 'integer',
+    help: 'pages each car\'s camera sends video to at once (default 4: a phone encodes once per viewer)',
+    set: (o, v) => { o.maxViewers = integer(v, 1, 32); },
+  },
+  {
     name: 'allow-origin', arg: 'ORIGIN', json: 'string', repeatable: true,
     reset: (o) => { delete o.allowOrigins; },
     help: 'also accept WebSocket connections from pages at ORIGIN (scheme://host[:port]);\nrepeatable or comma-separated',
@@ -241,6 +264,7 @@ export function defaults(): RunOptions {
 export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
   if (o.wsPort !== undefined && o.wsPort === o.port) throw new ValueError(`--ws-port ${o.wsPort} is the same as --port`);
   if ((o.tlsCert === undefined) !== (o.tlsKey === undefined)) throw new ValueError('--tls-cert and --tls-key go together');
+  if (o.tls !== undefined && o.tlsCert !== undefined) throw new ValueError('--tls self-signed makes its own certificate: leave out --tls-cert and --tls-key');
   if (o.cars !== undefined && (given.has('link') || given.has('codec'))) {
     throw new ValueError('--car names each car with its link and codec; leave out --link and --codec');
   }
@@ -347,6 +371,26 @@ function recordFolder(path: string): string {
   const info = statSync(path, { throwIfNoEntry: false });
   if (info !== undefined && !info.isDirectory()) throw new ValueError(`'${path}' is not a folder`);
   return path;
+}
+
+function tlsMode(v: string): 'self-signed' {
+  if (v === 'self-signed') return v;
+  throw new ValueError(`must be self-signed (for your own certificate: --tls-cert and --tls-key), got '${v}'`);
+}
+
+/** A folder that exists or can be made (it is made when first needed); not a file. */
+function dataDir(path: string): string {
+  if (path === '') throw new ValueError('needs a folder');
+  if (statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`'${path}' is a file, not a folder`);
+  return path;
+}
+
+function iceServer(v: string): IceServer {
+  try {
+    return parseIceServer(v);
+  } catch (err) {
+    throw new ValueError((err as Error).message);
+  }
 }
 
 function folder(path: string): string {

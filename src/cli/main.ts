@@ -19,6 +19,7 @@ import { terminalQr } from './qr.js';
 import { REPLAY_USAGE } from './replay-args.js';
 import { runReplay } from './replay.js';
 import { systemdUnit } from './service.js';
+import { describeTls } from './tls-report.js';
 import { handleShutdown } from './shutdown.js';
 
 async function main(): Promise<number> {
@@ -91,7 +92,8 @@ async function run(options: RunOptions): Promise<number> {
   });
   const warning = exposureWarning(options);
   if (json) {
-    log.info('listening', { url: server.url, lan: joinUrls(options.host, server.port, options.tlsCert !== undefined).join(' ') || undefined,
+    log.info('listening', { url: server.url, lan: joinUrls(options.host, server.port, server.tls !== null).join(' ') || undefined,
+      tlsFingerprint: server.tls?.fingerprint,
       wsPort: server.wsPort, cars: server.fleet.names.join(' '), authRequired: options.token !== undefined });
     if (warning !== null) log.warn('exposed', {}, warning.replace(/^webracer: warning: /, ''));
     return exitCode;
@@ -107,7 +109,7 @@ const MiB = 1024 * 1024;
 
 /** The QR code of the first LAN URL, with the token in its fragment when one is set (web/auth.ts). */
 function printQr(options: RunOptions, server: ControlServer, log: Logger): void {
-  const [url] = joinUrls(options.host, server.port, options.tlsCert !== undefined);
+  const [url] = joinUrls(options.host, server.port, server.tls !== null);
   if (url === undefined) return; // loopback only: a phone could not reach it
   try {
     console.log(`Scan to open ${url}${options.token !== undefined ? ' (with the token)' : ''}:`);
@@ -118,8 +120,8 @@ function printQr(options: RunOptions, server: ControlServer, log: Logger): void 
 }
 
 function printUrls(options: RunOptions, server: ControlServer): void {
-  const scheme = options.tlsCert ? 'https' : 'http';
-  const wsScheme = options.tlsCert ? 'wss' : 'ws';
+  const scheme = server.tls ? 'https' : 'http';
+  const wsScheme = server.tls ? 'wss' : 'ws';
   const hosts = [urlHost(options.host)];
   if (options.host === '0.0.0.0' || options.host === '::') hosts.push(...lanHosts(options.host));
   const cars = server.fleet.worlds;
@@ -134,6 +136,7 @@ function printUrls(options: RunOptions, server: ControlServer): void {
   if (server.wsPort !== undefined) {
     console.log(`Seed-era pages: ${wsScheme}://<host>:${server.wsPort} (WebSocket only)`);
   }
+  if (server.tls) console.log(describeTls(server.tls));
   if (options.token !== undefined) console.log('Driving needs the token (spectating does not).');
   if (options.record !== undefined) {
     console.log(`Recording every drive into ${options.record}; browse them at /recordings${options.token !== undefined ? ' (with the token)' : ''}.`);

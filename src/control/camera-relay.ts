@@ -15,6 +15,8 @@ export interface CameraRelayOptions {
   session(id: string): ClientSession | undefined;
   /** Tells every client of the car the new video status. */
   broadcast(status: VideoStatus): void;
+  /** The car's driver now (null when none): served first, even in a spectator's place. */
+  driver(): string | null;
 }
 
 export class CameraRelay {
@@ -63,6 +65,11 @@ export class CameraRelay {
     this.serve();
   }
 
+  /** The seat changed hands: a driver who asked for video gets it before any spectator. */
+  driverChanged(): void {
+    this.serve();
+  }
+
   /** Relays one negotiation step between the camera and a viewer it serves; anything else is refused. */
   signal(session: ClientSession, msg: SignalMessage): void {
     const fromCamera = session === this.camera;
@@ -98,12 +105,26 @@ export class CameraRelay {
     this.opts.broadcast(this.status);
   }
 
-  /** Serves the earliest wanting viewers up to the limit; the camera hears of each new one. */
+  /**
+   * Serves the driver (when it asked) and then the earliest wanting viewers, up to the limit; the camera
+   * hears of each new one. A driver who finds every slot taken takes the latest spectator's: whoever
+   * drives the car must see where it goes; the spectator waits as `limited` until a slot frees.
+   */
   private serve(): void {
     const camera = this.camera;
     let changed = false;
     if (camera !== null) {
-      for (const id of this.wanting) {
+      const driver = this.opts.driver();
+      const driverWaits = driver !== null && this.wanting.has(driver) && !this.served.has(driver);
+      if (driverWaits && this.served.size >= this.opts.limit) {
+        const latest = [...this.served].pop()!;
+        this.stopServing(latest);
+        const spectator = this.opts.session(latest);
+        if (spectator) this.tell(spectator, 'limited');
+        changed = true;
+      }
+      const order = driverWaits ? [driver, ...[...this.wanting].filter((id) => id !== driver)] : this.wanting;
+      for (const id of order) {
         if (this.served.size >= this.opts.limit) break;
         if (this.served.has(id)) continue;
         const viewer = this.opts.session(id);

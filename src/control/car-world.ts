@@ -9,11 +9,11 @@
  * limits.resumeWindowMs; after someone else stops the car, the driver's stick must come back to centre.
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
-import { DEFAULT_DEAD_ZONE } from '../vehicle/index.js';
 import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
 import { DriverLiveness } from './driver-liveness.js';
+import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
@@ -48,8 +48,6 @@ export interface CarWorldOptions {
 const TELEMETRY_INTERVAL_MS = 50;
 /** A client whose outgoing buffer holds more than this skips telemetry (the next pose replaces it). */
 const TELEMETRY_BACKLOG_BYTES = 64 * 1024;
-/** How often a driver whose analog input is disarmed hears why its drive messages do nothing. */
-const DISARMED_REMINDER_MS = 1000;
 
 type SeedDemand = ReturnType<ClientSession['seed']['toDemand']>;
 
@@ -71,9 +69,8 @@ export class CarWorld {
   private seatNoted: { driver: string | null; reserved: boolean } = { driver: null, reserved: false };
   private lastLinkState: CarState['link'] | null = null;
   private reservationTimer: NodeJS.Timeout | null = null;
-  /** The driver whose analog input is ignored until centred: someone else stopped the car under it. */
-  private disarmed: string | null = null;
-  private disarmedReminderAt = -Infinity;
+  /** The driver's stick must come back to centre after someone else stopped the car (rearm-gate.ts). */
+  private readonly rearm: RearmGate;
   private closed = false;
 
   constructor(private readonly opts: CarWorldOptions) {
@@ -82,12 +79,13 @@ export class CarWorld {
     this.now = opts.now ?? (() => performance.now());
     this.startedAt = this.now();
     this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
+    this.rearm = new RearmGate(this.now);
     this.liveness = new DriverLiveness(opts.limits.driverSilenceMs, this.now, opts.log);
     this.events = new CarEvents((err) => opts.log.error('listener_failed', {}, `a car event listener failed: ${err.stack ?? err.message}`));
     this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
-      broadcast: (status) => this.broadcastVideo(status),
+      broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver,
     });
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
@@ -261,11 +259,7 @@ export class CarWorld {
     } catch (err) {
       return session.error('invalid_message', (err as Error).message, ref);
     }
-    if (this.disarmed === session.id) {
-      if (!this.rearms(wanted)) return this.remindDisarmed(session, ref);
-      this.disarmed = null;
-    }
-    this.give(session, ref, wanted);
+    if (this.rearm.admits(session, wanted, ref)) this.give(session, ref, wanted);
   }
 
   /** Anyone allowed to drive may stop the car, driver or not: stopping is always safe. */
@@ -274,14 +268,12 @@ export class CarWorld {
       return session.error('unauthorized', 'stopping needs the token: send {"type":"auth","token":...}', ref);
     }
     const driverId = this.seat.driver;
+    const driver = driverId === null ? undefined : this.sessions.get(driverId);
     if (driverId === session.id) {
       this.seat.noteActivity(session.id);
-      this.disarmed = null;
-    } else if (driverId !== null && this.driver.state.direction !== 'stop') {
-      // The driver may still be holding the stick: make it come back to centre before the car goes again.
-      this.disarmed = driverId;
-      this.sessions.get(driverId)?.notice('stopped_by_other',
-        `${session.id} stopped the car; centre the stick (or let go) to drive again`, ref);
+      this.rearm.clear();
+    } else if (driver && this.driver.state.direction !== 'stop') {
+      this.rearm.disarm(driver, session.id, ref); // it may still be holding the stick
     }
     this.opts.log.info('stopped', { client: session.id, driver: driverId !== session.id ? driverId : undefined });
     this.give(session, ref, { kind: 'command', name: 'stop' });
@@ -315,18 +307,6 @@ export class CarWorld {
     session.notice('duration_clamped',
       `held for ${max / 1000} s, the server's limit (asked for ${demand.durationMs / 1000} s)`, ref);
     return { ...demand, durationMs: max };
-  }
-
-  /** What re-arms a disarmed driver: any stop, a stick in the dead zone, or a discrete command. */
-  private rearms(demand: Demand): boolean {
-    return demand.kind !== 'analog' || Math.hypot(demand.x, demand.y) < DEFAULT_DEAD_ZONE;
-  }
-
-  private remindDisarmed(session: ClientSession, ref: string): void {
-    const now = this.now();
-    if (now - this.disarmedReminderAt < DISARMED_REMINDER_MS) return;
-    this.disarmedReminderAt = now;
-    session.notice('stopped_by_other', 'the car was stopped by someone else; centre the stick (or let go) to drive again', ref);
   }
 
   private resume(session: ClientSession, token: string): void {
@@ -371,6 +351,7 @@ export class CarWorld {
     const driver = this.seat.driver;
     const reserved = this.seat.reserved;
     if (driver === this.seatNoted.driver && reserved === this.seatNoted.reserved) return;
+    if (driver !== this.seatNoted.driver) this.camera.driverChanged(); // the new driver sees first
     this.seatNoted = { driver, reserved };
     this.opts.log.info('seat', { driver, reserved });
     this.events.emit({ kind: 'seat', driver, reserved });

@@ -1,7 +1,8 @@
 /**
  * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON), how another
  * device joins (`GET /api/join`, JSON: join.ts), each car's page (`/car/NAME`: the same page, which
- * drives the car its path names), and everything else from the page's folder.
+ * drives the car its path names), the camera page (`/camera`, `/car/NAME/camera`), and everything else
+ * from the page's folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext, ServerAddOn } from './add-on.js';
@@ -10,6 +11,8 @@ import type { JoinInfo } from './join.js';
 import { send, type StaticHandler } from './static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
+/** The camera page: `/camera` for the first car, `/car/NAME/camera` for a named one (docs/video.md). */
+const CAMERA_PAGE = /^(?:\/car\/([^/]+))?\/camera\/?$/;
 
 export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler,
   join: () => JoinInfo = () => ({ urls: [], authRequired: false }), addOns: readonly ServerAddOn[] = [],
@@ -25,6 +28,12 @@ export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler,
       const name = safeDecode(car[1]);
       if (name === null || !fleet.get(name)) return send(res, 404, unknownCar(name ?? car[1], fleet));
       return serveStatic(req, res, '/index.html');
+    }
+    const camera = CAMERA_PAGE.exec(path);
+    if (camera) {
+      const name = camera[1] === undefined ? undefined : safeDecode(camera[1]);
+      if (name === null || (name !== undefined && !fleet.get(name))) return send(res, 404, unknownCar(name ?? camera[1], fleet));
+      return serveStatic(req, res, '/camera.html');
     }
     serveStatic(req, res);
   };

@@ -26,8 +26,14 @@ export interface ControlOptions {
   token?: string;
   /** Extra page origins allowed to open a WebSocket (exact scheme://host[:port]). */
   allowOrigins?: string[];
-  /** File paths: serve https and wss. */
+  /** File paths: serve https and wss. The files are watched: a renewed pair is taken without a restart. */
   tlsCert?: string; tlsKey?: string;
+  /** Serve https and wss with a certificate made for this machine and kept in `dataDir` (self-signed.ts). */
+  tls?: 'self-signed';
+  /** Where what must outlive a run is kept (default: the user's configuration folder, data-dir.ts). */
+  dataDir?: string;
+  /** How often the --tls-cert/--tls-key files are checked for a change (default 2000 ms). */
+  tlsCheckIntervalMs?: number;
   /** The page's folder; default dist/web of this package. */
   staticDir?: string;
   /** Drive messages per second per client (default 60). */

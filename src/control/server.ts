@@ -7,7 +7,6 @@
  * the upgrade, the message size in the WebSocket layer (1009), the rest in the session and the world.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +30,8 @@ import { SUBPROTOCOL, type Limits } from './messages.js';
 import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
 import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
 import { createStaticHandler } from './static.js';
+import { loadTls, type TlsInfo } from './tls.js';
+import { redirectPlainHttp } from './http-redirect.js';
 
 export type { ControlOptions } from './options.js';
 
@@ -42,6 +43,8 @@ export interface ControlServer {
   /** The cars by name; `driver` is the first car's. */
   fleet: Fleet;
   driver: Driver;
+  /** The certificate served (with https), as the command line reports it; null for plain http. */
+  tls: TlsInfo | null;
   /** Writes the stop to every car now, synchronously and without waiting for anything: the first step
    *  of every shutdown, and the last resort when the process is failing. Never throws. */
   emergencyStop(): void;
@@ -59,9 +62,7 @@ const RESERVED_FOR_TOKEN = 4;
 export async function startControlServer(opts: ControlOptions): Promise<ControlServer> {
   const log = toLogger(opts.log);
   // Read first: a missing certificate must fail before anything is opened.
-  const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined
-    ? { cert: await readFile(opts.tlsCert), key: await readFile(opts.tlsKey) }
-    : null;
+  const tls = await loadTls(opts, log);
   const limits: Limits = {
     watchdogMs: opts.watchdogMs,
     maxMessageBytes: opts.maxMessageBytes ?? 16 * 1024,
@@ -95,7 +96,10 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const makeServer = (): HttpServer => {
     // 16 KiB of headers is plenty for a browser; slow-loris requests are cut after 10 s.
     const settings = { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000 };
-    return tls ? createHttpsServer({ ...settings, ...tls }) : createHttpServer(settings);
+    if (!tls) return createHttpServer(settings);
+    const server = createHttpsServer({ ...settings, ...tls.identity() });
+    tls.serve(server);
+    return server;
   };
 
   const policy: { allowOrigins: Set<string>; localNames: Set<string>; pagePorts: number[] } = {
@@ -156,9 +160,11 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     main = makeServer(); // throws on a certificate and key that do not match
   } catch (err) {
     wss.close();
+    tls?.close();
     throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   servers.push(main);
+  const redirect = tls ? redirectPlainHttp(main) : null; // http:// on this port is sent to https://
   main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir),
     () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null }),
     addOns, createRequestAuthorizer(token, sessions.lockout, log)));
@@ -190,6 +196,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   } catch (err) {
     for (const server of servers) server.close();
     wss.close();
+    tls?.close();
+    redirect?.close();
     await fleet.close();
     await closeAddOns(addOns);
     throw err;
@@ -200,6 +208,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     closing ??= (async () => {
       const carStopped = fleet.close(); // the stops are written first, then the links close
       const clientsGone = new Promise<void>((resolve) => wss.close(resolve));
+      tls?.close();
+      redirect?.close();
       const addOnsClosed = carStopped.then(() => closeAddOns(addOns)); // after the cars' last moments
       await Promise.all([carStopped, clientsGone, addOnsClosed, ...servers.map(stopListening)]);
     })();
@@ -209,7 +219,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const scheme = tls ? 'https' : 'http';
   return {
     url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, driver: fleet.first.driver,
-    emergencyStop: () => fleet.emergencyStop(), close,
+    tls: tls?.info() ?? null, emergencyStop: () => fleet.emergencyStop(), close,
   };
 }
 

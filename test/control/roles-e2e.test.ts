@@ -65,13 +65,15 @@ test('after a spectator\'s stop, the driver\'s held stick does nothing until it 
   const spectator = await connect(t, wsUrl(server));
   driver.send({ type: 'drive', x: 0, y: 1 });
   await spectator.state({ direction: 'forward' });
+  const mark = driver.mark();
   spectator.send({ type: 'stop' });
   await spectator.state({ direction: 'stop' });
-  const mark = driver.mark();
-  driver.send({ type: 'drive', x: 0, y: 1 }); // still held: ignored, with a reminder
-  await driver.expect('notice', (m) => m.code === 'stopped_by_other', mark);
+  const notice = await driver.expect('notice', (m) => m.code === 'stopped_by_other', mark);
+  assert.match(notice.message, new RegExp(`^${spectator.welcome.clientId} stopped the car`));
+  driver.send({ type: 'drive', x: 0, y: 1 }); // still held: ignored (no second notice this soon)
   await driver.roundTrip();
   assert.equal(server.driver.state.direction, 'stop');
+  assert.equal(driver.inbox.slice(mark).filter((m) => m.type === 'notice').length, 1);
   driver.send({ type: 'drive', x: 0.05, y: 0 }); // back in the dead zone: armed again
   driver.send({ type: 'drive', x: 0, y: 1 });
   await spectator.state({ direction: 'forward' });

@@ -18,7 +18,7 @@ export interface Exit {
 
 export interface WebracerProcess {
   readonly child: ChildProcess;
-  /** http://127.0.0.1:PORT/ as the CLI printed it. */
+  /** http(s)://127.0.0.1:PORT/ as the CLI printed it. */
   readonly url: string;
   /** ws://127.0.0.1:PORT/ws */
   readonly wsUrl: string;
@@ -74,7 +74,7 @@ export async function startWebracer(args: readonly string[], options: StartOptio
       reject(new Error(`webracer ${args.join(' ')} ${why}:\n${output}`));
     };
     const look = (): void => {
-      const match = /http:\/\/127\.0\.0\.1:\d+\//.exec(output);
+      const match = /https?:\/\/127\.0\.0\.1:\d+\//.exec(output);
       if (!match) return;
       clearTimeout(timer);
       child.stdout!.off('data', look);

@@ -61,12 +61,13 @@ export async function ensureBuilt(): Promise<void> {
   if (!fresh()) throw new Error('dist/web/app.js could not be built (see scripts/build-web.mjs)');
 }
 
-export function launchBrowser(): Promise<Browser> {
+/** `extraArgs`: more Chromium switches for one test file (video.test.ts adds a fake camera). */
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--no-first-run', '--disable-quic', '--disable-sync'],
+      '--no-first-run', '--disable-quic', '--disable-sync', ...extraArgs],
   });
 }
 

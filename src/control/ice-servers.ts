@@ -1,0 +1,50 @@
+/**
+ * `--ice-server URL`: a STUN or TURN server for the pages' WebRTC connections, for video over the
+ * internet (on a LAN, host candidates are enough and none is needed). A TURN server's credentials go in
+ * the URL, `turn:USER:PASS@HOST[:PORT][?transport=udp|tcp]` (percent-encode an `@` or `:` in them),
+ * and are split out into the RTCIceServer fields browsers take.
+ */
+import { isIP } from 'node:net';
+import type { IceServer } from './messages.js';
+
+const HOST = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)(:(\d{1,5}))?$/i;
+
+/** The RTCIceServer for one URL; throws an Error that says what is wrong with it. */
+export function parseIceServer(url: string): IceServer {
+  const scheme = /^(stun|turns?):/i.exec(url)?.[1].toLowerCase();
+  if (scheme === undefined) throw new Error(`must start with stun:, turn: or turns:, got '${url.split(/[:@]/, 1)[0]}:...'`); // never echo a password
+  let rest = url.slice(scheme.length + 1);
+  let query = '';
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    query = rest.slice(q);
+    rest = rest.slice(0, q);
+  }
+  const at = rest.lastIndexOf('@');
+  const userinfo = at < 0 ? null : rest.slice(0, at);
+  const hostPort = rest.slice(at + 1);
+  const host = HOST.exec(hostPort);
+  if (!host || (host[1].startsWith('[') && isIP(host[1].slice(1, -1)) !== 6)) {
+    throw new Error(`'${hostPort}' is not HOST or HOST:PORT (an IPv6 address in brackets)`);
+  }
+  if (host[4] !== undefined && (Number(host[4]) < 1 || Number(host[4]) > 65535)) throw new Error(`port ${host[4]} is not between 1 and 65535`);
+  if (scheme === 'stun') {
+    if (userinfo !== null) throw new Error('a STUN server takes no credentials (they are for turn: and turns:)');
+    if (query) throw new Error(`a stun: URL takes no '${query}'`);
+    return { urls: `stun:${hostPort}` };
+  }
+  if (query && !/^\?transport=(udp|tcp)$/i.test(query)) throw new Error(`'${query}' is not ?transport=udp or ?transport=tcp`);
+  const colon = userinfo?.indexOf(':') ?? -1;
+  if (userinfo === null || colon <= 0 || colon === userinfo.length - 1) {
+    throw new Error(`a TURN server needs a user name and a password: ${scheme}:USER:PASS@${hostPort}`);
+  }
+  return { urls: `${scheme}:${hostPort}${query.toLowerCase()}`, username: decode(userinfo.slice(0, colon)), credential: decode(userinfo.slice(colon + 1)) };
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new Error('the user name or password has a broken %-escape');
+  }
+}

@@ -1,0 +1,259 @@
+// The car's video on the driving page (drivers and spectators alike): it asks for video once welcomed,
+// answers the camera's offer (docs/protocol.md "Video"), and shows what the picture is worth:
+//
+//   none        no camera: the page as it always was (the map of the simulated car stays)
+//   connecting  a camera is there and the connection to it is being made
+//   limited     the camera serves as many viewers as it may; this page is next when one leaves
+//   live        frames are arriving: frames per second, resolution and round-trip time from getStats
+//   frozen      connected, but no new frame for FROZEN_MS: the picture on screen is old
+//   lost        the camera went away (its page closed: the server says so at once)
+//   back        live again after it was lost (for BACK_MS, then live)
+//
+// With a live picture the page turns into a stage: the video fills the screen and the status bar,
+// joystick and Stop lie over it (style.css, body.video-on). It goes back LOST_LINGER_MS after the camera
+// is lost. The layout never changes under a held joystick (the pad would move under the finger, and so
+// would the demand): it waits for the release.
+//
+// Video never drives: nothing here sends anything but video signalling, whatever the picture does. A
+// frozen or lost picture is shown as such, and the car keeps doing what its driver's inputs say, under
+// the same watchdog as ever (docs/safety.md).
+
+import type { ClientMessage, IceServer, ServerMessage, VideoStatus, WelcomeMessage } from './messages.js';
+import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
+import { describeFigures, videoFigures, type VideoFigures } from './video-stats.js';
+
+export type VideoState = 'none' | 'connecting' | 'limited' | 'live' | 'frozen' | 'lost' | 'back';
+
+const FROZEN_MS = 2_000;
+const BACK_MS = 3_000;
+const LOST_LINGER_MS = 10_000;
+/** How often the stats are read and the picture's age checked. */
+const TICK_MS = 500;
+
+export interface VideoViewOptions {
+  send(message: ClientMessage): boolean;
+}
+
+export class VideoView {
+  private readonly section: HTMLElement;
+  private readonly video: HTMLVideoElement;
+  private readonly overlay: HTMLElement;
+  private readonly status: HTMLElement;
+  private state: VideoState = 'none';
+  private camera: string | null = null;
+  private limit = 0;
+  private iceServers: IceServer[] = [];
+  private pc: RTCPeerConnection | null = null;
+  /** The camera this page has seen since it loaded: its loss is "lost", not "none". */
+  private hadCamera = false;
+  /** This connection has sent `watch`. */
+  private asked = false;
+  /** Video was live at some point: the next live picture after a loss is "back". */
+  private wasLive = false;
+  private lastFrameAt = 0;
+  private lostAt = 0;
+  private figures: VideoFigures | null = null;
+  private backTimer: ReturnType<typeof setTimeout> | undefined;
+  private lingerTimer: ReturnType<typeof setTimeout> | undefined;
+  private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private stage = false;
+  private layoutWanted = false;
+  private layoutObserver: MutationObserver | null = null;
+
+  constructor(root: Document, private readonly opts: VideoViewOptions) {
+    this.section = root.querySelector<HTMLElement>('#video')!;
+    this.video = root.querySelector<HTMLVideoElement>('#video-feed')!;
+    this.overlay = root.querySelector<HTMLElement>('#video-state')!;
+    this.status = root.querySelector<HTMLElement>('#st-video')!;
+    this.watchFrames();
+    this.render();
+  }
+
+  /** A new connection: video is asked for once there is a camera (a page without one sends nothing more). */
+  welcome(message: WelcomeMessage): void {
+    this.iceServers = message.iceServers ?? [];
+    this.limit = message.video?.limit ?? 0;
+    this.asked = false;
+    this.cameraChanged(message.video?.camera ?? null);
+  }
+
+  message(message: ServerMessage): void {
+    switch (message.type) {
+      case 'video':
+        this.limit = message.limit;
+        return this.cameraChanged(message.camera);
+      case 'viewing':
+        this.limit = message.limit;
+        if (message.status === 'limited') {
+          this.closePeer();
+          return this.setState('limited');
+        }
+        if (message.status === 'admitted' && this.state !== 'live') return this.setState('connecting');
+        return;
+      case 'signal':
+        if (message.from !== this.camera) return; // only the camera offers to a viewer
+        if (message.description?.type === 'offer') void this.answer(message.from, message.description.sdp);
+        else if (message.candidate !== undefined && this.pc) void addCandidate(this.pc, message.candidate);
+        return;
+      default:
+    }
+  }
+
+  /** The connection to the server ended: the camera's offers came through it, so the video goes with it. */
+  disconnected(): void {
+    this.closePeer();
+    this.camera = null;
+    if (this.state !== 'none' && this.state !== 'lost') this.setState(this.hadCamera ? 'lost' : 'none');
+  }
+
+  private cameraChanged(camera: VideoStatus['camera']): void {
+    if (camera === this.camera) return;
+    this.camera = camera;
+    this.closePeer(); // a new camera (or none): the old connection is of no use
+    if (camera === null) {
+      this.setState(this.hadCamera ? 'lost' : 'none');
+      return;
+    }
+    this.hadCamera = true;
+    this.setState('connecting');
+    // Asked once per connection: the server serves this page whenever there is a camera from then on.
+    if (!this.asked && typeof RTCPeerConnection === 'function') this.asked = this.opts.send({ type: 'watch' });
+  }
+
+  /** The camera's offer: a new connection to it (any earlier one is replaced), answered. */
+  private async answer(from: string, sdp: string): Promise<void> {
+    this.closePeer();
+    const pc = new RTCPeerConnection(rtcConfiguration(this.iceServers));
+    this.pc = pc;
+    pc.ontrack = (event) => {
+      if (this.pc !== pc) return;
+      this.video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      void this.video.play().catch(() => {}); // muted: allowed without a gesture
+    };
+    pc.onconnectionstatechange = () => {
+      if (this.pc !== pc || pc.connectionState !== 'failed') return;
+      this.closePeer(); // the camera offers again when its side fails too
+      this.setState('connecting');
+    };
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp });
+      const answer = await localDescription(pc, (candidate) => {
+        if (this.pc === pc) this.opts.send({ type: 'signal', to: from, candidate });
+      });
+      if (this.pc === pc) this.opts.send({ type: 'signal', to: from, description: answer });
+    } catch {
+      if (this.pc === pc) this.closePeer(); // an offer we cannot take: wait for the next
+    }
+    if (this.pc === pc) this.statsTimer ??= setInterval(() => void this.readStats(), TICK_MS);
+  }
+
+  private closePeer(): void {
+    const pc = this.pc;
+    this.pc = null;
+    if (pc) {
+      pc.ontrack = pc.onconnectionstatechange = pc.onicecandidate = null;
+      pc.close();
+    }
+    clearInterval(this.statsTimer);
+    this.statsTimer = undefined;
+    this.figures = null;
+    this.video.srcObject = null;
+  }
+
+  /**
+   * Notes each new frame: as shown (requestVideoFrameCallback, only while the video is on screen), and as
+   * decoded (the first one loads the element; later ones raise the stats' decoded count, see readStats).
+   */
+  private watchFrames(): void {
+    this.video.addEventListener('loadeddata', () => this.frame());
+    const video = this.video as HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number };
+    if (typeof video.requestVideoFrameCallback !== 'function') return;
+    const onFrame = (): void => {
+      this.frame();
+      video.requestVideoFrameCallback!(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+
+  private frame(): void {
+    this.lastFrameAt = performance.now();
+    if (this.pc === null) return;
+    if (this.state === 'connecting' || this.state === 'frozen' || this.state === 'lost') {
+      this.setState(this.wasLive && this.state !== 'frozen' ? 'back' : 'live');
+    }
+  }
+
+  private async readStats(): Promise<void> {
+    const pc = this.pc;
+    if (!pc) return;
+    let report: RTCStatsReport;
+    try {
+      report = await pc.getStats();
+    } catch {
+      return;
+    }
+    if (this.pc !== pc) return;
+    const previous = this.figures;
+    this.figures = videoFigures(report.values() as Iterable<Record<string, unknown> & { type: string; id: string }>, previous);
+    if (this.figures.framesDecoded > (previous?.framesDecoded ?? 0)) this.frame();
+    const showing = this.state === 'live' || this.state === 'back';
+    if (showing && performance.now() - this.lastFrameAt > FROZEN_MS) this.setState('frozen');
+    else this.render();
+  }
+
+  private setState(state: VideoState): void {
+    if (state === 'live' || state === 'back') this.wasLive = true;
+    const changed = state !== this.state;
+    this.state = state;
+    clearTimeout(this.backTimer);
+    if (state === 'back') this.backTimer = setTimeout(() => this.state === 'back' && this.setState('live'), BACK_MS);
+    if (changed && state === 'lost') {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = setTimeout(() => this.render(), LOST_LINGER_MS + 50);
+      this.lostAt = performance.now();
+    }
+    this.render();
+  }
+
+  private render(): void {
+    const figures = this.figures ? describeFigures(this.figures) : '';
+    const frozenFor = ((performance.now() - this.lastFrameAt) / 1000).toFixed(0);
+    const texts: Record<VideoState, [status: string, overlay: string]> = {
+      none: ['no camera', ''],
+      connecting: ['connecting…', 'Connecting to the camera…'],
+      limited: [`limited to ${this.limit} viewers`, `Video limited to ${this.limit} viewers`],
+      live: [`live${figures ? ` · ${figures}` : ''}`, ''],
+      frozen: ['frozen', `Video frozen: the picture is ${frozenFor} s old`],
+      lost: ['camera lost', 'Camera lost'],
+      back: [`back${figures ? ` · ${figures}` : ''}`, 'Camera back'],
+    };
+    const [status, overlay] = texts[this.state];
+    this.status.textContent = status;
+    this.status.dataset.state = this.state;
+    this.status.parentElement!.hidden = this.state === 'none'; // no room taken where there is no camera
+    this.overlay.textContent = overlay;
+    this.overlay.dataset.state = this.state;
+    const lingering = this.state === 'lost' && performance.now() - this.lostAt < LOST_LINGER_MS;
+    this.setStage(this.state === 'live' || this.state === 'frozen' || this.state === 'back' || (lingering && this.stage));
+  }
+
+  /** The video stage on or off, but never while the joystick is held: the pad would move under the finger. */
+  private setStage(on: boolean): void {
+    this.layoutWanted = on;
+    const pad = document.querySelector('svg.joystick');
+    if (pad?.classList.contains('held')) {
+      this.layoutObserver ??= new MutationObserver(() => {
+        if (pad.classList.contains('held')) return;
+        this.layoutObserver?.disconnect();
+        this.layoutObserver = null;
+        this.setStage(this.layoutWanted);
+      });
+      this.layoutObserver.observe(pad, { attributes: true, attributeFilter: ['class'] });
+      return;
+    }
+    if (on === this.stage) return;
+    this.stage = on;
+    this.section.hidden = !on;
+    document.body.classList.toggle('video-on', on);
+  }
+}
