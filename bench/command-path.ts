@@ -5,11 +5,13 @@
  *
  *   node --import tsx bench/command-path.ts [--messages 100000]
  *
- * What is measured, exactly. Two control servers share this process: one as `webracer` runs by default,
- * one recording every session into a temporary folder (src/recording/, as `--record DIR` sets it up). Each
- * drives a tcp: link to a byte sink in this process (like an ESP32 serial bridge), and has one `ws` client
- * on a real loopback socket. The messages go to the two in alternating blocks of BLOCK, so a change in the
- * machine's load (two shared cores) falls on both alike; the ratio of their p99s is the recorder's cost.
+ * What is measured, exactly. Three control servers share this process: two as `webracer` runs by
+ * default, one recording every session into a temporary folder (src/recording/, as `--record DIR` sets it
+ * up). Each drives a tcp: link to a byte sink in this process (like an ESP32 serial bridge), and has one
+ * `ws` client on a real loopback socket. The messages go to the three in turn, in blocks of BLOCK, so a
+ * change in the machine's load (two shared cores) falls on all alike. The ratio of the recording server's
+ * p99 to the first plain one's is the recorder's cost; the second plain one's ratio to the first is the
+ * noise of the measurement itself, in the same run.
  * - t0: right after the client's ws.send() returns with bufferedAmount 0: the frame was written to the
  *   kernel in that call, and loopback TCP queues it on the server socket during the write, so the message
  *   is waiting on the server's socket. (A send that left bytes buffered is counted and reported.)
@@ -142,28 +144,30 @@ function figures(samples: Float64Array): CommandPathFigures {
 async function measure(count: number, warmup: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'webracer-bench-rec-'));
   const plain = await Rig.start([]);
+  const control = await Rig.start([]);
   const recording = await Rig.start([recordingAddOn({ dir, maxFileBytes: 64 << 20, maxTotalBytes: 1 << 30 }, () => {})]);
+  const rigs = [plain, control, recording];
   try {
     const none = new Float64Array(0);
-    for (const rig of [plain, recording]) await rig.run(warmup, none, -1);
-    const off = new Float64Array(count);
-    const on = new Float64Array(count);
-    for (let done = 0; done < count; done += BLOCK) {
+    for (const rig of rigs) await rig.run(warmup, none, -1);
+    const samples = rigs.map(() => new Float64Array(count));
+    for (let done = 0, turn = 0; done < count; done += BLOCK, turn++) {
       const n = Math.min(BLOCK, count - done);
-      // Alternate which goes first, so neither always follows the other's leftovers.
-      const order = (done / BLOCK) % 2 === 0 ? [[plain, off], [recording, on]] as const : [[recording, on], [plain, off]] as const;
-      for (const [rig, samples] of order) await rig.run(n, samples, done);
+      // Rotate which goes first, so none always follows another's leftovers.
+      for (let k = 0; k < rigs.length; k++) {
+        const i = (turn + k) % rigs.length;
+        await rigs[i].run(n, samples[i], done);
+      }
     }
-    if (plain.bytes() === 0 || recording.bytes() === 0) throw new Error('no byte reached a sink');
-    const a = figures(off);
-    const b = figures(on);
+    if (rigs.some((rig) => rig.bytes() === 0)) throw new Error('no byte reached a sink');
+    const [a, noise, b] = samples.map(figures);
+    const ratio = (x: CommandPathFigures): number => Math.round((x.p99_us / a.p99_us) * 100) / 100;
     return {
-      messages: count, ...a, buffered_sends: plain.buffered + recording.buffered,
-      recording: b, p99_ratio: Math.round((b.p99_us / a.p99_us) * 100) / 100,
+      messages: count, ...a, buffered_sends: rigs.reduce((sum, rig) => sum + rig.buffered, 0),
+      recording: b, p99_ratio: ratio(b), noise_p99_ratio: ratio(noise),
     };
   } finally {
-    await plain.close();
-    await recording.close();
+    for (const rig of rigs) await rig.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

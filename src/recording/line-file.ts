@@ -1,10 +1,10 @@
 /**
- * One recording file, written in the background: lines are queued in memory (a synchronous, O(1) append)
- * and written by one asynchronous write at a time, so a slow or stuck disk never holds up the car. Lines
- * are gathered: a write starts WRITE_INTERVAL_MS after the first line waiting, or at once when
- * WRITE_BATCH_BYTES wait, so a car driven at 60 messages a second costs the disk ten writes a second, not
- * two hundred (and the event loop as few completions). A process killed outright loses at most that
- * interval's lines.
+ * One recording file, written in the background: a line is encoded straight into a memory chunk (a
+ * synchronous append, no copy of what came before) and the chunks go to disk by one asynchronous write at a
+ * time, so a slow or stuck disk never holds up the car. Lines are gathered: a write starts
+ * WRITE_INTERVAL_MS after the first line waiting, or as soon as WRITE_BATCH_BYTES wait, so a car driven at
+ * 60 messages a second costs the disk ten writes a second, not two hundred (and the event loop as few
+ * completions). A process killed outright loses at most that interval's lines.
  *
  * The queue is bounded. A line the caller marks `droppable` (a pose) is refused once POSE_BACKLOG_BYTES
  * wait for the disk; any other line is kept up to MAX_BACKLOG_BYTES. Past that the disk is hopeless for
@@ -14,12 +14,14 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 
-/** Poses stop being queued while this much waits for the disk. */
-export const POSE_BACKLOG_BYTES = 128 * 1024;
+/** Poses stop being queued while this much waits for the disk (far more than one batch). */
+export const POSE_BACKLOG_BYTES = 1024 * 1024;
 /** Nothing more is queued past this (minutes of driving at the full message rate). */
 export const MAX_BACKLOG_BYTES = 8 * 1024 * 1024;
 export const WRITE_INTERVAL_MS = 100;
-export const WRITE_BATCH_BYTES = 32 * 1024;
+export const WRITE_BATCH_BYTES = 256 * 1024;
+const CHUNK_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
 
 export interface LineFileOptions {
   /** Called once, for the first error (opening or writing); the file writes nothing more. */
@@ -29,7 +31,10 @@ export interface LineFileOptions {
 }
 
 export class LineFile {
-  #queue: string[] = [];
+  /** Full chunks waiting for the disk, then the one being filled (`#chunk`, up to `#used`). */
+  #full: Buffer[] = [];
+  #chunk: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  #used = 0;
   #queuedBytes = 0;
   #writtenBytes = 0;
   #handle: FileHandle | null = null;
@@ -75,38 +80,15 @@ export class LineFile {
       this.lost++;
       return false;
     }
-    const text = line + '\n';
-    this.#queue.push(text);
-    this.#queuedBytes += text.length; // close enough for a bound (the lines are mostly ASCII)
+    this.#put(line);
     this.#schedule();
     return true;
   }
 
-  /** Writes now when a batch is ready (or the file is closing), else within WRITE_INTERVAL_MS. */
-  #schedule(): void {
-    if (this.#closing !== null || this.#queuedBytes >= WRITE_BATCH_BYTES) this.#pump();
-    else if (this.#queue.length > 0) this.#timer ??= setTimeout(this.#onTimer, WRITE_INTERVAL_MS).unref();
-    else if (!this.#writing && this.#handle !== null) for (const resolve of this.#drained.splice(0)) resolve();
-  }
-
-  // The timer and a finished write only schedule the next write for the check phase: joining a batch
-  // into one buffer takes tens of microseconds, which must not delay a drive message read in the same
-  // turn of the event loop (timers and I/O callbacks run before it; the check phase runs after).
-  readonly #onTimer = (): void => {
-    this.#timer = null;
-    setImmediate(this.#pumpLater);
-  };
-
-  readonly #pumpLater = (): void => this.#pump();
-
   /** Appends `last` (always kept unless the file failed), writes everything queued, closes. */
   close(last?: string): Promise<void> {
     if (this.#closing === null) {
-      if (last !== undefined && !this.#failed) {
-        const text = last + '\n';
-        this.#queue.push(text);
-        this.#queuedBytes += Buffer.byteLength(text);
-      }
+      if (last !== undefined && !this.#failed) this.#put(last);
       this.#closing = (async () => {
         await this.#whenDrained();
         const handle = this.#handle;
@@ -118,8 +100,40 @@ export class LineFile {
     return this.#closing;
   }
 
+  /** Encodes the line and its newline into the chunk being filled (a new chunk when it might not fit). */
+  #put(line: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit; the lines are almost all ASCII, so this rarely wastes.
+    const room = line.length * 3 + 1;
+    if (this.#used + room > this.#chunk.length) {
+      if (this.#used > 0) this.#full.push(this.#chunk.subarray(0, this.#used));
+      this.#chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, room));
+      this.#used = 0;
+    }
+    const bytes = this.#chunk.write(line, this.#used, 'utf8');
+    this.#chunk[this.#used + bytes] = NEWLINE;
+    this.#used += bytes + 1;
+    this.#queuedBytes += bytes + 1;
+  }
+
+  /** Writes now when a batch is ready (or the file is closing), else within WRITE_INTERVAL_MS. */
+  #schedule(): void {
+    if (this.#closing !== null || this.#queuedBytes >= WRITE_BATCH_BYTES) this.#pump();
+    else if (this.#queuedBytes > 0) this.#timer ??= setTimeout(this.#onTimer, WRITE_INTERVAL_MS).unref();
+    else if (!this.#writing && this.#handle !== null) for (const resolve of this.#drained.splice(0)) resolve();
+  }
+
+  // The timer and a finished write only schedule the next write for the check phase: gathering a batch
+  // must not delay a drive message read in the same turn of the event loop (timers and I/O callbacks run
+  // before it; the check phase runs after).
+  readonly #onTimer = (): void => {
+    this.#timer = null;
+    setImmediate(this.#pumpLater);
+  };
+
+  readonly #pumpLater = (): void => this.#pump();
+
   #whenDrained(): Promise<void> {
-    if (this.#failed || (this.#queue.length === 0 && !this.#writing && this.#handle !== null)) return Promise.resolve();
+    if (this.#failed || (this.#queuedBytes === 0 && !this.#writing && this.#handle !== null)) return Promise.resolve();
     return new Promise((resolve) => this.#drained.push(resolve));
   }
 
@@ -129,18 +143,23 @@ export class LineFile {
       this.#timer = null;
     }
     if (this.#writing || this.#handle === null || this.#failed) return;
-    if (this.#queue.length === 0) {
+    if (this.#queuedBytes === 0) {
       for (const resolve of this.#drained.splice(0)) resolve();
       return;
     }
-    const data = Buffer.from(this.#queue.length === 1 ? this.#queue[0] : this.#queue.join(''));
-    this.#queue = [];
+    const data = this.#full;
+    if (this.#used > 0) data.push(this.#chunk.subarray(0, this.#used));
+    // The filled part now belongs to the write; new lines go into the rest of the chunk, or a new one.
+    this.#chunk = this.#chunk.subarray(this.#used);
+    this.#used = 0;
+    this.#full = [];
+    const bytes = this.#queuedBytes;
     this.#queuedBytes = 0;
     this.#writing = true;
     writeAll(this.#handle, data).then(() => {
       this.#writing = false;
-      this.#writtenBytes += data.length;
-      this.opts.onWritten?.(data.length);
+      this.#writtenBytes += bytes;
+      this.opts.onWritten?.(bytes);
       if (this.#closing !== null || this.#queuedBytes >= WRITE_BATCH_BYTES) setImmediate(this.#pumpLater);
       else this.#schedule();
     }, (err: Error) => {
@@ -154,7 +173,8 @@ export class LineFile {
     this.#failed = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
-    this.#queue = [];
+    this.#full = [];
+    this.#used = 0;
     this.#queuedBytes = 0;
     this.opts.onError(err);
     for (const resolve of this.#drained.splice(0)) resolve();
@@ -162,10 +182,15 @@ export class LineFile {
 }
 
 /** A write to a file may take only part of the data (a disk that is filling up); the rest goes next. */
-async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  for (let offset = 0; offset < data.length;) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+async function writeAll(handle: FileHandle, buffers: Buffer[]): Promise<void> {
+  let rest = buffers;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest);
     if (bytesWritten === 0) throw new Error('the disk took none of the data');
-    offset += bytesWritten;
+    // Skip what was written: whole buffers, then the written part of the next one.
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i].length) bytesWritten -= rest[i++].length;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0].subarray(bytesWritten);
   }
 }

@@ -31,7 +31,6 @@ export interface RecorderOptions {
 }
 
 interface Snapshot { pose: Pose | null; linkState: RecordingHeader['linkState'] }
-interface Queued { at: number; event: CarEvent; snapshot?: Snapshot }
 
 interface Session {
   id: string;
@@ -54,7 +53,10 @@ export class CarRecorder {
   readonly #now: () => number;
   readonly #wallClock: () => Date;
   readonly #stopListening: () => void;
-  #queue: Queued[] = [];
+  /** Events waiting for the next turn, as pairs: time, event (no wrapper object: this is the hot path). */
+  #queue: Array<number | CarEvent> = [];
+  /** The car as it was at each queued seat event. */
+  readonly #snapshots = new Map<CarEvent, Snapshot>();
   #flushScheduled = false;
   #session: Session | null = null;
   /** The client that just asked to resume a seat: if the seat becomes its own, the session goes on. */
@@ -82,9 +84,8 @@ export class CarRecorder {
 
   // Called on the car's command path: timestamp, queue, nothing else.
   readonly #onEvent = (event: CarEvent): void => {
-    const item: Queued = { at: this.#now(), event };
-    if (event.kind === 'seat') item.snapshot = this.#snapshot(); // the car as it is at this moment
-    this.#queue.push(item);
+    this.#queue.push(this.#now(), event);
+    if (event.kind === 'seat') this.#snapshots.set(event, this.#snapshot()); // the car as it is at this moment
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(this.#flush);
@@ -95,12 +96,16 @@ export class CarRecorder {
     this.#flushScheduled = false;
     const queue = this.#queue;
     this.#queue = [];
-    for (const item of queue) this.#record(item);
+    for (let i = 0; i < queue.length; i += 2) this.#record(queue[i] as number, queue[i + 1] as CarEvent);
   };
 
-  #record({ at, event, snapshot }: Queued): void {
+  #record(at: number, event: CarEvent): void {
     if (event.kind === 'message' && 'type' in event.message && event.message.type === 'resume') this.#resuming = event.client;
-    if (event.kind === 'seat') return this.#seat(at, event.driver, event.reserved, snapshot!);
+    if (event.kind === 'seat') {
+      const snapshot = this.#snapshots.get(event)!;
+      this.#snapshots.delete(event);
+      return this.#seat(at, event.driver, event.reserved, snapshot);
+    }
     const session = this.#session;
     if (session === null) return;
     switch (event.kind) {

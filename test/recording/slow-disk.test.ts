@@ -10,7 +10,11 @@ import type { CarWorld } from '../../src/control/car-world.js';
 import { RecordingDirectory } from '../../src/recording/directory.js';
 import { parseRecording } from '../../src/recording/reader.js';
 import { CarRecorder } from '../../src/recording/recorder.js';
+import { POSE_BACKLOG_BYTES } from '../../src/recording/line-file.js';
 import { tempDir } from './helpers.js';
+
+/** More demand lines (about 90 bytes each) than the backlog at which poses stop being queued. */
+const DEMANDS = Math.ceil((POSE_BACKLOG_BYTES * 1.2) / 80);
 
 it('a disk behind the car costs poses, counted in the file, and no demand', async (t) => {
   const dir = tempDir(t);
@@ -28,7 +32,7 @@ it('a disk behind the car costs poses, counted in the file, and no demand', asyn
     server: 'webracer test', now: () => now,
   });
   events.emit({ kind: 'seat', driver: 'c1', reserved: false });
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < DEMANDS; i++) {
     now += 1;
     events.emit({ kind: 'demand', client: 'c1', demand: { kind: 'analog', x: 0, y: 1 } });
   }
@@ -43,7 +47,7 @@ it('a disk behind the car costs poses, counted in the file, and no demand', asyn
 
   const [name] = readdirSync(dir);
   const { lines, end } = parseRecording(readFileSync(join(dir, name), 'utf8'));
-  assert.equal(lines.filter((l) => l.kind === 'demand').length, 2000, 'every demand kept');
+  assert.equal(lines.filter((l) => l.kind === 'demand').length, DEMANDS, 'every demand kept');
   const dropped = lines.filter((l) => l.kind === 'dropped');
   assert.deepEqual(dropped.map((l) => (l.kind === 'dropped' ? l.poses : 0)), [10], 'one dropped line with the count');
   assert.equal(lines[lines.indexOf(dropped[0]) + 1].kind, 'pose', 'just before the next pose the disk could take');
