@@ -77,7 +77,9 @@ async function dryRun(recording: Recording, codec: Codec, options: ReplayCliOpti
 async function live(recording: Recording, codec: Codec, options: ReplayCliOptions, say: (line: string) => void): Promise<number> {
   const spec = parseLinkSpec(options.link ?? 'sim');
   const link: Link = spec.kind === 'sim' ? new SimLink({ start: startPose(recording, options.fromMs) }) : createLink(spec);
-  const driver = new Driver({ link, codec, watchdogMs: recording.header.limits.watchdogMs });
+  // The recorded watchdog, and the recorded refresh (a car whose sketch stops by itself after a silence needs it).
+  const { watchdogMs, refreshMs } = recording.header.limits;
+  const driver = new Driver({ link, codec, watchdogMs, refreshMs });
   let replay: Replay | null = null;
   // Installed before the car connects: Ctrl+C while waiting for it must end cleanly too.
   const shutdown = handleShutdown({

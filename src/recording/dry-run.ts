@@ -32,7 +32,8 @@ export async function replayAtOnce(recording: Recording, options: { codec: Codec
   const driverClock: Clock = speed === 1
     ? clock.withTimerLateness(recordedTimerFirings(recording, (t) => replay!.at(t), recordedTime))
     : clock;
-  const driver = new Driver({ link, codec: options.codec, watchdogMs: recording.header.limits.watchdogMs, clock: driverClock });
+  const { watchdogMs, refreshMs } = recording.header.limits;
+  const driver = new Driver({ link, codec: options.codec, watchdogMs, refreshMs, clock: driverClock });
   await driver.start(); // the stop a connection begins with: before the timeline
   clock.runAll();
   const timeline: TimelineEntry[] = [];

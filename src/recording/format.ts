@@ -34,8 +34,8 @@ export interface RecordingHeader {
   part: number;
   /** The client in the seat at t = 0. */
   driver: string;
-  /** The server's limits the Driver ran with (a replay uses the same). */
-  limits: { watchdogMs: number; maxHoldMs: number };
+  /** The server's limits the Driver ran with (a replay uses the same); refreshMs: --link-refresh-ms. */
+  limits: { watchdogMs: number; maxHoldMs: number; refreshMs: number };
   linkState: LinkState;
   /** The simulated car's pose at t = 0; null for a real car. */
   pose: Pose | null;

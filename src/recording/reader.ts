@@ -158,7 +158,8 @@ function checkHeader(h: Fields): RecordingHeader {
   if (typeof h.clock !== 'number' || !Number.isFinite(h.clock)) bad('has no valid clock');
   if (!Number.isInteger(h.part) || (h.part as number) < 1) bad('has no valid part');
   const limits = h.limits as Fields | undefined;
-  if (typeof limits !== 'object' || limits === null || !positive(limits.watchdogMs) || !positive(limits.maxHoldMs)) {
+  if (typeof limits !== 'object' || limits === null || !positive(limits.watchdogMs) || !positive(limits.maxHoldMs)
+    || !(limits.refreshMs === 0 || positive(limits.refreshMs))) {
     bad('has no valid limits');
   }
   if (h.pose !== null && !isPose(h.pose)) bad('has an invalid pose');

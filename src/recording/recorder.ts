@@ -151,7 +151,7 @@ export class CarRecorder {
     const header: RecordingHeader = {
       format: FORMAT, version: FORMAT_VERSION, car: summary.name, codec: summary.codec, link: summary.link,
       server: this.#opts.server, started, clock: roundTime(at), session: id, part, driver,
-      limits: { watchdogMs: world.limits.watchdogMs, maxHoldMs: world.limits.maxHoldMs },
+      limits: { watchdogMs: world.limits.watchdogMs, maxHoldMs: world.limits.maxHoldMs, refreshMs: world.driver.refreshMs },
       linkState: snapshot.linkState, pose: snapshot.pose === null ? null : roundPose(snapshot.pose),
     };
     file.append(JSON.stringify(header));

@@ -90,6 +90,11 @@ export class Driver extends SafeEmitter {
     return this.#state;
   }
 
+  /** How often a moving car's bytes are written again (0: never). */
+  get refreshMs(): number {
+    return this.#refreshMs;
+  }
+
   get pose(): Pose | null {
     const pose = (this.#link as Partial<PoseSource>).pose;
     return pose ?? null;

@@ -10,7 +10,7 @@ import { tempDir } from './helpers.js';
 const HEADER = {
   format: FORMAT, version: FORMAT_VERSION, car: 'car', codec: 'iracer', link: 'sim', server: 'webracer 0.1.0',
   started: '2026-11-29T20:06:23.123Z', clock: 1234.5, session: 's', part: 1, driver: 'c1',
-  limits: { watchdogMs: 500, maxHoldMs: 2000 }, linkState: 'connected', pose: { x: 0, y: 0, heading: 0, speed: 0 },
+  limits: { watchdogMs: 500, maxHoldMs: 2000, refreshMs: 0 }, linkState: 'connected', pose: { x: 0, y: 0, heading: 0, speed: 0 },
 };
 const BODY = [
   { t: 0, kind: 'seat', driver: 'c1', reserved: false },

@@ -29,7 +29,7 @@ describe('recorder', () => {
     assert.equal(header.link, 'sim');
     assert.match(header.server, /^webracer \d+\.\d+\.\d+/);
     assert.equal(header.driver, driver.welcome.clientId);
-    assert.deepEqual(header.limits, { watchdogMs: 500, maxHoldMs: 2000 });
+    assert.deepEqual(header.limits, { watchdogMs: 500, maxHoldMs: 2000, refreshMs: 0 });
     assert.deepEqual(header.pose, { x: 0, y: 0, heading: 0, speed: 0 });
     const kinds = lines.map((l) => l.kind);
     assert.equal(kinds[0], 'seat');

@@ -45,6 +45,16 @@ describe('Replay', () => {
     assert.deepEqual(fast.map((w) => w.byte), [0x6f, 0x2c, 0x16, 0x00, 0x57, 0x00]);
   });
 
+  it('a session recorded with --link-refresh-ms is replayed with the same refresh (a car that stops by itself needs it)', async () => {
+    const recording = fixture();
+    const plain = await writes(recording);
+    recording.header.limits.refreshMs = 100;
+    const refreshed = await writes(recording);
+    const moving = refreshed.filter((w, i) => i > 0 && w.byte === refreshed[i - 1].byte && w.byte !== 0);
+    assert.ok(moving.length >= 5, `the moving car's byte written again every 100 ms: ${refreshed.map((w) => w.byte.toString(16)).join(' ')}`);
+    assert.deepEqual(refreshed.filter((w, i) => i === 0 || w.byte !== refreshed[i - 1].byte).map((w) => w.byte), plain.map((w) => w.byte));
+  });
+
   it('--from: nothing before it is replayed, the car starts stopped, and the rest keeps its times', async () => {
     const recording = fixture();
     const all = await writes(recording);

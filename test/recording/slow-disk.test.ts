@@ -22,7 +22,7 @@ it('a disk behind the car costs poses, counted in the file, and no demand', asyn
   const pose = { x: 1, y: 2, heading: 0, speed: 1.5 };
   const world = {
     events,
-    driver: { pose, state: { link: 'connected' } },
+    driver: { pose, state: { link: 'connected' }, refreshMs: 0 },
     limits: { watchdogMs: 500, maxHoldMs: 2000 },
     summary: () => ({ name: 'car', codec: 'iracer', link: 'sim', linkState: 'connected', driver: null, spectators: 0 }),
   } as unknown as CarWorld;
