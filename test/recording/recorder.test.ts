@@ -114,3 +114,20 @@ describe('sessions', () => {
     assert.equal(last?.kind === 'pose' ? last.pose.speed : undefined, 0, 'the last pose: at rest');
   });
 });
+
+describe('several cars', () => {
+  it('each car\'s sessions go in files of their own, named after the car', async (t) => {
+    const { server, dir } = await recordingServer(t, {
+      cars: [{ name: 'red', link: 'sim', codec: 'iracer' }, { name: 'blue', link: 'sim', codec: 'rc-app' }],
+    });
+    for (const car of ['red', 'blue']) {
+      const driver = await connect(t, `${wsUrl(server)}?car=${car}`);
+      driver.send({ type: 'drive', x: 0, y: 1 });
+      await driver.state({ direction: 'forward' });
+    }
+    await server.close();
+    const files = readRecordings(dir);
+    assert.deepEqual(files.map((f) => [f.recording.header.car, f.recording.header.codec]).sort(), [['blue', 'rc-app'], ['red', 'iracer']]);
+    for (const { name, recording } of files) assert.ok(name.includes(`_${recording.header.car}_`), name);
+  });
+});
