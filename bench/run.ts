@@ -126,7 +126,7 @@ async function main(): Promise<void> {
       if (withDeflate.length && def.deflate) await session(def, withDeflate, true, base, pinning.server, results, tag, infos);
     }
   }
-  const sections = args.commandPath ? [await commandPathSection(args.quick, pinning.client).catch((err) => {
+  const sections = args.commandPath ? [await commandPathSection(args.quick, pinning.client, pinning.server).catch((err) => {
     fail('command path', err);
     return { title: 'Command path latency', body: `Failed: ${(err as Error).message}` };
   })] : [];

@@ -31,13 +31,24 @@ export interface ConnectionOptions {
 
 /**
  * `/ws` on the page's own host, wss: when the page came over https (a mixed-content ws: would be
- * blocked). The page at `/car/NAME` drives that car: `/ws?car=NAME`.
+ * blocked). The page at `/car/NAME` drives that car: `/ws?car=NAME`; with `?watch` (the lobby's Watch)
+ * it comes to watch and never takes a free seat by itself (`role=watch`).
  */
-export function socketUrl(location: { protocol: string; host: string; pathname: string }): string {
+export function socketUrl(location: { protocol: string; host: string; pathname: string; search?: string }): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const car = /^\/car\/([^/]+)\/?$/.exec(location.pathname);
-  const query = car ? `?car=${encodeURIComponent(decoded(car[1]))}` : '';
-  return `${scheme}//${location.host}/ws${query}`;
+  const car = carOfPath(location.pathname);
+  const params = [car === null ? '' : `car=${encodeURIComponent(car)}`, watching(location.search) ? 'role=watch' : ''].filter(Boolean);
+  return `${scheme}//${location.host}/ws${params.length > 0 ? `?${params.join('&')}` : ''}`;
+}
+
+/** The car a page's path names (`/car/NAME`), or null for the first car's page. */
+export function carOfPath(pathname: string): string | null {
+  const car = /^\/car\/([^/]+)\/?$/.exec(pathname);
+  return car ? decoded(car[1]) : null;
+}
+
+function watching(search = ''): boolean {
+  return new URLSearchParams(search).has('watch');
 }
 
 /**

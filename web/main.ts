@@ -12,12 +12,14 @@
 
 import { createAuth } from './auth.js';
 import { createButtons } from './buttons.js';
-import { Connection, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
+import { Connection, carOfPath, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
 import { DriveLoop } from './drive.js';
+import { FleetStrip } from './fleet-strip.js';
 import { attachGamepads } from './gamepad.js';
 import { createJoystick } from './joystick.js';
 import { attachKeyboard } from './keyboard.js';
 import { SUBPROTOCOL, type ServerMessage } from './messages.js';
+import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { StatusBar } from './status.js';
 import { createTrack } from './track.js';
@@ -48,6 +50,10 @@ const status = new StatusBar(document, {
   release: () => connection.send({ type: 'release' }),
 });
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
+/** This page's car: the one its path names, or (at / and /index.html) the server's first. */
+let ownCar = carOfPath(location.pathname) ?? '';
+const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
+const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
@@ -133,6 +139,7 @@ function onMessage(message: ServerMessage): void {
       if (refusedAtUpgrade) tokenRefused();
       else auth.welcome(message.authRequired, message.authenticated);
       seatChanged(message.role === 'driver');
+      race.connected(!authRequired || authenticated);
       video.welcome(message);
       break;
     }
@@ -143,6 +150,7 @@ function onMessage(message: ServerMessage): void {
       resume.role(message.role);
       if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
       else renderControls(); // authenticated may have changed who may stop
+      race.allowed(!authRequired || authenticated);
       break;
     case 'state':
       status.vehicle(message);
@@ -150,6 +158,21 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'telemetry':
       track.pose(message.pose);
+      break;
+    case 'arena':
+      ownCar ||= message.cars[0]?.name ?? '';
+      track.arena(message.cars, message.circuit, ownCar);
+      race.arena(message.cars);
+      fleet.cars(message.cars.length);
+      break;
+    case 'poses':
+      track.poses(message.poses);
+      break;
+    case 'laps':
+      race.laps(message);
+      break;
+    case 'race':
+      race.update(message);
       break;
     case 'error':
       if (message.code === 'unauthorized' && message.ref === 'auth') {
@@ -161,9 +184,10 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'notice':
       status.serverNotice(message);
-      if (message.code === 'stopped_by_other') {
-        // Someone else stopped the car under this driver: a stop like any other (arming.ts). The page's
-        // own stop tells the server the driver has let go, so the next push, once re-armed here, drives.
+      if (message.code === 'stopped_by_other' || message.code === 'held') {
+        // Someone else (or a race's countdown) stopped the car under this driver: a stop like any other
+        // (arming.ts). The page's own stop tells the server the driver has let go, so the next push, once
+        // re-armed here, drives.
         standDown();
         if (canDrive()) connection.send({ type: 'stop' });
       }
@@ -195,6 +219,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   status.connection(state, retryInMs);
   if (state === 'open') return renderControls(); // the role comes with `welcome`
   if (welcomed) resume.ended();
+  race.offline();
   video.disconnected();
   welcomed = authenticated = carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
@@ -233,5 +258,14 @@ stopButton.addEventListener('click', (event) => {
   if (event.detail === 0) stopPressed();
 });
 document.querySelector<HTMLButtonElement>('#clear-track')!.addEventListener('click', () => track.clear());
+
+/** Where the driver's name is kept between visits; null where the browser refuses storage. */
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
 
 connection.start();

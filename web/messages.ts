@@ -7,10 +7,14 @@ export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/messages.j
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
   ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,
-  ViewingMessage, ViewerMessage,
+  ViewingMessage, ViewerMessage, ArenaCar, Circuit, Gate, LapsMessage, RaceMessage, Standing, CarListing,
 } from '../src/control/messages.js';
+export { MAX_NAME_CHARS, MAX_RACE_LAPS } from '../src/control/messages.js';
 
-const SERVER_TYPES = new Set(['welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal']);
+const SERVER_TYPES = new Set([
+  'welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal',
+  'arena', 'poses', 'laps', 'race',
+]);
 
 /**
  * Reads one text frame from the server. The server is trusted to follow the protocol, but a proxy or a

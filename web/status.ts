@@ -20,6 +20,9 @@ const ERROR_TEXT: Record<ErrorMessage['code'], string> = {
   resume_failed: 'Your seat could not be given back: it has passed to someone else.',
   camera_taken: 'This car already has a camera.',
   unknown_peer: 'A video message went to nobody.',
+  held: 'The car is held for the start of the race: drive at GO.',
+  race_state: 'The race could not do that',
+  unknown_car: 'There is no car of that name.',
 };
 
 function el<T extends HTMLElement>(root: ParentNode, selector: string): T {
@@ -118,7 +121,7 @@ export class StatusBar {
 
   error(error: ErrorMessage): void {
     const base = ERROR_TEXT[error.code] ?? error.message;
-    this.show(error.code === 'invalid_message' ? `${base}: ${error.message}` : base);
+    this.show(error.code === 'invalid_message' || error.code === 'race_state' ? `${base}: ${error.message}` : base);
   }
 
   /** A short message in the alert line, cleared after a while. */

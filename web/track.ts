@@ -1,37 +1,38 @@
-// A top-down map of the simulated car: its track so far and where it points now.
+// A top-down map of the simulated arena: the circuit (its track, start/finish line and checkpoints),
+// this page's car with its trail, and every other simulated car in its own colour.
 // World frame (src/vehicle/kinematics.ts): metres, x right, y forward of the start, heading clockwise
 // from +y. SVG's y grows downwards, so world (x, y) is drawn at (x, -y) and a heading of h radians is a
 // clockwise rotation of h on screen, which is what SVG's rotate() does.
 
 import { select, type Selection } from 'd3-selection';
-import type { Pose } from './messages.js';
+import type { ArenaCar, Circuit, Gate, Pose } from './messages.js';
+import { circuitExtent, viewOf } from './track-view.js';
 
 const MAX_POINTS = 2000;
 const MIN_STEP_M = 0.01; // track points closer than this add nothing visible
-const MIN_SPAN_M = 3;
+const OWN_COLOUR = '#e63946'; // the joystick's knob: this page's car until the arena says otherwise
 
 export interface Track {
   show(visible: boolean): void;
+  /** This page's car (its `telemetry`). */
   pose(pose: Pose): void;
+  /** The arena: every car's colour, the circuit, and which car is this page's. */
+  arena(cars: readonly ArenaCar[], circuit: Circuit, own: string): void;
+  /** Every simulated car's pose (the arena's `poses`, this page's car's included). */
+  poses(poses: Readonly<Record<string, Pose>>): void;
   clear(): void;
 }
 
-/** A square view (metres) holding every point with a margin, at least MIN_SPAN_M wide. */
-export function viewOf(points: ReadonlyArray<readonly [number, number]>): { x: number; y: number; span: number } {
-  let minX = 0, maxX = 0, minY = 0, maxY = 0;
-  for (const [x, y] of points) {
-    minX = Math.min(minX, x); maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y); maxY = Math.max(maxY, y);
-  }
-  const span = Math.max(MIN_SPAN_M, maxX - minX, maxY - minY) * 1.2;
-  const cx = (minX + maxX) / 2;
-  const cy = (minY + maxY) / 2;
-  return { x: cx - span / 2, y: -cy - span / 2, span };
-}
-
+/** Grid lines every this many metres, for a view `span` metres wide (the recordings' map uses it too). */
 export function gridStep(span: number): number {
   return span <= 12 ? 1 : span <= 60 ? 5 : 10;
 }
+
+const gatePath = (g: Gate) => `M${g.a.x},${-g.a.y}L${g.b.x},${-g.b.y}`;
+
+/** An arrowhead pointing up the screen, `size` long, for a car at the origin. */
+const carShape = (size: number) => `M0,${-size}L${size * 0.6},${size * 0.7}L0,${size * 0.35}L${-size * 0.6},${size * 0.7}Z`;
+const carTransform = (p: Pose) => `translate(${p.x},${-p.y}) rotate(${(p.heading * 180) / Math.PI})`;
 
 export function createTrack(section: HTMLElement): Track {
   const host = section.querySelector<HTMLElement>('.track-map')!;
@@ -39,19 +40,34 @@ export function createTrack(section: HTMLElement): Track {
   const svg = select(host).append('svg')
     .attr('class', 'track')
     .attr('role', 'img')
-    .attr('aria-label', 'Top-down map of the simulated car and its track');
+    .attr('aria-label', 'Top-down map of the simulated cars and their circuit');
   const grid: Selection<SVGGElement, unknown, null, undefined> = svg.append('g').attr('class', 'grid');
+  const course = svg.append('g').attr('class', 'circuit');
   const path = svg.append('path').attr('class', 'trail');
   svg.append('circle').attr('class', 'origin').attr('r', 0.05);
+  const others = svg.append('g').attr('class', 'others');
   const car = svg.append('path').attr('class', 'car');
 
   let points: Array<[number, number]> = [];
   let current: Pose | null = null;
+  let extent: Array<[number, number]> = [];
+  let colours = new Map<string, string>();
+  let own = '';
+  let otherPoses: Array<[string, Pose]> = [];
   let frame = 0;
+
+  const drawCircuit = (circuit: Circuit) => {
+    const loop = `M${circuit.centreline.map(([x, y]) => `${x},${-y}`).join('L')}Z`;
+    course.selectAll('*').remove();
+    course.append('path').attr('class', 'tarmac').attr('d', loop).attr('stroke-width', circuit.width);
+    course.append('path').attr('class', 'kerb').attr('d', loop);
+    course.selectAll('path.checkpoint').data(circuit.checkpoints).join('path').attr('class', 'checkpoint').attr('d', gatePath);
+    course.append('path').attr('class', 'start-line').attr('d', gatePath(circuit.startLine));
+  };
 
   const render = () => {
     frame = 0;
-    const view = viewOf(points.length > 0 ? points : [[0, 0]]);
+    const view = viewOf([...extent, ...(points.length > 0 ? points : [[0, 0] as [number, number]])]);
     svg.attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`);
     const step = gridStep(view.span);
     const lines: string[] = [];
@@ -59,18 +75,27 @@ export function createTrack(section: HTMLElement): Track {
     for (let gy = Math.ceil(view.y / step) * step; gy <= view.y + view.span; gy += step) lines.push(`M${view.x},${gy}h${view.span}`);
     grid.selectAll('path').data([lines.join('')]).join('path').attr('d', (d) => d);
     path.attr('d', points.length > 1 ? `M${points.map(([x, y]) => `${x.toFixed(3)},${(-y).toFixed(3)}`).join('L')}` : null);
+    // The cars stay visible at any zoom; on the arena's circuit, small enough to tell the grid slots apart.
+    const size = view.span / (extent.length > 0 ? 28 : 18);
+    others.selectAll('path').data(otherPoses, (d) => (d as [string, Pose])[0]).join('path')
+      .attr('class', 'other-car')
+      .attr('data-car', ([name]) => name)
+      .attr('fill', ([name]) => colours.get(name) ?? '#888')
+      .attr('d', carShape(size * 0.9))
+      .attr('transform', ([, p]) => carTransform(p));
     if (!current) return; // the grid alone until the first pose
-    const size = view.span / 18; // the car stays visible at any zoom
     const deg = (current.heading * 180) / Math.PI;
-    car.attr('d', `M0,${-size}L${size * 0.6},${size * 0.7}L0,${size * 0.35}L${-size * 0.6},${size * 0.7}Z`)
-      .attr('transform', `translate(${current.x},${-current.y}) rotate(${deg})`);
+    car.attr('d', carShape(size)).attr('transform', carTransform(current)).style('fill', colours.get(own) ?? OWN_COLOUR);
     readout.textContent = `x ${current.x.toFixed(2)} m · y ${current.y.toFixed(2)} m · heading ${Math.round(deg)}° · ${current.speed.toFixed(2)} m/s`;
   };
+  const redraw = () => {
+    if (frame === 0 && !section.hidden) frame = requestAnimationFrame(render);
+  };
 
-  return {
+  const track: Track = {
     show(visible: boolean) {
       section.hidden = !visible;
-      if (visible && frame === 0) frame = requestAnimationFrame(render);
+      redraw();
     },
     pose(pose: Pose) {
       current = pose;
@@ -79,11 +104,26 @@ export function createTrack(section: HTMLElement): Track {
         points.push([pose.x, pose.y]);
         if (points.length > MAX_POINTS) points = points.slice(-MAX_POINTS / 2);
       }
-      if (frame === 0 && !section.hidden) frame = requestAnimationFrame(render);
+      redraw();
+    },
+    arena(cars, circuit, ownName) {
+      colours = new Map(cars.map((c) => [c.name, c.colour]));
+      own = ownName;
+      extent = circuitExtent(circuit);
+      drawCircuit(circuit);
+      section.dataset.cars = String(cars.filter((c) => c.sim).length);
+      redraw();
+    },
+    poses(poses) {
+      otherPoses = Object.entries(poses).filter(([name]) => name !== own);
+      const mine = poses[own];
+      if (mine) track.pose(mine); // with several simulated cars, this page's car comes in `poses` too
+      else redraw();
     },
     clear() {
       points = current ? [[current.x, current.y]] : [];
-      if (frame === 0) frame = requestAnimationFrame(render);
+      redraw();
     },
   };
+  return track;
 }

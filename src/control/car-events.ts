@@ -24,7 +24,9 @@ export type CarEvent =
   /** Bytes the Driver wrote to the car's link (whatever caused them: a demand, a stop, a refresh). */
   | { kind: 'write'; bytes: Uint8Array }
   /** The simulated car's pose (as often as the simulator steps; a listener throttles for itself). */
-  | { kind: 'pose'; pose: Pose };
+  | { kind: 'pose'; pose: Pose }
+  /** A client connected (after its `welcome`: a listener may greet it) or its connection ended. */
+  | { kind: 'client'; client: string; joined: boolean };
 
 export type CarEventListener = (event: CarEvent) => void;
 

@@ -6,13 +6,15 @@
  * Safety rules kept here (docs/safety.md): anyone allowed to drive may stop, only the driver may go;
  * a timed command holds at most limits.maxHoldMs; a driver not heard from for limits.driverSilenceMs
  * loses its connection; a driver's departure stops the car and keeps the seat for its resume token for
- * limits.resumeWindowMs; after someone else stops the car, the driver's stick must come back to centre.
+ * limits.resumeWindowMs; after someone else stops the car, the driver's stick must come back to centre;
+ * while the car is held (a race's countdown: hold()), drive demands are refused and the car stays stopped.
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
 import { DriverLiveness } from './driver-liveness.js';
+import { FanOut } from './fan-out.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
@@ -46,8 +48,8 @@ export interface CarWorldOptions {
 
 /** Telemetry is at most 20 per second per client. */
 const TELEMETRY_INTERVAL_MS = 50;
-/** A client whose outgoing buffer holds more than this skips telemetry (the next pose replaces it). */
-const TELEMETRY_BACKLOG_BYTES = 64 * 1024;
+/** How often a driver whose car is held hears why its drive messages do nothing. */
+const HELD_REMINDER_MS = 1000;
 
 type SeedDemand = ReturnType<ClientSession['seed']['toDemand']>;
 
@@ -61,6 +63,8 @@ export class CarWorld {
   private readonly now: () => number;
   private readonly startedAt: number;
   private readonly telemetry: Throttle;
+  /** Telemetry goes out a few clients at a time, so a crowd of spectators never delays a command. */
+  private readonly telemetryFan = new FanOut();
   private readonly camera: CameraRelay;
   private readonly liveness: DriverLiveness;
   private lastCommand: LastCommand | null = null;
@@ -69,8 +73,13 @@ export class CarWorld {
   private seatNoted: { driver: string | null; reserved: boolean } = { driver: null, reserved: false };
   private lastLinkState: CarState['link'] | null = null;
   private reservationTimer: NodeJS.Timeout | null = null;
-  /** The driver's stick must come back to centre after someone else stopped the car (rearm-gate.ts). */
+  /** The driver's stick must come back to centre after someone else (or a race's hold) stopped the car (rearm-gate.ts). */
   private readonly rearm: RearmGate;
+  /** The arena sends this car's pose with the others' (`poses`), so its own `telemetry` would repeat it. */
+  private telemetryMuted = false;
+  /** Why the car is held (a race's countdown), or null: the hold gate on the command path. */
+  private heldFor: string | null = null;
+  private heldReminderAt = -Infinity;
   private closed = false;
 
   constructor(private readonly opts: CarWorldOptions) {
@@ -106,8 +115,67 @@ export class CarWorld {
   summary(): CarSummary {
     return {
       name: this.name, codec: this.opts.codec, link: this.opts.linkKind, linkState: this.driver.state.link,
-      driver: this.seat.driver, spectators: this.seat.spectators,
+      driver: this.seat.driver, spectators: this.seat.spectators, video: this.camera.status,
     };
+  }
+
+  /** True while the car is held (hold()). */
+  get held(): boolean {
+    return this.heldFor !== null;
+  }
+
+  /**
+   * The hold gate (a race's countdown): from now until release(), drive demands are refused with `held`
+   * and the car stays stopped; stop, the seat and everything else work as ever. A car that was moving
+   * is stopped now, and its driver's analog input must come back to centre before it drives again, as
+   * after a stop by someone else: a stick held since before the hold must not launch the car at go.
+   */
+  hold(reason: string): void {
+    const wasHeld = this.heldFor !== null;
+    this.heldFor = reason;
+    if (wasHeld) return;
+    const driverId = this.seat.driver;
+    const driver = driverId === null ? undefined : this.sessions.get(driverId);
+    if (this.driver.state.direction !== 'stop') {
+      if (driver) this.rearm.disarm(driver, 'the start of the race', 'race-start', 'held'); // it may still be holding the stick
+      this.stopCar();
+    } else {
+      driver?.notice('held', reason);
+    }
+    this.opts.log.info('held', { driver: driverId }, reason);
+    this.broadcastState();
+  }
+
+  /** Opens the hold gate: drive demands reach the car again. */
+  release(): void {
+    if (this.heldFor === null) return;
+    this.heldFor = null;
+    this.opts.log.info('released');
+  }
+
+  /**
+   * Stops this car's own `telemetry` after the first pose each client gets with its welcome: the arena
+   * sends every simulated car's pose, this one's included, to its pages (`poses`), and each text sent is
+   * a write to the kernel that a crowd of spectators multiplies.
+   */
+  muteTelemetry(): void {
+    this.telemetryMuted = true;
+    this.telemetry.cancel();
+  }
+
+  /** A client of this car, for listeners that answer it (a race message's error). */
+  client(id: string): ClientSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Every client of this car, for listeners that send them something (fan-out.ts for best-effort ones). */
+  clients(): IterableIterator<ClientSession> {
+    return this.sessions.values();
+  }
+
+  /** Sends one text to every client of this car, now. */
+  broadcast(json: string): void {
+    for (const session of this.sessions.values()) session.sendText(json);
   }
 
   /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */
@@ -115,7 +183,7 @@ export class CarWorld {
     const { ws, id } = session;
     if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
     this.sessions.set(id, session);
-    this.announce(this.seat.join(id, session.auth.authenticated, !session.camera), false);
+    this.announce(this.seat.join(id, session.auth.authenticated, !session.camera && !session.watchOnly), false);
     this.opts.log.info('connected', { client: id, address: session.address, role: this.seat.roleOf(id), camera: session.camera || undefined });
     const { limits } = this.opts;
     session.send({
@@ -144,6 +212,7 @@ export class CarWorld {
     this.watchDriver();
     this.noteSeat();
     this.broadcastState();
+    if (this.events.active) this.events.emit({ kind: 'client', client: id, joined: true });
   }
 
   /** Writes the stop now, past anything queued, and refuses every later demand: for shutdown only. */
@@ -164,6 +233,7 @@ export class CarWorld {
     this.driver.off('hold-expired', this.onHoldExpired);
     this.driver.off('write', this.onWrite);
     this.telemetry.cancel();
+    this.telemetryFan.cancel();
     for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
     return carStopped;
   }
@@ -184,6 +254,7 @@ export class CarWorld {
     this.watchDriver();
     this.noteSeat();
     this.broadcastState();
+    if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
   }
 
   private handle(session: ClientSession, msg: ClientMessage): void {
@@ -259,6 +330,7 @@ export class CarWorld {
     } catch (err) {
       return session.error('invalid_message', (err as Error).message, ref);
     }
+    if (this.heldFor !== null) return this.refuseHeld(session, ref);
     if (this.rearm.admits(session, wanted, ref)) this.give(session, ref, wanted);
   }
 
@@ -307,6 +379,14 @@ export class CarWorld {
     session.notice('duration_clamped',
       `held for ${max / 1000} s, the server's limit (asked for ${demand.durationMs / 1000} s)`, ref);
     return { ...demand, durationMs: max };
+  }
+
+  /** A drive while held: refused, and said so at most once a second (the page sends 20 a second). */
+  private refuseHeld(session: ClientSession, ref: string): void {
+    const now = this.now();
+    if (now - this.heldReminderAt < HELD_REMINDER_MS) return;
+    this.heldReminderAt = now;
+    session.error('held', `the car is held: ${this.heldFor}`, ref);
   }
 
   private resume(session: ClientSession, token: string): void {
@@ -402,7 +482,7 @@ export class CarWorld {
 
   private readonly onPose = (pose: Pose): void => {
     if (this.events.active) this.events.emit({ kind: 'pose', pose });
-    this.telemetry.notify();
+    if (!this.telemetryMuted) this.telemetry.notify();
   };
 
   private readonly onWatchdog = (): void => {
@@ -423,10 +503,7 @@ export class CarWorld {
   private sendPose(): void {
     const pose = this.driver.pose;
     if (!pose) return;
-    const json = JSON.stringify({ type: 'telemetry', pose, t: this.elapsed() });
-    for (const session of this.sessions.values()) {
-      if (session.ws.bufferedAmount <= TELEMETRY_BACKLOG_BYTES) session.sendText(json);
-    }
+    this.telemetryFan.send(JSON.stringify({ type: 'telemetry', pose, t: this.elapsed() }), this.sessions.values());
   }
 
   private elapsed(): number {

@@ -62,6 +62,8 @@ export class ClientSession {
     tokenAtUpgrade = false,
     /** A camera page (`role=camera` at the upgrade): it never takes a free seat by itself. */
     readonly camera = false,
+    /** A page that came to watch (`role=watch`, the lobby's Watch): it never takes a free seat by itself either. */
+    readonly watchOnly = false,
   ) {
     const now = ctx.now;
     const rate = ctx.limits.driveRatePerSecond;

@@ -4,13 +4,14 @@
  * One car failing, misbehaving or flooded never reaches another: they share nothing but the process.
  */
 import {
-  createCodec, createLink, Driver, formatLinkSpec, LISTENER_ERROR, parseLinkSpec, type LinkSpec, type RcAppCharmap,
+  createCodec, createLink, Driver, formatLinkSpec, LISTENER_ERROR, parseLinkSpec, SimLink, type Link, type LinkSpec, type RcAppCharmap,
 } from '../vehicle/index.js';
+import { gridSlot } from './circuit.js';
 import { CarWorld } from './car-world.js';
 import type { FaultInjection } from './fault-injection.js';
 import { logLinkActivity } from './link-log.js';
 import type { Logger } from './log.js';
-import type { CodecName, IceServer, Limits, LinkKind, LinkState } from './messages.js';
+import type { CodecName, IceServer, Limits, LinkKind, LinkState, VideoStatus } from './messages.js';
 import type { CarConfig } from './options.js';
 
 /** The name of the one car of a server started without a list of cars. */
@@ -28,6 +29,8 @@ export interface CarSummary {
   /** The driver's client id, or null when the seat is empty. */
   driver: string | null;
   spectators: number;
+  /** The car's camera, if any, and its viewers. */
+  video: VideoStatus;
 }
 
 export interface FleetContext {
@@ -85,7 +88,8 @@ export class Fleet {
   private readonly byName = new Map<string, CarWorld>();
   readonly first: CarWorld;
 
-  constructor(readonly worlds: readonly CarWorld[]) {
+  /** `sims`: the simulated cars' links by car name, for the arena (circuit.ts grid, arena.ts). */
+  constructor(readonly worlds: readonly CarWorld[], readonly sims: ReadonlyMap<string, SimLink> = new Map()) {
     for (const world of worlds) this.byName.set(world.name.toLowerCase(), world);
     this.first = worlds[0];
   }
@@ -94,10 +98,19 @@ export class Fleet {
   static create(cars: readonly CarConfig[], watchdogMs: number, ctx: FleetContext): Fleet {
     const specs = checkCars(cars);
     const several = cars.length > 1;
+    const sims = new Map<string, SimLink>();
     return new Fleet(cars.map((car, i) => {
       const spec = specs[i];
       const log = several ? ctx.log.with({ car: car.name }) : ctx.log;
-      const link = createLink(spec, { writeTimeoutMs: ctx.linkTimeoutMs });
+      let link: Link;
+      if (spec.kind === 'sim') {
+        // Every simulated car lives in the one arena, each on its own slot of the starting grid.
+        const sim = new SimLink({ start: gridSlot(sims.size) });
+        sims.set(car.name, sim);
+        link = sim;
+      } else {
+        link = createLink(spec, { writeTimeoutMs: ctx.linkTimeoutMs });
+      }
       logLinkActivity(link, log);
       const codec = createCodec(car.codec, ctx.charmap);
       const driver = new Driver({ link, codec, watchdogMs, refreshMs: ctx.refreshMs });
@@ -109,7 +122,7 @@ export class Fleet {
         name: car.name, driver, link, codec: car.codec, accessories: codec.accessories ?? [], linkKind: spec.kind, limits: ctx.limits, log,
         faults: ctx.faults, authRequired: ctx.authRequired, maxViewers: ctx.maxViewers, iceServers: ctx.iceServers,
       });
-    }));
+    }), sims);
   }
 
   get(name: string): CarWorld | undefined {

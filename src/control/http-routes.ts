@@ -1,28 +1,40 @@
 /**
- * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON), how another
- * device joins (`GET /api/join`, JSON: join.ts), each car's page (`/car/NAME`: the same page, which
- * drives the car its path names), the camera page (`/camera`, `/car/NAME/camera`), and everything else
+ * What the HTTP side answers besides the page's files: the cars (`GET /api/cars`, JSON, and its live
+ * feed `GET /api/cars/live`, lobby-feed.ts), how another device joins (`GET /api/join`, JSON: join.ts),
+ * each car's page (`/car/NAME`: the same page, which drives the car its path names), the camera page
+ * (`/camera`, `/car/NAME/camera`), the lobby at `/` when there are several cars, and everything else
  * from the page's folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext, ServerAddOn } from './add-on.js';
 import type { Fleet } from './fleet.js';
 import type { JoinInfo } from './join.js';
+import type { Raceway } from './raceway.js';
 import { send, type StaticHandler } from './static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
 /** The camera page: `/camera` for the first car, `/car/NAME/camera` for a named one (docs/video.md). */
 const CAMERA_PAGE = /^(?:\/car\/([^/]+))?\/camera\/?$/;
 
-export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler,
+/** The lobby's parts: its list of cars, its live feed, and whether the page's folder has its page. */
+export interface Lobby extends Pick<Raceway, 'cars' | 'feed'> {
+  page: boolean;
+}
+
+export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobby: Lobby,
   join: () => JoinInfo = () => ({ urls: [], authRequired: false }), addOns: readonly ServerAddOn[] = [],
   authorize: HttpContext['authorize'] = () => 'ok'): (req: IncomingMessage, res: ServerResponse) => void {
   const ctx: HttpContext = { authorize, serveStatic };
   return (req, res) => {
     for (const addOn of addOns) if (addOn.handle?.(req, res, ctx)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
-    if (path === '/api/cars') return sendJson(req, res, () => fleet.summaries());
+    if (path === '/api/cars') return sendJson(req, res, () => lobby.cars());
+    if (path === '/api/cars/live') {
+      return req.method === 'GET' || req.method === 'HEAD' ? lobby.feed.open(req, res) : sendJson(req, res, () => null); // 405
+    }
     if (path === '/api/join') return sendJson(req, res, join);
+    // One car: `/` is its page, as it always was. Several: the lobby, with a way to each car's page.
+    if (path === '/' && fleet.worlds.length > 1 && lobby.page) return serveStatic(req, res, '/lobby.html');
     const car = CAR_PAGE.exec(path);
     if (car) {
       const name = safeDecode(car[1]);

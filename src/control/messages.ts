@@ -73,9 +73,21 @@ export interface SignalMessage {
   candidate?: IceCandidate | null;
 }
 
+// Races (docs/races.md): one arena and one race for every car of the server, whichever car's connection
+// the message comes on. Starting, ending and marking laps need what driving needs (the token, when set).
+/** Start a race of `laps` laps: a countdown, every car held stopped, then go. */
+export interface RaceStartMessage { type: 'race-start'; laps: number }
+/** End the race now (the result so far is kept), or call off its countdown. */
+export interface RaceEndMessage { type: 'race-end' }
+/** The marshal saw `car` (a real car: the server cannot see it) complete a lap. */
+export interface LapMarkMessage { type: 'lap-mark'; car: string }
+/** The name this client's laps and results go under (instead of its client id). */
+export interface NameMessage { type: 'name'; name: string }
+
 export type TypedClientMessage =
   | DriveMessage | StopMessage | PingMessage | AuthMessage | ClaimMessage | ReleaseMessage | ResumeMessage
-  | CameraOnMessage | CameraOffMessage | WatchMessage | UnwatchMessage | SignalMessage | AccessoryMessage;
+  | CameraOnMessage | CameraOffMessage | WatchMessage | UnwatchMessage | SignalMessage | AccessoryMessage
+  | RaceStartMessage | RaceEndMessage | LapMarkMessage | NameMessage;
 export type ClientMessageType = TypedClientMessage['type'];
 export type ClientMessage = SeedCommand | TypedClientMessage;
 
@@ -181,9 +193,83 @@ export interface TelemetryMessage { type: 'telemetry'; pose: Pose; t: number }
 export interface RoleMessage { type: 'role'; role: Role; driver: string | null; authenticated: boolean }
 export interface PongMessage { type: 'pong'; id: number | string; serverTime: number }
 
+// Arena and races (docs/races.md).
+export interface Point { x: number; y: number }
+/** A line across the track; crossing it forwards is crossing from the right of a→b to its left. */
+export interface Gate { a: Point; b: Point }
+/** The simulated arena's circuit, in the cars' frame (metres). */
+export interface Circuit {
+  /** The middle of the track, a closed loop in the direction of travel. */
+  centreline: Array<[number, number]>;
+  /** The track's width around the centreline, metres. */
+  width: number;
+  startLine: Gate;
+  /** Passed forwards in this order between two crossings of the start line: a lap. */
+  checkpoints: Gate[];
+}
+export interface ArenaCar {
+  name: string;
+  /** A CSS colour (#rrggbb), the same on every page. */
+  colour: string;
+  /** A simulated car: on the map, its laps counted by the server; otherwise marked by a marshal. */
+  sim: boolean;
+}
+/** Once after `welcome`: every car of the server and the circuit. */
+export interface ArenaMessage { type: 'arena'; cars: ArenaCar[]; circuit: Circuit }
+/** The simulated cars' poses, by name, at most 20 times a second while any moves (to pages of sim cars
+ *  when there are two or more; with one, its `telemetry` says it all). `t` as in telemetry. */
+export interface PosesMessage { type: 'poses'; t: number; poses: Record<string, Pose> }
+export interface CarLaps { car: string; laps: number; lastMs: number | null; bestMs: number | null; driver: string | null }
+export interface DriverLaps { driver: string; laps: number; bestMs: number | null }
+/** Every lap counted since the server started, per car and per driver (a name, or a client id). */
+export interface LapsMessage { type: 'laps'; cars: CarLaps[]; drivers: DriverLaps[] }
+export type RacePhase = 'none' | 'countdown' | 'running' | 'finished';
+export interface Standing {
+  position: number;
+  car: string;
+  /** Who drives it now (a name, or a client id), or who drove it last. */
+  driver: string | null;
+  laps: number;
+  lastLapMs: number | null;
+  bestLapMs: number | null;
+  /** From go to the end of its last lap, once it has done them all. */
+  finishMs: number | null;
+  /** `out`: nobody drives it any more (its driver left and nobody took the seat). */
+  status: 'racing' | 'finished' | 'out';
+}
+/** One car as `GET /api/cars` and the lobby's feed (`GET /api/cars/live`) list it. */
+export interface CarListing {
+  name: string;
+  codec: CodecName;
+  link: LinkKind;
+  linkState: LinkState;
+  /** The driver's client id, or null when the seat is empty. */
+  driver: string | null;
+  /** The driver's name (`{"type":"name"}`), or its client id; null when the seat is empty. */
+  driverName: string | null;
+  spectators: number;
+  video: VideoStatus;
+  colour: string;
+}
+
+/** The race, to every page whenever it changes, and after `welcome`. */
+export interface RaceMessage {
+  type: 'race';
+  phase: RacePhase;
+  laps: number;
+  /** In the countdown: milliseconds until go. */
+  startsInMs?: number;
+  /** Running or finished: milliseconds since go (at the finish, the race's length). */
+  elapsedMs?: number;
+  standings: Standing[];
+  /** Why it ended or did not start, when it was not the last car home. */
+  note?: string;
+}
+
 export const ERROR_CODES = [
   'bad_json', 'invalid_message', 'not_driver', 'unauthorized', 'rate_limited',
   'binary_unsupported', 'link_down', 'seat_taken', 'resume_failed', 'camera_taken', 'unknown_peer',
+  'held', 'race_state', 'unknown_car',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorMessage {
@@ -199,9 +285,11 @@ export interface ErrorMessage {
 /**
  * Something the client should know that is not an error: `duration_clamped`, a timed command was carried
  * out but held for less than asked (limits.maxHoldMs); `stopped_by_other`, sent to the driver when someone
- * else stopped the car: its analog input is ignored until it is centred (a drive in the dead zone, or a stop).
+ * else stopped the car: its analog input is ignored until it is centred (a drive in the dead zone, or a stop);
+ * `held`, sent to the driver when a race's countdown holds the car (stopped if it moved, and as after
+ * `stopped_by_other` its analog input must come back to centre before it drives again).
  */
-export const NOTICE_CODES = ['duration_clamped', 'stopped_by_other'] as const;
+export const NOTICE_CODES = ['duration_clamped', 'stopped_by_other', 'held'] as const;
 export type NoticeCode = (typeof NOTICE_CODES)[number];
 export interface NoticeMessage {
   type: 'notice';
@@ -213,7 +301,8 @@ export interface NoticeMessage {
 
 export type ServerMessage =
   | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage
-  | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage;
+  | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage
+  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */
 export const CLOSE_CODES = {
@@ -254,6 +343,11 @@ const axis = { ...finite, minimum: -1, maximum: 1, description: 'a number from -
 
 /** Longest SDP accepted in a signal (a browser's video offer is 3-6 KB). */
 export const MAX_SDP_CHARS = 12_000;
+
+/** The most laps a race may have. */
+export const MAX_RACE_LAPS = 50;
+/** The longest driver name. */
+export const MAX_NAME_CHARS = 24;
 
 /** A message that is only its type. */
 function bare<T extends string>(type: T) {
@@ -363,6 +457,41 @@ export const typedMessageSchemas = {
     },
     // Exactly one step per message: an SDP, or a candidate.
     oneOf: [{ required: ['description'] }, { required: ['candidate'] }],
+    additionalProperties: false,
+  },
+  'race-start': {
+    $id: 'webracer:race-start',
+    type: 'object',
+    required: ['type', 'laps'],
+    properties: {
+      type: { const: 'race-start' },
+      laps: { type: 'integer', minimum: 1, maximum: MAX_RACE_LAPS, description: `a whole number of laps from 1 to ${MAX_RACE_LAPS}` },
+    },
+    additionalProperties: false,
+  },
+  'race-end': bare('race-end'),
+  'lap-mark': {
+    $id: 'webracer:lap-mark',
+    type: 'object',
+    required: ['type', 'car'],
+    properties: {
+      type: { const: 'lap-mark' },
+      car: { type: 'string', minLength: 1, maxLength: 32, description: 'a car\'s name' },
+    },
+    additionalProperties: false,
+  },
+  name: {
+    $id: 'webracer:name',
+    type: 'object',
+    required: ['type', 'name'],
+    properties: {
+      type: { const: 'name' },
+      // Shown to everyone on the leaderboard: printable characters only, no line breaks or controls.
+      name: {
+        type: 'string', minLength: 1, maxLength: MAX_NAME_CHARS, pattern: '^[^\\p{C}]+$',
+        description: `1 to ${MAX_NAME_CHARS} printable characters`,
+      },
+    },
     additionalProperties: false,
   },
   accessory: {

@@ -12,14 +12,17 @@ import type { ClientSession } from './client-session.js';
 const REMINDER_INTERVAL_MS = 1000;
 
 export class RearmGate {
-  private held: { driver: string; by: string } | null = null;
+  private held: { driver: string; by: string; code: 'stopped_by_other' | 'held' } | null = null;
   private remindedAt = -Infinity;
 
   constructor(private readonly now: () => number) {}
 
-  /** `by` stopped the car under `driver`, who is told so (and told again, now and then, if it pushes on). */
-  disarm(driver: ClientSession, by: string, ref: string): void {
-    this.held = { driver: driver.id, by };
+  /**
+   * `by` stopped the car under `driver`, who is told so (and told again, now and then, if it pushes on),
+   * with a `stopped_by_other` notice, or a `held` one when a race's countdown stopped it.
+   */
+  disarm(driver: ClientSession, by: string, ref: string, code: 'stopped_by_other' | 'held' = 'stopped_by_other'): void {
+    this.held = { driver: driver.id, by, code };
     this.remind(driver, ref, true);
   }
 
@@ -44,6 +47,6 @@ export class RearmGate {
     // Drive messages already on their way when the stop came need no second notice.
     if (!now && t - this.remindedAt < REMINDER_INTERVAL_MS) return;
     this.remindedAt = t;
-    session.notice('stopped_by_other', `${this.held!.by} stopped the car; centre the stick (or let go) to drive again`, ref);
+    session.notice(this.held!.code, `${this.held!.by} stopped the car; centre the stick (or let go) to drive again`, ref);
   }
 }

@@ -26,6 +26,7 @@ import { createRequestAuthorizer } from './http-auth.js';
 import { toLogger, type Logger } from './log.js';
 import { createHttpHandler, unknownCar } from './http-routes.js';
 import { joinUrls } from './join.js';
+import { Raceway } from './raceway.js';
 import { SUBPROTOCOL, type Limits } from './messages.js';
 import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
 import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
@@ -42,6 +43,8 @@ export interface ControlServer {
   wsPort?: number;
   /** The cars by name; `driver` is the first car's. */
   fleet: Fleet;
+  /** The arena, its laps and races, and the lobby's feed (raceway.ts). */
+  raceway: Raceway;
   driver: Driver;
   /** The certificate served (with https), as the command line reports it; null for plain http. */
   tls: TlsInfo | null;
@@ -84,6 +87,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
+  const raceway = new Raceway(fleet, { now, log });
   const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
   const admission = new Admission({
     maxClients: opts.maxClients ?? DEFAULT_LIMITS.maxClients,
@@ -143,8 +147,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     const address = req.socket.remoteAddress ?? '?';
     ws.once('close', admission.admit(address));
     const world = carOf.get(req) ?? fleet.first;
-    const camera = new URL(req.url ?? '/', 'http://x').searchParams.get('role') === 'camera';
-    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), camera));
+    const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role');
+    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), role === 'camera', role === 'watch'));
   });
   /** Routes an upgrade to a car: `?car=NAME` (default the first car), or the seed car for seed-era paths. */
   const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
@@ -164,8 +168,9 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     throw new Error(`cannot use the TLS certificate and key: ${(err as Error).message}`);
   }
   servers.push(main);
+  const lobbyPage = existsSync(join(staticDir, 'lobby.html')); // a seed page's folder (--static-dir) has none
   const redirect = tls ? redirectPlainHttp(main) : null; // http:// on this port is sent to https://
-  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir),
+  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
     () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null }),
     addOns, createRequestAuthorizer(token, sessions.lockout, log)));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -196,6 +201,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   } catch (err) {
     for (const server of servers) server.close();
     wss.close();
+    raceway.close();
     tls?.close();
     redirect?.close();
     await fleet.close();
@@ -207,6 +213,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const carStopped = fleet.close(); // the stops are written first, then the links close
+      raceway.close();
       const clientsGone = new Promise<void>((resolve) => wss.close(resolve));
       tls?.close();
       redirect?.close();
@@ -218,7 +225,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
 
   const scheme = tls ? 'https' : 'http';
   return {
-    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, driver: fleet.first.driver,
+    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, raceway, driver: fleet.first.driver,
     tls: tls?.info() ?? null, emergencyStop: () => fleet.emergencyStop(), close,
   };
 }

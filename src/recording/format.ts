@@ -117,8 +117,9 @@ export function redact(message: ClientMessage): ClientMessage {
   }
 }
 
-/** The line for a car event at time t (ms since the session began). */
-export function lineOf(event: CarEvent, t: number): RecordingLine {
+/** The line for a car event at time t (ms since the session began); null for a client coming or going
+ *  (the seat lines say what matters of that). */
+export function lineOf(event: CarEvent, t: number): RecordingLine | null {
   switch (event.kind) {
     case 'message':
       return { t, kind: 'message', client: event.client, message: redact(event.message) };
@@ -138,6 +139,8 @@ export function lineOf(event: CarEvent, t: number): RecordingLine {
       return { t, kind: 'hold-expired' };
     case 'write':
       return { t, kind: 'write', bytes: toHex(event.bytes) };
+    case 'client':
+      return null;
     case 'pose':
       return { t, kind: 'pose', pose: roundPose(event.pose) };
   }

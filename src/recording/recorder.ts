@@ -117,7 +117,8 @@ export class CarRecorder {
         if (!this.#poseDue(session, at, event.pose)) return;
         break;
     }
-    this.#write(session, lineOf(event, roundTime(at - session.origin)), at);
+    const line = lineOf(event, roundTime(at - session.origin));
+    if (line !== null) this.#write(session, line, at);
   }
 
   #seat(at: number, driver: string | null, reserved: boolean, snapshot: Snapshot): void {

@@ -50,6 +50,13 @@ export class SimCar {
     return this.#setOff === null ? null : this.#setOff + (this.#ticks + 1) * this.tickMs;
   }
 
+  /** Puts a car that has been told to stop at `pose`, at rest; false (nothing moved) for any other. */
+  place(pose: Pose): boolean {
+    if (this.#motion.direction !== 'stop') return false;
+    this.#pose = Object.freeze({ x: pose.x, y: pose.y, heading: pose.heading, speed: 0 });
+    return true;
+  }
+
   useDecoder(decoder: Decoder): void {
     this.#decode = decoder;
   }

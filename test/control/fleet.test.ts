@@ -1,7 +1,8 @@
 // Several cars on one server: each its own world, reached by name; a bad list of cars stops the start.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkCars, type CarSummary } from '../../src/control/fleet.js';
+import { checkCars } from '../../src/control/fleet.js';
+import type { CarListing } from '../../src/control/messages.js';
 import { connect, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 const twoSims = { cars: [{ name: 'red', link: 'sim', codec: 'iracer' as const }, { name: 'blue', link: 'sim', codec: 'rc-app' as const }] };
@@ -45,16 +46,18 @@ test('two cars: /ws?car=NAME reaches that car, /ws the first; driving one never 
 
 test('GET /api/cars lists every car, and follows drivers and spectators as they come and go', async (t) => {
   const server = await startServer(t, twoSims);
-  const cars = async () => (await (await fetch(new URL('/api/cars', server.url))).json()) as CarSummary[];
+  const cars = async () => (await (await fetch(new URL('/api/cars', server.url))).json()) as CarListing[];
+  const noCamera = { camera: null, viewers: 0, limit: 4 };
   assert.deepEqual(await cars(), [
-    { name: 'red', codec: 'iracer', link: 'sim', linkState: 'connected', driver: null, spectators: 0 },
-    { name: 'blue', codec: 'rc-app', link: 'sim', linkState: 'connected', driver: null, spectators: 0 },
+    { name: 'red', codec: 'iracer', link: 'sim', linkState: 'connected', driver: null, spectators: 0, video: noCamera, colour: '#e53935', driverName: null },
+    { name: 'blue', codec: 'rc-app', link: 'sim', linkState: 'connected', driver: null, spectators: 0, video: noCamera, colour: '#1e88e5', driverName: null },
   ]);
   const driver = await connect(t, wsUrl(server, '/ws?car=blue'));
   await connect(t, wsUrl(server, '/ws?car=blue'));
   const [red, blue] = await cars();
   assert.equal(red.driver, null);
   assert.equal(blue.driver, driver.welcome.clientId);
+  assert.equal(blue.driverName, driver.welcome.clientId, 'a driver without a name goes by its id');
   assert.equal(blue.spectators, 1);
   driver.ws.close();
   await driver.closed;
@@ -62,7 +65,9 @@ test('GET /api/cars lists every car, and follows drivers and spectators as they 
     await new Promise((r) => setTimeout(r, 50));
   }
   // The seat is held for the driver's resume token; the spectator still watches.
-  assert.deepEqual((await cars())[1], { name: 'blue', codec: 'rc-app', link: 'sim', linkState: 'connected', driver: null, spectators: 1 });
+  assert.deepEqual((await cars())[1], {
+    name: 'blue', codec: 'rc-app', link: 'sim', linkState: 'connected', driver: null, spectators: 1, video: noCamera, colour: '#1e88e5', driverName: null,
+  });
 });
 
 test('an unknown car: the upgrade gets 404 and the page route names the cars that exist', async (t) => {

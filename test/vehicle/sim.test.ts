@@ -125,9 +125,22 @@ describe('SimLink', () => {
     assert.equal(onTime.poses, 10, 'nine steps and the pose at rest');
   });
 
-  it('starts where it is told to', async () => {
-    const start = { x: 1, y: -2, heading: 1, speed: 0 };
-    const link = new SimLink({ start, clock: new VirtualClock() });
-    assert.deepEqual(link.pose, start);
+  it('starts where it is told (its place in an arena), and is placed elsewhere only while stopped', async () => {
+    const clock = new VirtualClock();
+    const link = new SimLink({ start: { x: 0.5, y: -0.25, heading: 0, speed: 3 }, clock });
+    assert.deepEqual(link.pose, { x: 0.5, y: -0.25, heading: 0, speed: 0 });
+    const poses: Pose[] = [];
+    link.on('pose', (p: Pose) => poses.push(p));
+    await link.open();
+    link.write(Uint8Array.of(0x1f));
+    clock.runUntil(100);
+    assert.equal(link.place({ x: 9, y: 9, heading: 1, speed: 0 }), false, 'a moving car does not jump');
+    assert.ok(Math.abs(link.pose.x - 0.5) < 1e-9);
+    link.write(Uint8Array.of(0x00));
+    assert.equal(link.place({ x: 2, y: 3, heading: Math.PI / 2, speed: 1 }), true);
+    assert.deepEqual(poses.at(-1), { x: 2, y: 3, heading: Math.PI / 2, speed: 0 }, 'the new place is reported at once');
+    clock.runUntil(300);
+    assert.deepEqual(link.pose, { x: 2, y: 3, heading: Math.PI / 2, speed: 0 }, 'and kept: a stopped car does not step');
+    await link.close();
   });
 });

@@ -39,6 +39,12 @@ describe('socketUrl', () => {
     assert.equal(socketUrl({ protocol: 'http:', host: 'h', pathname: '/car/red%20one/' }), 'ws://h/ws?car=red%20one');
     assert.equal(socketUrl({ protocol: 'http:', host: 'h', pathname: '/car/%E0%A4' }), 'ws://h/ws?car=%25E0%25A4', 'bad escapes go as they are');
   });
+
+  it('comes to watch (role=watch) from a ?watch page, the lobby\'s Watch link', () => {
+    assert.equal(socketUrl({ protocol: 'http:', host: 'h', pathname: '/car/blue', search: '?watch' }), 'ws://h/ws?car=blue&role=watch');
+    assert.equal(socketUrl({ protocol: 'http:', host: 'h', pathname: '/', search: '?watch=1' }), 'ws://h/ws?role=watch');
+    assert.equal(socketUrl({ protocol: 'http:', host: 'h', pathname: '/car/blue', search: '?watchful' }), 'ws://h/ws?car=blue');
+  });
 });
 
 describe('offeredSubprotocols', () => {

@@ -3,7 +3,8 @@
 // and the car where the timeline's cursor is.
 
 import { select } from 'd3-selection';
-import { gridStep, viewOf } from '../track.js';
+import { gridStep } from '../track.js';
+import { viewOf } from '../track-view.js';
 import type { Track, TrackPoint } from './api.js';
 
 export interface RecordingMap {

@@ -16,7 +16,8 @@ import { SimCar } from '../sim-car.js';
 export interface SimOptions {
   tickMs?: number; // default 50 (20 Hz)
   car?: CarModel;
-  /** Where the car starts (default the origin). */
+  /** Where the car stands when the link is made (default the origin): its place in a shared arena, or
+   *  where a replayed session began. */
   start?: Pose;
   clock?: Clock;
 }
@@ -52,6 +53,16 @@ export class SimLink extends SafeEmitter implements Link {
   /** Makes the simulated car speak another protocol (the driver calls this with its codec's decoder). */
   useDecoder(decoder: Decoder): void {
     this.#car.useDecoder(decoder);
+  }
+
+  /**
+   * Puts the car at `pose`, at rest, at once (a race lines the cars up on the grid). Only a stopped car
+   * may be moved: one that is being driven must not jump under its driver. False (nothing moved) otherwise.
+   */
+  place(pose: Pose): boolean {
+    if (!this.#car.place(pose)) return false;
+    this.emit('pose', this.#car.pose);
+    return true;
   }
 
   async open(): Promise<void> {

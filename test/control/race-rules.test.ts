@@ -1,0 +1,76 @@
+// The rules of a race as plain state: who races, laps, marks, the order, and who is out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MIN_MARK_GAP_MS, Race } from '../../src/control/race.js';
+
+const label = (id: string) => (id === 'c1' ? 'Ada' : id);
+
+test('countdown, go, laps: finished cars by time, then by laps, the first to reach them ahead', () => {
+  const race = new Race();
+  race.countdown(2, 3000);
+  assert.deepEqual(race.message(1000, label), { type: 'race', phase: 'countdown', laps: 2, startsInMs: 2000, standings: [] });
+  race.go([{ car: 'red', driver: 'c1' }, { car: 'blue', driver: 'c2' }, { car: 'green', driver: 'c3' }], 3000);
+  assert.equal(race.lap('blue', 10_000, 13_000), 'counted');
+  assert.equal(race.lap('red', 10_500, 13_500), 'counted');
+  assert.equal(race.lap('red', 9_000, 22_500), 'finished');
+  assert.equal(race.lap('red', 9_000, 31_500), 'ignored', 'a finished car races no more');
+  assert.equal(race.lap('yellow', 9_000, 31_500), 'ignored', 'nor does one that did not start');
+  const standings = race.standings(label);
+  assert.deepEqual(standings.map((s) => [s.position, s.car, s.driver, s.laps, s.status]), [
+    [1, 'red', 'Ada', 2, 'finished'], [2, 'blue', 'c2', 1, 'racing'], [3, 'green', 'c3', 0, 'racing'],
+  ]);
+  assert.equal(standings[0].finishMs, 19_500, 'from go to the end of its last lap');
+  assert.equal(standings[0].bestLapMs, 9_000);
+  assert.equal(race.anyFinished, true);
+  assert.equal(race.allDone, false);
+  race.lap('blue', 9_000, 23_000);
+  assert.equal(race.lap('green', 9_000, 24_000), 'counted');
+  assert.deepEqual(race.standings(label).map((s) => s.car), ['red', 'blue', 'green'], 'blue finished second');
+  race.lap('green', 9_000, 33_000);
+  assert.equal(race.allDone, true);
+  race.end(33_000);
+  assert.deepEqual(race.message(99_000, label).elapsedMs, 30_000, 'the result keeps the race\'s length');
+});
+
+test('a car whose seat empties is out (not while it is held for its driver), and back if someone drives it', () => {
+  const race = new Race();
+  race.countdown(1, 0);
+  race.go([{ car: 'red', driver: 'c1' }, { car: 'blue', driver: 'c2' }], 0);
+  assert.equal(race.seat('red', null, true), false, 'held for a reconnecting driver: still racing');
+  assert.equal(race.isRacing('red'), true);
+  assert.equal(race.seat('red', null, false), true);
+  assert.equal(race.isRacing('red'), false);
+  assert.equal(race.lap('red', 5000, 5000), 'ignored', 'an out car\'s laps do not count');
+  assert.deepEqual(race.standings(label).map((s) => [s.car, s.status]), [['blue', 'racing'], ['red', 'out']]);
+  assert.equal(race.seat('red', 'c7', false), true, 'a new driver goes on with the car');
+  assert.deepEqual(race.standings(label).map((s) => [s.car, s.driver, s.status]), [['red', 'c7', 'racing'], ['blue', 'c2', 'racing']],
+    'level on laps since go: in grid order');
+  race.seat('red', null, false);
+  race.seat('blue', null, false);
+  assert.equal(race.allDone, true);
+});
+
+test('marshal marks: a lap from go or the last mark; a double press is refused', () => {
+  const race = new Race();
+  race.countdown(3, 1000);
+  race.go([{ car: 'real', driver: 'c1' }], 1000);
+  assert.equal(race.mark('real', 1000 + MIN_MARK_GAP_MS - 1), null, 'too soon after go');
+  assert.equal(race.mark('real', 9000), 'counted');
+  assert.equal(race.mark('real', 9500), null, 'a double press');
+  assert.equal(race.mark('real', 16_000), 'counted');
+  assert.deepEqual(race.standings(label)[0], {
+    position: 1, car: 'real', driver: 'Ada', laps: 2, lastLapMs: 7000, bestLapMs: 7000, finishMs: null, status: 'racing',
+  });
+  assert.equal(race.mark('blue', 16_000), 'ignored');
+});
+
+test('no car with a driver at go: the race is over before it began; calling off a countdown leaves no result', () => {
+  const race = new Race();
+  race.countdown(1, 0);
+  race.go([], 0);
+  assert.equal(race.phase, 'finished');
+  assert.equal(race.note, 'no car had a driver at go');
+  race.countdown(1, 5000);
+  race.callOff('called off by c4');
+  assert.deepEqual(race.message(0, label), { type: 'race', phase: 'none', laps: 1, standings: [], note: 'called off by c4' });
+});

@@ -1,0 +1,223 @@
+// The race panel of a car's page: the race's state and leaderboard, the countdown over the whole page,
+// a form to start (or end) a race, a marshal's lap buttons for real cars, the driver's name, and the
+// lap book. Anyone allowed to drive may start, end and mark (the server checks it again).
+// The countdown overlay never takes a press: Stop stays reachable under it.
+
+import type { ArenaCar, ClientMessage, LapsMessage, RaceMessage, Standing } from './messages.js';
+import { carHref, lapTime, raceHeadline } from './race-text.js';
+
+const NAME_KEY = 'webracer.name';
+
+function el<T extends HTMLElement>(root: ParentNode, selector: string): T {
+  const found = root.querySelector<T>(selector);
+  if (!found) throw new Error(`race panel: missing ${selector}`);
+  return found;
+}
+
+export class RacePanel {
+  private readonly status: HTMLElement;
+  private readonly standings: HTMLTableSectionElement;
+  private readonly table: HTMLTableElement;
+  private readonly marshal: HTMLElement;
+  private readonly form: HTMLFormElement;
+  private readonly lapsInput: HTMLInputElement;
+  private readonly startButton: HTMLButtonElement;
+  private readonly endButton: HTMLButtonElement;
+  private readonly nameInput: HTMLInputElement;
+  private readonly book: HTMLTableSectionElement;
+  private readonly countdown: HTMLElement;
+  private cars = new Map<string, ArenaCar>();
+  private race: RaceMessage | null = null;
+  private receivedAt = 0;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+  private goShownUntil = 0;
+  private mayRace = false;
+  private online = false;
+
+  constructor(root: ParentNode, private readonly opts: { send(message: ClientMessage): boolean; storage: Storage | null }) {
+    this.status = el(root, '#race-status');
+    this.table = el(root, '#standings');
+    this.standings = this.table.tBodies[0];
+    this.marshal = el(root, '#marshal');
+    this.form = el(root, '#race-form');
+    this.lapsInput = el(root, '#race-laps');
+    this.startButton = el(root, '#race-start');
+    this.endButton = el(root, '#race-end');
+    this.nameInput = el(root, '#driver-name');
+    this.book = el<HTMLTableElement>(root, '#lap-book').tBodies[0];
+    this.countdown = el(root, '#countdown');
+    this.nameInput.value = this.storedName() ?? '';
+    this.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const laps = Number(this.lapsInput.value);
+      if (!Number.isInteger(laps) || laps < Number(this.lapsInput.min) || laps > Number(this.lapsInput.max)) {
+        this.lapsInput.setAttribute('aria-invalid', 'true');
+        return;
+      }
+      this.lapsInput.removeAttribute('aria-invalid');
+      this.opts.send({ type: 'race-start', laps });
+    });
+    this.endButton.addEventListener('click', () => this.opts.send({ type: 'race-end' }));
+    el<HTMLFormElement>(root, '#name-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const name = this.nameInput.value.trim();
+      try {
+        if (name) this.opts.storage?.setItem(NAME_KEY, name);
+        else this.opts.storage?.removeItem(NAME_KEY);
+      } catch {
+        // private mode: the name lasts as long as the page
+      }
+      if (name) this.opts.send({ type: 'name', name });
+    });
+    this.render();
+  }
+
+  /** A new connection's welcome: the server knows this page's name again. */
+  connected(mayRace: boolean): void {
+    this.online = true;
+    this.mayRace = mayRace;
+    const name = this.storedName();
+    if (name) this.opts.send({ type: 'name', name });
+    this.render();
+  }
+
+  /** The connection ended: nothing can be sent, and the race goes on without us seeing it. */
+  offline(): void {
+    this.online = false;
+    this.render();
+  }
+
+  /** Whether this client may race (start, end, mark laps): the same as whether it may drive. */
+  allowed(mayRace: boolean): void {
+    this.mayRace = mayRace;
+    this.render();
+  }
+
+  arena(cars: readonly ArenaCar[]): void {
+    this.cars = new Map(cars.map((c) => [c.name, c]));
+    this.render();
+  }
+
+  update(race: RaceMessage): void {
+    const wasCountdown = this.race?.phase === 'countdown';
+    this.race = race;
+    this.receivedAt = performance.now();
+    if (wasCountdown && race.phase === 'running') this.goShownUntil = this.receivedAt + 1200;
+    this.render();
+  }
+
+  laps(book: LapsMessage): void {
+    this.book.replaceChildren(...book.cars.map((c) => this.row([
+      this.carCell(c.car), text(c.driver ?? '–'), text(String(c.laps)), text(lapTime(c.lastMs)), text(lapTime(c.bestMs)),
+    ])));
+  }
+
+  private storedName(): string | null {
+    try {
+      return this.opts.storage?.getItem(NAME_KEY) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The clock the race is at now, counted on from the last message. */
+  private elapsed(): number {
+    const race = this.race!;
+    return (race.elapsedMs ?? 0) + (race.phase === 'running' ? performance.now() - this.receivedAt : 0);
+  }
+
+  private render(): void {
+    const phase = this.race?.phase ?? 'none';
+    const under = phase === 'countdown' || phase === 'running';
+    this.startButton.disabled = !this.online || !this.mayRace || under;
+    this.lapsInput.disabled = this.startButton.disabled;
+    this.endButton.hidden = !under;
+    this.endButton.disabled = !this.online || !this.mayRace;
+    this.endButton.textContent = phase === 'countdown' ? 'Call the race off' : 'End the race';
+    const standings = this.race?.standings ?? [];
+    this.table.hidden = standings.length === 0;
+    this.standings.replaceChildren(...standings.map((s) => this.standingRow(s)));
+    this.renderMarshal(phase === 'running' ? standings : []);
+    this.tick();
+  }
+
+  /** What changes with the clock alone: the headline's race time and the countdown, ten times a second. */
+  private tick(): void {
+    const race = this.race;
+    this.status.textContent = race ? raceHeadline(race, this.elapsed()) : 'No race yet.';
+    this.renderCountdown();
+    const ticking = race?.phase === 'countdown' || race?.phase === 'running' || performance.now() < this.goShownUntil;
+    if (ticking && this.ticker === undefined) this.ticker = setInterval(() => this.tick(), 100);
+    if (!ticking && this.ticker !== undefined) {
+      clearInterval(this.ticker);
+      this.ticker = undefined;
+    }
+  }
+
+  private renderCountdown(): void {
+    const race = this.race;
+    let shown = '';
+    if (race?.phase === 'countdown') {
+      const left = (race.startsInMs ?? 0) - (performance.now() - this.receivedAt);
+      shown = left > 0 ? String(Math.ceil(left / 1000)) : 'GO!';
+    } else if (performance.now() < this.goShownUntil) {
+      shown = 'GO!';
+    }
+    this.countdown.hidden = shown === '';
+    if (this.countdown.textContent !== shown) this.countdown.textContent = shown;
+  }
+
+  /** A button per real car still racing: the server cannot see it cross the line. */
+  private renderMarshal(standings: readonly Standing[]): void {
+    const real = standings.filter((s) => s.status === 'racing' && this.cars.get(s.car)?.sim === false);
+    this.marshal.hidden = real.length === 0 || !this.mayRace;
+    const names = real.map((s) => s.car).join(' ');
+    if (this.marshal.dataset.cars === names) return; // keep the buttons (and their focus) while they are the same
+    this.marshal.dataset.cars = names;
+    this.marshal.replaceChildren(...real.map((s) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'small lap-mark';
+      button.textContent = `Lap done: ${s.car}`;
+      button.style.borderColor = this.cars.get(s.car)?.colour ?? '';
+      button.addEventListener('click', () => this.opts.send({ type: 'lap-mark', car: s.car }));
+      return button;
+    }));
+  }
+
+  private standingRow(s: Standing): HTMLTableRowElement {
+    const time = s.status === 'finished' ? lapTime(s.finishMs) : s.status === 'out' ? 'out' : 'racing';
+    const row = this.row([
+      text(String(s.position)), this.carCell(s.car), text(s.driver ?? '–'), text(`${s.laps}/${this.race!.laps}`),
+      text(lapTime(s.lastLapMs)), text(lapTime(s.bestLapMs)), text(time),
+    ]);
+    row.dataset.car = s.car;
+    row.dataset.status = s.status;
+    return row;
+  }
+
+  private carCell(name: string): HTMLElement {
+    const link = document.createElement('a');
+    link.href = carHref(name);
+    link.className = 'car-name';
+    link.style.setProperty('--car', this.cars.get(name)?.colour ?? 'currentColor');
+    link.textContent = name;
+    return link;
+  }
+
+  private row(cells: HTMLElement[]): HTMLTableRowElement {
+    const row = document.createElement('tr');
+    for (const content of cells) {
+      const cell = document.createElement('td');
+      cell.append(content);
+      row.append(cell);
+    }
+    return row;
+  }
+}
+
+function text(value: string): HTMLElement {
+  const span = document.createElement('span');
+  span.textContent = value;
+  return span;
+}
