@@ -2,7 +2,9 @@
  * Runs bench/command-path.ts in its own process (pinned to the server core when pinning is on) and turns
  * its result into the report's section: once with one car (target from issue 1: p99 under 1 ms), and
  * once on a busy server, 8 cars with a driver each and 100 spectators (issue 12: p99 within 1.5x of the
- * one-car figure), the load's clients in a process of their own on the other core.
+ * one-car figure), the load's clients in a process of their own on the other core; and
+ * bench/command-path-recording.ts, the one car with session recording on against off in the same run
+ * (issue 13: p99 at most 1.1x).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +21,29 @@ export interface CommandPathResult {
   buffered_sends: number;
 }
 
+/** Percentiles of one series of samples. */
+export interface CommandPathFigures {
+  p50_us: number;
+  p99_us: number;
+  p999_us: number;
+  max_us: number;
+  mean_us: number;
+}
+
+/** bench/command-path-recording.ts: recording off and on, and a second server off (the noise), interleaved. */
+export interface RecordingCommandPathResult {
+  messages: number;
+  buffered_sends: number;
+  off: CommandPathFigures;
+  on: CommandPathFigures;
+  /** p99 with recording on / off. */
+  p99_ratio: number;
+  /** p99 of a second server with recording off / the first: the measurement's own noise in this run. */
+  noise_p99_ratio: number;
+}
+
 const TARGET_P99_US = 1000;
+const TARGET_RECORDING_RATIO = 1.1;
 /** The busy server of issue 12. */
 export const FLEET = { cars: 8, spectators: 100 } as const;
 const TARGET_FLEET_RATIO = 1.5;
@@ -34,7 +58,8 @@ export function medianRun(runs: readonly CommandPathResult[]): CommandPathResult
   return [...runs].sort((a, b) => a.p99_us - b.p99_us)[Math.floor((runs.length - 1) / 2)];
 }
 
-export function commandPathBody(one: CommandPathResult, fleet?: CommandPathResult, rounds?: { one: number[]; fleet: number[] }): string {
+export function commandPathBody(one: CommandPathResult, fleet?: CommandPathResult, rounds?: { one: number[]; fleet: number[] },
+  recording?: RecordingCommandPathResult): string {
   const lines = [
     'Time from a drive message waiting on the control server\'s socket to its byte being handed to the',
     'car\'s link (`link.write()` accepted it), measured in one process with `process.hrtime.bigint()`; how and',
@@ -58,9 +83,28 @@ export function commandPathBody(one: CommandPathResult, fleet?: CommandPathResul
     lines.push(row(`${FLEET.cars} cars, ${FLEET.spectators} spectators`, fleet,
       `p99 ${ratio.toFixed(2)}x the 1-car p99, goal <= ${TARGET_FLEET_RATIO}x: ${ratio <= TARGET_FLEET_RATIO ? 'met' : 'MISSED'}`));
   }
-  const buffered = one.buffered_sends + (fleet?.buffered_sends ?? 0);
+  if (recording) lines.push(...recordingRows(recording));
+  const buffered = one.buffered_sends + (fleet?.buffered_sends ?? 0) + (recording?.buffered_sends ?? 0);
   if (buffered) lines.push('', `${buffered} sends left bytes in the client's buffer: their t0 is early, so those samples are too long.`);
   return lines.join('\n');
+}
+
+function recordingRows(r: RecordingCommandPathResult): string[] {
+  const row = (what: string, f: CommandPathFigures, target: string): string =>
+    `| ${what} | ${r.messages.toLocaleString('en-US')} | ${f.p50_us} µs | ${f.p99_us} µs | ${f.p999_us} µs | ${f.max_us} µs | ${f.mean_us} µs | ${target} |`;
+  const met = r.p99_ratio <= TARGET_RECORDING_RATIO ? 'met' : 'MISSED';
+  return [
+    '',
+    'With every session recorded (`--record`, `bench/command-path-recording.ts`): one car again, on three',
+    'servers in one process taking turns in blocks of 100 messages, so all see the same machine: one recording',
+    `into a temporary folder and two not. The second plain server's p99 is ${r.noise_p99_ratio.toFixed(2)}x the first's: the`,
+    'noise of this measurement in this run, against which to read the ratio.',
+    '',
+    '| recording | messages | p50 | p99 | p99.9 | max | mean | target |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    row('off', r.off, ''),
+    row('on', r.on, `p99 ${r.p99_ratio.toFixed(2)}x off, goal <= ${TARGET_RECORDING_RATIO}x: ${met}`),
+  ];
 }
 
 export async function commandPathSection(quick: boolean, pin: readonly string[], loadPin: readonly string[] = []): Promise<{ title: string; body: string }> {
@@ -84,8 +128,12 @@ export async function commandPathSection(quick: boolean, pin: readonly string[],
     ones.push(one);
     fleets.push(fleet);
   }
+  const recordingScript = [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'command-path-recording.ts'), '--messages', messages];
+  const recording = await runJsonChild<RecordingCommandPathResult>([...pin, ...recordingScript], 'command-path-recording', 600_000);
+  console.log(`command path, recording on: p99 ${recording.on.p99_us} µs, ${recording.p99_ratio}x off `
+    + `(a second plain server: ${recording.noise_p99_ratio}x)`);
   return {
     title,
-    body: commandPathBody(medianRun(ones), medianRun(fleets), { one: ones.map((r) => r.p99_us), fleet: fleets.map((r) => r.p99_us) }),
+    body: commandPathBody(medianRun(ones), medianRun(fleets), { one: ones.map((r) => r.p99_us), fleet: fleets.map((r) => r.p99_us) }, recording),
   };
 }

@@ -23,7 +23,8 @@ export interface Track {
   clear(): void;
 }
 
-function gridStep(span: number): number {
+/** Grid lines every this many metres, for a view `span` metres wide (the recordings' map uses it too). */
+export function gridStep(span: number): number {
   return span <= 12 ? 1 : span <= 60 ? 5 : 10;
 }
 

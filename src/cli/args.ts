@@ -5,6 +5,7 @@
  */
 import { readConfigFile, ConfigError } from './config-file.js';
 import { OPTIONS, TOKEN_ENV, ValueError, checkTogether, defaults, type Option, type RunOptions, type Value } from './flags.js';
+import { parseReplayArgs, REPLAY_USAGE, type ReplayCliOptions } from './replay-args.js';
 import { parseServiceArgs, SERVICE_USAGE_LINE, type ServiceCommand } from './service.js';
 import { UsageError } from './usage-error.js';
 
@@ -21,6 +22,7 @@ function usageLine(flag: string, help: string): string {
 }
 
 export const USAGE = `Usage: webracer [options]
+       webracer replay FILE [options]     (see webracer replay --help)
        webracer service --print [--config FILE] [--user NAME]
 
 Drive an RC car (or the simulated one) from a browser. Prints the URLs to open.
@@ -39,11 +41,14 @@ export type Command =
   | { kind: 'list-devices' }
   | { kind: 'version' }
   | ServiceCommand
-  | { kind: 'run'; options: RunOptions };
+  | { kind: 'run'; options: RunOptions }
+  | { kind: 'replay-help' }
+  | { kind: 'replay'; options: ReplayCliOptions };
 
 /** Parses argv (without node and the script). Throws UsageError with a one-line reason. */
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Command {
   if (argv[0] === 'service') return parseServiceArgs(argv.slice(1), env);
+  if (argv[0] === 'replay') return replayCommand(argv.slice(1));
   const given: Array<[Option, Value]> = [];
   let listDevices = false;
   let configPath: string | undefined;
@@ -106,4 +111,15 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     throw err;
   }
   return { kind: 'run', options };
+}
+
+/** `webracer replay ...`: a subcommand with its own options (replay-args.ts). */
+function replayCommand(argv: readonly string[]): Command {
+  try {
+    const parsed = parseReplayArgs(argv);
+    return parsed.kind === 'help' ? { kind: 'replay-help' } : parsed;
+  } catch (err) {
+    if (err instanceof ValueError) throw new UsageError(`replay: ${err.message}`, REPLAY_USAGE);
+    throw err;
+  }
 }

@@ -22,12 +22,22 @@ export const DEFAULT_PORT = 8000;
 export const DEFAULT_MAX_HOLD_MS = 2_000;
 export const DEFAULT_LINK_TIMEOUT_MS = 1_000;
 export const DEFAULT_MAX_CLIENTS_PER_ADDRESS = 16;
+export const DEFAULT_RECORD_FILE_MB = 32;
+export const DEFAULT_RECORD_TOTAL_MB = 512;
+
+/** Options the command line acts on itself, around the server. */
+export interface CliOptions {
+  /** --record DIR: record every driving session there (src/recording/). */
+  record?: string;
+  recordFileMb?: number;
+  recordTotalMb?: number;
+}
 
 /** The least --drive-rate: the page sends up to 33 drive messages a second plus its pings. */
 export const MIN_DRIVE_RATE = 40;
 
 /** What a run is started with: the server's options and the command line's own. */
-export type RunOptions = ControlOptions & {
+export type RunOptions = ControlOptions & CliOptions & {
   /** --log-level and --log-format (default info, text). */
   logLevel?: LogLevel;
   logFormat?: LogFormat;
@@ -205,6 +215,21 @@ export const OPTIONS: readonly Option[] = [
     },
   },
   {
+    name: 'record', arg: 'DIR', json: 'string',
+    help: 'record every driving session into DIR, one JSON Lines file each (created if\nneeded); replay with `webracer replay FILE`, browse at /recordings',
+    set: (o, v) => { o.record = recordFolder(text(v)); },
+  },
+  {
+    name: 'record-file-mb', arg: 'N', json: 'integer',
+    help: `a recording file ends at N MiB and its session goes on in the next part\n(default ${DEFAULT_RECORD_FILE_MB})`,
+    set: (o, v) => { o.recordFileMb = integer(v, 1, 4096); },
+  },
+  {
+    name: 'record-total-mb', arg: 'N', json: 'integer',
+    help: `the recordings in DIR together; the oldest are deleted first (default ${DEFAULT_RECORD_TOTAL_MB})`,
+    set: (o, v) => { o.recordTotalMb = integer(v, 1, 1_048_576); },
+  },
+  {
     name: 'static-dir', arg: 'DIR', json: 'string',
     help: 'serve the page from DIR instead of the built dist/web (e.g. the seed\'s own page)',
     set: (o, v) => { o.staticDir = folder(text(v)); },
@@ -250,6 +275,12 @@ export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
       throw new ValueError((err as Error).message);
     }
   }
+  if (o.record === undefined && (o.recordFileMb !== undefined || o.recordTotalMb !== undefined)) {
+    throw new ValueError('--record-file-mb and --record-total-mb go with --record DIR');
+  }
+  if ((o.recordFileMb ?? DEFAULT_RECORD_FILE_MB) > (o.recordTotalMb ?? DEFAULT_RECORD_TOTAL_MB)) {
+    throw new ValueError('--record-file-mb must not be larger than --record-total-mb');
+  }
   if (o.charmap !== undefined && !(o.cars ?? [{ codec: o.codec }]).some((c) => c.codec === 'rc-app')) {
     throw new ValueError('--charmap is for the rc-app codec, and no car uses it (--codec rc-app)');
   }
@@ -291,7 +322,8 @@ function host(v: string): string {
   throw new ValueError(`must be an IP address or a host name, got '${v}'`);
 }
 
-function link(v: string): string {
+/** A --link value, checked (also for `webracer replay`). */
+export function link(v: string): string {
   try {
     parseLinkSpec(v);
   } catch (err) {
@@ -300,7 +332,7 @@ function link(v: string): string {
   return v;
 }
 
-function codec(v: string): CodecName {
+export function codec(v: string): CodecName {
   if ((CODEC_NAMES as readonly string[]).includes(v)) return v as CodecName;
   throw new ValueError(`must be one of ${CODEC_NAMES.join(', ')}, got '${v}'`);
 }
@@ -330,6 +362,14 @@ function charmap(path: string): RcAppCharmap {
 
 function file(path: string): string {
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`no such file '${path}'`);
+  return path;
+}
+
+/** A folder for recordings: made at start-up when missing, but never something that is not a folder. */
+function recordFolder(path: string): string {
+  if (path === '') throw new ValueError('needs a folder');
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (info !== undefined && !info.isDirectory()) throw new ValueError(`'${path}' is not a folder`);
   return path;
 }
 

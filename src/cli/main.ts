@@ -9,12 +9,15 @@
 import { joinUrls, lanHosts, withToken } from '../control/join.js';
 import { createLogger, jsonLine, textLine, type Logger, type LogRecord } from '../control/log.js';
 import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
+import { recordingAddOn } from '../recording/add-on.js';
 import { listDevices } from '../vehicle/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { exposureWarning } from './exposure.js';
-import type { RunOptions } from './flags.js';
+import { DEFAULT_RECORD_FILE_MB, DEFAULT_RECORD_TOTAL_MB, type RunOptions } from './flags.js';
 import { packageVersion } from './package-info.js';
 import { terminalQr } from './qr.js';
+import { REPLAY_USAGE } from './replay-args.js';
+import { runReplay } from './replay.js';
 import { systemdUnit } from './service.js';
 import { describeTls } from './tls-report.js';
 import { handleShutdown } from './shutdown.js';
@@ -25,7 +28,7 @@ async function main(): Promise<number> {
     command = parseArgs(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`webracer: ${err.message}\n\n${USAGE}`);
+    process.stderr.write(`webracer: ${err.message}\n\n${err.usage ?? USAGE}`);
     return 2;
   }
   switch (command.kind) {
@@ -35,6 +38,11 @@ async function main(): Promise<number> {
     case 'version':
       console.log(packageVersion());
       return 0;
+    case 'replay-help':
+      process.stdout.write(REPLAY_USAGE);
+      return 0;
+    case 'replay':
+      return runReplay(command.options);
     case 'list-devices':
       return printDevices();
     case 'service':
@@ -64,9 +72,14 @@ async function run(options: RunOptions): Promise<number> {
   const render = json ? jsonLine : textLine;
   const write = (record: LogRecord): void => (record.level === 'error' ? console.error : console.log)(render(record));
   const log = createLogger(write, options.logLevel ?? 'info');
+  const addOns = options.record === undefined ? [] : [recordingAddOn({
+    dir: options.record,
+    maxFileBytes: (options.recordFileMb ?? DEFAULT_RECORD_FILE_MB) * MiB,
+    maxTotalBytes: (options.recordTotalMb ?? DEFAULT_RECORD_TOTAL_MB) * MiB,
+  }, log)];
   let server: ControlServer;
   try {
-    server = await startControlServer({ ...options, log });
+    server = await startControlServer({ ...options, log, addOns });
   } catch (err) {
     if (json) log.error('start_failed', {}, `cannot start: ${(err as Error).message}`);
     else process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
@@ -91,6 +104,8 @@ async function run(options: RunOptions): Promise<number> {
   if (warning !== null) console.error(warning);
   return exitCode;
 }
+
+const MiB = 1024 * 1024;
 
 /** The QR code of the first LAN URL, with the token in its fragment when one is set (web/auth.ts). */
 function printQr(options: RunOptions, server: ControlServer, log: Logger): void {
@@ -123,6 +138,9 @@ function printUrls(options: RunOptions, server: ControlServer): void {
   }
   if (server.tls) console.log(describeTls(server.tls));
   if (options.token !== undefined) console.log('Driving needs the token (spectating does not).');
+  if (options.record !== undefined) {
+    console.log(`Recording every drive into ${options.record}; browse them at /recordings${options.token !== undefined ? ' (with the token)' : ''}.`);
+  }
 }
 
 main().then(

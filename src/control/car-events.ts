@@ -19,6 +19,10 @@ export type CarEvent =
   | { kind: 'link'; state: LinkState }
   /** The Driver stopped the car because analog input went quiet. */
   | { kind: 'watchdog' }
+  /** A timed command's hold ended; the Driver stopped the car. */
+  | { kind: 'hold-expired' }
+  /** Bytes the Driver wrote to the car's link (whatever caused them: a demand, a stop, a refresh). */
+  | { kind: 'write'; bytes: Uint8Array }
   /** The simulated car's pose (as often as the simulator steps; a listener throttles for itself). */
   | { kind: 'pose'; pose: Pose }
   /** A client connected (after its `welcome`: a listener may greet it) or its connection ended. */

@@ -99,10 +99,16 @@ export class CarWorld {
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
     opts.driver.on('watchdog', this.onWatchdog);
+    opts.driver.on('hold-expired', this.onHoldExpired);
+    opts.driver.on('write', this.onWrite);
   }
 
   get clientCount(): number {
     return this.sessions.size;
+  }
+
+  get limits(): Limits {
+    return this.opts.limits;
   }
 
   /** This car as `GET /api/cars` lists it. */
@@ -224,6 +230,8 @@ export class CarWorld {
     this.driver.off('state', this.onCarState);
     this.driver.off('pose', this.onPose);
     this.driver.off('watchdog', this.onWatchdog);
+    this.driver.off('hold-expired', this.onHoldExpired);
+    this.driver.off('write', this.onWrite);
     this.telemetry.cancel();
     this.telemetryFan.cancel();
     for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
@@ -480,6 +488,12 @@ export class CarWorld {
   private readonly onWatchdog = (): void => {
     this.opts.log.info('watchdog', { driver: this.seat.driver }, 'drive input went quiet: the watchdog stopped the car');
     this.events.emit({ kind: 'watchdog' });
+  };
+
+  private readonly onHoldExpired = (): void => this.events.emit({ kind: 'hold-expired' });
+
+  private readonly onWrite = (bytes: Uint8Array): void => {
+    if (this.events.active) this.events.emit({ kind: 'write', bytes });
   };
 
   private readonly onRefusal = (client: string, code: ErrorCode, ref?: string): void => {

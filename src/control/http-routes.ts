@@ -6,6 +6,7 @@
  * from the page's folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpContext, ServerAddOn } from './add-on.js';
 import type { Fleet } from './fleet.js';
 import type { JoinInfo } from './join.js';
 import type { Raceway } from './raceway.js';
@@ -21,8 +22,11 @@ export interface Lobby extends Pick<Raceway, 'cars' | 'feed'> {
 }
 
 export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobby: Lobby,
-  join: () => JoinInfo = () => ({ urls: [], authRequired: false })): (req: IncomingMessage, res: ServerResponse) => void {
+  join: () => JoinInfo = () => ({ urls: [], authRequired: false }), addOns: readonly ServerAddOn[] = [],
+  authorize: HttpContext['authorize'] = () => 'ok'): (req: IncomingMessage, res: ServerResponse) => void {
+  const ctx: HttpContext = { authorize, serveStatic };
   return (req, res) => {
+    for (const addOn of addOns) if (addOn.handle?.(req, res, ctx)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/api/cars') return sendJson(req, res, () => lobby.cars());
     if (path === '/api/cars/live') {

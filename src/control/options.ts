@@ -1,5 +1,6 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
 import type { CodecName, RcAppCharmap } from '../vehicle/index.js';
+import type { ServerAddOn } from './add-on.js';
 import type { Logger } from './log.js';
 import type { IceServer } from './messages.js';
 
@@ -63,6 +64,8 @@ export interface ControlOptions {
   charmap?: RcAppCharmap;
   /** Ping clients idle this long, drop those still silent an interval later (default 30 000 ms; 0: off). */
   heartbeatMs?: number;
+  /** Wired in from outside control (e.g. the session recorder); see add-on.ts. */
+  addOns?: ServerAddOn[];
   /** Where the server reports connections and problems (never the token): a Logger (log.ts), or a plain
    *  line sink. Default: silent. */
   log?: Logger | ((line: string) => void);

@@ -15,12 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { DEFAULT_DEAD_ZONE, DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../vehicle/index.js';
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
+import type { ServerAddOn } from './add-on.js';
 import { Admission } from './admission.js';
 import { AddressLockout, TokenCheck, upgradeToken } from './auth.js';
 import type { CarWorld } from './car-world.js';
 import { ClientSession, type SessionContext } from './client-session.js';
 import { faultsFromEnv } from './fault-injection.js';
 import { DEFAULT_CAR_NAME, Fleet } from './fleet.js';
+import { createRequestAuthorizer } from './http-auth.js';
 import { toLogger, type Logger } from './log.js';
 import { createHttpHandler, unknownCar } from './http-routes.js';
 import { joinUrls } from './join.js';
@@ -81,6 +83,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4, iceServers: opts.iceServers ?? [],
     linkTimeoutMs: opts.linkTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, refreshMs: opts.linkRefreshMs ?? 0, charmap: opts.charmap,
   });
+  const addOns = opts.addOns ?? [];
+  for (const addOn of addOns) addOn.attach?.(fleet); // before the links start: an add-on sees everything
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
@@ -168,7 +172,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const lobbyPage = existsSync(join(staticDir, 'lobby.html')); // a seed page's folder (--static-dir) has none
   const redirect = tls ? redirectPlainHttp(main) : null; // http:// on this port is sent to https://
   main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
-    () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null })));
+    () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null }),
+    addOns, createRequestAuthorizer(token, sessions.lockout, log)));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = pathOf(req.url);
     if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');
@@ -201,6 +206,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     tls?.close();
     redirect?.close();
     await fleet.close();
+    await closeAddOns(addOns);
     throw err;
   }
 
@@ -212,7 +218,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
       const clientsGone = new Promise<void>((resolve) => wss.close(resolve));
       tls?.close();
       redirect?.close();
-      await Promise.all([carStopped, clientsGone, ...servers.map(stopListening)]);
+      const addOnsClosed = carStopped.then(() => closeAddOns(addOns)); // after the cars' last moments
+      await Promise.all([carStopped, clientsGone, addOnsClosed, ...servers.map(stopListening)]);
     })();
     return closing;
   };
@@ -222,6 +229,10 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, raceway, driver: fleet.first.driver,
     tls: tls?.info() ?? null, emergencyStop: () => fleet.emergencyStop(), close,
   };
+}
+
+async function closeAddOns(addOns: readonly ServerAddOn[]): Promise<void> {
+  await Promise.all(addOns.map((a) => a.close?.()));
 }
 
 function checkOrigin(req: IncomingMessage, policy: OriginPolicy, secure: boolean,

@@ -11,8 +11,12 @@
 // - with refreshMs, the bytes of a moving car are sent again every refreshMs (for cars that stop by themselves
 //   after a silence, and so that the link's write timeout keeps checking the connection while driving).
 // A listener that throws cannot stop any of this (safe-emitter.ts).
+// Every write the link accepted is reported ('write', the bytes), and so is the end of a hold
+// ('hold-expired'), for a session recorder. Timers run on `clock` (clock.ts): the process's own, or a
+// virtual one that replays a session at once.
 
 import type { AccessoryName } from './accessories.js';
+import { SYSTEM_CLOCK, type Clock, type ClockTimer } from './clock.js';
 import { describeBytes, type Codec } from './codec.js';
 import { STOP, validateDemand, type Demand, type Direction, type Intent } from './demand.js';
 import type { Pose } from './kinematics.js';
@@ -35,6 +39,8 @@ export interface DriverOptions {
   deadZone?: number;   // default 0.15 of full deflection
   /** While the car moves, write its bytes again this often (ms); 0 = never (default). */
   refreshMs?: number;
+  /** The time its watchdog, holds and refreshes run on (default the process's own). */
+  clock?: Clock;
 }
 
 export type DriveResult = { ok: true } | { ok: false; reason: 'link_down' };
@@ -52,10 +58,11 @@ export class Driver extends SafeEmitter {
   readonly #watchdogMs: number;
   readonly #deadZone: number;
   readonly #refreshMs: number;
+  readonly #clock: Clock;
   #state: VehicleState;
   #sent: Uint8Array | null = null; // what the car holds from us, as far as we know
-  #timer: NodeJS.Timeout | null = null; // the running demand's hold or watchdog, never both
-  #refresher: NodeJS.Timeout | null = null;
+  #timer: ClockTimer | null = null; // the running demand's hold or watchdog, never both
+  #refresher: ClockTimer | null = null;
   #closed = false;
   #closing: Promise<void> | null = null;
 
@@ -72,6 +79,7 @@ export class Driver extends SafeEmitter {
     this.#watchdogMs = watchdogMs;
     this.#deadZone = deadZone;
     this.#refreshMs = refreshMs;
+    this.#clock = opts.clock ?? SYSTEM_CLOCK;
     this.#state = Object.freeze({ direction: 'stop', speed: 0, byte: null, link: opts.link.state });
     (opts.link as PoseSource).useDecoder?.(opts.codec.decoder());
     opts.link.on('state', (s: LinkState) => this.#onLinkState(s));
@@ -80,6 +88,11 @@ export class Driver extends SafeEmitter {
 
   get state(): VehicleState {
     return this.#state;
+  }
+
+  /** How often a moving car's bytes are written again (0: never). */
+  get refreshMs(): number {
+    return this.#refreshMs;
   }
 
   get pose(): Pose | null {
@@ -138,7 +151,9 @@ export class Driver extends SafeEmitter {
     const out = new Uint8Array(bytes.length + holds.length);
     out.set(bytes);
     out.set(holds, bytes.length);
-    return this.#link.write(out) ? { ok: true } : { ok: false, reason: 'link_down' };
+    if (!this.#link.write(out)) return { ok: false, reason: 'link_down' };
+    this.emit('write', out);
+    return { ok: true };
   }
 
   /** Stops now: cancels the running demand and writes a stop unless the car already holds one. */
@@ -175,6 +190,7 @@ export class Driver extends SafeEmitter {
       const bytes = this.#codec.stopBytes;
       const sync = this.#link.writeNow(bytes);
       this.#sent = bytes;
+      this.emit('write', bytes);
       this.#setState({ direction: 'stop', speed: 0, byte: bytes[bytes.length - 1] });
       return sync;
     } catch {
@@ -197,6 +213,7 @@ export class Driver extends SafeEmitter {
     if (this.#sent !== null && sameBytes(this.#sent, bytes)) return true;
     if (!this.#link.write(bytes)) return false;
     this.#sent = bytes;
+    this.emit('write', bytes);
     if (this.#codec.isStop(bytes)) this.#stopRefreshing();
     else this.#startRefreshing();
     // A byte the codec does not define leaves the car doing what it did; report that.
@@ -206,28 +223,27 @@ export class Driver extends SafeEmitter {
   }
 
   #arm(ms: number, why: 'watchdog' | 'duration'): void {
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#clock.setTimeout(() => {
       this.#timer = null;
-      if (why === 'watchdog') this.emit('watchdog');
+      this.emit(why === 'watchdog' ? 'watchdog' : 'hold-expired');
       this.stop();
     }, ms);
   }
 
   #cancelTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
   }
 
   #startRefreshing(): void {
     if (this.#refreshMs === 0 || this.#refresher !== null) return;
-    this.#refresher = setInterval(() => {
-      if (this.#sent !== null) this.#link.write(this.#sent);
-    }, this.#refreshMs);
-    this.#refresher.unref();
+    this.#refresher = this.#clock.setInterval(() => {
+      if (this.#sent !== null && this.#link.write(this.#sent)) this.emit('write', this.#sent);
+    }, this.#refreshMs, { unref: true });
   }
 
   #stopRefreshing(): void {
-    if (this.#refresher !== null) clearInterval(this.#refresher);
+    if (this.#refresher !== null) this.#clock.clearTimeout(this.#refresher);
     this.#refresher = null;
   }
 

@@ -12,8 +12,8 @@ test('docs/control.md has a row for every flag, and the usage names each', () =>
   const doc = readFileSync(join(ROOT, 'docs', 'control.md'), 'utf8');
   const table = doc.slice(doc.indexOf('## Flags'), doc.indexOf('\n## ', doc.indexOf('## Flags') + 1));
   const rows = table.split('\n').filter((line) => line.startsWith('| `'));
-  const documented = new Set(rows.flatMap((row) => [...row.split(' | ')[0].matchAll(/`(--[a-z-]+|service --print)/g)].map((m) => m[1])));
-  for (const flag of [...OPTIONS.map((o) => `--${o.name}`), '--config', '--list-devices', '--version', '--help', 'service --print']) {
+  const documented = new Set(rows.flatMap((row) => [...row.split(' | ')[0].matchAll(/`(--[a-z-]+|service --print|replay FILE)/g)].map((m) => m[1])));
+  for (const flag of [...OPTIONS.map((o) => `--${o.name}`), '--config', '--list-devices', '--version', '--help', 'service --print', 'replay FILE']) {
     assert.ok(documented.has(flag), `docs/control.md's flag table has ${flag}`);
     assert.ok(USAGE.includes(flag), `the usage has ${flag}`);
   }

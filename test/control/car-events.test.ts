@@ -39,3 +39,16 @@ test('a drive session as events: seat, messages, demands, refusals, watchdog; a 
   assert.deepEqual(events.filter((e) => e.kind === 'demand').pop(), { kind: 'demand', client: null, demand: { kind: 'command', name: 'stop' } });
   assert.deepEqual(events.filter((e) => e.kind === 'seat').pop(), { kind: 'seat', driver: null, reserved: true });
 });
+
+test('every byte written to the car is an event, and so is the end of a hold', async (t) => {
+  const server = await startServer(t);
+  const events: CarEvent[] = [];
+  server.fleet.first.events.listen((e) => {
+    if (e.kind === 'write' || e.kind === 'hold-expired') events.push(e);
+  });
+  const driver = await connect(t, wsUrl(server));
+  driver.send({ command: 'up', duration: 0.2 });
+  await driver.state({ direction: 'forward' });
+  await driver.state({ direction: 'stop' });
+  assert.deepEqual(events.map((e) => (e.kind === 'write' ? [...e.bytes] : e.kind)), [[0x16], 'hold-expired', [0x00]]);
+});

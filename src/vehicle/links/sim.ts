@@ -1,38 +1,40 @@
 // The default link: an in-process simulated i-Racer. It decodes the bytes it is sent exactly as a car
-// would (with the driver's codec, so both protocols can be simulated), moves by the kinematic model in
-// fixed steps of tickMs (deterministic: no wall clock, so a new byte takes effect at the next step) and
-// reports its pose: every step while moving, once more when it comes to rest.
+// would (with the driver's codec, so both protocols can be simulated) and moves as sim-car.ts says: a pure
+// function of the bytes and the times they arrive, so the same bytes at the same times always end in the
+// same place (a recorded session replays to the same spot). Its timer only reports the pose: every step
+// while moving, and once at rest. Time comes from `clock` (clock.ts): the process's own, or a virtual one.
 
 import type { Decoder } from '../codec.js';
-import { STOP, type Intent } from '../demand.js';
-import { decodeIracerByte } from '../codecs/iracer.js';
-import { DEFAULT_CAR, ORIGIN, step, type CarModel, type Pose } from '../kinematics.js';
+import type { Intent } from '../demand.js';
+import { SYSTEM_CLOCK, type Clock, type ClockTimer } from '../clock.js';
+import type { CarModel, Pose } from '../kinematics.js';
 import type { Link, LinkState } from '../link.js';
 import type { LinkSpec } from '../link-spec.js';
 import { SafeEmitter } from '../safe-emitter.js';
+import { SimCar } from '../sim-car.js';
 
 export interface SimOptions {
   tickMs?: number; // default 50 (20 Hz)
   car?: CarModel;
-  /** Where the car stands when the link is made (default the origin): its place in a shared arena. */
+  /** Where the car stands when the link is made (default the origin): its place in a shared arena, or
+   *  where a replayed session began. */
   start?: Pose;
+  clock?: Clock;
 }
 
 export class SimLink extends SafeEmitter implements Link {
   readonly spec: LinkSpec = { kind: 'sim' };
   #state: LinkState = 'closed';
-  #pose: Pose = ORIGIN;
-  #motion: Intent = STOP;
-  #decode: Decoder = decodeIracerByte;
-  #timer: NodeJS.Timeout | null = null;
-  readonly #tickMs: number;
-  readonly #car: CarModel;
+  readonly #car: SimCar;
+  readonly #clock: Clock;
+  #timer: ClockTimer | null = null;
+  /** The step the timer is set for. */
+  #timerAt: number | null = null;
 
   constructor(opts: SimOptions = {}) {
     super();
-    this.#tickMs = opts.tickMs ?? 50;
-    this.#car = opts.car ?? DEFAULT_CAR;
-    if (opts.start) this.#pose = { ...opts.start, speed: 0 };
+    this.#car = new SimCar(opts);
+    this.#clock = opts.clock ?? SYSTEM_CLOCK;
   }
 
   get state(): LinkState {
@@ -40,17 +42,17 @@ export class SimLink extends SafeEmitter implements Link {
   }
 
   get pose(): Pose {
-    return this.#pose;
+    return this.#car.pose;
   }
 
   /** What the simulated car is doing, as decoded from the last bytes it received. */
   get motion(): Intent {
-    return this.#motion;
+    return this.#car.motion;
   }
 
   /** Makes the simulated car speak another protocol (the driver calls this with its codec's decoder). */
   useDecoder(decoder: Decoder): void {
-    this.#decode = decoder;
+    this.#car.useDecoder(decoder);
   }
 
   /**
@@ -58,9 +60,8 @@ export class SimLink extends SafeEmitter implements Link {
    * may be moved: one that is being driven must not jump under its driver. False (nothing moved) otherwise.
    */
   place(pose: Pose): boolean {
-    if (this.#motion.direction !== 'stop') return false;
-    this.#pose = { x: pose.x, y: pose.y, heading: pose.heading, speed: 0 };
-    this.emit('pose', this.#pose);
+    if (!this.#car.place(pose)) return false;
+    this.emit('pose', this.#car.pose);
     return true;
   }
 
@@ -72,8 +73,8 @@ export class SimLink extends SafeEmitter implements Link {
 
   write(bytes: Uint8Array): boolean {
     if (this.#state !== 'connected') return false;
-    for (const b of bytes) this.#motion = this.#decode(b) ?? this.#motion;
-    if (this.#motion.direction !== 'stop' && this.#timer === null) this.#schedule();
+    this.#car.write(bytes, this.#clock.now(), this.#report);
+    this.#schedule();
     return true;
   }
 
@@ -84,25 +85,35 @@ export class SimLink extends SafeEmitter implements Link {
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
-    this.#stopTicking();
+    this.#cancel();
     this.#state = 'closed';
     this.emit('state', this.#state);
   }
 
+  readonly #report = (pose: Pose): void => {
+    this.emit('pose', pose);
+  };
+
+  /** Sets the timer for the next step (a timer that fires a little early just waits again). */
   #schedule(): void {
-    this.#timer = setTimeout(() => this.#tick(), this.#tickMs);
+    const next = this.#car.nextStepAt;
+    if (next === this.#timerAt) return;
+    this.#cancel();
+    if (next === null) return;
+    this.#timerAt = next;
+    this.#timer = this.#clock.setTimeout(this.#tick, Math.max(0, next - this.#clock.now()));
   }
 
-  #tick(): void {
+  readonly #tick = (): void => {
     this.#timer = null;
-    this.#pose = step(this.#pose, this.#motion, this.#tickMs / 1000, this.#car);
-    // The pose at rest is reported once, then the clock stops until the car is told to move again.
-    if (this.#pose.speed !== 0) this.#schedule();
-    this.emit('pose', this.#pose);
-  }
+    this.#timerAt = null;
+    this.#car.advance(this.#clock.now(), this.#report);
+    this.#schedule();
+  };
 
-  #stopTicking(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
+  #cancel(): void {
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer);
     this.#timer = null;
+    this.#timerAt = null;
   }
 }

@@ -1,0 +1,86 @@
+/**
+ * `webracer replay FILE [options]`: its own few options, checked like the server's (flags.ts checks the
+ * link and the codec the same way), so a typo stops before anything connects (exit 2).
+ */
+import type { CodecName } from '../vehicle/index.js';
+import { codec, link, ValueError } from './flags.js';
+
+export interface ReplayCliOptions {
+  file: string;
+  /** The car to drive; the simulator when not given. */
+  link?: string;
+  /** The target car's protocol; the recorded car's when not given. */
+  codec?: CodecName;
+  speed: number;
+  fromMs: number;
+  dryRun: boolean;
+}
+
+export const REPLAY_USAGE = `Usage: webracer replay FILE [options]
+
+Drives a car (the simulator unless --link says otherwise) through a recorded session (--record): the
+same demands at the same relative times, through the same driver, watchdog and safety rules as a live
+driver. Prints every byte as it is sent. Ctrl+C stops the car and ends the replay.
+
+  --link SPEC           the car to drive: sim | serial:PATH[@BAUD] | tcp:HOST:PORT (default sim)
+  --codec NAME          the car's protocol (default: the recorded car's)
+  --speed X             play X times as fast, 0.1 to 10 (default 1; holds scale too, the watchdog not)
+  --from SECONDS        start this far into the recording, with the car stopped (default 0)
+  --dry-run             print the byte timeline the replay would send (and, for the simulator, where
+                        the car ends), at once, without connecting to any car
+  -h, --help            print this help, then exit
+
+Exit codes: 0 replayed to the end, 1 cannot replay this file (nothing was driven), 2 bad command line,
+3 the close was cut short, 4 an internal fault (the car was stopped), 5 cut short for safety: the car's
+link was lost or the replay fell behind its timeline (the car was stopped).
+`;
+
+type Parsed = { kind: 'help' } | { kind: 'replay'; options: ReplayCliOptions };
+
+/** Parses the arguments after `replay`. Throws a ValueError with a one-line reason. */
+export function parseReplayArgs(argv: readonly string[]): Parsed {
+  let file: string | undefined;
+  const options: Omit<ReplayCliOptions, 'file'> = { speed: 1, fromMs: 0, dryRun: false };
+  const seen = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (!arg.startsWith('--')) {
+      if (file !== undefined) throw new ValueError(`unexpected argument '${arg}' (one FILE only)`);
+      file = arg;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    if (seen.has(name)) throw new ValueError(`option '--${name}' given more than once`);
+    seen.add(name);
+    if (name === 'dry-run') {
+      if (eq >= 0) throw new ValueError("option '--dry-run' takes no value");
+      options.dryRun = true;
+      continue;
+    }
+    if (!['link', 'codec', 'speed', 'from'].includes(name)) throw new ValueError(`unknown option '--${name}'`);
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
+    else throw new ValueError(`option '--${name}' needs a value`);
+    try {
+      if (name === 'link') options.link = link(value);
+      else if (name === 'codec') options.codec = codec(value);
+      else if (name === 'speed') options.speed = decimal(value, 0.1, 10);
+      else options.fromMs = Math.round(decimal(value, 0, 1e7) * 1000);
+    } catch (err) {
+      if (err instanceof ValueError) throw new ValueError(`--${name}: ${err.message}`);
+      throw err;
+    }
+  }
+  if (file === undefined) throw new ValueError('which recording? webracer replay FILE');
+  return { kind: 'replay', options: { file, ...options } };
+}
+
+function decimal(v: string, min: number, max: number): number {
+  const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new ValueError(`must be a number, got '${v}'`);
+  if (n < min || n > max) throw new ValueError(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+}

@@ -1,0 +1,24 @@
+/**
+ * Behaviour wired into the server from outside src/control (the session recorder, src/recording/), which
+ * control must not import: an add-on is told of the cars before their links start (to listen to their
+ * events, car-events.ts), may answer HTTP requests before the page's files, and is closed after the cars
+ * have stopped, so their last moments are its to keep.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Fleet } from './fleet.js';
+import type { StaticHandler } from './static.js';
+
+/** Whether an HTTP request may see what only token holders may: see http-auth.ts. */
+export type RequestAuthorization = 'ok' | 'missing' | 'wrong' | 'locked';
+
+export interface HttpContext {
+  authorize(req: IncomingMessage): RequestAuthorization;
+  serveStatic: StaticHandler;
+}
+
+export interface ServerAddOn {
+  attach?(fleet: Fleet): void;
+  /** True when the request was this add-on's to answer (it has answered, or will). */
+  handle?(req: IncomingMessage, res: ServerResponse, ctx: HttpContext): boolean;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,147 @@
+/**
+ * The session recording format, version 1 (docs/recording.md is its prose; keep both in step): JSON Lines,
+ * a header line and then one line per event, each with `t`, milliseconds on the server's monotonic clock
+ * since the header's `started`. This file defines the lines and turns a car event into one; the reader
+ * (reader.ts) checks them.
+ *
+ * Versioning: any change an older reader could misread (a new kind of line, a field whose meaning
+ * changes) raises FORMAT_VERSION; a reader refuses a version newer than its own. New optional fields
+ * that change nothing for an older reader keep the version.
+ */
+import type { CarEvent } from '../control/car-events.js';
+import type { ClientMessage, CodecName, ErrorCode, LinkKind, LinkState } from '../control/messages.js';
+import type { Demand, Pose } from '../vehicle/index.js';
+
+export const FORMAT = 'webracer-recording';
+export const FORMAT_VERSION = 1;
+
+/** The first line of every file. */
+export interface RecordingHeader {
+  format: typeof FORMAT;
+  version: number;
+  car: string;
+  codec: CodecName;
+  link: LinkKind;
+  /** `webracer <version>` from package.json. */
+  server: string;
+  /** Wall-clock time (ISO 8601, UTC) at t = 0. */
+  started: string;
+  /** The server's monotonic clock (performance.now(), ms) at t = 0: orders the files of one server run. */
+  clock: number;
+  /** Names the session; every part of it has the same. */
+  session: string;
+  /** 1, then 2, 3 ... when a session outgrows the file limit and continues in a new file. */
+  part: number;
+  /** The client in the seat at t = 0. */
+  driver: string;
+  /** The server's limits the Driver ran with (a replay uses the same); refreshMs: --link-refresh-ms. */
+  limits: { watchdogMs: number; maxHoldMs: number; refreshMs: number };
+  linkState: LinkState;
+  /** The simulated car's pose at t = 0; null for a real car. */
+  pose: Pose | null;
+}
+
+export type EndReason = 'seat' | 'server-stopped' | 'file-limit';
+
+export type RecordingLine =
+  /** Who holds the seat now (null when empty); `reserved` while it waits for a departed driver's resume. */
+  | { t: number; kind: 'seat'; driver: string | null; reserved: boolean }
+  /** A message the driver sent, as received once it passed validation (secrets removed); a stop from anyone. */
+  | { t: number; kind: 'message'; client: string; message: ClientMessage }
+  /** A message refused with an error reply. */
+  | { t: number; kind: 'refusal'; client: string; code: ErrorCode; ref?: string }
+  /** A demand handed to the Driver; client null when the server gave it (the stop when a driver left). */
+  | { t: number; kind: 'demand'; client: string | null; demand: Demand }
+  /** Bytes written to the car's link, in hex. */
+  | { t: number; kind: 'write'; bytes: string }
+  | { t: number; kind: 'link'; state: LinkState }
+  /** The Driver's watchdog stopped the car (analog input went quiet). */
+  | { t: number; kind: 'watchdog' }
+  /** A timed command's hold ended; the Driver stopped the car. */
+  | { t: number; kind: 'hold-expired' }
+  /** The simulated car's pose, at most 20 a second (and the pose at rest). */
+  | { t: number; kind: 'pose'; pose: Pose }
+  /** Pose lines left out since the last such line because the disk was slower than the car. */
+  | { t: number; kind: 'dropped'; poses: number }
+  /** The last line. `lost`: command or byte lines that could not be kept (a stalled disk), making the
+   *  file unfit for replay; `pose`: the simulated car's pose at the end. */
+  | { t: number; kind: 'end'; reason: EndReason; pose: Pose | null; droppedPoses: number; lost: number };
+
+export type LineKind = RecordingLine['kind'];
+
+export const LINE_KINDS: readonly LineKind[] = [
+  'seat', 'message', 'refusal', 'demand', 'write', 'link', 'watchdog', 'hold-expired', 'pose', 'dropped', 'end',
+];
+
+/** Milliseconds to the microsecond: enough to put a byte on the right side of a simulator tick. */
+export function roundTime(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** A pose to a tenth of a millimetre and a hundred-thousandth of a radian. */
+export function roundPose(p: Pose): Pose {
+  return {
+    x: Math.round(p.x * 1e4) / 1e4,
+    y: Math.round(p.y * 1e4) / 1e4,
+    heading: Math.round(p.heading * 1e5) / 1e5,
+    speed: Math.round(p.speed * 1e3) / 1e3,
+  };
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+export function fromHex(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
+/**
+ * A message as it may be kept on disk: never a token (auth, resume), never a video description's SDP
+ * (large, and it names the viewer's network addresses).
+ */
+export function redact(message: ClientMessage): ClientMessage {
+  if (!('type' in message)) return message;
+  switch (message.type) {
+    case 'auth':
+    case 'resume':
+      return { type: message.type, token: '' };
+    case 'signal':
+      return { type: 'signal', to: message.to };
+    default:
+      return message;
+  }
+}
+
+/** The line for a car event at time t (ms since the session began); null for a client coming or going
+ *  (the seat lines say what matters of that). */
+export function lineOf(event: CarEvent, t: number): RecordingLine | null {
+  switch (event.kind) {
+    case 'message':
+      return { t, kind: 'message', client: event.client, message: redact(event.message) };
+    case 'refusal':
+      return event.ref === undefined
+        ? { t, kind: 'refusal', client: event.client, code: event.code }
+        : { t, kind: 'refusal', client: event.client, code: event.code, ref: event.ref };
+    case 'demand':
+      return { t, kind: 'demand', client: event.client, demand: event.demand };
+    case 'seat':
+      return { t, kind: 'seat', driver: event.driver, reserved: event.reserved };
+    case 'link':
+      return { t, kind: 'link', state: event.state };
+    case 'watchdog':
+      return { t, kind: 'watchdog' };
+    case 'hold-expired':
+      return { t, kind: 'hold-expired' };
+    case 'write':
+      return { t, kind: 'write', bytes: toHex(event.bytes) };
+    case 'client':
+      return null;
+    case 'pose':
+      return { t, kind: 'pose', pose: roundPose(event.pose) };
+  }
+}

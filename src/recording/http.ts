@@ -1,0 +1,89 @@
+/**
+ * The recordings over HTTP (docs/recording.md "The page"):
+ *   GET /recordings                     the page (web/recordings/), open to anyone: it holds no data
+ *   GET /api/recordings                 the list: car, driver, start, length, distance on the simulator
+ *   GET /api/recordings/NAME            the file (JSON Lines); with ?download, as an attachment
+ *   GET /api/recordings/NAME/track      the simulated track, for the page's map
+ * With --token, the /api/ routes need `Authorization: Bearer <token>` (http-auth.ts in control): 401
+ * without it or with a wrong one, 429 once the address is locked out. A NAME is only ever looked up among
+ * the folder's own recordings by exact name (directory.ts pathOf), so no client text becomes a path.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpContext } from '../control/add-on.js';
+import { send } from '../control/static.js';
+import type { RecordingDirectory } from './directory.js';
+import type { RecordingSummaries } from './summaries.js';
+
+const API = /^\/api\/recordings(?:\/([^/]+)(\/track)?)?\/?$/;
+
+export function createRecordingRoutes(directory: RecordingDirectory, summaries: RecordingSummaries) {
+  return (req: IncomingMessage, res: ServerResponse, ctx: HttpContext): boolean => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/recordings' || url.pathname === '/recordings/') {
+      ctx.serveStatic(req, res, '/recordings.html');
+      return true;
+    }
+    const match = API.exec(url.pathname);
+    if (match === null) return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, 405, 'method not allowed');
+      return true;
+    }
+    const auth = ctx.authorize(req);
+    if (auth !== 'ok') {
+      if (auth === 'locked') {
+        send(res, 429, 'too many wrong tokens from this address; try again later');
+      } else {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="webracer recordings"');
+        send(res, 401, auth === 'missing' ? 'recordings need the token (Authorization: Bearer ...)' : 'wrong token');
+      }
+      return true;
+    }
+    const [, rawName, track] = match;
+    const answer = rawName === undefined
+      ? list(res, summaries)
+      : one(req, res, directory, summaries, rawName, track !== undefined, url.searchParams.has('download'));
+    answer.catch(() => {
+      if (!res.headersSent) send(res, 500, 'internal error');
+      else res.destroy();
+    });
+    return true;
+  };
+}
+
+async function list(res: ServerResponse, summaries: RecordingSummaries): Promise<void> {
+  sendJson(res, { recordings: await summaries.all() });
+}
+
+async function one(req: IncomingMessage, res: ServerResponse, directory: RecordingDirectory,
+  summaries: RecordingSummaries, rawName: string, track: boolean, download: boolean): Promise<void> {
+  let name: string;
+  try {
+    name = decodeURIComponent(rawName);
+  } catch {
+    return send(res, 400, 'bad name');
+  }
+  const path = await directory.pathOf(name);
+  if (path === null) return send(res, 404, 'no such recording');
+  if (track) return sendJson(res, await summaries.track(path));
+  const info = await stat(path);
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+  res.setHeader('Content-Length', info.size);
+  res.setHeader('Cache-Control', 'no-store'); // may be private, and a session in progress keeps growing
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (download) res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+  if (req.method === 'HEAD') return void res.end();
+  // Exactly the size announced: a file still being written grows while we send it.
+  const stream = createReadStream(path, { start: 0, end: Math.max(0, info.size - 1) });
+  if (info.size === 0) return void res.end();
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+function sendJson(res: ServerResponse, value: unknown): void {
+  send(res, 200, JSON.stringify(value), 'application/json; charset=utf-8');
+}

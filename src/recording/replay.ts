@@ -1,0 +1,226 @@
+/**
+ * Plays a recording back through a Driver, as its driver did: each recorded demand is handed to the
+ * Driver at its recorded time (divided by `speed`, from `fromMs` on), so the same Driver code makes the
+ * same bytes at the same relative times, with its watchdog and holds working as they did live. The
+ * recording's own byte lines are what it should produce, not what it sends.
+ *
+ * Safety (docs/safety.md "Replay"): the car is stopped when the replay ends, is stopped, falls behind its
+ * timeline by more than `maxLagMs`, or loses its link; a stretch where the recorded car's link was down
+ * (its demands were dropped then) is played as a stop, never as the car running blind. A replay never
+ * resumes after the target's link comes back: what the car does then is not in the recording.
+ */
+import type { AccessoryMessage } from '../control/messages.js';
+import type { Clock, Demand, Driver, VehicleState } from '../vehicle/index.js';
+import type { Recording } from './reader.js';
+
+export interface ReplayOptions {
+  recording: Recording;
+  /** The target, started; its link should be connected before start(). */
+  driver: Driver;
+  /** The clock the driver runs on: the system clock, or a VirtualClock for a replay at once. */
+  clock: Clock;
+  /** Default 1; 2 plays twice as fast (holds are shortened too, up to maxHoldMs at most). */
+  speed?: number;
+  /** Start this far into the recording (ms); the car starts stopped. */
+  fromMs?: number;
+  /** Falling this far behind the timeline stops the replay (default 250 ms). */
+  maxLagMs?: number;
+  /** What happens, as it happens (for printing). */
+  onEvent?: (event: ReplayEvent) => void;
+}
+
+export type ReplayEvent =
+  /** A demand handed to the Driver; `dropped` when the target link was down. */
+  | { kind: 'demand'; t: number; demand: Demand; dropped: boolean }
+  /** The recorded car's link went down (`down`) or came back: its demands were dropped meanwhile. */
+  | { kind: 'recorded-link'; t: number; down: boolean };
+
+export type ReplayOutcome =
+  | { kind: 'done' }
+  | { kind: 'stopped' }
+  /** The target's link left 'connected' mid-replay. */
+  | { kind: 'link-lost'; state: VehicleState['link'] }
+  /** The timeline could not be kept (a stalled process). */
+  | { kind: 'behind'; lagMs: number };
+
+export const DEFAULT_MAX_LAG_MS = 250;
+
+type Step =
+  | { t: number; kind: 'demand'; demand: Demand }
+  | { t: number; kind: 'accessory'; message: AccessoryMessage }
+  | { t: number; kind: 'link'; down: boolean }
+  | { t: number; kind: 'end' };
+
+export class Replay {
+  readonly #opts: ReplayOptions;
+  readonly #steps: Step[];
+  readonly #speed: number;
+  readonly #fromMs: number;
+  readonly #maxLagMs: number;
+  #next = 0;
+  #startedAt = 0;
+  #timer: ReturnType<Clock['setTimeout']> | null = null;
+  #recordedLinkDown: boolean;
+  #finish: ((outcome: ReplayOutcome) => void) | null = null;
+  #outcome: Promise<ReplayOutcome> | null = null;
+
+  constructor(opts: ReplayOptions) {
+    this.#opts = opts;
+    this.#speed = opts.speed ?? 1;
+    this.#fromMs = opts.fromMs ?? 0;
+    this.#maxLagMs = opts.maxLagMs ?? DEFAULT_MAX_LAG_MS;
+    if (!(this.#speed > 0) || !Number.isFinite(this.#speed)) throw new RangeError(`speed must be a positive number, got ${this.#speed}`);
+    this.#steps = stepsOf(opts.recording, this.#fromMs);
+    this.#recordedLinkDown = linkDownAt(opts.recording, this.#fromMs);
+  }
+
+  /** When the replay began, on its clock (the time that recorded `fromMs` maps to). */
+  get startedAt(): number {
+    return this.#startedAt;
+  }
+
+  /** The time on the replay's clock that a recorded time maps to. */
+  at(t: number): number {
+    return this.#startedAt + (t - this.#fromMs) / this.#speed;
+  }
+
+  /** Begins now; resolves when the replay is over, the car stopped. */
+  start(): Promise<ReplayOutcome> {
+    if (this.#outcome !== null) return this.#outcome;
+    this.#outcome = new Promise((resolve) => {
+      this.#finish = resolve;
+    });
+    this.#startedAt = this.#opts.clock.now();
+    this.#opts.driver.on('state', this.#onTargetState);
+    if (this.#opts.driver.state.link !== 'connected') {
+      this.#end({ kind: 'link-lost', state: this.#opts.driver.state.link });
+    } else {
+      this.#schedule();
+    }
+    return this.#outcome;
+  }
+
+  /** Ends the replay now and stops the car (Ctrl+C). */
+  stop(): void {
+    this.#end({ kind: 'stopped' });
+  }
+
+  #schedule(): void {
+    const step = this.#steps[this.#next];
+    const clock = this.#opts.clock;
+    this.#timer = clock.setTimeout(this.#run, Math.max(0, this.at(step.t) - clock.now()));
+  }
+
+  readonly #run = (): void => {
+    this.#timer = null;
+    const now = this.#opts.clock.now();
+    const lag = now - this.at(this.#steps[this.#next].t);
+    if (lag > this.#maxLagMs) return this.#end({ kind: 'behind', lagMs: lag });
+    // Everything due by now, in order (a late wake-up plays what it missed at once, within the lag bound).
+    while (this.#finish !== null && this.at(this.#steps[this.#next].t) <= now) {
+      this.#play(this.#steps[this.#next++]);
+    }
+    if (this.#finish !== null) this.#schedule();
+  };
+
+  #play(step: Step): void {
+    const { driver, onEvent } = this.#opts;
+    switch (step.kind) {
+      case 'end':
+        return this.#end({ kind: 'done' });
+      case 'link':
+        this.#recordedLinkDown = step.down;
+        if (step.down) driver.stop(); // we cannot know what the recorded car did while unreachable
+        onEvent?.({ kind: 'recorded-link', t: step.t, down: step.down });
+        return;
+      case 'demand': {
+        if (this.#recordedLinkDown) return; // dropped in the recording too
+        const demand = this.#scaled(step.demand);
+        const result = driver.drive(demand);
+        onEvent?.({ kind: 'demand', t: step.t, demand, dropped: !result.ok });
+        return;
+      }
+      case 'accessory':
+        // Lights and horn, never motion; a car without them (another codec) simply has none.
+        if (!this.#recordedLinkDown) driver.accessory(step.message.name, step.message.on);
+    }
+  }
+
+  /** A hold lasts its recorded time divided by the speed, and never longer than the recorded limit. */
+  #scaled(demand: Demand): Demand {
+    if (demand.kind === 'analog' || demand.durationMs === undefined) return demand;
+    const durationMs = Math.min(demand.durationMs / this.#speed, this.#opts.recording.header.limits.maxHoldMs);
+    return { ...demand, durationMs };
+  }
+
+  readonly #onTargetState = (state: VehicleState): void => {
+    if (state.link !== 'connected') this.#end({ kind: 'link-lost', state: state.link });
+  };
+
+  #end(outcome: ReplayOutcome): void {
+    const finish = this.#finish;
+    if (finish === null) return;
+    this.#finish = null;
+    const { driver, clock } = this.#opts;
+    if (this.#timer !== null) clock.clearTimeout(this.#timer);
+    this.#timer = null;
+    driver.off('state', this.#onTargetState);
+    driver.stop(); // whatever ended it, the car ends stopped (a lost link: its reconnect sends the stop)
+    finish(outcome);
+  }
+}
+
+/**
+ * The recorded steps a replay plays from `fromMs` on: demands, the driver's lights and horn (the one thing
+ * the Driver gets that is not a demand), the recorded link's outages, the end.
+ */
+function stepsOf(recording: Recording, fromMs: number): Step[] {
+  const steps: Step[] = [];
+  let down = linkDownAt(recording, 0);
+  let driver: string | null = recording.header.driver;
+  for (const line of recording.lines) {
+    if (line.kind === 'seat') {
+      driver = line.driver;
+    } else if (line.kind === 'message' && line.client === driver && line.t >= fromMs
+      && 'type' in line.message && line.message.type === 'accessory') {
+      steps.push({ t: line.t, kind: 'accessory', message: line.message });
+    } else if (line.kind === 'link') {
+      const nowDown = line.state !== 'connected';
+      if (nowDown !== down && line.t >= fromMs) steps.push({ t: line.t, kind: 'link', down: nowDown });
+      down = nowDown;
+    } else if (line.kind === 'demand' && line.t >= fromMs) {
+      steps.push({ t: line.t, kind: 'demand', demand: line.demand });
+    }
+  }
+  steps.push({ t: Math.max(fromMs, recording.end.t), kind: 'end' });
+  return steps;
+}
+
+/** Whether the recorded car's link was down at time t. */
+function linkDownAt(recording: Recording, t: number): boolean {
+  let down = recording.header.linkState !== 'connected';
+  for (const line of recording.lines) {
+    if (line.t > t) break;
+    if (line.kind === 'link') down = line.state !== 'connected';
+  }
+  return down;
+}
+
+/**
+ * For a replay on a VirtualClock at speed 1: live timers fire a little late, and the recording says how
+ * late (its watchdog and hold-expired lines). Fired as late again, the Driver's stops come at their
+ * recorded times to the microsecond, so a simulated car ends where it ended live. Returns the
+ * `firingTime` for VirtualClock.withTimerLateness: a due time maps to the first recorded expiry at or
+ * up to `windowMs` after it (each used once), else to itself.
+ */
+export function recordedTimerFirings(recording: Recording, replayTimeOf: (t: number) => number,
+  recordedTimeOf: (at: number) => number, windowMs = 50): (due: number) => number {
+  const expiries = recording.lines.filter((l) => l.kind === 'watchdog' || l.kind === 'hold-expired').map((l) => l.t);
+  let used = 0;
+  return (due) => {
+    const t = recordedTimeOf(due);
+    while (used < expiries.length && expiries[used] < t - 0.001) used++;
+    if (used < expiries.length && expiries[used] <= t + windowMs) return replayTimeOf(expiries[used++]);
+    return due;
+  };
+}

@@ -1,0 +1,65 @@
+// The recordings folder: names, the size limit (oldest first, never a file being written, never a file
+// that is not a recording), client-given names that could climb out, and disk problems reported once.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { RecordingDirectory, RECORDING_NAME } from '../../src/recording/directory.js';
+import { tempDir } from './helpers.js';
+
+const name = (second: number, car = 'car'): string => `2026-11-29T20-06-${String(second).padStart(2, '0')}.123Z_${car}_c1.jsonl`;
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(check(), what);
+}
+
+describe('RecordingDirectory', () => {
+  it('keeps the folder under its limit: the oldest recordings go, other files and the open one stay', async (t) => {
+    const dir = tempDir(t);
+    for (const s of [1, 2, 3]) writeFileSync(join(dir, name(s)), 'x'.repeat(400));
+    writeFileSync(join(dir, 'notes.txt'), 'x'.repeat(4000)); // not a recording: never counted, never deleted
+    const logs: string[] = [];
+    const directory = new RecordingDirectory({ dir, maxFileBytes: 500, maxTotalBytes: 1000, log: (l) => logs.push(l) });
+    await directory.ready;
+    await until(() => !existsSync(join(dir, name(1))), 'the oldest deleted');
+    assert.deepEqual(readdirSync(dir).sort(), [name(2), name(3), 'notes.txt']);
+
+    const { name: fresh, file } = directory.create('2026-11-29T20-07-00.000Z_car_c9');
+    assert.match(fresh, RECORDING_NAME);
+    file.append('y'.repeat(900));
+    await until(() => !existsSync(join(dir, name(3))), 'older ones make room for the one being written');
+    assert.ok(existsSync(join(dir, fresh)), 'the file being written is never deleted');
+    assert.ok(existsSync(join(dir, 'notes.txt')));
+    await file.close();
+    directory.closed(fresh);
+    assert.deepEqual(logs, []);
+  });
+
+  it('looks up only its own recordings by exact name: nothing a client sends becomes a path', async (t) => {
+    const dir = tempDir(t);
+    writeFileSync(join(dir, name(1)), '{}\n');
+    mkdirSync(join(dir, 'sub'));
+    const directory = new RecordingDirectory({ dir, maxFileBytes: 1e6, maxTotalBytes: 1e7, log: () => {} });
+    assert.equal(await directory.pathOf(name(1)), join(dir, name(1)));
+    for (const bad of ['../' + name(1), `sub/${name(1)}`, name(2), '/etc/passwd', '..', name(1).replace('.jsonl', '.json'),
+      `${name(1)}\0`, name(1).toUpperCase()]) {
+      assert.equal(await directory.pathOf(bad), null, bad);
+    }
+  });
+
+  it('a folder it cannot write is reported once, whatever else fails, until a write works again', async (t) => {
+    const dir = tempDir(t);
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, '');
+    const logs: string[] = [];
+    const directory = new RecordingDirectory({ dir: join(blocker, 'recordings'), maxFileBytes: 1e6, maxTotalBytes: 1e7, log: (l) => logs.push(l) });
+    for (const s of [1, 2]) {
+      const { file } = directory.create(name(s).replace('.jsonl', ''));
+      file.append('{}');
+      await file.close('{}');
+    }
+    assert.equal(logs.length, 1, logs.join('\n'));
+    assert.match(logs[0], /^recording: cannot write .* \(ENOTDIR\); driving goes on, unrecorded/);
+  });
+});

@@ -1,0 +1,79 @@
+// The recordings API (src/recording/http.ts), with the token when the server asks for one: sent as
+// `Authorization: Bearer`, never in a URL. The token is the one the controller page keeps for the tab
+// (auth.ts: sessionStorage, or a `#token=` fragment), so a driver who unlocked the controls sees the
+// recordings without typing it again.
+
+const KEY = 'webracer-token';
+
+export class NeedsToken extends Error {
+  constructor(readonly wrong: boolean) {
+    super(wrong ? 'wrong token' : 'the recordings need the token');
+  }
+}
+
+export interface RecordingSummary {
+  name: string;
+  size: number;
+  car: string | null;
+  codec: string | null;
+  link: string | null;
+  drivers: string[];
+  started: string | null;
+  part: number;
+  durationMs: number;
+  distanceM: number;
+  writes: number;
+  complete: boolean;
+  endReason: string | null;
+  problem: string | null;
+}
+
+export interface TrackPoint { t: number; x: number; y: number; heading: number }
+export interface Track { points: TrackPoint[]; distanceM: number; recorded: TrackPoint[] }
+
+export function takeTokenFromFragment(): void {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (!token) return;
+  sessionStorage.setItem(KEY, token);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+export function setToken(token: string): void {
+  sessionStorage.setItem(KEY, token);
+}
+
+async function get(path: string): Promise<Response> {
+  const token = sessionStorage.getItem(KEY);
+  const response = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
+  if (response.status === 401) {
+    if (token) sessionStorage.removeItem(KEY); // refused: never send it again (each wrong try counts)
+    throw new NeedsToken(token !== null);
+  }
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
+export async function listRecordings(): Promise<RecordingSummary[]> {
+  return ((await (await get('/api/recordings')).json()) as { recordings: RecordingSummary[] }).recordings;
+}
+
+export async function fetchRecording(name: string): Promise<string> {
+  return (await get(`/api/recordings/${encodeURIComponent(name)}`)).text();
+}
+
+export async function fetchTrack(name: string): Promise<Track> {
+  return (await get(`/api/recordings/${encodeURIComponent(name)}/track`)).json() as Promise<Track>;
+}
+
+/** Saves the file: fetched with the token, then handed to the browser as a download. */
+export async function download(name: string): Promise<void> {
+  const blob = await (await get(`/api/recordings/${encodeURIComponent(name)}?download`)).blob();
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
