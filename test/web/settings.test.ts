@@ -16,7 +16,8 @@ import {
 
 const setStick = (page: Page, axes: number[]) => page.evaluate(`window.testPad.axes = ${JSON.stringify(axes)}`);
 const setButton = (page: Page, index: number, pressed: boolean) => page.evaluate(`window.testPad.buttons[${index}].pressed = ${pressed}`);
-const focusPage = (page: Page) => page.locator('body').click({ position: { x: 5, y: 780 } });
+/** Focus off any field (the slider owns the arrows; a text field every key): a click on the bar's edge. */
+const focusPage = (page: Page) => page.mouse.click(3, 3);
 /** Records navigator.vibrate's calls (Chromium has it; this only listens in). */
 const VIBRATE_SPY = `(() => {
   window.testVibrations = [];
