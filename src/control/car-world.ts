@@ -13,8 +13,8 @@ import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../ve
 import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
-import { DriverLiveness } from './driver-liveness.js';
-import { FanOut } from './fan-out.js';
+import { Audience } from './audience.js';
+import { HoldGate } from './hold-gate.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
@@ -25,8 +25,7 @@ import {
   type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
-import { Seat, type RoleChange } from './seat.js';
-import { Throttle } from './throttle.js';
+import { Seating } from './seating.js';
 
 export interface CarWorldOptions {
   name: string;
@@ -46,11 +45,6 @@ export interface CarWorldOptions {
   now?: () => number; // monotonic milliseconds
 }
 
-/** Telemetry is at most 20 per second per client. */
-const TELEMETRY_INTERVAL_MS = 50;
-/** How often a driver whose car is held hears why its drive messages do nothing. */
-const HELD_REMINDER_MS = 1000;
-
 type SeedDemand = ReturnType<ClientSession['seed']['toDemand']>;
 
 export class CarWorld {
@@ -58,28 +52,19 @@ export class CarWorld {
   readonly driver: Driver;
   /** Everything that happens here, for listeners outside the command path (car-events.ts). */
   readonly events: CarEvents;
-  private readonly sessions = new Map<string, ClientSession>();
-  private readonly seat: Seat;
+  /** The car's clients, and what they all hear (audience.ts). */
+  private readonly sessions: Audience;
+  /** Who drives, the held seat, the driver's liveness (seating.ts). */
+  private readonly seat: Seating;
   private readonly now: () => number;
   private readonly startedAt: number;
-  private readonly telemetry: Throttle;
-  /** Telemetry goes out a few clients at a time, so a crowd of spectators never delays a command. */
-  private readonly telemetryFan = new FanOut();
   private readonly camera: CameraRelay;
-  private readonly liveness: DriverLiveness;
   private lastCommand: LastCommand | null = null;
-  private lastStateJson = '';
-  private lastVideoJson = '';
-  private seatNoted: { driver: string | null; reserved: boolean } = { driver: null, reserved: false };
   private lastLinkState: CarState['link'] | null = null;
-  private reservationTimer: NodeJS.Timeout | null = null;
   /** The driver's stick must come back to centre after someone else (or a race's hold) stopped the car (rearm-gate.ts). */
   private readonly rearm: RearmGate;
-  /** The arena sends this car's pose with the others' (`poses`), so its own `telemetry` would repeat it. */
-  private telemetryMuted = false;
-  /** Why the car is held (a race's countdown), or null: the hold gate on the command path. */
-  private heldFor: string | null = null;
-  private heldReminderAt = -Infinity;
+  /** Drive demands refused while a race counts down (hold-gate.ts). */
+  private readonly holdGate: HoldGate;
   private closed = false;
 
   constructor(private readonly opts: CarWorldOptions) {
@@ -87,14 +72,21 @@ export class CarWorld {
     this.driver = opts.driver;
     this.now = opts.now ?? (() => performance.now());
     this.startedAt = this.now();
-    this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: this.now });
     this.rearm = new RearmGate(this.now);
-    this.liveness = new DriverLiveness(opts.limits.driverSilenceMs, this.now, opts.log);
+    this.holdGate = new HoldGate(this.now);
+    this.sessions = new Audience(() => {
+      const pose = this.driver.pose;
+      return pose ? { pose, t: this.elapsed() } : null;
+    }, this.now);
     this.events = new CarEvents((err) => opts.log.error('listener_failed', {}, `a car event listener failed: ${err.stack ?? err.message}`));
-    this.telemetry = new Throttle(TELEMETRY_INTERVAL_MS, () => this.sendPose(), this.now);
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
       broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver,
+    });
+    this.seat = new Seating({
+      limits: opts.limits, log: opts.log, now: this.now, clients: this.sessions, events: this.events,
+      driverChanged: () => this.camera.driverChanged(), // the new driver sees first
+      changed: () => this.broadcastState(),
     });
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
@@ -121,7 +113,7 @@ export class CarWorld {
 
   /** True while the car is held (hold()). */
   get held(): boolean {
-    return this.heldFor !== null;
+    return this.holdGate.held;
   }
 
   /**
@@ -131,9 +123,7 @@ export class CarWorld {
    * after a stop by someone else: a stick held since before the hold must not launch the car at go.
    */
   hold(reason: string): void {
-    const wasHeld = this.heldFor !== null;
-    this.heldFor = reason;
-    if (wasHeld) return;
+    if (!this.holdGate.hold(reason)) return;
     const driverId = this.seat.driver;
     const driver = driverId === null ? undefined : this.sessions.get(driverId);
     if (this.driver.state.direction !== 'stop') {
@@ -148,19 +138,12 @@ export class CarWorld {
 
   /** Opens the hold gate: drive demands reach the car again. */
   release(): void {
-    if (this.heldFor === null) return;
-    this.heldFor = null;
-    this.opts.log.info('released');
+    if (this.holdGate.release()) this.opts.log.info('released');
   }
 
-  /**
-   * Stops this car's own `telemetry` after the first pose each client gets with its welcome: the arena
-   * sends every simulated car's pose, this one's included, to its pages (`poses`), and each text sent is
-   * a write to the kernel that a crowd of spectators multiplies.
-   */
+  /** The arena sends this car's pose with the others' (audience.ts). */
   muteTelemetry(): void {
-    this.telemetryMuted = true;
-    this.telemetry.cancel();
+    this.sessions.muteTelemetry();
   }
 
   /** A client of this car, for listeners that answer it (a race message's error). */
@@ -175,15 +158,15 @@ export class CarWorld {
 
   /** Sends one text to every client of this car, now. */
   broadcast(json: string): void {
-    for (const session of this.sessions.values()) session.sendText(json);
+    this.sessions.broadcast(json);
   }
 
   /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */
   attach(session: ClientSession): void {
     const { ws, id } = session;
     if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
-    this.sessions.set(id, session);
-    this.announce(this.seat.join(id, session.auth.authenticated, !session.camera && !session.watchOnly), false);
+    this.sessions.add(session);
+    this.seat.join(session);
     this.opts.log.info('connected', { client: id, address: session.address, role: this.seat.roleOf(id), camera: session.camera || undefined });
     const { limits } = this.opts;
     session.send({
@@ -209,9 +192,7 @@ export class CarWorld {
     });
     ws.on('close', (code: number) => this.detach(session, code));
     ws.on('error', () => {}); // the close that follows is what matters
-    this.watchDriver();
-    this.noteSeat();
-    this.broadcastState();
+    this.seat.refresh();
     if (this.events.active) this.events.emit({ kind: 'client', client: id, joined: true });
   }
 
@@ -224,36 +205,23 @@ export class CarWorld {
   close(): Promise<void> {
     this.closed = true;
     const carStopped = this.driver.close(); // writes the stop first, synchronously; clients see it below
-    this.liveness.cancel();
-    this.cancelReservation();
+    this.seat.close();
     this.broadcastState();
     this.driver.off('state', this.onCarState);
     this.driver.off('pose', this.onPose);
     this.driver.off('watchdog', this.onWatchdog);
     this.driver.off('hold-expired', this.onHoldExpired);
     this.driver.off('write', this.onWrite);
-    this.telemetry.cancel();
-    this.telemetryFan.cancel();
+    this.sessions.close();
     for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
     return carStopped;
   }
 
   private detach(session: ClientSession, code: number): void {
-    if (!this.sessions.delete(session.id)) return;
+    if (!this.sessions.remove(session)) return;
     this.opts.log.info('closed', { client: session.id, code });
     this.camera.left(session);
-    // A driver that left by accident (reload, network) may come back for its seat; one closed for its
-    // own misbehaviour (1008) may not.
-    const keepSeat = code !== CLOSE_CODES.policyViolation && this.opts.limits.resumeWindowMs > 0 && !this.closed;
-    const { driverLeft, changes } = this.seat.leave(session.id, keepSeat ? session.resumeToken : undefined);
-    if (driverLeft) {
-      this.stopCar(); // a vanished driver must not leave the car moving
-      if (this.seat.reserved) this.reserveSeat();
-    }
-    this.announce(changes);
-    this.watchDriver();
-    this.noteSeat();
-    this.broadcastState();
+    this.seat.leave(session, code, () => this.stopCar());
     if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
   }
 
@@ -271,26 +239,14 @@ export class CarWorld {
         this.opts.faults?.onPing(msg.id, this.opts.link);
         return session.send({ type: 'pong', id: msg.id, serverTime: Date.now() });
       case 'auth':
-        if (session.authenticate(msg.token) !== 'ok') return;
-        return this.seatChanged(this.seat.authorize(session.id), session);
-      case 'claim': {
-        const result = this.seat.claim(session.id);
-        if (!result.ok) {
-          const why = result.code === 'unauthorized' ? 'send a valid auth token first'
-            : this.seat.reserved ? 'the seat is held for its driver, who is reconnecting' : 'someone is driving';
-          return session.error(result.code, why, 'claim');
-        }
-        if (result.changes.some((c) => c.role === 'spectator')) this.stopCar(); // seat taken from an idle driver
-        // Already driving: nothing changed, but every claim gets an answer.
-        return this.seatChanged(result.changes.length > 0 ? result.changes : [{ id: session.id, role: 'driver' }]);
-      }
-      case 'release': {
-        if (this.seat.driver !== session.id) return session.error('not_driver', 'you are not driving', 'release');
-        this.stopCar();
-        return this.seatChanged(this.seat.release(session.id));
-      }
+        if (session.authenticate(msg.token) === 'ok') this.seat.authorize(session);
+        return;
+      case 'claim':
+        return this.seat.claim(session, () => this.stopCar());
+      case 'release':
+        return this.seat.release(session, () => this.stopCar());
       case 'resume':
-        return this.resume(session, msg.token);
+        return this.seat.resume(session, msg.token);
       case 'camera-on':
         return this.camera.cameraOn(session);
       case 'camera-off':
@@ -306,17 +262,6 @@ export class CarWorld {
     }
   }
 
-  /** Announces seat changes (`always` also hears its role even when it did not change), then the state. */
-  private seatChanged(changes: RoleChange[], always?: ClientSession): void {
-    if (always && !changes.some((c) => c.id === always.id)) {
-      this.announce([{ id: always.id, role: this.seat.roleOf(always.id) }]);
-    }
-    this.announce(changes);
-    this.watchDriver();
-    this.noteSeat();
-    this.broadcastState();
-  }
-
   private drive(session: ClientSession, ref: LastCommand, demand: () => Demand): void {
     if (this.seat.driver !== session.id) {
       return session.auth.authenticated
@@ -330,7 +275,7 @@ export class CarWorld {
     } catch (err) {
       return session.error('invalid_message', (err as Error).message, ref);
     }
-    if (this.heldFor !== null) return this.refuseHeld(session, ref);
+    if (this.holdGate.refuses(session, ref)) return;
     if (this.rearm.admits(session, wanted, ref)) this.give(session, ref, wanted);
   }
 
@@ -381,72 +326,10 @@ export class CarWorld {
     return { ...demand, durationMs: max };
   }
 
-  /** A drive while held: refused, and said so at most once a second (the page sends 20 a second). */
-  private refuseHeld(session: ClientSession, ref: string): void {
-    const now = this.now();
-    if (now - this.heldReminderAt < HELD_REMINDER_MS) return;
-    this.heldReminderAt = now;
-    session.error('held', `the car is held: ${this.heldFor}`, ref);
-  }
-
-  private resume(session: ClientSession, token: string): void {
-    const changes = this.seat.resume(session.id, token);
-    if (changes === null) {
-      return session.error('resume_failed', 'no seat is held for this token (it expired, or was never this car\'s)', 'resume');
-    }
-    this.cancelReservation();
-    session.auth.grant(); // the seat it held was an authorized one
-    this.opts.log.info('resumed', { client: session.id });
-    this.seatChanged(changes, session);
-  }
-
-  private reserveSeat(): void {
-    this.cancelReservation();
-    this.reservationTimer = setTimeout(() => {
-      this.reservationTimer = null;
-      this.seatChanged(this.seat.expireReservation());
-    }, this.opts.limits.resumeWindowMs);
-    this.reservationTimer.unref();
-  }
-
-  /** Watches the connection of whoever drives now (driver-liveness.ts). */
-  private watchDriver(): void {
-    const id = this.seat.driver;
-    this.liveness.watch(id === null || this.closed ? undefined : this.sessions.get(id));
-  }
-
-  private cancelReservation(): void {
-    if (this.reservationTimer !== null) clearTimeout(this.reservationTimer);
-    this.reservationTimer = null;
-  }
-
   private stopCar(): void {
     if (this.events.active) this.events.emit({ kind: 'demand', client: null, demand: { kind: 'command', name: 'stop' } });
     this.driver.stop();
     this.lastCommand = 'auto';
-  }
-
-  /** Tells listeners who holds the seat now, when that changed. */
-  private noteSeat(): void {
-    const driver = this.seat.driver;
-    const reserved = this.seat.reserved;
-    if (driver === this.seatNoted.driver && reserved === this.seatNoted.reserved) return;
-    if (driver !== this.seatNoted.driver) this.camera.driverChanged(); // the new driver sees first
-    this.seatNoted = { driver, reserved };
-    this.opts.log.info('seat', { driver, reserved });
-    this.events.emit({ kind: 'seat', driver, reserved });
-  }
-
-  private announce(changes: RoleChange[], broadcast = true): void {
-    for (const change of changes) {
-      const session = this.sessions.get(change.id);
-      if (!session) continue;
-      if (!broadcast) continue; // a joining client hears its role in `welcome` (and is logged as connected)
-      this.opts.log.info('role', { client: change.id, role: change.role });
-      session.send({
-        type: 'role', role: change.role, driver: this.seat.driver, authenticated: session.auth.authenticated,
-      });
-    }
   }
 
   private state(): VehicleState {
@@ -459,17 +342,11 @@ export class CarWorld {
 
   /** Sends the state to everyone, if it differs from what was last sent. */
   private broadcastState(): void {
-    const json = JSON.stringify({ type: 'state', ...this.state() });
-    if (json === this.lastStateJson) return;
-    this.lastStateJson = json;
-    for (const session of this.sessions.values()) session.sendText(json);
+    this.sessions.broadcastChange('state', JSON.stringify({ type: 'state', ...this.state() }));
   }
 
   private broadcastVideo(status: VideoStatus): void {
-    const json = JSON.stringify({ type: 'video', ...status });
-    if (json === this.lastVideoJson) return;
-    this.lastVideoJson = json;
-    for (const session of this.sessions.values()) session.sendText(json);
+    this.sessions.broadcastChange('video', JSON.stringify({ type: 'video', ...status }));
   }
 
   private readonly onCarState = (car: CarState): void => {
@@ -482,7 +359,7 @@ export class CarWorld {
 
   private readonly onPose = (pose: Pose): void => {
     if (this.events.active) this.events.emit({ kind: 'pose', pose });
-    if (!this.telemetryMuted) this.telemetry.notify();
+    this.sessions.poseChanged();
   };
 
   private readonly onWatchdog = (): void => {
@@ -499,12 +376,6 @@ export class CarWorld {
   private readonly onRefusal = (client: string, code: ErrorCode, ref?: string): void => {
     if (this.events.active) this.events.emit(ref === undefined ? { kind: 'refusal', client, code } : { kind: 'refusal', client, code, ref });
   };
-
-  private sendPose(): void {
-    const pose = this.driver.pose;
-    if (!pose) return;
-    this.telemetryFan.send(JSON.stringify({ type: 'telemetry', pose, t: this.elapsed() }), this.sessions.values());
-  }
 
   private elapsed(): number {
     return Math.round(this.now() - this.startedAt);
