@@ -326,10 +326,13 @@ export class CarWorld {
     return { ...demand, durationMs: max };
   }
 
+  /** The server's own stop: a driver left, gave up or lost the seat, or a race holds the car. */
   private stopCar(): void {
     if (this.events.active) this.events.emit({ kind: 'demand', client: null, demand: { kind: 'command', name: 'stop' } });
     this.driver.stop();
     this.lastCommand = 'auto';
+    // A horn held by a page that vanished would sound on for whoever comes next; lights may stay.
+    if (this.opts.accessories.includes('horn')) this.driver.accessory('horn', false);
   }
 
   private state(): VehicleState {

@@ -37,6 +37,20 @@ test('an rc-app car: its accessories in welcome; the driver\'s horn reaches the 
   await car.waitFor(() => String.fromCharCode(...car.bytes.map((b) => b.value)).endsWith('wuyxS'), 'every off, then the stop');
 });
 
+test('a driver who leaves with the horn on: the server stops the car and switches the horn off', async (t) => {
+  const car = await ByteRecorder.start();
+  t.after(() => car.close());
+  const server = await startServer(t, { link: car.link, codec: 'rc-app' });
+  const driver = await connect(t, `ws://127.0.0.1:${server.port}/ws`);
+  await car.holds((b) => b === 'S'.charCodeAt(0), 'the stop on connecting');
+  driver.send({ command: 'up', duration: 2 });
+  driver.send({ type: 'accessory', name: 'horn', on: true });
+  await car.waitFor(() => String.fromCharCode(...car.bytes.map((b) => b.value)).includes('V'), 'the horn');
+  driver.ws.terminate();
+  await car.waitFor(() => /V.*S.*v/.test(String.fromCharCode(...car.bytes.map((b) => b.value))), 'the stop, then the horn off');
+  assert.equal(server.driver.state.direction, 'stop');
+});
+
 test('an i-Racer has no accessories: an empty list, and a clear refusal', async (t) => {
   const server = await startServer(t);
   const driver = await connect(t, `ws://127.0.0.1:${server.port}/ws`);
