@@ -4,7 +4,8 @@
  * every time. `webracer replay --dry-run` prints it; the tests use it to hold the Driver and the codecs to
  * their recorded behaviour (test/fixtures/recordings/).
  */
-import { Driver, SimLink, VirtualClock, type Clock, type Codec, type Pose } from '../vehicle/index.js';
+import { Driver, SimCar, SimLink, VirtualClock, type Clock, type Codec, type Pose } from '../vehicle/index.js';
+import { toHex } from './format.js';
 import type { Recording } from './reader.js';
 import { recordedTimerFirings, Replay, type ReplayOutcome } from './replay.js';
 
@@ -16,7 +17,10 @@ export type TimelineEntry =
 
 export interface DryRun {
   timeline: TimelineEntry[];
-  /** Where the simulated car ends. */
+  /**
+   * Where the simulated car ends, given the bytes this replay wrote, each at the time the recording
+   * wrote it (the same bytes, in order) or else at the replay's own time.
+   */
   pose: Pose;
   outcome: ReplayOutcome;
 }
@@ -53,7 +57,32 @@ export async function replayAtOnce(recording: Recording, options: { codec: Codec
   const closed = driver.close();
   clock.runAll();
   await closed;
-  return { timeline, pose: link.pose, outcome };
+  return { timeline, pose: poseOf(recording, timeline, startPose(recording, fromMs), speed, options.codec), outcome };
+}
+
+/** A replayed write is the recorded one when it has the same bytes within this much of its time. */
+const SAME_WRITE_MS = 50;
+
+/**
+ * The simulator is deterministic given the times its bytes arrive, and a step boundary lies between two
+ * times that differ by a fraction of a millisecond: a 400 ms hold set off on the step grid ends exactly
+ * on it, live a few microseconds after (the write follows the timer that decides it), replayed exactly on
+ * it. So the pose is computed from the replay's writes at the times the recording has for them: the
+ * bytes are the replay's (a Driver or codec that changed shows), the times the session's own.
+ */
+function poseOf(recording: Recording, timeline: TimelineEntry[], start: Pose | undefined, speed: number, codec: Codec): Pose {
+  const recorded = recording.lines.flatMap((l) => (l.kind === 'write' ? [l] : []));
+  const car = new SimCar({ start });
+  car.useDecoder(codec.decoder()); // the car speaks the replay's protocol, as the simulator link does
+  let next = 0;
+  for (const entry of timeline) {
+    if (entry.kind !== 'write') continue;
+    while (next < recorded.length && recorded[next].t < entry.t - SAME_WRITE_MS) next++;
+    const same = speed === 1 && next < recorded.length && recorded[next].bytes === toHex(entry.bytes)
+      && Math.abs(recorded[next].t - entry.t) <= SAME_WRITE_MS;
+    car.write(entry.bytes, same ? recorded[next++].t : entry.t, () => {});
+  }
+  return car.pose;
 }
 
 /** Where the simulated car stood at `fromMs`: the last recorded pose by then, else the header's. */
