@@ -10,7 +10,7 @@
  *   kernel in that call, and loopback TCP queues it on the server socket during the write, so the message
  *   is waiting on the server's socket. (A send that left bytes buffered is counted and reported.)
  * - t1: the Driver's 'state' event, which it emits synchronously right after link.write() accepted the
- *   byte; our listener is prepended so the hub's own state broadcast is not in the figure.
+ *   byte; our listener is prepended so the car world's own state broadcast is not in the figure.
  * t1 - t0 is one event-loop wake-up, the read, WebSocket unframing and UTF-8 check, JSON parse and schema
  * validation, seat and rate checks, quantizing, encoding and link.write(). Not in it: the client's framing
  * (before t0) and the kernel's delivery of the byte to the car (after t1).

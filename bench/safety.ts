@@ -334,7 +334,7 @@ async function main(): Promise<void> {
     await run(signal, 'the signal handler\'s emergency stop', AT_ONCE_MS, () => signalTrial(signal));
   }
   await run('uncaught exception', 'the process fault handler\'s emergency stop', AT_ONCE_MS, uncaughtTrial);
-  await run('driver disconnects', 'the hub: the driver left', AT_ONCE_MS,
+  await run('driver disconnects', 'the car world: its driver left', AT_ONCE_MS,
     leavingTrials((c) => c.ws.terminate(), 'the stop after the driver left', false));
   await run('exception in the message handler', 'containment: close 1011, the driver left', AT_ONCE_MS,
     leavingTrials((c) => c.send({ type: 'ping', id: 'fault:message' }), 'the stop after the handler fault', true));
