@@ -5,40 +5,12 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+export type { RecordingSummary, Track } from './api-types.js';
 import type { RecordingDirectory } from './directory.js';
 import type { RecordingLine } from './format.js';
 import { scanRecording } from './reader.js';
-import { TrackBuilder, type TrackPoint } from './track.js';
-
-export interface RecordingSummary {
-  name: string;
-  size: number;
-  car: string | null;
-  codec: string | null;
-  link: string | null;
-  /** Every client that held the seat (one person; a resume brings a new client id). */
-  drivers: string[];
-  started: string | null;
-  part: number;
-  /** From the header to the last line. */
-  durationMs: number;
-  /** How far the bytes sent would take the simulated car (for a real car: what the simulator makes of them). */
-  distanceM: number;
-  writes: number;
-  /** The end line is there and everything before it is sound. */
-  complete: boolean;
-  endReason: string | null;
-  /** Why the file is not complete, with its line. */
-  problem: string | null;
-}
-
-export interface Track {
-  /** The simulator's path for the bytes of the recording, from the recorded start pose. */
-  points: TrackPoint[];
-  distanceM: number;
-  /** The poses the simulated car reported while recording (empty for a real car). */
-  recorded: TrackPoint[];
-}
+import type { RecordingSummary, Track, TrackPoint } from './api-types.js';
+import { TrackBuilder } from './track.js';
 
 export class RecordingSummaries {
   readonly #cache = new Map<string, { size: number; mtimeMs: number; summary: RecordingSummary }>();

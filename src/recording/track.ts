@@ -7,7 +7,9 @@
 import { createCodec, SimCar, type Pose } from '../vehicle/index.js';
 import { fromHex, type RecordingHeader } from './format.js';
 
-export interface TrackPoint { t: number; x: number; y: number; heading: number }
+import type { TrackPoint } from './api-types.js';
+
+export type { TrackPoint } from './api-types.js';
 
 /** Points kept for the page at most; more are thinned evenly (the distance counts every step). */
 const MAX_POINTS = 5_000;

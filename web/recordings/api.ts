@@ -3,6 +3,10 @@
 // (auth.ts: sessionStorage, or a `#token=` fragment), so a driver who unlocked the controls sees the
 // recordings without typing it again.
 
+import type { RecordingSummary, Track } from '../../src/recording/api-types.js'; // types only: nothing of the server is bundled
+
+export type { RecordingSummary, Track, TrackPoint } from '../../src/recording/api-types.js';
+
 const KEY = 'webracer-token';
 
 export class NeedsToken extends Error {
@@ -10,26 +14,6 @@ export class NeedsToken extends Error {
     super(wrong ? 'wrong token' : 'the recordings need the token');
   }
 }
-
-export interface RecordingSummary {
-  name: string;
-  size: number;
-  car: string | null;
-  codec: string | null;
-  link: string | null;
-  drivers: string[];
-  started: string | null;
-  part: number;
-  durationMs: number;
-  distanceM: number;
-  writes: number;
-  complete: boolean;
-  endReason: string | null;
-  problem: string | null;
-}
-
-export interface TrackPoint { t: number; x: number; y: number; heading: number }
-export interface Track { points: TrackPoint[]; distanceM: number; recorded: TrackPoint[] }
 
 export function takeTokenFromFragment(): void {
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
