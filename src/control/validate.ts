@@ -1,12 +1,10 @@
 /**
  * Client message validation: text in, a typed message or a precise refusal out. The schemas live in
- * messages.ts (shared with the page); they are compiled once here, at module load.
+ * message-schemas.ts; they are compiled once here, at module load.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import {
-  seedCommandSchema, typedMessageSchemas,
-  type ClientMessage, type ClientMessageType,
-} from './messages.js';
+import { seedCommandSchema, typedMessageSchemas } from './message-schemas.js';
+import type { ClientMessage, ClientMessageType } from './messages.js';
 
 export type ParseResult =
   | { ok: true; message: ClientMessage }
