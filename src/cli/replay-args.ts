@@ -3,7 +3,7 @@
  * link and the codec the same way), so a typo stops before anything connects (exit 2).
  */
 import type { CodecName } from '../vehicle/index.js';
-import { codec, link, ValueError } from './flags.js';
+import { codec, link, ValueError } from './flag-values.js';
 
 export interface ReplayCliOptions {
   file: string;

@@ -1,0 +1,161 @@
+/**
+ * How each option's value is checked (flags.ts has the table of options that use these): every check
+ * takes a flag's text or a config file's JSON value and returns the option's value, or throws a
+ * ValueError saying what is wrong with it in words a user can act on.
+ */
+import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { CAR_NAME_PATTERN } from '../control/fleet.js';
+import { parseIceServer } from '../control/ice-servers.js';
+import type { IceServer } from '../control/messages.js';
+import type { CarConfig } from '../control/options.js';
+import { normalizeOrigin } from '../control/origin.js';
+import {
+  CharmapError, CODEC_NAMES, DEFAULT_BAUD, parseLinkSpec, readCharmapFile, type CodecName, type RcAppCharmap,
+} from '../vehicle/index.js';
+
+/** A value as a flag gives it (text) or a config file does (JSON). */
+export type Value = string | number | boolean | Record<string, unknown>;
+
+/** Thrown by `set` for a bad value: the caller names where it came from (the flag, or the file's field). */
+export class ValueError extends Error {
+  override name = 'ValueError';
+}
+
+export function text(v: Value): string {
+  if (typeof v !== 'string') throw new ValueError(`must be text, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+export function integer(v: Value, min: number, max: number): number {
+  const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
+  if (!Number.isInteger(n)) throw new ValueError(`must be a whole number, got '${String(v)}'`);
+  if (n < min || n > max) throw new ValueError(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export function oneOf<T extends string>(v: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(v)) return v as T;
+  throw new ValueError(`must be one of ${allowed.join(', ')}, got '${v}'`);
+}
+
+/** A switch: on as a flag (no value), true or false in a config file. */
+export function switchValue(v: Value): boolean {
+  if (v === true || v === '') return true;
+  if (v === false) return false;
+  throw new ValueError(`is a switch: true or false, got ${JSON.stringify(v)}`);
+}
+
+export function host(v: string): string {
+  // An IP address, or a host name made of letters, digits, dots and dashes.
+  if (isIP(v) !== 0 || /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(v)) return v;
+  throw new ValueError(`must be an IP address or a host name, got '${v}'`);
+}
+
+/** A --link value, checked (also for `webracer replay`). */
+export function link(v: string): string {
+  try {
+    parseLinkSpec(v);
+  } catch (err) {
+    throw new ValueError((err as Error).message);
+  }
+  return v;
+}
+
+export function codec(v: string): CodecName {
+  if ((CODEC_NAMES as readonly string[]).includes(v)) return v as CodecName;
+  throw new ValueError(`must be one of ${CODEC_NAMES.join(', ')}, got '${v}'`);
+}
+
+export function token(v: string): string {
+  if (v === '') throw new ValueError('needs a non-empty value');
+  if (v.length > 512) throw new ValueError('is longer than 512 characters');
+  return v;
+}
+
+export function origin(v: string): string {
+  try {
+    return normalizeOrigin(v);
+  } catch (err) {
+    throw new ValueError((err as Error).message);
+  }
+}
+
+export function charmap(path: string): RcAppCharmap {
+  try {
+    return readCharmapFile(path);
+  } catch (err) {
+    if (err instanceof CharmapError) throw new ValueError(err.message);
+    throw err;
+  }
+}
+
+export function file(path: string): string {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`no such file '${path}'`);
+  return path;
+}
+
+/** A folder for recordings: made at start-up when missing, but never something that is not a folder. */
+export function recordFolder(path: string): string {
+  if (path === '') throw new ValueError('needs a folder');
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (info !== undefined && !info.isDirectory()) throw new ValueError(`'${path}' is not a folder`);
+  return path;
+}
+
+export function tlsMode(v: string): 'self-signed' {
+  if (v === 'self-signed') return v;
+  throw new ValueError(`must be self-signed (for your own certificate: --tls-cert and --tls-key), got '${v}'`);
+}
+
+/** A folder that exists or can be made (it is made when first needed); not a file. */
+export function dataDir(path: string): string {
+  if (path === '') throw new ValueError('needs a folder');
+  if (statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`'${path}' is a file, not a folder`);
+  return path;
+}
+
+export function iceServer(v: string): IceServer {
+  try {
+    return parseIceServer(v);
+  } catch (err) {
+    throw new ValueError((err as Error).message);
+  }
+}
+
+export function folder(path: string): string {
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ValueError(`no such folder '${path}'`);
+  return path;
+}
+
+/** `NAME=LINK[,codec=C][,baud=N]`: the link may not contain a comma (no spec has one). */
+export function carFromFlag(v: string): CarConfig {
+  const eq = v.indexOf('=');
+  if (eq < 0) throw new ValueError(`must be NAME=LINK[,codec=C][,baud=N], got '${v}'`);
+  const [linkText, ...extras] = v.slice(eq + 1).split(',');
+  const fields: Record<string, unknown> = { name: v.slice(0, eq), link: linkText };
+  for (const extra of extras) {
+    const [key, value, more] = extra.split('=');
+    if (value === undefined || more !== undefined || !['codec', 'baud'].includes(key)) {
+      throw new ValueError(`'${extra}' is not codec=NAME or baud=N (in '${v}')`);
+    }
+    if (key in fields) throw new ValueError(`${key} given twice (in '${v}')`);
+    fields[key] = key === 'baud' ? integer(value, 50, 4_000_000) : value;
+  }
+  return carFromJson(fields);
+}
+
+/** A car as a config file writes it: {name, link, codec?, baud?}. */
+export function carFromJson(v: Record<string, unknown>): CarConfig {
+  const name = text(v.name as Value);
+  if (!CAR_NAME_PATTERN.test(name)) throw new ValueError(`car name '${name}' must be 1-32 letters, digits, '-' or '_'`);
+  let spec = link(text(v.link as Value));
+  if (v.baud !== undefined) {
+    const baud = integer(v.baud as Value, 50, 4_000_000);
+    const parsed = parseLinkSpec(spec);
+    if (parsed.kind !== 'serial') throw new ValueError(`car '${name}': baud is for serial links only`);
+    if (spec.includes('@')) throw new ValueError(`car '${name}': the baud rate is given twice`);
+    spec = baud === DEFAULT_BAUD ? spec : `${spec}@${baud}`;
+  }
+  return { name, link: spec, codec: v.codec === undefined ? 'iracer' : codec(text(v.codec as Value)) };
+}
