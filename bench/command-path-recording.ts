@@ -17,31 +17,17 @@
  * the figure only when it delays the next message.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { ServerAddOn } from '../src/control/add-on.js';
 import { startControlServer, type ControlServer } from '../src/control/server.js';
 import { recordingAddOn } from '../src/recording/add-on.js';
+import { listenSink, percentile } from './byte-sink.js';
 import type { CommandPathFigures, RecordingCommandPathResult as Result } from './command-path-section.js';
 
 const BLOCK = 100;
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function listenSink(): Promise<{ sink: Server; port: number; bytes: () => number }> {
-  let received = 0;
-  const sink = createServer((socket) => socket.on('data', (chunk: Buffer) => (received += chunk.length)));
-  return new Promise((resolve) =>
-    sink.listen(0, '127.0.0.1', () => {
-      const address = sink.address();
-      resolve({ sink, port: typeof address === 'object' && address ? address.port : 0, bytes: () => received });
-    }),
-  );
-}
 
 /** One server with its sink and client; `run` sends messages one at a time and keeps their times. */
 class Rig {

@@ -24,25 +24,10 @@
  * event loop; what the figure shows is the server's extra work delaying the measured car's messages.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
 import { WebSocket } from 'ws';
 import { startControlServer } from '../src/control/server.js';
+import { listenSink, percentile } from './byte-sink.js';
 import type { CommandPathResult as Result } from './command-path-section.js';
-
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-function listenSink(): Promise<{ sink: Server; port: number; bytes: () => number }> {
-  let received = 0;
-  const sink = createServer((socket) => socket.on('data', (chunk: Buffer) => (received += chunk.length)));
-  return new Promise((resolve) =>
-    sink.listen(0, '127.0.0.1', () => {
-      const address = sink.address();
-      resolve({ sink, port: typeof address === 'object' && address ? address.port : 0, bytes: () => received });
-    }),
-  );
-}
 
 interface Load { cars: number; spectators: number; core: string | null }
 
