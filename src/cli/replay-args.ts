@@ -2,8 +2,9 @@
  * `webracer replay FILE [options]`: its own few options, checked like the server's (flags.ts checks the
  * link and the codec the same way), so a typo stops before anything connects (exit 2).
  */
-import type { CodecName } from '../vehicle/index.js';
-import { codec, link, ValueError } from './flag-values.js';
+import type { CodecName, RcAppCharmap } from '../vehicle/index.js';
+import { DEFAULT_LINK_TIMEOUT_MS } from './flags.js';
+import { charmap, codec, integer, link, ValueError } from './flag-values.js';
 
 export interface ReplayCliOptions {
   file: string;
@@ -11,6 +12,10 @@ export interface ReplayCliOptions {
   link?: string;
   /** The target car's protocol; the recorded car's when not given. */
   codec?: CodecName;
+  /** The rc-app codec's characters (--charmap FILE, as the server takes it). */
+  charmap?: RcAppCharmap;
+  /** --link-timeout-ms, as the server takes it; the link's default when not given. */
+  linkTimeoutMs?: number;
   speed: number;
   fromMs: number;
   dryRun: boolean;
@@ -24,6 +29,11 @@ driver. Prints every byte as it is sent. Ctrl+C stops the car and ends the repla
 
   --link SPEC           the car to drive: sim | serial:PATH[@BAUD] | tcp:HOST:PORT (default sim)
   --codec NAME          the car's protocol (default: the recorded car's)
+  --charmap FILE        the rc-app codec speaks the characters in FILE, as the server's --charmap
+                        (give the one the session was recorded with; a replay whose bytes differ
+                        from the recorded ones is refused)
+  --link-timeout-ms N   a write the car's link has not taken within N ms ends the replay, as the
+                        server's option (default ${DEFAULT_LINK_TIMEOUT_MS}, 100 to 60000)
   --speed X             play X times as fast, 0.1 to 10 (default 1; holds scale too, the watchdog not)
   --from SECONDS        start this far into the recording, with the car stopped (default 0)
   --dry-run             print the byte timeline the replay would send (and, for the simulator, where
@@ -59,7 +69,7 @@ export function parseReplayArgs(argv: readonly string[]): Parsed {
       options.dryRun = true;
       continue;
     }
-    if (!['link', 'codec', 'speed', 'from'].includes(name)) throw new ValueError(`unknown option '--${name}'`);
+    if (!['link', 'codec', 'charmap', 'link-timeout-ms', 'speed', 'from'].includes(name)) throw new ValueError(`unknown option '--${name}'`);
     let value: string;
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
@@ -67,6 +77,8 @@ export function parseReplayArgs(argv: readonly string[]): Parsed {
     try {
       if (name === 'link') options.link = link(value);
       else if (name === 'codec') options.codec = codec(value);
+      else if (name === 'charmap') options.charmap = charmap(value);
+      else if (name === 'link-timeout-ms') options.linkTimeoutMs = integer(value, 100, 60_000);
       else if (name === 'speed') options.speed = decimal(value, 0.1, 10);
       else options.fromMs = Math.round(decimal(value, 0, 1e7) * 1000);
     } catch (err) {
@@ -75,6 +87,9 @@ export function parseReplayArgs(argv: readonly string[]): Parsed {
     }
   }
   if (file === undefined) throw new ValueError('which recording? webracer replay FILE');
+  if (options.charmap !== undefined && options.codec !== undefined && options.codec !== 'rc-app') {
+    throw new ValueError(`--charmap is for the rc-app codec, not ${options.codec}`);
+  }
   return { kind: 'replay', options: { file, ...options } };
 }
 

@@ -12,8 +12,10 @@ import {
 import { FAULTS_ENV, InjectedFault } from '../control/fault-injection.js';
 import { toHex } from '../recording/format.js';
 import { parseRecording, RecordingError, type Recording } from '../recording/reader.js';
+import { bytesNotReproduced, describeByte } from '../recording/codec-check.js';
 import { replayAtOnce, startPose } from '../recording/dry-run.js';
 import { Replay, type ReplayEvent, type ReplayOutcome } from '../recording/replay.js';
+import { DEFAULT_LINK_TIMEOUT_MS } from './flags.js';
 import type { ReplayCliOptions } from './replay-args.js';
 import { handleShutdown } from './shutdown.js';
 
@@ -32,11 +34,30 @@ export async function runReplay(options: ReplayCliOptions): Promise<number> {
     process.stderr.write(`webracer replay: --from ${options.fromMs / 1000} is past the recording's end (${seconds(end.t)} s)\n`);
     return 1;
   }
-  const codec = createCodec(options.codec ?? header.codec);
+  const codecName = options.codec ?? header.codec;
+  if (options.charmap !== undefined && codecName !== 'rc-app') {
+    process.stderr.write(`webracer replay: --charmap is for the rc-app codec, and this replay uses ${codecName} (the recorded car's); nothing was driven\n`);
+    return 2;
+  }
+  const codec = createCodec(codecName, options.charmap);
   const target = options.dryRun ? 'a dry run (the simulator, at once)' : options.link ?? 'sim';
   say(`webracer replay: ${options.file}: car ${header.car} (${header.codec} over ${header.link}), ${header.started}, `
-    + `${seconds(end.t)} s; onto ${target} with the ${codec.name} codec`
+    + `${seconds(end.t)} s; onto ${target} with the ${codec.name} codec${options.charmap !== undefined ? ' (--charmap)' : ''}`
     + `${options.speed !== 1 ? ` at ${options.speed}x` : ''}${options.fromMs > 0 ? ` from ${seconds(options.fromMs)} s` : ''}`);
+  if (codec.name === header.codec) {
+    // The same codec by name, yet other bytes: another character map. Live, the car would misread them.
+    const missing = await bytesNotReproduced(recording, codec);
+    if (missing.length > 0) {
+      const why = `the recorded car was sent ${missing.map(describeByte).join(', ')}, which the ${codec.name} codec here neither sends nor knows `
+        + `sends for the same session: the car was recorded with ${options.charmap !== undefined ? 'another' : 'a'} --charmap; `
+        + 'give the replay the same one';
+      if (!options.dryRun) {
+        process.stderr.write(`webracer replay: ${options.file}: ${why}; nothing was driven\n`);
+        return 1;
+      }
+      say(`warning: ${why}`);
+    }
+  }
   return options.dryRun ? await dryRun(recording, codec, options, say) : live(recording, codec, options, say);
 }
 
@@ -76,7 +97,8 @@ async function dryRun(recording: Recording, codec: Codec, options: ReplayCliOpti
 
 async function live(recording: Recording, codec: Codec, options: ReplayCliOptions, say: (line: string) => void): Promise<number> {
   const spec = parseLinkSpec(options.link ?? 'sim');
-  const link: Link = spec.kind === 'sim' ? new SimLink({ start: startPose(recording, options.fromMs) }) : createLink(spec);
+  const link: Link = spec.kind === 'sim' ? new SimLink({ start: startPose(recording, options.fromMs) })
+    : createLink(spec, { writeTimeoutMs: options.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS });
   // The recorded watchdog, and the recorded refresh (a car whose sketch stops by itself after a silence needs it).
   const { watchdogMs, refreshMs } = recording.header.limits;
   const driver = new Driver({ link, codec, watchdogMs, refreshMs });

@@ -46,7 +46,8 @@ export type ReplayOutcome =
 export const DEFAULT_MAX_LAG_MS = 250;
 
 type Step =
-  | { t: number; kind: 'demand'; demand: Demand }
+  /** `server`: the server's own stop (a driver left or lost the seat), client null in the recording. */
+  | { t: number; kind: 'demand'; demand: Demand; server: boolean }
   | { t: number; kind: 'accessory'; message: AccessoryMessage }
   | { t: number; kind: 'link'; down: boolean }
   | { t: number; kind: 'end' };
@@ -137,6 +138,8 @@ export class Replay {
         if (this.#recordedLinkDown) return; // dropped in the recording too
         const demand = this.#scaled(step.demand);
         const result = driver.drive(demand);
+        // As the server's own stop does (src/control/car-world.ts): a horn left on goes off with it.
+        if (step.server) driver.accessory('horn', false);
         onEvent?.({ kind: 'demand', t: step.t, demand, dropped: !result.ok });
         return;
       }
@@ -189,7 +192,7 @@ function stepsOf(recording: Recording, fromMs: number): Step[] {
       if (nowDown !== down && line.t >= fromMs) steps.push({ t: line.t, kind: 'link', down: nowDown });
       down = nowDown;
     } else if (line.kind === 'demand' && line.t >= fromMs) {
-      steps.push({ t: line.t, kind: 'demand', demand: line.demand });
+      steps.push({ t: line.t, kind: 'demand', demand: line.demand, server: line.client === null });
     }
   }
   steps.push({ t: Math.max(fromMs, recording.end.t), kind: 'end' });

@@ -5,6 +5,8 @@ import { test } from 'node:test';
 import { parseArgs, UsageError } from '../../src/cli/args.js';
 import { REPLAY_USAGE } from '../../src/cli/replay-args.js';
 
+const CLONE = new URL('../fixtures/charmaps/clone.json', import.meta.url).pathname;
+
 test('--record DIR with its limits', () => {
   const run = parseArgs(['--record', '/tmp/some-recordings', '--record-file-mb', '8', '--record-total-mb', '100']);
   assert.equal(run.kind, 'run');
@@ -32,6 +34,10 @@ test('webracer replay FILE [options]', () => {
     kind: 'replay',
     options: { file: 'a.jsonl', link: 'tcp:127.0.0.1:2000', codec: 'rc-app', speed: 0.5, fromMs: 12_500, dryRun: true },
   });
+  const withCharmap = parseArgs(['replay', 'a.jsonl', '--charmap', CLONE, '--link-timeout-ms', '250']);
+  assert.ok(withCharmap.kind === 'replay');
+  assert.equal(withCharmap.options.linkTimeoutMs, 250);
+  assert.equal(withCharmap.options.charmap?.directions.stop, 0x23, 'the file\'s stop character');
   assert.deepEqual(parseArgs(['replay', '--help']), { kind: 'replay-help' });
   const cases: Array<[string[], RegExp]> = [
     [['replay'], /which recording\?/],
@@ -44,6 +50,9 @@ test('webracer replay FILE [options]', () => {
     [['replay', 'a', '--from', '-1'], /--from/],
     [['replay', 'a', '--dry-run=yes'], /takes no value/],
     [['replay', 'a', '--speed', '2', '--speed', '3'], /more than once/],
+    [['replay', 'a', '--charmap', '/nonexistent/clone.json'], /--charmap: \/nonexistent\/clone\.json: no such file/],
+    [['replay', 'a', '--codec', 'iracer', '--charmap', CLONE], /--charmap is for the rc-app codec, not iracer/],
+    [['replay', 'a', '--link-timeout-ms', '50'], /--link-timeout-ms: must be between 100 and 60000/],
   ];
   for (const [argv, pattern] of cases) {
     assert.throws(() => parseArgs(argv), (err: unknown) => err instanceof UsageError && pattern.test(err.message)

@@ -98,6 +98,33 @@ describe('webracer replay', { timeout: 120_000 }, () => {
     t.diagnostic(`live replay ended ${(Math.hypot(p.x - end.pose.x, p.y - end.pose.y) * 100).toFixed(2)} cm from the recorded end`);
   });
 
+  it('a car recorded with --charmap: replayed only with the same characters, never with the common ones', async (t) => {
+    // A clone whose app reads lower case for driving and '#' for stop: the common rc-app letters mean
+    // nothing to it, and its stop is not 'S'.
+    const charmap = join(tempDir(t), 'clone.json');
+    writeFileSync(charmap, JSON.stringify({
+      forward: 'f', backward: 'b', left: 'l', right: 'r', 'forward-left': 'g', 'forward-right': 'i',
+      'backward-left': 'h', 'backward-right': 'j', stop: '#',
+    }));
+    const car1 = await ByteRecorder.start();
+    t.after(() => car1.close());
+    const file = await recordSession(t, car1.link, ['--codec', 'rc-app', '--charmap', charmap]);
+    const recorded = parseRecording(readFileSync(file, 'utf8')).lines.flatMap((l) => (l.kind === 'write' ? [...fromHex(l.bytes)] : []));
+    assert.ok(recorded.includes(0x23) && recorded.includes(0x69), `the clone's stop and forward-right: ${recorded.map((b) => b.toString(16))}`);
+
+    const car2 = await ByteRecorder.start();
+    t.after(() => car2.close());
+    const refused = await run(t, [...WEBRACER, 'replay', file, '--link', car2.link]);
+    assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /was sent .*0x23 '#'.* which the rc-app codec here neither sends nor knows .* give the replay the same one; nothing was driven/);
+    assert.equal(car2.connections.length, 0, 'without the charmap, nothing connected to the car');
+
+    const replay = await run(t, [...WEBRACER, 'replay', file, '--link', car2.link, '--charmap', charmap]);
+    assert.equal(replay.code, 0, replay.stdout + replay.stderr);
+    assert.deepEqual(driving(car2.bytes).map((b) => b.value), recorded, `with it, the recorded bytes: ${car2.describe()}`);
+    assert.equal(car2.bytes[0].value, 0x23, 'and the stop a connection begins with is the clone\'s');
+  });
+
   it('a truncated or corrupt file: the line at fault, exit 1, and no car is even connected', async (t) => {
     const car = await ByteRecorder.start();
     t.after(() => car.close());
