@@ -3,9 +3,12 @@
  * the flags would take, typed (`"port": 8000`, `"allow-origin": ["https://a.example"]`), plus `"cars"`, a
  * list of `{"name", "link", "codec"?, "baud"?}`. The file's shape is checked with a JSON Schema (Ajv) built
  * from the same table, so a bad file gets the file, the field and the reason, and the values then go
- * through the very checks the flags do.
+ * through the very checks the flags do. A relative path in it (a FILE or DIR option) is taken from the
+ * file's own folder, as a user who writes `"charmap": "charmap.json"` beside it means, whatever folder
+ * webracer runs in (a service runs in the package's).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { CODEC_NAMES } from '../vehicle/index.js';
 import { OPTIONS, ValueError, type Option, type RunOptions, type Value } from './flags.js';
@@ -63,7 +66,7 @@ export function readConfigFile(path: string, options: RunOptions): Set<string> {
     const values = Array.isArray(value) ? value : [value];
     values.forEach((v, i) => {
       try {
-        option.set(options, v);
+        option.set(options, isPath(option) && typeof v === 'string' && v !== '' && !isAbsolute(v) ? resolve(dirname(path), v) : v);
       } catch (err) {
         if (!(err instanceof ValueError)) throw err;
         const at = Array.isArray(value) ? `${key}[${i}]` : key;
@@ -73,6 +76,9 @@ export function readConfigFile(path: string, options: RunOptions): Set<string> {
   }
   return given;
 }
+
+/** The options whose value names a file or a folder. */
+const isPath = (option: Option): boolean => option.arg === 'FILE' || option.arg === 'DIR';
 
 function describe(error: ErrorObject | undefined): string {
   if (!error) return 'not a webracer config';

@@ -62,6 +62,25 @@ test('--no-qr is a switch: no value on the command line, true or false in a conf
   assert.throws(() => parseArgs(['--config', file], {}), /"log-level": must be one of error, warn, info, debug, got 'loud'/);
 });
 
+test('a relative path in a config file is taken from the file\'s folder, not from where webracer runs', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'webracer-flags-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'clone.json'), JSON.stringify({ stop: '#' }));
+  await writeFile(join(dir, 'cert.pem'), 'not read here');
+  const file = join(dir, 'c.json');
+  await writeFile(file, JSON.stringify({ codec: 'rc-app', charmap: 'clone.json', record: 'recordings', 'tls-cert': './cert.pem', 'tls-key': '/' + 'nonexistent/key.pem' }));
+  assert.notEqual(process.cwd(), dir);
+  assert.throws(() => parseArgs(['--config', file], {}), /"tls-key": no such file '\/nonexistent\/key\.pem'/, 'an absolute path stays as it is');
+  await writeFile(file, JSON.stringify({ codec: 'rc-app', charmap: 'clone.json', record: 'recordings', 'tls-cert': './cert.pem', 'tls-key': 'cert.pem' }));
+  const o = options(['--config', file]);
+  assert.equal(o.charmap?.directions.stop, 0x23, 'the charmap beside the file');
+  assert.equal(o.record, join(dir, 'recordings'));
+  assert.equal(o.tlsCert, join(dir, 'cert.pem'));
+  assert.equal(o.tlsKey, join(dir, 'cert.pem'));
+  // On the command line, a relative path is still the shell's: from where webracer runs.
+  assert.throws(() => parseArgs(['--charmap', 'clone.json', '--codec', 'rc-app'], {}), /--charmap: clone\.json: no such file/);
+});
+
 test('every option of the table is a key of the config file, typed as the table says', () => {
   const properties = CONFIG_SCHEMA.properties as Record<string, { type?: string; items?: { type?: string } }>;
   for (const option of OPTIONS) {
