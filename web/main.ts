@@ -282,6 +282,7 @@ document.addEventListener('visibilitychange', () => {
   // A page that is hidden (tab switched, phone locked) cannot see its car.
   if (document.visibilityState === 'hidden') interrupted();
   else connection.retryNow(); // back in view: no reason to sit out the rest of a long backoff
+  video.visibility(document.visibilityState === 'hidden');
 });
 window.addEventListener('pagehide', () => {
   interrupted();

@@ -8,6 +8,8 @@
 //   frozen      connected, but no new frame for FROZEN_MS: the picture on screen is old
 //   lost        the camera went away (its page closed: the server says so at once)
 //   back        live again after it was lost (for BACK_MS, then live)
+//   paused      the page is hidden (another tab, a locked phone): it gave its viewer slot back, and asks
+//               again when it is in view (live once the first frame is there)
 //
 // With a live picture the page turns into a stage: the video fills the screen and the status bar,
 // joystick and Stop lie over it (style.css, body.video-on). It goes back LOST_LINGER_MS after the camera
@@ -22,7 +24,7 @@ import type { ClientMessage, IceServer, ServerMessage, VideoStatus, WelcomeMessa
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
 import { describeFigures, videoFigures, type VideoFigures } from './video-stats.js';
 
-export type VideoState = 'none' | 'connecting' | 'limited' | 'live' | 'frozen' | 'lost' | 'back';
+export type VideoState = 'none' | 'connecting' | 'limited' | 'live' | 'frozen' | 'lost' | 'back' | 'paused';
 
 const FROZEN_MS = 2_000;
 const BACK_MS = 3_000;
@@ -46,8 +48,10 @@ export class VideoView {
   private pc: RTCPeerConnection | null = null;
   /** The camera this page has seen since it loaded: its loss is "lost", not "none". */
   private hadCamera = false;
-  /** This connection has sent `watch`. */
+  /** This connection has sent `watch` (and not `unwatch` since). */
   private asked = false;
+  /** The page is out of view: it does not ask for video. */
+  private hidden = false;
   /** Video was live at some point: the next live picture after a loss is "back". */
   private wasLive = false;
   private lastFrameAt = 0;
@@ -65,6 +69,7 @@ export class VideoView {
     this.video = root.querySelector<HTMLVideoElement>('#video-feed')!;
     this.overlay = root.querySelector<HTMLElement>('#video-state')!;
     this.status = root.querySelector<HTMLElement>('#st-video')!;
+    this.hidden = root.visibilityState === 'hidden'; // opened in a background tab
     this.watchFrames();
     this.render();
   }
@@ -88,14 +93,34 @@ export class VideoView {
           this.closePeer();
           return this.setState('limited');
         }
-        if (message.status === 'admitted' && this.state !== 'live') return this.setState('connecting');
+        // Back in view, the paused picture stays until the first new frame replaces it.
+        if (message.status === 'admitted' && this.state !== 'live' && this.state !== 'paused') return this.setState('connecting');
         return;
       case 'signal':
         if (message.from !== this.camera) return; // only the camera offers to a viewer
+        if (!this.asked) return; // an offer that crossed this page's unwatch
         if (message.description?.type === 'offer') void this.answer(message.from, message.description.sdp);
         else if (message.candidate !== undefined && this.pc) void addCandidate(this.pc, message.candidate);
         return;
       default:
+    }
+  }
+
+  /**
+   * The page went out of view (another tab, a locked phone) or came back. Hidden, it gives its viewer slot
+   * back (`unwatch`): nobody sees the picture, a phone saves its data and battery, and a spectator
+   * waiting as "limited" gets the slot. Back in view, it asks again, behind whoever waits already.
+   */
+  visibility(hidden: boolean): void {
+    if (hidden === this.hidden) return;
+    this.hidden = hidden;
+    if (hidden) {
+      if (this.asked) this.opts.send({ type: 'unwatch' });
+      this.asked = false;
+      this.closePeer();
+      if (this.camera !== null) this.setState('paused');
+    } else if (this.camera !== null) {
+      this.ask();
     }
   }
 
@@ -115,9 +140,13 @@ export class VideoView {
       return;
     }
     this.hadCamera = true;
-    this.setState('connecting');
-    // Asked once per connection: the server serves this page whenever there is a camera from then on.
-    if (!this.asked && typeof RTCPeerConnection === 'function') this.asked = this.opts.send({ type: 'watch' });
+    this.setState(this.hidden ? 'paused' : 'connecting');
+    this.ask();
+  }
+
+  /** Asked once per connection (and again after a pause): the server serves this page whenever there is a camera. */
+  private ask(): void {
+    if (!this.asked && !this.hidden && typeof RTCPeerConnection === 'function') this.asked = this.opts.send({ type: 'watch' });
   }
 
   /** The camera's offer: a new connection to it (any earlier one is replaced), answered. */
@@ -178,8 +207,8 @@ export class VideoView {
   private frame(): void {
     this.lastFrameAt = performance.now();
     if (this.pc === null) return;
-    if (this.state === 'connecting' || this.state === 'frozen' || this.state === 'lost') {
-      this.setState(this.wasLive && this.state !== 'frozen' ? 'back' : 'live');
+    if (this.state === 'connecting' || this.state === 'frozen' || this.state === 'lost' || this.state === 'paused') {
+      this.setState(this.wasLive && this.state !== 'frozen' && this.state !== 'paused' ? 'back' : 'live');
     }
   }
 
@@ -226,6 +255,7 @@ export class VideoView {
       frozen: ['frozen', `Video frozen: the picture is ${frozenFor} s old`],
       lost: ['camera lost', 'Camera lost'],
       back: [`back${figures ? ` · ${figures}` : ''}`, 'Camera back'],
+      paused: ['paused while hidden', 'Resuming the video…'],
     };
     const [status, overlay] = texts[this.state];
     this.status.textContent = status;
@@ -234,7 +264,8 @@ export class VideoView {
     this.overlay.textContent = overlay;
     this.overlay.dataset.state = this.state;
     const lingering = this.state === 'lost' && performance.now() - this.lostAt < LOST_LINGER_MS;
-    this.setStage(this.state === 'live' || this.state === 'frozen' || this.state === 'back' || (lingering && this.stage));
+    // A paused picture keeps the layout it had: the page comes back as it was left.
+    this.setStage(this.state === 'live' || this.state === 'frozen' || this.state === 'back' || ((lingering || this.state === 'paused') && this.stage));
   }
 
   /** The video stage on or off, but never while the joystick is held: the pad would move under the finger. */
