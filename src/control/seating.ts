@@ -31,6 +31,8 @@ export class Seating {
   private reservation: NodeJS.Timeout | null = null;
   private noted: { driver: string | null; reserved: boolean } = { driver: null, reserved: false };
   private closed = false;
+  /** The camera pages among the clients (role=camera at the upgrade). */
+  private readonly cameras = new Set<string>();
 
   constructor(private readonly opts: SeatingOptions) {
     this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: opts.now });
@@ -45,8 +47,11 @@ export class Seating {
     return this.seat.reserved;
   }
 
+  /** Clients watching the car: everyone but the driver and the car's camera page, which watches nothing. */
   get spectators(): number {
-    return this.seat.spectators;
+    let cameras = 0;
+    for (const id of this.cameras) if (id !== this.seat.driver) cameras++;
+    return this.seat.spectators - cameras;
   }
 
   roleOf(id: string): 'driver' | 'spectator' {
@@ -64,6 +69,7 @@ export class Seating {
    */
   join(session: ClientSession): void {
     this.seat.join(session.id, session.auth.authenticated, !session.camera && !session.watchOnly);
+    if (session.camera) this.cameras.add(session.id);
   }
 
   /** After a join: the driver watched, listeners told, the state sent. */
@@ -76,6 +82,7 @@ export class Seating {
    * one closed for its own misbehaviour (1008) does not. `stopCar` runs first when it was the driver.
    */
   leave(session: ClientSession, code: number, stopCar: () => void): void {
+    this.cameras.delete(session.id);
     const keep = code !== CLOSE_CODES.policyViolation && this.opts.limits.resumeWindowMs > 0 && !this.closed;
     const { driverLeft, changes } = this.seat.leave(session.id, keep ? session.resumeToken : undefined);
     if (driverLeft) {

@@ -31,6 +31,13 @@ test('a camera page does not take the seat; viewers that watch are served and th
   assert.deepEqual(joined, { type: 'viewer', id: driver.welcome.clientId, joined: true });
   assert.equal((await driver.expect('viewing', (m) => m.status === 'admitted', watching)).camera, cam.welcome.clientId);
   await driver.expect('video', (m) => m.camera === cam.welcome.clientId && m.viewers === 1, 0);
+  // "N watching" counts people: the camera page watches nothing.
+  assert.equal(server.fleet.worlds[0].summary().spectators, 0, 'the camera page is not a spectator');
+  const spectator = await connect(t, wsUrl(server));
+  await spectator.expect('state', (m) => m.spectators === 1 && m.driver === driver.welcome.clientId, 0);
+  cam.ws.close();
+  await driver.expect('video', (m) => m.camera === null, 0);
+  assert.equal(server.fleet.worlds[0].summary().spectators, 1, 'and its leaving changes no count');
 });
 
 test('signals go between the camera and a served viewer only, named by sender; everything else is unknown_peer', async (t) => {
