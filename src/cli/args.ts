@@ -4,7 +4,7 @@
  * themselves are the table in flags.ts.
  */
 import { readConfigFile, ConfigError } from './config-file.js';
-import { OPTIONS, TOKEN_ENV, ValueError, checkTogether, defaults, type Option, type RunOptions, type Value } from './flags.js';
+import { OPTIONS, TOKEN_ENV, TURN_SECRET_ENV, ValueError, checkTogether, defaults, type Option, type RunOptions, type Value } from './flags.js';
 import { parseReplayArgs, REPLAY_USAGE, type ReplayCliOptions } from './replay-args.js';
 import { parseServiceArgs, SERVICE_USAGE_LINE, type ServiceCommand } from './service.js';
 import { UsageError } from './usage-error.js';
@@ -104,6 +104,7 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     set.add(option.name);
   }
   if (options.token === undefined && env[TOKEN_ENV]) options.token = env[TOKEN_ENV];
+  if (options.turnSecret === undefined && env[TURN_SECRET_ENV]) options.turnSecret = env[TURN_SECRET_ENV];
   try {
     checkTogether(options, set);
   } catch (err) {

@@ -4,6 +4,7 @@
  * table, so a new option is one row here and works in both places with the same checks and messages.
  */
 import { checkCars } from '../control/fleet.js';
+import { checkTurn } from '../control/turn-credentials.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../control/log.js';
 import { DEFAULT_LIMITS, type ControlOptions } from '../control/options.js';
 import { CODEC_NAMES, DEFAULT_WATCHDOG_MS } from '../vehicle/index.js';
@@ -15,6 +16,7 @@ import {
 export { ValueError, type Value } from './flag-values.js';
 
 export const TOKEN_ENV = 'WEBRACER_TOKEN';
+export const TURN_SECRET_ENV = 'WEBRACER_TURN_SECRET';
 
 /** The defaults the usage promises (the server has the same ones for callers that leave them out). */
 export const DEFAULT_PORT = 8000;
@@ -195,6 +197,11 @@ export const OPTIONS: readonly Option[] = [
     set: (o, v) => { (o.iceServers ??= []).push(iceServer(text(v))); },
   },
   {
+    name: 'turn-secret', arg: 'SECRET', json: 'string',
+    help: `mint each page its own TURN credentials, valid a day, for the turn: servers given\nwithout USER:PASS (coturn's static-auth-secret; better: set ${TURN_SECRET_ENV})`,
+    set: (o, v) => { o.turnSecret = token(text(v)); },
+  },
+  {
     name: 'max-viewers', arg: 'N', json: 'integer',
     help: 'pages each car\'s camera sends video to at once (default 4: a phone encodes once per viewer)',
     set: (o, v) => { o.maxViewers = integer(v, 1, 32); },
@@ -276,6 +283,11 @@ export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
   }
   if (o.charmap !== undefined && !(o.cars ?? [{ codec: o.codec }]).some((c) => c.codec === 'rc-app')) {
     throw new ValueError('--charmap is for the rc-app codec, and no car uses it (--codec rc-app)');
+  }
+  try {
+    checkTurn(o.iceServers ?? [], o.turnSecret);
+  } catch (err) {
+    throw new ValueError((err as Error).message);
   }
   if (o.seedCar !== undefined) {
     const names = (o.cars ?? [{ name: 'car' }]).map((c) => c.name.toLowerCase());

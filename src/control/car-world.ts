@@ -39,7 +39,8 @@ export interface CarWorldOptions {
   authRequired: boolean;
   /** Viewers the camera serves at once (each is one encode on the camera's phone). */
   maxViewers: number;
-  iceServers: IceServer[];
+  /** The ICE servers for one client (TURN credentials minted for it: turn-credentials.ts). */
+  iceServers: (clientId: string) => IceServer[];
   log: Logger;
   faults?: FaultInjection | null;
   now?: () => number; // monotonic milliseconds
@@ -173,7 +174,7 @@ export class CarWorld {
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
       authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
       vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
-      resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers,
+      resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers(session.id),
     });
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });

@@ -41,7 +41,8 @@ export interface FleetContext {
   refreshMs: number;
   authRequired: boolean;
   maxViewers: number;
-  iceServers: IceServer[];
+  /** The ICE servers for one client (TURN credentials minted for it: turn-credentials.ts). */
+  iceServers: (clientId: string) => IceServer[];
   log: Logger;
   faults: FaultInjection | null;
   charmap?: RcAppCharmap;

@@ -2,7 +2,8 @@
  * `--ice-server URL`: a STUN or TURN server for the pages' WebRTC connections, for video over the
  * internet (on a LAN, host candidates are enough and none is needed). A TURN server's credentials go in
  * the URL, `turn:USER:PASS@HOST[:PORT][?transport=udp|tcp]` (percent-encode an `@` or `:` in them),
- * and are split out into the RTCIceServer fields browsers take.
+ * and are split out into the RTCIceServer fields browsers take; or, with `--turn-secret`, the URL has
+ * none and each page gets its own, time-limited (turn-credentials.ts).
  */
 import { isIP } from 'node:net';
 import type { IceServer } from './messages.js';
@@ -34,9 +35,11 @@ export function parseIceServer(url: string): IceServer {
     return { urls: `stun:${hostPort}` };
   }
   if (query && !/^\?transport=(udp|tcp)$/i.test(query)) throw new Error(`'${query}' is not ?transport=udp or ?transport=tcp`);
-  const colon = userinfo?.indexOf(':') ?? -1;
-  if (userinfo === null || colon <= 0 || colon === userinfo.length - 1) {
-    throw new Error(`a TURN server needs a user name and a password: ${scheme}:USER:PASS@${hostPort}`);
+  // None at all: minted per page from --turn-secret (the options' check says so when there is none).
+  if (userinfo === null) return { urls: `${scheme}:${hostPort}${query.toLowerCase()}` };
+  const colon = userinfo.indexOf(':');
+  if (colon <= 0 || colon === userinfo.length - 1) {
+    throw new Error(`a TURN server needs a user name and a password: ${scheme}:USER:PASS@${hostPort} (or none, with --turn-secret)`);
   }
   return { urls: `${scheme}:${hostPort}${query.toLowerCase()}`, username: decode(userinfo.slice(0, colon)), credential: decode(userinfo.slice(colon + 1)) };
 }

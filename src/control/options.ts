@@ -46,6 +46,11 @@ export interface ControlOptions {
   maxViewers?: number;
   /** ICE servers (stun:/turn: URLs with credentials) handed to the pages for video over the internet. */
   iceServers?: IceServer[];
+  /**
+   * The secret shared with the TURN server (coturn's static-auth-secret): a TURN server in iceServers
+   * without credentials gets ones minted for each page, valid for a day (turn-credentials.ts).
+   */
+  turnSecret?: string;
   /** Largest accepted WebSocket message (default 16 KiB, room for a video offer; larger: close 1009). */
   maxMessageBytes?: number;
   /** The longest a timed (seed) command may hold the car (default 2000 ms); longer ones are clamped. */

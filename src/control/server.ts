@@ -33,6 +33,7 @@ import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
 import { createStaticHandler } from './static.js';
 import { loadTls, type TlsInfo } from './tls.js';
 import { redirectPlainHttp } from './http-redirect.js';
+import { checkTurn, iceServersFor } from './turn-credentials.js';
 
 export type { ControlOptions } from './options.js';
 
@@ -64,6 +65,7 @@ const RESERVED_FOR_TOKEN = 4;
 
 export async function startControlServer(opts: ControlOptions): Promise<ControlServer> {
   const log = toLogger(opts.log);
+  checkTurn(opts.iceServers ?? [], opts.turnSecret);
   // Read first: a missing certificate must fail before anything is opened.
   const tls = await loadTls(opts, log);
   const limits: Limits = {
@@ -80,7 +82,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const faults = faultsFromEnv(process.env, log);
   const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec }];
   const fleet = Fleet.create(cars, opts.watchdogMs, {
-    limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4, iceServers: opts.iceServers ?? [],
+    limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4,
+    iceServers: (clientId) => iceServersFor(opts.iceServers ?? [], opts.turnSecret, clientId, Date.now()),
     linkTimeoutMs: opts.linkTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, refreshMs: opts.linkRefreshMs ?? 0, charmap: opts.charmap,
   });
   const addOns = opts.addOns ?? [];

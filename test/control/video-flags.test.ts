@@ -32,9 +32,9 @@ test('ICE server URLs: the forms browsers take, and a clear reason for the rest'
   assert.deepEqual(parseIceServer('stun:192.0.2.7'), { urls: 'stun:192.0.2.7' });
   assert.deepEqual(parseIceServer('STUN:[2001:db8::1]:3478'), { urls: 'stun:[2001:db8::1]:3478' });
   assert.deepEqual(parseIceServer('turn:u:p@turn.example.net'), { urls: 'turn:turn.example.net', username: 'u', credential: 'p' });
+  assert.deepEqual(parseIceServer('turns:turn.example.net:5349?transport=TCP'), { urls: 'turns:turn.example.net:5349?transport=tcp' }, 'none: minted per page');
   const cases: Array<[string, RegExp]> = [
     ['http://turn.example.net', /must start with stun:, turn: or turns:/],
-    ['turn:turn.example.net:3478', /needs a user name and a password/],
     ['turn:user@turn.example.net', /needs a user name and a password/],
     ['stun:u:p@stun.example.net', /takes no credentials/],
     ['stun:stun.example.net?transport=udp', /takes no/],
@@ -60,7 +60,10 @@ test('bad values and combinations are usage errors that name the flag', async (t
     [['--tls', 'self-signed', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')], /leave out --tls-cert/],
     [['--data-dir', file], /--data-dir: .* is a file/],
     [['--max-viewers', '0'], /--max-viewers: must be between 1 and 32/],
-    [['--ice-server', 'turn:x.example'], /--ice-server: a TURN server needs/],
+    [['--ice-server', 'turn:u@x.example'], /--ice-server: a TURN server needs a user name and a password/],
+    [['--ice-server', 'turn:x.example'], /turn:x\.example has no USER:PASS: give it them, or give --turn-secret/],
+    [['--turn-secret', 's', '--ice-server', 'turn:u:p@x.example'], /--turn-secret mints credentials for a turn: or turns: server given without USER:PASS, and there is none/],
+    [['--turn-secret', ''], /--turn-secret: needs a non-empty value/],
   ];
   for (const [argv, reason] of cases) assert.throws(() => parseArgs(argv, {}), (err: Error) => err instanceof UsageError && reason.test(err.message), argv.join(' '));
 });
@@ -83,4 +86,13 @@ test('the default data directory follows each system\'s convention', () => {
   assert.equal(defaultDataDir({ XDG_CONFIG_HOME: 'relative' }, 'linux', '/home/a'), '/home/a/.config/webracer');
   assert.equal(defaultDataDir({}, 'darwin', '/Users/a'), '/Users/a/Library/Application Support/webracer');
   assert.equal(defaultDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32', 'C:\\Users\\a'), 'C:\\Users\\a\\AppData\\Roaming\\webracer');
+});
+
+test('--turn-secret (or WEBRACER_TURN_SECRET) with a TURN server given without credentials', () => {
+  const argv = ['--ice-server', 'stun:stun.example.net', '--ice-server', 'turn:turn.example.net:3478', '--ice-server', 'turns:u:p@relay.example.net'];
+  assert.equal(run([...argv, '--turn-secret', 'shared']).turnSecret, 'shared');
+  const fromEnv = parseArgs(argv, { WEBRACER_TURN_SECRET: 'from-env' });
+  assert.ok(fromEnv.kind === 'run');
+  assert.equal(fromEnv.options.turnSecret, 'from-env');
+  assert.ok(USAGE.includes('--turn-secret'));
 });
