@@ -8,9 +8,9 @@
 // getsockopt(TCP_INFO) or ioctl(SIOCOUTQ), and the file needs no native code, so we read it: asynchronously,
 // and only while something is unacknowledged (the TCP transport asks while it waits for an ACK).
 //
-// Cheap on purpose, since it runs next to the command path: pread(2) of a descriptor kept open, into a buffer
-// kept per connection, searched as bytes; no string, no allocation per look. (The kernel hands a seq_file
-// out a page at a time, so a look is one read per ~27 sockets on the machine.)
+// Cheap on purpose, since it runs next to the command path: pread(2) of a descriptor kept open, searched as
+// bytes, no string; one reading of the table serves every link that is looking (TableReader). (The kernel
+// hands a seq_file out a page at a time, so a reading is one read per ~27 sockets on the machine.)
 //
 // Elsewhere (macOS, Windows), or where /proc cannot be read, there is no probe and the link falls back to
 // Node's writableLength (see tcp.ts).
@@ -37,28 +37,14 @@ export function unackedProbe(socket: net.Socket): UnackedProbe | null {
   const table = localHex.length === 8 ? '/proc/net/tcp' : '/proc/net/tcp6';
   // A line reads "  sl  local_address:port rem_address:port st tx_queue:rx_queue ..." in uppercase hex.
   const key = Buffer.from(` ${localHex}:${portHex(localPort)} ${remoteHex}:${portHex(remotePort)} `, 'latin1');
-  let buffer = Buffer.allocUnsafe(INITIAL_BUFFER);
   let seen = false;
   const look = async (): Promise<number | null> => {
-    const fd = await descriptor(table);
-    if (fd === null) return null;
-    let n = 0; // bytes of this snapshot in buffer
-    for (;;) {
-      if (n === buffer.length) {
-        if (buffer.length >= MAX_BUFFER) return null;
-        const bigger = Buffer.allocUnsafe(buffer.length * 2); // more sockets than fit: grow, once and for all
-        buffer.copy(bigger, 0, 0, n);
-        buffer = bigger;
-      }
-      const got = await readAt(fd, buffer, n);
-      if (got === null) return null;
-      if (got === 0) break;
-      n += got;
-    }
-    const at = buffer.indexOf(key);
+    const snapshot = await reader(table).snapshot();
+    if (snapshot === null) return null;
+    const at = snapshot.indexOf(key);
     const field = at + key.length + 3; // after "st "
-    if (at === -1 || field + 8 > n) return null;
-    const hex = buffer.toString('latin1', field, field + 8);
+    if (at === -1 || field + 8 > snapshot.length) return null;
+    const hex = snapshot.toString('latin1', field, field + 8);
     return HEX.test(hex) ? parseInt(hex, 16) : null;
   };
   return async () => {
@@ -71,16 +57,75 @@ export function unackedProbe(socket: net.Socket): UnackedProbe | null {
   };
 }
 
-// One descriptor per table for the whole process, opened on first use (null: /proc cannot be read here).
-const descriptors = new Map<string, Promise<number | null>>();
+/**
+ * Whole readings of one table, shared by every probe of the process (one per car's link). A reading
+ * answers each probe that asked before it started; whoever asks while one is under way gets the next,
+ * which starts when it ends and is shared the same way. So the table is read at most twice for any one
+ * probe's look, however many links look at once. (Reading it once per probe was quadratic in effect:
+ * the kernel keeps one read position per open file, the looks' page reads interleaved on the shared
+ * descriptor, and every read away from where the last one ended walks the table again from its start.
+ * With a few thousand sockets on the machine and three cars, a look took longer than a link's write
+ * timeout, and healthy links were given up as lost.)
+ */
+class TableReader {
+  #capacity = INITIAL_BUFFER;
+  #reading: Promise<Buffer | null> | null = null;
+  #next: Promise<Buffer | null> | null = null;
+  #fd: Promise<number | null> | null = null;
 
-function descriptor(table: string): Promise<number | null> {
-  let fd = descriptors.get(table);
-  if (fd === undefined) {
-    fd = new Promise((resolve) => open(table, 'r', (err, n) => resolve(err ? null : n)));
-    descriptors.set(table, fd);
+  constructor(private readonly table: string) {}
+
+  /** The table as read entirely after this call (never one begun before it); null when it cannot be read. */
+  snapshot(): Promise<Buffer | null> {
+    if (this.#reading === null) return this.#start();
+    this.#next ??= this.#reading.then(() => {
+      this.#next = null;
+      return this.#start();
+    });
+    return this.#next;
   }
-  return fd;
+
+  #start(): Promise<Buffer | null> {
+    const reading = this.#read().finally(() => {
+      if (this.#reading === reading) this.#reading = null;
+    });
+    this.#reading = reading;
+    return reading;
+  }
+
+  /** One reading, from offset 0 (a fresh snapshot) to the end, into a buffer of its own. */
+  async #read(): Promise<Buffer | null> {
+    // One descriptor per table for the whole process, opened on first use (null: /proc cannot be read here).
+    this.#fd ??= new Promise((resolve) => open(this.table, 'r', (err, n) => resolve(err ? null : n)));
+    const fd = await this.#fd;
+    if (fd === null) return null;
+    let buffer = Buffer.allocUnsafe(this.#capacity);
+    let n = 0;
+    for (;;) {
+      if (n === buffer.length) {
+        if (buffer.length >= MAX_BUFFER) return null;
+        const bigger = Buffer.allocUnsafe(buffer.length * 2); // more sockets than fit: grow, and start there next time
+        buffer.copy(bigger, 0, 0, n);
+        buffer = bigger;
+        this.#capacity = bigger.length;
+      }
+      const got = await readAt(fd, buffer, n);
+      if (got === null) return null;
+      if (got === 0) return buffer.subarray(0, n);
+      n += got;
+    }
+  }
+}
+
+const readers = new Map<string, TableReader>();
+
+function reader(table: string): TableReader {
+  let r = readers.get(table);
+  if (r === undefined) {
+    r = new TableReader(table);
+    readers.set(table, r);
+  }
+  return r;
 }
 
 /** Reads the table from `offset` on into buffer[offset..]; a read at offset 0 starts a fresh snapshot. */
