@@ -25,13 +25,13 @@ export function crossing(from: Point, to: Point, gate: Gate): Crossing {
   const s1 = side(gate, to);
   const forward = s0 < 0 && s1 >= 0;
   if (!forward && !(s0 >= 0 && s1 < 0)) return null; // same side: the line is not crossed
-  // Where the move meets the line, as a fraction of the gate from a to b.
-  const t = s0 / (s0 - s1);
-  const px = from.x + (to.x - from.x) * t;
-  const py = from.y + (to.y - from.y) * t;
-  const ex = gate.b.x - gate.a.x;
-  const ey = gate.b.y - gate.a.y;
-  const along = ((px - gate.a.x) * ex + (py - gate.a.y) * ey) / (ex * ex + ey * ey);
-  if (!(along >= 0 && along <= 1)) return null; // past one end of the gate: around it, not through it
+  // Through the gate, not around one of its ends: its ends lie on opposite sides of the move's line, or
+  // one on it (ends included). Sign tests of products, no division: exact for coordinates that are exact
+  // binary fractions, so the same move reversed, or the gate's ends swapped, is decided the same way.
+  const dx = to.x - from.x;
+  const dy = to.y - from.y;
+  const ofA = dx * (gate.a.y - from.y) - dy * (gate.a.x - from.x);
+  const ofB = dx * (gate.b.y - from.y) - dy * (gate.b.x - from.x);
+  if ((ofA > 0 && ofB > 0) || (ofA < 0 && ofB < 0)) return null;
   return forward ? 'forward' : 'backward';
 }
