@@ -48,8 +48,8 @@ export async function runReplay(options: ReplayCliOptions): Promise<number> {
     // The same codec by name, yet other bytes: another character map. Live, the car would misread them.
     const missing = await bytesNotReproduced(recording, codec);
     if (missing.length > 0) {
-      const why = `the recorded car was sent ${missing.map(describeByte).join(', ')}, which the ${codec.name} codec here neither sends nor knows `
-        + `sends for the same session: the car was recorded with ${options.charmap !== undefined ? 'another' : 'a'} --charmap; `
+      const why = `the recorded car was sent ${missing.map(describeByte).join(', ')}, which the ${codec.name} codec here neither sends for the same `
+        + `session nor knows: the car was recorded with ${options.charmap !== undefined ? 'another' : 'a'} --charmap; `
         + 'give the replay the same one';
       if (!options.dryRun) {
         process.stderr.write(`webracer replay: ${options.file}: ${why}; nothing was driven\n`);

@@ -116,7 +116,7 @@ describe('webracer replay', { timeout: 120_000 }, () => {
     t.after(() => car2.close());
     const refused = await run(t, [...WEBRACER, 'replay', file, '--link', car2.link]);
     assert.equal(refused.code, 1, refused.stdout + refused.stderr);
-    assert.match(refused.stderr, /was sent .*0x23 '#'.* which the rc-app codec here neither sends nor knows .* give the replay the same one; nothing was driven/);
+    assert.match(refused.stderr, /was sent .*0x23 '#'.* which the rc-app codec here neither sends for the same session nor knows: the car was recorded with a --charmap; give the replay the same one; nothing was driven/);
     assert.equal(car2.connections.length, 0, 'without the charmap, nothing connected to the car');
 
     const replay = await run(t, [...WEBRACER, 'replay', file, '--link', car2.link, '--charmap', charmap]);
