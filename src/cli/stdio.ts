@@ -8,11 +8,21 @@
  * process.nextTick after the other: the event loop starves (no timer, no signal, no socket is served).
  * So each stream gets a permanent 'error' listener (installed by guardStdio(), first thing in main), and
  * the first failure drops the stream, quietly: nothing is written to it again. Nothing here throws.
+ *
+ * Nor does anything here wait. Node writes to a terminal blocking (tty.WriteStream makes it so), and a
+ * terminal whose output is stopped (Ctrl+S, XOFF) makes such a write wait until Ctrl+Q: the whole
+ * process with it, watchdog and all, while the car does its last byte. So a terminal is written
+ * non-blocking, like a pipe; what it has not taken yet waits in memory, at most MAX_BACKLOG_BYTES, and
+ * lines beyond that are skipped (and counted, in the first line written once there is room again).
  */
+
+/** What may wait for a slow or stopped reader; the log writes a few lines a second at most. */
+export const MAX_BACKLOG_BYTES = 256 * 1024;
 
 export class StdStream {
   #gone = false;
   #guarded = false;
+  #skipped = 0;
 
   constructor(private readonly stream: () => NodeJS.WriteStream) {}
 
@@ -26,20 +36,33 @@ export class StdStream {
     return !this.#gone && this.stream().isTTY === true;
   }
 
-  /** Installs the permanent 'error' listener; it also catches failed writes of console.* and of Node itself. */
+  /**
+   * Installs the permanent 'error' listener (it also catches failed writes of console.* and of Node
+   * itself), and makes a terminal's writes non-blocking.
+   */
   guard(): void {
     if (this.#guarded) return;
     this.#guarded = true;
-    this.stream().on('error', () => {
+    const stream = this.stream();
+    stream.on('error', () => {
       this.#gone = true;
     });
+    // No public API for it: tty.WriteStream calls the same method with true.
+    if (stream.isTTY) (stream as { _handle?: { setBlocking?(blocking: boolean): unknown } })._handle?.setBlocking?.(false);
   }
 
   write(text: string): void {
     if (this.#gone) return;
     this.guard();
+    const stream = this.stream();
+    if (stream.writableLength > MAX_BACKLOG_BYTES) {
+      this.#skipped += 1;
+      return;
+    }
+    const skipped = this.#skipped;
+    this.#skipped = 0;
     try {
-      this.stream().write(text);
+      stream.write(skipped === 0 ? text : `webracer: ${skipped} lines not written: the output was not being taken\n${text}`);
     } catch {
       this.#gone = true; // a write that throws at once: the same as one that fails later
     }

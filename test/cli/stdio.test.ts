@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
-import { StdStream } from '../../src/cli/stdio.js';
+import { MAX_BACKLOG_BYTES, StdStream } from '../../src/cli/stdio.js';
 
 /** A stream like process.stdout once its reader is gone: every write fails, and it never stays destroyed. */
 function brokenPipe(how: 'fails' | 'throws') {
@@ -54,5 +54,32 @@ describe('the standard streams', () => {
     stream.write('by someone else\n');
     await once(stream, 'error');
     assert.equal(out.gone, true);
+  });
+
+  it('a reader that takes nothing (a stopped terminal, a paused pager): lines beyond the backlog are skipped, then counted', () => {
+    const written: string[] = [];
+    let waiting = 0;
+    const stream = {
+      isTTY: false,
+      get writableLength() {
+        return waiting;
+      },
+      on() {},
+      write(text: string) {
+        written.push(text);
+        waiting += text.length;
+      },
+    } as unknown as NodeJS.WriteStream;
+    const out = new StdStream(() => stream);
+    const line = 'x'.repeat(1023);
+    while (waiting <= MAX_BACKLOG_BYTES) out.line(line);
+    const taken = written.length;
+    out.line('skipped');
+    out.line('skipped too');
+    assert.equal(written.length, taken, 'nothing more queued');
+    waiting = 0; // the reader took it all
+    out.line('after');
+    assert.equal(written.at(-1), 'webracer: 2 lines not written: the output was not being taken\nafter\n');
+    assert.equal(out.gone, false);
   });
 });

@@ -60,7 +60,8 @@ describe('the log reader goes away', { concurrency: true, timeout: 120_000 }, ()
  * comes and leaves), the server still answers, stays idle, and SIGTERM stops the car once and ends it in time.
  */
 async function noLoopThenSigterm(t: TestContext, { car, server }: Scene, since: number): Promise<void> {
-  const spectator = await spectatorClient(t, server); // "connected ...": a log write into the broken pipe
+  // "connected ...": a log write into the broken pipe.
+  const spectator = await within(spectatorClient(t, server), 'a spectator to get in after the pipe broke');
   await within(spectator.roundTrip(), 'an answer after a log write into the broken pipe');
   spectator.ws.close();
   await spectator.closed;

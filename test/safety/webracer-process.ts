@@ -35,6 +35,8 @@ export interface RunningWebracer {
   signal(name: NodeJS.Signals): number;
   /** With output 'terminal': closes the terminal (an ssh connection that drops); returns performance.now() just before. */
   hangUp(): number;
+  /** With output 'terminal': Ctrl+S (the terminal stops taking output) or Ctrl+Q (it takes it again). */
+  terminalOutput(flow: 'stop' | 'start'): void;
   /** SIGKILL, and waits for the exit. */
   kill(): Promise<void>;
 }
@@ -131,9 +133,8 @@ function direct(argv: string[], env: NodeJS.ProcessEnv, output: 'pipes' | LogRea
       child.kill(name);
       return at;
     },
-    hangUp: () => {
-      throw new Error('no terminal to hang up: start it with output \'terminal\'');
-    },
+    hangUp: () => noTerminal(),
+    terminalOutput: () => noTerminal(),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
@@ -156,6 +157,7 @@ function onTerminal(argv: string[], env: NodeJS.ProcessEnv): RunningWebracer {
       return at;
     },
     hangUp: () => terminal.hangUp(),
+    terminalOutput: (flow) => terminal.flow(flow),
     async kill() {
       if (pid !== null) {
         try {
@@ -168,6 +170,10 @@ function onTerminal(argv: string[], env: NodeJS.ProcessEnv): RunningWebracer {
       await terminal.exited.catch(() => {});
     },
   };
+}
+
+function noTerminal(): never {
+  throw new Error('no terminal: start it with output \'terminal\'');
 }
 
 /** The output as it comes: all of it, stderr apart, and who wants to hear of more. */

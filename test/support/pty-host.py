@@ -2,10 +2,12 @@
 
 Usage: python3 pty-host.py COMMAND [ARG...]
 
-Relays everything the command writes to the terminal onto our stdout. The line `hangup` on our stdin
-closes the terminal's master side, as sshd does when the connection drops: the kernel hangs the terminal
-up (SIGHUP to the command, which leads the session; EIO on its writes). Our stdin closing (the test that
-started us is gone) kills the command instead, so nothing is left behind.
+Relays everything the command writes to the terminal onto our stdout. Lines on our stdin act on the
+terminal: `hangup` closes its master side, as sshd does when the connection drops (the kernel hangs the
+terminal up: SIGHUP to the command, which leads the session; EIO on its writes); `stop-output` and
+`start-output` type Ctrl+S and Ctrl+Q (XOFF, XON: the terminal stops taking output, and writes to it
+wait, until it is started again). Our stdin closing (the test that started us is gone) kills the command
+instead, so nothing is left behind.
 
 On stderr, one JSON object a line: {"pid": N} once the command runs, {"code": C, "signal": S} when it has
 exited (S a signal's name, or null). Node cannot open a pseudo-terminal without a native addon; Python's
@@ -49,6 +51,10 @@ def main():
             if not line:
                 child.kill()
                 watched.remove(stdin)
+            elif b"stop-output" in line and master_open:
+                os.write(master, b"\x13")
+            elif b"start-output" in line and master_open:
+                os.write(master, b"\x11")
             elif b"hangup" in line and master_open:
                 os.close(master)
                 master_open = False

@@ -25,6 +25,8 @@ export interface TerminalProcess {
   readonly exited: Promise<TerminalExit>;
   /** Closes the terminal's master side; returns performance.now() just before. */
   hangUp(): number;
+  /** Types Ctrl+S (stop: writes to the terminal wait) or Ctrl+Q (start) into the terminal. */
+  flow(output: 'stop' | 'start'): void;
 }
 
 /** Why the pty tests cannot run here, or null when they can. */
@@ -45,6 +47,7 @@ export function runOnTerminal(command: string, args: readonly string[], options:
       host.stdin!.write('hangup\n');
       return at;
     },
+    flow: (output) => void host.stdin!.write(`${output}-output\n`),
   };
 }
 
