@@ -47,7 +47,8 @@ export class StdStream {
     stream.on('error', () => {
       this.#gone = true;
     });
-    // No public API for it: tty.WriteStream calls the same method with true.
+    // No public API for it: tty.WriteStream calls the same method with true. (On a terminal libuv could not
+    // reopen, a virtual console rather than a pseudo-terminal, its writes stay blocking whatever we ask.)
     if (stream.isTTY) (stream as { _handle?: { setBlocking?(blocking: boolean): unknown } })._handle?.setBlocking?.(false);
   }
 
