@@ -22,7 +22,7 @@ import { systemdUnit } from './service.js';
 import { describeTls } from './tls-report.js';
 import { handleShutdown } from './shutdown.js';
 import { releaseHungUpTerminalsAtExit } from './hung-up-terminal.js';
-import { guardStdio, stderr, stdout } from './stdio.js';
+import { guardStdio, neverBlockOnTerminals, stderr, stdout } from './stdio.js';
 
 async function main(): Promise<number> {
   // First of all: a log reader or terminal that is gone (even during start-up) must cost nothing but the log.
@@ -72,6 +72,7 @@ async function printDevices(): Promise<number> {
 }
 
 async function run(options: RunOptions): Promise<number> {
+  neverBlockOnTerminals(); // a terminal stopped with Ctrl+S must not stop the server
   const json = options.logFormat === 'json';
   // Errors go to stderr. A stream that fails is dropped (stdio.ts); the logger drops a throwing renderer.
   const render = json ? jsonLine : textLine;

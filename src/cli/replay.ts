@@ -18,7 +18,7 @@ import { Replay, type ReplayEvent, type ReplayOutcome } from '../recording/repla
 import { DEFAULT_LINK_TIMEOUT_MS } from './flags.js';
 import type { ReplayCliOptions } from './replay-args.js';
 import { handleShutdown } from './shutdown.js';
-import { stderr, stdout } from './stdio.js';
+import { neverBlockOnTerminals, stderr, stdout } from './stdio.js';
 
 /** Exit code: the replay was cut short to keep the car safe (its link was lost, or it fell behind). */
 export const EXIT_CUT_SHORT = 5;
@@ -97,6 +97,7 @@ async function dryRun(recording: Recording, codec: Codec, options: ReplayCliOpti
 }
 
 async function live(recording: Recording, codec: Codec, options: ReplayCliOptions, say: (line: string) => void): Promise<number> {
+  neverBlockOnTerminals(); // it drives a car: a terminal stopped with Ctrl+S must not stop it
   const spec = parseLinkSpec(options.link ?? 'sim');
   const link: Link = spec.kind === 'sim' ? new SimLink({ start: startPose(recording, options.fromMs) })
     : createLink(spec, { writeTimeoutMs: options.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS });

@@ -9,11 +9,14 @@
  * So each stream gets a permanent 'error' listener (installed by guardStdio(), first thing in main), and
  * the first failure drops the stream, quietly: nothing is written to it again. Nothing here throws.
  *
- * Nor does anything here wait. Node writes to a terminal blocking (tty.WriteStream makes it so), and a
- * terminal whose output is stopped (Ctrl+S, XOFF) makes such a write wait until Ctrl+Q: the whole
- * process with it, watchdog and all, while the car does its last byte. So a terminal is written
- * non-blocking, like a pipe; what it has not taken yet waits in memory, at most MAX_BACKLOG_BYTES, and
- * lines beyond that are skipped (and counted, in the first line written once there is room again).
+ * Nor may a process that drives a car wait for its output. Node writes to a terminal blocking
+ * (tty.WriteStream makes it so), and a terminal whose output is stopped (Ctrl+S, XOFF) makes such a write
+ * wait until Ctrl+Q: the whole process with it, watchdog and all, while the car does its last byte. So
+ * the server and a live replay write their terminal non-blocking, like a pipe (neverBlock()); what it has
+ * not taken yet waits in memory, at most MAX_BACKLOG_BYTES, and lines beyond that are skipped (and
+ * counted, in the first line written once there is room again). The price: at exit, lines a slow or
+ * stopped terminal had not taken yet are lost, so the short commands (usage, version, the unit) keep
+ * Node's blocking writes.
  */
 
 /** What may wait for a slow or stopped reader; the log writes a few lines a second at most. */
@@ -36,17 +39,18 @@ export class StdStream {
     return !this.#gone && this.stream().isTTY === true;
   }
 
-  /**
-   * Installs the permanent 'error' listener (it also catches failed writes of console.* and of Node
-   * itself), and makes a terminal's writes non-blocking.
-   */
+  /** Installs the permanent 'error' listener; it also catches failed writes of console.* and of Node itself. */
   guard(): void {
     if (this.#guarded) return;
     this.#guarded = true;
-    const stream = this.stream();
-    stream.on('error', () => {
+    this.stream().on('error', () => {
       this.#gone = true;
     });
+  }
+
+  /** A terminal is written without waiting for it (a pipe already is). */
+  neverBlock(): void {
+    const stream = this.stream();
     // No public API for it: tty.WriteStream calls the same method with true. (On a terminal libuv could not
     // reopen, a virtual console rather than a pseudo-terminal, its writes stay blocking whatever we ask.)
     if (stream.isTTY) (stream as { _handle?: { setBlocking?(blocking: boolean): unknown } })._handle?.setBlocking?.(false);
@@ -81,4 +85,10 @@ export const stderr = new StdStream(() => process.stderr);
 export function guardStdio(): void {
   stdout.guard();
   stderr.guard();
+}
+
+/** For a process that drives a car: its terminal never holds it up (see above). */
+export function neverBlockOnTerminals(): void {
+  stdout.neverBlock();
+  stderr.neverBlock();
 }
