@@ -52,8 +52,8 @@ export function serialConnector(spec: SerialSpec, options: LinkOptions = {}): Co
 class SerialTransport implements Transport {
   #gone = false;     // lost, or closed by us: report nothing more
   #writing = 0;      // our writes the port has not finished
-
   #sent = 0;         // bytes handed to the port, for the echo
+
   constructor(
     private readonly port: SerialPort,
     private readonly path: string,
