@@ -15,7 +15,7 @@ import { driverClient, FULL_FORWARD, isMoving, SLACK_MS, STOP, within } from './
 
 const LINK_TIMEOUT_MS = 1_000; // the default --link-timeout-ms
 
-describe('a stalled TCP bridge', { skip: lossyPeerUnsupported(), timeout: 90_000 }, () => {
+describe('a stalled TCP bridge', { skip: lossyPeerUnsupported(), timeout: 240_000 }, () => {
   it('the link is marked lost within --link-timeout-ms, reconnects, and the first byte on the new connection is the stop',
     async (t) => {
       const peer = await startLossyPeer();

@@ -42,7 +42,7 @@ async function connectionsTo(p: LossyPeer): Promise<Array<[string, number]>> {
     .map((f) => [f[3], parseInt(f[4].split(':')[0], 16)]);
 }
 
-describe('tcp link liveness (a bridge that vanishes)', { skip: lossyPeerUnsupported(), timeout: 90_000 }, () => {
+describe('tcp link liveness (a bridge that vanishes)', { skip: lossyPeerUnsupported(), timeout: 150_000 }, () => {
   it('the unacknowledged-bytes probe sees what Node cannot: 0 once acknowledged, more while the network is cut', async (t) => {
     const p = await peer(t);
     const socket = net.connect({ host: p.host, port: p.port });
