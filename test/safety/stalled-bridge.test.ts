@@ -52,7 +52,7 @@ describe('a stalled TCP bridge', { skip: lossyPeerUnsupported(), timeout: 240_00
     });
 
   it('with --link-ack echo, a bridge that stops reading while the stick moves is marked lost within --link-timeout-ms; when it reads again, at most one stale byte comes before the stop, and none after',
-    async (t) => {
+    { timeout: 75_000 }, async (t) => {
       const peer = await startLossyPeer({ echo: true, oneAtATime: true });
       t.after(() => peer.close());
       const server = await startWebracer(['--link', peer.spec, '--link-ack', 'echo', '--link-refresh-ms', '250'],
@@ -87,7 +87,7 @@ describe('a stalled TCP bridge', { skip: lossyPeerUnsupported(), timeout: 240_00
     });
 
   it('without an echo, a bridge that stops reading and then stops acknowledging, back before --link-timeout-ms: the car gets what the bridge held unread, at most two writes more, then the newest',
-    async (t) => {
+    { timeout: 75_000 }, async (t) => {
       const peer = await startLossyPeer();
       t.after(() => peer.close());
       const server = await startWebracer(['--link', peer.spec, '--link-timeout-ms', '20000'], { after: (cleanup) => t.after(cleanup) });
