@@ -27,8 +27,8 @@
  *   --max-hold-ms (2000) plus its lateness.
  * - page hidden: the real page in Chromium, the mouse held on the joystick; t0 before the page is told it
  *   is hidden (visibilityState stubbed, visibilitychange dispatched); then visible, released, held again.
- * - a closed log pipe, then SIGTERM: a fresh CLI per trial whose stdout and stderr go into a FIFO read by
- *   `cat` (test/support/log-reader.ts), the stick held; `cat` is killed, a spectator connects (a log line
+ * - a closed log pipe, then SIGTERM: a fresh CLI per trial (--watchdog-ms 10000: only SIGTERM stops the
+ *   car) whose stdout and stderr go into a FIFO read by `cat` (test/support/log-reader.ts), the stick held; `cat` is killed, a spectator connects (a log line
  *   into the broken pipe) and does a round trip; t0 just before kill(SIGTERM). The figure is the time to
  *   the process's exit, not to the stop; the stop bytes the car got after the pipe closed are counted
  *   (one is right: a loop would write thousands).
@@ -179,7 +179,7 @@ async function uncaughtTrial(): Promise<number> {
 async function closedLogPipeTrial(stopCounts: number[]): Promise<number> {
   const reader = await LogReader.start();
   cleanups.push(() => reader.close());
-  const { car, server, stop } = await rig([], false, reader);
+  const { car, server, stop } = await rig(['--watchdog-ms', '10000'], false, reader); // only SIGTERM stops it
   try {
     const c = await driver(server);
     const letGo = holdStick(c);
