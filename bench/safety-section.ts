@@ -17,6 +17,8 @@ export interface HazardResult {
   samples: number[];
   /** Why the hazard could not be measured (then samples holds the trials done before it failed). */
   error?: string;
+  /** Where counted: the stop bytes the car got per trial (one is right; more is a stop written in a loop). */
+  stopBytes?: number[];
 }
 
 export interface SafetyResult {
@@ -43,7 +45,9 @@ export function safetyBody(r: SafetyResult): string {
     'for a timed command). So each figure includes the signal or message delivery, the server\'s reaction',
     'and one loopback TCP hop. Where the bound is a timer (watchdog, max hold) the figure is that timer plus',
     'its lateness. The TCP bridge row is the time until the link is marked lost: nothing reaches a car while',
-    'its network is cut (each trial then checks that the reconnect\'s first byte is the stop).',
+    'its network is cut (each trial then checks that the reconnect\'s first byte is the stop). The closed log',
+    'pipe row is the time from SIGTERM to the process\'s exit (the deadline is its bound), with the stop bytes',
+    'the car got counted: one, not one per failed log write.',
     '`bench/safety.ts` says how each trial is set up.',
     '',
     '| hazard | what stops the car | bound | trials | p50 | p99 | max | within bound |',
@@ -57,12 +61,20 @@ export function safetyBody(r: SafetyResult): string {
       const max = Math.max(...h.samples);
       const over = h.samples.filter((s) => s > h.boundMs).length;
       lines.push(`| ${h.hazard} | ${h.stopper} | ${h.boundMs} ms | ${h.samples.length} | ${ms(percentile(h.samples, 50))} | `
-        + `${ms(percentile(h.samples, 99))} | ${ms(max)} | ${over === 0 ? 'yes' : `NO: ${over} over`} |`);
+        + `${ms(percentile(h.samples, 99))} | ${ms(max)} | ${over === 0 ? 'yes' : `NO: ${over} over`}${stopBytesVerdict(h)} |`);
     }
+    if (h.stopBytes?.length) notes.push(`${h.hazard}: stop bytes the car got per trial, once the pipe had closed: ${h.stopBytes.join(', ')}`);
     if (h.error) notes.push(`${h.hazard}: ${h.samples.length ? `stopped after ${h.samples.length} trial(s): ` : ''}${h.error}`);
   }
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
   return lines.join('\n');
+}
+
+/** For a hazard whose stop bytes are counted: "; one stop byte each", or how many trials got another count. */
+function stopBytesVerdict(h: HazardResult): string {
+  if (!h.stopBytes?.length) return '';
+  const wrong = h.stopBytes.filter((n) => n !== 1).length;
+  return wrong === 0 ? '; one stop byte each' : `; NO: ${wrong} trial(s) not one stop byte`;
 }
 
 export async function safetySection(quick: boolean): Promise<{ title: string; body: string }> {

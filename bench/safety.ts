@@ -2,7 +2,9 @@
  * The time from each fault of docs/safety.md to the stop byte on the wire. Run by run.ts (safety-section.ts)
  * or alone:
  *
- *   node --import tsx bench/safety.ts [--trials 20]
+ *   node --import tsx bench/safety.ts [--trials 20] [--only TEXT]
+ *
+ * (--only: just the hazards whose name contains TEXT.)
  *
  * Every trial: the real `webracer` CLI (a child process, through tsx) with `--link tcp:` to a byte recorder
  * in this process (test/support/byte-recorder.ts), which stamps every byte with performance.now() as it
@@ -25,6 +27,14 @@
  *   --max-hold-ms (2000) plus its lateness.
  * - page hidden: the real page in Chromium, the mouse held on the joystick; t0 before the page is told it
  *   is hidden (visibilityState stubbed, visibilitychange dispatched); then visible, released, held again.
+ * - a closed log pipe, then SIGTERM: a fresh CLI per trial (--watchdog-ms 10000: only SIGTERM stops the
+ *   car) whose stdout and stderr go into a FIFO read by `cat` (test/support/log-reader.ts), the stick held; `cat` is killed, a spectator connects (a log line
+ *   into the broken pipe) and does a round trip; t0 just before kill(SIGTERM). The figure is the time to
+ *   the process's exit, not to the stop; the stop bytes the car got after the pipe closed are counted
+ *   (one is right: a loop would write thousands).
+ * - a stop after a burst: one CLI; the driver sends 65 {"command":"up","duration":2} in one burst (60 is
+ *   the rate's burst) and then {"type":"stop"}, over the rate; t0 just before the stop's send, after the
+ *   burst's. A trial waits 1.1 s first, for the rate's bucket to fill again.
  * - TCP bridge cut: the one figure that is not a stop on the wire (nothing reaches the car during a cut):
  *   t0 after the network to the bridge is cut (test/support/lossy-peer.ts, Linux and root only) while the
  *   driver steers, up to the state message that says the link is lost; the reconnect's first byte is checked
@@ -35,7 +45,8 @@
 import { WebSocket } from 'ws';
 import { Client } from '../test/control/helpers.js';
 import { ByteRecorder } from '../test/support/byte-recorder.js';
-import { startWebracer, type WebracerProcess } from '../test/safety/webracer-process.js';
+import { LogReader } from '../test/support/log-reader.js';
+import { startWebracer, type StartOptions, type WebracerProcess } from '../test/safety/webracer-process.js';
 import type { HazardResult, SafetyResult } from './safety-section.js';
 
 /** "At once": what a stop that needs no timer is held to (delivery, one event-loop turn, one TCP hop). */
@@ -43,6 +54,10 @@ const AT_ONCE_MS = 100;
 const WATCHDOG_MS = 500;
 const MAX_HOLD_MS = 2_000;
 const LINK_TIMEOUT_MS = 1_000;
+/** The shutdown's hard deadline (src/cli/shutdown.ts). */
+const DEADLINE_MS = 2_000;
+/** The default message rate's burst (60 a second), and a few more: as found, the stop came after 65. */
+const BURST = 65;
 const WAIT_MS = 15_000;
 const FULL_FORWARD = 0x1f;
 const isStop = (b: number): boolean => b >> 4 === 0;
@@ -64,11 +79,11 @@ interface Rig {
   stop(): Promise<void>;
 }
 
-async function rig(args: string[] = [], faults = false): Promise<Rig> {
+async function rig(args: string[] = [], faults = false, output?: StartOptions['output']): Promise<Rig> {
   const car = await ByteRecorder.start();
   let server: WebracerProcess;
   try {
-    server = await startWebracer(['--link', car.link, ...args], { faults });
+    server = await startWebracer(['--link', car.link, ...args], { faults, output });
   } catch (err) {
     await car.close();
     throw err;
@@ -158,6 +173,52 @@ async function uncaughtTrial(): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+/** The log's reader goes away while the stick is held; then SIGTERM. The figure: SIGTERM to exit. */
+async function closedLogPipeTrial(stopCounts: number[]): Promise<number> {
+  const reader = await LogReader.start();
+  cleanups.push(() => reader.close());
+  const { car, server, stop } = await rig(['--watchdog-ms', '10000'], false, reader); // only SIGTERM stops it
+  try {
+    const c = await driver(server);
+    const letGo = holdStick(c);
+    const forward = await car.holds((b) => b === FULL_FORWARD, 'the stick held forward', WAIT_MS);
+    await reader.goAway();
+    const spectator = await client(server.wsUrl); // "connected": a log line into the broken pipe
+    await spectator.roundTrip();
+    const t0 = server.signal('SIGTERM');
+    const exit = await Promise.race([server.exited, new Promise<never>((_, reject) => {
+      setTimeout(() => reject(new Error(`no exit within ${DEADLINE_MS + 3_000} ms of SIGTERM`)), DEADLINE_MS + 3_000).unref();
+    })]);
+    letGo();
+    stopCounts.push(car.bytes.filter((b) => b.at >= forward.at && isStop(b.value)).length);
+    if (exit.code !== 0) throw new Error(`exit ${exit.code ?? exit.signal} after SIGTERM`);
+    return exit.at - t0;
+  } finally {
+    await stop();
+    await reader.close();
+  }
+}
+
+/** 65 timed commands in one burst, over the rate, then a stop: from the stop's send to the stop byte. */
+function burstThenStopTrials() {
+  let shared: { rig: Rig; driver: Client } | null = null;
+  return async (): Promise<number> => {
+    if (shared === null) {
+      const r = await rig();
+      shared = { rig: r, driver: await driver(r.server) };
+    }
+    const { rig: { car }, driver: d } = shared;
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the rate's bucket full again
+    const since = performance.now();
+    for (let i = 0; i < BURST; i++) d.sendText('{"command":"up","duration":2}');
+    const t0 = performance.now();
+    d.send({ type: 'stop' });
+    const ms = await stopAfter(car, t0, 'the stop after the burst');
+    if (!car.bytes.some((b) => b.at >= since && !isStop(b.value))) throw new Error('the burst never moved the car');
+    return ms;
+  };
 }
 
 /** The driver leaves, by `end`, once per trial; the next trial's driver takes the seat back. */
@@ -325,10 +386,15 @@ async function measure(trials: number, hazard: string, stopper: string, boundMs:
 async function main(): Promise<void> {
   const trials = trialsArg();
   const hazards: HazardResult[] = [];
-  const run = async (...args: Parameters<typeof measure> extends [number, ...infer R] ? R : never): Promise<void> => {
-    hazards.push(await measure(trials, ...args));
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
+  const run = async (...args: Parameters<typeof measure> extends [number, ...infer R] ? R : never): Promise<HazardResult | null> => {
+    if (only !== null && !args[0].includes(only)) return null;
+    const result = await measure(trials, ...args);
+    hazards.push(result);
     // Each hazard's shared CLI, clients and browser end before the next hazard starts.
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+    return result;
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     await run(signal, 'the signal handler\'s emergency stop', AT_ONCE_MS, () => signalTrial(signal));
@@ -339,6 +405,11 @@ async function main(): Promise<void> {
   await run('exception in the message handler', 'containment: close 1011, the driver left', AT_ONCE_MS,
     leavingTrials((c) => c.send({ type: 'ping', id: 'fault:message' }), 'the stop after the handler fault', true));
   await run('spectator\'s stop', 'anyone may stop', AT_ONCE_MS, spectatorStopTrials());
+  await run('a stop after a burst', 'a stop is never dropped by the rate limit', AT_ONCE_MS, burstThenStopTrials());
+  const stopCounts: number[] = [];
+  const closedPipe = await run('a closed log pipe, then SIGTERM (to exit)', 'the signal handler; a failed log write is dropped',
+    DEADLINE_MS, () => closedLogPipeTrial(stopCounts));
+  if (closedPipe) closedPipe.stopBytes = stopCounts;
   await run('analog drive, then silence', 'the watchdog', WATCHDOG_MS + AT_ONCE_MS, silenceTrials());
   await run('timed command, then silence', '--max-hold-ms', MAX_HOLD_MS + AT_ONCE_MS, maxHoldTrials());
   await run('page hidden (Chromium)', 'the page\'s stop on visibilitychange', WATCHDOG_MS + AT_ONCE_MS, pageHiddenTrials());
@@ -347,7 +418,7 @@ async function main(): Promise<void> {
   if (noLossyPeer === undefined) {
     await run('TCP bridge cut (to link lost)', '--link-timeout-ms; the reconnect writes the stop first',
       LINK_TIMEOUT_MS + AT_ONCE_MS, bridgeCutTrials());
-  } else {
+  } else if (only === null || 'TCP bridge cut'.includes(only)) {
     hazards.push({ hazard: 'TCP bridge cut (to link lost)', stopper: '--link-timeout-ms; the reconnect writes the stop first',
       boundMs: LINK_TIMEOUT_MS + AT_ONCE_MS, samples: [], error: `the lossy peer ${noLossyPeer}` });
   }

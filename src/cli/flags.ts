@@ -143,7 +143,7 @@ export const OPTIONS: readonly Option[] = [
   },
   {
     name: 'drive-rate', arg: 'N', json: 'integer',
-    help: `messages a second one client may send; the excess is dropped and the client told\n(default ${DEFAULT_LIMITS.driveRatePerSecond}, ${MIN_DRIVE_RATE} to 1000: the page sends up to 33 drive messages a second)`,
+    help: `messages a second one client may send; the excess (never a stop) is dropped and the client told\n(default ${DEFAULT_LIMITS.driveRatePerSecond}, ${MIN_DRIVE_RATE} to 1000: the page sends up to 33 drive messages a second)`,
     set: (o, v) => { o.driveRatePerSecond = integer(v, MIN_DRIVE_RATE, 1_000); },
   },
   {

@@ -18,6 +18,7 @@ import { Replay, type ReplayEvent, type ReplayOutcome } from '../recording/repla
 import { DEFAULT_LINK_TIMEOUT_MS } from './flags.js';
 import type { ReplayCliOptions } from './replay-args.js';
 import { handleShutdown } from './shutdown.js';
+import { neverBlockOnTerminals, stderr, stdout } from './stdio.js';
 
 /** Exit code: the replay was cut short to keep the car safe (its link was lost, or it fell behind). */
 export const EXIT_CUT_SHORT = 5;
@@ -26,17 +27,17 @@ const RECONNECT_WAIT_MS = 10_000;
 const SETTLE_MS = 100;
 
 export async function runReplay(options: ReplayCliOptions): Promise<number> {
-  const say = (line: string): void => console.log(line);
+  const say = (line: string): void => stdout.line(line);
   const recording = load(options.file);
   if (recording === null) return 1;
   const { header, end } = recording;
   if (options.fromMs > end.t) {
-    process.stderr.write(`webracer replay: --from ${options.fromMs / 1000} is past the recording's end (${seconds(end.t)} s)\n`);
+    stderr.write(`webracer replay: --from ${options.fromMs / 1000} is past the recording's end (${seconds(end.t)} s)\n`);
     return 1;
   }
   const codecName = options.codec ?? header.codec;
   if (options.charmap !== undefined && codecName !== 'rc-app') {
-    process.stderr.write(`webracer replay: --charmap is for the rc-app codec, and this replay uses ${codecName} (the recorded car's); nothing was driven\n`);
+    stderr.write(`webracer replay: --charmap is for the rc-app codec, and this replay uses ${codecName} (the recorded car's); nothing was driven\n`);
     return 2;
   }
   const codec = createCodec(codecName, options.charmap);
@@ -52,7 +53,7 @@ export async function runReplay(options: ReplayCliOptions): Promise<number> {
         + `session nor knows: the car was recorded with ${options.charmap !== undefined ? 'another' : 'a'} --charmap; `
         + 'give the replay the same one';
       if (!options.dryRun) {
-        process.stderr.write(`webracer replay: ${options.file}: ${why}; nothing was driven\n`);
+        stderr.write(`webracer replay: ${options.file}: ${why}; nothing was driven\n`);
         return 1;
       }
       say(`warning: ${why}`);
@@ -68,11 +69,11 @@ function load(file: string): Recording | null {
   } catch (err) {
     const why = err instanceof RecordingError ? err.message
       : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    process.stderr.write(`webracer replay: ${file}: ${why}; nothing was driven\n`);
+    stderr.write(`webracer replay: ${file}: ${why}; nothing was driven\n`);
     return null;
   }
   if (recording.end.lost > 0) {
-    process.stderr.write(`webracer replay: ${file}: ${recording.end.lost} command or byte lines were lost while recording `
+    stderr.write(`webracer replay: ${file}: ${recording.end.lost} command or byte lines were lost while recording `
       + '(the disk could not keep up), so this is not what happened; nothing was driven\n');
     return null;
   }
@@ -96,6 +97,7 @@ async function dryRun(recording: Recording, codec: Codec, options: ReplayCliOpti
 }
 
 async function live(recording: Recording, codec: Codec, options: ReplayCliOptions, say: (line: string) => void): Promise<number> {
+  neverBlockOnTerminals(); // it drives a car: a terminal stopped with Ctrl+S must not stop it
   const spec = parseLinkSpec(options.link ?? 'sim');
   const link: Link = spec.kind === 'sim' ? new SimLink({ start: startPose(recording, options.fromMs) })
     : createLink(spec, { writeTimeoutMs: options.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS });
@@ -110,7 +112,7 @@ async function live(recording: Recording, codec: Codec, options: ReplayCliOption
       driver.emergencyStop();
     },
     close: () => driver.close(),
-  }, { say, complain: (line) => console.error(line) });
+  }, { say, complain: (line) => stderr.line(line) });
   link.on('failure', (err: Error) => say(`car link: ${err.message}`));
   const finished = (async (): Promise<number> => {
     await driver.start();

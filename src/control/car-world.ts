@@ -181,8 +181,9 @@ export class CarWorld {
     session.onRefusal = this.onRefusal;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
-        const message = session.read(data, isBinary);
-        if (!message) return;
+        const read = session.read(data, isBinary);
+        if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
+        const { message } = read;
         if (this.events.active) this.events.emit({ kind: 'message', client: id, message });
         this.handle(session, message);
       } catch (err) {
@@ -295,6 +296,16 @@ export class CarWorld {
     }
     this.opts.log.info('stopped', { client: session.id, driver: driverId !== session.id ? driverId : undefined });
     this.give(session, ref, { kind: 'command', name: 'stop' });
+  }
+
+  /**
+   * A stop that came beyond its client's message rate is never dropped while it would stop something:
+   * the car moving (or anything but our stop on the wire), or the driver giving up its seat. Otherwise it
+   * is dropped unanswered: a flood of stops then costs no write, reply, log line or recorded event.
+   */
+  private stopStillActs(session: ClientSession, msg: ClientMessage): boolean {
+    if (!isSeedCommand(msg) && msg.type === 'release') return this.seat.driver === session.id;
+    return session.auth.authenticated && this.driver.state.link === 'connected' && !this.driver.holdsStop;
   }
 
   /** Hands a checked demand to the Driver and reports what happened. */

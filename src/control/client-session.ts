@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from '../websocket/index.js';
 import { ADDRESS_WINDOW_MS, ClientAuth, type AddressLockout, type TokenCheck } from './auth.js';
 import {
-  CLOSE_CODES,
+  CLOSE_CODES, isSeedCommand,
   type ClientMessage, type ErrorCode, type ErrorMessage, type Limits, type NoticeCode, type ServerMessage,
 } from './messages.js';
 import type { Logger } from './log.js';
@@ -80,19 +80,25 @@ export class ClientSession {
     return this.ws.readyState === 1;
   }
 
-  /** A frame from the client: the message, or null when it was refused here (the reply is sent). */
-  read(data: Buffer, isBinary: boolean): ClientMessage | null {
+  /**
+   * A frame from the client: the message, or null when it was refused here (the reply is sent). Every
+   * message takes from the client's rate, a stop too (flood accounting), but a stop is never dropped for
+   * the rate: beyond it, a stop still comes through, marked overRate, and the car world acts on it
+   * whenever it would stop something (car-world.ts). So a stop after a burst stops the car at once, and a
+   * flood of stops costs its parsing, nothing more.
+   */
+  read(data: Buffer, isBinary: boolean): ReadMessage | null {
     this.lastHeardAt = this.ctx.now();
     if (isBinary) {
       this.error('binary_unsupported', 'binary frames are not part of the protocol; send JSON text');
       return null;
     }
-    if (!this.messages.take()) {
-      this.rateLimited();
-      return null;
-    }
+    const withinRate = this.messages.take();
+    // Beyond the rate only what may be a stop is parsed at all (drive messages stay as cheap to drop as ever).
+    if (!withinRate && !mayBeStop(data)) return this.rateLimited();
     const parsed = parseClientMessage(data.toString('utf8')); // the WebSocket layer validated the UTF-8
-    if (parsed.ok) return parsed.message;
+    if (!withinRate) return parsed.ok && isStop(parsed.message) ? { message: parsed.message, overRate: true } : this.rateLimited();
+    if (parsed.ok) return { message: parsed.message, overRate: false };
     this.error(parsed.code, parsed.message, parsed.ref, parsed.field);
     return null;
   }
@@ -158,11 +164,33 @@ export class ClientSession {
     this.refusalsUnlogged = 0;
   }
 
-  private rateLimited(): void {
+  /** Drops a message over the rate; says so at most once a second. Always null (the message is dropped). */
+  private rateLimited(): null {
     const now = this.ctx.now();
-    if (now - this.rateReplyAt < RATE_REPLY_INTERVAL_MS) return;
+    if (now - this.rateReplyAt < RATE_REPLY_INTERVAL_MS) return null;
     this.rateReplyAt = now;
     const rate = this.ctx.limits.driveRatePerSecond;
     this.error('rate_limited', `more than ${rate} messages per second; the excess is dropped`);
+    return null;
   }
+}
+
+/** A message read from a client; overRate: a stop beyond the client's message rate (never dropped for it). */
+export interface ReadMessage {
+  message: ClientMessage;
+  overRate: boolean;
+}
+
+/** A stop in any form: `{"type":"stop"}`, the seed's `{"command":"stop"}`, and `{"type":"release"}` (the driver gives up the seat). */
+export function isStop(message: ClientMessage): boolean {
+  return isSeedCommand(message) ? message.command === 'stop' : message.type === 'stop' || message.type === 'release';
+}
+
+/**
+ * Whether a frame could be a stop, before parsing it: it spells "stop" or "release", or escapes a
+ * character (\u0073top is "stop" too). A drive message does neither, so one over the rate is dropped
+ * unparsed.
+ */
+function mayBeStop(data: Buffer): boolean {
+  return data.includes('stop') || data.includes('release') || data.includes('\\');
 }
