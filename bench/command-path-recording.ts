@@ -78,6 +78,9 @@ class Rig {
       this.#onByte = (ns) => {
         if (from >= 0) samples[from + sent - 1] = ns;
       };
+      // The stick at neutral first: the driver is new, or the watchdog stopped the car since the last run
+      // (docs/protocol.md "Arming"). It changes no byte, so it is no sample.
+      this.ws.send('{"type":"drive","x":0,"y":0}');
       this.#next = () => {
         if (this.#awaiting) return; // a second broadcast already scheduled this send
         if (sent >= count) {

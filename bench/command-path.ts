@@ -87,6 +87,7 @@ async function measure(count: number, warmup: number, load: Load): Promise<Resul
         if (msg.type === 'state' && msg.lastCommand === 'drive' && !awaitingByte) setImmediate(sendNext);
       });
       ws.send('{"type":"claim"}');
+      ws.send('{"type":"drive","x":0,"y":0}'); // a new driver shows the stick at neutral first (docs/protocol.md "Arming")
       setImmediate(sendNext);
     });
     await done;

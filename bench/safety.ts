@@ -104,9 +104,11 @@ async function driver(server: WebracerProcess, resumeToken?: string): Promise<Cl
   return c;
 }
 
-/** Sends drive messages at 20 Hz until the returned function is called; it returns when the last was sent. */
+/** A fresh press: the stick at neutral (which arms the driver: docs/protocol.md "Arming"), then drive messages
+ *  at 20 Hz until the returned function is called; it returns when the last was sent. */
 function holdStick(c: Client): () => number {
   let lastSentAt = 0;
+  if (c.ws.readyState === WebSocket.OPEN) c.arm();
   const send = (): void => {
     if (c.ws.readyState !== WebSocket.OPEN) return;
     c.send({ type: 'drive', x: 0, y: 1 });
@@ -278,7 +280,8 @@ function bridgeCutTrials() {
       shared = { driver: await driver(server), peer };
     }
     const { driver: d, peer } = shared;
-    // The driver steers, so new bytes keep going into the cut network.
+    // The driver steers, so new bytes keep going into the cut network; the last trial's outage disarmed it.
+    d.arm();
     const steer = setInterval(() => {
       if (d.ws.readyState === WebSocket.OPEN) d.send({ type: 'drive', x: (left = !left) ? -0.5 : 0.5, y: 1 });
     }, 50);
