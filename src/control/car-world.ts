@@ -66,7 +66,8 @@ export class CarWorld {
   private lastLinkState: CarState['link'] | null = null;
   /** The driver's stick must come back to centre after a stop it did not make, and in a new driver's hand (rearm-gate.ts). */
   private readonly rearm: RearmGate;
-  /** The running demand is a timed command held for the server's whole limit: its end is the server's stop. */
+  /** Timed commands cut to limits.maxHoldMs (limitHold), and whether the running demand is one: its end is the server's stop. */
+  private readonly clamped = new WeakSet<Demand>();
   private holdAtLimit = false;
   /** Drive demands refused while a race counts down (hold-gate.ts). */
   private readonly holdGate: HoldGate;
@@ -309,7 +310,7 @@ export class CarWorld {
     // Set first, so the state the Driver emits during drive() already names the command.
     const previous = this.lastCommand;
     this.lastCommand = ref;
-    this.holdAtLimit = 'durationMs' in demand && (demand.durationMs ?? 0) >= this.opts.limits.maxHoldMs;
+    this.holdAtLimit = this.clamped.has(demand);
     if (this.events.active) this.events.emit({ kind: 'demand', client: session.id, demand });
     let result: ReturnType<Driver['drive']>;
     try {
@@ -332,7 +333,9 @@ export class CarWorld {
     if (!('durationMs' in demand) || demand.durationMs <= max) return demand;
     session.notice('duration_clamped',
       `held for ${max / 1000} s, the server's limit (asked for ${demand.durationMs / 1000} s)`, ref);
-    return { ...demand, durationMs: max };
+    const cut = { ...demand, durationMs: max };
+    this.clamped.add(cut);
+    return cut;
   }
 
   /** The server's own stop: a driver left, gave up or lost the seat, or a race holds the car. */
@@ -386,7 +389,7 @@ export class CarWorld {
 
   private readonly onHoldExpired = (): void => {
     this.events.emit({ kind: 'hold-expired' });
-    if (this.holdAtLimit) this.disarmDriver('max_hold', `the timed command reached the server's limit (${this.opts.limits.maxHoldMs / 1000} s) and stopped`);
+    if (this.holdAtLimit) this.disarmDriver('max_hold', `the timed command was cut at the server's limit (${this.opts.limits.maxHoldMs / 1000} s)`);
   };
 
   /** Something other than the driver stopped the car: the driver, if any, must come back to neutral. */
