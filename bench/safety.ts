@@ -25,6 +25,12 @@
  *   --max-hold-ms (2000) plus its lateness.
  * - page hidden: the real page in Chromium, the mouse held on the joystick; t0 before the page is told it
  *   is hidden (visibilityState stubbed, visibilitychange dispatched); then visible, released, held again.
+ * - a frozen page wakes: the same page, its renderer process stopped (SIGSTOP) for FREEZE_MS with the mouse
+ *   held forward, past the page's own bound (web/drive.ts) and inside the watchdog, so the car still
+ *   moves when it wakes; t0 just before SIGCONT. Then the mouse stays held, moving a little, for two
+ *   watchdog periods, and every drive byte the car gets meanwhile is counted (there must be none); then it
+ *   is let go (the knob back at the centre), and the next trial's press must drive again. A trial whose
+ *   stop came before the waking (the watchdog, on a stalled machine) counts 0 and is said under the table.
  * - TCP bridge cut: the one figure that is not a stop on the wire (nothing reaches the car during a cut):
  *   t0 after the network to the bridge is cut (test/support/lossy-peer.ts, Linux and root only) while the
  *   driver steers, up to the state message that says the link is lost; the reconnect's first byte is checked
@@ -43,6 +49,9 @@ const AT_ONCE_MS = 100;
 const WATCHDOG_MS = 500;
 const MAX_HOLD_MS = 2_000;
 const LINK_TIMEOUT_MS = 1_000;
+/** How long the frozen page trial stops the renderer: past the page's bound (nothing sent for 300 ms: its
+ *  refresh 250 ms late, web/drive.ts), inside the watchdog (500 ms). */
+const FREEZE_MS = 350;
 const WAIT_MS = 15_000;
 const FULL_FORWARD = 0x1f;
 const isStop = (b: number): boolean => b >> 4 === 0;
@@ -257,6 +266,51 @@ function pageHiddenTrials() {
   };
 }
 
+/** The page in Chromium frozen (its renderer stopped) with the mouse held, then woken: bench/safety.ts header. */
+function frozenPageTrials() {
+  let shared: { rig: Rig; page: import('playwright-core').Page; pid: number } | null = null;
+  const counts = { unwanted: 0, stoppedBefore: 0 };
+  const trial = async (): Promise<number> => {
+    const harness = await import('../test/web/harness.js');
+    if (shared === null) {
+      const { rendererOf } = await import('../test/support/renderer.js');
+      await harness.ensureBuilt();
+      const r = await rig();
+      const browser = await harness.launchBrowser();
+      cleanups.push(() => browser.close());
+      const page = await browser.newPage();
+      await harness.openPage(page, r.server.url, 'driver');
+      shared = { rig: r, page, pid: await rendererOf(page) };
+    }
+    const { rig: { car }, page, pid } = shared;
+    const since = performance.now();
+    await harness.holdKnobWithMouse(page, 0, -1);
+    await car.waitFor(() => car.bytes.find((b) => b.at >= since && b.value === FULL_FORWARD), 'the knob held forward', WAIT_MS);
+    const frozenAt = performance.now();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await new Promise((r) => setTimeout(r, FREEZE_MS));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const t0 = performance.now();
+    const stop = await car.waitFor(() => car.bytes.find((b) => b.at >= frozenAt && isStop(b.value)), 'the stop on waking', AT_ONCE_MS + 3_000);
+    if (stop.at < t0) counts.stoppedBefore++;
+    const { cx, cy, travel } = await harness.joystickGeometry(page);
+    for (const dx of [0.05, -0.05, 0]) await page.mouse.move(cx + dx * travel, cy - travel); // the hand still on the knob
+    await new Promise((r) => setTimeout(r, 2 * WATCHDOG_MS));
+    counts.unwanted += car.bytes.filter((b) => b.at > stop.at && !isStop(b.value)).length;
+    await page.mouse.up();
+    return Math.max(0, stop.at - t0);
+  };
+  const report = (): Pick<HazardResult, 'unwantedDriveBytes' | 'note'> => ({
+    unwantedDriveBytes: counts.unwanted,
+    note: `its renderer stopped for ${FREEZE_MS} ms with the mouse held forward, then woken; the mouse held two watchdog periods more, then let go`
+      + (counts.stoppedBefore ? `; in ${counts.stoppedBefore} trial(s) the watchdog stopped the car before the page woke (counted as 0 ms)` : ''),
+  });
+  return { trial, report };
+}
+
 /**
  * A TCP bridge whose network is cut mid-drive (test/support/lossy-peer.ts: no FIN, no RST, no ACK). Nothing
  * can reach the car during the cut, so the figure is the time to the link being marked lost (the state
@@ -345,6 +399,10 @@ async function main(): Promise<void> {
   await run('analog drive, then silence', 'the watchdog', WATCHDOG_MS + AT_ONCE_MS, silenceTrials());
   await run('timed command, then silence', '--max-hold-ms', MAX_HOLD_MS + AT_ONCE_MS, maxHoldTrials());
   await run('page hidden (Chromium)', 'the page\'s stop on visibilitychange', WATCHDOG_MS + AT_ONCE_MS, pageHiddenTrials());
+  const frozen = frozenPageTrials();
+  await run('a frozen page wakes (Chromium)', 'the page\'s stop on waking (web/drive.ts); the server refuses a stale push',
+    AT_ONCE_MS, frozen.trial);
+  Object.assign(hazards.at(-1)!, frozen.report());
   const { lossyPeerUnsupported } = await import('../test/support/lossy-peer.js');
   const noLossyPeer = lossyPeerUnsupported();
   if (noLossyPeer === undefined) {

@@ -25,3 +25,14 @@ test('one row per hazard; a bound missed, a hazard not measured and its reason a
   assert.match(body, /\| uncaught exception \| the fault handler \| 100 ms \| 0 \| — \| — \| — \| not measured \|/);
   assert.match(body, /- uncaught exception: no stop within 3100 ms/);
 });
+
+test('a hazard that counts drive bytes before re-centring says so, and a count over 0 fails it', () => {
+  const row = (unwantedDriveBytes: number) => safetyBody({
+    trials: 2,
+    hazards: [{ hazard: 'a frozen page wakes', stopper: 'the page', boundMs: 100, samples: [3, 4], unwantedDriveBytes, note: 'frozen 300 ms' }],
+  });
+  assert.match(row(0), /\| 4\.0 ms \| yes; no drive byte before re-centring \|/);
+  assert.match(row(0), /- a frozen page wakes: frozen 300 ms/);
+  assert.match(row(2), /\| yes; NO: 2 drive byte\(s\) before re-centring \|/);
+});
+
