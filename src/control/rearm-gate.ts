@@ -49,11 +49,6 @@ export class RearmGate {
     this.disarmed = null;
   }
 
-  /** True while `id` must come back to neutral before its analog input drives. */
-  isDisarmed(id: string): boolean {
-    return this.disarmed?.driver === id;
-  }
-
   /** False when this demand must be dropped: its sender is disarmed and it is a push off neutral. */
   admits(session: ClientSession, demand: Demand, ref: string): boolean {
     if (this.disarmed?.driver !== session.id || demand.kind !== 'analog') return true;
