@@ -19,7 +19,9 @@ const TEST_MS = 120_000;
 /** The page driving the car with the mouse held forward on the knob; `before` runs once the page is open. */
 async function drivingPage(t: TestContext, before?: (page: Page) => Promise<void>): Promise<Scene & { page: Page }> {
   await ensureBuilt();
-  const scene = await carAndServer(t);
+  // The link's own timeout is not what these tests are about: on a loaded machine a write acknowledged
+  // late would mark the link lost, and that stop (rightly) disarms the page before the test's own fault.
+  const scene = await carAndServer(t, ['--link-timeout-ms', '10000']);
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const page = await browser.newPage();
