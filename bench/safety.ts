@@ -35,6 +35,12 @@
  * - a stop after a burst: one CLI; the driver sends 65 {"command":"up","duration":2} in one burst (60 is
  *   the rate's burst) and then {"type":"stop"}, over the rate; t0 just before the stop's send, after the
  *   burst's. A trial waits 1.1 s first, for the rate's bucket to fill again.
+ * - a frozen page wakes: the same page, its renderer process stopped (SIGSTOP) for FREEZE_MS with the mouse
+ *   held forward, past the page's own bound (web/drive.ts) and inside the watchdog, so the car still
+ *   moves when it wakes; t0 just before SIGCONT. Then the mouse stays held, moving a little, for two
+ *   watchdog periods, and every drive byte the car gets meanwhile is counted (there must be none); then it
+ *   is let go (the knob back at the centre), and the next trial's press must drive again. A trial whose
+ *   stop came before the waking (the watchdog, on a stalled machine) counts 0 and is said under the table.
  * - TCP bridge cut: the one figure that is not a stop on the wire (nothing reaches the car during a cut):
  *   t0 after the network to the bridge is cut (test/support/lossy-peer.ts, Linux and root only) while the
  *   driver steers, up to the state message that says the link is lost; the reconnect's first byte is checked
@@ -58,6 +64,9 @@ const LINK_TIMEOUT_MS = 1_000;
 const DEADLINE_MS = 2_000;
 /** The default message rate's burst (60 a second), and a few more: as found, the stop came after 65. */
 const BURST = 65;
+/** How long the frozen page trial stops the renderer: past the page's bound (nothing sent for 300 ms: its
+ *  refresh 250 ms late, web/drive.ts), inside the watchdog (500 ms). */
+const FREEZE_MS = 350;
 const WAIT_MS = 15_000;
 const FULL_FORWARD = 0x1f;
 const isStop = (b: number): boolean => b >> 4 === 0;
@@ -119,9 +128,11 @@ async function driver(server: WebracerProcess, resumeToken?: string): Promise<Cl
   return c;
 }
 
-/** Sends drive messages at 20 Hz until the returned function is called; it returns when the last was sent. */
+/** A fresh press: the stick at neutral (which arms the driver: docs/protocol.md "Arming"), then drive messages
+ *  at 20 Hz until the returned function is called; it returns when the last was sent. */
 function holdStick(c: Client): () => number {
   let lastSentAt = 0;
+  if (c.ws.readyState === WebSocket.OPEN) c.arm();
   const send = (): void => {
     if (c.ws.readyState !== WebSocket.OPEN) return;
     c.send({ type: 'drive', x: 0, y: 1 });
@@ -316,6 +327,51 @@ function pageHiddenTrials() {
   };
 }
 
+/** The page in Chromium frozen (its renderer stopped) with the mouse held, then woken: bench/safety.ts header. */
+function frozenPageTrials() {
+  let shared: { rig: Rig; page: import('playwright-core').Page; pid: number } | null = null;
+  const counts = { unwanted: 0, stoppedBefore: 0 };
+  const trial = async (): Promise<number> => {
+    const harness = await import('../test/web/harness.js');
+    if (shared === null) {
+      const { rendererOf } = await import('../test/support/renderer.js');
+      await harness.ensureBuilt();
+      const r = await rig();
+      const browser = await harness.launchBrowser();
+      cleanups.push(() => browser.close());
+      const page = await browser.newPage();
+      await harness.openPage(page, r.server.url, 'driver');
+      shared = { rig: r, page, pid: await rendererOf(page) };
+    }
+    const { rig: { car }, page, pid } = shared;
+    const since = performance.now();
+    await harness.holdKnobWithMouse(page, 0, -1);
+    await car.waitFor(() => car.bytes.find((b) => b.at >= since && b.value === FULL_FORWARD), 'the knob held forward', WAIT_MS);
+    const frozenAt = performance.now();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await new Promise((r) => setTimeout(r, FREEZE_MS));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const t0 = performance.now();
+    const stop = await car.waitFor(() => car.bytes.find((b) => b.at >= frozenAt && isStop(b.value)), 'the stop on waking', AT_ONCE_MS + 3_000);
+    if (stop.at < t0) counts.stoppedBefore++;
+    const { cx, cy, travel } = await harness.joystickGeometry(page);
+    for (const dx of [0.05, -0.05, 0]) await page.mouse.move(cx + dx * travel, cy - travel); // the hand still on the knob
+    await new Promise((r) => setTimeout(r, 2 * WATCHDOG_MS));
+    counts.unwanted += car.bytes.filter((b) => b.at > stop.at && !isStop(b.value)).length;
+    await page.mouse.up();
+    return Math.max(0, stop.at - t0);
+  };
+  const report = (): Pick<HazardResult, 'unwantedDriveBytes' | 'note'> => ({
+    unwantedDriveBytes: counts.unwanted,
+    note: `its renderer stopped for ${FREEZE_MS} ms with the mouse held forward, then woken; the mouse held two watchdog periods more, then let go`
+      + (counts.stoppedBefore ? `; in ${counts.stoppedBefore} trial(s) the watchdog stopped the car before the page woke (counted as 0 ms)` : ''),
+  });
+  return { trial, report };
+}
+
 /**
  * A TCP bridge whose network is cut mid-drive (test/support/lossy-peer.ts: no FIN, no RST, no ACK). Nothing
  * can reach the car during the cut, so the figure is the time to the link being marked lost (the state
@@ -339,7 +395,8 @@ function bridgeCutTrials() {
       shared = { driver: await driver(server), peer };
     }
     const { driver: d, peer } = shared;
-    // The driver steers, so new bytes keep going into the cut network.
+    // The driver steers, so new bytes keep going into the cut network; the last trial's outage disarmed it.
+    d.arm();
     const steer = setInterval(() => {
       if (d.ws.readyState === WebSocket.OPEN) d.send({ type: 'drive', x: (left = !left) ? -0.5 : 0.5, y: 1 });
     }, 50);
@@ -413,6 +470,10 @@ async function main(): Promise<void> {
   await run('analog drive, then silence', 'the watchdog', WATCHDOG_MS + AT_ONCE_MS, silenceTrials());
   await run('timed command, then silence', '--max-hold-ms', MAX_HOLD_MS + AT_ONCE_MS, maxHoldTrials());
   await run('page hidden (Chromium)', 'the page\'s stop on visibilitychange', WATCHDOG_MS + AT_ONCE_MS, pageHiddenTrials());
+  const frozen = frozenPageTrials();
+  const woken = await run('a frozen page wakes (Chromium)', 'the page\'s stop on waking (web/drive.ts); the server refuses a stale push',
+    AT_ONCE_MS, frozen.trial);
+  if (woken) Object.assign(woken, frozen.report());
   const { lossyPeerUnsupported } = await import('../test/support/lossy-peer.js');
   const noLossyPeer = lossyPeerUnsupported();
   if (noLossyPeer === undefined) {

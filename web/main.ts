@@ -7,8 +7,10 @@
 // - interrupted(): the page lost its user (hidden, blurred, going away, offline, the joystick's pointer
 //   taken away by the browser). It stops what this page set going, and nothing else: a spectator's
 //   hidden tab must not stop someone else's drive.
-// Both, every reconnect and every change of seat disarm the inputs still held (arming.ts): a stick held
-// forward does not drive again until it has been back to the centre.
+// Both, every reconnect, every change of seat, every stop the server says it made (the watchdog, a hold it
+// cut at its limit, the car's link lost or back, someone else's Stop, a race's hold), and the page waking
+// from a freeze (drive.ts) disarm the inputs still held (arming.ts): a stick held forward does not drive again
+// until it has been back to the centre. The server keeps the same rule (docs/protocol.md "Arming").
 // Every input's demand goes through one speed mapping (demand.ts speedDemand) before the drive loop; the
 // lights and horn (accessories.ts) never go through the drive loop: they are not motion.
 
@@ -25,7 +27,7 @@ import { createJoystick } from './joystick.js';
 import { buzz } from './haptics.js';
 import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
-import { SUBPROTOCOL, type ServerMessage } from './messages.js';
+import { DISARM_CODES, SUBPROTOCOL, type ServerMessage } from './messages.js';
 import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { ServerRuns } from './server-restart.js';
@@ -86,7 +88,7 @@ let ownCar = carOfPath(location.pathname) ?? '';
 const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
-const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive });
+const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
   onMove: (v) => drive.set('joystick', v && toWire(expo(withoutDeadZone(v, JOYSTICK_DEAD_ZONE), settings.value.expo))),
   onInterrupted: () => interrupted(),
@@ -129,12 +131,24 @@ function stopPressed(): void {
   if (mayStop()) connection.send({ type: 'stop' });
 }
 
-/** The page lost its user: stop what it set going. Keys are forgotten, their keyups may never come. */
+/** The page lost its user: stop what it set going. */
 function interrupted(): void {
-  const owed = standDown() || (isDriver && carMoving);
+  const owed = letGoOfEverything() || (isDriver && carMoving);
+  if (owed && canDrive()) connection.send({ type: 'stop' });
+}
+
+/** Nothing held drives any more; keys are forgotten (their keyups may never come), the horn is off. True when a stop is owed. */
+function letGoOfEverything(): boolean {
+  const owed = standDown();
   keyboard.release();
   accessories.release(); // a horn held when the user went away
-  if (owed && canDrive()) connection.send({ type: 'stop' });
+  return owed;
+}
+
+/** The page was frozen while it drove (drive.ts has sent the stop): as if it had lost its user meanwhile. */
+function woke(frozenMs: number): void {
+  letGoOfEverything();
+  status.show(`This page was frozen for ${(frozenMs / 1000).toFixed(1)} s, so the car was stopped; centre the stick (or let go) to drive again.`);
 }
 
 /**
@@ -230,13 +244,10 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'notice':
       status.serverNotice(message);
-      if (message.code === 'stopped_by_other' || message.code === 'held') {
-        // Someone else (or a race's countdown) stopped the car under this driver: a stop like any other
-        // (arming.ts). The page's own stop tells the server the driver has let go, so the next push, once
-        // re-armed here, drives.
-        standDown();
-        if (canDrive()) connection.send({ type: 'stop' });
-      }
+      // The server stopped the car under this driver (or refused a push from a new seat): a stop like any
+      // other (arming.ts). Nothing is sent: the next push, once re-armed here, goes after a stop of this
+      // page's own, which re-arms the server too (drive.ts).
+      if ((DISARM_CODES as readonly string[]).includes(message.code)) standDown();
       break;
     case 'video':
     case 'viewing':

@@ -9,7 +9,7 @@ export type {
   ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,
   ViewingMessage, ViewerMessage, ArenaCar, Circuit, Gate, LapsMessage, RaceMessage, Standing, CarListing,
 } from '../src/control/messages.js';
-export { MAX_NAME_CHARS, MAX_RACE_LAPS } from '../src/control/messages.js';
+export { DISARM_CODES, MAX_NAME_CHARS, MAX_RACE_LAPS } from '../src/control/messages.js';
 
 const SERVER_TYPES = new Set([
   'welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal',

@@ -6,8 +6,10 @@
  * Safety rules kept here (docs/safety.md): anyone allowed to drive may stop, only the driver may go;
  * a timed command holds at most limits.maxHoldMs; a driver not heard from for limits.driverSilenceMs
  * loses its connection; a driver's departure stops the car and keeps the seat for its resume token for
- * limits.resumeWindowMs; after someone else stops the car, the driver's stick must come back to centre;
- * while the car is held (a race's countdown: hold()), drive demands are refused and the car stays stopped.
+ * limits.resumeWindowMs; after every stop the driver did not make (someone else's, the watchdog's, a hold
+ * cut at limits.maxHoldMs, the link lost or back, a race's hold) and for every new driver, the driver's
+ * stick must come back to centre before it drives (rearm-gate.ts); while the car is held (a race's
+ * countdown: hold()), drive demands are refused and the car stays stopped.
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import { switchAccessory } from './accessory.js';
@@ -22,7 +24,7 @@ import type { FaultInjection } from './fault-injection.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type AccessoryName, type ClientMessage, type CodecName, type DisarmCode, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
 import { Seating } from './seating.js';
@@ -62,8 +64,11 @@ export class CarWorld {
   private readonly camera: CameraRelay;
   private lastCommand: LastCommand | null = null;
   private lastLinkState: CarState['link'] | null = null;
-  /** The driver's stick must come back to centre after someone else (or a race's hold) stopped the car (rearm-gate.ts). */
+  /** The driver's stick must come back to centre after a stop it did not make, and in a new driver's hand (rearm-gate.ts). */
   private readonly rearm: RearmGate;
+  /** Timed commands cut to limits.maxHoldMs (limitHold), and whether the running demand is one: its end is the server's stop. */
+  private readonly clamped = new WeakSet<Demand>();
+  private holdAtLimit = false;
   /** Drive demands refused while a race counts down (hold-gate.ts). */
   private readonly holdGate: HoldGate;
   private closed = false;
@@ -86,7 +91,10 @@ export class CarWorld {
     });
     this.seat = new Seating({
       limits: opts.limits, log: opts.log, now: this.now, clients: this.sessions, events: this.events,
-      driverChanged: () => this.camera.driverChanged(), // the new driver sees first
+      driverChanged: () => {
+        this.camera.driverChanged(); // the new driver sees first
+        this.newDriver();
+      },
       changed: () => this.broadcastState(),
     });
     opts.driver.on('state', this.onCarState);
@@ -128,7 +136,7 @@ export class CarWorld {
     const driverId = this.seat.driver;
     const driver = driverId === null ? undefined : this.sessions.get(driverId);
     if (this.driver.state.direction !== 'stop') {
-      if (driver) this.rearm.disarm(driver, 'the start of the race', 'race-start', 'held'); // it may still be holding the stick
+      if (driver) this.rearm.disarm(driver, 'held', 'the start of the race stopped the car', { ref: 'race-start' }); // it may still be holding the stick
       this.stopCar();
     } else {
       driver?.notice('held', reason);
@@ -292,7 +300,7 @@ export class CarWorld {
       this.seat.noteActivity(session.id);
       this.rearm.clear();
     } else if (driver && this.driver.state.direction !== 'stop') {
-      this.rearm.disarm(driver, session.id, ref); // it may still be holding the stick
+      this.rearm.disarm(driver, 'stopped_by_other', `${session.id} stopped the car`, { ref }); // it may still be holding the stick
     }
     this.opts.log.info('stopped', { client: session.id, driver: driverId !== session.id ? driverId : undefined });
     this.give(session, ref, { kind: 'command', name: 'stop' });
@@ -313,6 +321,7 @@ export class CarWorld {
     // Set first, so the state the Driver emits during drive() already names the command.
     const previous = this.lastCommand;
     this.lastCommand = ref;
+    this.holdAtLimit = this.clamped.has(demand);
     if (this.events.active) this.events.emit({ kind: 'demand', client: session.id, demand });
     let result: ReturnType<Driver['drive']>;
     try {
@@ -335,7 +344,9 @@ export class CarWorld {
     if (!('durationMs' in demand) || demand.durationMs <= max) return demand;
     session.notice('duration_clamped',
       `held for ${max / 1000} s, the server's limit (asked for ${demand.durationMs / 1000} s)`, ref);
-    return { ...demand, durationMs: max };
+    const cut = { ...demand, durationMs: max };
+    this.clamped.add(cut);
+    return cut;
   }
 
   /** The server's own stop: a driver left, gave up or lost the seat, or a race holds the car. */
@@ -365,9 +376,13 @@ export class CarWorld {
   }
 
   private readonly onCarState = (car: CarState): void => {
-    if (car.link !== this.lastLinkState) {
+    const previous = this.lastLinkState;
+    if (car.link !== previous) {
       this.lastLinkState = car.link;
       this.events.emit({ kind: 'link', state: car.link });
+      // The link's loss stopped the car, and its return wrote a stop: neither was the driver's.
+      if (previous === 'connected' && !this.closed) this.disarmDriver('link_lost', 'the car\'s link was lost');
+      if (car.link === 'connected' && previous === 'reconnecting') this.disarmDriver('link_lost', 'the car\'s link is back after an outage, and the car stopped');
     }
     this.broadcastState();
   };
@@ -380,9 +395,28 @@ export class CarWorld {
   private readonly onWatchdog = (): void => {
     this.opts.log.info('watchdog', { driver: this.seat.driver }, 'drive input went quiet: the watchdog stopped the car');
     this.events.emit({ kind: 'watchdog' });
+    this.disarmDriver('watchdog', `no drive input for ${this.opts.limits.watchdogMs} ms: the watchdog stopped the car`);
   };
 
-  private readonly onHoldExpired = (): void => this.events.emit({ kind: 'hold-expired' });
+  private readonly onHoldExpired = (): void => {
+    this.events.emit({ kind: 'hold-expired' });
+    if (this.holdAtLimit) this.disarmDriver('max_hold', `the timed command was cut at the server's limit (${this.opts.limits.maxHoldMs / 1000} s)`);
+  };
+
+  /** Something other than the driver stopped the car: the driver, if any, must come back to neutral. */
+  private disarmDriver(code: DisarmCode, why: string): void {
+    const id = this.seat.driver;
+    const driver = id === null ? undefined : this.sessions.get(id);
+    if (driver) this.rearm.disarm(driver, code, why);
+  }
+
+  /** Whoever takes the seat may be holding a stick already: it drives once it has been at neutral. */
+  private newDriver(): void {
+    const id = this.seat.driver;
+    const driver = id === null ? undefined : this.sessions.get(id);
+    if (driver) this.rearm.disarm(driver, 'new_driver', 'new in the seat, the stick has not been seen at the centre yet', { tell: false });
+    else this.rearm.clear();
+  }
 
   private readonly onWrite = (bytes: Uint8Array): void => {
     if (this.events.active) this.events.emit({ kind: 'write', bytes });

@@ -287,12 +287,17 @@ export interface ErrorMessage {
 
 /**
  * Something the client should know that is not an error: `duration_clamped`, a timed command was carried
- * out but held for less than asked (limits.maxHoldMs); `stopped_by_other`, sent to the driver when someone
- * else stopped the car: its analog input is ignored until it is centred (a drive in the dead zone, or a stop);
- * `held`, sent to the driver when a race's countdown holds the car (stopped if it moved, and as after
- * `stopped_by_other` its analog input must come back to centre before it drives again).
+ * out but held for less than asked (limits.maxHoldMs). Every other code says that the driver is disarmed:
+ * its analog input is refused until it has been at neutral (a `drive` in the dead zone, or its own `stop`),
+ * because the car was stopped by something other than the driver, or the driver is new to the seat
+ * (docs/protocol.md "Arming"): `stopped_by_other`, someone else stopped the car; `held`, a race's countdown
+ * holds it; `watchdog`, drive input went quiet for limits.watchdogMs; `max_hold`, a timed command ran to
+ * limits.maxHoldMs; `link_lost`, the car's link was lost, or is back after an outage; `new_driver`, this
+ * client has just become the driver (sent when a push is refused).
  */
-export const NOTICE_CODES = ['duration_clamped', 'stopped_by_other', 'held'] as const;
+export const DISARM_CODES = ['stopped_by_other', 'held', 'watchdog', 'max_hold', 'link_lost', 'new_driver'] as const;
+export type DisarmCode = (typeof DISARM_CODES)[number];
+export const NOTICE_CODES = ['duration_clamped', ...DISARM_CODES] as const;
 export type NoticeCode = (typeof NOTICE_CODES)[number];
 export interface NoticeMessage {
   type: 'notice';

@@ -34,3 +34,13 @@ test('a row whose stop bytes are counted says whether each trial got exactly one
   const loop = safetyBody({ trials: 2, hazards: [{ ...pipe, samples: [40, 50], stopBytes: [1, 16000] }] });
   assert.match(loop, /\| yes; NO: 1 trial\(s\) not one stop byte \|/);
 });
+test('a hazard that counts drive bytes before re-centring says so, and a count over 0 fails it', () => {
+  const row = (unwantedDriveBytes: number) => safetyBody({
+    trials: 2,
+    hazards: [{ hazard: 'a frozen page wakes', stopper: 'the page', boundMs: 100, samples: [3, 4], unwantedDriveBytes, note: 'frozen 300 ms' }],
+  });
+  assert.match(row(0), /\| 4\.0 ms \| yes; no drive byte before re-centring \|/);
+  assert.match(row(0), /- a frozen page wakes: frozen 300 ms/);
+  assert.match(row(2), /\| yes; NO: 2 drive byte\(s\) before re-centring \|/);
+});
+

@@ -84,10 +84,12 @@ test('invalid UTF-8 in a text frame closes with 1007', async (t) => {
 });
 
 test('more than driveRatePerSecond messages: rate_limited, and the dropped ones do not drive', async (t) => {
-  // One message a second (a bucket of one): sent together, the first drives and the rest are dropped.
-  const server = await startServer(t, { driveRatePerSecond: 1 });
+  // Two messages a second (a bucket of two): sent together, the neutral that arms the new driver and the
+  // first push drive, and the rest are dropped.
+  const server = await startServer(t, { driveRatePerSecond: 2 });
   const car = await connect(t, wsUrl(server));
   const mark = car.mark();
+  car.arm();
   car.send({ type: 'drive', x: 0, y: 0.5 });
   for (let i = 0; i < 4; i++) car.send({ type: 'drive', x: 0, y: -0.5 });
   const error = await car.expect('error', undefined, mark);
@@ -128,6 +130,8 @@ test('with the car out of reach, drive commands get link_down and nothing is que
   const server = await startServer(t, { link: 'serial:/dev/webracer-no-such-port' });
   const car = await connect(t, wsUrl(server));
   assert.notEqual(car.welcome.state.link, 'connected');
+  car.arm(); // a drive at neutral: also dropped, and said so
+  assert.equal((await car.expect('error')).code, 'link_down');
   for (const text of ['{"duration":1,"command":"up"}', '{"type":"drive","x":0,"y":1}', '{"command":"raw","data":22}']) {
     car.sendText(text);
     const error = await car.expect('error');
