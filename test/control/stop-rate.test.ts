@@ -42,6 +42,7 @@ describe('a stop after a burst over the rate (real WebSocket)', { concurrency: t
     const server = await startServer(t, { watchdogMs: 60_000 }); // only the stop can stop it within the wait
     const driver = await connect(t, wsUrl(server));
     const spectator = await connect(t, wsUrl(server));
+    driver.arm();
     driver.send({ type: 'drive', x: 0, y: 1 });
     await spectator.state({ direction: 'forward' });
     const mark = spectator.mark();
@@ -135,6 +136,7 @@ describe('stops over the rate, on a clock that stands still (no token comes back
     for (let i = 0; i < 3; i++) bystander.say('{"type":"stop"}'); // its whole rate, on a car already stopped
     bystander.say('{"type":"ping","id":"over"}');
     assert.ok(!bystander.socket.sent.some((m) => m.includes('"pong"')), 'the bystander is over its rate');
+    driver.say('{"type":"drive","x":0,"y":0}'); // a new driver shows neutral before it pushes (rearm-gate.ts)
     driver.say('{"type":"drive","x":0,"y":1}');
     assert.equal(car.state.direction, 'forward');
     const stopsBefore = writes.filter((b) => b === 0).length;
