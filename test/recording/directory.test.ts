@@ -1,7 +1,7 @@
 // The recordings folder: names, the size limit (oldest first, never a file being written, never a file
 // that is not a recording), client-given names that could climb out, and disk problems reported once.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RecordingDirectory, RECORDING_NAME } from '../../src/recording/directory.js';
@@ -45,6 +45,25 @@ describe('RecordingDirectory', () => {
     for (const bad of ['../' + name(1), `sub/${name(1)}`, name(2), '/etc/passwd', '..', name(1).replace('.jsonl', '.json'),
       `${name(1)}\0`, name(1).toUpperCase()]) {
       assert.equal(await directory.pathOf(bad), null, bad);
+    }
+  });
+
+  it('opens a recording without following a link: one put in place of a listed file is refused, and so is anything not a regular file', async (t) => {
+    const dir = tempDir(t, 'webracer-rec-hardening-');
+    const secret = join(tempDir(t, 'webracer-rec-hardening-secret-'), 'secret');
+    writeFileSync(secret, 'private');
+    writeFileSync(join(dir, name(1)), '{}\n');
+    symlinkSync(secret, join(dir, name(2)));
+    mkdirSync(join(dir, name(3)));
+    const directory = new RecordingDirectory({ dir, maxFileBytes: 1e6, maxTotalBytes: 1e7, log: () => {} });
+    assert.deepEqual(await directory.list(), [name(1)], 'a link or a folder is not a recording');
+    const opened = await directory.openRecording(name(1));
+    assert.equal(opened?.size, 3);
+    await opened?.handle.close();
+    // The folder changes between the listing and the open: what is opened is what counts.
+    for (const swapped of [name(2), name(3)]) {
+      directory.pathOf = async () => join(dir, swapped);
+      assert.equal(await directory.openRecording(name(1)), null, swapped);
     }
   });
 
