@@ -4,11 +4,13 @@
  * recording), and reports a disk problem once: a full or read-only disk costs the recording, never
  * the drive, and must not fill the log either.
  *
- * Only regular files count as recordings: a link or a pipe named like one is never listed, served,
- * counted or deleted, and a recording is opened without following a link and served only if what was
- * opened is a regular file (openRecording).
+ * Recordings are private (who drove when, and what they sent): the folder is made 0700 and each file
+ * 0600. A folder that already exists keeps the modes its owner gave it (it may be shared on purpose); if
+ * others may look into it, the log says so once. Only regular files count as recordings: a link or a
+ * pipe named like one is never listed, served, counted or deleted, and a recording is opened without
+ * following a link and served only if what was opened is a regular file (openRecording).
  */
-import { constants, mkdirSync } from 'node:fs';
+import { constants, mkdirSync, statSync } from 'node:fs';
 import { lstat, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineFile } from './line-file.js';
@@ -53,7 +55,8 @@ export class RecordingDirectory {
     this.maxTotalBytes = opts.maxTotalBytes;
     this.#log = opts.log;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.#warnIfOpen();
     } catch (err) {
       this.problem(err as Error, `the folder ${this.dir}`);
     }
@@ -165,6 +168,14 @@ export class RecordingDirectory {
     if (!this.#troubled) return;
     this.#troubled = false;
     this.#log('recording: the disk takes writes again');
+  }
+
+  /** An existing folder others may look into is used as it is, and the log says so once. */
+  #warnIfOpen(): void {
+    const mode = statSync(this.dir).mode & 0o777;
+    if ((mode & 0o077) === 0) return;
+    this.#log(`recording: the folder ${this.dir} is open to other users (mode ${mode.toString(8).padStart(4, '0')}): `
+      + `each recording is readable only by this user, but its name (car, driver, time) is not; chmod 700 ${this.dir} to close it`);
   }
 
   async #scan(): Promise<void> {
