@@ -17,6 +17,7 @@ import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
 import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
+import { knownFields } from './known-fields.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
@@ -192,8 +193,9 @@ export class CarWorld {
         const read = session.read(data, isBinary);
         if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
         const { message } = read;
-        if (this.events.active) this.events.emit({ kind: 'message', client: id, message });
-        this.handle(session, message);
+        // Listeners hear a message only once it is taken, with only its schema's fields (car-events.ts).
+        if (!this.events.active) return this.handle(session, message);
+        this.events.receive({ kind: 'message', client: id, message: knownFields(message) }, () => this.handle(session, message));
       } catch (err) {
         // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
         this.opts.log.error('internal_error', { client: id }, `${id}: internal error: ${(err as Error).stack ?? err}`);

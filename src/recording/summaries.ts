@@ -3,7 +3,7 @@
  * time, so looking at recordings never takes the event loop from the cars for long; a summary is kept
  * until its file changes (size or modification time).
  */
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 export type { RecordingSummary, Track } from './api-types.js';
 import type { RecordingDirectory } from './directory.js';
@@ -39,7 +39,8 @@ export class RecordingSummaries {
   }
 
   async #summary(name: string, path: string): Promise<RecordingSummary> {
-    const info = await stat(path);
+    const info = await lstat(path);
+    if (!info.isFile()) throw new Error(`${name} is not a regular file`); // listed as one a moment ago
     const cached = this.#cache.get(name);
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.summary;
     const summary = await this.#oneAtATime(async () => {

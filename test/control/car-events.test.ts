@@ -56,3 +56,28 @@ test('every byte written to the car is an event, and so is the end of a hold', a
   await driver.state({ direction: 'stop' });
   assert.deepEqual(events.map((e) => (e.kind === 'write' ? [...e.bytes] : e.kind)), [[0x16], 'hold-expired', [0x00]]);
 });
+
+test('a message is told only once the car took it, before what it caused, with only its schema\'s fields; a refused one only as its refusal', async (t) => {
+  const server = await startServer(t, { token: 'sesame' });
+  const events: CarEvent[] = [];
+  server.fleet.first.events.listen((e) => {
+    if (e.kind !== 'pose' && e.kind !== 'client') events.push(e);
+  });
+  const driver = await connect(t, wsUrl(server), { protocols: ['webracer', `webracer.token.${Buffer.from('sesame').toString('base64url')}`] });
+  const spectator = await connect(t, wsUrl(server));
+  spectator.send({ command: 'stop', token: 'a-guess', pad: 'x'.repeat(1000) });
+  await spectator.expect('error', (m) => m.code === 'unauthorized', 0);
+  driver.send({ command: 'up', speed: 2, duration: 0.5, data: 7, extra: { nested: [[[]]] } });
+  await driver.state({ direction: 'forward' });
+  driver.send({ type: 'auth', token: 'wrong' });
+  await driver.expect('error', (m) => m.code === 'unauthorized', 0);
+
+  const spectatorId = spectator.welcome.clientId;
+  const driverId = driver.welcome.clientId;
+  assert.deepEqual(events.filter((e) => 'client' in e && e.client === spectatorId), [{ kind: 'refusal', client: spectatorId, code: 'unauthorized', ref: 'stop' }]);
+  const fromDriver = events.filter((e) => (e.kind === 'message' || e.kind === 'refusal' || e.kind === 'demand') && e.client === driverId);
+  assert.deepEqual(fromDriver.map((e) => e.kind), ['message', 'demand', 'refusal'], 'the up, then its demand; the wrong token only as a refusal');
+  assert.deepEqual(fromDriver[0], { kind: 'message', client: driverId, message: { command: 'up', speed: 2, duration: 0.5 } });
+  const up = events.indexOf(fromDriver[0]);
+  assert.equal(events[up + 1], fromDriver[1], 'the demand right after its message');
+});

@@ -1,8 +1,12 @@
 // The recorder on a live server: one file per session, with every line the format promises.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect, wsUrl } from '../control/helpers.js';
+import type { CarEvent } from '../../src/control/car-events.js';
 import { FORMAT, FORMAT_VERSION } from '../../src/recording/format.js';
+import { parseRecording } from '../../src/recording/reader.js';
 import { readRecordings, recordingServer } from './helpers.js';
 
 describe('recorder', () => {
@@ -38,6 +42,41 @@ describe('recorder', () => {
     assert.ok(!JSON.stringify(lines).includes('not-kept'), 'a token is never recorded');
     assert.equal(end.reason, 'seat');
     assert.ok(lines.every((l, i) => i === 0 || l.t >= lines[i - 1].t), 'time never goes back');
+  });
+});
+
+describe('a recorder that fails', () => {
+  it('gives up the file it was writing, says so once, and never throws into the process: the car drives on, the next session is recorded', async (t) => {
+    const { server, dir, logs } = await recordingServer(t, { resumeWindowMs: 0 });
+    const world = server.fleet.first;
+    const first = await connect(t, wsUrl(server));
+    first.send({ type: 'drive', x: 0, y: 1 });
+    await first.state({ direction: 'forward' });
+    // A line that cannot be built (a BigInt is no JSON): whatever the cause, a bug of ours or a message
+    // no check caught, it must cost the recording only.
+    const poison = { kind: 'message', client: first.welcome.clientId, message: { type: 'ping', id: 1n } } as unknown as CarEvent;
+    world.events.emit(poison);
+    world.events.emit(poison);
+    first.send({ type: 'drive', x: 1, y: 0 });
+    await first.state({ direction: 'right' });
+    await first.roundTrip();
+    first.send({ type: 'release' });
+    await first.state({ driver: null });
+    first.send({ type: 'claim' });
+    await first.state({ driver: first.welcome.clientId });
+    first.send({ type: 'drive', x: 0, y: -1 });
+    await first.state({ direction: 'backward' });
+    await server.close();
+
+    const given = logs.filter((l) => l.startsWith('recording:'));
+    assert.equal(given.length, 1, given.join('\n'));
+    assert.match(given[0], /^recording: \S+\.jsonl given up: a line could not be recorded \(Do not know how to serialize a BigInt\); driving goes on/);
+    const names = readdirSync(dir).sort();
+    assert.equal(names.length, 2, names.join(' '));
+    assert.throws(() => parseRecording(readFileSync(join(dir, names[0]), 'utf8')), /without its end line/, 'the first file stops where it was given up');
+    const second = parseRecording(readFileSync(join(dir, names[1]), 'utf8'));
+    assert.equal(second.end.reason, 'server-stopped');
+    assert.ok(second.lines.some((l) => l.kind === 'demand' && l.demand.kind === 'analog' && l.demand.y === -1));
   });
 });
 
