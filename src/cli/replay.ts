@@ -1,25 +1,25 @@
 /**
  * `webracer replay FILE`: drives a car (the simulator by default) through a recorded session, or with
- * --dry-run prints what it would send. The file is read and checked whole before anything connects: a
- * truncated, corrupt or too-new file drives nothing (exit 1). Live, the process ends through
+ * --dry-run prints what it would send. The file is read (in bounded memory) and checked whole, and
+ * replayed at once, before anything connects: a truncated, corrupt, too-new, too-large or forged file
+ * drives nothing (exit 1). Live, the process ends through
  * ./shutdown.ts like the server does (Ctrl+C and the other signals stop the car first), and every other
  * ending of the replay stops the car too (src/recording/replay.ts).
  */
-import { readFileSync } from 'node:fs';
 import {
   createCodec, createLink, describeBytes, Driver, parseLinkSpec, SimLink, SYSTEM_CLOCK, type Codec, type Link, type Pose,
 } from '../vehicle/index.js';
 import { FAULTS_ENV, InjectedFault } from '../control/fault-injection.js';
 import { toHex } from '../recording/format.js';
-import { parseRecording, RecordingError, type Recording } from '../recording/reader.js';
+import { readRecordingFile, RecordingError, type Recording } from '../recording/reader.js';
 import { bytesNotReproduced, describeByte } from '../recording/codec-check.js';
-import { replayAtOnce, startPose } from '../recording/dry-run.js';
+import { replayAtOnce, startPose, type DryRun } from '../recording/dry-run.js';
 import { Replay, type ReplayEvent, type ReplayOutcome } from '../recording/replay.js';
 import { DEFAULT_LINK_TIMEOUT_MS } from './flags.js';
 import type { ReplayCliOptions } from './replay-args.js';
 import { handleShutdown } from './shutdown.js';
 
-/** Exit code: the replay was cut short to keep the car safe (its link was lost, or it fell behind). */
+/** Exit code: the replay was cut short to keep the car safe (its link was lost, it fell behind, or it overran). */
 export const EXIT_CUT_SHORT = 5;
 /** After its link was lost, how long the replay waits for it to come back (its first byte is the stop). */
 const RECONNECT_WAIT_MS = 10_000;
@@ -27,11 +27,12 @@ const SETTLE_MS = 100;
 
 export async function runReplay(options: ReplayCliOptions): Promise<number> {
   const say = (line: string): void => console.log(line);
-  const recording = load(options.file);
+  const recording = await load(options.file);
   if (recording === null) return 1;
-  const { header, end } = recording;
-  if (options.fromMs > end.t) {
-    process.stderr.write(`webracer replay: --from ${options.fromMs / 1000} is past the recording's end (${seconds(end.t)} s)\n`);
+  const { header } = recording;
+  const duration = recording.end.t;
+  if (options.fromMs > duration) {
+    process.stderr.write(`webracer replay: --from ${options.fromMs / 1000} is past the recording's end (${seconds(duration)} s)\n`);
     return 1;
   }
   const codecName = options.codec ?? header.codec;
@@ -42,46 +43,67 @@ export async function runReplay(options: ReplayCliOptions): Promise<number> {
   const codec = createCodec(codecName, options.charmap);
   const target = options.dryRun ? 'a dry run (the simulator, at once)' : options.link ?? 'sim';
   say(`webracer replay: ${options.file}: car ${header.car} (${header.codec} over ${header.link}), ${header.started}, `
-    + `${seconds(end.t)} s; onto ${target} with the ${codec.name} codec${options.charmap !== undefined ? ' (--charmap)' : ''}`
+    + `${seconds(duration)} s; onto ${target} with the ${codec.name} codec${options.charmap !== undefined ? ' (--charmap)' : ''}`
     + `${options.speed !== 1 ? ` at ${options.speed}x` : ''}${options.fromMs > 0 ? ` from ${seconds(options.fromMs)} s` : ''}`);
-  if (codec.name === header.codec) {
-    // The same codec by name, yet other bytes: another character map. Live, the car would misread them.
-    const missing = await bytesNotReproduced(recording, codec);
-    if (missing.length > 0) {
-      const why = `the recorded car was sent ${missing.map(describeByte).join(', ')}, which the ${codec.name} codec here neither sends for the same `
-        + `session nor knows: the car was recorded with ${options.charmap !== undefined ? 'another' : 'a'} --charmap; `
-        + 'give the replay the same one';
-      if (!options.dryRun) {
-        process.stderr.write(`webracer replay: ${options.file}: ${why}; nothing was driven\n`);
-        return 1;
-      }
-      say(`warning: ${why}`);
-    }
-  }
-  return options.dryRun ? await dryRun(recording, codec, options, say) : live(recording, codec, options, say);
+  // The whole session at once, at speed 1, before anything connects: what the codec makes of it, and
+  // whether the file is one a server could have written at all.
+  const rehearsal = await replayAtOnce(recording, { codec });
+  const refusal = rehearsalProblem(recording, codec, rehearsal, options, say);
+  if (refusal !== null) return refuse(options.file, refusal);
+  if (!options.dryRun) return live(recording, codec, options, say);
+  const same = options.speed === 1 && options.fromMs === 0;
+  const run = same ? rehearsal : await replayAtOnce(recording, { codec, speed: options.speed, fromMs: options.fromMs });
+  if (run.outcome.kind === 'overrun') return refuse(options.file, describeOverrun(run.outcome));
+  return dryRun(recording, codec, run, options, say);
 }
 
-function load(file: string): Recording | null {
+/** Why the rehearsal (the whole session at once) refuses a live replay; a dry run is told of the codec only. */
+function rehearsalProblem(recording: Recording, codec: Codec, rehearsal: DryRun, options: ReplayCliOptions,
+  say: (line: string) => void): string | null {
+  if (rehearsal.outcome.kind === 'overrun') return describeOverrun(rehearsal.outcome);
+  if (codec.name !== recording.header.codec) return null;
+  // The same codec by name, yet other bytes: another character map. Live, the car would misread them.
+  const missing = bytesNotReproduced(recording, codec, rehearsal.timeline);
+  if (missing.length === 0) return null;
+  const why = `the recorded car was sent ${missing.map(describeByte).join(', ')}, which the ${codec.name} codec here neither sends for the same `
+    + `session nor knows: the car was recorded with ${options.charmap !== undefined ? 'another' : 'a'} --charmap; `
+    + 'give the replay the same one';
+  if (!options.dryRun) return why;
+  say(`warning: ${why}`);
+  return null;
+}
+
+function refuse(file: string, why: string): number {
+  process.stderr.write(`webracer replay: ${file}: ${why}; nothing was driven\n`);
+  return 1;
+}
+
+async function load(file: string): Promise<Recording | null> {
   let recording: Recording;
   try {
-    recording = parseRecording(readFileSync(file, 'utf8'));
+    recording = await readRecordingFile(file);
   } catch (err) {
     const why = err instanceof RecordingError ? err.message
       : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    process.stderr.write(`webracer replay: ${file}: ${why}; nothing was driven\n`);
+    refuse(file, why);
     return null;
   }
   if (recording.end.lost > 0) {
-    process.stderr.write(`webracer replay: ${file}: ${recording.end.lost} command or byte lines were lost while recording `
-      + '(the disk could not keep up), so this is not what happened; nothing was driven\n');
+    refuse(file, `${recording.end.lost} command or byte lines were lost while recording (the disk could not keep up), so this is not what happened`);
     return null;
   }
   return recording;
 }
 
+function describeOverrun(outcome: Extract<ReplayOutcome, { kind: 'overrun' }>): string {
+  return `replayed, this file has the car's link written more than ${outcome.writes - 1} times, where it recorded `
+    + `${outcome.recorded} writes: a server records every write it makes, so no server wrote this file`;
+}
+
 /** The replay at once (src/recording/dry-run.ts), printed as a live one would print it. */
-async function dryRun(recording: Recording, codec: Codec, options: ReplayCliOptions, say: (line: string) => void): Promise<number> {
-  const { timeline, pose, outcome } = await replayAtOnce(recording, { codec, speed: options.speed, fromMs: options.fromMs });
+function dryRun(recording: Recording, codec: Codec, run: DryRun, options: ReplayCliOptions,
+  say: (line: string) => void): number {
+  const { timeline, pose, outcome } = run;
   for (const entry of timeline) {
     if (entry.kind === 'write') say(describeWrite(entry.t, entry.bytes, codec));
     else if (entry.kind === 'recorded-link') describeEvent(entry, say);
@@ -154,6 +176,10 @@ async function afterwards(outcome: ReplayOutcome, writes: number, driver: Driver
       return EXIT_CUT_SHORT;
     case 'behind':
       say(`the replay fell ${Math.round(outcome.lagMs)} ms behind its timeline (a stalled process): the car is stopped`);
+      await driver.close();
+      return EXIT_CUT_SHORT;
+    case 'overrun':
+      say(`${describeOverrun(outcome)}: the car is stopped`);
       await driver.close();
       return EXIT_CUT_SHORT;
   }

@@ -15,6 +15,11 @@ import type { Demand, Pose } from '../vehicle/index.js';
 export const FORMAT = 'webracer-recording';
 export const FORMAT_VERSION = 1;
 
+/** No line is longer (the longest the recorder writes is a message line, under the server's 16 KiB message cap). */
+export const MAX_LINE_BYTES = 1024 * 1024;
+/** No line's `t` is later: a week, far past any session anyone drives (and a replay of it ends). */
+export const MAX_RECORDING_MS = 7 * 24 * 3600 * 1000;
+
 /** The first line of every file. */
 export interface RecordingHeader {
   format: typeof FORMAT;

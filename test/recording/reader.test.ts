@@ -1,6 +1,6 @@
 // The reader refuses a file it cannot trust as a whole, naming the line, before anything uses it.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FORMAT, FORMAT_VERSION } from '../../src/recording/format.js';
@@ -69,7 +69,7 @@ describe('reader', () => {
     refuses('', 1, /empty: not a webracer recording/);
     refuses(file([{ hello: 'world' }]), 1, /not a webracer recording/);
     refuses(file([{ ...HEADER, codec: 'morse' }, ...BODY]), 1, /unknown codec "morse"/);
-    refuses(file([{ ...HEADER, limits: { watchdogMs: 0, maxHoldMs: 2000 } }, ...BODY]), 1, /no valid limits/);
+    refuses(file([{ ...HEADER, limits: { watchdogMs: 0, maxHoldMs: 2000 } }, ...BODY]), 1, /the header.s limits\.watchdogMs is 0, which no server runs with/);
   });
 
   it('scanning a file streams it and reports the problem instead of throwing', async (t) => {
@@ -84,5 +84,20 @@ describe('reader', () => {
     const cut = await scanRecording(path, () => {});
     assert.equal(cut.problem?.line, BODY.length + 1);
     assert.equal(cut.header?.car, 'car');
+  });
+
+  it('scanning for the page: a line over 1 MiB is reported at its line, never held', async (t) => {
+    const path = join(tempDir(t), 'x.jsonl');
+    const fd = openSync(path, 'w');
+    const head = file([HEADER, BODY[0]]);
+    writeSync(fd, head, 0);
+    writeSync(fd, `\n${file(BODY.slice(1))}`, 64 << 20); // line 3: 64 MiB of a hole, read as NUL bytes
+    closeSync(fd);
+    const before = process.memoryUsage();
+    const scan = await scanRecording(path, () => {});
+    const after = process.memoryUsage();
+    assert.match(scan.problem?.message ?? '', /^line 3: the line is longer than 1 MiB/);
+    const grew = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1024 / 1024;
+    assert.ok(grew < 16, `reading it took ${grew.toFixed(1)} MiB more`);
   });
 });
