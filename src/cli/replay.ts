@@ -1,8 +1,9 @@
 /**
  * `webracer replay FILE`: drives a car (the simulator by default) through a recorded session, or with
  * --dry-run prints what it would send. The file is read (in bounded memory) and checked whole, and
- * replayed at once, before anything connects: a truncated, corrupt, too-new, too-large or forged file
- * drives nothing (exit 1). Live, the process ends through
+ * replayed at once, before anything connects: a corrupt, too-new, too-large or forged file drives
+ * nothing (exit 1); one cut short (no end line: the server was killed) replays up to its last sound line,
+ * with a warning, and stops the car there. Live, the process ends through
  * ./shutdown.ts like the server does (Ctrl+C and the other signals stop the car first), and every other
  * ending of the replay stops the car too (src/recording/replay.ts).
  */
@@ -11,7 +12,7 @@ import {
 } from '../vehicle/index.js';
 import { FAULTS_ENV, InjectedFault } from '../control/fault-injection.js';
 import { toHex } from '../recording/format.js';
-import { readRecordingFile, RecordingError, type Recording } from '../recording/reader.js';
+import { durationOf, readRecordingFile, RecordingError, type CutShort, type Playable } from '../recording/reader.js';
 import { bytesNotReproduced, describeByte } from '../recording/codec-check.js';
 import { replayAtOnce, startPose, type DryRun } from '../recording/dry-run.js';
 import { Replay, type ReplayEvent, type ReplayOutcome } from '../recording/replay.js';
@@ -27,10 +28,11 @@ const SETTLE_MS = 100;
 
 export async function runReplay(options: ReplayCliOptions): Promise<number> {
   const say = (line: string): void => console.log(line);
-  const recording = await load(options.file);
-  if (recording === null) return 1;
+  const loaded = await load(options.file);
+  if (loaded === null) return 1;
+  const { recording, cut } = loaded;
   const { header } = recording;
-  const duration = recording.end.t;
+  const duration = durationOf(recording);
   if (options.fromMs > duration) {
     process.stderr.write(`webracer replay: --from ${options.fromMs / 1000} is past the recording's end (${seconds(duration)} s)\n`);
     return 1;
@@ -50,15 +52,16 @@ export async function runReplay(options: ReplayCliOptions): Promise<number> {
   const rehearsal = await replayAtOnce(recording, { codec });
   const refusal = rehearsalProblem(recording, codec, rehearsal, options, say);
   if (refusal !== null) return refuse(options.file, refusal);
-  if (!options.dryRun) return live(recording, codec, options, say);
+  if (cut !== null) say(`warning: ${describeCut(cut)}`);
+  if (!options.dryRun) return live(recording, cut, codec, options, say);
   const same = options.speed === 1 && options.fromMs === 0;
   const run = same ? rehearsal : await replayAtOnce(recording, { codec, speed: options.speed, fromMs: options.fromMs });
   if (run.outcome.kind === 'overrun') return refuse(options.file, describeOverrun(run.outcome));
-  return dryRun(recording, codec, run, options, say);
+  return dryRun(recording, cut, codec, run, options, say);
 }
 
 /** Why the rehearsal (the whole session at once) refuses a live replay; a dry run is told of the codec only. */
-function rehearsalProblem(recording: Recording, codec: Codec, rehearsal: DryRun, options: ReplayCliOptions,
+function rehearsalProblem(recording: Playable, codec: Codec, rehearsal: DryRun, options: ReplayCliOptions,
   say: (line: string) => void): string | null {
   if (rehearsal.outcome.kind === 'overrun') return describeOverrun(rehearsal.outcome);
   if (codec.name !== recording.header.codec) return null;
@@ -78,21 +81,28 @@ function refuse(file: string, why: string): number {
   return 1;
 }
 
-async function load(file: string): Promise<Recording | null> {
-  let recording: Recording;
+async function load(file: string): Promise<{ recording: Playable; cut: CutShort | null } | null> {
+  let loaded: { recording: Playable; cut: CutShort | null };
   try {
-    recording = await readRecordingFile(file);
+    loaded = await readRecordingFile(file);
   } catch (err) {
     const why = err instanceof RecordingError ? err.message
       : (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     refuse(file, why);
     return null;
   }
-  if (recording.end.lost > 0) {
-    refuse(file, `${recording.end.lost} command or byte lines were lost while recording (the disk could not keep up), so this is not what happened`);
+  const lost = loaded.recording.end?.lost ?? 0;
+  if (lost > 0) {
+    refuse(file, `${lost} command or byte lines were lost while recording (the disk could not keep up), so this is not what happened`);
     return null;
   }
-  return recording;
+  return loaded;
+}
+
+function describeCut(cut: CutShort): string {
+  return `the recording stops without its end line, after line ${cut.line} (${seconds(cut.t)} s)`
+    + `${cut.torn ? `, and its line ${cut.line + 1} was cut off mid-write (left out)` : ''}: it was cut short `
+    + '(the server was killed, or the power went). Replaying up to that line, then stopping the car';
 }
 
 function describeOverrun(outcome: Extract<ReplayOutcome, { kind: 'overrun' }>): string {
@@ -101,7 +111,7 @@ function describeOverrun(outcome: Extract<ReplayOutcome, { kind: 'overrun' }>): 
 }
 
 /** The replay at once (src/recording/dry-run.ts), printed as a live one would print it. */
-function dryRun(recording: Recording, codec: Codec, run: DryRun, options: ReplayCliOptions,
+function dryRun(recording: Playable, cut: CutShort | null, codec: Codec, run: DryRun, options: ReplayCliOptions,
   say: (line: string) => void): number {
   const { timeline, pose, outcome } = run;
   for (const entry of timeline) {
@@ -110,14 +120,15 @@ function dryRun(recording: Recording, codec: Codec, run: DryRun, options: Replay
     else say(entry.kind === 'watchdog' ? describeWatchdog(entry.t) : describeHold(entry.t));
   }
   const writes = timeline.filter((e) => e.kind === 'write').length;
-  const recorded = recording.end.pose;
+  const recorded = recording.end?.pose ?? null;
   const same = options.fromMs === 0 && options.speed === 1 && codec.name === recording.header.codec;
   say(`${writes} writes. The simulated car ends at ${describePose(pose)}`
-    + `${recorded !== null && same ? ` (recorded: ${describePose(recorded)})` : ''}`);
+    + `${recorded !== null && same ? ` (recorded: ${describePose(recorded)})` : ''}${cut !== null ? ', where the recording was cut short' : ''}`);
   return outcome.kind === 'done' ? 0 : EXIT_CUT_SHORT;
 }
 
-async function live(recording: Recording, codec: Codec, options: ReplayCliOptions, say: (line: string) => void): Promise<number> {
+async function live(recording: Playable, cut: CutShort | null, codec: Codec, options: ReplayCliOptions,
+  say: (line: string) => void): Promise<number> {
   const spec = parseLinkSpec(options.link ?? 'sim');
   const link: Link = spec.kind === 'sim' ? new SimLink({ start: startPose(recording, options.fromMs) })
     : createLink(spec, { writeTimeoutMs: options.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS });
@@ -151,17 +162,18 @@ async function live(recording: Recording, codec: Codec, options: ReplayCliOption
     printer.attach(driver);
     const outcome = replay.start();
     if (process.env[FAULTS_ENV] === '1') injectFaults(recording, replay, say);
-    return afterwards(await outcome, printer.count, driver, say);
+    return afterwards(await outcome, printer.count, driver, cut, say);
   })();
   return Promise.race([shutdown, finished]);
 }
 
 /** What the end of a live replay means for the car and the exit code (the car is stopped by now). */
-async function afterwards(outcome: ReplayOutcome, writes: number, driver: Driver, say: (line: string) => void): Promise<number> {
+async function afterwards(outcome: ReplayOutcome, writes: number, driver: Driver, cut: CutShort | null,
+  say: (line: string) => void): Promise<number> {
   switch (outcome.kind) {
     case 'done': {
       const pose = driver.state.link === 'connected' && driver.pose !== null ? ` at ${describePose(driver.pose)}` : '';
-      say(`done: ${writes} writes; the car is stopped${pose}`);
+      say(`done: ${writes} writes; the car is stopped${pose}${cut !== null ? ', where the recording was cut short' : ''}`);
       await driver.close();
       return 0;
     }
@@ -190,7 +202,7 @@ async function afterwards(outcome: ReplayOutcome, writes: number, driver: Driver
  * `{"type":"ping","id":"fault:uncaught"}` or `"fault:rejection"` makes the replay fail that way at its
  * time, so the suite can prove a replay that crashes still stops the car.
  */
-function injectFaults(recording: Recording, replay: Replay, say: (line: string) => void): void {
+function injectFaults(recording: Playable, replay: Replay, say: (line: string) => void): void {
   say(`warning: ${FAULTS_ENV}=1: test-only fault hooks are on; never run a real car like this`);
   for (const line of recording.lines) {
     if (line.kind !== 'message' || !('type' in line.message) || line.message.type !== 'ping') continue;

@@ -2,9 +2,13 @@
  * Reads a recording (format.ts) and checks every line before anything uses it: a replay drives a car
  * from these lines, so a file that is corrupt, from a newer webracer, or holds what no server writes
  * (limits outside the server's own, times past a week, an accessory no codec has, invalid UTF-8) is
- * refused as a whole, with the line at fault, before a single byte is sent. So is a file cut short (no
- * end line: the server was killed), and a last line without its newline is cut off, whatever it holds.
- * The page reads leniently instead: whatever was fine up to the first problem, and the problem.
+ * refused as a whole, with the line at fault, before a single byte is sent.
+ *
+ * A file that stops without its end line was cut short (the server was killed, or the power went): it
+ * is read up to its last sound line, and a last line without its newline (cut off mid-write, or the NUL
+ * bytes a file system may leave after a power cut) is the cut, whatever it holds. The caller decides what
+ * that means: a replay plays such a file to its last line; parseRecording (the tests' strict reader)
+ * refuses it. The page reads leniently instead: whatever was fine up to the first problem, and the problem.
  */
 import { isUtf8 } from 'node:buffer';
 import { checkHeader, checkLine, LineProblem } from './checks.js';
@@ -21,10 +25,16 @@ export class RecordingError extends Error {
 
 export type EndLine = Extract<RecordingLine, { kind: 'end' }>;
 
-export interface Recording {
+/** A recording as a replay takes it: whole, or cut short (no end line) and played up to its last line. */
+export interface Playable {
   header: RecordingHeader;
-  /** Every line after the header, the end line last. */
+  /** Every line after the header, the end line last when there is one. */
   lines: RecordingLine[];
+  end: EndLine | null;
+}
+
+/** A whole recording: its end line is there. */
+export interface Recording extends Playable {
   end: EndLine;
 }
 
@@ -42,6 +52,11 @@ export const MAX_REPLAY_FILE_BYTES = 64 * 1024 * 1024;
 
 const TRUNCATED = 'the line is cut off: the file was truncated';
 const NO_END = 'the file stops without its end line: the recording was cut short (the server was killed, or the power went)';
+
+/** Where a playable recording ends: its end line, or its last sound line. */
+export function durationOf(recording: Playable): number {
+  return recording.end?.t ?? recording.lines.at(-1)?.t ?? 0;
+}
 
 /** Checks lines one at a time, in order; throws a RecordingError naming the line. */
 export class RecordingParser {
@@ -107,7 +122,7 @@ export class RecordingParser {
   }
 }
 
-/** Parses a whole recording; throws a RecordingError for the first problem. */
+/** Parses a whole recording, strictly: one cut short is refused too. Throws a RecordingError for the first problem. */
 export function parseRecording(text: string): Recording {
   const parser = new RecordingParser();
   const lines: RecordingLine[] = [];
@@ -118,42 +133,39 @@ export function parseRecording(text: string): Recording {
     const line = parser.push(raw);
     if (line !== null) lines.push(line);
   }
-  refuseCut(parser.finish(!complete && rows.length > 0));
-  return { header: parser.header!, lines, end: parser.end! };
-}
-
-/** A file without its end line, or with half a line at its end, is refused at the line that is not there. */
-function refuseCut(cut: CutShort | null): void {
+  const cut = parser.finish(!complete && rows.length > 0);
   if (cut !== null) throw new RecordingError(cut.line + 1, cut.torn ? TRUNCATED : NO_END);
+  return { header: parser.header!, lines, end: parser.end! };
 }
 
 /**
  * Reads a recording file for a replay, every line checked, in bounded memory: a line over MAX_LINE_BYTES
  * or a file over `maxFileBytes` is refused without being held. Throws a RecordingError.
  */
-export async function readRecordingFile(path: string, maxFileBytes = MAX_REPLAY_FILE_BYTES): Promise<Recording> {
+export async function readRecordingFile(path: string, maxFileBytes = MAX_REPLAY_FILE_BYTES): Promise<{ recording: Playable; cut: CutShort | null }> {
   const parser = new RecordingParser();
   const lines: RecordingLine[] = [];
   const torn = await parseFile(parser, path, maxFileBytes, (line) => lines.push(line));
-  refuseCut(parser.finish(torn));
-  return { header: parser.header!, lines, end: parser.end! };
+  const cut = parser.finish(torn);
+  return { recording: { header: parser.header!, lines, end: parser.end }, cut };
 }
 
 /**
  * Streams a recording file line by line (for the page: any size, never held whole), handing each checked
- * line to `onLine`. Resolves with the header and end line, or the problem that stopped it.
+ * line to `onLine`. Resolves with the header, the end line or where the file was cut short, or the
+ * problem that stopped it.
  */
 export async function scanRecording(path: string, onLine: (line: RecordingLine) => void,
   onHeader?: (header: RecordingHeader) => void): Promise<{
-  header: RecordingHeader | null; end: RecordingLine | null; problem: RecordingError | null;
+  header: RecordingHeader | null; end: RecordingLine | null; cut: CutShort | null; problem: RecordingError | null;
 }> {
   const parser = new RecordingParser();
   try {
-    refuseCut(parser.finish(await parseFile(parser, path, Infinity, onLine, onHeader)));
-    return { header: parser.header, end: parser.end, problem: null };
+    const torn = await parseFile(parser, path, Infinity, onLine, onHeader);
+    return { header: parser.header, end: parser.end, cut: parser.finish(torn), problem: null };
   } catch (err) {
     if (!(err instanceof RecordingError)) throw err;
-    return { header: parser.header, end: parser.end, problem: err };
+    return { header: parser.header, end: parser.end, cut: null, problem: err };
   }
 }
 

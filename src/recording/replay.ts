@@ -4,18 +4,20 @@
  * same bytes at the same relative times, with its watchdog and holds working as they did live. The
  * recording's own byte lines are what it should produce, not what it sends.
  *
- * Safety (docs/safety.md "Replay"): the car is stopped when the replay ends, is stopped, falls behind its
- * timeline by more than `maxLagMs`, loses its link, or writes far more than its recording did
- * (writeBudget); a stretch where the recorded car's link was down (its demands were dropped then) is
- * played as a stop, never as the car running blind. A replay never resumes after the target's link comes
- * back: what the car does then is not in the recording.
+ * Safety (docs/safety.md "Replay"): the car is stopped when the replay ends (at the end line, or at the
+ * last line of a recording cut short), is stopped, falls behind its timeline by more than `maxLagMs`,
+ * loses its link, or writes far more than its recording did (writeBudget); a stretch where the recorded
+ * car's link was down (its demands were dropped then) is played as a stop, never as the car running
+ * blind. A replay never resumes after the target's link comes back: what the car does then is not in the
+ * recording.
  */
 import type { AccessoryMessage } from '../control/messages.js';
 import type { Clock, Demand, Driver, VehicleState } from '../vehicle/index.js';
-import type { Recording } from './reader.js';
+import { durationOf, type Playable } from './reader.js';
 
 export interface ReplayOptions {
-  recording: Recording;
+  /** A whole recording, or one cut short: played to its last line, then the car is stopped. */
+  recording: Playable;
   /** The target, started; its link should be connected before start(). */
   driver: Driver;
   /** The clock the driver runs on: the system clock, or a VirtualClock for a replay at once. */
@@ -195,7 +197,7 @@ export class Replay {
  * The recorded steps a replay plays from `fromMs` on: demands, the driver's lights and horn (the one thing
  * the Driver gets that is not a demand), the recorded link's outages, the end.
  */
-function stepsOf(recording: Recording, fromMs: number): Step[] {
+function stepsOf(recording: Playable, fromMs: number): Step[] {
   const steps: Step[] = [];
   let down = linkDownAt(recording, 0);
   let driver: string | null = recording.header.driver;
@@ -213,7 +215,7 @@ function stepsOf(recording: Recording, fromMs: number): Step[] {
       steps.push({ t: line.t, kind: 'demand', demand: line.demand, server: line.client === null });
     }
   }
-  steps.push({ t: Math.max(fromMs, recording.end.t), kind: 'end' });
+  steps.push({ t: Math.max(fromMs, durationOf(recording)), kind: 'end' });
   return steps;
 }
 
@@ -225,13 +227,13 @@ function stepsOf(recording: Recording, fromMs: number): Step[] {
  * more than any recording needs; a file that would make the Driver write more (a refresh every
  * millisecond under a stick that never goes quiet, and no write recorded) was not written by a server.
  */
-function writeBudget(recording: Recording, steps: number, speed: number): number {
+function writeBudget(recording: Playable, steps: number, speed: number): number {
   const recorded = recording.lines.filter((l) => l.kind === 'write').length;
   return Math.ceil(2 * (recorded / Math.min(speed, 1) + steps)) + WRITE_SLACK;
 }
 
 /** Whether the recorded car's link was down at time t. */
-function linkDownAt(recording: Recording, t: number): boolean {
+function linkDownAt(recording: Playable, t: number): boolean {
   let down = recording.header.linkState !== 'connected';
   for (const line of recording.lines) {
     if (line.t > t) break;
@@ -247,7 +249,7 @@ function linkDownAt(recording: Recording, t: number): boolean {
  * `firingTime` for VirtualClock.withTimerLateness: a due time maps to the first recorded expiry at or
  * up to `windowMs` after it (each used once), else to itself.
  */
-export function recordedTimerFirings(recording: Recording, replayTimeOf: (t: number) => number,
+export function recordedTimerFirings(recording: Playable, replayTimeOf: (t: number) => number,
   recordedTimeOf: (at: number) => number, windowMs = 50): (due: number) => number {
   const expiries = recording.lines.filter((l) => l.kind === 'watchdog' || l.kind === 'hold-expired').map((l) => l.t);
   let used = 0;
