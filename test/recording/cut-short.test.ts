@@ -41,8 +41,11 @@ const lastSound = (file: string): number => {
   return JSON.parse(lines.at(-1)!).t as number;
 };
 
-describe('a recording cut short', { timeout: 120_000 }, () => {
-  it('a server killed mid-drive: its recording replays up to its last line, says so, and stops the car there (live and --dry-run)', async (t) => {
+/** Each test runs the CLI a few times: generous, for a machine shared with other test runs. */
+const EACH = { timeout: 180_000 };
+
+describe('a recording cut short', () => {
+  it('a server killed mid-drive: its recording replays up to its last line, says so, and stops the car there (live and --dry-run)', EACH, async (t) => {
     const file = await killedMidDrive(t);
     assert.throws(() => parseRecording(readFileSync(file, 'utf8')), /without its end line/, 'the file has no end line');
     const endsAt = (lastSound(file) / 1000).toFixed(3);
@@ -67,7 +70,7 @@ describe('a recording cut short', { timeout: 120_000 }, () => {
   });
 
   for (const [what, tail] of [['half a line', '{"t":2030.5,"kind":"demand","client":"c1","dem'], ['NUL bytes', '\0'.repeat(4096)]] as const) {
-    it(`a torn last line (${what}, cut mid-write) counts as the cut: left out, and said`, async (t) => {
+    it(`a torn last line (${what}, cut mid-write) counts as the cut: left out, and said`, EACH, async (t) => {
       const lines = uncut();
       const file = join(tempDir(t), 'torn.jsonl');
       writeFileSync(file, `${lines.join('\n')}\n${tail}`);
@@ -79,7 +82,7 @@ describe('a recording cut short', { timeout: 120_000 }, () => {
     });
   }
 
-  it('a corrupt line in the middle of a recording cut short still refuses it, with the line', async (t) => {
+  it('a corrupt line in the middle of a recording cut short still refuses it, with the line', EACH, async (t) => {
     const lines = uncut();
     lines.splice(6, 0, '{"t":60,"kind":"demand","client":"c1","demand":{"kind":"analog","x":7,"y":0}}');
     const file = join(tempDir(t), 'corrupt.jsonl');
@@ -91,7 +94,7 @@ describe('a recording cut short', { timeout: 120_000 }, () => {
     }
   });
 
-  it('/api/recordings lists a session cut short as such, and one being recorded as in progress', async (t) => {
+  it('/api/recordings lists a session cut short as such, and one being recorded as in progress', EACH, async (t) => {
     const dir = tempDir(t);
     const name = '2026-11-29T20-50-27.329Z_car_c1.jsonl';
     writeFileSync(join(dir, name), `${uncut().join('\n')}\n{"t":2030.5,"kind":"wri`);
