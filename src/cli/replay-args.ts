@@ -40,9 +40,13 @@ driver. Prints every byte as it is sent. Ctrl+C stops the car and ends the repla
                         the car ends), at once, without connecting to any car
   -h, --help            print this help, then exit
 
+A recording cut short (no end line: the server was killed, or the power went) is replayed up to its
+last sound line, with a warning, and the car is stopped there.
+
 Exit codes: 0 replayed to the end, 1 cannot replay this file (nothing was driven), 2 bad command line,
 3 the close was cut short, 4 an internal fault (the car was stopped), 5 cut short for safety: the car's
-link was lost or the replay fell behind its timeline (the car was stopped).
+link was lost, the replay fell behind its timeline, or it wrote far more than its recording did (the car
+was stopped).
 `;
 
 type Parsed = { kind: 'help' } | { kind: 'replay'; options: ReplayCliOptions };

@@ -26,6 +26,10 @@ export const MAX_MESSAGE_LINE_BYTES = 1024;
 
 /** What a refusal's `ref` may be: a message type or a seed command, never other text a client sent. */
 const MESSAGE_NAMES: ReadonlySet<string> = new Set([...SEED_COMMANDS, ...Object.keys(typedMessageSchemas)]);
+/** No line is longer (the longest the recorder writes is a message line, under the server's 16 KiB message cap). */
+export const MAX_LINE_BYTES = 1024 * 1024;
+/** No line's `t` is later: a week, far past any session anyone drives (and a replay of it ends). */
+export const MAX_RECORDING_MS = 7 * 24 * 3600 * 1000;
 
 /** The first line of every file. */
 export interface RecordingHeader {
