@@ -41,8 +41,9 @@ test('half-open: a peer that answered pings and then fell silent is terminated; 
     }
   });
   const closed = once(ws, 'close');
-  const [code] = await closed;
+  const [code, reason] = await closed;
   assert.equal(code, 1006);
+  assert.equal(String(reason), 'no answer to ping', 'the application can tell why (a log line)');
   assert.equal(answered, 3, 'it lived as long as it answered');
   await raw.ended;
   await new Promise((resolve) => setImmediate(resolve));
