@@ -13,6 +13,7 @@ import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../ve
 import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
+import { logClosed } from './close-log.js';
 import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
 import { RearmGate } from './rearm-gate.js';
@@ -165,7 +166,10 @@ export class CarWorld {
   /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */
   attach(session: ClientSession): void {
     const { ws, id } = session;
-    if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+    if (this.closed) {
+      this.opts.log.info('refused', { client: id, reason: 'server shutting down' });
+      return session.closeFor(CLOSE_CODES.goingAway, 'server shutting down');
+    }
     this.sessions.add(session);
     this.seat.join(session);
     this.opts.log.info('connected', { client: id, address: session.address, role: this.seat.roleOf(id), camera: session.camera || undefined });
@@ -188,10 +192,10 @@ export class CarWorld {
       } catch (err) {
         // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
         this.opts.log.error('internal_error', { client: id }, `${id}: internal error: ${(err as Error).stack ?? err}`);
-        ws.close(1011, 'internal error');
+        session.closeFor(1011, 'internal error');
       }
     });
-    ws.on('close', (code: number) => this.detach(session, code));
+    ws.on('close', (code: number, reason: Buffer) => this.detach(session, code, reason));
     ws.on('error', () => {}); // the close that follows is what matters
     this.seat.refresh();
     if (this.events.active) this.events.emit({ kind: 'client', client: id, joined: true });
@@ -214,13 +218,13 @@ export class CarWorld {
     this.driver.off('hold-expired', this.onHoldExpired);
     this.driver.off('write', this.onWrite);
     this.sessions.close();
-    for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+    for (const session of this.sessions.values()) session.closeFor(CLOSE_CODES.goingAway, 'server shutting down');
     return carStopped;
   }
 
-  private detach(session: ClientSession, code: number): void {
+  private detach(session: ClientSession, code: number, reason: Buffer): void {
     if (!this.sessions.remove(session)) return;
-    this.opts.log.info('closed', { client: session.id, code });
+    logClosed(this.opts.log, session, code, reason);
     this.camera.left(session);
     this.seat.leave(session, code, () => this.stopCar());
     if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
