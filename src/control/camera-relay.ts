@@ -31,13 +31,20 @@ export class CameraRelay {
     return { camera: this.camera?.id ?? null, viewers: this.served.size, limit: this.opts.limit };
   }
 
+  /**
+   * Being the camera takes a camera page (`role=camera`: it never takes a seat by itself) and, with a
+   * token, the token; asked in that order, so a client that may not be the camera learns nothing more.
+   */
   cameraOn(session: ClientSession): void {
-    if (this.camera === session) return this.opts.broadcast(this.status); // already: answered all the same
-    if (this.camera !== null) {
-      return session.error('camera_taken', `this car has a camera (${this.camera.id}); one at a time`, 'camera-on');
+    if (!session.camera) {
+      return session.error('unauthorized', 'only a camera page may be the camera: connect with ?role=camera', 'camera-on');
     }
     if (!session.auth.authenticated) {
       return session.error('unauthorized', 'being the camera needs the token: send {"type":"auth","token":...}', 'camera-on');
+    }
+    if (this.camera === session) return this.opts.broadcast(this.status); // already: answered all the same
+    if (this.camera !== null) {
+      return session.error('camera_taken', `this car has a camera (${this.camera.id}); one at a time`, 'camera-on');
     }
     this.camera = session;
     this.wanting.delete(session.id); // a camera does not watch itself
