@@ -83,7 +83,7 @@ export class CarWorld {
     this.events = new CarEvents((err) => opts.log.error('listener_failed', {}, `a car event listener failed: ${err.stack ?? err.message}`));
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
-      broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver,
+      broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver, now: this.now,
     });
     this.seat = new Seating({
       limits: opts.limits, log: opts.log, now: this.now, clients: this.sessions, events: this.events,
