@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { CarEvent } from '../src/control/car-events.js';
@@ -66,6 +67,17 @@ function tally(signals: Array<{ from: string; message: SignalMessage; bytes: num
   return all;
 }
 
+/** The most any one side of any negotiation sent: messages, candidates (inside its description or not), bytes. */
+function mostPerSide(negotiations: Negotiation[]): { signals: number; candidates: number; bytes: number } {
+  const sides = negotiations.flatMap((n) => [n.camera, n.viewerSide]);
+  const inside = (side: Side) => Object.values(side.inDescription).reduce((a, b) => a + b, 0);
+  return {
+    signals: Math.max(...sides.map((side) => side.descriptions + side.candidates)),
+    candidates: Math.max(...sides.map((side) => side.candidates + inside(side))),
+    bytes: Math.max(...sides.map((side) => side.bytes)),
+  };
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -74,26 +86,36 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** coturn on loopback with use-auth-secret; resolves once it listens. */
-async function startCoturn(secret: string): Promise<{ port: number; process: ChildProcess }> {
+/** coturn on loopback with use-auth-secret, logging to a file of its own; resolves once it listens. */
+async function startCoturn(secret: string): Promise<{ port: number; process: ChildProcess; logFile: string }> {
   const port = await freePort();
+  const name = `/tmp/webracer-signalling-budget-coturn-${port}`;
   const child = spawn('turnserver', [
     '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
     '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=webracer.test', '--no-tls', '--no-dtls',
-    '--allow-loopback-peers', '--no-cli', '--log-file=stdout', '--simple-log', '--min-port=49152', '--max-port=49407',
-    `--pidfile=/tmp/webracer-signalling-budget-coturn-${port}.pid`,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--allow-loopback-peers', '--no-cli', `--log-file=${name}.log`, '--simple-log', '--verbose',
+    '--min-port=49152', '--max-port=49407', `--pidfile=${name}.pid`,
+  ], { stdio: 'ignore' });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('coturn did not start')), WAIT_MS);
     child.once('error', reject);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (/listener opened on|Total General servers/.test(String(chunk))) {
-        clearTimeout(timer);
+    const deadline = Date.now() + WAIT_MS;
+    const poll = setInterval(() => {
+      if (existsSync(`${name}.log`) && /Total General servers/.test(readFileSync(`${name}.log`, 'utf8'))) {
+        clearInterval(poll);
         resolve();
+      } else if (Date.now() > deadline) {
+        clearInterval(poll);
+        reject(new Error('coturn did not start'));
       }
-    });
+    }, 50);
   });
-  return { port, process: child };
+  return { port, process: child, logFile: `${name}.log` };
+}
+
+/** The clients coturn made a relay for: its log names each allocation's user, `<expiry>:<client>`. */
+function allocations(logFile: string): string[] {
+  const log = readFileSync(logFile, 'utf8');
+  return [...new Set([...log.matchAll(/user <\d+:(c\d+)>: incoming packet ALLOCATE processed, success/g)].map((m) => m[1]))];
 }
 
 async function main(): Promise<void> {
@@ -128,16 +150,12 @@ async function main(): Promise<void> {
       await page.locator('#st-video[data-state="live"]').waitFor({ timeout: WAIT_MS * 2 });
     }
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const cameraId = server.fleet.first.summary().video.camera!;
-    const negotiations = tally(signals, cameraId);
-    const relayed = signals.filter((s) => s.message.candidate?.candidate.includes('typ relay')).length;
-    const candidateTypes = [...new Set(signals.flatMap((s) => /typ (\w+)/.exec(s.message.candidate?.candidate ?? '')?.[1] ?? []))];
-    const inSdp = signals.flatMap((s) => s.message.description?.sdp.match(/a=candidate:[^\r\n]*/g) ?? []);
+    const negotiations = tally(signals, server.fleet.first.summary().video.camera!);
     process.stdout.write(`${JSON.stringify({
       setup: turn ? 'turn (coturn on loopback: stun, turn udp, turn tcp)' : 'lan (no ICE server)',
-      chromium: browser.version(), seconds: Math.round((Date.now() - startedAt) / 1000),
-      signals: signals.length, relayedCandidatesTrickled: relayed, trickledCandidateTypes: candidateTypes,
-      candidatesInsideDescriptions: inSdp.length,
+      chromium: browser.version(), seconds: Math.round((Date.now() - startedAt) / 1000), signals: signals.length,
+      mostPerSide: mostPerSide(negotiations),
+      turnAllocations: coturn === null ? undefined : allocations(coturn.logFile),
       negotiations,
     })}\n`);
   } finally {
@@ -145,6 +163,7 @@ async function main(): Promise<void> {
     await browser?.close();
     await server.close();
     coturn?.process.kill();
+    if (coturn) for (const file of [coturn.logFile, coturn.logFile.replace(/\.log$/, '.pid')]) rmSync(file, { force: true });
   }
 }
 

@@ -11,13 +11,14 @@
  * so a burst of a minute's worth, then the rate). A viewer may also ask for video anew (`watch` after
  * `unwatch`, each one an offer the camera's phone must make) PER_MINUTE.asks times a minute.
  *
- * Measured with bench/signalling.ts (Chromium 156, fake camera, one camera and four viewers on loopback):
- * on a LAN each side of a negotiation sends 2 messages (its description with 4-8 candidates inside, then
- * null), 4.3-5.5 KB; through TURN (coturn: STUN, TURN over UDP and TCP) the offer grows to 6.0 KB with
- * 12 candidates inside. Candidates that miss the 400 ms of gathering (web/rtc.ts) go one by one, about
- * 200 bytes each. The budget leaves room for a phone with many addresses and every candidate trickled:
- * 50 candidates and 32 KiB a negotiation (5x the largest seen), and 200 messages and 128 KiB a minute
- * (a page hidden and shown, or a connection offered again after failing, a few times a minute).
+ * Measured with bench/signalling.ts (Chromium 156, fake camera, one camera and four viewers on loopback,
+ * a busy 2-core machine): on a LAN a side sends 2 to 5 messages a negotiation (its description with up
+ * to 10 host candidates inside, a late one or two, and null), at most 11 candidates and 5.7 KB; through
+ * coturn (STUN, TURN over UDP and TCP) at most 18 messages (when gathering is slow every candidate misses
+ * the 400 ms of web/rtc.ts and goes on its own, about 200 bytes each), 17 candidates and 8.3 KB. The
+ * budget leaves room for a phone with more addresses than this machine: 50 candidates and 32 KiB a
+ * negotiation (3 and 4 times the most seen), and 200 messages and 128 KiB a minute (a page hidden and
+ * shown, or a connection offered again after failing, several times a minute).
  */
 import { TokenBucket } from './rate-limit.js';
 import type { SignalMessage } from './messages.js';
