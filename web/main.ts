@@ -241,6 +241,7 @@ function onMessage(message: ServerMessage): void {
     case 'video':
     case 'viewing':
     case 'signal':
+    case 'ice-servers':
       video.message(message);
       break;
     case 'pong':

@@ -6,6 +6,7 @@
  */
 import type { ClientSession } from './client-session.js';
 import { BACKLOG_BYTES } from './fan-out.js';
+import type { IceGrant } from './ice-grants.js';
 import type { Logger } from './log.js';
 import type { SignalMessage, SignalRelayMessage, VideoStatus, ViewingMessage } from './messages.js';
 import { SignalBudget, type Refusal } from './signal-budget.js';
@@ -23,6 +24,8 @@ export interface CameraRelayOptions {
   broadcast(status: VideoStatus): void;
   /** The car's driver now (null when none): served first, even in a spectator's place. */
   driver(): string | null;
+  /** The ICE servers for a client that watches or is the camera (ice-grants.ts: minted, rate-limited). */
+  iceServers(session: ClientSession): IceGrant;
   now: () => number; // monotonic milliseconds
 }
 
@@ -57,10 +60,11 @@ export class CameraRelay {
     if (!session.auth.authenticated) {
       return session.error('unauthorized', 'being the camera needs the token: send {"type":"auth","token":...}', 'camera-on');
     }
-    if (this.camera === session) return this.opts.broadcast(this.status); // already: answered all the same
+    if (this.camera === session) return this.sendIceServers(session); // asked again: fresh servers before they expire
     if (this.camera !== null) {
       return session.error('camera_taken', `this car has a camera (${this.camera.id}); one at a time`, 'camera-on');
     }
+    this.sendIceServers(session); // before the first viewer it must offer to
     this.camera = session;
     this.wanting.delete(session.id); // a camera does not watch itself
     this.opts.log.info('camera', { client: session.id, on: true });
@@ -79,6 +83,7 @@ export class CameraRelay {
       return session.error('rate_limited', 'video asked for too often; ask again in a few seconds', 'watch');
     }
     this.wanting.add(session.id);
+    this.sendIceServers(session); // before the camera's offer can come; a page asks again before they expire
     if (this.served.has(session.id)) return this.tell(session, 'admitted');
     this.serve();
     if (!this.served.has(session.id)) this.tell(session, this.camera === null ? 'waiting' : 'limited');
@@ -200,6 +205,10 @@ export class CameraRelay {
       this.refusedAt.set(session.id, now);
     }
     session.error(refusal.code, refusal.message, 'signal', refusal.field);
+  }
+
+  private sendIceServers(session: ClientSession): void {
+    session.send({ type: 'ice-servers', ...this.opts.iceServers(session) });
   }
 
   private tell(session: ClientSession, status: ViewingMessage['status']): void {

@@ -20,10 +20,11 @@ import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
+import type { IceGrant } from './ice-grants.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
 import { Seating } from './seating.js';
@@ -40,8 +41,8 @@ export interface CarWorldOptions {
   authRequired: boolean;
   /** Viewers the camera serves at once (each is one encode on the camera's phone). */
   maxViewers: number;
-  /** The ICE servers for one client (TURN credentials minted for it: turn-credentials.ts). */
-  iceServers: (clientId: string) => IceServer[];
+  /** The ICE servers for a client that watches or is the camera (ice-grants.ts), sent by the camera relay. */
+  iceServers: (client: ClientSession) => IceGrant;
   log: Logger;
   faults?: FaultInjection | null;
   now?: () => number; // monotonic milliseconds
@@ -84,6 +85,7 @@ export class CarWorld {
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
       broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver, now: this.now,
+      iceServers: opts.iceServers,
     });
     this.seat = new Seating({
       limits: opts.limits, log: opts.log, now: this.now, clients: this.sessions, events: this.events,
@@ -178,7 +180,7 @@ export class CarWorld {
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
       authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
       vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
-      resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers(session.id),
+      resumeToken: session.resumeToken, video: this.camera.status,
     });
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });

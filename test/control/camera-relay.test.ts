@@ -19,7 +19,7 @@ test('a camera page does not take the seat; viewers that watch are served and th
   const cam = await connect(t, cameraUrl(server));
   assert.equal(cam.welcome.role, 'spectator', 'a camera never sits in the driver\'s seat by itself');
   assert.deepEqual(cam.welcome.video, { camera: null, viewers: 0, limit: 4 });
-  assert.deepEqual(cam.welcome.iceServers, []);
+  assert.equal('iceServers' in cam.welcome, false, 'ICE servers only for video: in the answer to camera-on or watch');
   const driver = await connect(t, wsUrl(server));
   assert.equal(driver.welcome.role, 'driver');
   const watching = driver.mark();
@@ -27,6 +27,7 @@ test('a camera page does not take the seat; viewers that watch are served and th
   assert.equal((await driver.expect('viewing', undefined, watching)).status, 'waiting', 'no camera yet');
   const mark = cam.mark();
   cam.send({ type: 'camera-on' });
+  assert.deepEqual(await cam.expect('ice-servers', undefined, mark), { type: 'ice-servers', iceServers: [], expiresInS: null }, 'a LAN: none');
   const joined = await cam.expect('viewer', undefined, mark);
   assert.deepEqual(joined, { type: 'viewer', id: driver.welcome.clientId, joined: true });
   assert.equal((await driver.expect('viewing', (m) => m.status === 'admitted', watching)).camera, cam.welcome.clientId);
