@@ -68,11 +68,11 @@ test('a peer draining a backlog slowly outlives the heartbeat; one that stopped 
   let reads = 0;
   slow.raw.socket.on('data', () => ++reads % 8 === 0 && slow.raw.socket.pause());
   const reader = setInterval(() => slow.raw.socket.resume(), 25);
+  t.after(() => clearInterval(reader)); // also when an assertion fails: a live interval would hang the file
   const stoppedClosed = once(stopped.ws, 'close');
   await stoppedClosed;
   await intervals(4); // well past the two intervals that ended the other one
   assert.equal(slow.ws.readyState, slow.ws.OPEN, 'a reading peer is alive');
   assert.ok(slow.ws.bufferedAmount > 0, 'and its backlog is still draining');
   assert.equal(wss.clients.size, 1);
-  clearInterval(reader);
 });
