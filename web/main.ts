@@ -252,6 +252,7 @@ function onMessage(message: ServerMessage): void {
     case 'video':
     case 'viewing':
     case 'signal':
+    case 'ice-servers':
       video.message(message);
       break;
     case 'pong':

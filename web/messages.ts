@@ -7,12 +7,12 @@ export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/messages.j
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
   ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,
-  ViewingMessage, ViewerMessage, ArenaCar, Circuit, Gate, LapsMessage, RaceMessage, Standing, CarListing,
+  ViewingMessage, ViewerMessage, IceServersMessage, ArenaCar, Circuit, Gate, LapsMessage, RaceMessage, Standing, CarListing,
 } from '../src/control/messages.js';
 export { DISARM_CODES, MAX_NAME_CHARS, MAX_RACE_LAPS } from '../src/control/messages.js';
 
 const SERVER_TYPES = new Set([
-  'welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal',
+  'welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal', 'ice-servers',
   'arena', 'poses', 'laps', 'race',
 ]);
 

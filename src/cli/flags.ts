@@ -203,7 +203,7 @@ export const OPTIONS: readonly Option[] = [
   },
   {
     name: 'turn-secret', arg: 'SECRET', json: 'string',
-    help: `mint each page its own TURN credentials, valid a day, for the turn: servers given\nwithout USER:PASS (coturn's static-auth-secret; better: set ${TURN_SECRET_ENV})`,
+    help: `mint each page that shows video its own TURN credentials, valid 10 minutes, for the\nturn: servers given without USER:PASS (coturn's static-auth-secret; better: set ${TURN_SECRET_ENV})`,
     set: (o, v) => { o.turnSecret = token(text(v)); },
   },
   {

@@ -15,6 +15,7 @@ import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../ve
 import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
+import { logClosed } from './close-log.js';
 import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
 import { knownFields } from './known-fields.js';
@@ -22,10 +23,11 @@ import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
+import type { IceGrant } from './ice-grants.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type AccessoryName, type ClientMessage, type CodecName, type DisarmCode, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type AccessoryName, type ClientMessage, type CodecName, type DisarmCode, type ErrorCode, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
 import { Seating } from './seating.js';
@@ -42,8 +44,8 @@ export interface CarWorldOptions {
   authRequired: boolean;
   /** Viewers the camera serves at once (each is one encode on the camera's phone). */
   maxViewers: number;
-  /** The ICE servers for one client (TURN credentials minted for it: turn-credentials.ts). */
-  iceServers: (clientId: string) => IceServer[];
+  /** The ICE servers for a client that watches or is the camera (ice-grants.ts), sent by the camera relay. */
+  iceServers: (client: ClientSession) => IceGrant;
   log: Logger;
   faults?: FaultInjection | null;
   now?: () => number; // monotonic milliseconds
@@ -88,7 +90,8 @@ export class CarWorld {
     this.events = new CarEvents((err) => opts.log.error('listener_failed', {}, `a car event listener failed: ${err.stack ?? err.message}`));
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
-      broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver,
+      broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver, now: this.now,
+      iceServers: opts.iceServers,
     });
     this.seat = new Seating({
       limits: opts.limits, log: opts.log, now: this.now, clients: this.sessions, events: this.events,
@@ -174,7 +177,10 @@ export class CarWorld {
   /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */
   attach(session: ClientSession): void {
     const { ws, id } = session;
-    if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+    if (this.closed) {
+      this.opts.log.info('refused', { client: id, reason: 'server shutting down' });
+      return session.closeFor(CLOSE_CODES.goingAway, 'server shutting down');
+    }
     this.sessions.add(session);
     this.seat.join(session);
     this.opts.log.info('connected', { client: id, address: session.address, role: this.seat.roleOf(id), camera: session.camera || undefined });
@@ -183,7 +189,7 @@ export class CarWorld {
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
       authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
       vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
-      resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers(session.id),
+      resumeToken: session.resumeToken, video: this.camera.status,
     });
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });
@@ -199,10 +205,10 @@ export class CarWorld {
       } catch (err) {
         // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
         this.opts.log.error('internal_error', { client: id }, `${id}: internal error: ${(err as Error).stack ?? err}`);
-        ws.close(1011, 'internal error');
+        session.closeFor(1011, 'internal error');
       }
     });
-    ws.on('close', (code: number) => this.detach(session, code));
+    ws.on('close', (code: number, reason: Buffer) => this.detach(session, code, reason));
     ws.on('error', () => {}); // the close that follows is what matters
     this.seat.refresh();
     if (this.events.active) this.events.emit({ kind: 'client', client: id, joined: true });
@@ -225,13 +231,13 @@ export class CarWorld {
     this.driver.off('hold-expired', this.onHoldExpired);
     this.driver.off('write', this.onWrite);
     this.sessions.close();
-    for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+    for (const session of this.sessions.values()) session.closeFor(CLOSE_CODES.goingAway, 'server shutting down');
     return carStopped;
   }
 
-  private detach(session: ClientSession, code: number): void {
+  private detach(session: ClientSession, code: number, reason: Buffer): void {
     if (!this.sessions.remove(session)) return;
-    this.opts.log.info('closed', { client: session.id, code });
+    logClosed(this.opts.log, session, code, reason);
     this.camera.left(session);
     this.seat.leave(session, code, () => this.stopCar());
     if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });

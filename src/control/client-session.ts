@@ -47,6 +47,8 @@ export class ClientSession {
   lastHeardAt: number;
   /** Told of every refusal this client gets (the car world's event stream). */
   onRefusal: ((client: string, code: ErrorCode, ref?: string) => void) | null = null;
+  /** Why the server ended this connection, for the log line at its close (close-log.ts); null if it did not. */
+  closedBecause: string | null = null;
   private readonly messages: TokenBucket;
   private readonly errors: TokenBucket;
   private rateReplyAt = -Infinity;
@@ -109,7 +111,8 @@ export class ClientSession {
     if (this.ctx.token !== null && lockout.locked(this.address)) {
       // Refused without looking at the token: the address spent its budget of guesses.
       this.error('unauthorized', 'too many wrong tokens from this address; try again later', 'auth');
-      this.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
+      log.warn('refused', { client: this.id, reason: 'too many wrong tokens from its address', close: CLOSE_CODES.policyViolation });
+      this.closeFor(CLOSE_CODES.policyViolation, 'too many wrong tokens');
       return 'refused';
     }
     const verdict = this.auth.present(token);
@@ -122,7 +125,7 @@ export class ClientSession {
     if (addressLocked) log.warn('locked_out', { address: this.address, reason: 'too many wrong tokens', minutes: ADDRESS_WINDOW_MS / 60_000 });
     if (verdict === 'locked' || addressLocked) {
       log.warn('refused', { client: this.id, reason: 'too many wrong tokens', close: CLOSE_CODES.policyViolation });
-      this.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
+      this.closeFor(CLOSE_CODES.policyViolation, 'too many wrong tokens');
     }
     return 'refused';
   }
@@ -130,7 +133,7 @@ export class ClientSession {
   error(code: ErrorCode, message: string, ref?: string, field?: string): void {
     if (FLOOD_CODES.has(code) && !this.errors.take()) {
       this.ctx.log.warn('refused', { client: this.id, reason: 'flooding', close: CLOSE_CODES.policyViolation });
-      return this.ws.close(CLOSE_CODES.policyViolation, 'too many errors');
+      return this.closeFor(CLOSE_CODES.policyViolation, 'too many errors');
     }
     this.onRefusal?.(this.id, code, ref);
     this.logRefusal(code, ref);
@@ -138,6 +141,18 @@ export class ClientSession {
     if (ref !== undefined) error.ref = ref;
     if (field !== undefined) error.field = field;
     this.send(error);
+  }
+
+  /** Closes the connection (a close frame with `why` as its reason), remembering why for the log. */
+  closeFor(code: number, why: string): void {
+    this.closedBecause ??= why;
+    this.ws.close(code, why);
+  }
+
+  /** Drops the connection at once, for a peer that would not answer a close frame; `why` goes to the log. */
+  terminateFor(why: string): void {
+    this.closedBecause ??= why;
+    this.ws.terminate();
   }
 
   notice(code: NoticeCode, message: string, ref?: string): void {

@@ -170,9 +170,14 @@ export interface WelcomeMessage {
    *  for this tab only. */
   resumeToken: string;
   video: VideoStatus;
-  /** For RTCPeerConnection's iceServers; empty on a LAN, where host candidates are enough. */
-  iceServers: IceServer[];
 }
+/**
+ * In answer to `watch`, and to `camera-on` when this client is the camera: the STUN/TURN servers for its
+ * RTCPeerConnections (empty on a LAN, where host candidates are enough), with TURN credentials minted for
+ * it (--turn-secret). `expiresInS`: how long the minted ones are good for (ask again, with the same
+ * message, before then); null when nothing in them expires. Never in `welcome`: only for video.
+ */
+export interface IceServersMessage { type: 'ice-servers'; iceServers: IceServer[]; expiresInS: number | null }
 /** Sent to everyone when the car's camera or its number of viewers changes. */
 export type VideoMessage = { type: 'video' } & VideoStatus;
 /**
@@ -309,7 +314,7 @@ export interface NoticeMessage {
 
 export type ServerMessage =
   | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage
-  | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage
+  | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage | IceServersMessage
   | ArenaMessage | PosesMessage | LapsMessage | RaceMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */

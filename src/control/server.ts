@@ -33,7 +33,8 @@ import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
 import { createStaticHandler } from './static.js';
 import { loadTls, type TlsInfo } from './tls.js';
 import { redirectPlainHttp } from './http-redirect.js';
-import { checkTurn, iceServersFor } from './turn-credentials.js';
+import { IceGrants } from './ice-grants.js';
+import { checkTurn } from './turn-credentials.js';
 
 export type { ControlOptions } from './options.js';
 
@@ -81,9 +82,10 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const token = opts.token === undefined ? null : new TokenCheck(opts.token);
   const faults = faultsFromEnv(process.env, log);
   const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec, ack: opts.linkAck }];
+  const iceGrants = new IceGrants({ servers: opts.iceServers ?? [], secret: opts.turnSecret, log });
   const fleet = Fleet.create(cars, opts.watchdogMs, {
     limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4,
-    iceServers: (clientId) => iceServersFor(opts.iceServers ?? [], opts.turnSecret, clientId, Date.now()),
+    iceServers: (client) => iceGrants.grant(client),
     linkTimeoutMs: opts.linkTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, refreshMs: opts.linkRefreshMs ?? 0, charmap: opts.charmap,
   });
   const addOns = opts.addOns ?? [];

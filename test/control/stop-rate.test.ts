@@ -118,7 +118,7 @@ describe('stops over the rate, on a clock that stands still (no token comes back
     const car = new Driver({ link, codec: createCodec('iracer'), watchdogMs: limits.watchdogMs });
     const world = new CarWorld({
       name: 'car', driver: car, link, codec: 'iracer', accessories: [], linkKind: 'sim', limits, authRequired: false,
-      maxViewers: 4, iceServers: () => [], log: silentLogger, now: () => now,
+      maxViewers: 4, iceServers: () => ({ iceServers: [], expiresInS: null }), log: silentLogger, now: () => now,
     });
     t.after(() => world.close());
     await car.start();

@@ -25,7 +25,7 @@ function welcome(role: Role, resumeToken: string, authenticated: boolean, state:
       driverSilenceMs: 5000, resumeWindowMs: 10_000,
     },
     state: { ...STOPPED, ...state }, resumeToken,
-    video: { camera: null, viewers: 0, limit: 4 }, iceServers: [],
+    video: { camera: null, viewers: 0, limit: 4 },
   };
 }
 
