@@ -3,7 +3,8 @@
  * the flags would take, typed (`"port": 8000`, `"allow-origin": ["https://a.example"]`), plus `"cars"`, a
  * list of `{"name", "link", "codec"?, "baud"?}`. The file's shape is checked with a JSON Schema (Ajv) built
  * from the same table, so a bad file gets the file, the field and the reason, and the values then go
- * through the very checks the flags do. A relative path in it (a FILE or DIR option) is taken from the
+ * through the very checks the flags do. The JSON is read strictly (strict-json.ts): a name given twice
+ * is refused, and a syntax error quotes nothing of the file. A relative path in it (a FILE or DIR option) is taken from the
  * file's own folder, as a user who writes `"charmap": "charmap.json"` beside it means, whatever folder
  * webracer runs in (a service runs in the package's).
  */
@@ -12,6 +13,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { CODEC_NAMES } from '../vehicle/index.js';
 import { OPTIONS, ValueError, type Option, type RunOptions, type Value } from './flags.js';
+import { JsonTextError, parseStrictJson } from './strict-json.js';
 
 const carSchema = {
   type: 'object',
@@ -48,12 +50,19 @@ export class ConfigError extends Error {
 
 /** The options the file sets, applied in the table's order; the keys it set, for the caller's rules. */
 export function readConfigFile(path: string, options: RunOptions): Set<string> {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ConfigError(`${path}: ${why}`);
+  }
+  let json: unknown;
+  try {
+    json = parseStrictJson(text); // a name given twice is refused; a syntax error quotes nothing of the file
+  } catch (err) {
+    if (err instanceof JsonTextError) throw new ConfigError(`${path}: ${err.message}`);
+    throw err;
   }
   if (!validate(json)) throw new ConfigError(`${path}: ${describe(validate.errors?.[0])}`);
   const file = json as Record<string, Value | Value[]>;
