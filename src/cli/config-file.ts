@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { CODEC_NAMES } from '../vehicle/index.js';
+import { shown } from './flag-values.js';
 import { OPTIONS, ValueError, type Option, type RunOptions, type Value } from './flags.js';
 import { JsonTextError, parseStrictJson } from './strict-json.js';
 
@@ -93,7 +94,7 @@ function describe(error: ErrorObject | undefined): string {
   if (!error) return 'not a webracer config';
   const at = error.instancePath === '' ? 'the file' : `"${error.instancePath.slice(1).replaceAll('/', '.')}"`;
   if (error.keyword === 'additionalProperties') {
-    return `${at} has an unknown field "${String(error.params.additionalProperty)}"`;
+    return `${at} has an unknown field "${shown(String(error.params.additionalProperty))}"`;
   }
   if (error.keyword === 'required') return `${at} needs a field "${String(error.params.missingProperty)}"`;
   if (error.keyword === 'enum') return `${at} must be one of ${(error.params.allowedValues as string[]).join(', ')}`;

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS, type ControlOptions } from '../control/options.js';
 import { CODEC_NAMES, DEFAULT_WATCHDOG_MS } from '../vehicle/index.js';
 import {
   carFromFlag, carFromJson, charmap, codec, dataDir, file, folder, host, iceServer, integer, link, oneOf, origin,
-  recordFolder, switchValue, text, tlsMode, token, ValueError, type Value,
+  recordFolder, shown, switchValue, text, tlsMode, token, ValueError, type Value,
 } from './flag-values.js';
 
 export { ValueError, type Value } from './flag-values.js';
@@ -292,7 +292,7 @@ export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
   if (o.seedCar !== undefined) {
     const names = (o.cars ?? [{ name: 'car' }]).map((c) => c.name.toLowerCase());
     if (!names.includes(o.seedCar.toLowerCase())) {
-      throw new ValueError(`--seed-car '${o.seedCar}' is not one of the cars (${(o.cars ?? [{ name: 'car' }]).map((c) => c.name).join(', ')})`);
+      throw new ValueError(`--seed-car '${shown(o.seedCar)}' is not one of the cars (${(o.cars ?? [{ name: 'car' }]).map((c) => c.name).join(', ')})`);
     }
   }
 }

@@ -24,10 +24,17 @@ export interface OriginPolicy {
 
 /** Normalizes an origin (`http://Host:80` -> `http://host`); throws on anything else than http(s)/ws(s). */
 export function normalizeOrigin(text: string): string {
-  const url = new URL(text);
-  if (!['http:', 'https:'].includes(url.protocol)) throw new Error(`not an http(s) origin: ${text}`);
+  // No message quotes more than the scheme or the origin: the rest may be a password, or a page's
+  // address with its #token= pasted whole.
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error('not a URL: an origin is scheme://host[:port], e.g. https://car.example.com');
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) throw new Error(`not an http(s) origin: '${url.protocol}' is not http: or https:`);
   if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
-    throw new Error(`an origin is scheme://host[:port] only: ${text}`);
+    throw new Error(`an origin is scheme://host[:port] only, without a path, query, fragment, user or password: ${url.origin}?`);
   }
   return url.origin;
 }
