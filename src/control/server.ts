@@ -29,6 +29,7 @@ import { joinUrls } from './join.js';
 import { Raceway } from './raceway.js';
 import { SUBPROTOCOL, type Limits } from './messages.js';
 import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
+import { HostCheck, hostName, isVouchedFor, type HostPolicy } from './host-check.js';
 import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
 import { createStaticHandler } from './static.js';
 import { loadTls, type TlsInfo } from './tls.js';
@@ -110,10 +111,17 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     return server;
   };
 
-  const policy: { allowOrigins: Set<string>; localNames: Set<string>; pagePorts: number[] } = {
-    allowOrigins: new Set(opts.allowOrigins ?? []),
+  const hostPolicy: HostPolicy = {
     localNames: machineNames(),
+    allowedHosts: new Set((opts.allowOrigins ?? []).map((origin) => hostName(new URL(origin).host) ?? '')),
+    certificateNames: () => tls?.names() ?? [],
+  };
+  const hosts = new HostCheck(hostPolicy, log); // every request and upgrade: the names we answer to
+  const policy: OriginPolicy & { pagePorts: number[] } = {
+    allowOrigins: new Set(opts.allowOrigins ?? []),
+    localNames: hostPolicy.localNames,
     pagePorts: [],
+    vouchedFor: (name) => isVouchedFor(name, hostPolicy),
   };
   /** Whether each upgrade request carried the right token, decided once in verifyClient. */
   const tokenHolders = new WeakSet<IncomingMessage>();
@@ -173,11 +181,12 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   }
   servers.push(main);
   const lobbyPage = existsSync(join(staticDir, 'lobby.html')); // a seed page's folder (--static-dir) has none
-  const redirect = tls ? redirectPlainHttp(main) : null; // http:// on this port is sent to https://
-  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
+  const redirect = tls ? redirectPlainHttp(main, (host) => hosts.allows(host)) : null; // http:// on this port is sent to https://
+  main.on('request', hosts.guard(createHttpHandler(fleet, createStaticHandler(staticDir), { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
     () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null }),
-    addOns, createRequestAuthorizer(token, sessions.lockout, log)));
+    addOns, createRequestAuthorizer(token, sessions.lockout, log))));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!hosts.admitsUpgrade(req, socket)) return;
     const path = pathOf(req.url);
     if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');
     upgradeTo(req, socket, head, path === '/');
@@ -185,12 +194,12 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   let wsOnly: HttpServer | undefined;
   if (opts.wsPort !== undefined) {
     wsOnly = makeServer();
-    wsOnly.on('request', (_req, res) => {
+    wsOnly.on('request', hosts.guard((_req, res) => {
       res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'close' });
       res.end('this port speaks WebSocket only\n');
-    });
+    }));
     wsOnly.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      upgradeTo(req, socket, head, true); // any path, as the seed's listener did
+      if (hosts.admitsUpgrade(req, socket)) upgradeTo(req, socket, head, true); // any path, as the seed's listener did
     });
     servers.push(wsOnly);
   }
