@@ -255,10 +255,13 @@ function tokenRefused(): void {
   status.show('That access token was not accepted. Enter the current one to drive.');
 }
 
-/** The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us. */
+/**
+ * The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us; so
+ * does the seat's resume token when this tab drove, for a slot even on a full server (resume.ts).
+ */
 function subprotocols(): string[] {
   offeredToken = auth.known();
-  return offeredSubprotocols(offeredToken);
+  return offeredSubprotocols(offeredToken, resume.offer());
 }
 
 function onConnectionState(state: ConnectionState, retryInMs?: number): void {

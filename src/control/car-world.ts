@@ -112,6 +112,16 @@ export class CarWorld {
     };
   }
 
+  /** True while the seat waits for a departed driver's resume token. */
+  get seatHeld(): boolean {
+    return this.seat.reserved;
+  }
+
+  /** Whether the seat is held for this resume token: a connection presenting it may use a kept slot. */
+  seatHeldFor(token: string): boolean {
+    return this.seat.heldFor(token);
+  }
+
   /** True while the car is held (hold()). */
   get held(): boolean {
     return this.holdGate.held;

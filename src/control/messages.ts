@@ -11,6 +11,11 @@ export const PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL = 'webracer';
 /** A second offered subprotocol may carry the drive token: `webracer.token.<base64url of its UTF-8>`. */
 export const TOKEN_SUBPROTOCOL_PREFIX = 'webracer.token.';
+/**
+ * And one may carry a resume token (`webracer.resume.<the welcome's resumeToken>`, already base64url): a
+ * returning driver's page gets in even when the server is full (docs/protocol.md, Limits).
+ */
+export const RESUME_SUBPROTOCOL_PREFIX = 'webracer.resume.';
 
 // ---------------------------------------------------------------------------------------------------
 // Client to server

@@ -17,7 +17,7 @@ import { DEFAULT_DEAD_ZONE, DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../veh
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
 import type { ServerAddOn } from './add-on.js';
 import { Admission } from './admission.js';
-import { AddressLockout, TokenCheck, upgradeToken } from './auth.js';
+import { AddressLockout, TokenCheck, upgradeResumeToken, upgradeToken } from './auth.js';
 import type { CarWorld } from './car-world.js';
 import { ClientSession, type SessionContext } from './client-session.js';
 import { faultsFromEnv } from './fault-injection.js';
@@ -98,6 +98,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     maxClients: opts.maxClients ?? DEFAULT_LIMITS.maxClients,
     maxPerAddress: opts.maxClientsPerAddress ?? 16,
     reservedForToken: token === null ? 0 : RESERVED_FOR_TOKEN,
+    heldSeats: () => fleet.worlds.filter((world) => world.seatHeld).length,
   });
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!existsSync(join(staticDir, 'index.html'))) log.warn('no_page', { dir: staticDir }, `no index.html in ${staticDir} (run npm run build)`);
@@ -142,7 +143,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
       const address = req.socket.remoteAddress ?? '?';
       const holder = presentsToken(req, address);
       if (holder) tokenHolders.add(req);
-      return admitted(admission.check(address, holder), address, log);
+      return admitted(admission.check(address, holder ? 'token' : passOf(req, carOf.get(req))), address, log);
     },
     // Never echo the token-carrying protocol: answer `webracer` when offered, else none.
     handleProtocols: (offered) => (offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : false),
@@ -253,6 +254,12 @@ function checkOrigin(req: IncomingMessage, policy: OriginPolicy, secure: boolean
   if (isOriginAllowed(origin, req.headers.host, secure, policy)) return true;
   log.warn('refused', { address: req.socket.remoteAddress, status: 403, reason: 'origin not allowed (see --allow-origin)', origin: origin?.slice(0, 200) });
   return { status: 403, reason: 'origin not allowed' };
+}
+
+/** A returning driver's pass: the resume token it offered at the upgrade holds its car's seat (not used up here). */
+function passOf(req: IncomingMessage, world: CarWorld | undefined): 'resume' | 'none' {
+  const key = upgradeResumeToken(req.headers['sec-websocket-protocol']);
+  return key !== undefined && world?.seatHeldFor(key) === true ? 'resume' : 'none';
 }
 
 /** A full server or a greedy address: the verdict, logged when it is a refusal. */
