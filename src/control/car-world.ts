@@ -15,6 +15,7 @@ import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
 import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
+import { isMarshal } from './marshal.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
@@ -182,7 +183,7 @@ export class CarWorld {
     const { limits } = this.opts;
     session.send({
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
-      authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
+      authRequired: this.opts.authRequired, authenticated: session.auth.authenticated, marshal: isMarshal(session, this.opts.authRequired),
       vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
       resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers(session.id),
     });

@@ -167,6 +167,11 @@ export interface WelcomeMessage {
   /** True when a token is needed to drive; `authenticated` says whether this client has presented it. */
   authRequired: boolean;
   authenticated: boolean;
+  /**
+   * This client marshals races (it may start, end and mark any race): with a token, as long as it holds
+   * it (`authenticated`); without one, a page on the server's own machine (absent from older servers).
+   */
+  marshal?: boolean;
   /** `accessories`: what this car has besides motion, for the page's buttons (absent from older servers). */
   vehicle: { codec: CodecName; link: LinkKind; accessories?: AccessoryName[] };
   limits: Limits;

@@ -92,7 +92,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
-  const raceway = new Raceway(fleet, { now, log });
+  const raceway = new Raceway(fleet, { now, log, authRequired: token !== null });
   const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
   const admission = new Admission({
     maxClients: opts.maxClients ?? DEFAULT_LIMITS.maxClients,
@@ -161,7 +161,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     ws.once('close', admission.admit(address));
     const world = carOf.get(req) ?? fleet.first;
     const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role');
-    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), role === 'camera', role === 'watch'));
+    const onServerMachine = req.socket.localAddress !== undefined && req.socket.localAddress === req.socket.remoteAddress;
+    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), role === 'camera', role === 'watch', onServerMachine));
   });
   /** Routes an upgrade to a car: `?car=NAME` (default the first car), or the seed car for seed-era paths. */
   const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
