@@ -209,7 +209,7 @@ export const OPTIONS: readonly Option[] = [
   {
     name: 'allow-origin', arg: 'ORIGIN', json: 'string', repeatable: true,
     reset: (o) => { delete o.allowOrigins; },
-    help: 'also accept WebSocket connections from pages at ORIGIN (scheme://host[:port]);\nrepeatable or comma-separated',
+    help: 'also accept WebSocket connections from pages at ORIGIN (scheme://host[:port]), and\nanswer requests for its host name (a proxy\'s, a tunnel\'s); repeatable or comma-separated',
     set: (o, v) => {
       for (const part of text(v).split(',').map((p) => p.trim()).filter(Boolean)) (o.allowOrigins ??= []).push(origin(part));
     },
