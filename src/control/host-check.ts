@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from './log.js';
-import { isLoopback } from './origin.js';
+import { isLoopback, machineNames } from './origin.js';
 import { send } from './static.js';
 
 export interface HostPolicy {
@@ -27,6 +27,12 @@ export interface HostPolicy {
   allowedHosts: ReadonlySet<string>;
   /** The names on the certificate served now (it may be renewed), lower case; `*.example.com` allowed. */
   certificateNames(): readonly string[];
+}
+
+/** The policy of a server with these --allow-origin origins and this certificate (none without TLS). */
+export function hostPolicyFor(allowOrigins: readonly string[], certificateNames: () => readonly string[]): HostPolicy {
+  const allowedHosts = new Set(allowOrigins.map((origin) => hostName(new URL(origin).host)).filter((n): n is string => n !== null));
+  return { localNames: machineNames(), allowedHosts, certificateNames };
 }
 
 /** A Host header's name: lower case, without port, brackets or a final dot; null when it is no host. */

@@ -29,8 +29,8 @@ import { joinUrls } from './join.js';
 import { Raceway } from './raceway.js';
 import { SUBPROTOCOL, type Limits } from './messages.js';
 import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
-import { HostCheck, hostName, isVouchedFor, type HostPolicy } from './host-check.js';
-import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
+import { HostCheck, hostPolicyFor, isVouchedFor } from './host-check.js';
+import { isOriginAllowed, type OriginPolicy } from './origin.js';
 import { createStaticHandler } from './static.js';
 import { loadTls, type TlsInfo } from './tls.js';
 import { redirectPlainHttp } from './http-redirect.js';
@@ -112,11 +112,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     return server;
   };
 
-  const hostPolicy: HostPolicy = {
-    localNames: machineNames(),
-    allowedHosts: new Set((opts.allowOrigins ?? []).map((origin) => hostName(new URL(origin).host) ?? '')),
-    certificateNames: () => tls?.names() ?? [],
-  };
+  const hostPolicy = hostPolicyFor(opts.allowOrigins ?? [], () => tls?.names() ?? []);
   const hosts = new HostCheck(hostPolicy, log); // every request and upgrade: the names we answer to
   const policy: OriginPolicy & { pagePorts: number[] } = {
     allowOrigins: new Set(opts.allowOrigins ?? []),
