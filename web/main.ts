@@ -49,6 +49,8 @@ let welcomed = false;
 let isDriver = false;
 let authRequired = false;
 let authenticated = false;
+/** Without a token, this page marshals races (welcome.marshal: it runs on the server's machine). */
+let marshal = false;
 /** The last state said the car moves: while this page drives, that motion is this page's doing. */
 let carMoving = false;
 /** The token offered at this connection's upgrade (docs/protocol.md, subprotocols), if any. */
@@ -62,6 +64,8 @@ const dialogOpen = () => document.querySelector('dialog[open]') !== null;
 const inputsLive = () => canDrive() && !dialogOpen();
 /** Anyone allowed to drive may stop: everyone without a token, whoever presented it with one. */
 const mayStop = () => welcomed && connection.isOpen && (!authRequired || authenticated);
+/** Who runs races (docs/races.md): a token holder; without a token, a driver or the marshal (the server checks again). */
+const mayRace = () => (authRequired ? authenticated : isDriver || marshal);
 
 const auth = createAuth(document.querySelector<HTMLFormElement>('#auth-form')!, (token) => connection.send({ type: 'auth', token }));
 const resume = new SeatResume(sessionStorage);
@@ -184,6 +188,7 @@ function onMessage(message: ServerMessage): void {
       track.show(message.vehicle.link === 'sim');
       authRequired = message.authRequired;
       authenticated = message.authenticated;
+      marshal = message.marshal ?? true; // an older server let everyone allowed to drive run races
       status.vehicle(message.state);
       carMoving = message.state.direction !== 'stop';
       status.roleChanged(message.role, !authRequired || authenticated);
@@ -196,7 +201,7 @@ function onMessage(message: ServerMessage): void {
       if (refusedAtUpgrade) tokenRefused();
       else auth.welcome(message.authRequired, message.authenticated);
       seatChanged(message.role === 'driver');
-      race.connected(!authRequired || authenticated);
+      race.connected(mayRace());
       video.welcome(message);
       break;
     }
@@ -207,7 +212,7 @@ function onMessage(message: ServerMessage): void {
       resume.role(message.role);
       if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
       else renderControls(); // authenticated may have changed who may stop
-      race.allowed(!authRequired || authenticated);
+      race.allowed(mayRace());
       break;
     case 'state':
       status.vehicle(message);
@@ -267,10 +272,13 @@ function tokenRefused(): void {
   status.show('That access token was not accepted. Enter the current one to drive.');
 }
 
-/** The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us. */
+/**
+ * The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us; so
+ * does the seat's resume token when this tab drove, for a slot even on a full server (resume.ts).
+ */
 function subprotocols(): string[] {
   offeredToken = auth.known();
-  return offeredSubprotocols(offeredToken);
+  return offeredSubprotocols(offeredToken, resume.offer());
 }
 
 function onConnectionState(state: ConnectionState, retryInMs?: number): void {

@@ -1,9 +1,9 @@
 // The page's view of the wire protocol (docs/protocol.md). The types are the server's own
 // (src/control/messages.ts), imported as types only so nothing of the server lands in the bundle
-// (besides two subprotocol names: that file imports nothing, and the bundler keeps only what is used).
+// (besides the subprotocol names: that file imports nothing, and the bundler keeps only what is used).
 import type { ClientMessage, ServerMessage } from '../src/control/messages.js';
 
-export { SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/messages.js';
+export { RESUME_SUBPROTOCOL_PREFIX, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/messages.js';
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
   ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,

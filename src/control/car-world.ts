@@ -19,6 +19,7 @@ import { logClosed } from './close-log.js';
 import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
 import { knownFields } from './known-fields.js';
+import { isMarshal } from './marshal.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
@@ -124,6 +125,16 @@ export class CarWorld {
     };
   }
 
+  /** True while the seat waits for a departed driver's resume token. */
+  get seatHeld(): boolean {
+    return this.seat.reserved;
+  }
+
+  /** Whether the seat is held for this resume token: a connection presenting it may use a kept slot. */
+  seatHeldFor(token: string): boolean {
+    return this.seat.heldFor(token);
+  }
+
   /** True while the car is held (hold()). */
   get held(): boolean {
     return this.holdGate.held;
@@ -187,7 +198,7 @@ export class CarWorld {
     const { limits } = this.opts;
     session.send({
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
-      authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
+      authRequired: this.opts.authRequired, authenticated: session.auth.authenticated, marshal: isMarshal(session, this.opts.authRequired),
       vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
       resumeToken: session.resumeToken, video: this.camera.status,
     });

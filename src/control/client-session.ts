@@ -66,6 +66,8 @@ export class ClientSession {
     readonly camera = false,
     /** A page that came to watch (`role=watch`, the lobby's Watch): it never takes a free seat by itself either. */
     readonly watchOnly = false,
+    /** The connection's two ends have the same address: a client on the server's own machine (marshal.ts). */
+    readonly onServerMachine = false,
   ) {
     const now = ctx.now;
     const rate = ctx.limits.driveRatePerSecond;

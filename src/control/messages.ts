@@ -11,6 +11,11 @@ export const PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL = 'webracer';
 /** A second offered subprotocol may carry the drive token: `webracer.token.<base64url of its UTF-8>`. */
 export const TOKEN_SUBPROTOCOL_PREFIX = 'webracer.token.';
+/**
+ * And one may carry a resume token (`webracer.resume.<the welcome's resumeToken>`, already base64url): a
+ * returning driver's page gets in even when the server is full (docs/protocol.md, Limits).
+ */
+export const RESUME_SUBPROTOCOL_PREFIX = 'webracer.resume.';
 
 // ---------------------------------------------------------------------------------------------------
 // Client to server
@@ -162,6 +167,11 @@ export interface WelcomeMessage {
   /** True when a token is needed to drive; `authenticated` says whether this client has presented it. */
   authRequired: boolean;
   authenticated: boolean;
+  /**
+   * This client marshals races (it may start, end and mark any race): with a token, as long as it holds
+   * it (`authenticated`); without one, a page on the server's own machine (absent from older servers).
+   */
+  marshal?: boolean;
   /** `accessories`: what this car has besides motion, for the page's buttons (absent from older servers). */
   vehicle: { codec: CodecName; link: LinkKind; accessories?: AccessoryName[] };
   limits: Limits;

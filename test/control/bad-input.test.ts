@@ -112,8 +112,9 @@ test('a flood of bad input is closed with 1008', async (t) => {
 
 test('past maxClients the upgrade gets 503; a slot frees when a client leaves', async (t) => {
   const server = await startServer(t, { maxClients: 2 });
-  const first = await connect(t, wsUrl(server));
   await connect(t, wsUrl(server));
+  // A spectator leaves (a departing driver's slot would be kept for its resume token: resume-admission.test.ts).
+  const first = await connect(t, wsUrl(server));
   assert.equal(await upgradeStatus(t, wsUrl(server)), 503);
   first.ws.close();
   await first.closed;

@@ -78,10 +78,12 @@ test('a foreign Origin gets 403; own, loopback-page and allowed origins get in',
   assert.equal(await upgradeStatus(t, wsUrl(server), { origin: 'https://evil.example' }), 403);
   assert.equal(await upgradeStatus(t, wsUrl(server), { origin: 'null' }), 403);
   assert.equal(await upgradeStatus(t, `ws://127.0.0.1:${server.wsPort}`, { origin: 'http://evil.example:8000' }), 403);
-  // DNS rebinding: a foreign name pointing at us is "same-origin" by Host, and still refused.
+  // DNS rebinding: a foreign name pointing at us is "same-origin" by Host, and still refused: by its Host
+  // before its Origin is read (421, host-check.ts), and by its Origin alone.
   assert.equal(await upgradeStatus(t, wsUrl(server), {
     origin: `http://rebind.example:${server.port}`, headers: { host: `rebind.example:${server.port}` },
-  }), 403);
+  }), 421);
+  assert.equal(await upgradeStatus(t, wsUrl(server), { origin: `http://rebind.example:${server.port}` }), 403);
   assert.equal(await upgradeStatus(t, wsUrl(server), { origin: own }), 101);
   assert.equal(await upgradeStatus(t, wsUrl(server), { origin: `http://localhost:${server.port}` }), 101);
   // The page this server serves, reaching the seed-era listener on the other port.

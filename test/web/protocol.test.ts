@@ -87,6 +87,13 @@ describe('the page speaks the safety protocol (scripted endpoint)', () => {
       });
       c.say(script.welcome);
     });
+    // The subprotocols each connection offers (what a server reads at the upgrade), around the scripted endpoint.
+    await page.addInitScript(`(() => {
+      window.testOffered = [];
+      window.WebSocket = new Proxy(window.WebSocket, {
+        construct(target, args) { window.testOffered.push(args[1] ?? []); return Reflect.construct(target, args); },
+      });
+    })()`);
   });
 
   after(async () => {
@@ -132,6 +139,9 @@ describe('the page speaks the safety protocol (scripted endpoint)', () => {
     const second = await connection(1);
     await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
     assert.deepEqual(second.heard[0], { type: 'resume', token: 'r1' }, 'the first thing said on the new connection');
+    const offered = await page.evaluate('window.testOffered') as string[][];
+    assert.ok(!offered[0].some((p) => p.startsWith('webracer.resume.')), `nothing to resume at first: ${offered[0]}`);
+    assert.ok(offered.at(-1)!.includes('webracer.resume.r1'), `the seat's token went with the upgrade too: ${offered.at(-1)}`);
     for (const y of [-0.99, -1]) {
       await page.evaluate(`window.testPad.axes = [0, ${y}, 0, 0]`);
       await waitFrames(page, 6);
