@@ -56,18 +56,19 @@ async function openClients(s: Scenario, ctx: CaseContext): Promise<Array<FuzzCli
   return clients;
 }
 
-/** What each role does once welcomed (scenario.ts ROLES). */
+/** What each role does once welcomed (scenario.ts ROLES): a driver not seated yet claims. */
 async function setUp(client: FuzzClient): Promise<void> {
-  const first = { driver: client.role === 'driver' ? null : '{"type":"claim"}', camera: '{"type":"camera-on"}', watcher: '{"type":"watch"}' } as Record<string, string | null>;
-  const text = first[client.plan.role];
-  if (!text) return;
+  const { role } = client.plan;
+  const text = role === 'camera' ? '{"type":"camera-on"}' : role === 'watcher' ? '{"type":"watch"}'
+    : role === 'driver' && client.role !== 'driver' ? '{"type":"claim"}' : null;
+  if (text === null) return;
   client.send(text);
   await client.waitFor((m) => ['role', 'error', 'video', 'viewing'].includes(String(m.type)), 2_000);
 }
 
 async function sendSteps(s: Scenario, clients: Array<FuzzClient | null>, ctx: CaseContext): Promise<void> {
   const peers = clients.map((c) => c?.clientId ?? '');
-  for (const c of clients) if (c?.plan.slow) (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  for (const c of clients) if (c?.plan.slow) c.ws.pause();
   for (const [n, { client: i, frame }] of s.steps.entries()) {
     if (frame.kind === 'pause') {
       await sleep(frame.ms);
@@ -81,7 +82,7 @@ async function sendSteps(s: Scenario, clients: Array<FuzzClient | null>, ctx: Ca
   for (const c of clients) {
     if (c?.plan.role === 'driver' && c.open) send(c, { kind: 'text', text: '{"type":"stop"}' }, '{"type":"stop"}', ctx); // each case ends stopped
   }
-  for (const c of clients) if (c?.plan.slow) (c.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+  for (const c of clients) if (c?.plan.slow) c.ws.resume();
 }
 
 function frameText(frame: Exclude<Frame, { kind: 'pause' }>): string {

@@ -48,12 +48,13 @@ export class FuzzSession {
   /** Runs one case; returns its own violations that no known bug explains. */
   async run(s: Scenario): Promise<Violation[]> {
     const before: Violation[] = [];
-    this.#exited(this.#caseNo, (v) => before.push(v)); // it died after its case was checked
-    this.#sort(before, -1);
+    this.#exited(this.#caseNo, (v) => before.push(v)); // it went down after its case was checked
+    this.#sort(before, NaN); // so: a late finding, with that case
     if (await this.target.ensureUp()) {
       this.restarts++;
       this.#bounds.reset();
       this.#clientCase.clear(); // a new process numbers its clients from c1 again
+      this.#keeperOthers = 0; // and has a new keeper
     }
     const caseNo = ++this.#caseNo;
     this.#remember(caseNo, s);
@@ -73,9 +74,11 @@ export class FuzzSession {
   }
 
   async #afterCase(caseNo: number, report: (v: Violation) => void): Promise<void> {
-    // A server that does not answer any more is going down: give it a moment to.
-    if (!(await this.target.answers())) for (let i = 0; i < 30 && this.target.alive; i++) await sleep(100);
+    // A server that does not answer any more is going down: give it a moment to. One that stays is hung.
+    const answered = await this.target.answers();
+    if (!answered) for (let i = 0; i < 30 && this.target.alive; i++) await sleep(100);
     if (this.#exited(caseNo, report)) return;
+    if (!answered) report(violation('up', 'the server is running but did not answer GET /api/cars', caseNo));
     await this.#quiet(caseNo, report);
     this.#carBytes(caseNo, report);
     for (const v of this.#scanner.scan(caseNo, (client) => this.#clientCase.get(client))) report(v);

@@ -2,7 +2,7 @@
  * What the fuzzer holds the server to (docs/security.md, "The standing defence"), and a broken one.
  */
 export const INVARIANTS = {
-  up: 'the process stays up',
+  up: 'the process stays up (and answers)',
   descriptors: 'open descriptors stay bounded (nothing left open once every client is gone)',
   memory: 'resident memory stays bounded',
   carBytes: 'no byte reaches a car from a client not allowed to drive it',
