@@ -4,7 +4,7 @@
  * generate it again.
  */
 import type { FuzzResult } from './engine.js';
-import { KNOWN_BUGS } from './known-bugs.js';
+import { KNOWN_BUGS, knownBugOf } from './known-bugs.js';
 import { toLines, type Scenario } from './scenario.js';
 import type { FuzzTarget } from './target.js';
 import { describeViolation, type Violation } from './violations.js';
@@ -12,7 +12,7 @@ import { describeViolation, type Violation } from './violations.js';
 export function reproducer(title: string, violations: readonly Violation[], scenario: Scenario | null, target: FuzzTarget, rerun?: string): string {
   const lines = [
     `# ${title}`,
-    ...violations.map((v) => `#   ${describeViolation(v).replace(/\n/g, '\n#   ')}`),
+    ...violations.map((v) => `#   ${describeViolation(v).replace(/\n/g, '\n#   ')}${knownBugOf(v) ? ` (known bug ${knownBugOf(v)!.item})` : ''}`),
     `# the server: ${target.kind === 'token' ? 'WEBRACER_TOKEN set, ' : ''}webracer ${target.args.join(' ')}`,
     '# (green is a TCP byte recorder; its keeper, a token holder seated on it, never moves it; {{m}} is a marker, {{peerN}} client N\'s id)',
   ];

@@ -14,9 +14,10 @@ import type { Scenario } from './scenario.js';
 import type { FuzzTarget } from './target.js';
 import { violation, type Violation } from './violations.js';
 
-const SETTLE_MS = 8_000;
-const CLOSE_MS = 5_000;
-const HTTP_MS = 8_000;
+// Generous: on a shared machine the server may wait seconds for a core; only a broken case waits this long.
+const SETTLE_MS = 15_000;
+const CLOSE_MS = 10_000;
+const HTTP_MS = 15_000;
 /** Frames get markers numbered from here for each HTTP request, so the two never share one. */
 const HTTP_MARKERS = 1_000;
 

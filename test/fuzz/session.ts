@@ -14,7 +14,7 @@ import type { Role, Scenario } from './scenario.js';
 import type { FuzzTarget } from './target.js';
 import { violation, type Violation } from './violations.js';
 
-const QUIET_MS = 3_000;
+const QUIET_MS = 5_000;
 const WARM_CASES = 3;
 const KEEP_CASES = 1_000;
 

@@ -37,7 +37,7 @@ export interface Exit { code: number | null; signal: NodeJS.Signals | null; outp
 /** Generous: two cores shared with other test runs, and tsx compiles the server first. */
 const START_MS = 60_000;
 /** A busy shared machine can be slow; a server that takes longer than this to answer one GET is hung. */
-const PROBE_MS = 10_000;
+const PROBE_MS = 15_000;
 const OUTPUT_TAIL = 64 * 1024;
 /** The seat of a driver whose connection ended waits this long (short: the next case's driver claims it). */
 const RESUME_WINDOW_MS = 1_000;
