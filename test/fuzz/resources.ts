@@ -2,8 +2,8 @@
  * The server's descriptors and memory, from /proc/PID. Bounds that hold on a busy shared machine: no
  * absolute numbers, only comparisons with the server itself once warm (its baseline). Once every client
  * of a case is gone, no file of the page's folder or of the recordings may still be open for reading
- * (every answer that opened one has ended: an open one is a leak, one per request), and the sockets come
- * back to near the baseline; resident memory stays under three times the warm baseline (or 256 MiB
+ * (every answer that opened one has ended: an open one is a leak, one per request), and the sockets and
+ * all descriptors come back to near the baseline; resident memory stays under three times the warm baseline (or 256 MiB
  * above it, whichever is more: a client that does not read may have 16 MiB queued legitimately).
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -72,6 +72,13 @@ export class ResourceBounds {
 
   socketsOver(s: Sample): number {
     return this.#baseline === null ? 0 : Math.max(0, s.sockets - this.#baseline.sockets - ResourceBounds.SOCKET_SLACK);
+  }
+
+  /** Descriptors of any kind above the baseline (and the leaks already reported) that may linger a moment. */
+  static readonly FD_SLACK = 16;
+
+  fdsOver(s: Sample, reported: number): number {
+    return this.#baseline === null ? 0 : Math.max(0, s.fds - reported - this.#baseline.fds - ResourceBounds.FD_SLACK);
   }
 
   rssLimitKb(): number {

@@ -101,7 +101,8 @@ export class FuzzSession {
     const deadline = Date.now() + QUIET_MS;
     const fresh = (x: Sample): string[] => x.readers.filter((r) => !this.target.leaked.has(r));
     let s = sample(this.target.pid, folders);
-    while (s !== null && (fresh(s).length > 0 || this.#bounds.socketsOver(s) > 0) && Date.now() < deadline) {
+    const busy = (x: Sample): boolean => fresh(x).length > 0 || this.#bounds.socketsOver(x) > 0 || this.#bounds.fdsOver(x, this.target.leaked.size) > 0;
+    while (s !== null && busy(s) && Date.now() < deadline) {
       await sleep(50);
       s = sample(this.target.pid, folders);
     }
@@ -111,8 +112,8 @@ export class FuzzSession {
     this.last = s;
     if (this.#bounds.baseline === null || (caseNo <= WARM_CASES && s.rssKb > this.#bounds.baseline.rssKb)) this.#bounds.setBaseline(s);
     if (leaks.length > 0) report(violation('descriptors', `${leaks.length} file(s) still open for reading with no client left (fd path): ${leaks.join(', ')}`, caseNo, { readers: leaks }));
-    const over = this.#bounds.socketsOver(s);
-    if (over > 0) report(violation('descriptors', `${s.sockets} sockets open with no client left (baseline ${this.#bounds.baseline!.sockets})`, caseNo, { sockets: s.sockets }));
+    if (this.#bounds.socketsOver(s) > 0) report(violation('descriptors', `${s.sockets} sockets open with no client left (warm: ${this.#bounds.baseline!.sockets})`, caseNo, { sockets: s.sockets }));
+    else if (this.#bounds.fdsOver(s, this.target.leaked.size) > 0) report(violation('descriptors', `${s.fds} descriptors open with no client left (warm: ${this.#bounds.baseline!.fds}, leaks reported: ${this.target.leaked.size})`, caseNo, { fds: s.fds }));
     if (s.rssKb > this.#bounds.rssLimitKb() && !this.#memoryReported) {
       this.#memoryReported = true;
       report(violation('memory', `resident ${Math.round(s.rssKb / 1024)} MiB, over ${Math.round(this.#bounds.rssLimitKb() / 1024)} MiB (warm: ${Math.round(this.#bounds.baseline!.rssKb / 1024)} MiB)`, null));
