@@ -1,7 +1,7 @@
 /**
  * `--config FILE`: a JSON object whose keys are the options' names (flags.ts) and whose values are what
  * the flags would take, typed (`"port": 8000`, `"allow-origin": ["https://a.example"]`), plus `"cars"`, a
- * list of `{"name", "link", "codec"?, "baud"?}`. The file's shape is checked with a JSON Schema (Ajv) built
+ * list of `{"name", "link", "codec"?, "baud"?, "ack"?}`. The file's shape is checked with a JSON Schema (Ajv) built
  * from the same table, so a bad file gets the file, the field and the reason, and the values then go
  * through the very checks the flags do. A relative path in it (a FILE or DIR option) is taken from the
  * file's own folder, as a user who writes `"charmap": "charmap.json"` beside it means, whatever folder
@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
-import { CODEC_NAMES } from '../vehicle/index.js';
+import { CODEC_NAMES, LINK_ACKS } from '../vehicle/index.js';
 import { OPTIONS, ValueError, type Option, type RunOptions, type Value } from './flags.js';
 
 const carSchema = {
@@ -21,6 +21,7 @@ const carSchema = {
     link: { type: 'string' },
     codec: { enum: [...CODEC_NAMES] },
     baud: { type: 'integer' },
+    ack: { enum: [...LINK_ACKS] },
   },
   additionalProperties: false,
 } as const;

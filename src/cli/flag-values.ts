@@ -11,7 +11,7 @@ import type { IceServer } from '../control/messages.js';
 import type { CarConfig } from '../control/options.js';
 import { normalizeOrigin } from '../control/origin.js';
 import {
-  CharmapError, CODEC_NAMES, DEFAULT_BAUD, parseLinkSpec, readCharmapFile, type CodecName, type RcAppCharmap,
+  CharmapError, CODEC_NAMES, DEFAULT_BAUD, LINK_ACKS, parseLinkSpec, readCharmapFile, type CodecName, type LinkAck, type RcAppCharmap,
 } from '../vehicle/index.js';
 
 /** A value as a flag gives it (text) or a config file does (JSON). */
@@ -60,6 +60,18 @@ export function link(v: string): string {
     throw new ValueError((err as Error).message);
   }
   return v;
+}
+
+/** `--link-ack`, a car's `ack`: how the far end of the link answers (vehicle/links/echo.ts). */
+export function linkAck(v: string): LinkAck {
+  if ((LINK_ACKS as readonly string[]).includes(v)) return v as LinkAck;
+  throw new ValueError(`must be one of ${LINK_ACKS.join(', ')}, got '${v}'`);
+}
+
+/** The echo needs a link that can carry one back: a simulated car has none. */
+export function ackForLink(ack: LinkAck, spec: string, who: string): LinkAck {
+  if (ack !== 'none' && parseLinkSpec(spec).kind === 'sim') throw new ValueError(`${who}: ack=${ack} is for tcp: and serial: links, not sim`);
+  return ack;
 }
 
 export function codec(v: string): CodecName {
@@ -128,16 +140,16 @@ export function folder(path: string): string {
   return path;
 }
 
-/** `NAME=LINK[,codec=C][,baud=N]`: the link may not contain a comma (no spec has one). */
+/** `NAME=LINK[,codec=C][,baud=N][,ack=A]`: the link may not contain a comma (no spec has one). */
 export function carFromFlag(v: string): CarConfig {
   const eq = v.indexOf('=');
-  if (eq < 0) throw new ValueError(`must be NAME=LINK[,codec=C][,baud=N], got '${v}'`);
+  if (eq < 0) throw new ValueError(`must be NAME=LINK[,codec=C][,baud=N][,ack=A], got '${v}'`);
   const [linkText, ...extras] = v.slice(eq + 1).split(',');
   const fields: Record<string, unknown> = { name: v.slice(0, eq), link: linkText };
   for (const extra of extras) {
     const [key, value, more] = extra.split('=');
-    if (value === undefined || more !== undefined || !['codec', 'baud'].includes(key)) {
-      throw new ValueError(`'${extra}' is not codec=NAME or baud=N (in '${v}')`);
+    if (value === undefined || more !== undefined || !['codec', 'baud', 'ack'].includes(key)) {
+      throw new ValueError(`'${extra}' is not codec=NAME or baud=N or ack=${LINK_ACKS.join('|')} (in '${v}')`);
     }
     if (key in fields) throw new ValueError(`${key} given twice (in '${v}')`);
     fields[key] = key === 'baud' ? integer(value, 50, 4_000_000) : value;
@@ -145,7 +157,7 @@ export function carFromFlag(v: string): CarConfig {
   return carFromJson(fields);
 }
 
-/** A car as a config file writes it: {name, link, codec?, baud?}. */
+/** A car as a config file writes it: {name, link, codec?, baud?, ack?}. */
 export function carFromJson(v: Record<string, unknown>): CarConfig {
   const name = text(v.name as Value);
   if (!CAR_NAME_PATTERN.test(name)) throw new ValueError(`car name '${name}' must be 1-32 letters, digits, '-' or '_'`);
@@ -157,5 +169,7 @@ export function carFromJson(v: Record<string, unknown>): CarConfig {
     if (spec.includes('@')) throw new ValueError(`car '${name}': the baud rate is given twice`);
     spec = baud === DEFAULT_BAUD ? spec : `${spec}@${baud}`;
   }
-  return { name, link: spec, codec: v.codec === undefined ? 'iracer' : codec(text(v.codec as Value)) };
+  const car: CarConfig = { name, link: spec, codec: v.codec === undefined ? 'iracer' : codec(text(v.codec as Value)) };
+  if (v.ack !== undefined) car.ack = ackForLink(linkAck(text(v.ack as Value)), spec, `car '${name}'`);
+  return car;
 }

@@ -9,7 +9,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../contr
 import { DEFAULT_LIMITS, type ControlOptions } from '../control/options.js';
 import { CODEC_NAMES, DEFAULT_WATCHDOG_MS } from '../vehicle/index.js';
 import {
-  carFromFlag, carFromJson, charmap, codec, dataDir, file, folder, host, iceServer, integer, link, oneOf, origin,
+  ackForLink, carFromFlag, carFromJson, charmap, codec, dataDir, file, folder, host, iceServer, integer, link, linkAck, oneOf, origin,
   recordFolder, switchValue, text, tlsMode, token, ValueError, type Value,
 } from './flag-values.js';
 
@@ -120,6 +120,11 @@ export const OPTIONS: readonly Option[] = [
     name: 'link-refresh-ms', arg: 'N', json: 'integer',
     help: 're-send a moving car\'s bytes every N ms (default 0: only when they change); for cars\nwhose sketch stops by itself after silence (see docs/safety.md), 250 is a good value',
     set: (o, v) => { o.linkRefreshMs = integer(v, 0, 10_000); },
+  },
+  {
+    name: 'link-ack', arg: 'MODE', json: 'string',
+    help: 'none | echo: the one car\'s bridge (or car) sends back every byte it got, and a write\nnot echoed within --link-timeout-ms marks the link lost (default none; a car\'s own:\n--car NAME=LINK,ack=echo); see docs/vehicle.md. Use with --link-refresh-ms 250',
+    set: (o, v) => { o.linkAck = linkAck(text(v)); },
   },
   {
     name: 'max-clients-per-address', arg: 'N', json: 'integer',
@@ -268,6 +273,8 @@ export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
   if (o.cars !== undefined && (given.has('link') || given.has('codec'))) {
     throw new ValueError('--car names each car with its link and codec; leave out --link and --codec');
   }
+  if (o.cars !== undefined && given.has('link-ack')) throw new ValueError('--link-ack is the one car\'s: with --car, give each car its own (,ack=echo)');
+  if (o.linkAck !== undefined) ackForLink(o.linkAck, o.link, '--link-ack');
   if (o.cars !== undefined) {
     try {
       checkCars(o.cars);

@@ -110,7 +110,7 @@ export class Fleet {
         sims.set(car.name, sim);
         link = sim;
       } else {
-        link = createLink(spec, { writeTimeoutMs: ctx.linkTimeoutMs });
+        link = createLink(spec, { writeTimeoutMs: ctx.linkTimeoutMs, ack: car.ack });
       }
       logLinkActivity(link, log);
       const codec = createCodec(car.codec, ctx.charmap);

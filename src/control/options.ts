@@ -1,5 +1,5 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
-import type { CodecName, RcAppCharmap } from '../vehicle/index.js';
+import type { CodecName, LinkAck, RcAppCharmap } from '../vehicle/index.js';
 import type { ServerAddOn } from './add-on.js';
 import type { Logger } from './log.js';
 import type { IceServer } from './messages.js';
@@ -10,6 +10,8 @@ export interface CarConfig {
   /** A link spec: sim, serial:PATH[@BAUD], tcp:HOST:PORT. */
   link: string;
   codec: CodecName;
+  /** How the far end of the link answers (--link-ack; default 'none'). */
+  ack?: LinkAck;
 }
 
 export interface ControlOptions {
@@ -57,6 +59,8 @@ export interface ControlOptions {
   maxHoldMs?: number;
   /** A write to the car's link that has not drained within this long marks the link lost (default 1000 ms). */
   linkTimeoutMs?: number;
+  /** How the one car's link answers (--link-ack; with `cars`, each car says its own). Default 'none'. */
+  linkAck?: LinkAck;
   /** A driver not heard from (no message, no pong) for this long is dropped (default 5000 ms). */
   driverSilenceMs?: number;
   /** How long a departed driver's seat waits for its resume token (default 10 000 ms; 0: not at all). */

@@ -80,7 +80,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   };
   const token = opts.token === undefined ? null : new TokenCheck(opts.token);
   const faults = faultsFromEnv(process.env, log);
-  const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec }];
+  const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec, ack: opts.linkAck }];
   const fleet = Fleet.create(cars, opts.watchdogMs, {
     limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4,
     iceServers: (clientId) => iceServersFor(opts.iceServers ?? [], opts.turnSecret, clientId, Date.now()),

@@ -1,5 +1,6 @@
-// npm run emulator -- PATH [--baud N] [--codec iracer|rc-app]
-// Pretends to be the car on a serial port and prints every byte it receives, decoded. Without a car:
+// npm run emulator -- PATH [--baud N] [--codec iracer|rc-app] [--echo]
+// Pretends to be the car on a serial port and prints every byte it receives, decoded; with --echo it sends
+// each byte back, for `webracer --link-ack echo` (docs/vehicle.md, "Link acknowledgement"). Without a car:
 //   socat -d -d pty,raw,echo=0 pty,raw,echo=0      # prints two /dev/pts/N paths
 //   npm run emulator -- /dev/pts/3                 # one end
 //   webracer --link serial:/dev/pts/4              # the other end
@@ -9,14 +10,17 @@ import { CODEC_NAMES, type CodecName } from './codec.js';
 import { hex, startEmulator, type ReceivedByte } from './emulator.js';
 import { rcAppAccessory } from './codecs/rc-app.js';
 
-const USAGE = 'usage: npm run emulator -- PATH [--baud 9600] [--codec iracer|rc-app]';
+const USAGE = 'usage: npm run emulator -- PATH [--baud 9600] [--codec iracer|rc-app] [--echo]';
 
 function main(): void {
   let parsed;
   try {
     parsed = parseArgs({
       allowPositionals: true,
-      options: { baud: { type: 'string', default: '9600' }, codec: { type: 'string', default: 'iracer' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        baud: { type: 'string', default: '9600' }, codec: { type: 'string', default: 'iracer' }, echo: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -31,8 +35,9 @@ function main(): void {
     process.exit(2);
   }
   const path = positionals[0];
-  const emulator = startEmulator(path, { baudRate, codec });
-  emulator.on('open', () => console.log(`emulating an ${codec} car on ${path} at ${baudRate} 8N1; Ctrl-C to quit`));
+  const echo = values.echo === true;
+  const emulator = startEmulator(path, { baudRate, codec, echo });
+  emulator.on('open', () => console.log(`emulating an ${codec} car on ${path} at ${baudRate} 8N1${echo ? ', echoing every byte' : ''}; Ctrl-C to quit`));
   emulator.on('failure', (err: Error) => console.error(err.message));
   emulator.opened.catch(() => process.exit(1));
   emulator.on('close', () => {

@@ -11,6 +11,8 @@ import { SafeEmitter } from './safe-emitter.js';
 export interface EmulatorOptions {
   baudRate?: number; // default 9600
   codec?: CodecName; // default 'iracer'
+  /** Send every byte back once it is taken, as a sketch does for `--link-ack echo` (links/echo.ts). */
+  echo?: boolean;
 }
 
 export interface ReceivedByte {
@@ -47,6 +49,7 @@ export class Emulator extends SafeEmitter {
         this.received.push(r);
         this.emit('byte', byte, r);
       }
+      if (opts.echo) this.#port.write(chunk);
     });
     // A vanished peer is reported, never thrown: an 'error' event without a listener would crash.
     this.#port.on('error', (err: Error) => this.emit('failure', err));

@@ -12,6 +12,7 @@ export { CharmapError, parseCharmap, readCharmapFile, type RcAppCharmap } from '
 export { quantize, DEFAULT_DEAD_ZONE } from './quantize.js';
 export type { Link, LinkState, LinkOptions } from './link.js';
 export { createLink, DEFAULT_WRITE_TIMEOUT_MS } from './link.js';
+export { LINK_ACKS, type LinkAck } from './links/echo.js';
 export type { LinkSpec } from './link-spec.js';
 export { parseLinkSpec, formatLinkSpec, DEFAULT_BAUD } from './link-spec.js';
 export { SimLink, type SimOptions } from './links/sim.js';

@@ -3,6 +3,7 @@
 
 import type { EventEmitter } from 'node:events';
 import type { LinkSpec } from './link-spec.js';
+import type { LinkAck } from './links/echo.js';
 import { createSerialLink } from './links/serial.js';
 import { SimLink } from './links/sim.js';
 import { createTcpLink } from './links/tcp.js';
@@ -15,6 +16,11 @@ export interface LinkOptions {
    * means the connection is lost: it is dropped and made again. Default 1000 ms.
    */
   writeTimeoutMs?: number;
+  /**
+   * 'echo': the far end sends back every byte it got (links/echo.ts), and a write counts as delivered once its
+   * echo is back; the only way to notice a bridge whose program stopped reading. Default 'none'.
+   */
+  ack?: LinkAck;
 }
 
 export const DEFAULT_WRITE_TIMEOUT_MS = 1_000;

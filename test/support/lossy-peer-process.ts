@@ -1,13 +1,33 @@
 // The far end of test/support/lossy-peer.ts: a TCP byte recorder running inside its own network namespace
 // (started by `unshare --net`). It reports over the IPC channel, and configures and cuts its own side of the
 // veth pair when told to (it is root in its namespace, so `ip` and `tc` act on this namespace only).
+// Its behaviour as a bridge (PeerBehaviour) comes as JSON in argv[2].
 import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { promisify } from 'node:util';
 
+export interface PeerBehaviour {
+  /** Send every byte back once it is recorded (`--link-ack echo`). */
+  echo?: boolean;
+  /** Serve one connection at a time, oldest first, as ser2net does: a newer one waits until the older ends. */
+  oneAtATime?: boolean;
+  /** The kernel's receive buffer for its connections (net.ipv4.tcp_rmem in this namespace), in bytes. */
+  receiveBufferBytes?: number;
+}
+
+/** What a stalled bridge holds that it has not passed on to the car, per connection still open. */
+export interface Unread {
+  conn: number;
+  /** Acknowledged by its kernel, not read by its program (rx_queue in /proc/net/tcp). */
+  kernel: number;
+  /** Read by its program, not passed on (the socket's readable buffer). */
+  program: number;
+}
+
 export type PeerRequest =
   | { cmd: 'configure'; dev: string; address: string }
-  | { cmd: 'cut' | 'restore' | 'stall' | 'unstall' | 'drop' };
+  | { cmd: 'cut' | 'restore' | 'stall' | 'unstall' | 'drop' | 'unread' };
 export type PeerCommand = PeerRequest & { id: number };
 
 export type PeerReport =
@@ -15,30 +35,59 @@ export type PeerReport =
   | { type: 'connection'; conn: number }
   | { type: 'data'; conn: number; bytes: number[] }
   | { type: 'end'; conn: number }
-  | { type: 'done'; id: number; error?: string };
+  | { type: 'done'; id: number; error?: string; unread?: Unread[] };
 
 const run = promisify(execFile);
 const report = (r: PeerReport): void => void process.send!(r);
 
-const sockets = new Set<net.Socket>();
+const behaviour = JSON.parse(process.argv[2] ?? '{}') as PeerBehaviour;
+const sockets = new Map<net.Socket, number>(); // open connections, oldest first, and their numbers
 let connections = 0;
 let stalled = false;
 let dev = '';
 
-const server = net.createServer((socket) => {
+/** A connection reads when the bridge is not stalled and (one at a time) it is the oldest one open. */
+function serve(): void {
+  let first = true;
+  for (const socket of sockets.keys()) {
+    if (!stalled && (first || !behaviour.oneAtATime)) socket.resume();
+    else socket.pause();
+    first = false;
+  }
+}
+
+// A high-water mark of 1: a paused connection stops reading at once, so what a stalled bridge holds is in its
+// kernel, where /proc/net/tcp shows it, and not in this program's buffers.
+const server = net.createServer({ pauseOnConnect: true, highWaterMark: 1 }, (socket) => {
   const conn = connections++;
-  sockets.add(socket);
-  if (stalled) socket.pause();
+  sockets.set(socket, conn);
   report({ type: 'connection', conn });
-  socket.on('data', (chunk) => report({ type: 'data', conn, bytes: [...chunk] }));
+  socket.on('data', (chunk) => {
+    report({ type: 'data', conn, bytes: [...chunk] });
+    if (behaviour.echo) socket.write(chunk);
+  });
   socket.on('error', () => {}); // a reset is reported as the end of the connection
   socket.on('close', () => {
     sockets.delete(socket);
     report({ type: 'end', conn });
+    serve();
   });
+  serve();
 });
 
-async function handle(c: PeerCommand): Promise<void> {
+/** Per open connection: what its kernel and this program hold unread. */
+async function unread(): Promise<Unread[]> {
+  const table = await readFile('/proc/net/tcp', 'latin1');
+  return [...sockets].map(([socket, conn]) => {
+    const port = socket.localPort!.toString(16).toUpperCase().padStart(4, '0');
+    const remotePort = socket.remotePort!.toString(16).toUpperCase().padStart(4, '0');
+    const line = table.split('\n').map((l) => l.trim().split(/\s+/))
+      .find((f) => f[1]?.endsWith(`:${port}`) && f[2]?.endsWith(`:${remotePort}`));
+    return { conn, kernel: line ? parseInt(line[4].split(':')[1], 16) : 0, program: socket.readableLength };
+  });
+}
+
+async function handle(c: PeerCommand): Promise<Unread[] | void> {
   switch (c.cmd) {
     case 'configure':
       dev = c.dev;
@@ -62,25 +111,37 @@ async function handle(c: PeerCommand): Promise<void> {
       return;
     case 'stall':
       stalled = true;
-      for (const s of sockets) s.pause();
+      serve();
       return;
     case 'unstall':
       stalled = false;
-      for (const s of sockets) s.resume();
+      serve();
       return;
     case 'drop':
-      for (const s of sockets) s.destroy();
+      for (const s of sockets.keys()) s.destroy();
       return;
+    case 'unread':
+      return unread();
   }
 }
 
 process.on('message', (c: PeerCommand) => {
   handle(c).then(
-    () => report({ type: 'done', id: c.id }),
+    (found) => report({ type: 'done', id: c.id, ...(found ? { unread: found } : {}) }),
     (err: Error) => report({ type: 'done', id: c.id, error: err.message }),
   );
 });
 // The test process went away: so do we, and with us the namespace and the veth pair.
 process.on('disconnect', () => process.exit(0));
 
-server.listen(0, '0.0.0.0', () => report({ type: 'listening', port: (server.address() as net.AddressInfo).port }));
+/** A small receive buffer, as on an ESP32 (lwIP's window is a few KiB): set before listening, inherited. */
+async function start(): Promise<void> {
+  const bytes = behaviour.receiveBufferBytes;
+  if (bytes !== undefined) await writeFile('/proc/sys/net/ipv4/tcp_rmem', `${bytes} ${bytes} ${bytes}`);
+  server.listen(0, '0.0.0.0', () => report({ type: 'listening', port: (server.address() as net.AddressInfo).port }));
+}
+
+start().catch((err: Error) => {
+  console.error(`lossy peer: ${err.message}`);
+  process.exit(1);
+});

@@ -11,6 +11,11 @@
 //   await peer.stall();        // the bridge stops reading (its kernel still ACKs until its buffer is full)
 //   await peer.unstall();
 //   await peer.drop();         // closes every connection (FIN), like a bridge that restarts its server
+//   await peer.unread();       // per open connection, what the bridge holds and has not passed on
+//
+//   startLossyPeer({ echo: true })                  a bridge that echoes every byte (--link-ack echo)
+//   startLossyPeer({ oneAtATime: true })            serves the oldest open connection only, as ser2net does
+//   startLossyPeer({ receiveBufferBytes: 4096 })    its kernel's receive buffer (an ESP32's is a few KiB)
 //
 //   peer.spec         'tcp:169.254.X.Y:PORT', for --link and parseLinkSpec
 //   peer.host, peer.port
@@ -35,7 +40,9 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { PeerCommand, PeerReport, PeerRequest } from './lossy-peer-process.js';
+import type { PeerBehaviour, PeerCommand, PeerReport, PeerRequest, Unread } from './lossy-peer-process.js';
+
+export type { PeerBehaviour, Unread } from './lossy-peer-process.js';
 
 export interface LossyPeer {
   readonly host: string;
@@ -50,6 +57,7 @@ export interface LossyPeer {
   stall(): Promise<void>;
   unstall(): Promise<void>;
   drop(): Promise<void>;
+  unread(): Promise<Unread[]>;
   close(): Promise<void>;
 }
 
@@ -78,10 +86,10 @@ function whyUnsupported(): string | undefined {
   return undefined;
 }
 
-export async function startLossyPeer(): Promise<LossyPeer> {
+export async function startLossyPeer(behaviour: PeerBehaviour = {}): Promise<LossyPeer> {
   const why = lossyPeerUnsupported();
   if (why !== undefined) throw new Error(`lossy peer: ${why}`);
-  const child = spawn('unshare', ['--net', '--', process.execPath, '--import', 'tsx', CHILD], {
+  const child = spawn('unshare', ['--net', '--', process.execPath, '--import', 'tsx', CHILD, JSON.stringify(behaviour)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   try {
@@ -107,7 +115,7 @@ class Peer implements LossyPeer {
   readonly #connections: number[][] = [];
   #waiters = new Set<() => void>();
   #nextId = 0;
-  #replies = new Map<number, (error?: string) => void>();
+  #replies = new Map<number, (error?: string, unread?: Unread[]) => void>();
   #exited: Promise<unknown>;
 
   constructor(private readonly child: ChildProcess, readonly host: string, readonly port: number) {
@@ -155,17 +163,25 @@ class Peer implements LossyPeer {
   unstall = (): Promise<void> => this.command({ cmd: 'unstall' });
   drop = (): Promise<void> => this.command({ cmd: 'drop' });
 
+  unread(): Promise<Unread[]> {
+    return new Promise((resolve, reject) => this.#ask({ cmd: 'unread' }, (error, unread) =>
+      (error === undefined ? resolve(unread ?? []) : reject(new Error(`lossy peer: unread: ${error}`)))));
+  }
+
   async close(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
     await this.#exited;
   }
 
   command(c: PeerRequest): Promise<void> {
+    return new Promise((resolve, reject) => this.#ask(c, (error) =>
+      (error === undefined ? resolve() : reject(new Error(`lossy peer: ${c.cmd}: ${error}`)))));
+  }
+
+  #ask(c: PeerRequest, reply: (error?: string, unread?: Unread[]) => void): void {
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#replies.set(id, (error) => (error === undefined ? resolve() : reject(new Error(`lossy peer: ${c.cmd}: ${error}`))));
-      this.child.send({ ...c, id } as PeerCommand);
-    });
+    this.#replies.set(id, reply);
+    this.child.send({ ...c, id } as PeerCommand);
   }
 
   #onReport(r: PeerReport): void {
@@ -179,7 +195,7 @@ class Peer implements LossyPeer {
       case 'done': {
         const reply = this.#replies.get(r.id);
         this.#replies.delete(r.id);
-        reply?.(r.error);
+        reply?.(r.error, r.unread);
         return;
       }
       default:

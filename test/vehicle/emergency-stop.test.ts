@@ -65,7 +65,10 @@ describe('Driver.emergencyStop in a process on its way out', { timeout: 120_000 
       const code = await stopInChild(t, car.spec, mode, () => car.until(2));
       assert.equal(code, 10, 'reported synchronous');
       await car.peerClosed;
-      assert.deepEqual(car.received, mode === 'idle' ? [0x00, 0x16, 0x00] : [0x00, 0x16, 0x57, 0x00]);
+      if (mode === 'idle') assert.deepEqual(car.received, [0x00, 0x16, 0x00]);
+      // In flight, 0x57 is either under way (written before the stop) or still in the link's slot, waiting for
+      // the bridge to acknowledge what came before it (tcp.ts), where the stop replaces it.
+      else assert.ok(['0,22,87,0', '0,22,0'].includes(car.received.join()), `the car got [${car.received.join(', ')}]`);
     });
   }
 

@@ -10,12 +10,12 @@ import { createCodec, Driver, parseLinkSpec } from '../../src/vehicle/index.js';
 import { createTcpLink } from '../../src/vehicle/links/tcp.js';
 import { addressHex, unackedProbe } from '../../src/vehicle/links/tcp-unacked.js';
 import { waitForLinkState } from '../support/link-state.js';
-import { lossyPeerUnsupported, startLossyPeer, type LossyPeer } from '../support/lossy-peer.js';
+import { lossyPeerUnsupported, startLossyPeer, type LossyPeer, type PeerBehaviour } from '../support/lossy-peer.js';
 
 type TcpSpec = Extract<ReturnType<typeof parseLinkSpec>, { kind: 'tcp' }>;
 
-async function peer(t: TestContext): Promise<LossyPeer> {
-  const p = await startLossyPeer();
+async function peer(t: TestContext, behaviour: PeerBehaviour = {}): Promise<LossyPeer> {
+  const p = await startLossyPeer(behaviour);
   t.after(() => p.close());
   return p;
 }
@@ -42,7 +42,7 @@ async function connectionsTo(p: LossyPeer): Promise<Array<[string, number]>> {
     .map((f) => [f[3], parseInt(f[4].split(':')[0], 16)]);
 }
 
-describe('tcp link liveness (a bridge that vanishes)', { skip: lossyPeerUnsupported(), timeout: 90_000 }, () => {
+describe('tcp link liveness (a bridge that vanishes)', { skip: lossyPeerUnsupported(), timeout: 150_000 }, () => {
   it('the unacknowledged-bytes probe sees what Node cannot: 0 once acknowledged, more while the network is cut', async (t) => {
     const p = await peer(t);
     const socket = net.connect({ host: p.host, port: p.port });
@@ -94,4 +94,44 @@ describe('tcp link liveness (a bridge that vanishes)', { skip: lossyPeerUnsuppor
     t.diagnostic(`idle cut detected after ${Math.round(performance.now() - cutAt)} ms`);
     assert.match(failures.at(-1)!, /connection to .* lost: .*ETIMEDOUT/);
   });
+
+  it('a bridge that stops reading, then stops acknowledging (its buffer full), and comes back before the write timeout: the car gets what its kernel held unread, at most two writes more, and the newest',
+    async (t) => {
+      // The bridge's program stops reading: its kernel acknowledges every byte we write, and keeps it for the car.
+      // We cannot see those. Then it stops acknowledging, as a full receive buffer does (cut() makes that
+      // moment exact: a real buffer fills after a number of bytes that depends on its kernel; docs/safety.md).
+      // From then on the stick keeps moving, and what waits on our side is bounded: at most two writes the
+      // bridge has not acknowledged (in our kernel), and the newest (in the link's slot).
+      const p = await peer(t);
+      const link = createTcpLink(parseLinkSpec(p.spec) as TcpSpec, { writeTimeoutMs: 60_000 });
+      t.after(() => link.close());
+      await link.open();
+      await waitForLinkState(link, 'connected');
+      let written = 0;
+      const steer = async (count: number): Promise<void> => {
+        for (let i = 0; i < count; i++) {
+          assert.equal(link.write(Uint8Array.of(written++ % 2 === 0 ? 0x1f : 0x5f)), true);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await p.stall();
+      await steer(20);
+      await p.cut();
+      await steer(30);
+      const newest = (written - 1) % 2 === 0 ? 0x1f : 0x5f;
+      const [held] = await p.unread();
+      const stale = held.kernel + held.program;
+      t.diagnostic(`${written} writes; the stalled bridge held ${held.kernel} bytes in its kernel, ${held.program} in its program`);
+      assert.ok(stale >= 1 && stale <= 20, `the bridge's kernel took (some of) the writes made before it stopped acknowledging: ${stale}`);
+      assert.equal(p.connections[0].length, 0, 'nothing reached the car during the stall');
+
+      await p.restore();
+      await p.unstall();
+      await p.until(() => p.lastByte === newest && p.connections[0].length > stale, 'the newest write', 10_000);
+      await new Promise((r) => setTimeout(r, 200)); // anything else would show up now
+      const got = p.connections[0].length;
+      assert.ok(got <= stale + 3, `the car got ${got} bytes: the ${stale} the bridge held, at most 2 it had not acknowledged, and the newest`);
+      assert.equal(p.lastByte, newest);
+      assert.equal(link.state, 'connected');
+    });
 });

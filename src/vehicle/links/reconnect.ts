@@ -7,9 +7,10 @@
 //   any --close()--> closed (final)
 //
 // Writes, while connected:
-// - Newest only. The transport takes one write at a time (until Node has handed it to the OS). A write made
-//   meanwhile waits in a single slot, and a newer one replaces it: the car gets the latest demand, never a
-//   backlog of stale ones. A stop is simply the newest demand, so nothing can hold it back for long.
+// - Newest only. The transport takes one write at a time (until it can take the next: serial once the port has
+//   it; TCP once the bridge acknowledged what came before, or echoed it, see tcp.ts). A write made meanwhile
+//   waits in a single slot, and a newer one replaces it: the car gets the latest demand, never a backlog of
+//   stale ones. A stop is simply the newest demand, so nothing can hold it back for long.
 // - Liveness. Every write must be confirmed delivered (TCP: acknowledged by the peer; serial: drained) within
 //   writeTimeoutMs of being made, or the connection is lost: it is dropped at once, discarding what it had not
 //   delivered (a stale byte must not reach the car after the outage), and made again; the Driver then sends a
@@ -29,7 +30,7 @@ import { SafeEmitter } from '../safe-emitter.js';
 
 /** One live connection to the device. */
 export interface Transport {
-  /** Hands the bytes to the OS; `done` runs once it can take the next write, or with the error that ended it. */
+  /** Hands the bytes over; `done` runs once it can take the next write, or with the error that ended it. */
   write(bytes: Uint8Array, done: (err?: Error | null) => void): void;
   /** Best effort, synchronous: true when the bytes are with the OS on return; false when only queued. */
   writeNow(bytes: Uint8Array): boolean;

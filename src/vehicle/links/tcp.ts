@@ -1,15 +1,26 @@
 // A raw TCP byte stream to a serial bridge: ser2net in raw mode, an ESP32 or ESP8266 running a
 // WiFi-to-UART bridge. Each byte we write reaches the car's UART unchanged.
 //
-// Delivered means acknowledged by the bridge's TCP stack (tcp-unacked.ts): the link's write timeout then
-// catches a bridge that vanished while we were writing. An idle connection (the car stopped, nothing to
-// write) is watched by TCP keepalive: with Node 20's libuv, probes start after KEEPALIVE_IDLE_MS and go every
-// second, and the kernel drops the connection after 10 unanswered ones, so a bridge that vanished while we were
-// idle is found within about 11 s.
+// Delivered means acknowledged by the bridge's TCP stack (tcp-unacked.ts), or, with `ack: 'echo'`, echoed by
+// the bridge's program (echo.ts): the link's write timeout then catches a bridge that vanished while we were
+// writing, and, with the echo, one whose program stopped reading too. An idle connection (the car stopped,
+// nothing to write) is watched by TCP keepalive: with Node 20's libuv, probes start after KEEPALIVE_IDLE_MS and
+// go every second, and the kernel drops the connection after 10 unanswered ones, so a bridge that vanished while
+// we were idle is found within about 11 s.
+//
+// Newest only, as far as we can see (docs/safety.md, "The link to the car"): the link keeps one write in a slot
+// for as long as the transport has not taken the last one, and this transport takes the next write only once
+// - with the echo, the last write has been echoed: at most one write is ever unanswered, anywhere;
+// - without it (Linux), every write before the last has been acknowledged: at most two writes are ever
+//   unacknowledged in our kernel, the previous and the newest. Two, not one: a bridge acknowledges a lone small
+//   segment late (lwIP on an ESP32 waits for its 250 ms timer unless a second segment comes; Linux waits up to
+//   40 ms unless its program reads), so holding every write for its own ACK would delay the next change by that.
+// What a bridge's kernel has acknowledged and its program has not read, we cannot see: only the echo can.
 
 import net from 'node:net';
 import type { LinkOptions } from '../link.js';
 import type { LinkSpec } from '../link-spec.js';
+import { EchoWatch } from './echo.js';
 import { ReconnectingLink, type BackoffOptions, type Connector, type Transport } from './reconnect.js';
 import { unackedProbe, type UnackedProbe } from './tcp-unacked.js';
 
@@ -24,8 +35,10 @@ const KEEPALIVE_IDLE_MS = 1_000;
  * acknowledged just before the link's deadline may be seen up to that much late.
  */
 const MAX_LOOK_MS = 50;
+/** Waiting to take the next write, it looks sooner: from 1 ms on (an ACK on a LAN takes about that). */
+const FIRST_HOLD_LOOK_MS = 1;
 
-export function tcpConnector(spec: TcpSpec): Connector {
+export function tcpConnector(spec: TcpSpec, options: LinkOptions = {}): Connector {
   return (lost) => new Promise<Transport>((resolve, reject) => {
     const socket = net.connect({ host: spec.host, port: spec.port });
     const where = `${spec.host}:${spec.port}`;
@@ -36,14 +49,21 @@ export function tcpConnector(spec: TcpSpec): Connector {
       socket.setNoDelay(true); // a steering byte must not wait for Nagle
       socket.setKeepAlive(true, KEEPALIVE_IDLE_MS);
       socket.removeAllListeners('error');
-      socket.on('data', () => {}); // a bridge may echo or chatter; drop it
+      const echo = options.ack === 'echo' ? new EchoWatch(where) : null;
+      // Without the echo, a bridge may still echo or chatter: that is dropped.
+      socket.on('data', (chunk: Buffer) => {
+        const wrong = echo?.received(chunk) ?? null;
+        if (wrong !== null) socket.destroy(wrong);
+      });
       let ended = false;
       let failure: Error | null = null;
       socket.on('error', (err) => (failure = err)); // 'close' follows and reports the loss
       socket.on('close', () => {
-        if (!ended) lost(new Error(`connection to ${where} lost${failure ? `: ${failure.message}` : ''}`));
+        const why = new Error(`connection to ${where} lost${failure ? `: ${failure.message}` : ''}`);
+        echo?.fail(why);
+        if (!ended) lost(why);
       });
-      resolve(new TcpTransport(socket, where, unackedProbe(socket), () => (ended = true)));
+      resolve(new TcpTransport(socket, where, unackedProbe(socket), echo, () => (ended = true)));
     });
   });
 }
@@ -51,17 +71,25 @@ export function tcpConnector(spec: TcpSpec): Connector {
 class TcpTransport implements Transport {
   #handed = 0;   // bytes given to socket.write
   #inKernel = 0; // of those, bytes whose write completed: the kernel has them
+  #acked = 0;    // of those, bytes seen acknowledged by the bridge
 
   constructor(
     private readonly socket: net.Socket,
     private readonly where: string,
     private readonly unacked: UnackedProbe | null,
+    private readonly echo: EchoWatch | null,
     private readonly ending: () => void,
   ) {}
 
   write(bytes: Uint8Array, done: (err?: Error | null) => void): void {
     if (!this.socket.writable) return void process.nextTick(done, new Error(`connection to ${this.where} is closed`));
-    this.#send(bytes, done);
+    const before = this.#handed;
+    this.#send(bytes, (err) => {
+      if (err) return done(err);
+      // Take the next write only once this one is echoed, or (no echo) the ones before it acknowledged.
+      const settled = this.echo !== null ? this.echo.echoed(before + bytes.length) : this.#acknowledged(before, FIRST_HOLD_LOOK_MS);
+      settled.then(() => done(), (e: Error) => done(e));
+    });
   }
 
   writeNow(bytes: Uint8Array): boolean {
@@ -76,6 +104,7 @@ class TcpTransport implements Transport {
   #send(bytes: Uint8Array, done: (err?: Error | null) => void): void {
     const n = bytes.length;
     this.#handed += n;
+    this.echo?.sent(bytes);
     this.socket.write(bytes, (err) => {
       if (!err) this.#inKernel += n;
       done(err);
@@ -84,18 +113,25 @@ class TcpTransport implements Transport {
 
   /**
    * Byte counts, not "nothing unacknowledged": ACKs are cumulative, so the bytes handed over before the call
-   * are delivered once the peer acknowledged that far, even while newer writes keep the queue from emptying.
+   * are delivered once the peer acknowledged (or, with the echo, echoed) that far, even while newer writes
+   * keep the queue from emptying.
    */
-  async delivered(): Promise<void> {
-    const target = this.#handed;
-    for (let pause = 0; ; pause = Math.min(Math.max(pause * 2, 10), MAX_LOOK_MS)) {
+  delivered(): Promise<void> {
+    return this.echo !== null ? this.echo.echoed(this.#handed) : this.#acknowledged(this.#handed, 10);
+  }
+
+  /** Resolves once the first `target` bytes handed over are acknowledged, looking from `firstLookMs` on. */
+  async #acknowledged(target: number, firstLookMs: number): Promise<void> {
+    for (let pause = 0; ; pause = Math.min(Math.max(pause * 2, firstLookMs), MAX_LOOK_MS)) {
       if (pause > 0) await new Promise((r) => setTimeout(r, pause));
       if (this.socket.destroyed) throw new Error(`connection to ${this.where} closed`);
+      if (this.#acked >= target) return;
       const inKernel = this.#inKernel; // before the look: bytes arriving meanwhile can only make it more careful
       if (inKernel < target) continue;
       // Without a probe (not Linux), what Node has handed to the kernel is all we can know.
       const unacked = this.unacked === null ? null : await this.unacked();
-      if (unacked === null || inKernel - unacked >= target) return;
+      this.#acked = Math.max(this.#acked, unacked === null ? inKernel : inKernel - unacked);
+      if (this.#acked >= target) return;
     }
   }
 
@@ -119,5 +155,5 @@ class TcpTransport implements Transport {
 }
 
 export function createTcpLink(spec: TcpSpec, options: LinkOptions & BackoffOptions = {}): ReconnectingLink {
-  return new ReconnectingLink(spec, tcpConnector(spec), options);
+  return new ReconnectingLink(spec, tcpConnector(spec, options), options);
 }
