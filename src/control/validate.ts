@@ -4,7 +4,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { seedCommandSchema, typedMessageSchemas } from './message-schemas.js';
-import type { ClientMessage, ClientMessageType } from './messages.js';
+import { SEED_COMMANDS, type ClientMessage, type ClientMessageType } from './messages.js';
 
 export type ParseResult =
   | { ok: true; message: ClientMessage }
@@ -43,7 +43,8 @@ export function parseClientMessage(text: string): ParseResult {
     return invalid('a message has either "type" or a seed "command", not both', 'type');
   }
   if (hasCommand) {
-    const ref = typeof obj.command === 'string' ? obj.command : undefined;
+    // A ref is a name the protocol has, never the client's own text: it goes into logs and recordings.
+    const ref = SEED_COMMANDS.find((c) => c === obj.command);
     return check(seedValidator, obj, ref);
   }
   if (!hasType) return invalid('missing field "type" (or a seed "command")', 'type');
@@ -147,6 +148,11 @@ function valueAt(obj: Record<string, unknown>, path: string[]): unknown {
 
 /** A short, safe rendering of a client value for an error message. */
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[...]' : '{...}'; // nested deeper than JSON.stringify can go
+  }
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
