@@ -6,14 +6,14 @@
 import {
   createCodec, createLink, Driver, formatLinkSpec, LISTENER_ERROR, parseLinkSpec, SimLink, type Link, type LinkSpec, type RcAppCharmap,
 } from '../vehicle/index.js';
-import { gridSlot } from './circuit.js';
-import { CarWorld } from './car-world.js';
+import { gridSlot } from './track/circuit.js';
+import { CarWorld } from './car/car-world.js';
 import type { FaultInjection } from './fault-injection.js';
-import { logLinkActivity } from './link-log.js';
+import { logLinkActivity } from './car/link-log.js';
 import type { Logger } from './log.js';
-import type { ClientSession } from './client-session.js';
-import type { IceGrant } from './ice-grants.js';
-import type { CodecName, Limits, LinkKind, LinkState, VideoStatus } from './messages.js';
+import type { ClientSession } from './connection/client-session.js';
+import type { IceGrant } from './video/ice-grants.js';
+import type { CodecName, Limits, LinkKind, LinkState, VideoStatus } from './protocol/messages.js';
 import type { CarConfig } from './options.js';
 
 /** The name of the one car of a server started without a list of cars. */

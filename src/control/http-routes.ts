@@ -8,9 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext, ServerAddOn } from './add-on.js';
 import type { Fleet } from './fleet.js';
-import type { JoinInfo } from './join.js';
-import type { Raceway } from './raceway.js';
-import { send, type StaticHandler } from './static.js';
+import type { JoinInfo } from './http/join.js';
+import type { Raceway } from './race/raceway.js';
+import { send, type StaticHandler } from './http/static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
 /** The camera page: `/camera` for the first car, `/car/NAME/camera` for a named one (docs/video.md). */

@@ -2,7 +2,7 @@
 import type { CodecName, LinkAck, RcAppCharmap } from '../vehicle/index.js';
 import type { ServerAddOn } from './add-on.js';
 import type { Logger } from './log.js';
-import type { IceServer } from './messages.js';
+import type { IceServer } from './protocol/messages.js';
 
 /** One car: its name (in URLs: /car/NAME, /ws?car=NAME), where it is, and the protocol it speaks. */
 export interface CarConfig {

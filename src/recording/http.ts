@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { HttpContext } from '../control/add-on.js';
-import { send } from '../control/static.js';
+import { send } from '../control/http/static.js';
 import type { OpenRecording, RecordingDirectory } from './directory.js';
 import type { RecordingSummaries } from './summaries.js';
 

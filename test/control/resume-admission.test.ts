@@ -4,9 +4,9 @@
 // (`webracer.resume.<token>`), still gets in and takes its held seat back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Admission } from '../../src/control/admission.js';
-import { RESUME_SUBPROTOCOL_PREFIX } from '../../src/control/messages.js';
-import { Seat } from '../../src/control/seat.js';
+import { Admission } from '../../src/control/connection/admission.js';
+import { RESUME_SUBPROTOCOL_PREFIX } from '../../src/control/protocol/messages.js';
+import { Seat } from '../../src/control/car/seat.js';
 import { connect, open, upgradeStatus, wsUrl, startServer, type Client } from './helpers.js';
 
 const resumeProtocol = (key: string) => `${RESUME_SUBPROTOCOL_PREFIX}${key}`;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Seat } from '../../src/control/seat.js';
+import { Seat } from '../../src/control/car/seat.js';
 
 function setup(idleTakeoverMs = 15_000) {
   const clock = { t: 1_000 };

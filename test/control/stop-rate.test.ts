@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { AddressLockout } from '../../src/control/auth.js';
-import { CarWorld } from '../../src/control/car-world.js';
-import { ClientSession, type SessionContext } from '../../src/control/client-session.js';
+import { AddressLockout } from '../../src/control/connection/auth.js';
+import { CarWorld } from '../../src/control/car/car-world.js';
+import { ClientSession, type SessionContext } from '../../src/control/connection/client-session.js';
 import { silentLogger } from '../../src/control/log.js';
-import type { Limits } from '../../src/control/messages.js';
+import type { Limits } from '../../src/control/protocol/messages.js';
 import type { WebSocket } from '../../src/websocket/index.js';
 import { createCodec, Driver, SimLink } from '../../src/vehicle/index.js';
 import { connect, startServer, wsUrl, type Client } from './helpers.js';
