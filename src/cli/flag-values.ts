@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { CAR_NAME_PATTERN } from '../control/fleet.js';
 import { parseIceServer } from '../control/video/ice-servers.js';
 import type { IceServer } from '../control/protocol/messages.js';
-import type { CarConfig } from '../control/options.js';
+import type { CarConfig } from '../control/fleet.js';
 import { normalizeOrigin } from '../control/connection/origin.js';
 import { schemeOf, withoutUserinfo } from '../control/redact.js';
 import {

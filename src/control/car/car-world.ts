@@ -25,13 +25,26 @@ import type { Logger } from '../log.js';
 import type { ClientSession } from '../connection/client-session.js';
 import type { FaultInjection } from '../fault-injection.js';
 import type { IceGrant } from '../video/ice-grants.js';
-import type { CarSummary } from '../fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type AccessoryName, type ClientMessage, type CodecName, type DisarmCode, type ErrorCode, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type AccessoryName, type ClientMessage, type CodecName, type DisarmCode, type ErrorCode, type LastCommand, type Limits, type LinkKind, type LinkState, type VehicleState,
   type VideoStatus,
 } from '../protocol/messages.js';
 import { Seating } from './seating.js';
+
+/** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
+export interface CarSummary {
+  name: string;
+  codec: CodecName;
+  link: LinkKind;
+  linkState: LinkState;
+  /** The driver's client id, or null when the seat is empty. */
+  driver: string | null;
+  spectators: number;
+  /** The car's camera, if any, and its viewers. */
+  video: VideoStatus;
+}
+
 
 export interface CarWorldOptions {
   name: string;

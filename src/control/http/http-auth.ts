@@ -5,9 +5,11 @@
  * (auth.ts), so HTTP gives a guesser no extra tries.
  */
 import type { IncomingMessage } from 'node:http';
-import type { RequestAuthorization } from '../add-on.js';
 import type { AddressLockout, TokenCheck } from '../connection/auth.js';
 import type { Logger } from '../log.js';
+
+/** Whether an HTTP request may see what only token holders may. */
+export type RequestAuthorization = 'ok' | 'missing' | 'wrong' | 'locked';
 
 export function createRequestAuthorizer(token: TokenCheck | null, lockout: AddressLockout,
   log: Logger): (req: IncomingMessage) => RequestAuthorization {
