@@ -87,8 +87,8 @@ export class Fleet {
   private readonly byName = new Map<string, CarWorld>();
   readonly first: CarWorld;
 
-  /** `sims`: the simulated cars' links by car name, for the arena (circuit.ts grid, arena.ts). */
-  constructor(readonly worlds: readonly CarWorld[], readonly sims: ReadonlyMap<string, SimLink> = new Map()) {
+  /** `sims`: the names of the simulated cars, for the arena (circuit.ts grid, arena.ts). */
+  constructor(readonly worlds: readonly CarWorld[], readonly sims: ReadonlySet<string> = new Set()) {
     for (const world of worlds) this.byName.set(world.name.toLowerCase(), world);
     this.first = worlds[0];
   }
@@ -97,16 +97,15 @@ export class Fleet {
   static create(cars: readonly CarConfig[], watchdogMs: number, ctx: FleetContext): Fleet {
     const specs = checkCars(cars);
     const several = cars.length > 1;
-    const sims = new Map<string, SimLink>();
+    const sims = new Set<string>();
     return new Fleet(cars.map((car, i) => {
       const spec = specs[i];
       const log = several ? ctx.log.with({ car: car.name }) : ctx.log;
       let link: Link;
       if (spec.kind === 'sim') {
         // Every simulated car lives in the one arena, each on its own slot of the starting grid.
-        const sim = new SimLink({ start: gridSlot(sims.size) });
-        sims.set(car.name, sim);
-        link = sim;
+        link = new SimLink({ start: gridSlot(sims.size) });
+        sims.add(car.name);
       } else {
         link = createLink(spec, { writeTimeoutMs: ctx.linkTimeoutMs, ack: car.ack });
       }

@@ -31,6 +31,7 @@ import {
   type VideoStatus,
 } from '../protocol/messages.js';
 import { Seating } from './seating.js';
+import { dispatch, type Handlers, type RaceDesk } from './dispatch.js';
 
 /** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
 export interface CarSummary {
@@ -89,6 +90,7 @@ export class CarWorld {
   /** Drive demands refused while a race counts down (hold-gate.ts). */
   private readonly holdGate: HoldGate;
   private closed = false;
+  private races: RaceDesk | null = null;
 
   constructor(private readonly opts: CarWorldOptions) {
     this.name = opts.name;
@@ -224,8 +226,8 @@ export class CarWorld {
         if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
         const { message } = read;
         // Listeners hear a message only once it is taken, with only its schema's fields (car-events.ts).
-        if (!this.events.active) return this.handle(session, message);
-        this.events.receive({ kind: 'message', client: id, message: knownFields(message) }, () => this.handle(session, message));
+        if (!this.events.active) return dispatch(this.handlers, session, message);
+        this.events.receive({ kind: 'message', client: id, message: knownFields(message) }, () => dispatch(this.handlers, session, message));
       } catch (err) {
         // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
         this.opts.log.error('internal_error', { client: id }, `${id}: internal error: ${(err as Error).stack ?? err}`);
@@ -267,41 +269,39 @@ export class CarWorld {
     if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
   }
 
-  private handle(session: ClientSession, msg: ClientMessage): void {
-    if (isSeedCommand(msg)) {
+  /** Every message a client of this car may send, and what it does (dispatch.ts). */
+  private readonly handlers: Handlers = {
+    seedCommand: (session, msg) => {
       if (msg.command === 'stop') return this.stopBy(session, 'stop');
       return this.drive(session, msg.command, () => this.limitHold(session, session.seed.toDemand(msg), msg.command));
-    }
-    switch (msg.type) {
-      case 'drive':
-        return this.drive(session, 'drive', () => ({ kind: 'analog', x: msg.x, y: msg.y }));
-      case 'stop':
-        return this.stopBy(session, 'stop');
-      case 'ping':
-        this.opts.faults?.onPing(msg.id, this.opts.link);
-        return session.send({ type: 'pong', id: msg.id, serverTime: Date.now() });
-      case 'auth':
-        if (session.authenticate(msg.token) === 'ok') this.seat.authorize(session);
-        return;
-      case 'claim':
-        return this.seat.claim(session, () => this.stopCar());
-      case 'release':
-        return this.seat.release(session, () => this.stopCar());
-      case 'resume':
-        return this.seat.resume(session, msg.token);
-      case 'camera-on':
-        return this.camera.cameraOn(session);
-      case 'camera-off':
-        return this.camera.cameraOff(session);
-      case 'watch':
-        return this.camera.watch(session);
-      case 'unwatch':
-        return this.camera.unwatch(session);
-      case 'signal':
-        return this.camera.signal(session, msg);
-      case 'accessory':
-        return switchAccessory(session, msg, { seat: this.seat, driver: this.driver, accessories: this.opts.accessories });
-    }
+    },
+    drive: (session, msg) => this.drive(session, 'drive', () => ({ kind: 'analog', x: msg.x, y: msg.y })),
+    stop: (session) => this.stopBy(session, 'stop'),
+    ping: (session, msg) => {
+      this.opts.faults?.onPing(msg.id, this.opts.link);
+      session.send({ type: 'pong', id: msg.id, serverTime: Date.now() });
+    },
+    auth: (session, msg) => {
+      if (session.authenticate(msg.token) === 'ok') this.seat.authorize(session);
+    },
+    claim: (session) => this.seat.claim(session, () => this.stopCar()),
+    release: (session) => this.seat.release(session, () => this.stopCar()),
+    resume: (session, msg) => this.seat.resume(session, msg.token),
+    'camera-on': (session) => this.camera.cameraOn(session),
+    'camera-off': (session) => this.camera.cameraOff(session),
+    watch: (session) => this.camera.watch(session),
+    unwatch: (session) => this.camera.unwatch(session),
+    signal: (session, msg) => this.camera.signal(session, msg),
+    accessory: (session, msg) => switchAccessory(session, msg, { seat: this.seat, driver: this.driver, accessories: this.opts.accessories }),
+    'race-start': (session, msg) => this.races?.race(this.name, session, msg),
+    'race-end': (session, msg) => this.races?.race(this.name, session, msg),
+    'lap-mark': (session, msg) => this.races?.race(this.name, session, msg),
+    name: (session, msg) => this.races?.name(session, msg.name),
+  };
+
+  /** Race and name messages go here once the server's raceway has taken this car (race/raceway.ts). */
+  takeRaces(desk: RaceDesk): void {
+    this.races = desk;
   }
 
   private drive(session: ClientSession, ref: LastCommand, demand: () => Demand): void {

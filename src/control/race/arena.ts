@@ -6,7 +6,7 @@
  * `telemetry`) at most 20 times a second: one JSON text for everyone, a few pages at a time
  * (fan-out.ts). With a single simulated car its `telemetry` says it all, and no `poses` are sent.
  */
-import type { Pose, SimLink } from '../../vehicle/index.js';
+import type { Pose } from '../../vehicle/index.js';
 import type { CarWorld } from '../car/car-world.js';
 import { carColours } from './car-colours.js';
 import { CIRCUIT, gridSlot } from '../track/circuit.js';
@@ -19,7 +19,7 @@ import { Throttle } from '../throttle.js';
 /** Poses go out at most this often (20 Hz), like a car's own telemetry. */
 const POSES_INTERVAL_MS = 50;
 
-interface SimCar { name: string; world: CarWorld; link: SimLink; slot: Pose }
+interface SimCar { name: string; world: CarWorld; slot: Pose }
 
 export class Arena {
   readonly cars: ArenaCar[];
@@ -33,16 +33,16 @@ export class Arena {
 
   constructor(
     worlds: readonly CarWorld[],
-    sims: ReadonlyMap<string, SimLink>,
+    sims: ReadonlySet<string>,
     private readonly now: () => number,
     private readonly onLap: (lap: Lap) => void,
   ) {
     const colours = carColours(worlds.map((w) => w.name));
     this.cars = worlds.map((w) => ({ name: w.name, colour: colours.get(w.name)!, sim: sims.has(w.name) }));
     this.sims = worlds.filter((w) => sims.has(w.name)).map((world, i) => ({
-      name: world.name, world, link: sims.get(world.name)!, slot: gridSlot(i),
+      name: world.name, world, slot: gridSlot(i),
     }));
-    for (const car of this.sims) this.poses.set(car.name, car.link.pose);
+    for (const car of this.sims) this.poses.set(car.name, car.world.driver.pose!); // a simulated car always has one
     // With two or more, each page's own car comes in `poses` with the others: one text instead of two.
     if (this.sims.length > 1) for (const car of this.sims) car.world.muteTelemetry();
     const message: ArenaMessage = { type: 'arena', cars: this.cars, circuit: CIRCUIT };
@@ -76,7 +76,7 @@ export class Arena {
   lineUp(): void {
     for (const car of this.sims) {
       this.laps.reset(car.name);
-      car.link.place(car.slot);
+      car.world.driver.place(car.slot);
     }
   }
 

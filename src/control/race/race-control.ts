@@ -13,11 +13,10 @@ import type { Arena } from './arena.js';
 import type { ClientSession } from '../connection/client-session.js';
 import type { DriverNames } from './driver-names.js';
 import type { Logger } from '../log.js';
-import type { LapMarkMessage, RaceEndMessage, RaceMessage, RaceStartMessage } from '../protocol/messages.js';
+import type { RaceMessage } from '../protocol/messages.js';
+import type { RaceRequest } from '../car/dispatch.js';
 import { isMarshal } from '../connection/marshal.js';
 import { Race, type LapVerdict } from './race.js';
-
-export type RaceRequest = RaceStartMessage | RaceEndMessage | LapMarkMessage;
 
 export interface RaceControlOptions {
   worlds: readonly CarWorld[];
@@ -59,11 +58,9 @@ export class RaceControl {
     session.send(this.message());
   }
 
-  /** A race message from a client of `world`. */
-  handle(world: CarWorld, client: string, request: RaceRequest): void {
-    const session = world.client(client);
-    if (!session) return;
-    const refusal = this.refusal(world, session);
+  /** A race message from a client of `car` (its world's dispatch, car/dispatch.ts). */
+  handle(car: string, session: ClientSession, request: RaceRequest): void {
+    const refusal = this.refusal(car, session);
     if (refusal !== null) return session.error(refusal.code, refusal.message, request.type);
     switch (request.type) {
       case 'race-start':
@@ -76,13 +73,13 @@ export class RaceControl {
   }
 
   /** Why this client may not run the race now (see the file's comment), or null when it may. */
-  private refusal(world: CarWorld, session: ClientSession): { code: 'unauthorized' | 'not_driver'; message: string } | null {
+  private refusal(car: string, session: ClientSession): { code: 'unauthorized' | 'not_driver'; message: string } | null {
     if (isMarshal(session, this.opts.authRequired)) return null;
     if (this.opts.authRequired) {
       return { code: 'unauthorized', message: 'races need the token, as driving does: send {"type":"auth","token":...}' };
     }
-    const drives = this.seats.get(world.name)?.driver === session.id;
-    const inIt = this.race.phase !== 'running' || this.race.hasEntrant(world.name);
+    const drives = this.seats.get(car)?.driver === session.id;
+    const inIt = this.race.phase !== 'running' || this.race.hasEntrant(car);
     if (drives && inIt) return null;
     return {
       code: 'not_driver',

@@ -1,10 +1,12 @@
 /**
  * Races on a server's cars, wired to them: the arena (arena.ts), the lap book (lap-book.ts), drivers'
- * names (driver-names.ts), the race (race-control.ts) and the lobby's feed (lobby-feed.ts), all fed by
- * the cars' event streams (car-events.ts). Nothing here is on a car's command path: a world knows of
- * races only through its hold gate. The server makes one Raceway for its fleet.
+ * names (driver-names.ts), the race (race-control.ts) and the lobby's feed (lobby-feed.ts), fed by the
+ * cars' event streams (car-events.ts) and by their race and name messages, which each car's dispatch
+ * hands to this raceway (car/dispatch.ts, RaceDesk). Nothing here is on a car's command path: a world
+ * knows of races only through its hold gate. The server makes one Raceway for its fleet.
  */
-import { isSeedCommand, type ArenaCar, type CarListing } from '../protocol/messages.js';
+import type { ArenaCar, CarListing } from '../protocol/messages.js';
+import type { RaceDesk } from '../car/dispatch.js';
 import type { CarEvent } from '../car/car-events.js';
 import type { CarWorld } from '../car/car-world.js';
 import type { Fleet } from '../fleet.js';
@@ -37,6 +39,14 @@ export class Raceway {
       onChange: (message) => this.feed.race(message),
     });
     this.unlisten = worlds.map((world) => world.events.listen((event) => this.onEvent(world, event)));
+    const desk: RaceDesk = {
+      race: (car, session, request) => this.race.handle(car, session, request),
+      name: (session, name) => {
+        this.names.set(session.id, name);
+        this.race.namesChanged();
+      },
+    };
+    for (const world of worlds) world.takeRaces(desk);
   }
 
   /** Every car with its state, colour and driver's name: `GET /api/cars`, the lobby's list. */
@@ -62,19 +72,6 @@ export class Raceway {
         return this.race.seat(world.name, event.driver, event.reserved);
       case 'client':
         return this.onClient(world, event.client, event.joined);
-      case 'message': {
-        const { message } = event;
-        if (isSeedCommand(message)) return;
-        switch (message.type) {
-          case 'race-start':
-          case 'race-end':
-          case 'lap-mark':
-            return this.race.handle(world, event.client, message);
-          case 'name':
-            this.names.set(event.client, message.name);
-            return this.race.namesChanged();
-        }
-      }
     }
   }
 
