@@ -159,8 +159,9 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     ws.once('close', admission.admit(address));
     const world = carOf.get(req) ?? fleet.first;
     const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role');
+    const page = role === 'camera' || role === 'watch' ? role : 'drive';
     const onServerMachine = req.socket.localAddress !== undefined && req.socket.localAddress === req.socket.remoteAddress;
-    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), role === 'camera', role === 'watch', onServerMachine));
+    world.attach(new ClientSession(ws, sessions, { id: `c${nextId++}`, address, tokenAtUpgrade: tokenHolders.has(req), page, onServerMachine }));
   });
   /** Routes an upgrade to a car: `?car=NAME` (default the first car), or the seed car for seed-era paths. */
   const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
@@ -182,9 +183,11 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   servers.push(main);
   const lobbyPage = existsSync(join(staticDir, 'lobby.html')); // a seed page's folder (--static-dir) has none
   const redirect = tls ? redirectPlainHttp(main, (host) => hosts.allows(host)) : null; // http:// on this port is sent to https://
-  main.on('request', hosts.guard(createHttpHandler(fleet, createStaticHandler(staticDir), { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
-    () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null }),
-    addOns, createRequestAuthorizer(token, sessions.lockout, log))));
+  main.on('request', hosts.guard(createHttpHandler({
+    fleet, serveStatic: createStaticHandler(staticDir), lobby: { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
+    join: () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null }),
+    addOns, authorize: createRequestAuthorizer(token, sessions.lockout, log),
+  })));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (!hosts.admitsUpgrade(req, socket)) return;
     const path = pathOf(req.url);

@@ -82,8 +82,8 @@ test('admission: a resume pass may use the kept slots and skip the per-address c
 
 test('the seat tells whether a key holds it without using the key up', () => {
   const seat = new Seat({ idleTakeoverMs: 15_000, now: () => 0 });
-  seat.join('c1', true);
-  seat.join('c2', true);
+  seat.join('c1', { authorized: true });
+  seat.join('c2', { authorized: true });
   seat.leave('c1', 'key-of-c1');
   assert.equal(seat.heldFor('key-of-c1'), true);
   assert.equal(seat.heldFor('key-of-c1'), true, 'asking twice is fine');

@@ -125,7 +125,7 @@ describe('stops over the rate, on a clock that stands still (no token comes back
     const ctx: SessionContext = { token: null, lockout: new AddressLockout(() => now), limits, log: silentLogger, now: () => now };
     const session = (id: string): { socket: FakeSocket; say: (text: string) => void } => {
       const socket = new FakeSocket();
-      world.attach(new ClientSession(id, socket as unknown as WebSocket, '127.0.0.1', ctx));
+      world.attach(new ClientSession(socket as unknown as WebSocket, ctx, { id, address: '127.0.0.1' }));
       return { socket, say: (text) => socket.emit('message', Buffer.from(text), false) };
     };
     const driver = session('driver');

@@ -5,6 +5,7 @@
  */
 import type { Driver } from '../../vehicle/index.js';
 import type { ClientSession } from '../connection/client-session.js';
+import { may } from '../connection/policy.js';
 import type { AccessoryMessage, AccessoryName } from '../protocol/messages.js';
 import type { Seat } from './seat.js';
 
@@ -16,11 +17,8 @@ export interface AccessoryCar {
 }
 
 export function switchAccessory(session: ClientSession, msg: AccessoryMessage, car: AccessoryCar): void {
-  if (car.seat.driver !== session.id) {
-    return session.auth.authenticated
-      ? session.error('not_driver', 'only the driver may use the lights and horn', 'accessory')
-      : session.error('unauthorized', 'the lights and horn need the token: send {"type":"auth","token":...}', 'accessory');
-  }
+  const refusal = may(session, 'accessory', { driver: car.seat.driver });
+  if (refusal) return session.error(refusal.code, refusal.message, 'accessory');
   car.seat.noteActivity(session.id);
   const result = car.driver.accessory(msg.name, msg.on);
   if (result.ok) return;

@@ -20,6 +20,7 @@ import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
 import { knownFields } from '../protocol/known-fields.js';
 import { isMarshal } from '../connection/marshal.js';
+import { may } from '../connection/policy.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from '../log.js';
 import type { ClientSession } from '../connection/client-session.js';
@@ -305,11 +306,8 @@ export class CarWorld {
   }
 
   private drive(session: ClientSession, ref: LastCommand, demand: () => Demand): void {
-    if (this.seat.driver !== session.id) {
-      return session.auth.authenticated
-        ? session.error('not_driver', 'spectators cannot drive; send claim to ask for the seat', ref)
-        : session.error('unauthorized', 'driving needs the token: send {"type":"auth","token":...}', ref);
-    }
+    const refusal = may(session, 'drive', { driver: this.seat.driver });
+    if (refusal) return session.error(refusal.code, refusal.message, ref);
     this.seat.noteActivity(session.id);
     let wanted: Demand;
     try {
@@ -323,10 +321,9 @@ export class CarWorld {
 
   /** Anyone allowed to drive may stop the car, driver or not: stopping is always safe. */
   private stopBy(session: ClientSession, ref: LastCommand): void {
-    if (!session.auth.authenticated) {
-      return session.error('unauthorized', 'stopping needs the token: send {"type":"auth","token":...}', ref);
-    }
     const driverId = this.seat.driver;
+    const refusal = may(session, 'stop', { driver: driverId });
+    if (refusal) return session.error(refusal.code, refusal.message, ref);
     const driver = driverId === null ? undefined : this.sessions.get(driverId);
     if (driverId === session.id) {
       this.seat.noteActivity(session.id);
@@ -345,7 +342,7 @@ export class CarWorld {
    */
   private stopStillActs(session: ClientSession, msg: ClientMessage): boolean {
     if (!isSeedCommand(msg) && msg.type === 'release') return this.seat.driver === session.id;
-    return session.auth.authenticated && this.driver.state.link === 'connected' && !this.driver.holdsStop;
+    return may(session, 'stop', { driver: this.seat.driver }) === null && this.driver.state.link === 'connected' && !this.driver.holdsStop;
   }
 
   /** Hands a checked demand to the Driver and reports what happened. */

@@ -4,6 +4,7 @@
  * everything else work as ever. One cheap check per drive message.
  */
 import type { ClientSession } from '../connection/client-session.js';
+import { AtMostEvery } from '../throttle.js';
 
 /** How often a driver whose car is held hears why its drive messages do nothing. */
 const REMINDER_INTERVAL_MS = 1000;
@@ -11,9 +12,11 @@ const REMINDER_INTERVAL_MS = 1000;
 export class HoldGate {
   /** Why the car is held, or null. */
   private reason: string | null = null;
-  private remindedAt = -Infinity;
+  private readonly reminder: AtMostEvery;
 
-  constructor(private readonly now: () => number) {}
+  constructor(now: () => number) {
+    this.reminder = new AtMostEvery(REMINDER_INTERVAL_MS, now);
+  }
 
   get held(): boolean {
     return this.reason !== null;
@@ -36,11 +39,7 @@ export class HoldGate {
   /** True (and the sender told, now and then) when a drive demand must be refused. */
   refuses(session: ClientSession, ref: string): boolean {
     if (this.reason === null) return false;
-    const t = this.now();
-    if (t - this.remindedAt >= REMINDER_INTERVAL_MS) {
-      this.remindedAt = t;
-      session.error('held', `the car is held: ${this.reason}`, ref);
-    }
+    if (this.reminder.take()) session.error('held', `the car is held: ${this.reason}`, ref);
     return true;
   }
 }

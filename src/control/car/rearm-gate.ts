@@ -14,6 +14,7 @@
  * says nothing about where the stick is.
  */
 import { DEFAULT_DEAD_ZONE, type Demand } from '../../vehicle/index.js';
+import { AtMostEvery } from '../throttle.js';
 import type { ClientSession } from '../connection/client-session.js';
 import type { DisarmCode } from '../protocol/messages.js';
 
@@ -29,9 +30,13 @@ interface Disarmed {
 
 export class RearmGate {
   private disarmed: Disarmed | null = null;
-  private told: { driver: string; at: number } | null = null;
+  /** Who was last told why, and when (at most once a second while it pushes on). */
+  private toldDriver: string | null = null;
+  private readonly reminder: AtMostEvery;
 
-  constructor(private readonly now: () => number) {}
+  constructor(now: () => number) {
+    this.reminder = new AtMostEvery(REMINDER_INTERVAL_MS, now);
+  }
 
   /**
    * From now on `driver`'s analog input must come back to neutral before it drives. With `tell` (the
@@ -56,14 +61,14 @@ export class RearmGate {
       this.disarmed = null;
       return true;
     }
-    const toldAt = this.told?.driver === session.id ? this.told.at : -Infinity;
-    if (this.now() - toldAt >= REMINDER_INTERVAL_MS) this.tell(session, ref);
+    if (this.toldDriver !== session.id || this.reminder.take()) this.tell(session, ref);
     return false;
   }
 
   private tell(session: ClientSession, ref: string | undefined): void {
     const { code, why } = this.disarmed!;
-    this.told = { driver: session.id, at: this.now() };
+    this.toldDriver = session.id;
+    this.reminder.mark();
     session.notice(code, `${why}; centre the stick (or let go) to drive again`, ref);
   }
 }

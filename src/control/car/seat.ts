@@ -55,8 +55,12 @@ export class Seat {
     return this.members.get(id)?.authorized ?? false;
   }
 
-  /** A new client; it drives at once if it is authorized, queued and the seat is free. */
-  join(id: string, authorized: boolean, queued = true): RoleChange[] {
+  /**
+   * A new client; it drives at once if it is authorized, queued and the seat is free. `authorized`: it
+   * may drive (no token is set, or it presented it); `queued` (default): it waits its turn for the seat
+   * (a camera or watching page does not).
+   */
+  join(id: string, { authorized, queued = true }: { authorized: boolean; queued?: boolean }): RoleChange[] {
     this.members.set(id, { authorized, queued });
     return this.free && authorized && queued ? [this.seat(id)] : [];
   }

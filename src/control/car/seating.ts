@@ -73,7 +73,7 @@ export class Seating {
    * Camera and watch-only pages never sit by themselves.
    */
   join(session: ClientSession): void {
-    this.seat.join(session.id, session.auth.authenticated, !session.camera && !session.watchOnly);
+    this.seat.join(session.id, { authorized: session.auth.authenticated, queued: session.page === 'drive' });
     if (session.camera) this.cameras.add(session.id);
   }
 

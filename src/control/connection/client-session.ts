@@ -12,6 +12,7 @@ import {
 } from '../protocol/messages.js';
 import type { Logger } from '../log.js';
 import { TokenBucket } from './rate-limit.js';
+import { AtMostEvery } from '../throttle.js';
 import { SeedSession } from '../protocol/seed.js';
 import { parseClientMessage } from '../protocol/validate.js';
 
@@ -22,6 +23,18 @@ export interface SessionContext {
   limits: Limits;
   log: Logger;
   now: () => number; // monotonic milliseconds
+}
+
+/** A driving page (the default), a car's camera page, or a page that came to watch. */
+export type PageKind = 'drive' | 'camera' | 'watch';
+
+export interface SessionOptions {
+  id: string;
+  address: string;
+  /** The client presented the right token at the upgrade (default false). */
+  tokenAtUpgrade?: boolean;
+  page?: PageKind;
+  onServerMachine?: boolean;
 }
 
 /** Malformed input a client may send: a burst, then this many per second; beyond, close 1008. */
@@ -51,33 +64,45 @@ export class ClientSession {
   closedBecause: string | null = null;
   private readonly messages: TokenBucket;
   private readonly errors: TokenBucket;
-  private rateReplyAt = -Infinity;
-  private refusalLoggedAt = -Infinity;
+  /** A client over its rate hears so at most once a second. */
+  private readonly rateReply: AtMostEvery;
+  /** Refusals are logged (at debug) at most once a second, with how many since. */
+  private readonly refusalLog: AtMostEvery;
   private refusalsUnlogged = 0;
 
-  constructor(
-    readonly id: string,
-    readonly ws: WebSocket,
-    readonly address: string,
-    private readonly ctx: SessionContext,
-    /** The client presented the right token at the upgrade. */
-    tokenAtUpgrade = false,
-    /** A camera page (`role=camera` at the upgrade): it never takes a free seat by itself. */
-    readonly camera = false,
-    /** A page that came to watch (`role=watch`, the lobby's Watch): it never takes a free seat by itself either. */
-    readonly watchOnly = false,
-    /** The connection's two ends have the same address: a client on the server's own machine (marshal.ts). */
-    readonly onServerMachine = false,
-  ) {
+  readonly id: string;
+  readonly address: string;
+  /** What kind of page this is (`role=` at the upgrade). */
+  readonly page: PageKind;
+  /** The connection's two ends have the same address: a client on the server's own machine (marshal.ts). */
+  readonly onServerMachine: boolean;
+
+  constructor(readonly ws: WebSocket, private readonly ctx: SessionContext, opts: SessionOptions) {
+    this.id = opts.id;
+    this.address = opts.address;
+    this.page = opts.page ?? 'drive';
+    this.onServerMachine = opts.onServerMachine ?? false;
     const now = ctx.now;
     const rate = ctx.limits.driveRatePerSecond;
-    this.auth = new ClientAuth(ctx.token, tokenAtUpgrade);
+    this.auth = new ClientAuth(ctx.token, opts.tokenAtUpgrade ?? false);
     this.messages = new TokenBucket(rate, rate, now);
     this.errors = new TokenBucket(ERRORS_PER_SECOND, ERROR_BURST, now);
     this.lastHeardAt = now();
+    this.rateReply = new AtMostEvery(RATE_REPLY_INTERVAL_MS, now);
+    this.refusalLog = new AtMostEvery(REFUSAL_LOG_INTERVAL_MS, now);
     ws.on('pong', () => {
       this.lastHeardAt = this.ctx.now();
     });
+  }
+
+  /** A camera page (`role=camera`): it never takes a free seat by itself. */
+  get camera(): boolean {
+    return this.page === 'camera';
+  }
+
+  /** A page that came to watch (`role=watch`, the lobby's Watch): it never takes a free seat by itself either. */
+  get watchOnly(): boolean {
+    return this.page === 'watch';
   }
 
   get open(): boolean {
@@ -171,21 +196,17 @@ export class ClientSession {
 
   private logRefusal(code: ErrorCode, ref: string | undefined): void {
     if (!this.ctx.log.enabled('debug')) return;
-    const now = this.ctx.now();
-    if (now - this.refusalLoggedAt < REFUSAL_LOG_INTERVAL_MS) {
+    if (!this.refusalLog.take()) {
       this.refusalsUnlogged += 1;
       return;
     }
     this.ctx.log.debug('refused_message', { client: this.id, code, ref, alsoSinceLast: this.refusalsUnlogged || undefined });
-    this.refusalLoggedAt = now;
     this.refusalsUnlogged = 0;
   }
 
   /** Drops a message over the rate; says so at most once a second. Always null (the message is dropped). */
   private rateLimited(): null {
-    const now = this.ctx.now();
-    if (now - this.rateReplyAt < RATE_REPLY_INTERVAL_MS) return null;
-    this.rateReplyAt = now;
+    if (!this.rateReply.take()) return null;
     const rate = this.ctx.limits.driveRatePerSecond;
     this.error('rate_limited', `more than ${rate} messages per second; the excess is dropped`);
     return null;

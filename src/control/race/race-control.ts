@@ -15,7 +15,7 @@ import type { DriverNames } from './driver-names.js';
 import type { Logger } from '../log.js';
 import type { RaceMessage } from '../protocol/messages.js';
 import type { RaceRequest } from '../car/dispatch.js';
-import { isMarshal } from '../connection/marshal.js';
+import { may } from '../connection/policy.js';
 import { Race, type LapVerdict } from './race.js';
 
 export interface RaceControlOptions {
@@ -60,8 +60,9 @@ export class RaceControl {
 
   /** A race message from a client of `car` (its world's dispatch, car/dispatch.ts). */
   handle(car: string, session: ClientSession, request: RaceRequest): void {
-    const refusal = this.refusal(car, session);
-    if (refusal !== null) return session.error(refusal.code, refusal.message, request.type);
+    const inRace = this.race.phase !== 'running' || this.race.hasEntrant(car);
+    const refusal = may(session, 'race', { driver: this.seats.get(car)?.driver ?? null, authRequired: this.opts.authRequired, inRace });
+    if (refusal) return session.error(refusal.code, refusal.message, request.type);
     switch (request.type) {
       case 'race-start':
         return this.start(session, request.laps);
@@ -70,21 +71,6 @@ export class RaceControl {
       case 'lap-mark':
         return this.mark(session, request.car);
     }
-  }
-
-  /** Why this client may not run the race now (see the file's comment), or null when it may. */
-  private refusal(car: string, session: ClientSession): { code: 'unauthorized' | 'not_driver'; message: string } | null {
-    if (isMarshal(session, this.opts.authRequired)) return null;
-    if (this.opts.authRequired) {
-      return { code: 'unauthorized', message: 'races need the token, as driving does: send {"type":"auth","token":...}' };
-    }
-    const drives = this.seats.get(car)?.driver === session.id;
-    const inIt = this.race.phase !== 'running' || this.race.hasEntrant(car);
-    if (drives && inIt) return null;
-    return {
-      code: 'not_driver',
-      message: 'races are run by the drivers of the cars (of the cars in it, once it runs) and a marshal: a page on the server\'s own machine',
-    };
   }
 
   /** Who holds a car's seat (its world's `seat` event). */

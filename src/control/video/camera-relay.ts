@@ -5,6 +5,7 @@
  * camera and a viewer it is serving: nothing reaches a client that did not ask for it.
  */
 import type { ClientSession } from '../connection/client-session.js';
+import { may } from '../connection/policy.js';
 import { BACKLOG_BYTES } from '../connection/fan-out.js';
 import type { IceGrant } from './ice-grants.js';
 import type { Logger } from '../log.js';
@@ -54,12 +55,8 @@ export class CameraRelay {
    * token, the token; asked in that order, so a client that may not be the camera learns nothing more.
    */
   cameraOn(session: ClientSession): void {
-    if (!session.camera) {
-      return session.error('unauthorized', 'only a camera page may be the camera: connect with ?role=camera', 'camera-on');
-    }
-    if (!session.auth.authenticated) {
-      return session.error('unauthorized', 'being the camera needs the token: send {"type":"auth","token":...}', 'camera-on');
-    }
+    const refusal = may(session, 'camera-on', { driver: this.opts.driver() });
+    if (refusal) return session.error(refusal.code, refusal.message, 'camera-on');
     if (this.camera === session) return this.sendIceServers(session); // asked again: fresh servers before they expire
     if (this.camera !== null) {
       return session.error('camera_taken', `this car has a camera (${this.camera.id}); one at a time`, 'camera-on');
