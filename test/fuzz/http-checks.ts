@@ -8,11 +8,16 @@ import { FOREIGN_HOSTS, type HttpAnswer, type HttpPlan } from './http-requests.j
 import type { FuzzTarget } from './target.js';
 import { violation, type Violation } from './violations.js';
 
-/** Requests Node's own parser may answer by closing (CONNECT with no handler; bytes after a request that
- *  announced no body are a second request, and a broken one can cut the answer to the first). */
+/** Requests Node's own parser may answer by closing: CONNECT with no handler, and a body its headers do
+ *  not frame (none announced: the bytes are a second, broken request; a chunked one that is not chunks,
+ *  or a length that is not the body's: the parser fails once the route may have begun to answer). */
 function malformed(plan: HttpPlan): boolean {
-  const framed = plan.headers.some(([k]) => /^(content-length|transfer-encoding)$/i.test(k));
-  return plan.method === 'CONNECT' || (plan.body !== undefined && !framed);
+  if (plan.method === 'CONNECT') return true;
+  if (plan.body === undefined) return false;
+  const chunked = plan.headers.some(([k, v]) => /^transfer-encoding$/i.test(k) && /chunked/i.test(v));
+  if (chunked) return plan.body !== '0\r\n\r\n';
+  const lengths = plan.headers.filter(([k]) => /^content-length$/i.test(k));
+  return lengths.length !== 1 || Number(lengths[0][1]) !== Buffer.byteLength(plan.body);
 }
 
 /** A whole JSON answer that is not JSON, or a live feed's first event whose data is not. */
