@@ -18,7 +18,8 @@ const FLOORS: Record<string, number> = {
   'fleet.ts': 5,
   'race/': 6, 'add-on.ts': 6,
   'http-routes.ts': 7, 'options.ts': 7,
-  'server.ts': 8,
+  'upgrades.ts': 8,
+  'server.ts': 9,
 };
 
 function sources(dir: string): string[] {
