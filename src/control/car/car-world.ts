@@ -1,7 +1,8 @@
 /**
  * One car's world: its link and Driver (with the watchdog), its seat and the clients watching it, and
- * the messages between them. The server routes each new connection here; everything a client's message
- * can do to this car happens here, and nothing here reaches another car.
+ * the messages between them. The server routes each new connection here, and every message of its
+ * clients is answered from one table here (dispatch.ts): what it does to this car happens here; race
+ * and name messages go on to the server's raceway (RaceDesk), and nothing here reaches another car.
  *
  * Safety rules kept here (docs/safety.md): anyone allowed to drive may stop, only the driver may go;
  * a timed command holds at most limits.maxHoldMs; a driver not heard from for limits.driverSilenceMs

@@ -1,6 +1,6 @@
 /**
  * Who drives one car: one driver's seat, any number of spectators. Pure bookkeeping with an injected
- * clock; the car world turns the returned changes into `role` messages, stops the car when the seat
+ * clock; seating.ts turns the returned changes into `role` messages, has the car stopped when the seat
  * changes hands, and runs the timer that ends a reservation.
  *
  * Rules (docs/protocol.md "Roles"):
