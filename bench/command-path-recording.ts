@@ -37,20 +37,31 @@ class Rig {
   #lastError = '';
   #onByte: ((ns: number) => void) | null = null;
   #next: (() => void) | null = null;
+  #refused: (() => void) | null = null;
 
   private constructor(readonly control: ControlServer, readonly ws: WebSocket, readonly sink: Server, readonly bytes: () => number) {
-    control.driver.prependListener('state', () => {
-      if (!this.#awaiting) return;
+    control.driver.prependListener('state', (s: { direction: string }) => {
+      if (!this.#awaiting || s.direction === 'stop') return; // a stop is the watchdog's (a stalled machine), not this message's byte
       const t1 = process.hrtime.bigint();
       this.#awaiting = false;
       this.#onByte?.(Number(t1 - this.#t0));
     });
     // The next message goes once the client has the state broadcast its previous one caused.
     ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { type: string; message?: string; lastCommand?: string };
+      const msg = JSON.parse(String(data)) as { type: string; message?: string; lastCommand?: string; code?: string };
       if (msg.type === 'error') this.#lastError = msg.message ?? 'error';
+      if (msg.type === 'notice' && msg.code !== 'duration_clamped') this.#rearm();
       if (msg.type === 'state' && msg.lastCommand === 'drive' && !this.#awaiting && this.#next) setImmediate(this.#next);
     });
+  }
+
+  /** The watchdog stopped the car (this process stalled past it): neutral again, and a refused message goes again. */
+  #rearm(): void {
+    this.ws.send('{"type":"drive","x":0,"y":0}');
+    if (!this.#awaiting || !this.#next) return;
+    this.#awaiting = false;
+    this.#refused?.(); // it goes again, in its own place
+    setImmediate(this.#next);
   }
 
   static async start(addOns: ServerAddOn[]): Promise<Rig> {
@@ -78,6 +89,10 @@ class Rig {
       this.#onByte = (ns) => {
         if (from >= 0) samples[from + sent - 1] = ns;
       };
+      this.#refused = () => { sent--; };
+      // The stick at neutral first: the driver is new, or the watchdog stopped the car since the last run
+      // (docs/protocol.md "Arming"). It changes no byte, so it is no sample.
+      this.ws.send('{"type":"drive","x":0,"y":0}');
       this.#next = () => {
         if (this.#awaiting) return; // a second broadcast already scheduled this send
         if (sent >= count) {

@@ -61,8 +61,8 @@ async function measure(count: number, warmup: number, load: Load): Promise<Resul
     let lastError = '';
     const done = new Promise<void>((resolve, reject) => {
       const timeout = setTimeout(() => reject(new Error(`stalled at message ${index} (last error: ${lastError || 'none'})`)), 120_000);
-      control.driver.prependListener('state', () => {
-        if (!awaitingByte) return;
+      control.driver.prependListener('state', (s: { direction: string }) => {
+        if (!awaitingByte || s.direction === 'stop') return; // a stop is the watchdog's (a stalled machine), not this message's byte
         const t1 = process.hrtime.bigint();
         awaitingByte = false;
         if (index >= 0) samples[index] = Number(t1 - t0);
@@ -80,13 +80,23 @@ async function measure(count: number, warmup: number, load: Load): Promise<Resul
         t0 = process.hrtime.bigint();
         if (ws.bufferedAmount !== 0) buffered++;
       };
+      // The watchdog stopped the car (this process stalled past it): the driver is disarmed, so it shows
+      // neutral again, and a message refused meanwhile goes again (docs/protocol.md "Arming").
+      const rearm = (): void => {
+        ws.send('{"type":"drive","x":0,"y":0}');
+        if (!awaitingByte) return;
+        awaitingByte = false;
+        setImmediate(sendNext);
+      };
       // The next message goes once the client has the state broadcast its previous one caused.
       ws.on('message', (data) => {
-        const msg = JSON.parse(String(data)) as { type: string; message?: string; lastCommand?: string };
+        const msg = JSON.parse(String(data)) as { type: string; message?: string; lastCommand?: string; code?: string };
         if (msg.type === 'error') lastError = msg.message ?? 'error';
+        if (msg.type === 'notice' && msg.code !== 'duration_clamped') rearm();
         if (msg.type === 'state' && msg.lastCommand === 'drive' && !awaitingByte) setImmediate(sendNext);
       });
       ws.send('{"type":"claim"}');
+      ws.send('{"type":"drive","x":0,"y":0}'); // a new driver shows the stick at neutral first (docs/protocol.md "Arming")
       setImmediate(sendNext);
     });
     await done;

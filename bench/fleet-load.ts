@@ -42,9 +42,19 @@ async function main(): Promise<void> {
   for (let i = 0; i < spectators; i++) await open(`/ws?car=${watch[i % watch.length]}&role=watch`);
   // 20 Hz each, spread over the period so the cars' inputs do not all arrive in one burst.
   drivers.forEach((ws, i) => {
+    // The stick at neutral before the first push, and again whenever the server says it stopped the car
+    // under this driver (a watchdog on a busy machine): otherwise its pushes are refused (docs/protocol.md
+    // "Arming"), and the load would be lighter than it says.
+    let disarmed = true;
+    ws.on('message', (data) => {
+      const text = String(data);
+      if (text.includes('"type":"notice"') && !text.includes('"duration_clamped"')) disarmed = true;
+    });
     setTimeout(() => {
       let n = 0;
       setInterval(() => {
+        if (disarmed) ws.send('{"type":"drive","x":0,"y":0}');
+        disarmed = false;
         const turning = Math.floor(n++ / 20) % 2 === 1; // a second straight, a second turning
         ws.send(turning ? '{"type":"drive","x":0.6,"y":0.6}' : '{"type":"drive","x":0,"y":0.9}');
       }, 50);

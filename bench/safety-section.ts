@@ -17,6 +17,13 @@ export interface HazardResult {
   samples: number[];
   /** Why the hazard could not be measured (then samples holds the trials done before it failed). */
   error?: string;
+  /** Where counted: the stop bytes the car got per trial (one is right; more is a stop written in a loop). */
+  stopBytes?: number[];
+  /** For a hazard after which a held input must not drive by itself: the drive bytes that reached the car
+   *  before the input was let go or centred, over all trials (must be 0). */
+  unwantedDriveBytes?: number;
+  /** Said under the table. */
+  note?: string;
 }
 
 export interface SafetyResult {
@@ -43,7 +50,11 @@ export function safetyBody(r: SafetyResult): string {
     'for a timed command). So each figure includes the signal or message delivery, the server\'s reaction',
     'and one loopback TCP hop. Where the bound is a timer (watchdog, max hold) the figure is that timer plus',
     'its lateness. The TCP bridge row is the time until the link is marked lost: nothing reaches a car while',
-    'its network is cut (each trial then checks that the reconnect\'s first byte is the stop).',
+    'its network is cut (each trial then checks that the reconnect\'s first byte is the stop). The closed log',
+    'pipe row is the time from SIGTERM to the process\'s exit (the deadline is its bound), with the stop bytes',
+    'the car got counted: one, not one per failed log write. The frozen page',
+    'row is timed from the page\'s waking (SIGCONT to its renderer), and also counts every drive byte that',
+    'reached the car after the stop while the mouse was still held, before it was let go (there must be none).',
     '`bench/safety.ts` says how each trial is set up.',
     '',
     '| hazard | what stops the car | bound | trials | p50 | p99 | max | within bound |',
@@ -57,12 +68,28 @@ export function safetyBody(r: SafetyResult): string {
       const max = Math.max(...h.samples);
       const over = h.samples.filter((s) => s > h.boundMs).length;
       lines.push(`| ${h.hazard} | ${h.stopper} | ${h.boundMs} ms | ${h.samples.length} | ${ms(percentile(h.samples, 50))} | `
-        + `${ms(percentile(h.samples, 99))} | ${ms(max)} | ${over === 0 ? 'yes' : `NO: ${over} over`} |`);
+        + `${ms(percentile(h.samples, 99))} | ${ms(max)} | ${withinBound(over, h.unwantedDriveBytes)}${stopBytesVerdict(h)} |`);
     }
+    if (h.stopBytes?.length) notes.push(`${h.hazard}: stop bytes the car got per trial, once the pipe had closed: ${h.stopBytes.join(', ')}`);
+    if (h.note) notes.push(`${h.hazard}: ${h.note}`);
     if (h.error) notes.push(`${h.hazard}: ${h.samples.length ? `stopped after ${h.samples.length} trial(s): ` : ''}${h.error}`);
   }
   if (notes.length) lines.push('', ...notes.map((n) => `- ${n}`));
   return lines.join('\n');
+}
+
+/** For a hazard whose stop bytes are counted: "; one stop byte each", or how many trials got another count. */
+function stopBytesVerdict(h: HazardResult): string {
+  if (!h.stopBytes?.length) return '';
+  const wrong = h.stopBytes.filter((n) => n !== 1).length;
+  return wrong === 0 ? '; one stop byte each' : `; NO: ${wrong} trial(s) not one stop byte`;
+}
+
+/** The last column: the bound kept, and for a hazard that counts them, no drive byte before re-centring. */
+function withinBound(over: number, unwanted: number | undefined): string {
+  const bound = over === 0 ? 'yes' : `NO: ${over} over`;
+  if (unwanted === undefined) return bound;
+  return unwanted === 0 ? `${bound}; no drive byte before re-centring` : `${bound}; NO: ${unwanted} drive byte(s) before re-centring`;
 }
 
 export async function safetySection(quick: boolean): Promise<{ title: string; body: string }> {

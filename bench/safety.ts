@@ -2,7 +2,9 @@
  * The time from each fault of docs/safety.md to the stop byte on the wire. Run by run.ts (safety-section.ts)
  * or alone:
  *
- *   node --import tsx bench/safety.ts [--trials 20]
+ *   node --import tsx bench/safety.ts [--trials 20] [--only TEXT]
+ *
+ * (--only: just the hazards whose name contains TEXT.)
  *
  * Every trial: the real `webracer` CLI (a child process, through tsx) with `--link tcp:` to a byte recorder
  * in this process (test/support/byte-recorder.ts), which stamps every byte with performance.now() as it
@@ -25,6 +27,20 @@
  *   --max-hold-ms (2000) plus its lateness.
  * - page hidden: the real page in Chromium, the mouse held on the joystick; t0 before the page is told it
  *   is hidden (visibilityState stubbed, visibilitychange dispatched); then visible, released, held again.
+ * - a closed log pipe, then SIGTERM: a fresh CLI per trial (--watchdog-ms 10000: only SIGTERM stops the
+ *   car) whose stdout and stderr go into a FIFO read by `cat` (test/support/log-reader.ts), the stick held; `cat` is killed, a spectator connects (a log line
+ *   into the broken pipe) and does a round trip; t0 just before kill(SIGTERM). The figure is the time to
+ *   the process's exit, not to the stop; the stop bytes the car got after the pipe closed are counted
+ *   (one is right: a loop would write thousands).
+ * - a stop after a burst: one CLI; the driver sends 65 {"command":"up","duration":2} in one burst (60 is
+ *   the rate's burst) and then {"type":"stop"}, over the rate; t0 just before the stop's send, after the
+ *   burst's. A trial waits 1.1 s first, for the rate's bucket to fill again.
+ * - a frozen page wakes: the same page, its renderer process stopped (SIGSTOP) for FREEZE_MS with the mouse
+ *   held forward, past the page's own bound (web/drive.ts) and inside the watchdog, so the car still
+ *   moves when it wakes; t0 just before SIGCONT. Then the mouse stays held, moving a little, for two
+ *   watchdog periods, and every drive byte the car gets meanwhile is counted (there must be none); then it
+ *   is let go (the knob back at the centre), and the next trial's press must drive again. A trial whose
+ *   stop came before the waking (the watchdog, on a stalled machine) counts 0 and is said under the table.
  * - TCP bridge cut: the one figure that is not a stop on the wire (nothing reaches the car during a cut):
  *   t0 after the network to the bridge is cut (test/support/lossy-peer.ts, Linux and root only) while the
  *   driver steers, up to the state message that says the link is lost; the reconnect's first byte is checked
@@ -35,7 +51,8 @@
 import { WebSocket } from 'ws';
 import { Client } from '../test/control/helpers.js';
 import { ByteRecorder } from '../test/support/byte-recorder.js';
-import { startWebracer, type WebracerProcess } from '../test/safety/webracer-process.js';
+import { LogReader } from '../test/support/log-reader.js';
+import { startWebracer, type StartOptions, type WebracerProcess } from '../test/safety/webracer-process.js';
 import type { HazardResult, SafetyResult } from './safety-section.js';
 
 /** "At once": what a stop that needs no timer is held to (delivery, one event-loop turn, one TCP hop). */
@@ -43,6 +60,13 @@ const AT_ONCE_MS = 100;
 const WATCHDOG_MS = 500;
 const MAX_HOLD_MS = 2_000;
 const LINK_TIMEOUT_MS = 1_000;
+/** The shutdown's hard deadline (src/cli/shutdown.ts). */
+const DEADLINE_MS = 2_000;
+/** The default message rate's burst (60 a second), and a few more: as found, the stop came after 65. */
+const BURST = 65;
+/** How long the frozen page trial stops the renderer: past the page's bound (nothing sent for 300 ms: its
+ *  refresh 250 ms late, web/drive.ts), inside the watchdog (500 ms). */
+const FREEZE_MS = 350;
 const WAIT_MS = 15_000;
 const FULL_FORWARD = 0x1f;
 const isStop = (b: number): boolean => b >> 4 === 0;
@@ -64,11 +88,11 @@ interface Rig {
   stop(): Promise<void>;
 }
 
-async function rig(args: string[] = [], faults = false): Promise<Rig> {
+async function rig(args: string[] = [], faults = false, output?: StartOptions['output']): Promise<Rig> {
   const car = await ByteRecorder.start();
   let server: WebracerProcess;
   try {
-    server = await startWebracer(['--link', car.link, ...args], { faults });
+    server = await startWebracer(['--link', car.link, ...args], { faults, output });
   } catch (err) {
     await car.close();
     throw err;
@@ -104,9 +128,11 @@ async function driver(server: WebracerProcess, resumeToken?: string): Promise<Cl
   return c;
 }
 
-/** Sends drive messages at 20 Hz until the returned function is called; it returns when the last was sent. */
+/** A fresh press: the stick at neutral (which arms the driver: docs/protocol.md "Arming"), then drive messages
+ *  at 20 Hz until the returned function is called; it returns when the last was sent. */
 function holdStick(c: Client): () => number {
   let lastSentAt = 0;
+  if (c.ws.readyState === WebSocket.OPEN) c.arm();
   const send = (): void => {
     if (c.ws.readyState !== WebSocket.OPEN) return;
     c.send({ type: 'drive', x: 0, y: 1 });
@@ -158,6 +184,52 @@ async function uncaughtTrial(): Promise<number> {
   } finally {
     await stop();
   }
+}
+
+/** The log's reader goes away while the stick is held; then SIGTERM. The figure: SIGTERM to exit. */
+async function closedLogPipeTrial(stopCounts: number[]): Promise<number> {
+  const reader = await LogReader.start();
+  cleanups.push(() => reader.close());
+  const { car, server, stop } = await rig(['--watchdog-ms', '10000'], false, reader); // only SIGTERM stops it
+  try {
+    const c = await driver(server);
+    const letGo = holdStick(c);
+    const forward = await car.holds((b) => b === FULL_FORWARD, 'the stick held forward', WAIT_MS);
+    await reader.goAway();
+    const spectator = await client(server.wsUrl); // "connected": a log line into the broken pipe
+    await spectator.roundTrip();
+    const t0 = server.signal('SIGTERM');
+    const exit = await Promise.race([server.exited, new Promise<never>((_, reject) => {
+      setTimeout(() => reject(new Error(`no exit within ${DEADLINE_MS + 3_000} ms of SIGTERM`)), DEADLINE_MS + 3_000).unref();
+    })]);
+    letGo();
+    stopCounts.push(car.bytes.filter((b) => b.at >= forward.at && isStop(b.value)).length);
+    if (exit.code !== 0) throw new Error(`exit ${exit.code ?? exit.signal} after SIGTERM`);
+    return exit.at - t0;
+  } finally {
+    await stop();
+    await reader.close();
+  }
+}
+
+/** 65 timed commands in one burst, over the rate, then a stop: from the stop's send to the stop byte. */
+function burstThenStopTrials() {
+  let shared: { rig: Rig; driver: Client } | null = null;
+  return async (): Promise<number> => {
+    if (shared === null) {
+      const r = await rig();
+      shared = { rig: r, driver: await driver(r.server) };
+    }
+    const { rig: { car }, driver: d } = shared;
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the rate's bucket full again
+    const since = performance.now();
+    for (let i = 0; i < BURST; i++) d.sendText('{"command":"up","duration":2}');
+    const t0 = performance.now();
+    d.send({ type: 'stop' });
+    const ms = await stopAfter(car, t0, 'the stop after the burst');
+    if (!car.bytes.some((b) => b.at >= since && !isStop(b.value))) throw new Error('the burst never moved the car');
+    return ms;
+  };
 }
 
 /** The driver leaves, by `end`, once per trial; the next trial's driver takes the seat back. */
@@ -255,6 +327,51 @@ function pageHiddenTrials() {
   };
 }
 
+/** The page in Chromium frozen (its renderer stopped) with the mouse held, then woken: bench/safety.ts header. */
+function frozenPageTrials() {
+  let shared: { rig: Rig; page: import('playwright-core').Page; pid: number } | null = null;
+  const counts = { unwanted: 0, stoppedBefore: 0 };
+  const trial = async (): Promise<number> => {
+    const harness = await import('../test/web/harness.js');
+    if (shared === null) {
+      const { rendererOf } = await import('../test/support/renderer.js');
+      await harness.ensureBuilt();
+      const r = await rig();
+      const browser = await harness.launchBrowser();
+      cleanups.push(() => browser.close());
+      const page = await browser.newPage();
+      await harness.openPage(page, r.server.url, 'driver');
+      shared = { rig: r, page, pid: await rendererOf(page) };
+    }
+    const { rig: { car }, page, pid } = shared;
+    const since = performance.now();
+    await harness.holdKnobWithMouse(page, 0, -1);
+    await car.waitFor(() => car.bytes.find((b) => b.at >= since && b.value === FULL_FORWARD), 'the knob held forward', WAIT_MS);
+    const frozenAt = performance.now();
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await new Promise((r) => setTimeout(r, FREEZE_MS));
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    const t0 = performance.now();
+    const stop = await car.waitFor(() => car.bytes.find((b) => b.at >= frozenAt && isStop(b.value)), 'the stop on waking', AT_ONCE_MS + 3_000);
+    if (stop.at < t0) counts.stoppedBefore++;
+    const { cx, cy, travel } = await harness.joystickGeometry(page);
+    for (const dx of [0.05, -0.05, 0]) await page.mouse.move(cx + dx * travel, cy - travel); // the hand still on the knob
+    await new Promise((r) => setTimeout(r, 2 * WATCHDOG_MS));
+    counts.unwanted += car.bytes.filter((b) => b.at > stop.at && !isStop(b.value)).length;
+    await page.mouse.up();
+    return Math.max(0, stop.at - t0);
+  };
+  const report = (): Pick<HazardResult, 'unwantedDriveBytes' | 'note'> => ({
+    unwantedDriveBytes: counts.unwanted,
+    note: `its renderer stopped for ${FREEZE_MS} ms with the mouse held forward, then woken; the mouse held two watchdog periods more, then let go`
+      + (counts.stoppedBefore ? `; in ${counts.stoppedBefore} trial(s) the watchdog stopped the car before the page woke (counted as 0 ms)` : ''),
+  });
+  return { trial, report };
+}
+
 /**
  * A TCP bridge whose network is cut mid-drive (test/support/lossy-peer.ts: no FIN, no RST, no ACK). Nothing
  * can reach the car during the cut, so the figure is the time to the link being marked lost (the state
@@ -278,7 +395,8 @@ function bridgeCutTrials() {
       shared = { driver: await driver(server), peer };
     }
     const { driver: d, peer } = shared;
-    // The driver steers, so new bytes keep going into the cut network.
+    // The driver steers, so new bytes keep going into the cut network; the last trial's outage disarmed it.
+    d.arm();
     const steer = setInterval(() => {
       if (d.ws.readyState === WebSocket.OPEN) d.send({ type: 'drive', x: (left = !left) ? -0.5 : 0.5, y: 1 });
     }, 50);
@@ -325,10 +443,15 @@ async function measure(trials: number, hazard: string, stopper: string, boundMs:
 async function main(): Promise<void> {
   const trials = trialsArg();
   const hazards: HazardResult[] = [];
-  const run = async (...args: Parameters<typeof measure> extends [number, ...infer R] ? R : never): Promise<void> => {
-    hazards.push(await measure(trials, ...args));
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt < 0 ? null : process.argv[onlyAt + 1];
+  const run = async (...args: Parameters<typeof measure> extends [number, ...infer R] ? R : never): Promise<HazardResult | null> => {
+    if (only !== null && !args[0].includes(only)) return null;
+    const result = await measure(trials, ...args);
+    hazards.push(result);
     // Each hazard's shared CLI, clients and browser end before the next hazard starts.
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+    return result;
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     await run(signal, 'the signal handler\'s emergency stop', AT_ONCE_MS, () => signalTrial(signal));
@@ -339,15 +462,24 @@ async function main(): Promise<void> {
   await run('exception in the message handler', 'containment: close 1011, the driver left', AT_ONCE_MS,
     leavingTrials((c) => c.send({ type: 'ping', id: 'fault:message' }), 'the stop after the handler fault', true));
   await run('spectator\'s stop', 'anyone may stop', AT_ONCE_MS, spectatorStopTrials());
+  await run('a stop after a burst', 'a stop is never dropped by the rate limit', AT_ONCE_MS, burstThenStopTrials());
+  const stopCounts: number[] = [];
+  const closedPipe = await run('a closed log pipe, then SIGTERM (to exit)', 'the signal handler; a failed log write is dropped',
+    DEADLINE_MS, () => closedLogPipeTrial(stopCounts));
+  if (closedPipe) closedPipe.stopBytes = stopCounts;
   await run('analog drive, then silence', 'the watchdog', WATCHDOG_MS + AT_ONCE_MS, silenceTrials());
   await run('timed command, then silence', '--max-hold-ms', MAX_HOLD_MS + AT_ONCE_MS, maxHoldTrials());
   await run('page hidden (Chromium)', 'the page\'s stop on visibilitychange', WATCHDOG_MS + AT_ONCE_MS, pageHiddenTrials());
+  const frozen = frozenPageTrials();
+  const woken = await run('a frozen page wakes (Chromium)', 'the page\'s stop on waking (web/drive.ts); the server refuses a stale push',
+    AT_ONCE_MS, frozen.trial);
+  if (woken) Object.assign(woken, frozen.report());
   const { lossyPeerUnsupported } = await import('../test/support/lossy-peer.js');
   const noLossyPeer = lossyPeerUnsupported();
   if (noLossyPeer === undefined) {
     await run('TCP bridge cut (to link lost)', '--link-timeout-ms; the reconnect writes the stop first',
       LINK_TIMEOUT_MS + AT_ONCE_MS, bridgeCutTrials());
-  } else {
+  } else if (only === null || 'TCP bridge cut'.includes(only)) {
     hazards.push({ hazard: 'TCP bridge cut (to link lost)', stopper: '--link-timeout-ms; the reconnect writes the stop first',
       boundMs: LINK_TIMEOUT_MS + AT_ONCE_MS, samples: [], error: `the lossy peer ${noLossyPeer}` });
   }

@@ -13,6 +13,7 @@ import { CameraSource } from './camera-source.js';
 import { DEFAULT_CAPTURE, captureProblem, type CaptureSettings } from './capture-settings.js';
 import { cameraSocketUrl } from './camera-url.js';
 import { Connection, offeredSubprotocols, type ConnectionState } from './connection.js';
+import { IceRenewal } from './ice-renewal.js';
 import type { IceServer, ServerMessage } from './messages.js';
 import { registerServiceWorker } from './sw-register.js';
 import { ScreenWakeLock } from './wake-lock.js';
@@ -44,7 +45,11 @@ let clientId: string | null = null;
 let welcomed = false;
 let authRequired = false;
 let authenticated = false;
+/** From the answer to camera-on (never the welcome), asked for again before they expire. */
 let iceServers: IceServer[] = [];
+const iceRenewal = new IceRenewal(() => {
+  if (state === 'streaming' && connection.isOpen) connection.send({ type: 'camera-on' });
+});
 /** This page was the car's camera on an earlier connection: it takes the place back once it is free. */
 let wasCamera = false;
 let takenBy: string | null = null;
@@ -178,7 +183,8 @@ function onMessage(m: ServerMessage): void {
       welcomed = true;
       authRequired = m.authRequired;
       authenticated = m.authenticated;
-      iceServers = m.iceServers ?? [];
+      iceServers = [];
+      iceRenewal.cancel();
       takenBy = m.video?.camera ?? null;
       auth.welcome(m.authRequired, m.authenticated);
       if (state === 'connecting' || state === 'waiting' || state === 'streaming') setState('waiting');
@@ -197,6 +203,10 @@ function onMessage(m: ServerMessage): void {
       } else if (m.camera === null && state === 'refused' && wasCamera) {
         requestCamera(); // our own place, held by our previous connection until the server saw it close
       }
+      break;
+    case 'ice-servers': // the answer to camera-on: before any viewer to offer to
+      iceServers = m.iceServers;
+      iceRenewal.schedule(m.expiresInS);
       break;
     case 'viewer': // sent only to the camera, and before the `video` that says it is one
       if (m.joined) peers.add(m.id);
@@ -231,6 +241,7 @@ function onConnectionState(s: ConnectionState, retryInMs?: number): void {
   // announces the viewers again when this page is the camera again.
   welcomed = authenticated = false;
   clientId = null;
+  iceRenewal.cancel();
   peers.closeAll();
   if (state === 'streaming' || state === 'waiting' || state === 'refused') setState('connecting');
 }

@@ -6,7 +6,7 @@
 import { backoffDelay } from './backoff.js';
 import { LatencyWindow } from './latency.js';
 import {
-  SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, encode, parseServerMessage, type ClientMessage, type ServerMessage,
+  RESUME_SUBPROTOCOL_PREFIX, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, encode, parseServerMessage, type ClientMessage, type ServerMessage,
 } from './messages.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
@@ -52,16 +52,21 @@ function watching(search = ''): boolean {
 }
 
 /**
- * What the page offers at the upgrade (docs/protocol.md, subprotocols): `webracer`, and with a known
- * drive token a second one carrying it, `webracer.token.` + base64url of its UTF-8 (a subprotocol must
- * be an RFC 7230 token, and browsers let a page set no other header on a WebSocket).
+ * What the page offers at the upgrade (docs/protocol.md, subprotocols): `webracer`; with a known drive
+ * token, one carrying it, `webracer.token.` + base64url of its UTF-8 (a subprotocol must be an RFC 7230
+ * token, and browsers let a page set no other header on a WebSocket); and when this tab drove the car
+ * until its last connection ended, `webracer.resume.` + that connection's resume token (already
+ * base64url), so a full server still lets it in to take its seat back (resume.ts).
  */
-export function offeredSubprotocols(token: string | null): string[] {
-  if (!token) return [SUBPROTOCOL];
-  let binary = '';
-  for (const byte of new TextEncoder().encode(token)) binary += String.fromCharCode(byte);
-  const base64url = btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return [SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX + base64url];
+export function offeredSubprotocols(token: string | null, resumeToken: string | null = null): string[] {
+  const offered = [SUBPROTOCOL];
+  if (token) {
+    let binary = '';
+    for (const byte of new TextEncoder().encode(token)) binary += String.fromCharCode(byte);
+    offered.push(TOKEN_SUBPROTOCOL_PREFIX + btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
+  }
+  if (resumeToken && /^[A-Za-z0-9_-]{1,64}$/.test(resumeToken)) offered.push(RESUME_SUBPROTOCOL_PREFIX + resumeToken);
+  return offered;
 }
 
 function decoded(segment: string): string {

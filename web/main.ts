@@ -7,8 +7,10 @@
 // - interrupted(): the page lost its user (hidden, blurred, going away, offline, the joystick's pointer
 //   taken away by the browser). It stops what this page set going, and nothing else: a spectator's
 //   hidden tab must not stop someone else's drive.
-// Both, every reconnect and every change of seat disarm the inputs still held (arming.ts): a stick held
-// forward does not drive again until it has been back to the centre.
+// Both, every reconnect, every change of seat, every stop the server says it made (the watchdog, a hold it
+// cut at its limit, the car's link lost or back, someone else's Stop, a race's hold), and the page waking
+// from a freeze (drive.ts) disarm the inputs still held (arming.ts): a stick held forward does not drive again
+// until it has been back to the centre. The server keeps the same rule (docs/protocol.md "Arming").
 // Every input's demand goes through one speed mapping (demand.ts speedDemand) before the drive loop; the
 // lights and horn (accessories.ts) never go through the drive loop: they are not motion.
 
@@ -26,7 +28,7 @@ import { buzz } from './haptics.js';
 import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
 import { measureFirstScreen } from './layout.js';
-import { SUBPROTOCOL, type ServerMessage } from './messages.js';
+import { DISARM_CODES, SUBPROTOCOL, type ServerMessage } from './messages.js';
 import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { ServerRuns } from './server-restart.js';
@@ -48,6 +50,8 @@ let welcomed = false;
 let isDriver = false;
 let authRequired = false;
 let authenticated = false;
+/** Without a token, this page marshals races (welcome.marshal: it runs on the server's machine). */
+let marshal = false;
 /** The last state said the car moves: while this page drives, that motion is this page's doing. */
 let carMoving = false;
 /** The token offered at this connection's upgrade (docs/protocol.md, subprotocols), if any. */
@@ -61,6 +65,8 @@ const dialogOpen = () => document.querySelector('dialog[open]') !== null;
 const inputsLive = () => canDrive() && !dialogOpen();
 /** Anyone allowed to drive may stop: everyone without a token, whoever presented it with one. */
 const mayStop = () => welcomed && connection.isOpen && (!authRequired || authenticated);
+/** Who runs races (docs/races.md): a token holder; without a token, a driver or the marshal (the server checks again). */
+const mayRace = () => (authRequired ? authenticated : isDriver || marshal);
 
 const auth = createAuth(document.querySelector<HTMLFormElement>('#auth-form')!, (token) => connection.send({ type: 'auth', token }));
 const resume = new SeatResume(sessionStorage);
@@ -87,7 +93,7 @@ let ownCar = carOfPath(location.pathname) ?? '';
 const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
-const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive });
+const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
   onMove: (v) => drive.set('joystick', v && toWire(expo(withoutDeadZone(v, JOYSTICK_DEAD_ZONE), settings.value.expo))),
   onInterrupted: () => interrupted(),
@@ -130,12 +136,24 @@ function stopPressed(): void {
   if (mayStop()) connection.send({ type: 'stop' });
 }
 
-/** The page lost its user: stop what it set going. Keys are forgotten, their keyups may never come. */
+/** The page lost its user: stop what it set going. */
 function interrupted(): void {
-  const owed = standDown() || (isDriver && carMoving);
+  const owed = letGoOfEverything() || (isDriver && carMoving);
+  if (owed && canDrive()) connection.send({ type: 'stop' });
+}
+
+/** Nothing held drives any more; keys are forgotten (their keyups may never come), the horn is off. True when a stop is owed. */
+function letGoOfEverything(): boolean {
+  const owed = standDown();
   keyboard.release();
   accessories.release(); // a horn held when the user went away
-  if (owed && canDrive()) connection.send({ type: 'stop' });
+  return owed;
+}
+
+/** The page was frozen while it drove (drive.ts has sent the stop): as if it had lost its user meanwhile. */
+function woke(frozenMs: number): void {
+  letGoOfEverything();
+  status.show(`This page was frozen for ${(frozenMs / 1000).toFixed(1)} s, so the car was stopped; centre the stick (or let go) to drive again.`);
 }
 
 /**
@@ -171,6 +189,7 @@ function onMessage(message: ServerMessage): void {
       track.show(message.vehicle.link === 'sim');
       authRequired = message.authRequired;
       authenticated = message.authenticated;
+      marshal = message.marshal ?? true; // an older server let everyone allowed to drive run races
       status.vehicle(message.state);
       carMoving = message.state.direction !== 'stop';
       status.roleChanged(message.role, !authRequired || authenticated);
@@ -183,7 +202,7 @@ function onMessage(message: ServerMessage): void {
       if (refusedAtUpgrade) tokenRefused();
       else auth.welcome(message.authRequired, message.authenticated);
       seatChanged(message.role === 'driver');
-      race.connected(!authRequired || authenticated);
+      race.connected(mayRace());
       video.welcome(message);
       break;
     }
@@ -194,7 +213,7 @@ function onMessage(message: ServerMessage): void {
       resume.role(message.role);
       if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
       else renderControls(); // authenticated may have changed who may stop
-      race.allowed(!authRequired || authenticated);
+      race.allowed(mayRace());
       break;
     case 'state':
       status.vehicle(message);
@@ -231,17 +250,15 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'notice':
       status.serverNotice(message);
-      if (message.code === 'stopped_by_other' || message.code === 'held') {
-        // Someone else (or a race's countdown) stopped the car under this driver: a stop like any other
-        // (arming.ts). The page's own stop tells the server the driver has let go, so the next push, once
-        // re-armed here, drives.
-        standDown();
-        if (canDrive()) connection.send({ type: 'stop' });
-      }
+      // The server stopped the car under this driver (or refused a push from a new seat): a stop like any
+      // other (arming.ts). Nothing is sent: the next push, once re-armed here, goes after a stop of this
+      // page's own, which re-arms the server too (drive.ts).
+      if ((DISARM_CODES as readonly string[]).includes(message.code)) standDown();
       break;
     case 'video':
     case 'viewing':
     case 'signal':
+    case 'ice-servers':
       video.message(message);
       break;
     case 'pong':
@@ -256,10 +273,13 @@ function tokenRefused(): void {
   status.show('That access token was not accepted. Enter the current one to drive.');
 }
 
-/** The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us. */
+/**
+ * The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us; so
+ * does the seat's resume token when this tab drove, for a slot even on a full server (resume.ts).
+ */
 function subprotocols(): string[] {
   offeredToken = auth.known();
-  return offeredSubprotocols(offeredToken);
+  return offeredSubprotocols(offeredToken, resume.offer());
 }
 
 function onConnectionState(state: ConnectionState, retryInMs?: number): void {

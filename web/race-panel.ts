@@ -1,6 +1,6 @@
 // The race panel of a car's page: the race's state and leaderboard, the countdown over the whole page,
 // a form to start (or end) a race, a marshal's lap buttons for real cars, the driver's name, and the
-// lap book. Anyone allowed to drive may start, end and mark (the server checks it again).
+// lap book. Who may start, end and mark is main.ts's mayRace (docs/races.md; the server checks it again).
 // The countdown overlay never takes a press: Stop stays reachable under it.
 
 import type { ArenaCar, ClientMessage, LapsMessage, RaceMessage, Standing } from './messages.js';

@@ -5,6 +5,8 @@
 // seat: it must not reach other tabs or outlive the tab). When a new connection's welcome arrives and the
 // previous connection drove, the page presents the previous token; the server gives the seat back (a
 // `role` message) or answers `resume_failed`. A seat given back obeys arming like any other (arming.ts).
+// The same token is offered at the new connection's upgrade (offer(), a subprotocol): a server full of
+// other clients keeps a slot for a held seat's driver, and lets in only a page that shows its token.
 
 import type { Role, WelcomeMessage } from './messages.js';
 
@@ -15,6 +17,8 @@ interface Saved {
   driver: boolean;
   /** Wall-clock milliseconds when that connection ended (Date.now() survives a reload). */
   endedAt?: number;
+  /** How long that server holds a departed driver's seat (its welcome's limits.resumeWindowMs). */
+  windowMs?: number;
 }
 
 /** What is used of sessionStorage (tests give a stand-in). */
@@ -33,10 +37,19 @@ export class SeatResume {
    */
   welcome(message: Pick<WelcomeMessage, 'resumeToken' | 'role' | 'limits'>): string | null {
     const previous = this.read();
-    this.write(message.resumeToken ? { token: message.resumeToken, driver: message.role === 'driver' } : null);
+    const windowMs = message.limits.resumeWindowMs;
+    this.write(message.resumeToken ? { token: message.resumeToken, driver: message.role === 'driver', windowMs } : null);
     if (!previous?.driver || message.role === 'driver') return null; // no seat to ask for, or it is ours already
-    const late = previous.endedAt !== undefined && this.clock() - previous.endedAt > message.limits.resumeWindowMs;
-    return late ? null : previous.token;
+    return this.late(previous, windowMs) ? null : previous.token;
+  }
+
+  /**
+   * The token to offer at a new connection's upgrade: the newest connection's, if it drove and ended
+   * within its server's window. Only offered: it is still presented after the welcome (`resume`).
+   */
+  offer(): string | null {
+    const saved = this.read();
+    return saved?.driver && !this.late(saved, saved.windowMs) ? saved.token : null;
   }
 
   /** This connection's role changed (a claim, a release, a take-over, a resume, a seat passed on). */
@@ -56,13 +69,20 @@ export class SeatResume {
     this.role('spectator');
   }
 
+  private late(saved: Saved, windowMs: number | undefined): boolean {
+    return saved.endedAt !== undefined && windowMs !== undefined && this.clock() - saved.endedAt > windowMs;
+  }
+
   private read(): Saved | null {
     try {
       const value: unknown = JSON.parse(this.store.getItem(KEY) ?? 'null');
       if (typeof value !== 'object' || value === null) return null;
-      const { token, driver, endedAt } = value as Partial<Saved>;
+      const { token, driver, endedAt, windowMs } = value as Partial<Saved>;
       if (typeof token !== 'string' || typeof driver !== 'boolean') return null;
-      return typeof endedAt === 'number' ? { token, driver, endedAt } : { token, driver };
+      const saved: Saved = { token, driver };
+      if (typeof endedAt === 'number') saved.endedAt = endedAt;
+      if (typeof windowMs === 'number') saved.windowMs = windowMs;
+      return saved;
     } catch {
       return null; // unreadable: as if there were nothing
     }

@@ -1,4 +1,5 @@
-// The car's video on the driving page (drivers and spectators alike): it asks for video once welcomed,
+// The car's video on the driving page (drivers and spectators alike): it asks for video once there is a
+// camera (its ICE servers come in the answer, and it asks again before they expire: ice-renewal.ts),
 // answers the camera's offer (docs/protocol.md "Video"), and shows what the picture is worth:
 //
 //   none        no camera: the page as it always was (the map of the simulated car stays)
@@ -20,6 +21,7 @@
 // frozen or lost picture is shown as such, and the car keeps doing what its driver's inputs say, under
 // the same watchdog as ever (docs/safety.md).
 
+import { IceRenewal } from './ice-renewal.js';
 import type { ClientMessage, IceServer, ServerMessage, VideoStatus, WelcomeMessage } from './messages.js';
 import { whenReleased } from './layout.js';
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
@@ -45,7 +47,11 @@ export class VideoView {
   private state: VideoState = 'none';
   private camera: string | null = null;
   private limit = 0;
+  /** From the answer to `watch` (never the welcome), asked for again before they expire. */
   private iceServers: IceServer[] = [];
+  private readonly renewal = new IceRenewal(() => {
+    if (this.asked) this.opts.send({ type: 'watch' });
+  });
   private pc: RTCPeerConnection | null = null;
   /** The camera this page has seen since it loaded: its loss is "lost", not "none". */
   private hadCamera = false;
@@ -76,7 +82,8 @@ export class VideoView {
 
   /** A new connection: video is asked for once there is a camera (a page without one sends nothing more). */
   welcome(message: WelcomeMessage): void {
-    this.iceServers = message.iceServers ?? [];
+    this.iceServers = [];
+    this.renewal.cancel();
     this.limit = message.video?.limit ?? 0;
     this.asked = false;
     this.cameraChanged(message.video?.camera ?? null);
@@ -84,6 +91,9 @@ export class VideoView {
 
   message(message: ServerMessage): void {
     switch (message.type) {
+      case 'ice-servers':
+        this.iceServers = message.iceServers;
+        return this.renewal.schedule(this.asked ? message.expiresInS : null);
       case 'video':
         this.limit = message.limit;
         return this.cameraChanged(message.camera);
@@ -117,6 +127,7 @@ export class VideoView {
     if (hidden) {
       if (this.asked) this.opts.send({ type: 'unwatch' });
       this.asked = false;
+      this.renewal.cancel();
       this.closePeer();
       if (this.camera !== null) this.setState('paused');
     } else if (this.camera !== null) {
@@ -126,6 +137,7 @@ export class VideoView {
 
   /** The connection to the server ended: the camera's offers came through it, so the video goes with it. */
   disconnected(): void {
+    this.renewal.cancel();
     this.closePeer();
     this.camera = null;
     if (this.state !== 'none' && this.state !== 'lost') this.setState(this.hadCamera ? 'lost' : 'none');

@@ -4,6 +4,7 @@
  * themselves are the table in flags.ts.
  */
 import { readConfigFile, ConfigError } from './config-file.js';
+import { argumentName } from './flag-values.js';
 import { OPTIONS, TOKEN_ENV, TURN_SECRET_ENV, ValueError, checkTogether, defaults, type Option, type RunOptions, type Value } from './flags.js';
 import { parseReplayArgs, REPLAY_USAGE, type ReplayCliOptions } from './replay-args.js';
 import { parseServiceArgs, SERVICE_USAGE_LINE, type ServiceCommand } from './service.js';
@@ -60,11 +61,11 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
       listDevices = true;
       continue;
     }
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'`);
+    if (!arg.startsWith('--')) throw new UsageError(`${argumentName(arg, i + 1)} is not an option (options start with --)`);
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const option = BY_NAME.get(name);
-    if (!option && name !== 'config') throw new UsageError(`unknown option '--${name}'`);
+    if (!option && name !== 'config') throw new UsageError(`unknown option ${argumentName(arg, i + 1)}`);
     let value: Value;
     if (option?.arg === '') {
       if (eq >= 0) throw new UsageError(`option '--${name}' takes no value`);

@@ -3,7 +3,8 @@
  * the flags would take, typed (`"port": 8000`, `"allow-origin": ["https://a.example"]`), plus `"cars"`, a
  * list of `{"name", "link", "codec"?, "baud"?, "ack"?}`. The file's shape is checked with a JSON Schema (Ajv) built
  * from the same table, so a bad file gets the file, the field and the reason, and the values then go
- * through the very checks the flags do. A relative path in it (a FILE or DIR option) is taken from the
+ * through the very checks the flags do. The JSON is read strictly (strict-json.ts): a name given twice
+ * is refused, and a syntax error quotes nothing of the file. A relative path in it (a FILE or DIR option) is taken from the
  * file's own folder, as a user who writes `"charmap": "charmap.json"` beside it means, whatever folder
  * webracer runs in (a service runs in the package's).
  */
@@ -11,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { CODEC_NAMES, LINK_ACKS } from '../vehicle/index.js';
+import { shown } from './flag-values.js';
 import { OPTIONS, ValueError, type Option, type RunOptions, type Value } from './flags.js';
+import { JsonTextError, parseStrictJson } from './strict-json.js';
 
 const carSchema = {
   type: 'object',
@@ -49,12 +52,19 @@ export class ConfigError extends Error {
 
 /** The options the file sets, applied in the table's order; the keys it set, for the caller's rules. */
 export function readConfigFile(path: string, options: RunOptions): Set<string> {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
     throw new ConfigError(`${path}: ${why}`);
+  }
+  let json: unknown;
+  try {
+    json = parseStrictJson(text); // a name given twice is refused; a syntax error quotes nothing of the file
+  } catch (err) {
+    if (err instanceof JsonTextError) throw new ConfigError(`${path}: ${err.message}`);
+    throw err;
   }
   if (!validate(json)) throw new ConfigError(`${path}: ${describe(validate.errors?.[0])}`);
   const file = json as Record<string, Value | Value[]>;
@@ -85,7 +95,7 @@ function describe(error: ErrorObject | undefined): string {
   if (!error) return 'not a webracer config';
   const at = error.instancePath === '' ? 'the file' : `"${error.instancePath.slice(1).replaceAll('/', '.')}"`;
   if (error.keyword === 'additionalProperties') {
-    return `${at} has an unknown field "${String(error.params.additionalProperty)}"`;
+    return `${at} has an unknown field "${shown(String(error.params.additionalProperty))}"`;
   }
   if (error.keyword === 'required') return `${at} needs a field "${String(error.params.missingProperty)}"`;
   if (error.keyword === 'enum') return `${at} must be one of ${(error.params.allowedValues as string[]).join(', ')}`;

@@ -1,7 +1,8 @@
 /**
  * How each option's value is checked (flags.ts has the table of options that use these): every check
  * takes a flag's text or a config file's JSON value and returns the option's value, or throws a
- * ValueError saying what is wrong with it in words a user can act on.
+ * ValueError saying what is wrong with it in words a user can act on. A message quotes a value only through
+ * `shown` (never a URL's user name and password), and never quotes a value that is a secret as a whole.
  */
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -10,6 +11,7 @@ import { parseIceServer } from '../control/ice-servers.js';
 import type { IceServer } from '../control/messages.js';
 import type { CarConfig } from '../control/options.js';
 import { normalizeOrigin } from '../control/origin.js';
+import { schemeOf, withoutUserinfo } from '../control/redact.js';
 import {
   CharmapError, CODEC_NAMES, DEFAULT_BAUD, LINK_ACKS, parseLinkSpec, readCharmapFile, type CodecName, type LinkAck, type RcAppCharmap,
 } from '../vehicle/index.js';
@@ -22,38 +24,66 @@ export class ValueError extends Error {
   override name = 'ValueError';
 }
 
+/** A refused value as a message may quote it: a URL's userinfo hidden (redact.ts), at most 200 characters. */
+export function shown(v: string): string {
+  const text = withoutUserinfo(v);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+/**
+ * How a message names a command-line argument it refuses: an option by its name (`'--prot'`), anything
+ * else by its place only: a stray argument may be a secret that lost its option (`--token= SECRET`).
+ */
+export function argumentName(arg: string, position: number): string {
+  const name = /^(--?[a-z][a-z0-9-]{0,40})(?:=|$)/i.exec(arg)?.[1];
+  return name === undefined ? `argument ${position}` : `'${name}'`;
+}
+
+/** Said of a config file's value that is not text: its kind, never the value (it may be a secret). */
+function kindOf(v: Value): string {
+  if (typeof v === 'number') return 'a number';
+  if (typeof v === 'boolean') return `${v}`;
+  return Array.isArray(v) ? 'a list' : 'an object';
+}
+
 export function text(v: Value): string {
-  if (typeof v !== 'string') throw new ValueError(`must be text, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string') throw new ValueError(`must be text in quotes, got ${kindOf(v)}`);
   return v;
 }
 
 export function integer(v: Value, min: number, max: number): number {
   const n = typeof v === 'number' ? v : /^\d+$/.test(String(v)) ? Number(v) : NaN;
-  if (!Number.isInteger(n)) throw new ValueError(`must be a whole number, got '${String(v)}'`);
+  if (!Number.isInteger(n)) throw new ValueError(`must be a whole number, got '${shown(String(v))}'`);
   if (n < min || n > max) throw new ValueError(`must be between ${min} and ${max}, got ${n}`);
   return n;
 }
 
 export function oneOf<T extends string>(v: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(v)) return v as T;
-  throw new ValueError(`must be one of ${allowed.join(', ')}, got '${v}'`);
+  throw new ValueError(`must be one of ${allowed.join(', ')}, got '${shown(v)}'`);
 }
 
 /** A switch: on as a flag (no value), true or false in a config file. */
 export function switchValue(v: Value): boolean {
   if (v === true || v === '') return true;
   if (v === false) return false;
-  throw new ValueError(`is a switch: true or false, got ${JSON.stringify(v)}`);
+  throw new ValueError(`is a switch: true or false, got ${typeof v === 'string' ? `'${shown(v)}'` : kindOf(v)}`);
 }
 
 export function host(v: string): string {
   // An IP address, or a host name made of letters, digits, dots and dashes.
   if (isIP(v) !== 0 || /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/i.test(v)) return v;
-  throw new ValueError(`must be an IP address or a host name, got '${v}'`);
+  throw new ValueError(`must be an IP address or a host name, got '${shown(v)}'`);
 }
 
 /** A --link value, checked (also for `webracer replay`). */
 export function link(v: string): string {
+  const kind = schemeOf(v);
+  if (v !== 'sim' && kind !== 'serial' && kind !== 'tcp') {
+    throw new ValueError(`${kind === undefined ? 'not a link' : `'${kind}:' is not a kind of link`}: ${LINK_FORMS}`);
+  }
+  // A serial link's '@' is its baud rate; in a tcp: one it would be a URL's userinfo, which no link takes.
+  if (kind === 'tcp' && v.includes('@')) throw new ValueError(`a tcp: link takes no user name or password: ${LINK_FORMS}, got '${shown(v)}'`);
   try {
     parseLinkSpec(v);
   } catch (err) {
@@ -62,10 +92,12 @@ export function link(v: string): string {
   return v;
 }
 
+const LINK_FORMS = 'expected sim, serial:PATH[@BAUD] or tcp:HOST:PORT';
+
 /** `--link-ack`, a car's `ack`: how the far end of the link answers (vehicle/links/echo.ts). */
 export function linkAck(v: string): LinkAck {
   if ((LINK_ACKS as readonly string[]).includes(v)) return v as LinkAck;
-  throw new ValueError(`must be one of ${LINK_ACKS.join(', ')}, got '${v}'`);
+  throw new ValueError(`must be one of ${LINK_ACKS.join(', ')}, got '${shown(v)}'`);
 }
 
 /** The echo needs a link that can carry one back: a simulated car has none. */
@@ -76,7 +108,7 @@ export function ackForLink(ack: LinkAck, spec: string, who: string): LinkAck {
 
 export function codec(v: string): CodecName {
   if ((CODEC_NAMES as readonly string[]).includes(v)) return v as CodecName;
-  throw new ValueError(`must be one of ${CODEC_NAMES.join(', ')}, got '${v}'`);
+  throw new ValueError(`must be one of ${CODEC_NAMES.join(', ')}, got '${shown(v)}'`);
 }
 
 export function token(v: string): string {
@@ -97,13 +129,13 @@ export function charmap(path: string): RcAppCharmap {
   try {
     return readCharmapFile(path);
   } catch (err) {
-    if (err instanceof CharmapError) throw new ValueError(err.message);
+    if (err instanceof CharmapError) throw new ValueError(err.message.replaceAll(path, shown(path)));
     throw err;
   }
 }
 
 export function file(path: string): string {
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`no such file '${path}'`);
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`no such file '${shown(path)}'`);
   return path;
 }
 
@@ -111,19 +143,19 @@ export function file(path: string): string {
 export function recordFolder(path: string): string {
   if (path === '') throw new ValueError('needs a folder');
   const info = statSync(path, { throwIfNoEntry: false });
-  if (info !== undefined && !info.isDirectory()) throw new ValueError(`'${path}' is not a folder`);
+  if (info !== undefined && !info.isDirectory()) throw new ValueError(`'${shown(path)}' is not a folder`);
   return path;
 }
 
 export function tlsMode(v: string): 'self-signed' {
   if (v === 'self-signed') return v;
-  throw new ValueError(`must be self-signed (for your own certificate: --tls-cert and --tls-key), got '${v}'`);
+  throw new ValueError(`must be self-signed (for your own certificate: --tls-cert and --tls-key), got '${shown(v)}'`);
 }
 
 /** A folder that exists or can be made (it is made when first needed); not a file. */
 export function dataDir(path: string): string {
   if (path === '') throw new ValueError('needs a folder');
-  if (statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`'${path}' is a file, not a folder`);
+  if (statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValueError(`'${shown(path)}' is a file, not a folder`);
   return path;
 }
 
@@ -136,31 +168,38 @@ export function iceServer(v: string): IceServer {
 }
 
 export function folder(path: string): string {
-  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ValueError(`no such folder '${path}'`);
+  if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ValueError(`no such folder '${shown(path)}'`);
   return path;
 }
 
 /** `NAME=LINK[,codec=C][,baud=N][,ack=A]`: the link may not contain a comma (no spec has one). */
 export function carFromFlag(v: string): CarConfig {
   const eq = v.indexOf('=');
-  if (eq < 0) throw new ValueError(`must be NAME=LINK[,codec=C][,baud=N][,ack=A], got '${v}'`);
+  if (eq < 0) throw new ValueError('must be NAME=LINK[,codec=C][,baud=N][,ack=A], e.g. red=serial:/dev/rfcomm0: there is no \'=\''); // a link may be a URL: not quoted
   const [linkText, ...extras] = v.slice(eq + 1).split(',');
   const fields: Record<string, unknown> = { name: v.slice(0, eq), link: linkText };
   for (const extra of extras) {
     const [key, value, more] = extra.split('=');
     if (value === undefined || more !== undefined || !['codec', 'baud', 'ack'].includes(key)) {
-      throw new ValueError(`'${extra}' is not codec=NAME or baud=N or ack=${LINK_ACKS.join('|')} (in '${v}')`);
+      throw new ValueError(`'${shown(extra)}' is not codec=NAME or baud=N or ack=${LINK_ACKS.join('|')} (in '${shown(v)}')`);
     }
-    if (key in fields) throw new ValueError(`${key} given twice (in '${v}')`);
+    if (key in fields) throw new ValueError(`${key} given twice (in '${shown(v)}')`);
     fields[key] = key === 'baud' ? integer(value, 50, 4_000_000) : value;
   }
   return carFromJson(fields);
 }
 
+/** What is wrong with a refused car name, without quoting it (a NAME=LINK that lost its '=' may be a URL). */
+function whatIsWrong(name: string): string {
+  if (name === '') return 'it is empty';
+  if (name.length > 32) return `it has ${name.length} characters`;
+  return `it has ${JSON.stringify(/[^a-z0-9_-]/i.exec(name)?.[0])} in it`;
+}
+
 /** A car as a config file writes it: {name, link, codec?, baud?, ack?}. */
 export function carFromJson(v: Record<string, unknown>): CarConfig {
   const name = text(v.name as Value);
-  if (!CAR_NAME_PATTERN.test(name)) throw new ValueError(`car name '${name}' must be 1-32 letters, digits, '-' or '_'`);
+  if (!CAR_NAME_PATTERN.test(name)) throw new ValueError(`a car name must be 1-32 letters, digits, '-' or '_': ${whatIsWrong(name)}`);
   let spec = link(text(v.link as Value));
   if (v.baud !== undefined) {
     const baud = integer(v.baud as Value, 50, 4_000_000);

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS, type ControlOptions } from '../control/options.js';
 import { CODEC_NAMES, DEFAULT_WATCHDOG_MS } from '../vehicle/index.js';
 import {
   ackForLink, carFromFlag, carFromJson, charmap, codec, dataDir, file, folder, host, iceServer, integer, link, linkAck, oneOf, origin,
-  recordFolder, switchValue, text, tlsMode, token, ValueError, type Value,
+  recordFolder, shown, switchValue, text, tlsMode, token, ValueError, type Value,
 } from './flag-values.js';
 
 export { ValueError, type Value } from './flag-values.js';
@@ -143,7 +143,7 @@ export const OPTIONS: readonly Option[] = [
   },
   {
     name: 'drive-rate', arg: 'N', json: 'integer',
-    help: `messages a second one client may send; the excess is dropped and the client told\n(default ${DEFAULT_LIMITS.driveRatePerSecond}, ${MIN_DRIVE_RATE} to 1000: the page sends up to 33 drive messages a second)`,
+    help: `messages a second one client may send; the excess (never a stop) is dropped and the client told\n(default ${DEFAULT_LIMITS.driveRatePerSecond}, ${MIN_DRIVE_RATE} to 1000: the page sends up to 33 drive messages a second)`,
     set: (o, v) => { o.driveRatePerSecond = integer(v, MIN_DRIVE_RATE, 1_000); },
   },
   {
@@ -203,7 +203,7 @@ export const OPTIONS: readonly Option[] = [
   },
   {
     name: 'turn-secret', arg: 'SECRET', json: 'string',
-    help: `mint each page its own TURN credentials, valid a day, for the turn: servers given\nwithout USER:PASS (coturn's static-auth-secret; better: set ${TURN_SECRET_ENV})`,
+    help: `mint each page that shows video its own TURN credentials, valid 10 minutes, for the\nturn: servers given without USER:PASS (coturn's static-auth-secret; better: set ${TURN_SECRET_ENV})`,
     set: (o, v) => { o.turnSecret = token(text(v)); },
   },
   {
@@ -214,7 +214,7 @@ export const OPTIONS: readonly Option[] = [
   {
     name: 'allow-origin', arg: 'ORIGIN', json: 'string', repeatable: true,
     reset: (o) => { delete o.allowOrigins; },
-    help: 'also accept WebSocket connections from pages at ORIGIN (scheme://host[:port]);\nrepeatable or comma-separated',
+    help: 'also accept WebSocket connections from pages at ORIGIN (scheme://host[:port]), and\nanswer requests for its host name (a proxy\'s, a tunnel\'s); repeatable or comma-separated',
     set: (o, v) => {
       for (const part of text(v).split(',').map((p) => p.trim()).filter(Boolean)) (o.allowOrigins ??= []).push(origin(part));
     },
@@ -299,7 +299,7 @@ export function checkTogether(o: RunOptions, given: ReadonlySet<string>): void {
   if (o.seedCar !== undefined) {
     const names = (o.cars ?? [{ name: 'car' }]).map((c) => c.name.toLowerCase());
     if (!names.includes(o.seedCar.toLowerCase())) {
-      throw new ValueError(`--seed-car '${o.seedCar}' is not one of the cars (${(o.cars ?? [{ name: 'car' }]).map((c) => c.name).join(', ')})`);
+      throw new ValueError(`--seed-car '${shown(o.seedCar)}' is not one of the cars (${(o.cars ?? [{ name: 'car' }]).map((c) => c.name).join(', ')})`);
     }
   }
 }

@@ -21,33 +21,38 @@ import { runReplay } from './replay.js';
 import { systemdUnit } from './service.js';
 import { describeTls } from './tls-report.js';
 import { handleShutdown } from './shutdown.js';
+import { releaseHungUpTerminalsAtExit } from './hung-up-terminal.js';
+import { guardStdio, neverBlockOnTerminals, stderr, stdout } from './stdio.js';
 
 async function main(): Promise<number> {
+  // First of all: a log reader or terminal that is gone (even during start-up) must cost nothing but the log.
+  guardStdio();
+  releaseHungUpTerminalsAtExit();
   let command;
   try {
     command = parseArgs(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`webracer: ${err.message}\n\n${err.usage ?? USAGE}`);
+    stderr.write(`webracer: ${err.message}\n\n${err.usage ?? USAGE}`);
     return 2;
   }
   switch (command.kind) {
     case 'help':
-      process.stdout.write(USAGE);
+      stdout.write(USAGE);
       return 0;
     case 'version':
-      console.log(packageVersion());
+      stdout.line(packageVersion());
       return 0;
     case 'replay-help':
-      process.stdout.write(REPLAY_USAGE);
+      stdout.write(REPLAY_USAGE);
       return 0;
     case 'replay':
       return runReplay(command.options);
     case 'list-devices':
       return printDevices();
     case 'service':
-      process.stdout.write(systemdUnit(command));
-      if (command.configProblem !== undefined) console.error(`webracer: warning: ${command.configProblem}`);
+      stdout.write(systemdUnit(command));
+      if (command.configProblem !== undefined) stderr.line(`webracer: warning: ${command.configProblem}`);
       return 0;
     case 'run':
       return run(command.options);
@@ -57,20 +62,21 @@ async function main(): Promise<number> {
 async function printDevices(): Promise<number> {
   const devices = await listDevices();
   if (devices.length === 0) {
-    console.log('No serial or Bluetooth serial ports found. Pair the car first (see docs/control.md).');
+    stdout.line('No serial or Bluetooth serial ports found. Pair the car first (see docs/control.md).');
     return 0;
   }
   for (const d of devices) {
-    console.log(`serial:${d.path}${d.bluetooth ? '  (Bluetooth)' : ''}${d.description ? `  ${d.description}` : ''}`);
+    stdout.line(`serial:${d.path}${d.bluetooth ? '  (Bluetooth)' : ''}${d.description ? `  ${d.description}` : ''}`);
   }
   return 0;
 }
 
 async function run(options: RunOptions): Promise<number> {
+  neverBlockOnTerminals(); // a terminal stopped with Ctrl+S must not stop the server
   const json = options.logFormat === 'json';
-  // console (not process.stdout.write): it ignores a terminal that is already gone. Errors go to stderr.
+  // Errors go to stderr. A stream that fails is dropped (stdio.ts); the logger drops a throwing renderer.
   const render = json ? jsonLine : textLine;
-  const write = (record: LogRecord): void => (record.level === 'error' ? console.error : console.log)(render(record));
+  const write = (record: LogRecord): void => (record.level === 'error' ? stderr : stdout).line(render(record));
   const log = createLogger(write, options.logLevel ?? 'info');
   const addOns = options.record === undefined ? [] : [recordingAddOn({
     dir: options.record,
@@ -82,7 +88,7 @@ async function run(options: RunOptions): Promise<number> {
     server = await startControlServer({ ...options, log, addOns });
   } catch (err) {
     if (json) log.error('start_failed', {}, `cannot start: ${(err as Error).message}`);
-    else process.stderr.write(`webracer: cannot start: ${(err as Error).message}\n`);
+    else stderr.line(`webracer: cannot start: ${(err as Error).message}`);
     return 1;
   }
   // Installed before anything else is printed: a terminal that is already gone must not matter.
@@ -100,8 +106,8 @@ async function run(options: RunOptions): Promise<number> {
   }
   printUrls(options, server);
   if (options.qr !== false) printQr(options, server, log);
-  console.log('Press Ctrl+C to stop.');
-  if (warning !== null) console.error(warning);
+  stdout.line('Press Ctrl+C to stop.');
+  if (warning !== null) stderr.line(warning);
   return exitCode;
 }
 
@@ -112,8 +118,8 @@ function printQr(options: RunOptions, server: ControlServer, log: Logger): void 
   const [url] = joinUrls(options.host, server.port, server.tls !== null);
   if (url === undefined) return; // loopback only: a phone could not reach it
   try {
-    console.log(`Scan to open ${url}${options.token !== undefined ? ' (with the token)' : ''}:`);
-    console.log(terminalQr(withToken(url, options.token), process.stdout.isTTY === true));
+    stdout.line(`Scan to open ${url}${options.token !== undefined ? ' (with the token)' : ''}:`);
+    stdout.line(terminalQr(withToken(url, options.token), stdout.isTTY));
   } catch (err) {
     log.warn('qr', {}, `no QR code: ${(err as Error).message}`); // e.g. a host name too long to encode
   }
@@ -127,26 +133,26 @@ function printUrls(options: RunOptions, server: ControlServer): void {
   const cars = server.fleet.worlds;
   if (cars.length === 1) {
     const [car] = options.cars ?? [{ link: options.link, codec: options.codec }];
-    console.log(`webracer: driving ${car.link} with the ${car.codec} codec. Open:`);
+    stdout.line(`webracer: driving ${car.link} with the ${car.codec} codec. Open:`);
   } else {
-    console.log(`webracer: ${cars.length} cars: ${(options.cars ?? []).map((c) => `${c.name} (${c.link}, ${c.codec})`).join(', ')}. Open the lobby:`);
+    stdout.line(`webracer: ${cars.length} cars: ${(options.cars ?? []).map((c) => `${c.name} (${c.link}, ${c.codec})`).join(', ')}. Open the lobby:`);
   }
-  for (const host of hosts) console.log(`  ${scheme}://${host}:${server.port}/`);
-  if (cars.length > 1) console.log(`Each car's page: /car/NAME (${cars.map((c) => `/car/${c.name}`).join(', ')})`);
+  for (const host of hosts) stdout.line(`  ${scheme}://${host}:${server.port}/`);
+  if (cars.length > 1) stdout.line(`Each car's page: /car/NAME (${cars.map((c) => `/car/${c.name}`).join(', ')})`);
   if (server.wsPort !== undefined) {
-    console.log(`Seed-era pages: ${wsScheme}://<host>:${server.wsPort} (WebSocket only)`);
+    stdout.line(`Seed-era pages: ${wsScheme}://<host>:${server.wsPort} (WebSocket only)`);
   }
-  if (server.tls) console.log(describeTls(server.tls));
-  if (options.token !== undefined) console.log('Driving needs the token (spectating does not).');
+  if (server.tls) stdout.line(describeTls(server.tls));
+  if (options.token !== undefined) stdout.line('Driving needs the token (spectating does not).');
   if (options.record !== undefined) {
-    console.log(`Recording every drive into ${options.record}; browse them at /recordings${options.token !== undefined ? ' (with the token)' : ''}.`);
+    stdout.line(`Recording every drive into ${options.record}; browse them at /recordings${options.token !== undefined ? ' (with the token)' : ''}.`);
   }
 }
 
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`webracer: ${(err as Error)?.stack ?? String(err)}\n`);
+    stderr.line(`webracer: ${(err as Error)?.stack ?? String(err)}`);
     process.exit(1);
   },
 );

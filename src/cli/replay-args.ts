@@ -4,7 +4,7 @@
  */
 import type { CodecName, RcAppCharmap } from '../vehicle/index.js';
 import { DEFAULT_LINK_TIMEOUT_MS } from './flags.js';
-import { charmap, codec, integer, link, ValueError } from './flag-values.js';
+import { argumentName, charmap, codec, integer, link, shown, ValueError } from './flag-values.js';
 
 export interface ReplayCliOptions {
   file: string;
@@ -40,9 +40,13 @@ driver. Prints every byte as it is sent. Ctrl+C stops the car and ends the repla
                         the car ends), at once, without connecting to any car
   -h, --help            print this help, then exit
 
+A recording cut short (no end line: the server was killed, or the power went) is replayed up to its
+last sound line, with a warning, and the car is stopped there.
+
 Exit codes: 0 replayed to the end, 1 cannot replay this file (nothing was driven), 2 bad command line,
 3 the close was cut short, 4 an internal fault (the car was stopped), 5 cut short for safety: the car's
-link was lost or the replay fell behind its timeline (the car was stopped).
+link was lost, the replay fell behind its timeline, or it wrote far more than its recording did (the car
+was stopped).
 `;
 
 type Parsed = { kind: 'help' } | { kind: 'replay'; options: ReplayCliOptions };
@@ -56,20 +60,20 @@ export function parseReplayArgs(argv: readonly string[]): Parsed {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (!arg.startsWith('--')) {
-      if (file !== undefined) throw new ValueError(`unexpected argument '${arg}' (one FILE only)`);
+      if (file !== undefined) throw new ValueError(`${argumentName(arg, i + 2)} is a second FILE: one only ('${shown(file)}' came first)`);
       file = arg;
       continue;
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (seen.has(name)) throw new ValueError(`option '--${name}' given more than once`);
+    if (seen.has(name)) throw new ValueError(`option ${argumentName(arg, i + 2)} given more than once`);
     seen.add(name);
     if (name === 'dry-run') {
       if (eq >= 0) throw new ValueError("option '--dry-run' takes no value");
       options.dryRun = true;
       continue;
     }
-    if (!['link', 'codec', 'charmap', 'link-timeout-ms', 'speed', 'from'].includes(name)) throw new ValueError(`unknown option '--${name}'`);
+    if (!['link', 'codec', 'charmap', 'link-timeout-ms', 'speed', 'from'].includes(name)) throw new ValueError(`unknown option ${argumentName(arg, i + 2)}`);
     let value: string;
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
@@ -95,7 +99,7 @@ export function parseReplayArgs(argv: readonly string[]): Parsed {
 
 function decimal(v: string, min: number, max: number): number {
   const n = /^\d+(\.\d+)?$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw new ValueError(`must be a number, got '${v}'`);
+  if (!Number.isFinite(n)) throw new ValueError(`must be a number, got '${shown(v)}'`);
   if (n < min || n > max) throw new ValueError(`must be between ${min} and ${max}, got ${n}`);
   return n;
 }

@@ -13,6 +13,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFile, ConfigError } from './config-file.js';
+import { argumentName, shown } from './flag-values.js';
 import { defaults } from './flags.js';
 import { PACKAGE_ROOT } from './package-info.js';
 import { DEFAULT_DEADLINE_MS } from './shutdown.js';
@@ -49,11 +50,11 @@ export function parseServiceArgs(argv: readonly string[], env: Readonly<Record<s
     if (flag === '--print' && inline === undefined) print = true;
     else if (flag === '--config' && config === undefined) config = value();
     else if (flag === '--user' && user === undefined) user = value();
-    else throw new UsageError(`service: unexpected '${argv[i]}' (service --print [--config FILE] [--user NAME])`);
+    else throw new UsageError(`service: unexpected ${argumentName(argv[i], i + 2)} (service --print [--config FILE] [--user NAME])`);
   }
   if (!print) throw new UsageError('service: say what to do: service --print');
   user ??= env.SUDO_USER || userInfo().username;
-  if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(user)) throw new UsageError(`service: --user '${user}' is not a user name`);
+  if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(user)) throw new UsageError(`service: --user '${shown(user)}' is not a user name`);
   const command: ServiceCommand = { kind: 'service', config: resolve(config ?? DEFAULT_SERVICE_CONFIG), user };
   if (!existsSync(command.config)) {
     command.configProblem = `${command.config} does not exist yet: write it before starting the service (docs/raspberry-pi.md)`;

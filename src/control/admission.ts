@@ -1,8 +1,11 @@
 /**
- * Who may open a WebSocket at all: a cap on connections in total and per remote address, with a few
- * slots kept for clients that present the drive token at the upgrade. Watching needs no token, so
- * without the reserve a crowd (or a script) of spectators could fill the server and keep the car's
- * owner from reaching Stop; without the per-address cap one machine could fill it alone.
+ * Who may open a WebSocket at all: a cap on connections in total and per remote address, with slots kept
+ * for two kinds of client: those that present the drive token at the upgrade (a few, with a token), and
+ * a departed driver coming back for its held seat (one per held seat, for the page that presents that
+ * seat's resume token). Watching needs no token, so without the reserve a crowd (or a script) of
+ * spectators could fill the server and keep the car's owner from reaching Stop, and a refill loop could
+ * take a driver's slot the moment its Wi-Fi dropped and keep it past the seat's hold; without the
+ * per-address cap one machine could fill it alone.
  */
 
 export interface AdmissionOptions {
@@ -10,7 +13,12 @@ export interface AdmissionOptions {
   maxPerAddress: number;
   /** Slots only token holders may take (0 when no token is set). */
   reservedForToken: number;
+  /** Seats held for a departed driver's resume token now: each keeps one slot for it. */
+  heldSeats?: () => number;
 }
+
+/** What a client showed at the upgrade: the drive token, the resume token of a held seat, or nothing. */
+export type Pass = 'token' | 'resume' | 'none';
 
 export type Verdict = true | { status: 503; reason: string };
 
@@ -24,11 +32,12 @@ export class Admission {
     return this.total;
   }
 
-  /** May a client from `address` come in? Token holders may use the reserve and skip the per-address cap. */
-  check(address: string, tokenHolder: boolean): Verdict {
-    if (tokenHolder) return this.total < this.opts.maxClients ? true : full('too many clients');
+  /** May a client from `address` come in? One with a pass may use the kept slots and skips the per-address cap. */
+  check(address: string, pass: Pass): Verdict {
+    if (pass !== 'none') return this.total < this.opts.maxClients ? true : full('too many clients');
     if ((this.perAddress.get(address) ?? 0) >= this.opts.maxPerAddress) return full('too many connections from this address');
-    return this.total < this.opts.maxClients - this.opts.reservedForToken ? true : full('too many clients');
+    const kept = this.opts.reservedForToken + (this.opts.heldSeats?.() ?? 0);
+    return this.total < this.opts.maxClients - kept ? true : full('too many clients');
   }
 
   /** Counts a client in; the returned function counts it out (once, however often it is called). */

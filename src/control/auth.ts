@@ -3,7 +3,7 @@
  * leaks neither the content nor the length of the token). The token is never logged or echoed.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { TOKEN_SUBPROTOCOL_PREFIX } from './messages.js';
+import { RESUME_SUBPROTOCOL_PREFIX, TOKEN_SUBPROTOCOL_PREFIX } from './messages.js';
 
 /** Wrong tokens a connection may present before it is closed with 1008. */
 export const MAX_AUTH_FAILURES = 5;
@@ -103,13 +103,26 @@ export class AddressLockout {
  * accepted lets the server keep slots for token holders (admission.ts). Undefined when none was offered.
  */
 export function upgradeToken(protocolHeader: string | undefined): string | undefined {
-  if (protocolHeader === undefined) return undefined;
-  for (const offered of protocolHeader.split(',')) {
+  const offered = offeredWithPrefix(protocolHeader, TOKEN_SUBPROTOCOL_PREFIX);
+  if (offered === undefined) return undefined;
+  const token = Buffer.from(offered, 'base64url').toString('utf8');
+  return token.length > 0 && token.length <= 512 ? token : undefined;
+}
+
+/**
+ * The resume token a returning driver's page offered at the upgrade (`webracer.resume.<token>`): a seat
+ * it held may be waiting for it, and with it a connection slot (admission.ts). Undefined when none (or
+ * not one the server could have issued: base64url, at most 64 characters).
+ */
+export function upgradeResumeToken(protocolHeader: string | undefined): string | undefined {
+  const offered = offeredWithPrefix(protocolHeader, RESUME_SUBPROTOCOL_PREFIX);
+  return offered !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(offered) ? offered : undefined;
+}
+
+function offeredWithPrefix(protocolHeader: string | undefined, prefix: string): string | undefined {
+  for (const offered of protocolHeader?.split(',') ?? []) {
     const name = offered.trim();
-    if (name.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) {
-      const token = Buffer.from(name.slice(TOKEN_SUBPROTOCOL_PREFIX.length), 'base64url').toString('utf8');
-      return token.length > 0 && token.length <= 512 ? token : undefined;
-    }
+    if (name.startsWith(prefix)) return name.slice(prefix.length);
   }
   return undefined;
 }

@@ -8,7 +8,8 @@ import type { Demand, Pose } from '../vehicle/index.js';
 import type { ClientMessage, ErrorCode, LinkState } from './messages.js';
 
 export type CarEvent =
-  /** A message a client of this car sent, as received once it passed validation. */
+  /** A message a client of this car sent, once the car took it (see CarEvents.receive): only the fields its
+   *  schema names. A message refused with an error reply is a `refusal` instead. */
   | { kind: 'message'; client: string; message: ClientMessage }
   /** A message refused with an error reply (nothing changed). */
   | { kind: 'refusal'; client: string; code: ErrorCode; ref?: string }
@@ -29,9 +30,12 @@ export type CarEvent =
   | { kind: 'client'; client: string; joined: boolean };
 
 export type CarEventListener = (event: CarEvent) => void;
+type MessageEvent = Extract<CarEvent, { kind: 'message' }>;
 
 export class CarEvents {
   private readonly listeners = new Set<CarEventListener>();
+  /** The message being handled, told once it is known not to be refused (receive()). */
+  private pending: MessageEvent | null = null;
 
   constructor(private readonly report: (err: Error) => void) {}
 
@@ -46,7 +50,37 @@ export class CarEvents {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Runs `handle` for a client's message and tells listeners of the message only if it was taken: just
+   * before the first event its handling causes (so they hear the message, then its demand and bytes), or
+   * once `handle` returns. A refusal of that client's meanwhile (an error reply: no token, not the
+   * driver, a wrong token) is told instead of the message, so what a client was refused never reaches a
+   * listener as if it had been done.
+   */
+  receive(message: MessageEvent, handle: () => void): void {
+    this.pending = message;
+    try {
+      handle();
+    } finally {
+      this.tellPending();
+    }
+  }
+
   emit(event: CarEvent): void {
+    if (this.pending !== null) {
+      if (event.kind === 'refusal' && event.client === this.pending.client) this.pending = null;
+      else this.tellPending();
+    }
+    this.tell(event);
+  }
+
+  private tellPending(): void {
+    const pending = this.pending;
+    this.pending = null;
+    if (pending !== null) this.tell(pending);
+  }
+
+  private tell(event: CarEvent): void {
     for (const listener of this.listeners) {
       try {
         listener(event);

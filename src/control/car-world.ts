@@ -6,23 +6,29 @@
  * Safety rules kept here (docs/safety.md): anyone allowed to drive may stop, only the driver may go;
  * a timed command holds at most limits.maxHoldMs; a driver not heard from for limits.driverSilenceMs
  * loses its connection; a driver's departure stops the car and keeps the seat for its resume token for
- * limits.resumeWindowMs; after someone else stops the car, the driver's stick must come back to centre;
- * while the car is held (a race's countdown: hold()), drive demands are refused and the car stays stopped.
+ * limits.resumeWindowMs; after every stop the driver did not make (someone else's, the watchdog's, a hold
+ * cut at limits.maxHoldMs, the link lost or back, a race's hold) and for every new driver, the driver's
+ * stick must come back to centre before it drives (rearm-gate.ts); while the car is held (a race's
+ * countdown: hold()), drive demands are refused and the car stays stopped.
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../vehicle/index.js';
 import { switchAccessory } from './accessory.js';
 import { CameraRelay } from './camera-relay.js';
 import { CarEvents } from './car-events.js';
+import { logClosed } from './close-log.js';
 import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
+import { knownFields } from './known-fields.js';
+import { isMarshal } from './marshal.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from './log.js';
 import type { ClientSession } from './client-session.js';
 import type { FaultInjection } from './fault-injection.js';
+import type { IceGrant } from './ice-grants.js';
 import type { CarSummary } from './fleet.js';
 import {
   CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
-  type AccessoryName, type ClientMessage, type CodecName, type ErrorCode, type IceServer, type LastCommand, type Limits, type LinkKind, type VehicleState,
+  type AccessoryName, type ClientMessage, type CodecName, type DisarmCode, type ErrorCode, type LastCommand, type Limits, type LinkKind, type VehicleState,
   type VideoStatus,
 } from './messages.js';
 import { Seating } from './seating.js';
@@ -39,8 +45,8 @@ export interface CarWorldOptions {
   authRequired: boolean;
   /** Viewers the camera serves at once (each is one encode on the camera's phone). */
   maxViewers: number;
-  /** The ICE servers for one client (TURN credentials minted for it: turn-credentials.ts). */
-  iceServers: (clientId: string) => IceServer[];
+  /** The ICE servers for a client that watches or is the camera (ice-grants.ts), sent by the camera relay. */
+  iceServers: (client: ClientSession) => IceGrant;
   log: Logger;
   faults?: FaultInjection | null;
   now?: () => number; // monotonic milliseconds
@@ -62,8 +68,11 @@ export class CarWorld {
   private readonly camera: CameraRelay;
   private lastCommand: LastCommand | null = null;
   private lastLinkState: CarState['link'] | null = null;
-  /** The driver's stick must come back to centre after someone else (or a race's hold) stopped the car (rearm-gate.ts). */
+  /** The driver's stick must come back to centre after a stop it did not make, and in a new driver's hand (rearm-gate.ts). */
   private readonly rearm: RearmGate;
+  /** Timed commands cut to limits.maxHoldMs (limitHold), and whether the running demand is one: its end is the server's stop. */
+  private readonly clamped = new WeakSet<Demand>();
+  private holdAtLimit = false;
   /** Drive demands refused while a race counts down (hold-gate.ts). */
   private readonly holdGate: HoldGate;
   private closed = false;
@@ -82,11 +91,15 @@ export class CarWorld {
     this.events = new CarEvents((err) => opts.log.error('listener_failed', {}, `a car event listener failed: ${err.stack ?? err.message}`));
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
-      broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver,
+      broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver, now: this.now,
+      iceServers: opts.iceServers,
     });
     this.seat = new Seating({
       limits: opts.limits, log: opts.log, now: this.now, clients: this.sessions, events: this.events,
-      driverChanged: () => this.camera.driverChanged(), // the new driver sees first
+      driverChanged: () => {
+        this.camera.driverChanged(); // the new driver sees first
+        this.newDriver();
+      },
       changed: () => this.broadcastState(),
     });
     opts.driver.on('state', this.onCarState);
@@ -112,6 +125,16 @@ export class CarWorld {
     };
   }
 
+  /** True while the seat waits for a departed driver's resume token. */
+  get seatHeld(): boolean {
+    return this.seat.reserved;
+  }
+
+  /** Whether the seat is held for this resume token: a connection presenting it may use a kept slot. */
+  seatHeldFor(token: string): boolean {
+    return this.seat.heldFor(token);
+  }
+
   /** True while the car is held (hold()). */
   get held(): boolean {
     return this.holdGate.held;
@@ -128,7 +151,7 @@ export class CarWorld {
     const driverId = this.seat.driver;
     const driver = driverId === null ? undefined : this.sessions.get(driverId);
     if (this.driver.state.direction !== 'stop') {
-      if (driver) this.rearm.disarm(driver, 'the start of the race', 'race-start', 'held'); // it may still be holding the stick
+      if (driver) this.rearm.disarm(driver, 'held', 'the start of the race stopped the car', { ref: 'race-start' }); // it may still be holding the stick
       this.stopCar();
     } else {
       driver?.notice('held', reason);
@@ -165,33 +188,38 @@ export class CarWorld {
   /** Takes a freshly opened connection: welcome, roles, and its messages from now on. */
   attach(session: ClientSession): void {
     const { ws, id } = session;
-    if (this.closed) return ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+    if (this.closed) {
+      this.opts.log.info('refused', { client: id, reason: 'server shutting down' });
+      return session.closeFor(CLOSE_CODES.goingAway, 'server shutting down');
+    }
     this.sessions.add(session);
     this.seat.join(session);
     this.opts.log.info('connected', { client: id, address: session.address, role: this.seat.roleOf(id), camera: session.camera || undefined });
     const { limits } = this.opts;
     session.send({
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
-      authRequired: this.opts.authRequired, authenticated: session.auth.authenticated,
+      authRequired: this.opts.authRequired, authenticated: session.auth.authenticated, marshal: isMarshal(session, this.opts.authRequired),
       vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
-      resumeToken: session.resumeToken, video: this.camera.status, iceServers: this.opts.iceServers(session.id),
+      resumeToken: session.resumeToken, video: this.camera.status,
     });
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });
     session.onRefusal = this.onRefusal;
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       try {
-        const message = session.read(data, isBinary);
-        if (!message) return;
-        if (this.events.active) this.events.emit({ kind: 'message', client: id, message });
-        this.handle(session, message);
+        const read = session.read(data, isBinary);
+        if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
+        const { message } = read;
+        // Listeners hear a message only once it is taken, with only its schema's fields (car-events.ts).
+        if (!this.events.active) return this.handle(session, message);
+        this.events.receive({ kind: 'message', client: id, message: knownFields(message) }, () => this.handle(session, message));
       } catch (err) {
         // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
         this.opts.log.error('internal_error', { client: id }, `${id}: internal error: ${(err as Error).stack ?? err}`);
-        ws.close(1011, 'internal error');
+        session.closeFor(1011, 'internal error');
       }
     });
-    ws.on('close', (code: number) => this.detach(session, code));
+    ws.on('close', (code: number, reason: Buffer) => this.detach(session, code, reason));
     ws.on('error', () => {}); // the close that follows is what matters
     this.seat.refresh();
     if (this.events.active) this.events.emit({ kind: 'client', client: id, joined: true });
@@ -214,13 +242,13 @@ export class CarWorld {
     this.driver.off('hold-expired', this.onHoldExpired);
     this.driver.off('write', this.onWrite);
     this.sessions.close();
-    for (const session of this.sessions.values()) session.ws.close(CLOSE_CODES.goingAway, 'server shutting down');
+    for (const session of this.sessions.values()) session.closeFor(CLOSE_CODES.goingAway, 'server shutting down');
     return carStopped;
   }
 
-  private detach(session: ClientSession, code: number): void {
+  private detach(session: ClientSession, code: number, reason: Buffer): void {
     if (!this.sessions.remove(session)) return;
-    this.opts.log.info('closed', { client: session.id, code });
+    logClosed(this.opts.log, session, code, reason);
     this.camera.left(session);
     this.seat.leave(session, code, () => this.stopCar());
     if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
@@ -291,10 +319,20 @@ export class CarWorld {
       this.seat.noteActivity(session.id);
       this.rearm.clear();
     } else if (driver && this.driver.state.direction !== 'stop') {
-      this.rearm.disarm(driver, session.id, ref); // it may still be holding the stick
+      this.rearm.disarm(driver, 'stopped_by_other', `${session.id} stopped the car`, { ref }); // it may still be holding the stick
     }
     this.opts.log.info('stopped', { client: session.id, driver: driverId !== session.id ? driverId : undefined });
     this.give(session, ref, { kind: 'command', name: 'stop' });
+  }
+
+  /**
+   * A stop that came beyond its client's message rate is never dropped while it would stop something:
+   * the car moving (or anything but our stop on the wire), or the driver giving up its seat. Otherwise it
+   * is dropped unanswered: a flood of stops then costs no write, reply, log line or recorded event.
+   */
+  private stopStillActs(session: ClientSession, msg: ClientMessage): boolean {
+    if (!isSeedCommand(msg) && msg.type === 'release') return this.seat.driver === session.id;
+    return session.auth.authenticated && this.driver.state.link === 'connected' && !this.driver.holdsStop;
   }
 
   /** Hands a checked demand to the Driver and reports what happened. */
@@ -302,6 +340,7 @@ export class CarWorld {
     // Set first, so the state the Driver emits during drive() already names the command.
     const previous = this.lastCommand;
     this.lastCommand = ref;
+    this.holdAtLimit = this.clamped.has(demand);
     if (this.events.active) this.events.emit({ kind: 'demand', client: session.id, demand });
     let result: ReturnType<Driver['drive']>;
     try {
@@ -324,7 +363,9 @@ export class CarWorld {
     if (!('durationMs' in demand) || demand.durationMs <= max) return demand;
     session.notice('duration_clamped',
       `held for ${max / 1000} s, the server's limit (asked for ${demand.durationMs / 1000} s)`, ref);
-    return { ...demand, durationMs: max };
+    const cut = { ...demand, durationMs: max };
+    this.clamped.add(cut);
+    return cut;
   }
 
   /** The server's own stop: a driver left, gave up or lost the seat, or a race holds the car. */
@@ -354,9 +395,13 @@ export class CarWorld {
   }
 
   private readonly onCarState = (car: CarState): void => {
-    if (car.link !== this.lastLinkState) {
+    const previous = this.lastLinkState;
+    if (car.link !== previous) {
       this.lastLinkState = car.link;
       this.events.emit({ kind: 'link', state: car.link });
+      // The link's loss stopped the car, and its return wrote a stop: neither was the driver's.
+      if (previous === 'connected' && !this.closed) this.disarmDriver('link_lost', 'the car\'s link was lost');
+      if (car.link === 'connected' && previous === 'reconnecting') this.disarmDriver('link_lost', 'the car\'s link is back after an outage, and the car stopped');
     }
     this.broadcastState();
   };
@@ -369,9 +414,28 @@ export class CarWorld {
   private readonly onWatchdog = (): void => {
     this.opts.log.info('watchdog', { driver: this.seat.driver }, 'drive input went quiet: the watchdog stopped the car');
     this.events.emit({ kind: 'watchdog' });
+    this.disarmDriver('watchdog', `no drive input for ${this.opts.limits.watchdogMs} ms: the watchdog stopped the car`);
   };
 
-  private readonly onHoldExpired = (): void => this.events.emit({ kind: 'hold-expired' });
+  private readonly onHoldExpired = (): void => {
+    this.events.emit({ kind: 'hold-expired' });
+    if (this.holdAtLimit) this.disarmDriver('max_hold', `the timed command was cut at the server's limit (${this.opts.limits.maxHoldMs / 1000} s)`);
+  };
+
+  /** Something other than the driver stopped the car: the driver, if any, must come back to neutral. */
+  private disarmDriver(code: DisarmCode, why: string): void {
+    const id = this.seat.driver;
+    const driver = id === null ? undefined : this.sessions.get(id);
+    if (driver) this.rearm.disarm(driver, code, why);
+  }
+
+  /** Whoever takes the seat may be holding a stick already: it drives once it has been at neutral. */
+  private newDriver(): void {
+    const id = this.seat.driver;
+    const driver = id === null ? undefined : this.sessions.get(id);
+    if (driver) this.rearm.disarm(driver, 'new_driver', 'new in the seat, the stick has not been seen at the centre yet', { tell: false });
+    else this.rearm.clear();
+  }
 
   private readonly onWrite = (bytes: Uint8Array): void => {
     if (this.events.active) this.events.emit({ kind: 'write', bytes });

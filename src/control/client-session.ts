@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from '../websocket/index.js';
 import { ADDRESS_WINDOW_MS, ClientAuth, type AddressLockout, type TokenCheck } from './auth.js';
 import {
-  CLOSE_CODES,
+  CLOSE_CODES, isSeedCommand,
   type ClientMessage, type ErrorCode, type ErrorMessage, type Limits, type NoticeCode, type ServerMessage,
 } from './messages.js';
 import type { Logger } from './log.js';
@@ -47,6 +47,8 @@ export class ClientSession {
   lastHeardAt: number;
   /** Told of every refusal this client gets (the car world's event stream). */
   onRefusal: ((client: string, code: ErrorCode, ref?: string) => void) | null = null;
+  /** Why the server ended this connection, for the log line at its close (close-log.ts); null if it did not. */
+  closedBecause: string | null = null;
   private readonly messages: TokenBucket;
   private readonly errors: TokenBucket;
   private rateReplyAt = -Infinity;
@@ -64,6 +66,8 @@ export class ClientSession {
     readonly camera = false,
     /** A page that came to watch (`role=watch`, the lobby's Watch): it never takes a free seat by itself either. */
     readonly watchOnly = false,
+    /** The connection's two ends have the same address: a client on the server's own machine (marshal.ts). */
+    readonly onServerMachine = false,
   ) {
     const now = ctx.now;
     const rate = ctx.limits.driveRatePerSecond;
@@ -80,19 +84,25 @@ export class ClientSession {
     return this.ws.readyState === 1;
   }
 
-  /** A frame from the client: the message, or null when it was refused here (the reply is sent). */
-  read(data: Buffer, isBinary: boolean): ClientMessage | null {
+  /**
+   * A frame from the client: the message, or null when it was refused here (the reply is sent). Every
+   * message takes from the client's rate, a stop too (flood accounting), but a stop is never dropped for
+   * the rate: beyond it, a stop still comes through, marked overRate, and the car world acts on it
+   * whenever it would stop something (car-world.ts). So a stop after a burst stops the car at once, and a
+   * flood of stops costs its parsing, nothing more.
+   */
+  read(data: Buffer, isBinary: boolean): ReadMessage | null {
     this.lastHeardAt = this.ctx.now();
     if (isBinary) {
       this.error('binary_unsupported', 'binary frames are not part of the protocol; send JSON text');
       return null;
     }
-    if (!this.messages.take()) {
-      this.rateLimited();
-      return null;
-    }
+    const withinRate = this.messages.take();
+    // Beyond the rate only what may be a stop is parsed at all (drive messages stay as cheap to drop as ever).
+    if (!withinRate && !mayBeStop(data)) return this.rateLimited();
     const parsed = parseClientMessage(data.toString('utf8')); // the WebSocket layer validated the UTF-8
-    if (parsed.ok) return parsed.message;
+    if (!withinRate) return parsed.ok && isStop(parsed.message) ? { message: parsed.message, overRate: true } : this.rateLimited();
+    if (parsed.ok) return { message: parsed.message, overRate: false };
     this.error(parsed.code, parsed.message, parsed.ref, parsed.field);
     return null;
   }
@@ -103,7 +113,8 @@ export class ClientSession {
     if (this.ctx.token !== null && lockout.locked(this.address)) {
       // Refused without looking at the token: the address spent its budget of guesses.
       this.error('unauthorized', 'too many wrong tokens from this address; try again later', 'auth');
-      this.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
+      log.warn('refused', { client: this.id, reason: 'too many wrong tokens from its address', close: CLOSE_CODES.policyViolation });
+      this.closeFor(CLOSE_CODES.policyViolation, 'too many wrong tokens');
       return 'refused';
     }
     const verdict = this.auth.present(token);
@@ -116,7 +127,7 @@ export class ClientSession {
     if (addressLocked) log.warn('locked_out', { address: this.address, reason: 'too many wrong tokens', minutes: ADDRESS_WINDOW_MS / 60_000 });
     if (verdict === 'locked' || addressLocked) {
       log.warn('refused', { client: this.id, reason: 'too many wrong tokens', close: CLOSE_CODES.policyViolation });
-      this.ws.close(CLOSE_CODES.policyViolation, 'too many wrong tokens');
+      this.closeFor(CLOSE_CODES.policyViolation, 'too many wrong tokens');
     }
     return 'refused';
   }
@@ -124,7 +135,7 @@ export class ClientSession {
   error(code: ErrorCode, message: string, ref?: string, field?: string): void {
     if (FLOOD_CODES.has(code) && !this.errors.take()) {
       this.ctx.log.warn('refused', { client: this.id, reason: 'flooding', close: CLOSE_CODES.policyViolation });
-      return this.ws.close(CLOSE_CODES.policyViolation, 'too many errors');
+      return this.closeFor(CLOSE_CODES.policyViolation, 'too many errors');
     }
     this.onRefusal?.(this.id, code, ref);
     this.logRefusal(code, ref);
@@ -132,6 +143,18 @@ export class ClientSession {
     if (ref !== undefined) error.ref = ref;
     if (field !== undefined) error.field = field;
     this.send(error);
+  }
+
+  /** Closes the connection (a close frame with `why` as its reason), remembering why for the log. */
+  closeFor(code: number, why: string): void {
+    this.closedBecause ??= why;
+    this.ws.close(code, why);
+  }
+
+  /** Drops the connection at once, for a peer that would not answer a close frame; `why` goes to the log. */
+  terminateFor(why: string): void {
+    this.closedBecause ??= why;
+    this.ws.terminate();
   }
 
   notice(code: NoticeCode, message: string, ref?: string): void {
@@ -158,11 +181,33 @@ export class ClientSession {
     this.refusalsUnlogged = 0;
   }
 
-  private rateLimited(): void {
+  /** Drops a message over the rate; says so at most once a second. Always null (the message is dropped). */
+  private rateLimited(): null {
     const now = this.ctx.now();
-    if (now - this.rateReplyAt < RATE_REPLY_INTERVAL_MS) return;
+    if (now - this.rateReplyAt < RATE_REPLY_INTERVAL_MS) return null;
     this.rateReplyAt = now;
     const rate = this.ctx.limits.driveRatePerSecond;
     this.error('rate_limited', `more than ${rate} messages per second; the excess is dropped`);
+    return null;
   }
+}
+
+/** A message read from a client; overRate: a stop beyond the client's message rate (never dropped for it). */
+export interface ReadMessage {
+  message: ClientMessage;
+  overRate: boolean;
+}
+
+/** A stop in any form: `{"type":"stop"}`, the seed's `{"command":"stop"}`, and `{"type":"release"}` (the driver gives up the seat). */
+export function isStop(message: ClientMessage): boolean {
+  return isSeedCommand(message) ? message.command === 'stop' : message.type === 'stop' || message.type === 'release';
+}
+
+/**
+ * Whether a frame could be a stop, before parsing it: it spells "stop" or "release", or escapes a
+ * character (\u0073top is "stop" too). A drive message does neither, so one over the rate is dropped
+ * unparsed.
+ */
+function mayBeStop(data: Buffer): boolean {
+  return data.includes('stop') || data.includes('release') || data.includes('\\');
 }

@@ -35,7 +35,7 @@ export class DriverLiveness {
       const silent = this.now() - session.lastHeardAt;
       if (silent >= this.silenceMs) {
         this.log.warn('dropped', { client: session.id, reason: 'silent while driving', silentMs: Math.round(silent) });
-        return session.ws.terminate(); // its 'close' detaches it (and keeps the seat for a resume)
+        return session.terminateFor('silent while driving'); // its 'close' detaches it (and keeps the seat for a resume)
       }
       let next = this.silenceMs - silent;
       if (silent < this.pingAfterMs) {

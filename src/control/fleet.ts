@@ -11,7 +11,9 @@ import { CarWorld } from './car-world.js';
 import type { FaultInjection } from './fault-injection.js';
 import { logLinkActivity } from './link-log.js';
 import type { Logger } from './log.js';
-import type { CodecName, IceServer, Limits, LinkKind, LinkState, VideoStatus } from './messages.js';
+import type { ClientSession } from './client-session.js';
+import type { IceGrant } from './ice-grants.js';
+import type { CodecName, Limits, LinkKind, LinkState, VideoStatus } from './messages.js';
 import type { CarConfig } from './options.js';
 
 /** The name of the one car of a server started without a list of cars. */
@@ -41,8 +43,8 @@ export interface FleetContext {
   refreshMs: number;
   authRequired: boolean;
   maxViewers: number;
-  /** The ICE servers for one client (TURN credentials minted for it: turn-credentials.ts). */
-  iceServers: (clientId: string) => IceServer[];
+  /** The ICE servers for a client that watches or is the camera (ice-grants.ts). */
+  iceServers: (client: ClientSession) => IceGrant;
   log: Logger;
   faults: FaultInjection | null;
   charmap?: RcAppCharmap;

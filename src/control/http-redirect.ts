@@ -10,6 +10,7 @@
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
+import { misdirectedText } from './host-check.js';
 
 const TLS_HANDSHAKE = 22;
 /** A connection that sends nothing for this long is closed (the HTTP server would time it out too). */
@@ -20,8 +21,8 @@ export interface PlainHttpRedirect {
   close(): void;
 }
 
-/** Puts the redirect in front of a TLS server's connections. */
-export function redirectPlainHttp(tlsServer: HttpServer): PlainHttpRedirect {
+/** Puts the redirect in front of a TLS server's connections; `hostAllowed` is the server's Host check (host-check.ts). */
+export function redirectPlainHttp(tlsServer: HttpServer, hostAllowed: (host: string) => boolean = () => true): PlainHttpRedirect {
   const tlsListeners = tlsServer.listeners('connection') as Array<(socket: Socket) => void>;
   const waiting = new Set<Socket>();
   tlsServer.removeAllListeners('connection');
@@ -41,7 +42,7 @@ export function redirectPlainHttp(tlsServer: HttpServer): PlainHttpRedirect {
         waiting.delete(socket);
         for (const listener of tlsListeners) listener.call(tlsServer, socket);
       } else {
-        answerPlain(socket);
+        answerPlain(socket, hostAllowed);
       }
     };
     socket.on('readable', onReadable);
@@ -64,7 +65,7 @@ const MAX_HEAD_BYTES = 8 * 1024;
  * Reads a plain HTTP request's head and answers it with a redirect to the same place over https, then
  * closes. Only the request line and Host are looked at; nothing else of the request is used.
  */
-function answerPlain(socket: Socket): void {
+function answerPlain(socket: Socket, hostAllowed: (host: string) => boolean): void {
   let head = '';
   socket.setTimeout(FIRST_BYTE_MS, () => socket.destroy());
   socket.on('error', onEarlyError);
@@ -74,14 +75,17 @@ function answerPlain(socket: Socket): void {
     const end = head.indexOf('\r\n\r\n');
     if (end < 0 && head.length <= MAX_HEAD_BYTES) return;
     socket.removeAllListeners('data');
-    socket.end(redirectFor(end < 0 ? '' : head.slice(0, end)));
+    socket.end(redirectFor(end < 0 ? '' : head.slice(0, end), hostAllowed));
     socket.setTimeout(FIRST_BYTE_MS, () => socket.destroy()); // a peer that never reads the answer
   });
   socket.resume(); // the first byte's wait left the socket paused
 }
 
-/** The answer to a plain HTTP request head: 307 to https:// on the same host and path, or 400. */
-export function redirectFor(head: string): string {
+/**
+ * The answer to a plain HTTP request head: 307 to https:// on the same host and path; 400 for a head it
+ * cannot read; 421 for a Host the server does not answer to (a rebinding name gets no redirect either).
+ */
+export function redirectFor(head: string, hostAllowed: (host: string) => boolean = () => true): string {
   const [requestLine, ...headerLines] = head.split('\r\n');
   const target = /^[A-Z]+ (\/[^\s]*) HTTP\/1\.[01]$/.exec(requestLine ?? '')?.[1];
   const host = headerLines.find((line) => /^host:/i.test(line))?.slice(5).trim() ?? '';
@@ -89,6 +93,7 @@ export function redirectFor(head: string): string {
   if (target === undefined || !/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i.test(host)) {
     return plainText('400 Bad Request', [], 'this port speaks https://\n');
   }
+  if (!hostAllowed(host)) return plainText('421 Misdirected Request', [], misdirectedText(host));
   const location = `https://${host}${target}`;
   // Temporary: the same address may serve plain http again once TLS is turned off.
   return plainText('307 Temporary Redirect', [`Location: ${location}`, 'Cache-Control: no-store'], `this port speaks https: ${location}\n`);

@@ -40,7 +40,7 @@ export class LobbyFeed {
   /** Answers `GET /api/cars/live`: the stream stays open until the page goes or the server closes. */
   open(req: IncomingMessage, res: ServerResponse): void {
     const address = req.socket.remoteAddress ?? '?';
-    const verdict = this.admission.check(address, false);
+    const verdict = this.admission.check(address, 'none');
     if (verdict !== true) {
       res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '10' });
       res.end(`${verdict.reason}\n`);

@@ -44,19 +44,36 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 const SECRET_FIELD = /token|secret|password|credential/i;
 
-/** A logger that hands each record at `level` or more severe to `write`. */
+/**
+ * A logger that hands each record at `level` or more severe to `write`. Logging never throws into the
+ * caller (a connection handler, the Driver's listeners, the shutdown): a `write` that throws once is
+ * dropped, quietly, and this logger and every logger made from it with `with()` write nothing more.
+ */
 export function createLogger(write: (record: LogRecord) => void, level: LogLevel = 'info', base: LogFields = {}): Logger {
+  let dropped = false;
+  const sink = (record: LogRecord): void => {
+    if (dropped) return;
+    try {
+      write(record);
+    } catch {
+      dropped = true;
+    }
+  };
+  return logger(sink, level, base);
+}
+
+function logger(sink: (record: LogRecord) => void, level: LogLevel, base: LogFields): Logger {
   const enabled = (l: LogLevel): boolean => RANK[l] <= RANK[level];
   const at = (l: LogLevel) => (event: string, fields: LogFields = {}, message?: string): void => {
     if (!enabled(l)) return;
     const record: LogRecord = { time: new Date(), level: l, event, fields: redact({ ...fields, ...base }) };
     if (message !== undefined) record.message = message;
-    write(record);
+    sink(record);
   };
   const info = at('info');
   return Object.assign((line: string) => info('note', {}, line), {
     error: at('error'), warn: at('warn'), info, debug: at('debug'), enabled,
-    with: (fields: LogFields) => createLogger(write, level, { ...base, ...fields }),
+    with: (fields: LogFields) => logger(sink, level, { ...base, ...fields }),
   });
 }
 

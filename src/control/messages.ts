@@ -11,6 +11,11 @@ export const PROTOCOL_VERSION = 1;
 export const SUBPROTOCOL = 'webracer';
 /** A second offered subprotocol may carry the drive token: `webracer.token.<base64url of its UTF-8>`. */
 export const TOKEN_SUBPROTOCOL_PREFIX = 'webracer.token.';
+/**
+ * And one may carry a resume token (`webracer.resume.<the welcome's resumeToken>`, already base64url): a
+ * returning driver's page gets in even when the server is full (docs/protocol.md, Limits).
+ */
+export const RESUME_SUBPROTOCOL_PREFIX = 'webracer.resume.';
 
 // ---------------------------------------------------------------------------------------------------
 // Client to server
@@ -162,6 +167,11 @@ export interface WelcomeMessage {
   /** True when a token is needed to drive; `authenticated` says whether this client has presented it. */
   authRequired: boolean;
   authenticated: boolean;
+  /**
+   * This client marshals races (it may start, end and mark any race): with a token, as long as it holds
+   * it (`authenticated`); without one, a page on the server's own machine (absent from older servers).
+   */
+  marshal?: boolean;
   /** `accessories`: what this car has besides motion, for the page's buttons (absent from older servers). */
   vehicle: { codec: CodecName; link: LinkKind; accessories?: AccessoryName[] };
   limits: Limits;
@@ -170,9 +180,14 @@ export interface WelcomeMessage {
    *  for this tab only. */
   resumeToken: string;
   video: VideoStatus;
-  /** For RTCPeerConnection's iceServers; empty on a LAN, where host candidates are enough. */
-  iceServers: IceServer[];
 }
+/**
+ * In answer to `watch`, and to `camera-on` when this client is the camera: the STUN/TURN servers for its
+ * RTCPeerConnections (empty on a LAN, where host candidates are enough), with TURN credentials minted for
+ * it (--turn-secret). `expiresInS`: how long the minted ones are good for (ask again, with the same
+ * message, before then); null when nothing in them expires. Never in `welcome`: only for video.
+ */
+export interface IceServersMessage { type: 'ice-servers'; iceServers: IceServer[]; expiresInS: number | null }
 /** Sent to everyone when the car's camera or its number of viewers changes. */
 export type VideoMessage = { type: 'video' } & VideoStatus;
 /**
@@ -287,12 +302,17 @@ export interface ErrorMessage {
 
 /**
  * Something the client should know that is not an error: `duration_clamped`, a timed command was carried
- * out but held for less than asked (limits.maxHoldMs); `stopped_by_other`, sent to the driver when someone
- * else stopped the car: its analog input is ignored until it is centred (a drive in the dead zone, or a stop);
- * `held`, sent to the driver when a race's countdown holds the car (stopped if it moved, and as after
- * `stopped_by_other` its analog input must come back to centre before it drives again).
+ * out but held for less than asked (limits.maxHoldMs). Every other code says that the driver is disarmed:
+ * its analog input is refused until it has been at neutral (a `drive` in the dead zone, or its own `stop`),
+ * because the car was stopped by something other than the driver, or the driver is new to the seat
+ * (docs/protocol.md "Arming"): `stopped_by_other`, someone else stopped the car; `held`, a race's countdown
+ * holds it; `watchdog`, drive input went quiet for limits.watchdogMs; `max_hold`, a timed command ran to
+ * limits.maxHoldMs; `link_lost`, the car's link was lost, or is back after an outage; `new_driver`, this
+ * client has just become the driver (sent when a push is refused).
  */
-export const NOTICE_CODES = ['duration_clamped', 'stopped_by_other', 'held'] as const;
+export const DISARM_CODES = ['stopped_by_other', 'held', 'watchdog', 'max_hold', 'link_lost', 'new_driver'] as const;
+export type DisarmCode = (typeof DISARM_CODES)[number];
+export const NOTICE_CODES = ['duration_clamped', ...DISARM_CODES] as const;
 export type NoticeCode = (typeof NOTICE_CODES)[number];
 export interface NoticeMessage {
   type: 'notice';
@@ -304,7 +324,7 @@ export interface NoticeMessage {
 
 export type ServerMessage =
   | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage
-  | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage
+  | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage | IceServersMessage
   | ArenaMessage | PosesMessage | LapsMessage | RaceMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */

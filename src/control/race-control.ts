@@ -4,8 +4,9 @@
  * up on the grid, lets them go, feeds the laps to the rules (race.ts), ends the race, and tells every
  * page. The rules are in race.ts; this file does the timers, the holds and the messages.
  *
- * Who may: starting, ending and marking laps need what driving needs (every client without --token,
- * a client that presented the token with one). Only one race at a time, for all the cars.
+ * Who may (docs/races.md, "Who runs a race"): a marshal (marshal.ts) anything; otherwise, with a token,
+ * no one else; without one, the driver of a car in the race once it runs, and before go the driver of
+ * any car. A spectator cannot start or end races for everyone. Only one race at a time, for all the cars.
  */
 import type { CarWorld } from './car-world.js';
 import type { Arena } from './arena.js';
@@ -13,6 +14,7 @@ import type { ClientSession } from './client-session.js';
 import type { DriverNames } from './driver-names.js';
 import type { Logger } from './log.js';
 import type { LapMarkMessage, RaceEndMessage, RaceMessage, RaceStartMessage } from './messages.js';
+import { isMarshal } from './marshal.js';
 import { Race, type LapVerdict } from './race.js';
 
 export type RaceRequest = RaceStartMessage | RaceEndMessage | LapMarkMessage;
@@ -23,6 +25,8 @@ export interface RaceControlOptions {
   names: DriverNames;
   now: () => number; // monotonic milliseconds
   log: Logger;
+  /** A token is set: its holders marshal, and nobody else runs races. */
+  authRequired: boolean;
   /** Every change of the race, for pages that are not a car's (the lobby's feed). */
   onChange: (message: RaceMessage) => void;
   /** "3, 2, 1, go" (default 3000 ms). */
@@ -60,9 +64,8 @@ export class RaceControl {
   handle(world: CarWorld, client: string, request: RaceRequest): void {
     const session = world.client(client);
     if (!session) return;
-    if (!session.auth.authenticated) {
-      return session.error('unauthorized', 'races need the token, as driving does: send {"type":"auth","token":...}', request.type);
-    }
+    const refusal = this.refusal(world, session);
+    if (refusal !== null) return session.error(refusal.code, refusal.message, request.type);
     switch (request.type) {
       case 'race-start':
         return this.start(session, request.laps);
@@ -71,6 +74,21 @@ export class RaceControl {
       case 'lap-mark':
         return this.mark(session, request.car);
     }
+  }
+
+  /** Why this client may not run the race now (see the file's comment), or null when it may. */
+  private refusal(world: CarWorld, session: ClientSession): { code: 'unauthorized' | 'not_driver'; message: string } | null {
+    if (isMarshal(session, this.opts.authRequired)) return null;
+    if (this.opts.authRequired) {
+      return { code: 'unauthorized', message: 'races need the token, as driving does: send {"type":"auth","token":...}' };
+    }
+    const drives = this.seats.get(world.name)?.driver === session.id;
+    const inIt = this.race.phase !== 'running' || this.race.hasEntrant(world.name);
+    if (drives && inIt) return null;
+    return {
+      code: 'not_driver',
+      message: 'races are run by the drivers of the cars (of the cars in it, once it runs) and a marshal: a page on the server\'s own machine',
+    };
   }
 
   /** Who holds a car's seat (its world's `seat` event). */

@@ -59,6 +59,11 @@ export class Race {
     if (entrants.length === 0) this.end(now, 'no car had a driver at go');
   }
 
+  /** Whether the car is in this race (racing, finished or out); none is before go. */
+  hasEntrant(car: string): boolean {
+    return this.entries.has(car);
+  }
+
   isRacing(car: string): boolean {
     const entry = this.entries.get(car);
     return this.phase === 'running' && entry !== undefined && !entry.out && entry.finishMs === null;

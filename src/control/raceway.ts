@@ -26,14 +26,14 @@ export class Raceway {
   private readonly colours: Map<string, ArenaCar>;
   private readonly unlisten: Array<() => void>;
 
-  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger }) {
+  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean }) {
     const { worlds } = fleet;
     this.arena = new Arena(worlds, fleet.sims, opts.now, (lap) => this.onLap(lap));
     this.colours = new Map(this.arena.cars.map((c) => [c.name, c]));
     this.book = new LapBook(worlds.map((w) => w.name));
     this.feed = new LobbyFeed({ cars: () => this.cars(), race: () => this.race.message() });
     this.race = new RaceControl({
-      worlds, arena: this.arena, names: this.names, now: opts.now, log: opts.log,
+      worlds, arena: this.arena, names: this.names, now: opts.now, log: opts.log, authRequired: opts.authRequired ?? false,
       onChange: (message) => this.feed.race(message),
     });
     this.unlisten = worlds.map((world) => world.events.listen((event) => this.onEvent(world, event)));

@@ -1,6 +1,7 @@
 /**
  * A token bucket: `capacity` messages at once, refilled at `ratePerSecond`. One per client for its
- * messages, one per client for the errors it provokes (an error flood is closed with 1008).
+ * messages, one per client for the errors it provokes (an error flood is closed with 1008); the video
+ * signalling budget counts bytes with them too (signal-budget.ts).
  */
 export class TokenBucket {
   private tokens: number;
@@ -15,13 +16,13 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Takes one token; false when the bucket is empty (the message is dropped). */
-  take(): boolean {
+  /** Takes `cost` tokens (one message, or its bytes); false when there are fewer (the message is dropped). */
+  take(cost = 1): boolean {
     const t = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((t - this.last) / 1000) * this.ratePerSecond);
     this.last = t;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

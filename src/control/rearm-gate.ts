@@ -1,52 +1,69 @@
 /**
- * After someone other than the driver stops a moving car, the driver's analog input is ignored until it
- * comes back to centre (a drive in the dead zone), or the driver stops or sends a discrete command: the
- * RC-transmitter rule that a radio does not arm with the throttle open. Without it, a bystander's stop
- * would be undone by the driver's next refresh 50 ms later. The page keeps the same rule for every stop
- * (web/arming.ts); keeping it here too means no page, old or hostile, can undo a bystander's stop.
+ * Arming at neutral, on the server: the RC-transmitter rule that a radio does not arm with the throttle
+ * open. After every stop the driver did not make itself (the watchdog, a hold cut at --max-hold-ms, the
+ * car's link lost or back, someone else's stop, a race's hold), and for every client that becomes the
+ * driver (the first seat on a fresh or restarted server, a claim, a takeover, a resume), the driver's
+ * analog input is refused until it has been at neutral: a drive in the dead zone, or the driver's own
+ * stop. Without it a page that froze (a stopped renderer, a long task, a phone's app switcher), an old or
+ * buggy page, or one that reconnected with the stick held, would drive on with its next refresh, 50 ms
+ * after the stop. The page keeps the same rule for every input (web/arming.ts); keeping it here too means
+ * no page, old, frozen or hostile, can restart the car by repeating what it sent before.
+ *
+ * A seed command (`up`, `raw`, ...) is a discrete, deliberate press that ends by itself (its duration,
+ * at most --max-hold-ms): it is carried out while disarmed, but it does not re-arm the stick, since it
+ * says nothing about where the stick is.
  */
 import { DEFAULT_DEAD_ZONE, type Demand } from '../vehicle/index.js';
 import type { ClientSession } from './client-session.js';
+import type { DisarmCode } from './messages.js';
 
-/** A disarmed driver whose drive messages keep coming hears why at most this often. */
+/** A disarmed driver hears why at most this often (the page sends 20 drive messages a second). */
 const REMINDER_INTERVAL_MS = 1000;
 
+interface Disarmed {
+  driver: string;
+  code: DisarmCode;
+  /** What stopped the car, or why the driver must centre first: the notice's first half. */
+  why: string;
+}
+
 export class RearmGate {
-  private held: { driver: string; by: string; code: 'stopped_by_other' | 'held' } | null = null;
-  private remindedAt = -Infinity;
+  private disarmed: Disarmed | null = null;
+  private told: { driver: string; at: number } | null = null;
 
   constructor(private readonly now: () => number) {}
 
   /**
-   * `by` stopped the car under `driver`, who is told so (and told again, now and then, if it pushes on),
-   * with a `stopped_by_other` notice, or a `held` one when a race's countdown stopped it.
+   * From now on `driver`'s analog input must come back to neutral before it drives. With `tell` (the
+   * default: a stop it should hear of) it is told why now, in a `notice` with `code`; without (a new
+   * driver, who may not be pushing at all), only when a push is refused. While it pushes on, it hears
+   * why again at most once a second.
    */
-  disarm(driver: ClientSession, by: string, ref: string, code: 'stopped_by_other' | 'held' = 'stopped_by_other'): void {
-    this.held = { driver: driver.id, by, code };
-    this.remind(driver, ref, true);
+  disarm(driver: ClientSession, code: DisarmCode, why: string, options: { ref?: string; tell?: boolean } = {}): void {
+    this.disarmed = { driver: driver.id, code, why };
+    if (options.tell !== false) this.tell(driver, options.ref);
   }
 
-  /** The driver stopped, or someone else now drives: nothing to wait for. */
+  /** The driver stopped, or the seat is empty: nothing to wait for. */
   clear(): void {
-    this.held = null;
+    this.disarmed = null;
   }
 
-  /** False when this demand must be dropped: its sender is disarmed and it does not re-arm. */
+  /** False when this demand must be dropped: its sender is disarmed and it is a push off neutral. */
   admits(session: ClientSession, demand: Demand, ref: string): boolean {
-    if (this.held?.driver !== session.id) return true;
-    if (demand.kind !== 'analog' || Math.hypot(demand.x, demand.y) < DEFAULT_DEAD_ZONE) {
-      this.held = null;
+    if (this.disarmed?.driver !== session.id || demand.kind !== 'analog') return true;
+    if (Math.hypot(demand.x, demand.y) < DEFAULT_DEAD_ZONE) {
+      this.disarmed = null;
       return true;
     }
-    this.remind(session, ref, false);
+    const toldAt = this.told?.driver === session.id ? this.told.at : -Infinity;
+    if (this.now() - toldAt >= REMINDER_INTERVAL_MS) this.tell(session, ref);
     return false;
   }
 
-  private remind(session: ClientSession, ref: string, now: boolean): void {
-    const t = this.now();
-    // Drive messages already on their way when the stop came need no second notice.
-    if (!now && t - this.remindedAt < REMINDER_INTERVAL_MS) return;
-    this.remindedAt = t;
-    session.notice(this.held!.code, `${this.held!.by} stopped the car; centre the stick (or let go) to drive again`, ref);
+  private tell(session: ClientSession, ref: string | undefined): void {
+    const { code, why } = this.disarmed!;
+    this.told = { driver: session.id, at: this.now() };
+    session.notice(code, `${why}; centre the stick (or let go) to drive again`, ref);
   }
 }

@@ -83,14 +83,20 @@ export class Seat {
     return this.fillSeat();
   }
 
+  /**
+   * Whether the seat is held for this key, leaving it held: what admission asks at the upgrade. Compared
+   * in constant time (every key the server issues has the same length, so the length tells nothing).
+   */
+  heldFor(key: string): boolean {
+    const reserved = this.reservedFor;
+    const presented = Buffer.from(key);
+    return reserved !== null && presented.length === reserved.length && timingSafeEqual(presented, reserved);
+  }
+
   /** A client presents a resume key: the reserved seat is its own again (and so is the authorization). */
   resume(id: string, key: string): RoleChange[] | null {
     const member = this.members.get(id);
-    const reserved = this.reservedFor;
-    const presented = Buffer.from(key);
-    if (!member || reserved === null || presented.length !== reserved.length || !timingSafeEqual(presented, reserved)) {
-      return null;
-    }
+    if (!member || !this.heldFor(key)) return null;
     this.reservedFor = null;
     member.authorized = true;
     return [this.seat(id)];

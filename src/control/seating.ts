@@ -47,6 +47,11 @@ export class Seating {
     return this.seat.reserved;
   }
 
+  /** Whether the seat is held for this resume token (it stays held: see Seat.heldFor). */
+  heldFor(token: string): boolean {
+    return this.seat.heldFor(token);
+  }
+
   /** Clients watching the car: everyone but the driver and the car's camera page, which watches nothing. */
   get spectators(): number {
     let cameras = 0;

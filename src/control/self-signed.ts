@@ -59,7 +59,7 @@ export async function selfSignedCertificate(dir: string, names = machineHostName
   } else if (existing !== null) {
     why = renewalReason(existing, key, names, now);
     if (why === undefined) return { cert: existing, key, certPath, outcome: 'reused' };
-    names = [...new Set([...names, ...namesOf(existing)])].slice(0, MAX_NAMES); // an address gone today may be back tomorrow
+    names = [...new Set([...names, ...certificateNames(existing)])].slice(0, MAX_NAMES); // an address gone today may be back tomorrow
   }
   const cert = await issue(key, names, now);
   await writeAtomically(certPath, cert, 0o644);
@@ -89,14 +89,14 @@ function renewalReason(certPem: string, keyPem: string, names: readonly string[]
   const left = (Date.parse(cert.validTo) - now.getTime()) / DAY_MS;
   if (left < RENEW_DAYS) return left <= 0 ? 'it has expired' : `it ends in ${Math.floor(left)} days`;
   if (Date.parse(cert.validFrom) > now.getTime()) return 'it is not valid yet (has the clock changed?)';
-  const covered = new Set(namesOf(certPem));
+  const covered = new Set(certificateNames(certPem));
   const missing = names.filter((n) => !covered.has(n));
   if (missing.length > 0) return `it does not name ${missing.join(', ')}`;
   return undefined;
 }
 
 /** The host names and addresses a certificate names (its subjectAltName), lower case; none when unreadable. */
-function namesOf(certPem: string): string[] {
+export function certificateNames(certPem: string): string[] {
   let san: string;
   try {
     san = new X509Certificate(certPem).subjectAltName ?? '';

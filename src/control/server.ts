@@ -17,7 +17,7 @@ import { DEFAULT_DEAD_ZONE, DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../veh
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
 import type { ServerAddOn } from './add-on.js';
 import { Admission } from './admission.js';
-import { AddressLockout, TokenCheck, upgradeToken } from './auth.js';
+import { AddressLockout, TokenCheck, upgradeResumeToken, upgradeToken } from './auth.js';
 import type { CarWorld } from './car-world.js';
 import { ClientSession, type SessionContext } from './client-session.js';
 import { faultsFromEnv } from './fault-injection.js';
@@ -29,11 +29,13 @@ import { joinUrls } from './join.js';
 import { Raceway } from './raceway.js';
 import { SUBPROTOCOL, type Limits } from './messages.js';
 import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
-import { isOriginAllowed, machineNames, type OriginPolicy } from './origin.js';
+import { HostCheck, hostPolicyFor, isVouchedFor } from './host-check.js';
+import { isOriginAllowed, type OriginPolicy } from './origin.js';
 import { createStaticHandler } from './static.js';
 import { loadTls, type TlsInfo } from './tls.js';
 import { redirectPlainHttp } from './http-redirect.js';
-import { checkTurn, iceServersFor } from './turn-credentials.js';
+import { IceGrants } from './ice-grants.js';
+import { checkTurn } from './turn-credentials.js';
 
 export type { ControlOptions } from './options.js';
 
@@ -81,9 +83,10 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const token = opts.token === undefined ? null : new TokenCheck(opts.token);
   const faults = faultsFromEnv(process.env, log);
   const cars = opts.cars ?? [{ name: DEFAULT_CAR_NAME, link: opts.link, codec: opts.codec, ack: opts.linkAck }];
+  const iceGrants = new IceGrants({ servers: opts.iceServers ?? [], secret: opts.turnSecret, log });
   const fleet = Fleet.create(cars, opts.watchdogMs, {
     limits, log, faults, authRequired: token !== null, maxViewers: opts.maxViewers ?? 4,
-    iceServers: (clientId) => iceServersFor(opts.iceServers ?? [], opts.turnSecret, clientId, Date.now()),
+    iceServers: (client) => iceGrants.grant(client),
     linkTimeoutMs: opts.linkTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, refreshMs: opts.linkRefreshMs ?? 0, charmap: opts.charmap,
   });
   const addOns = opts.addOns ?? [];
@@ -91,12 +94,13 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
-  const raceway = new Raceway(fleet, { now, log });
+  const raceway = new Raceway(fleet, { now, log, authRequired: token !== null });
   const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
   const admission = new Admission({
     maxClients: opts.maxClients ?? DEFAULT_LIMITS.maxClients,
     maxPerAddress: opts.maxClientsPerAddress ?? 16,
     reservedForToken: token === null ? 0 : RESERVED_FOR_TOKEN,
+    heldSeats: () => fleet.worlds.filter((world) => world.seatHeld).length,
   });
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!existsSync(join(staticDir, 'index.html'))) log.warn('no_page', { dir: staticDir }, `no index.html in ${staticDir} (run npm run build)`);
@@ -110,10 +114,13 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     return server;
   };
 
-  const policy: { allowOrigins: Set<string>; localNames: Set<string>; pagePorts: number[] } = {
+  const hostPolicy = hostPolicyFor(opts.allowOrigins ?? [], () => tls?.names() ?? []);
+  const hosts = new HostCheck(hostPolicy, log); // every request and upgrade: the names we answer to
+  const policy: OriginPolicy & { pagePorts: number[] } = {
     allowOrigins: new Set(opts.allowOrigins ?? []),
-    localNames: machineNames(),
+    localNames: hostPolicy.localNames,
     pagePorts: [],
+    vouchedFor: (name) => isVouchedFor(name, hostPolicy),
   };
   /** Whether each upgrade request carried the right token, decided once in verifyClient. */
   const tokenHolders = new WeakSet<IncomingMessage>();
@@ -134,7 +141,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
       const address = req.socket.remoteAddress ?? '?';
       const holder = presentsToken(req, address);
       if (holder) tokenHolders.add(req);
-      return admitted(admission.check(address, holder), address, log);
+      return admitted(admission.check(address, holder ? 'token' : passOf(req, carOf.get(req))), address, log);
     },
     // Never echo the token-carrying protocol: answer `webracer` when offered, else none.
     handleProtocols: (offered) => (offered.includes(SUBPROTOCOL) ? SUBPROTOCOL : false),
@@ -152,7 +159,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     ws.once('close', admission.admit(address));
     const world = carOf.get(req) ?? fleet.first;
     const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role');
-    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), role === 'camera', role === 'watch'));
+    const onServerMachine = req.socket.localAddress !== undefined && req.socket.localAddress === req.socket.remoteAddress;
+    world.attach(new ClientSession(`c${nextId++}`, ws, address, sessions, tokenHolders.has(req), role === 'camera', role === 'watch', onServerMachine));
   });
   /** Routes an upgrade to a car: `?car=NAME` (default the first car), or the seed car for seed-era paths. */
   const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
@@ -173,11 +181,12 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   }
   servers.push(main);
   const lobbyPage = existsSync(join(staticDir, 'lobby.html')); // a seed page's folder (--static-dir) has none
-  const redirect = tls ? redirectPlainHttp(main) : null; // http:// on this port is sent to https://
-  main.on('request', createHttpHandler(fleet, createStaticHandler(staticDir), { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
+  const redirect = tls ? redirectPlainHttp(main, (host) => hosts.allows(host)) : null; // http:// on this port is sent to https://
+  main.on('request', hosts.guard(createHttpHandler(fleet, createStaticHandler(staticDir), { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
     () => ({ urls: joinUrls(opts.host, port, tls !== null), authRequired: token !== null }),
-    addOns, createRequestAuthorizer(token, sessions.lockout, log)));
+    addOns, createRequestAuthorizer(token, sessions.lockout, log))));
   main.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!hosts.admitsUpgrade(req, socket)) return;
     const path = pathOf(req.url);
     if (!WS_PATHS.has(path)) return refuse(socket, 404, 'Not Found', 'WebSocket endpoints are /ws and /\n');
     upgradeTo(req, socket, head, path === '/');
@@ -185,12 +194,12 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   let wsOnly: HttpServer | undefined;
   if (opts.wsPort !== undefined) {
     wsOnly = makeServer();
-    wsOnly.on('request', (_req, res) => {
+    wsOnly.on('request', hosts.guard((_req, res) => {
       res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'close' });
       res.end('this port speaks WebSocket only\n');
-    });
+    }));
     wsOnly.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      upgradeTo(req, socket, head, true); // any path, as the seed's listener did
+      if (hosts.admitsUpgrade(req, socket)) upgradeTo(req, socket, head, true); // any path, as the seed's listener did
     });
     servers.push(wsOnly);
   }
@@ -244,6 +253,12 @@ function checkOrigin(req: IncomingMessage, policy: OriginPolicy, secure: boolean
   if (isOriginAllowed(origin, req.headers.host, secure, policy)) return true;
   log.warn('refused', { address: req.socket.remoteAddress, status: 403, reason: 'origin not allowed (see --allow-origin)', origin: origin?.slice(0, 200) });
   return { status: 403, reason: 'origin not allowed' };
+}
+
+/** A returning driver's pass: the resume token it offered at the upgrade holds its car's seat (not used up here). */
+function passOf(req: IncomingMessage, world: CarWorld | undefined): 'resume' | 'none' {
+  const key = upgradeResumeToken(req.headers['sec-websocket-protocol']);
+  return key !== undefined && world?.seatHeldFor(key) === true ? 'resume' : 'none';
 }
 
 /** A full server or a greedy address: the verdict, logged when it is a refusal. */

@@ -7,6 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import { extname, join, sep } from 'node:path';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -99,9 +100,9 @@ async function serve(root: string, req: IncomingMessage, res: ServerResponse, ta
     res.end();
     return;
   }
-  const stream = createReadStream(file.path);
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  // pipeline, not pipe: a page that goes away mid-answer must close the file too (pipe keeps it open for
+  // good: one descriptor leaked per cut download). A read error ends the answer.
+  pipeline(createReadStream(file.path), res, () => {});
 }
 
 /** The regular file for these segments (a folder means its index.html), or null if none inside root. */

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { unwatchFile, watchFile } from 'node:fs';
 import { defaultDataDir } from './data-dir.js';
 import type { Logger } from './log.js';
-import { fingerprint, selfSignedCertificate, spkiHash, type Identity } from './self-signed.js';
+import { certificateNames, fingerprint, selfSignedCertificate, spkiHash, type Identity } from './self-signed.js';
 
 export interface TlsSettings {
   tls?: 'self-signed';
@@ -37,6 +37,8 @@ export interface ServerTls {
   /** The certificate and key in use now (for https.createServer). */
   identity(): Identity;
   info(): TlsInfo;
+  /** The host names and addresses the certificate served now names (lower case): the server answers to them. */
+  names(): readonly string[];
   /** Keeps these servers on the current certificate from now on. */
   serve(server: TlsServer): void;
   close(): void;
@@ -66,7 +68,8 @@ function describe(identity: Identity, certPath: string): TlsInfo {
 }
 
 function fixed(identity: Identity, info: TlsInfo): ServerTls {
-  return { identity: () => identity, info: () => info, serve: () => {}, close: () => {} };
+  const names = certificateNames(identity.cert);
+  return { identity: () => identity, info: () => info, names: () => names, serve: () => {}, close: () => {} };
 }
 
 async function readPair(certPath: string, keyPath: string): Promise<Identity> {
@@ -80,6 +83,7 @@ async function watchedFiles(certPath: string, keyPath: string, intervalMs: numbe
     throw new Error(`cannot use the TLS certificate and key: ${err.message}`);
   });
   let info = describe(current, certPath);
+  let names = certificateNames(current.cert);
   const servers: TlsServer[] = [];
   let settle: NodeJS.Timeout | undefined;
   let closed = false;
@@ -96,6 +100,7 @@ async function watchedFiles(certPath: string, keyPath: string, intervalMs: numbe
     for (const server of servers) server.setSecureContext(next); // new connections only; open ones carry on
     current = next;
     info = describe(next, certPath);
+    names = certificateNames(next.cert);
     log.info('tls_reloaded', { cert: certPath, fingerprint: info.fingerprint }, 'TLS: certificate reloaded');
   };
   const changed = (now: { mtimeMs: number; ino: number }, before: { mtimeMs: number; ino: number }): void => {
@@ -112,6 +117,7 @@ async function watchedFiles(certPath: string, keyPath: string, intervalMs: numbe
   return {
     identity: () => current,
     info: () => info,
+    names: () => names,
     serve: (server) => void servers.push(server),
     close: () => {
       closed = true;

@@ -4,7 +4,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { seedCommandSchema, typedMessageSchemas } from './message-schemas.js';
-import type { ClientMessage, ClientMessageType } from './messages.js';
+import { SEED_COMMANDS, type ClientMessage, type ClientMessageType } from './messages.js';
 
 export type ParseResult =
   | { ok: true; message: ClientMessage }
@@ -43,7 +43,8 @@ export function parseClientMessage(text: string): ParseResult {
     return invalid('a message has either "type" or a seed "command", not both', 'type');
   }
   if (hasCommand) {
-    const ref = typeof obj.command === 'string' ? obj.command : undefined;
+    // A ref is a name the protocol has, never the client's own text: it goes into logs and recordings.
+    const ref = SEED_COMMANDS.find((c) => c === obj.command);
     return check(seedValidator, obj, ref);
   }
   if (!hasType) return invalid('missing field "type" (or a seed "command")', 'type');
@@ -69,30 +70,89 @@ function invalid(message: string, field?: string, ref?: string): ParseResult {
   return result;
 }
 
-/** Turns Ajv's first error into one sentence about one field. */
+/**
+ * Turns Ajv's first error into one sentence about one field: `field "x" must be <the rule's description>
+ * (got ...)`, `missing field "x"`, `unknown field "x"`, or `the message ...` for a rule about the whole
+ * message. Nested fields are named by their path (`description.sdp`). A failure inside an alternative
+ * (anyOf, oneOf) is explained by the alternative as a whole: its branches' errors are noise to a client.
+ */
 function describe(errors: ErrorObject[], obj: Record<string, unknown>): { field?: string; message: string } {
   // `if` only reports that a `then` failed; the `then` error itself is the useful one.
   const first = errors.find((e) => e.keyword !== 'if');
   if (!first) return { message: 'the message does not match the protocol' };
-  if (first.keyword === 'required') {
-    const field = String(first.params.missingProperty);
-    return { field, message: `missing field "${field}"` };
+  const error = outermostAlternative(errors, first) ?? first;
+  const path = pathOf(error.instancePath);
+  if (error.keyword === 'required' || error.keyword === 'additionalProperties') {
+    const name = String(error.keyword === 'required' ? error.params.missingProperty : error.params.additionalProperty);
+    const field = [...path, name].join('.');
+    return { field, message: `${error.keyword === 'required' ? 'missing' : 'unknown'} field "${field}"` };
   }
-  if (first.keyword === 'additionalProperties') {
-    const field = String(first.params.additionalProperty);
-    return { field, message: `unknown field "${field}"` };
-  }
-  // An anyOf failure lists each branch first; the anyOf error at the same path names the whole rule.
-  const error = errors.find((e) => e.keyword === 'anyOf' && e.instancePath === first.instancePath) ?? first;
-  const field = error.instancePath.split('/').slice(1).join('.');
+  const field = path.length === 0 ? undefined : path.join('.');
+  const subject = field === undefined ? 'the message' : `field "${field}"`;
+  const rule = `${subject} ${ruleOf(error)}`;
+  // A token is never echoed, not even to its sender; nor is the message as a whole.
+  const result = field === undefined || path.at(-1) === 'token' ? rule : `${rule} (got ${show(valueAt(obj, path))})`;
+  return field === undefined ? { message: result } : { field, message: result };
+}
+
+/** The anyOf or oneOf that the first failure lies inside, outermost first: the rule a client broke. */
+function outermostAlternative(errors: ErrorObject[], first: ErrorObject): ErrorObject | undefined {
+  return errors
+    .filter((e) => (e.keyword === 'anyOf' || e.keyword === 'oneOf') && first.schemaPath.startsWith(e.schemaPath))
+    .sort((a, b) => a.schemaPath.length - b.schemaPath.length)[0];
+}
+
+/** What the value must be: the rule's own description when it has one, else words for its keyword. */
+function ruleOf(error: ErrorObject): string {
+  if (error.keyword === 'oneOf') return oneOfRule(error);
   const description = (error.parentSchema as { description?: string } | undefined)?.description;
-  const rule = `field "${field}" must be ${description ?? error.message}`;
-  // A token is never echoed, not even to its sender.
-  return { field, message: field === 'token' ? rule : `${rule} (got ${show(obj[field])})` };
+  if (description !== undefined) return `must be ${description}`;
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'type': return `must be ${String(p.type).split(',').map(withArticle).join(' or ')}`;
+    case 'const': return `must be ${JSON.stringify(p.allowedValue)}`;
+    case 'enum': return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minimum': return `must be at least ${String(p.limit)}`;
+    case 'maximum': return `must be at most ${String(p.limit)}`;
+    case 'exclusiveMinimum': return `must be more than ${String(p.limit)}`;
+    case 'exclusiveMaximum': return `must be less than ${String(p.limit)}`;
+    case 'minLength': return `must be at least ${String(p.limit)} characters long`;
+    case 'maxLength': return `must be at most ${String(p.limit)} characters long`;
+    case 'anyOf': return 'is none of the forms it may take';
+    default: return 'is not valid here';
+  }
+}
+
+/** A oneOf of required fields (exactly one of them): which ones, and whether there were none or several. */
+function oneOfRule(error: ErrorObject): string {
+  const branches = error.schema as Array<{ required?: string[] }>;
+  const names = branches.flatMap((b) => b.required ?? []).map((n) => `"${n}"`).join(' or ');
+  if (names === '') return 'must match exactly one of its forms';
+  return (error.params as { passingSchemas: unknown }).passingSchemas === null ? `needs one of ${names}` : `must have only one of ${names}`;
+}
+
+function withArticle(type: string): string {
+  return type === 'null' ? 'null' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+/** An instance path (`/description/sdp`, RFC 6901) as its segments. */
+function pathOf(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+function valueAt(obj: Record<string, unknown>, path: string[]): unknown {
+  let value: unknown = obj;
+  for (const key of path) value = (value as Record<string, unknown> | null | undefined)?.[key];
+  return value;
 }
 
 /** A short, safe rendering of a client value for an error message. */
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[...]' : '{...}'; // nested deeper than JSON.stringify can go
+  }
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }

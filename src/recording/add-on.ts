@@ -35,7 +35,7 @@ export function recordingAddOn(settings: RecordSettings, log: (line: string) => 
   const recorders: CarRecorder[] = [];
   return {
     attach(fleet) {
-      for (const world of fleet.worlds) recorders.push(new CarRecorder(world, { directory, server: SERVER_VERSION }));
+      for (const world of fleet.worlds) recorders.push(new CarRecorder(world, { directory, server: SERVER_VERSION, log }));
     },
     handle: createRecordingRoutes(directory, summaries),
     async close() {

@@ -23,8 +23,13 @@ export interface RecordingSummary {
   writes: number;
   /** The end line is there and everything before it is sound. */
   complete: boolean;
+  /** No end line, everything before sound, and no server of this run writing it: the server was killed or
+   *  the power went. It replays up to its last sound line (durationMs). */
+  cutShort: boolean;
+  /** No end line yet: this server is still recording the session. */
+  inProgress: boolean;
   endReason: string | null;
-  /** Why the file is not complete, with its line. */
+  /** Why the file cannot be replayed (a corrupt line, with its line number); null when it can. */
   problem: string | null;
 }
 

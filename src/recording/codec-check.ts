@@ -10,15 +10,17 @@
  * same characters around; a map with other characters, the usual clone, it does.
  */
 import { ACCESSORY_NAMES, type Codec } from '../vehicle/index.js';
-import { replayAtOnce } from './dry-run.js';
+import type { TimelineEntry } from './dry-run.js';
 import { fromHex } from './format.js';
-import type { Recording } from './reader.js';
+import type { Playable } from './reader.js';
 
-/** The byte values the recorded car was sent that `codec` neither sends for this session nor knows, ascending. */
-export async function bytesNotReproduced(recording: Recording, codec: Codec): Promise<number[]> {
+/**
+ * The byte values the recorded car was sent that `codec` neither sends for this session nor knows,
+ * ascending. `timeline`: the whole session replayed at once with `codec` at speed 1 (replayAtOnce),
+ * whatever part the replay plays: the question is the codec, not the timing.
+ */
+export function bytesNotReproduced(recording: Playable, codec: Codec, timeline: readonly TimelineEntry[]): number[] {
   const known = alphabet(codec);
-  // The whole session at speed 1, whatever part the replay plays: the question is the codec, not the timing.
-  const { timeline } = await replayAtOnce(recording, { codec });
   for (const entry of timeline) if (entry.kind === 'write') for (const b of entry.bytes) known.add(b);
   const missing = new Set<number>();
   for (const line of recording.lines) {

@@ -3,11 +3,26 @@
  * deleting the oldest recordings first (never a file being written, never a file not named like a
  * recording), and reports a disk problem once: a full or read-only disk costs the recording, never
  * the drive, and must not fill the log either.
+ *
+ * Recordings are private (who drove when, and what they sent): the folder is made 0700 and each file
+ * 0600. A folder that already exists keeps the modes its owner gave it (it may be shared on purpose); if
+ * others may look into it, the log says so once. Only regular files count as recordings: a link or a
+ * pipe named like one is never listed, served, counted or deleted, and a recording is opened without
+ * following a link and served only if what was opened is a regular file (openRecording).
  */
-import { mkdirSync } from 'node:fs';
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { constants, mkdirSync, statSync } from 'node:fs';
+import { lstat, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineFile } from './line-file.js';
+
+/** Read-only; never through a link (ELOOP); never waiting for a writer (a pipe: not a recording anyway). */
+const OPEN_FOR_READING = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+/** A recording opened for reading: the caller closes `handle`. */
+export interface OpenRecording {
+  handle: FileHandle;
+  size: number;
+}
 
 /** `2026-11-29T20-06-23.123Z_car_c1.jsonl`, `..._p2.jsonl` for a session's second part, `-2` if taken. */
 export const RECORDING_NAME = /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z_[A-Za-z0-9][A-Za-z0-9_-]{0,31}_[A-Za-z0-9]{1,32}(?:_p\d{1,6})?(?:-\d{1,3})?\.jsonl$/;
@@ -40,7 +55,8 @@ export class RecordingDirectory {
     this.maxTotalBytes = opts.maxTotalBytes;
     this.#log = opts.log;
     try {
-      mkdirSync(this.dir, { recursive: true });
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.#warnIfOpen();
     } catch (err) {
       this.problem(err as Error, `the folder ${this.dir}`);
     }
@@ -69,10 +85,36 @@ export class RecordingDirectory {
     this.#open.delete(name);
   }
 
-  /** The recordings in the folder, oldest first (the names sort by their start time). */
+  /** The recordings in the folder, oldest first (the names sort by their start time): regular files only. */
   async list(): Promise<string[]> {
-    const names = await readdir(this.dir).catch(() => [] as string[]);
-    return names.filter((n) => RECORDING_NAME.test(n)).sort();
+    const entries = await readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isFile() && RECORDING_NAME.test(e.name)).map((e) => e.name).sort();
+  }
+
+  /**
+   * Opens a recording named by a client for reading, or null: only a name of our own form, present now,
+   * and a regular file as opened (not a link to one, whatever the folder held when it was listed).
+   */
+  async openRecording(name: string): Promise<OpenRecording | null> {
+    const path = await this.pathOf(name);
+    if (path === null) return null;
+    let handle: FileHandle;
+    try {
+      handle = await open(path, OPEN_FOR_READING);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENXIO') return null; // gone, a link, a socket
+      throw err;
+    }
+    try {
+      const info = await handle.stat();
+      if (info.isFile()) return { handle, size: info.size };
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+    await handle.close();
+    return null;
   }
 
   /** The path of a recording named by a client, or null: only a name of our own form, present now. */
@@ -128,9 +170,17 @@ export class RecordingDirectory {
     this.#log('recording: the disk takes writes again');
   }
 
+  /** An existing folder others may look into is used as it is, and the log says so once. */
+  #warnIfOpen(): void {
+    const mode = statSync(this.dir).mode & 0o777;
+    if ((mode & 0o077) === 0) return;
+    this.#log(`recording: the folder ${this.dir} is open to other users (mode ${mode.toString(8).padStart(4, '0')}): `
+      + `each recording is readable only by this user, but its name (car, driver, time) is not; chmod 700 ${this.dir} to close it`);
+  }
+
   async #scan(): Promise<void> {
     for (const name of await this.list()) {
-      const info = await stat(join(this.dir, name)).catch(() => null);
+      const info = await lstat(join(this.dir, name)).catch(() => null);
       // Not a file, or one of ours created while we looked (already counted).
       if (info === null || !info.isFile() || this.#sizes.has(name)) continue;
       this.#sizes.set(name, info.size);

@@ -6,7 +6,7 @@
  */
 import { Driver, SimCar, SimLink, VirtualClock, type Clock, type Codec, type Pose } from '../vehicle/index.js';
 import { toHex } from './format.js';
-import type { Recording } from './reader.js';
+import { durationOf, type Playable } from './reader.js';
 import { recordedTimerFirings, Replay, type ReplayOutcome } from './replay.js';
 
 export type TimelineEntry =
@@ -25,7 +25,7 @@ export interface DryRun {
   outcome: ReplayOutcome;
 }
 
-export async function replayAtOnce(recording: Recording, options: { codec: Codec; speed?: number; fromMs?: number }): Promise<DryRun> {
+export async function replayAtOnce(recording: Playable, options: { codec: Codec; speed?: number; fromMs?: number }): Promise<DryRun> {
   const speed = options.speed ?? 1;
   const fromMs = options.fromMs ?? 0;
   const clock = new VirtualClock();
@@ -51,7 +51,7 @@ export async function replayAtOnce(recording: Recording, options: { codec: Codec
   driver.on('watchdog', () => timeline.push({ t: recordedTime(clock.now()), kind: 'watchdog' }));
   driver.on('hold-expired', () => timeline.push({ t: recordedTime(clock.now()), kind: 'hold-expired' }));
   const finished = replay.start();
-  clock.runAll(clock.now() + (recording.end.t - fromMs) / speed + 60_000);
+  clock.runAll(clock.now() + (durationOf(recording) - fromMs) / speed + 60_000);
   const outcome = await finished; // settled: the recording's end is in this clock's past
   driver.removeAllListeners('write');
   const closed = driver.close();
@@ -70,7 +70,7 @@ const SAME_WRITE_MS = 50;
  * it. So the pose is computed from the replay's writes at the times the recording has for them: the
  * bytes are the replay's (a Driver or codec that changed shows), the times the session's own.
  */
-function poseOf(recording: Recording, timeline: TimelineEntry[], start: Pose | undefined, speed: number, codec: Codec): Pose {
+function poseOf(recording: Playable, timeline: TimelineEntry[], start: Pose | undefined, speed: number, codec: Codec): Pose {
   const recorded = recording.lines.flatMap((l) => (l.kind === 'write' ? [l] : []));
   const car = new SimCar({ start });
   car.useDecoder(codec.decoder()); // the car speaks the replay's protocol, as the simulator link does
@@ -86,7 +86,7 @@ function poseOf(recording: Recording, timeline: TimelineEntry[], start: Pose | u
 }
 
 /** Where the simulated car stood at `fromMs`: the last recorded pose by then, else the header's. */
-export function startPose(recording: Recording, fromMs: number): Pose | undefined {
+export function startPose(recording: Playable, fromMs: number): Pose | undefined {
   let pose = recording.header.pose ?? undefined;
   for (const line of recording.lines) {
     if (line.t > fromMs) break;

@@ -9,11 +9,27 @@
  * that change nothing for an older reader keep the version.
  */
 import type { CarEvent } from '../control/car-events.js';
-import type { ClientMessage, CodecName, ErrorCode, LinkKind, LinkState } from '../control/messages.js';
+import { typedMessageSchemas } from '../control/message-schemas.js';
+import { SEED_COMMANDS, type ClientMessage, type CodecName, type ErrorCode, type LinkKind, type LinkState } from '../control/messages.js';
 import type { Demand, Pose } from '../vehicle/index.js';
 
 export const FORMAT = 'webracer-recording';
 export const FORMAT_VERSION = 1;
+
+/**
+ * The longest `message` line kept (UTF-8 bytes, newline included). Far above any message the protocol
+ * accepts once its secrets are out (the longest, a ping whose 64-character id is all escapes, makes a line
+ * of about 470 bytes); a longer one is not kept but counted in the end line's `lost`. With the message
+ * rate, this bounds what a driver can make a recording hold.
+ */
+export const MAX_MESSAGE_LINE_BYTES = 1024;
+
+/** What a refusal's `ref` may be: a message type or a seed command, never other text a client sent. */
+const MESSAGE_NAMES: ReadonlySet<string> = new Set([...SEED_COMMANDS, ...Object.keys(typedMessageSchemas)]);
+/** No line is longer (the longest the recorder writes is a message line, under the server's 16 KiB message cap). */
+export const MAX_LINE_BYTES = 1024 * 1024;
+/** No line's `t` is later: a week, far past any session anyone drives (and a replay of it ends). */
+export const MAX_RECORDING_MS = 7 * 24 * 3600 * 1000;
 
 /** The first line of every file. */
 export interface RecordingHeader {
@@ -46,9 +62,9 @@ export type EndReason = 'seat' | 'server-stopped' | 'file-limit';
 export type RecordingLine =
   /** Who holds the seat now (null when empty); `reserved` while it waits for a departed driver's resume. */
   | { t: number; kind: 'seat'; driver: string | null; reserved: boolean }
-  /** A message the driver sent, as received once it passed validation (secrets removed); a stop from anyone. */
+  /** A message the driver sent that the car took: the fields its schema names, secrets removed. */
   | { t: number; kind: 'message'; client: string; message: ClientMessage }
-  /** A message refused with an error reply. */
+  /** A message of the driver's refused with an error reply (other clients' refusals are only counted). */
   | { t: number; kind: 'refusal'; client: string; code: ErrorCode; ref?: string }
   /** A demand handed to the Driver; client null when the server gave it (the stop when a driver left). */
   | { t: number; kind: 'demand'; client: string | null; demand: Demand }
@@ -64,8 +80,9 @@ export type RecordingLine =
   /** Pose lines left out since the last such line because the disk was slower than the car. */
   | { t: number; kind: 'dropped'; poses: number }
   /** The last line. `lost`: command or byte lines that could not be kept (a stalled disk), making the
-   *  file unfit for replay; `pose`: the simulated car's pose at the end. */
-  | { t: number; kind: 'end'; reason: EndReason; pose: Pose | null; droppedPoses: number; lost: number };
+   *  file unfit for replay; `pose`: the simulated car's pose at the end; `refused`: messages of other
+   *  clients refused meanwhile (optional: files before it have none). */
+  | { t: number; kind: 'end'; reason: EndReason; pose: Pose | null; droppedPoses: number; lost: number; refused?: number };
 
 export type LineKind = RecordingLine['kind'];
 
@@ -124,7 +141,7 @@ export function lineOf(event: CarEvent, t: number): RecordingLine | null {
     case 'message':
       return { t, kind: 'message', client: event.client, message: redact(event.message) };
     case 'refusal':
-      return event.ref === undefined
+      return event.ref === undefined || !MESSAGE_NAMES.has(event.ref)
         ? { t, kind: 'refusal', client: event.client, code: event.code }
         : { t, kind: 'refusal', client: event.client, code: event.code, ref: event.ref };
     case 'demand':

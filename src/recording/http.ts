@@ -6,14 +6,14 @@
  *   GET /api/recordings/NAME/track      the simulated track, for the page's map
  * With --token, the /api/ routes need `Authorization: Bearer <token>` (http-auth.ts in control): 401
  * without it or with a wrong one, 429 once the address is locked out. A NAME is only ever looked up among
- * the folder's own recordings by exact name (directory.ts pathOf), so no client text becomes a path.
+ * the folder's own recordings by exact name (directory.ts pathOf), so no client text becomes a path, and a
+ * file is served only if it is a regular file as opened (directory.ts openRecording: no link followed).
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { HttpContext } from '../control/add-on.js';
 import { send } from '../control/static.js';
-import type { RecordingDirectory } from './directory.js';
+import type { OpenRecording, RecordingDirectory } from './directory.js';
 import type { RecordingSummaries } from './summaries.js';
 
 const API = /^\/api\/recordings(?:\/([^/]+)(\/track)?)?\/?$/;
@@ -66,22 +66,38 @@ async function one(req: IncomingMessage, res: ServerResponse, directory: Recordi
   } catch {
     return send(res, 400, 'bad name');
   }
-  const path = await directory.pathOf(name);
-  if (path === null) return send(res, 404, 'no such recording');
-  if (track) return sendJson(res, await summaries.track(path));
-  const info = await stat(path);
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-  res.setHeader('Content-Length', info.size);
-  res.setHeader('Cache-Control', 'no-store'); // may be private, and a session in progress keeps growing
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  if (download) res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-  if (req.method === 'HEAD') return void res.end();
-  // Exactly the size announced: a file still being written grows while we send it.
-  const stream = createReadStream(path, { start: 0, end: Math.max(0, info.size - 1) });
-  if (info.size === 0) return void res.end();
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  if (track) {
+    const path = await directory.pathOf(name);
+    return path === null ? send(res, 404, 'no such recording') : sendJson(res, await summaries.track(path));
+  }
+  const file = await directory.openRecording(name);
+  if (file === null) return send(res, 404, 'no such recording');
+  await sendFile(req, res, file, name, download);
+}
+
+/**
+ * Sends an opened recording, exactly the size it had when opened (a file still being written grows while
+ * we send it). The file is closed on every path: here when nothing is to be read (HEAD, an empty file,
+ * an error before the stream exists), else by the stream once it ends, fails or the client goes away
+ * (pipeline destroys it; a plain pipe() would leave it open, paused, for good).
+ */
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenRecording, name: string, download: boolean): Promise<void> {
+  const { handle, size } = file;
+  let streaming = false;
+  try {
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    res.setHeader('Content-Length', size);
+    res.setHeader('Cache-Control', 'no-store'); // may be private, and a session in progress keeps growing
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (download) res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    if (req.method === 'HEAD' || size === 0) return void res.end();
+    const stream = handle.createReadStream({ start: 0, end: size - 1 }); // closes the handle when done
+    streaming = true;
+    await pipeline(stream, res);
+  } finally {
+    if (!streaming) await handle.close();
+  }
 }
 
 function sendJson(res: ServerResponse, value: unknown): void {

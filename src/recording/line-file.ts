@@ -48,8 +48,9 @@ export class LineFile {
   lost = 0;
 
   constructor(readonly path: string, private readonly opts: LineFileOptions) {
-    // 'wx': never overwrite a file that is already there (another run's recording).
-    open(path, 'wx').then((handle) => {
+    // 'wx': never overwrite a file that is already there (another run's recording), nor follow a link put
+    // in its place; 0600: recordings are private (who drove, what they sent).
+    open(path, 'wx', 0o600).then((handle) => {
       this.#handle = handle;
       this.#schedule();
     }, (err: Error) => this.#fail(err));

@@ -8,12 +8,21 @@
  * The car world calls our listener on its command path, so the listener only timestamps the event and
  * queues it; lines are built and handed to the file (line-file.ts, itself asynchronous) on the next turn
  * of the event loop.
+ *
+ * What a client can put in a file is its own accepted driving: the driver's messages (the car world tells
+ * only those it took, with only their schema's fields: car-events.ts) and refusals, each line bounded
+ * (MAX_MESSAGE_LINE_BYTES); another client's stop shows only as the demand it made, and other clients'
+ * refusals only as a count in the end line. Nothing here may throw into the process: a failure while
+ * recording (a line that cannot be built, a bug) gives up that file, says so once, and driving goes on.
  */
 import type { CarEvent } from '../control/car-events.js';
 import type { CarWorld } from '../control/car-world.js';
 import type { Pose } from '../vehicle/index.js';
 import type { RecordingDirectory } from './directory.js';
-import { FORMAT, FORMAT_VERSION, lineOf, roundPose, roundTime, type EndReason, type RecordingHeader, type RecordingLine } from './format.js';
+import {
+  FORMAT, FORMAT_VERSION, MAX_MESSAGE_LINE_BYTES, lineOf, roundPose, roundTime,
+  type EndReason, type RecordingHeader, type RecordingLine,
+} from './format.js';
 import { POSE_BACKLOG_BYTES, type LineFile } from './line-file.js';
 
 /** At most 20 poses a second (the simulator's own rate), with this much leeway for a late tick. */
@@ -28,6 +37,8 @@ export interface RecorderOptions {
   now?: () => number;
   /** Wall-clock time (default new Date()). */
   wallClock?: () => Date;
+  /** Where a recording given up is reported (default: nowhere). */
+  log?: (line: string) => void;
 }
 
 interface Snapshot { pose: Pose | null; linkState: RecordingHeader['linkState'] }
@@ -45,6 +56,10 @@ interface Session {
   poseDue: number;
   /** Poses the disk could not take since the last `dropped` line. */
   unreportedDrops: number;
+  /** Messages of other clients refused while this file was written: the end line's `refused`. */
+  refused: number;
+  /** Given up after a failure to record (#giveUp): the file is closed, nothing more goes in. */
+  broken: boolean;
 }
 
 export class CarRecorder {
@@ -62,6 +77,8 @@ export class CarRecorder {
   /** The client that just asked to resume a seat: if the seat becomes its own, the session goes on. */
   #resuming: string | null = null;
   readonly #closing: Array<Promise<void>> = [];
+  /** A failure while no session was open has been reported (one line, not one per event). */
+  #reportedIdleFailure = false;
 
   constructor(world: CarWorld, opts: RecorderOptions) {
     this.#world = world;
@@ -78,17 +95,25 @@ export class CarRecorder {
   async close(): Promise<void> {
     this.#stopListening();
     this.#flush();
-    if (this.#session !== null) this.#end(this.#now(), 'server-stopped', this.#snapshot().pose);
+    try {
+      if (this.#session !== null) this.#end(this.#now(), 'server-stopped', this.#snapshot().pose);
+    } catch (err) {
+      this.#giveUp(err as Error);
+    }
     await Promise.all(this.#closing);
   }
 
   // Called on the car's command path: timestamp, queue, nothing else.
   readonly #onEvent = (event: CarEvent): void => {
-    this.#queue.push(this.#now(), event);
-    if (event.kind === 'seat') this.#snapshots.set(event, this.#snapshot()); // the car as it is at this moment
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      setImmediate(this.#flush);
+    try {
+      this.#queue.push(this.#now(), event);
+      if (event.kind === 'seat') this.#snapshots.set(event, this.#snapshot()); // the car as it is at this moment
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(this.#flush);
+      }
+    } catch (err) {
+      this.#giveUp(err as Error);
     }
   };
 
@@ -96,7 +121,13 @@ export class CarRecorder {
     this.#flushScheduled = false;
     const queue = this.#queue;
     this.#queue = [];
-    for (let i = 0; i < queue.length; i += 2) this.#record(queue[i] as number, queue[i + 1] as CarEvent);
+    for (let i = 0; i < queue.length; i += 2) {
+      try {
+        this.#record(queue[i] as number, queue[i + 1] as CarEvent);
+      } catch (err) {
+        this.#giveUp(err as Error);
+      }
+    }
   };
 
   #record(at: number, event: CarEvent): void {
@@ -110,8 +141,14 @@ export class CarRecorder {
     if (session === null) return;
     switch (event.kind) {
       case 'message':
-        // The driver's messages; from anyone else only a stop (anyone allowed to drive may stop).
-        if (event.client !== session.driver && !isStop(event.message)) return;
+        // The driver's only: another client's stop that the car took is in the file as its demand.
+        if (event.client !== session.driver) return;
+        break;
+      case 'refusal':
+        if (event.client !== session.driver) {
+          session.refused++;
+          return;
+        }
         break;
       case 'pose':
         if (!this.#poseDue(session, at, event.pose)) return;
@@ -157,7 +194,7 @@ export class CarRecorder {
     };
     file.append(JSON.stringify(header));
     this.#session = {
-      id, part, driver, reserved: false, origin: at, name, file, poseDue: -Infinity, unreportedDrops: 0,
+      id, part, driver, reserved: false, origin: at, name, file, poseDue: -Infinity, unreportedDrops: 0, refused: 0, broken: false,
     };
     if (previous === null) this.#write(this.#session, { t: 0, kind: 'seat', driver, reserved: false }, at);
   }
@@ -165,10 +202,11 @@ export class CarRecorder {
   #end(at: number, reason: EndReason, pose: Pose | null): void {
     const session = this.#session!;
     this.#session = null;
+    if (session.broken) return; // closed when it was given up
     const { file, name } = session;
     const end: RecordingLine = {
       t: roundTime(at - session.origin), kind: 'end', reason, pose: pose === null ? null : roundPose(pose),
-      droppedPoses: file.droppedPoses, lost: file.lost,
+      droppedPoses: file.droppedPoses, lost: file.lost, refused: session.refused,
     };
     const directory = this.#opts.directory;
     this.#closing.push(file.close(JSON.stringify(end)).then(() => directory.closed(name)));
@@ -176,6 +214,7 @@ export class CarRecorder {
 
   #write(session: Session, line: RecordingLine, at: number): void {
     const { file } = session;
+    if (session.broken) return;
     if (file.size >= this.#opts.directory.maxFileBytes) {
       // Too big: this part ends, the session goes on in the next one (a file of its own, replayable alone).
       const snapshot = this.#snapshot();
@@ -186,7 +225,10 @@ export class CarRecorder {
       return this.#write(next, { ...line, t: 0 }, at);
     }
     if (line.kind !== 'pose') {
-      file.append(JSON.stringify(line));
+      const text = JSON.stringify(line);
+      // Unreachable for a message the protocol accepts; kept as a bound rather than trusted.
+      if (line.kind === 'message' && Buffer.byteLength(text) >= MAX_MESSAGE_LINE_BYTES) file.lost++;
+      else file.append(text);
       return;
     }
     // A slow disk costs poses first, and the file says how many, just before the next pose it could take.
@@ -209,12 +251,29 @@ export class CarRecorder {
     return true;
   }
 
+  /**
+   * Something failed while recording: a line that could not be built, a bug of ours. The file in progress
+   * is given up (closed as it is: without its end line a reader says it was cut short) and said so once;
+   * the session goes on unrecorded, the next one gets a new file. Never thrown on: not the drive's business.
+   */
+  #giveUp(err: Error): void {
+    const log = this.#opts.log ?? (() => {});
+    const session = this.#session;
+    if (session === null) {
+      if (!this.#reportedIdleFailure) log(`recording: ${this.#world.name}: a failure while recording (${err.message}); driving goes on`);
+      this.#reportedIdleFailure = true;
+      return;
+    }
+    if (session.broken) return; // said already
+    session.broken = true;
+    log(`recording: ${session.name} given up: a line could not be recorded (${err.message}); driving goes on, `
+      + 'unrecorded until the seat changes hands');
+    const closed = (): void => this.#opts.directory.closed(session.name);
+    this.#closing.push(session.file.close().then(closed, closed));
+  }
+
   #snapshot(): Snapshot {
     const driver = this.#world.driver;
     return { pose: driver.pose, linkState: driver.state.link };
   }
-}
-
-function isStop(message: Extract<CarEvent, { kind: 'message' }>['message']): boolean {
-  return 'type' in message ? message.type === 'stop' : message.command === 'stop';
 }

@@ -4,17 +4,20 @@
  * same bytes at the same relative times, with its watchdog and holds working as they did live. The
  * recording's own byte lines are what it should produce, not what it sends.
  *
- * Safety (docs/safety.md "Replay"): the car is stopped when the replay ends, is stopped, falls behind its
- * timeline by more than `maxLagMs`, or loses its link; a stretch where the recorded car's link was down
- * (its demands were dropped then) is played as a stop, never as the car running blind. A replay never
- * resumes after the target's link comes back: what the car does then is not in the recording.
+ * Safety (docs/safety.md "Replay"): the car is stopped when the replay ends (at the end line, or at the
+ * last line of a recording cut short), is stopped, falls behind its timeline by more than `maxLagMs`,
+ * loses its link, or writes far more than its recording did (writeBudget); a stretch where the recorded
+ * car's link was down (its demands were dropped then) is played as a stop, never as the car running
+ * blind. A replay never resumes after the target's link comes back: what the car does then is not in the
+ * recording.
  */
 import type { AccessoryMessage } from '../control/messages.js';
 import type { Clock, Demand, Driver, VehicleState } from '../vehicle/index.js';
-import type { Recording } from './reader.js';
+import { durationOf, type Playable } from './reader.js';
 
 export interface ReplayOptions {
-  recording: Recording;
+  /** A whole recording, or one cut short: played to its last line, then the car is stopped. */
+  recording: Playable;
   /** The target, started; its link should be connected before start(). */
   driver: Driver;
   /** The clock the driver runs on: the system clock, or a VirtualClock for a replay at once. */
@@ -41,9 +44,15 @@ export type ReplayOutcome =
   /** The target's link left 'connected' mid-replay. */
   | { kind: 'link-lost'; state: VehicleState['link'] }
   /** The timeline could not be kept (a stalled process). */
-  | { kind: 'behind'; lagMs: number };
+  | { kind: 'behind'; lagMs: number }
+  /** The Driver wrote far more than the recording did (writeBudget): no server wrote this file. */
+  | { kind: 'overrun'; writes: number; recorded: number };
 
 export const DEFAULT_MAX_LAG_MS = 250;
+/** Node's timers wait at most this long (a longer delay fires at once); a longer wait is taken in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Writes a replay may make past what its recording explains (see writeBudget). */
+const WRITE_SLACK = 10_000;
 
 type Step =
   /** `server`: the server's own stop (a driver left or lost the seat), client null in the recording. */
@@ -58,6 +67,8 @@ export class Replay {
   readonly #speed: number;
   readonly #fromMs: number;
   readonly #maxLagMs: number;
+  readonly #maxWrites: number;
+  #writes = 0;
   #next = 0;
   #startedAt = 0;
   #timer: ReturnType<Clock['setTimeout']> | null = null;
@@ -73,6 +84,7 @@ export class Replay {
     if (!(this.#speed > 0) || !Number.isFinite(this.#speed)) throw new RangeError(`speed must be a positive number, got ${this.#speed}`);
     this.#steps = stepsOf(opts.recording, this.#fromMs);
     this.#recordedLinkDown = linkDownAt(opts.recording, this.#fromMs);
+    this.#maxWrites = writeBudget(opts.recording, this.#steps.length, this.#speed);
   }
 
   /** When the replay began, on its clock (the time that recorded `fromMs` maps to). */
@@ -93,6 +105,7 @@ export class Replay {
     });
     this.#startedAt = this.#opts.clock.now();
     this.#opts.driver.on('state', this.#onTargetState);
+    this.#opts.driver.on('write', this.#onWrite);
     if (this.#opts.driver.state.link !== 'connected') {
       this.#end({ kind: 'link-lost', state: this.#opts.driver.state.link });
     } else {
@@ -109,7 +122,7 @@ export class Replay {
   #schedule(): void {
     const step = this.#steps[this.#next];
     const clock = this.#opts.clock;
-    this.#timer = clock.setTimeout(this.#run, Math.max(0, this.at(step.t) - clock.now()));
+    this.#timer = clock.setTimeout(this.#run, Math.min(MAX_TIMER_MS, Math.max(0, this.at(step.t) - clock.now())));
   }
 
   readonly #run = (): void => {
@@ -160,6 +173,12 @@ export class Replay {
     if (state.link !== 'connected') this.#end({ kind: 'link-lost', state: state.link });
   };
 
+  readonly #onWrite = (): void => {
+    if (++this.#writes > this.#maxWrites) {
+      this.#end({ kind: 'overrun', writes: this.#writes, recorded: this.#opts.recording.lines.filter((l) => l.kind === 'write').length });
+    }
+  };
+
   #end(outcome: ReplayOutcome): void {
     const finish = this.#finish;
     if (finish === null) return;
@@ -168,6 +187,7 @@ export class Replay {
     if (this.#timer !== null) clock.clearTimeout(this.#timer);
     this.#timer = null;
     driver.off('state', this.#onTargetState);
+    driver.off('write', this.#onWrite);
     driver.stop(); // whatever ended it, the car ends stopped (a lost link: its reconnect sends the stop)
     finish(outcome);
   }
@@ -177,7 +197,7 @@ export class Replay {
  * The recorded steps a replay plays from `fromMs` on: demands, the driver's lights and horn (the one thing
  * the Driver gets that is not a demand), the recorded link's outages, the end.
  */
-function stepsOf(recording: Recording, fromMs: number): Step[] {
+function stepsOf(recording: Playable, fromMs: number): Step[] {
   const steps: Step[] = [];
   let down = linkDownAt(recording, 0);
   let driver: string | null = recording.header.driver;
@@ -195,12 +215,25 @@ function stepsOf(recording: Recording, fromMs: number): Step[] {
       steps.push({ t: line.t, kind: 'demand', demand: line.demand, server: line.client === null });
     }
   }
-  steps.push({ t: Math.max(fromMs, recording.end.t), kind: 'end' });
+  steps.push({ t: Math.max(fromMs, durationOf(recording)), kind: 'end' });
   return steps;
 }
 
+/**
+ * The most writes a replay of this recording may make. A server records every write it makes, and a
+ * replay's writes follow from its recording's: one for each step (a demand, an accessory, a stop) and
+ * the refreshes of a moving car, which a slower replay (speed < 1) makes up to 1/speed as many of, as a
+ * hold and a stick's gaps last that much longer. Twice that, and some slack for other timings, is far
+ * more than any recording needs; a file that would make the Driver write more (a refresh every
+ * millisecond under a stick that never goes quiet, and no write recorded) was not written by a server.
+ */
+function writeBudget(recording: Playable, steps: number, speed: number): number {
+  const recorded = recording.lines.filter((l) => l.kind === 'write').length;
+  return Math.ceil(2 * (recorded / Math.min(speed, 1) + steps)) + WRITE_SLACK;
+}
+
 /** Whether the recorded car's link was down at time t. */
-function linkDownAt(recording: Recording, t: number): boolean {
+function linkDownAt(recording: Playable, t: number): boolean {
   let down = recording.header.linkState !== 'connected';
   for (const line of recording.lines) {
     if (line.t > t) break;
@@ -216,7 +249,7 @@ function linkDownAt(recording: Recording, t: number): boolean {
  * `firingTime` for VirtualClock.withTimerLateness: a due time maps to the first recorded expiry at or
  * up to `windowMs` after it (each used once), else to itself.
  */
-export function recordedTimerFirings(recording: Recording, replayTimeOf: (t: number) => number,
+export function recordedTimerFirings(recording: Playable, replayTimeOf: (t: number) => number,
   recordedTimeOf: (at: number) => number, windowMs = 50): (due: number) => number {
   const expiries = recording.lines.filter((l) => l.kind === 'watchdog' || l.kind === 'hold-expired').map((l) => l.t);
   let used = 0;

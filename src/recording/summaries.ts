@@ -3,11 +3,11 @@
  * time, so looking at recordings never takes the event loop from the cars for long; a summary is kept
  * until its file changes (size or modification time).
  */
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 export type { RecordingSummary, Track } from './api-types.js';
 import type { RecordingDirectory } from './directory.js';
-import type { RecordingLine } from './format.js';
+import type { RecordingHeader, RecordingLine } from './format.js';
 import { scanRecording } from './reader.js';
 import type { RecordingSummary, Track, TrackPoint } from './api-types.js';
 import { TrackBuilder } from './track.js';
@@ -39,17 +39,21 @@ export class RecordingSummaries {
   }
 
   async #summary(name: string, path: string): Promise<RecordingSummary> {
-    const info = await stat(path);
+    const info = await lstat(path);
+    if (!info.isFile()) throw new Error(`${name} is not a regular file`); // listed as one a moment ago
     const cached = this.#cache.get(name);
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) return cached.summary;
     const summary = await this.#oneAtATime(async () => {
-      const { header, end, problem, builder, lastT, writes, drivers } = await read(path, false);
+      const { header, end, cut, problem, builder, lastT, writes, drivers } = await read(path, false);
+      // A new session's file is empty until its first lines reach the disk (within 100 ms).
+      const fresh = info.size === 0 && info.mtimeMs >= performance.timeOrigin;
+      const inProgress = fresh || (cut !== null && header !== null && beingWrittenHere(header, info.mtimeMs));
       return {
         name, size: info.size, car: header?.car ?? null, codec: header?.codec ?? null, link: header?.link ?? null,
         drivers, started: header?.started ?? null, part: header?.part ?? 1, durationMs: lastT,
         distanceM: builder?.finish().distanceM ?? 0, writes,
-        complete: problem === null, endReason: end?.kind === 'end' ? end.reason : null,
-        problem: problem?.message ?? null,
+        complete: problem === null && cut === null, cutShort: cut !== null && !inProgress, inProgress,
+        endReason: end?.kind === 'end' ? end.reason : null, problem: fresh ? null : problem?.message ?? null,
       } satisfies RecordingSummary;
     });
     this.#cache.set(name, { size: info.size, mtimeMs: info.mtimeMs, summary });
@@ -62,6 +66,23 @@ export class RecordingSummaries {
     return result;
   }
 }
+
+/**
+ * Whether a file without its end line is one this very server is still writing, rather than one cut
+ * short. The header's wall-clock start minus its monotonic clock is when that server's performance.now()
+ * was 0: for this process's own files it agrees with now's (within the drift of the two clocks over a
+ * session), for any other run's it is that run's start. A file last written before this process started
+ * is another run's whatever its clocks say (a server killed and restarted within seconds). A wall clock
+ * stepped mid-session (NTP after a cold boot, a suspend) makes a session in progress look cut short until
+ * its end line comes.
+ */
+function beingWrittenHere(header: RecordingHeader, mtimeMs: number): boolean {
+  const origin = Date.now() - performance.now();
+  return mtimeMs >= performance.timeOrigin && Math.abs(Date.parse(header.started) - header.clock - origin) < SAME_RUN_MS;
+}
+
+/** How far the two clocks may have drifted apart over a session (NTP slews a wall clock by at most 0.05 %). */
+const SAME_RUN_MS = 2_000;
 
 async function read(path: string, keepPoses: boolean) {
   let builder: TrackBuilder | null = null;
@@ -84,5 +105,7 @@ async function read(path: string, keepPoses: boolean) {
   }, (header) => {
     builder = new TrackBuilder(header);
   });
+  // A recording cut short ends at its last sound line: the car's path up to then.
+  if (scan.cut !== null) (builder as TrackBuilder | null)?.advance(lastT);
   return { ...scan, builder: builder as TrackBuilder | null, lastT, writes, drivers, recorded };
 }

@@ -95,6 +95,11 @@ export class Driver extends SafeEmitter {
     return this.#refreshMs;
   }
 
+  /** True when the car holds our stop and nothing is running: a stop now would write nothing. */
+  get holdsStop(): boolean {
+    return this.#timer === null && this.#sent !== null && this.#codec.isStop(this.#sent);
+  }
+
   get pose(): Pose | null {
     const pose = (this.#link as Partial<PoseSource>).pose;
     return pose ?? null;

@@ -175,7 +175,9 @@ export class WebSocket extends EventEmitter implements SocketOwner {
     if (this.flags & SEEN) {
       this.flags &= ~(SEEN | PING_OUTSTANDING);
     } else if (this.flags & PING_OUTSTANDING) {
-      this.terminate(); // silent for two whole intervals: the peer is gone
+      // Silent for two whole intervals: the peer is gone. The close event says so (no frame is sent).
+      this.closeReason = Buffer.from('no answer to ping');
+      this.terminate();
     } else {
       this.flags |= PING_OUTSTANDING;
       this.ping();

@@ -25,3 +25,22 @@ test('one row per hazard; a bound missed, a hazard not measured and its reason a
   assert.match(body, /\| uncaught exception \| the fault handler \| 100 ms \| 0 \| — \| — \| — \| not measured \|/);
   assert.match(body, /- uncaught exception: no stop within 3100 ms/);
 });
+
+test('a row whose stop bytes are counted says whether each trial got exactly one, and lists the counts', () => {
+  const pipe = { hazard: 'a closed log pipe, then SIGTERM (to exit)', stopper: 'the signal handler', boundMs: 2000 };
+  const good = safetyBody({ trials: 3, hazards: [{ ...pipe, samples: [40, 50, 60], stopBytes: [1, 1, 1] }] });
+  assert.match(good, /\| 2000 ms \| 3 \| 50\.0 ms \| 60\.0 ms \| 60\.0 ms \| yes; one stop byte each \|/);
+  assert.match(good, /- a closed log pipe, then SIGTERM \(to exit\): stop bytes the car got per trial, once the pipe had closed: 1, 1, 1/);
+  const loop = safetyBody({ trials: 2, hazards: [{ ...pipe, samples: [40, 50], stopBytes: [1, 16000] }] });
+  assert.match(loop, /\| yes; NO: 1 trial\(s\) not one stop byte \|/);
+});
+test('a hazard that counts drive bytes before re-centring says so, and a count over 0 fails it', () => {
+  const row = (unwantedDriveBytes: number) => safetyBody({
+    trials: 2,
+    hazards: [{ hazard: 'a frozen page wakes', stopper: 'the page', boundMs: 100, samples: [3, 4], unwantedDriveBytes, note: 'frozen 300 ms' }],
+  });
+  assert.match(row(0), /\| 4\.0 ms \| yes; no drive byte before re-centring \|/);
+  assert.match(row(0), /- a frozen page wakes: frozen 300 ms/);
+  assert.match(row(2), /\| yes; NO: 2 drive byte\(s\) before re-centring \|/);
+});
+

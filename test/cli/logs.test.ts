@@ -28,6 +28,7 @@ test('--log-format json: one object per line, a line per connection, seat change
     const before = lines().length;
 
     const startedAt = performance.now();
+    driver.arm();
     for (let i = 0; i < 40; i++) {
       driver.send({ type: 'drive', x: 0, y: 0.9 });
       spectator.send({ type: 'drive', x: 0, y: 0.9 });

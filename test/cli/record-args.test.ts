@@ -41,7 +41,7 @@ test('webracer replay FILE [options]', () => {
   assert.deepEqual(parseArgs(['replay', '--help']), { kind: 'replay-help' });
   const cases: Array<[string[], RegExp]> = [
     [['replay'], /which recording\?/],
-    [['replay', 'a', 'b'], /unexpected argument 'b'/],
+    [['replay', 'a', 'b'], /argument 3 is a second FILE: one only \('a' came first\)/],
     [['replay', 'a', '--port', '8000'], /unknown option '--port'/],
     [['replay', 'a', '--link', 'bluetooth'], /--link/],
     [['replay', 'a', '--codec', 'lego'], /--codec/],

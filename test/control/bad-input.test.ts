@@ -84,10 +84,12 @@ test('invalid UTF-8 in a text frame closes with 1007', async (t) => {
 });
 
 test('more than driveRatePerSecond messages: rate_limited, and the dropped ones do not drive', async (t) => {
-  // One message a second (a bucket of one): sent together, the first drives and the rest are dropped.
-  const server = await startServer(t, { driveRatePerSecond: 1 });
+  // Two messages a second (a bucket of two): sent together, the neutral that arms the new driver and the
+  // first push drive, and the rest are dropped.
+  const server = await startServer(t, { driveRatePerSecond: 2 });
   const car = await connect(t, wsUrl(server));
   const mark = car.mark();
+  car.arm();
   car.send({ type: 'drive', x: 0, y: 0.5 });
   for (let i = 0; i < 4; i++) car.send({ type: 'drive', x: 0, y: -0.5 });
   const error = await car.expect('error', undefined, mark);
@@ -110,8 +112,9 @@ test('a flood of bad input is closed with 1008', async (t) => {
 
 test('past maxClients the upgrade gets 503; a slot frees when a client leaves', async (t) => {
   const server = await startServer(t, { maxClients: 2 });
-  const first = await connect(t, wsUrl(server));
   await connect(t, wsUrl(server));
+  // A spectator leaves (a departing driver's slot would be kept for its resume token: resume-admission.test.ts).
+  const first = await connect(t, wsUrl(server));
   assert.equal(await upgradeStatus(t, wsUrl(server)), 503);
   first.ws.close();
   await first.closed;
@@ -128,6 +131,8 @@ test('with the car out of reach, drive commands get link_down and nothing is que
   const server = await startServer(t, { link: 'serial:/dev/webracer-no-such-port' });
   const car = await connect(t, wsUrl(server));
   assert.notEqual(car.welcome.state.link, 'connected');
+  car.arm(); // a drive at neutral: also dropped, and said so
+  assert.equal((await car.expect('error')).code, 'link_down');
   for (const text of ['{"duration":1,"command":"up"}', '{"type":"drive","x":0,"y":1}', '{"command":"raw","data":22}']) {
     car.sendText(text);
     const error = await car.expect('error');

@@ -19,7 +19,7 @@ test('a camera page does not take the seat; viewers that watch are served and th
   const cam = await connect(t, cameraUrl(server));
   assert.equal(cam.welcome.role, 'spectator', 'a camera never sits in the driver\'s seat by itself');
   assert.deepEqual(cam.welcome.video, { camera: null, viewers: 0, limit: 4 });
-  assert.deepEqual(cam.welcome.iceServers, []);
+  assert.equal('iceServers' in cam.welcome, false, 'ICE servers only for video: in the answer to camera-on or watch');
   const driver = await connect(t, wsUrl(server));
   assert.equal(driver.welcome.role, 'driver');
   const watching = driver.mark();
@@ -27,6 +27,7 @@ test('a camera page does not take the seat; viewers that watch are served and th
   assert.equal((await driver.expect('viewing', undefined, watching)).status, 'waiting', 'no camera yet');
   const mark = cam.mark();
   cam.send({ type: 'camera-on' });
+  assert.deepEqual(await cam.expect('ice-servers', undefined, mark), { type: 'ice-servers', iceServers: [], expiresInS: null }, 'a LAN: none');
   const joined = await cam.expect('viewer', undefined, mark);
   assert.deepEqual(joined, { type: 'viewer', id: driver.welcome.clientId, joined: true });
   assert.equal((await driver.expect('viewing', (m) => m.status === 'admitted', watching)).camera, cam.welcome.clientId);
@@ -148,4 +149,27 @@ test('the camera leaves: viewers wait and hear it at once; a new camera serves t
   viewer.send({ type: 'unwatch' });
   assert.equal((await viewer.expect('viewing', (m) => m.status === 'off', left)).camera, again.welcome.clientId);
   await again.expect('viewer', (m) => !m.joined, told);
+});
+
+test('only a camera page with the token becomes the camera: not a driving page, and no one without the token, even once the camera is lost', async (t) => {
+  const server = await startServer(t, { token: 'secret' });
+  const withToken = { protocols: ['webracer', `webracer.token.${Buffer.from('secret').toString('base64url')}`] };
+  const cam = await connect(t, cameraUrl(server), withToken);
+  cam.send({ type: 'camera-on' });
+  await cam.expect('video', (m) => m.camera === cam.welcome.clientId, 0);
+  const intruder = await connect(t, cameraUrl(server));
+  const refusals = intruder.mark();
+  intruder.send({ type: 'camera-on' });
+  assert.equal((await intruder.expect('error', undefined, refusals)).code, 'unauthorized', 'refused for the token, whatever the camera does');
+  cam.ws.terminate(); // the camera's phone drops off the network
+  await intruder.expect('video', (m) => m.camera === null, 0);
+  intruder.send({ type: 'camera-on' });
+  assert.equal((await intruder.expect('error', undefined, refusals + 1)).code, 'unauthorized');
+  const driving = await connect(t, wsUrl(server), withToken); // holds the token, but is a driving page
+  driving.send({ type: 'camera-on' });
+  const error = await driving.expect('error', (m) => m.ref === 'camera-on');
+  assert.equal(error.code, 'unauthorized');
+  assert.match(error.message, /role=camera/);
+  await intruder.roundTrip();
+  assert.equal(server.fleet.first.summary().video.camera, null, 'the car has no camera until its camera page is back');
 });

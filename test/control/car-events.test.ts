@@ -18,6 +18,7 @@ test('a drive session as events: seat, messages, demands, refusals, watchdog; a 
   });
   const driver = await connect(t, wsUrl(server));
   const spectator = await connect(t, wsUrl(server));
+  driver.arm();
   driver.send({ type: 'drive', x: 0, y: 1 });
   await spectator.state({ direction: 'forward' });
   spectator.send({ type: 'drive', x: 0, y: 1 });
@@ -26,8 +27,11 @@ test('a drive session as events: seat, messages, demands, refusals, watchdog; a 
   const id = driver.welcome.clientId;
   const kinds = events.map((e) => e.kind);
   assert.deepEqual(events[0], { kind: 'seat', driver: id, reserved: false });
-  assert.deepEqual(events.find((e) => e.kind === 'message'), { kind: 'message', client: id, message: { type: 'drive', x: 0, y: 1 } });
-  assert.deepEqual(events.find((e) => e.kind === 'demand'), { kind: 'demand', client: id, demand: { kind: 'analog', x: 0, y: 1 } });
+  const messages = events.filter((e) => e.kind === 'message');
+  assert.deepEqual(messages.slice(0, 2).map((e) => e.kind === 'message' && e.message),
+    [{ type: 'drive', x: 0, y: 0 }, { type: 'drive', x: 0, y: 1 }]);
+  assert.deepEqual(events.filter((e) => e.kind === 'demand').slice(0, 2),
+    [{ kind: 'demand', client: id, demand: { kind: 'analog', x: 0, y: 0 } }, { kind: 'demand', client: id, demand: { kind: 'analog', x: 0, y: 1 } }]);
   assert.deepEqual(events.find((e) => e.kind === 'refusal'),
     { kind: 'refusal', client: spectator.welcome.clientId, code: 'not_driver', ref: 'drive' });
   assert.ok(kinds.includes('watchdog'), kinds.join(' '));
@@ -51,4 +55,29 @@ test('every byte written to the car is an event, and so is the end of a hold', a
   await driver.state({ direction: 'forward' });
   await driver.state({ direction: 'stop' });
   assert.deepEqual(events.map((e) => (e.kind === 'write' ? [...e.bytes] : e.kind)), [[0x16], 'hold-expired', [0x00]]);
+});
+
+test('a message is told only once the car took it, before what it caused, with only its schema\'s fields; a refused one only as its refusal', async (t) => {
+  const server = await startServer(t, { token: 'sesame' });
+  const events: CarEvent[] = [];
+  server.fleet.first.events.listen((e) => {
+    if (e.kind !== 'pose' && e.kind !== 'client') events.push(e);
+  });
+  const driver = await connect(t, wsUrl(server), { protocols: ['webracer', `webracer.token.${Buffer.from('sesame').toString('base64url')}`] });
+  const spectator = await connect(t, wsUrl(server));
+  spectator.send({ command: 'stop', token: 'a-guess', pad: 'x'.repeat(1000) });
+  await spectator.expect('error', (m) => m.code === 'unauthorized', 0);
+  driver.send({ command: 'up', speed: 2, duration: 0.5, data: 7, extra: { nested: [[[]]] } });
+  await driver.state({ direction: 'forward' });
+  driver.send({ type: 'auth', token: 'wrong' });
+  await driver.expect('error', (m) => m.code === 'unauthorized', 0);
+
+  const spectatorId = spectator.welcome.clientId;
+  const driverId = driver.welcome.clientId;
+  assert.deepEqual(events.filter((e) => 'client' in e && e.client === spectatorId), [{ kind: 'refusal', client: spectatorId, code: 'unauthorized', ref: 'stop' }]);
+  const fromDriver = events.filter((e) => (e.kind === 'message' || e.kind === 'refusal' || e.kind === 'demand') && e.client === driverId);
+  assert.deepEqual(fromDriver.map((e) => e.kind), ['message', 'demand', 'refusal'], 'the up, then its demand; the wrong token only as a refusal');
+  assert.deepEqual(fromDriver[0], { kind: 'message', client: driverId, message: { command: 'up', speed: 2, duration: 0.5 } });
+  const up = events.indexOf(fromDriver[0]);
+  assert.equal(events[up + 1], fromDriver[1], 'the demand right after its message');
 });

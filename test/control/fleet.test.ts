@@ -36,6 +36,7 @@ test('two cars: /ws?car=NAME reaches that car, /ws the first; driving one never 
   assert.equal(blueDriver.welcome.vehicle.codec, 'rc-app');
   assert.equal(first.welcome.role, 'spectator', '/ws is the first car, red');
   assert.equal(first.welcome.state.driver, redDriver.welcome.clientId);
+  redDriver.arm();
   redDriver.send({ type: 'drive', x: 0, y: 1 });
   await first.state({ direction: 'forward' });
   assert.equal(red.driver.state.direction, 'forward');

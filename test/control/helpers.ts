@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import WebSocket from 'ws';
-import type { ServerMessage, VehicleState, WelcomeMessage } from '../../src/control/messages.js';
+import { DISARM_CODES, type ServerMessage, type VehicleState, type WelcomeMessage } from '../../src/control/messages.js';
 import { startControlServer, type ControlOptions, type ControlServer } from '../../src/control/server.js';
 import { startPtyPair } from '../support/socat.js';
 
@@ -55,6 +55,20 @@ export class Client {
 
   send(value: object): void {
     this.ws.send(JSON.stringify(value));
+  }
+
+  /**
+   * Shows the server the stick at neutral (a drive in the dead zone), as the page does before its first
+   * push after it took the seat or the car was stopped under it: until then the server refuses a push
+   * (docs/protocol.md "Arming").
+   */
+  arm(): void {
+    this.send({ type: 'drive', x: 0, y: 0 });
+  }
+
+  /** A notice received from index `from` on says this driver was disarmed: it must arm() before it drives. */
+  disarmedSince(from: number): boolean {
+    return this.inbox.slice(from).some((m) => m.type === 'notice' && (DISARM_CODES as readonly string[]).includes(m.code));
   }
 
   /** Waits for a message (received from index `from` on) that matches; returns it. */

@@ -62,3 +62,18 @@ test('toLogger: a plain line sink gets every level as text; nothing gives a sile
   assert.equal(toLogger(log), log);
   toLogger(undefined).error('nobody hears this');
 });
+
+test('a sink that throws (its stream gone) is dropped once, quietly, for the logger and those made with with()', () => {
+  let calls = 0;
+  const log = createLogger(() => {
+    calls += 1;
+    throw new Error('write EPIPE');
+  }, 'debug');
+  const child = log.with({ car: 'red' });
+  assert.doesNotThrow(() => {
+    log.info('connected');
+    child.warn('link');
+    log.error('shutdown', {}, 'SIGTERM');
+  });
+  assert.equal(calls, 1, 'never called again after it threw');
+});

@@ -95,6 +95,7 @@ test('a real car races with a marshal marking its laps; a car whose driver leave
   assert.deepEqual(arena.cars.map((c) => [c.name, c.sim]), [['real', false], ['sim', true]]);
 
   // Moving when the countdown begins: stopped at once, and told why.
+  realDriver.arm();
   realDriver.send({ type: 'drive', x: 0, y: 1 });
   await realDriver.state({ direction: 'forward' });
   marshal.send({ type: 'race-start', laps: 1 });
@@ -158,6 +159,7 @@ test('race messages: malformed ones are refused with the field, and so are ones 
   assert.equal(unknown.message, "no car named 'green'; the cars are: red, blue");
 
   // Driven off the grid; the race's start puts it back on its slot, stopped.
+  owner.arm();
   owner.send({ type: 'drive', x: 0.7, y: 0.7 });
   await owner.next((m) => m.type === 'poses' && (m.poses as PosesMessage['poses']).red.x > 0.2, 'red off its slot');
   const started = owner.mark();

@@ -18,6 +18,7 @@ test('the first client drives; spectators see its state and telemetry live', asy
   assert.equal(welcome.state.driver, driver.inbox[0].clientId);
   await driver.state({ spectators: 1 }, 0);
 
+  driver.arm();
   driver.send({ type: 'drive', x: 0, y: 1 });
   const seen = await spectator.state({ direction: 'forward', lastCommand: 'drive' });
   assert.equal(seen.byte, server.driver.state.byte);
@@ -63,6 +64,7 @@ test('after a spectator\'s stop, the driver\'s held stick does nothing until it 
   const server = await startServer(t);
   const driver = await connect(t, wsUrl(server));
   const spectator = await connect(t, wsUrl(server));
+  driver.arm();
   driver.send({ type: 'drive', x: 0, y: 1 });
   await spectator.state({ direction: 'forward' });
   const mark = driver.mark();
@@ -107,6 +109,7 @@ test('a driver that reconnects with its resume token gets its seat back; the car
   const driver = await connect(t, wsUrl(server));
   const spectator = await connect(t, wsUrl(server));
   const { resumeToken } = driver.welcome;
+  driver.arm();
   driver.send({ type: 'drive', x: 0, y: 1 });
   await spectator.state({ direction: 'forward' });
   driver.ws.terminate();

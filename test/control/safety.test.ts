@@ -29,6 +29,7 @@ test('a seed command longer than maxHoldMs is clamped, says so, and the car stop
 test('a driver over the message rate is never closed: the excess is dropped, rate_limited at most once a second', async (t) => {
   const server = await startServer(t, { driveRatePerSecond: 10 });
   const car = await connect(t, wsUrl(server));
+  car.arm();
   const mark = car.mark();
   // Far more than the rate, and more than the 20-error flood budget if each refusal counted.
   for (let i = 0; i < 300; i++) car.send({ type: 'drive', x: 0, y: i % 2 === 0 ? 0.9 : 1 });
@@ -38,6 +39,7 @@ test('a driver over the message rate is never closed: the excess is dropped, rat
   const limited = car.inbox.slice(mark).filter((m) => m.type === 'error' && m.code === 'rate_limited');
   assert.equal(limited.length, 1, 'one rate_limited reply for the whole burst');
   assert.equal(car.ws.readyState, car.ws.OPEN, 'still connected');
+  car.arm(); // the watchdog stopped it meanwhile: centre, then drive
   car.send({ type: 'drive', x: 0, y: -1 });
   await car.state({ direction: 'backward' }, mark);
 });
@@ -46,6 +48,7 @@ test('a driver that goes silent (no message, no pong) is dropped, its car stoppe
   const server = await startServer(t, { driverSilenceMs: 400 });
   const driver = await connect(t, wsUrl(server));
   const spectator = await connect(t, wsUrl(server));
+  driver.arm();
   driver.send({ type: 'drive', x: 0, y: 1 });
   await spectator.state({ direction: 'forward' });
   const mark = spectator.mark();
@@ -128,6 +131,7 @@ test('with WEBRACER_FAULTS=1, a throwing message handler costs that connection (
   const server = await startServer(t);
   const driver = await connect(t, wsUrl(server));
   const spectator = await connect(t, wsUrl(server));
+  driver.arm();
   driver.send({ type: 'drive', x: 0, y: 1 });
   await spectator.state({ direction: 'forward' });
   driver.send({ type: 'ping', id: 'fault:message' });

@@ -78,10 +78,12 @@ test('a foreign Origin gets 403; own, loopback-page and allowed origins get in',
   assert.equal(await upgradeStatus(t, wsUrl(server), { origin: 'https://evil.example' }), 403);
   assert.equal(await upgradeStatus(t, wsUrl(server), { origin: 'null' }), 403);
   assert.equal(await upgradeStatus(t, `ws://127.0.0.1:${server.wsPort}`, { origin: 'http://evil.example:8000' }), 403);
-  // DNS rebinding: a foreign name pointing at us is "same-origin" by Host, and still refused.
+  // DNS rebinding: a foreign name pointing at us is "same-origin" by Host, and still refused: by its Host
+  // before its Origin is read (421, host-check.ts), and by its Origin alone.
   assert.equal(await upgradeStatus(t, wsUrl(server), {
     origin: `http://rebind.example:${server.port}`, headers: { host: `rebind.example:${server.port}` },
-  }), 403);
+  }), 421);
+  assert.equal(await upgradeStatus(t, wsUrl(server), { origin: `http://rebind.example:${server.port}` }), 403);
   assert.equal(await upgradeStatus(t, wsUrl(server), { origin: own }), 101);
   assert.equal(await upgradeStatus(t, wsUrl(server), { origin: `http://localhost:${server.port}` }), 101);
   // The page this server serves, reaching the seed-era listener on the other port.
@@ -150,4 +152,11 @@ test('start-up failures reject with a clear reason and leave nothing open', asyn
   await assert.rejects(startControlServer({ ...BASE, tlsCert: join(dir, 'none.pem'), tlsKey: join(dir, 'key.pem') }),
     /ENOENT/);
   await assert.rejects(startControlServer({ ...BASE, link: 'carrier-pigeon' }), /invalid link/);
+});
+
+test('no compression is negotiated: a client offering permessage-deflate gets plain frames (no inflating for anyone)', async (t) => {
+  const server = await startServer(t);
+  const client = await connect(t, wsUrl(server), { perMessageDeflate: true });
+  assert.equal(client.ws.extensions, '', 'the 101 names no extension');
+  await client.roundTrip();
 });

@@ -23,17 +23,19 @@ test('two cars on serial ports: driving one never writes a byte to the other', {
   const redDriver = await connect(t, wsUrl(server, '/ws?car=red'));
   const blueDriver = await connect(t, wsUrl(server, '/ws?car=blue'));
 
+  redDriver.arm(); // the stop the car holds: no byte
   redDriver.send({ type: 'drive', x: 0, y: 1 });
   await red.emulator.waitForBytes(2, WAIT_MS);
   redDriver.sendText('{"command":"left","duration":0.2}');
   await red.emulator.waitForBytes(4, WAIT_MS); // left, then its stop
-  redDriver.send({ type: 'drive', x: 0, y: -0.5 });
+  redDriver.send({ type: 'drive', x: 0, y: -0.5 }); // the left command ended as asked: still armed
   redDriver.send({ type: 'stop' });
   await red.emulator.waitForBytes(6, WAIT_MS);
   assert.deepEqual(red.emulator.bytes, [0x00, 0x1f, 0x57, 0x00, 0x27, 0x00]);
   await blueDriver.roundTrip(); // anything for blue would have been written by now
   assert.deepEqual(blue.emulator.bytes, [0x00], 'blue got nothing of red\'s driving');
 
+  blueDriver.arm();
   blueDriver.send({ type: 'drive', x: 1, y: 0 });
   blueDriver.send({ type: 'stop' });
   await blue.emulator.waitForBytes(3, WAIT_MS);
@@ -49,8 +51,10 @@ test('a car whose link is down: its commands are dropped and said so; the other 
   const away = await connect(t, wsUrl(server, '/ws?car=away'));
   const here = await connect(t, wsUrl(server, '/ws?car=here'));
   assert.notEqual(away.welcome.state.link, 'connected');
+  away.arm();
   away.send({ type: 'drive', x: 0, y: 1 });
   await away.expect('error', (m) => m.code === 'link_down', 0);
+  here.arm();
   here.send({ type: 'drive', x: 0, y: 1 });
   await here.state({ direction: 'forward' });
   await here.next((m) => m.type === 'telemetry' && (m.pose as { y: number }).y > 0.1, 'the car moving');

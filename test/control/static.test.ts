@@ -1,5 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
@@ -90,6 +91,33 @@ test('no path leads outside the folder', async (t) => {
     assert.ok([400, 404].includes(r.status), `${target} -> ${r.status}`);
     assert.ok(!r.body.includes('TOP SECRET') && !r.body.includes('root:'), target);
   }
+});
+
+test('a download cut short closes its file: a page that goes away leaks no descriptor', async (t) => {
+  const base = await mkdtemp(join(tmpdir(), 'webracer-static-cut-'));
+  t.after(() => rm(base, { recursive: true, force: true }));
+  const big = join(base, 'big.js');
+  await writeFile(big, 'x'.repeat(8 * 1024 * 1024)); // far more than the socket buffers: the send is cut mid-file
+  const server = createServer(createStaticHandler(base));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as AddressInfo).port;
+  for (let i = 0; i < 5; i++) {
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET /big.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
+      socket.once('data', () => socket.destroy()); // the page goes away as the answer starts
+      socket.on('close', () => resolve());
+    });
+  }
+  const open = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === big;
+    } catch {
+      return false; // closed while we looked
+    }
+  }).length;
+  for (let tries = 0; open() > 0 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(open(), 0, 'descriptors of big.js still open after every client went away');
 });
 
 test('safeSegments decodes once and refuses separators hidden in segments', () => {

@@ -100,3 +100,27 @@ test('prototype-looking keys are plain data', () => {
   assert.equal(refused('{"type":"__proto__"}').code, 'invalid_message');
   assert.equal(refused('{"__proto__":{"type":"stop"}}').field, 'type');
 });
+
+test('a value nested too deep to print is refused like any other, never thrown', () => {
+  // JSON.parse takes any depth; JSON.stringify (which the refusal's "(got ...)" used) overflows past ~4,500.
+  const deep = `${'['.repeat(6000)}${']'.repeat(6000)}`;
+  for (const [text, field] of [
+    [`{"type":"drive","x":${deep},"y":0}`, 'x'],
+    [`{"type":"ping","id":${deep}}`, 'id'],
+    [`{"type":${deep}}`, 'type'],
+    [`{"command":"up","duration":${deep}}`, 'duration'],
+  ]) {
+    const r = refused(text);
+    assert.equal(r.code, 'invalid_message');
+    assert.equal(r.field, field);
+    assert.ok(r.message.length < 300, r.message);
+  }
+});
+
+test('ref names a message only by a name the protocol has, never by the client\'s own text', () => {
+  // The ref goes into the error reply, the log and the recording's refusal line: it is a count, not a carrier.
+  assert.equal(refused('{"command":"jump"}').ref, undefined);
+  assert.equal(refused(`{"command":"${'x'.repeat(10_000)}"}`).ref, undefined);
+  assert.equal(refused('{"command":" stop"}').ref, undefined);
+  assert.equal(refused('{"command":"up","duration":-1}').ref, 'up');
+});

@@ -1,7 +1,7 @@
 // The recordings folder: names, the size limit (oldest first, never a file being written, never a file
 // that is not a recording), client-given names that could climb out, and disk problems reported once.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { RecordingDirectory, RECORDING_NAME } from '../../src/recording/directory.js';
@@ -45,6 +45,46 @@ describe('RecordingDirectory', () => {
     for (const bad of ['../' + name(1), `sub/${name(1)}`, name(2), '/etc/passwd', '..', name(1).replace('.jsonl', '.json'),
       `${name(1)}\0`, name(1).toUpperCase()]) {
       assert.equal(await directory.pathOf(bad), null, bad);
+    }
+  });
+
+  it('makes its folder 0700 and each recording 0600; a folder that exists open to others is used as it is, and said once', async (t) => {
+    const parent = tempDir(t, 'webracer-rec-hardening-');
+    const logs: string[] = [];
+    const made = join(parent, 'new', 'recordings');
+    const directory = new RecordingDirectory({ dir: made, maxFileBytes: 1e6, maxTotalBytes: 1e7, log: (l) => logs.push(l) });
+    assert.equal(statSync(made).mode & 0o777, 0o700);
+    const { name: fresh, file } = directory.create('2026-11-29T20-07-00.000Z_car_c9');
+    file.append('{}');
+    await file.close('{}');
+    assert.equal(statSync(join(made, fresh)).mode & 0o777, 0o600);
+    assert.equal(logs.length, 0, logs.join('\n'));
+
+    const shared = join(parent, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o755);
+    new RecordingDirectory({ dir: shared, maxFileBytes: 1e6, maxTotalBytes: 1e7, log: (l) => logs.push(l) });
+    assert.equal(statSync(shared).mode & 0o777, 0o755, 'the owner\'s folder keeps its modes');
+    assert.equal(logs.length, 1);
+    assert.match(logs[0], /^recording: the folder .*shared is open to other users \(mode 0755\).*chmod 700/);
+  });
+
+  it('opens a recording without following a link: one put in place of a listed file is refused, and so is anything not a regular file', async (t) => {
+    const dir = tempDir(t, 'webracer-rec-hardening-');
+    const secret = join(tempDir(t, 'webracer-rec-hardening-secret-'), 'secret');
+    writeFileSync(secret, 'private');
+    writeFileSync(join(dir, name(1)), '{}\n');
+    symlinkSync(secret, join(dir, name(2)));
+    mkdirSync(join(dir, name(3)));
+    const directory = new RecordingDirectory({ dir, maxFileBytes: 1e6, maxTotalBytes: 1e7, log: () => {} });
+    assert.deepEqual(await directory.list(), [name(1)], 'a link or a folder is not a recording');
+    const opened = await directory.openRecording(name(1));
+    assert.equal(opened?.size, 3);
+    await opened?.handle.close();
+    // The folder changes between the listing and the open: what is opened is what counts.
+    for (const swapped of [name(2), name(3)]) {
+      directory.pathOf = async () => join(dir, swapped);
+      assert.equal(await directory.openRecording(name(1)), null, swapped);
     }
   });
 

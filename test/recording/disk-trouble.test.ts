@@ -64,6 +64,7 @@ async function nextDriver(t: TestContext, server: ControlServer, driver: Client)
   await driver.state({ driver: null });
   const next = await connect(t, wsUrl(server));
   if (next.welcome.role !== 'driver') throw new Error('the new client did not get the free seat');
+  next.arm(); // a new driver shows the stick at neutral first (docs/protocol.md "Arming")
   return next;
 }
 
@@ -75,6 +76,7 @@ describe('disk trouble while recording', () => {
     if (dir === null) return t.skip('needs root on Linux to mount a tmpfs');
     const { server, logs } = await recordingServer(t, { driveRatePerSecond: 10_000 }, { dir });
     const driver = await connect(t, wsUrl(server));
+    driver.arm();
     // Each drive is three or four lines (message, demand, write, pose): 64 KiB is some hundreds of them.
     for (let round = 0; troubleLines(logs).length === 0 && round < 40; round++) await keepsDriving(driver, 100);
     assert.equal(troubleLines(logs).length, 1, logs.join('\n'));
@@ -91,6 +93,7 @@ describe('disk trouble while recording', () => {
       if (dir === null) return t.skip('needs root on Linux and a file system with the immutable attribute');
       const { server, logs } = await recordingServer(t, { driveRatePerSecond: 10_000 }, { dir });
       const driver = await connect(t, wsUrl(server));
+      driver.arm();
       await keepsDriving(driver, 200);
       const [file] = readdirSync(dir).filter((n) => n.endsWith('.jsonl'));
       assert.ok(file, 'the session has its file');

@@ -15,6 +15,7 @@ async function recordOne(t: Parameters<typeof tempDir>[0]): Promise<string> {
   const dir = tempDir(t);
   const { server } = await recordingServer(t, { resumeWindowMs: 0 }, { dir });
   const driver = await connect(t, wsUrl(server));
+  driver.arm();
   driver.send({ type: 'drive', x: 0, y: 1 });
   await driver.state({ direction: 'forward' });
   await new Promise((r) => setTimeout(r, 300));

@@ -1,10 +1,10 @@
 // The reader refuses a file it cannot trust as a whole, naming the line, before anything uses it.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FORMAT, FORMAT_VERSION } from '../../src/recording/format.js';
-import { parseRecording, RecordingError, scanRecording } from '../../src/recording/reader.js';
+import { durationOf, parseRecording, readRecordingFile, RecordingError, scanRecording } from '../../src/recording/reader.js';
 import { tempDir } from './helpers.js';
 
 const HEADER = {
@@ -69,20 +69,64 @@ describe('reader', () => {
     refuses('', 1, /empty: not a webracer recording/);
     refuses(file([{ hello: 'world' }]), 1, /not a webracer recording/);
     refuses(file([{ ...HEADER, codec: 'morse' }, ...BODY]), 1, /unknown codec "morse"/);
-    refuses(file([{ ...HEADER, limits: { watchdogMs: 0, maxHoldMs: 2000 } }, ...BODY]), 1, /no valid limits/);
+    refuses(file([{ ...HEADER, limits: { watchdogMs: 0, maxHoldMs: 2000 } }, ...BODY]), 1, /the header.s limits\.watchdogMs is 0, which no server runs with/);
   });
 
-  it('scanning a file streams it and reports the problem instead of throwing', async (t) => {
+  it('scanning a file streams it and reports the problem instead of throwing; a file cut short is not a problem', async (t) => {
     const dir = tempDir(t);
     const path = join(dir, 'x.jsonl');
     writeFileSync(path, GOOD);
     const seen: string[] = [];
     const good = await scanRecording(path, (l) => seen.push(l.kind));
     assert.equal(good.problem, null);
+    assert.equal(good.cut, null);
     assert.equal(seen.length, BODY.length);
     writeFileSync(path, GOOD.slice(0, -20));
     const cut = await scanRecording(path, () => {});
-    assert.equal(cut.problem?.line, BODY.length + 1);
+    assert.equal(cut.problem, null);
+    assert.deepEqual(cut.cut, { line: BODY.length, t: BODY.at(-2)!.t, torn: true });
     assert.equal(cut.header?.car, 'car');
+    writeFileSync(path, file([HEADER, BODY[0], '{"t":5,"kind":"demand"', ...BODY.slice(1, -1)]));
+    const corrupt = await scanRecording(path, () => {});
+    assert.equal(corrupt.problem?.line, 3);
+    assert.equal(corrupt.cut, null);
+  });
+
+  it('scanning for the page: a line over 1 MiB is reported at its line, never held', async (t) => {
+    const path = join(tempDir(t), 'x.jsonl');
+    const fd = openSync(path, 'w');
+    const head = file([HEADER, BODY[0]]);
+    writeSync(fd, head, 0);
+    writeSync(fd, `\n${file(BODY.slice(1))}`, 64 << 20); // line 3: 64 MiB of a hole, read as NUL bytes
+    closeSync(fd);
+    const before = process.memoryUsage();
+    const scan = await scanRecording(path, () => {});
+    const after = process.memoryUsage();
+    assert.match(scan.problem?.message ?? '', /^line 3: the line is longer than 1 MiB/);
+    const grew = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1024 / 1024;
+    assert.ok(grew < 16, `reading it took ${grew.toFixed(1)} MiB more`);
+  });
+
+  it('reading a file for a replay: a recording cut short is read up to its last sound line, a torn last line left out', async (t) => {
+    const path = join(tempDir(t), 'x.jsonl');
+    const whole = file([HEADER, ...BODY.slice(0, -1)]);
+    for (const [text, torn] of [[whole, false], [`${whole}{"t":800,"kind":"wri`, true], [`${whole}${'\0'.repeat(9000)}`, true]] as const) {
+      writeFileSync(path, text);
+      const { recording, cut } = await readRecordingFile(path);
+      assert.deepEqual(cut, { line: BODY.length, t: 511, torn });
+      assert.equal(recording.end, null);
+      assert.equal(recording.lines.length, BODY.length - 1);
+      assert.equal(durationOf(recording), 511);
+    }
+    writeFileSync(path, GOOD);
+    const { recording, cut } = await readRecordingFile(path);
+    assert.equal(cut, null);
+    assert.equal(recording.end?.reason, 'seat');
+    assert.equal(durationOf(recording), 700);
+    // Nothing may follow the end line, not even half a line.
+    writeFileSync(path, `${GOOD}{"t":800,"ki`);
+    await assert.rejects(readRecordingFile(path), /line 10: a line after the end line/);
+    writeFileSync(path, '{"format":"webracer-rec');
+    await assert.rejects(readRecordingFile(path), /line 1: the line is cut off: the file was truncated/);
   });
 });

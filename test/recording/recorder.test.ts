@@ -1,14 +1,19 @@
 // The recorder on a live server: one file per session, with every line the format promises.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect, wsUrl } from '../control/helpers.js';
+import type { CarEvent } from '../../src/control/car-events.js';
 import { FORMAT, FORMAT_VERSION } from '../../src/recording/format.js';
+import { parseRecording } from '../../src/recording/reader.js';
 import { readRecordings, recordingServer } from './helpers.js';
 
 describe('recorder', () => {
   it('records a session: header, seat, messages, demands, bytes, poses, and the end when the driver leaves', async (t) => {
     const { server, dir } = await recordingServer(t, { resumeWindowMs: 0 });
     const driver = await connect(t, wsUrl(server));
+    driver.arm();
     driver.send({ type: 'drive', x: 0, y: 1 });
     await driver.state({ direction: 'forward' });
     await new Promise((r) => setTimeout(r, 200));
@@ -40,11 +45,47 @@ describe('recorder', () => {
   });
 });
 
+describe('a recorder that fails', () => {
+  it('gives up the file it was writing, says so once, and never throws into the process: the car drives on, the next session is recorded', async (t) => {
+    const { server, dir, logs } = await recordingServer(t, { resumeWindowMs: 0 });
+    const world = server.fleet.first;
+    const first = await connect(t, wsUrl(server));
+    first.send({ type: 'drive', x: 0, y: 1 });
+    await first.state({ direction: 'forward' });
+    // A line that cannot be built (a BigInt is no JSON): whatever the cause, a bug of ours or a message
+    // no check caught, it must cost the recording only.
+    const poison = { kind: 'message', client: first.welcome.clientId, message: { type: 'ping', id: 1n } } as unknown as CarEvent;
+    world.events.emit(poison);
+    world.events.emit(poison);
+    first.send({ type: 'drive', x: 1, y: 0 });
+    await first.state({ direction: 'right' });
+    await first.roundTrip();
+    first.send({ type: 'release' });
+    await first.state({ driver: null });
+    first.send({ type: 'claim' });
+    await first.state({ driver: first.welcome.clientId });
+    first.send({ type: 'drive', x: 0, y: -1 });
+    await first.state({ direction: 'backward' });
+    await server.close();
+
+    const given = logs.filter((l) => l.startsWith('recording:'));
+    assert.equal(given.length, 1, given.join('\n'));
+    assert.match(given[0], /^recording: \S+\.jsonl given up: a line could not be recorded \(Do not know how to serialize a BigInt\); driving goes on/);
+    const names = readdirSync(dir).sort();
+    assert.equal(names.length, 2, names.join(' '));
+    assert.throws(() => parseRecording(readFileSync(join(dir, names[0]), 'utf8')), /without its end line/, 'the first file stops where it was given up');
+    const second = parseRecording(readFileSync(join(dir, names[1]), 'utf8'));
+    assert.equal(second.end.reason, 'server-stopped');
+    assert.ok(second.lines.some((l) => l.kind === 'demand' && l.demand.kind === 'analog' && l.demand.y === -1));
+  });
+});
+
 describe('sessions', () => {
   it('a driver that comes back with its resume token goes on in the same file; the next driver gets a new one', async (t) => {
     const { server, dir } = await recordingServer(t);
     const first = await connect(t, wsUrl(server));
     const spectator = await connect(t, wsUrl(server));
+    first.arm();
     first.send({ type: 'drive', x: 0, y: 1 });
     await first.state({ direction: 'forward' });
     first.ws.terminate(); // a reload: the seat is held for the resume token
@@ -52,10 +93,12 @@ describe('sessions', () => {
     const back = await connect(t, wsUrl(server));
     back.send({ type: 'resume', token: first.welcome.resumeToken });
     await back.state({ driver: back.welcome.clientId });
+    back.arm(); // a resumed seat starts disarmed
     back.send({ type: 'drive', x: 1, y: 0 });
     await back.state({ direction: 'right' });
     back.send({ type: 'release' });
     await spectator.state({ driver: spectator.welcome.clientId });
+    spectator.arm();
     spectator.send({ type: 'drive', x: 0, y: -1 });
     await spectator.state({ direction: 'backward' });
     await server.close();
@@ -70,8 +113,8 @@ describe('sessions', () => {
     assert.equal(resume, undefined, 'the resume message (and its token) is not the driver\'s yet, and never kept');
     assert.ok(!JSON.stringify(one).includes(first.welcome.resumeToken), 'no resume token anywhere');
     const demands = one.lines.filter((l) => l.kind === 'demand').map((l) => (l.kind === 'demand' ? l.client : null));
-    assert.deepEqual(demands, [first.welcome.clientId, null, back.welcome.clientId, null],
-      'both drivers\' demands, and the server\'s stops when the first left and when the second released');
+    assert.deepEqual(demands, [first.welcome.clientId, first.welcome.clientId, null, back.welcome.clientId, back.welcome.clientId, null],
+      'both drivers\' demands (each at neutral first), and the server\'s stops when the first left and when the second released');
     assert.equal(two.header.driver, spectator.welcome.clientId);
     assert.equal(two.end.reason, 'server-stopped');
   });
@@ -79,6 +122,7 @@ describe('sessions', () => {
   it('a session that outgrows the file limit goes on in a second part, each file whole', async (t) => {
     const { server, dir } = await recordingServer(t, { driveRatePerSecond: 1000 }, { maxFileBytes: 4096 });
     const driver = await connect(t, wsUrl(server));
+    driver.arm();
     for (let i = 0; i < 40; i++) driver.send({ type: 'drive', x: 0, y: i % 2 === 0 ? 1 : 0.5 });
     await driver.roundTrip();
     await server.close();
@@ -90,12 +134,13 @@ describe('sessions', () => {
       assert.equal(recording.end.reason, i === files.length - 1 ? 'server-stopped' : 'file-limit');
     });
     const messages = files.flatMap((f) => f.recording.lines).filter((l) => l.kind === 'message' && 'type' in l.message && l.message.type === 'drive');
-    assert.equal(messages.length, 40, 'no line lost between the parts');
+    assert.equal(messages.length, 41, 'no line lost between the parts (the neutral that armed, and the 40 pushes)');
   });
 
   it('poses at most 20 a second, and the pose at rest', async (t) => {
     const { server, dir } = await recordingServer(t, { resumeWindowMs: 0 });
     const driver = await connect(t, wsUrl(server));
+    driver.arm();
     const timer = setInterval(() => driver.send({ type: 'drive', x: 0.3, y: 1 }), 50);
     t.after(() => clearInterval(timer));
     await new Promise((r) => setTimeout(r, 1000));
@@ -122,6 +167,7 @@ describe('several cars', () => {
     });
     for (const car of ['red', 'blue']) {
       const driver = await connect(t, `${wsUrl(server)}?car=${car}`);
+      driver.arm();
       driver.send({ type: 'drive', x: 0, y: 1 });
       await driver.state({ direction: 'forward' });
     }

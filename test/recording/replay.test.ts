@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { replayAtOnce } from '../../src/recording/dry-run.js';
 import { parseRecording, type Recording } from '../../src/recording/reader.js';
 import { Replay } from '../../src/recording/replay.js';
-import { createCodec, Driver, VirtualClock } from '../../src/vehicle/index.js';
+import { MAX_RECORDING_MS } from '../../src/recording/format.js';
+import { createCodec, Driver, VirtualClock, type Clock } from '../../src/vehicle/index.js';
 import { FakeLink } from '../vehicle/fake-link.js';
 
 const fixture = (): Recording => parseRecording(readFileSync(new URL('../fixtures/recordings/sim-iracer.jsonl', import.meta.url), 'utf8'));
@@ -62,6 +63,55 @@ describe('Replay', () => {
     const later = await writes(recording, { fromMs: from });
     assert.deepEqual(later.map((w) => w.byte), all.filter((w) => w.at >= from).map((w) => w.byte));
     later.forEach((w, i) => assert.ok(Math.abs(w.at - all.filter((x) => x.at >= from)[i].at) < 1));
+  });
+
+  it('a wait longer than a Node timer can take (a week at speed 0.1) is taken in steps, and ends on time', async () => {
+    const recording = fixture();
+    const week = MAX_RECORDING_MS;
+    recording.lines = recording.lines.filter((l) => l.kind !== 'end');
+    recording.end = { ...recording.end, t: week };
+    recording.lines.push(recording.end);
+    const clock = new VirtualClock();
+    const delays: number[] = [];
+    const watched: Clock = {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => {
+        delays.push(ms);
+        return clock.setTimeout(fn, ms);
+      },
+      setInterval: (fn, ms) => clock.setInterval(fn, ms),
+      clearTimeout: (timer) => clock.clearTimeout(timer),
+    };
+    const link = new FakeLink();
+    const driver = new Driver({ link, codec: createCodec('iracer'), watchdogMs: 500, clock });
+    await driver.start();
+    const replay = new Replay({ recording, driver, clock: watched, speed: 0.1 });
+    const done = replay.start();
+    clock.runAll(week * 11);
+    assert.equal((await done).kind, 'done');
+    assert.equal(clock.now(), replay.at(week), 'it ended when the recording did');
+    assert.ok(Math.max(...delays) <= 2 ** 31 - 1, `a timer of ${Math.max(...delays)} ms would fire at once`);
+  });
+
+  it('a replay that writes far more than its recording did (no server wrote it) ends, with the car stopped', async () => {
+    const recording = fixture();
+    // Within every limit a server takes: a minute's watchdog, a refresh each millisecond, and a stick
+    // pushed every 59 s for an hour, with no write recorded.
+    recording.header.limits = { watchdogMs: 60_000, maxHoldMs: 2000, refreshMs: 1 };
+    recording.lines = Array.from({ length: 61 }, (_, i) => ({ t: i * 59_000, kind: 'demand' as const, client: 'c1', demand: { kind: 'analog' as const, x: 0, y: 1 } }));
+    recording.end = { ...recording.end, t: 3_600_000 };
+    recording.lines.push(recording.end);
+    const clock = new VirtualClock();
+    const link = new FakeLink();
+    const driver = new Driver({ link, codec: createCodec('iracer'), watchdogMs: 60_000, refreshMs: 1, clock });
+    await driver.start();
+    const replay = new Replay({ recording, driver, clock });
+    const done = replay.start();
+    clock.runAll(4_000_000);
+    const outcome = await done;
+    assert.deepEqual(outcome, { kind: 'overrun', writes: 10_125, recorded: 0 }, 'one past twice its 62 steps (61 demands, the end) and 10 000');
+    assert.equal(link.bytes.at(-1), 0x00, 'the car is stopped');
+    assert.ok(clock.now() < 60_000, `within the first minute, not after an hour: ${clock.now()} ms`);
   });
 
   it('stop() (Ctrl+C) ends it at once with the car stopped; a target link that drops ends it too', async () => {

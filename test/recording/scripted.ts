@@ -13,6 +13,7 @@ async function hold(client: Client, x: number, y: number, ms: number): Promise<v
 }
 
 export async function scriptedDrive(client: Client): Promise<void> {
+  client.arm(); // the stick at the centre first, as the page shows it (docs/protocol.md "Arming")
   await hold(client, 0.5, 1, 300);
   await hold(client, 0, -0.8, 200);
   await sleep(700); // the watchdog stops the car after 500 ms

@@ -42,7 +42,7 @@ async function replaying(t: TestContext, file: string, env: Record<string, strin
 const lastByte = (car: ByteRecorder): number | undefined => car.last?.value;
 
 describe('replay safety', { concurrency: true, timeout: 120_000 }, () => {
-  for (const signal of ['SIGINT', 'SIGHUP'] as const) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     it(`${signal} mid-replay: the car gets the stop first, and the process exits 0 within the deadline`, async (t) => {
       const { car, replay, exited } = await replaying(t, heldStick(t, 20_000));
       const at = performance.now();

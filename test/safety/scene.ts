@@ -36,10 +36,12 @@ export async function carAndServer(t: TestContext, args: readonly string[] = [],
   return { car, server };
 }
 
-/** A ws client that has taken the seat (the first client with no token). */
+/** A ws client that has taken the seat (the first client with no token) and shown the stick at neutral,
+ *  as the page does before its first push (docs/protocol.md "Arming"). */
 export async function driverClient(t: TestContext, server: WebracerProcess, path = ''): Promise<Client> {
   const client = await connect(t, server.wsUrl + path);
   if (client.welcome.role !== 'driver') await client.expect('role', (m) => m.role === 'driver', 0);
+  client.arm();
   return client;
 }
 
@@ -56,9 +58,11 @@ export interface HeldStick {
   letGo(): void;
 }
 
-/** Sends {"type":"drive",x,y} at 20 Hz, as the page does while the stick is held, until let go. */
+/** A fresh press: the stick from the centre ({"type":"drive"} at neutral, which arms the driver: docs/protocol.md
+ *  "Arming"), then {"type":"drive",x,y} at 20 Hz, as the page does while the stick is held, until let go. */
 export function holdStick(t: TestContext, client: Client, x = 0, y = 1): HeldStick {
   let lastSentAt = 0;
+  if (client.ws.readyState === client.ws.OPEN) client.arm();
   const send = (): void => {
     if (client.ws.readyState !== client.ws.OPEN) return;
     client.send({ type: 'drive', x, y });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { EXIT_CODES, handleShutdown, type Stoppable } from '../../src/cli/shutdown.js';
+import { EXIT_CODES, handleShutdown, MAX_FAULT_LINES, type Stoppable } from '../../src/cli/shutdown.js';
 
 interface Fake extends Stoppable {
   steps: string[];
@@ -120,14 +120,55 @@ describe('the shutdown path', () => {
     assert.equal(await code, EXIT_CODES.fault);
   });
 
-  it('a fault during a signal\'s close: stop again, and the exit code says the fault', async () => {
+  it('a fault during a signal\'s close: no second stop (the car takes no demand after the first), and the exit code says the fault', async () => {
     const server = fakeServer('hangs');
     const { events, complaints, code } = setUp(server);
     events.emit('SIGTERM', 'SIGTERM');
     events.emit('uncaughtException', new Error('during close'));
     events.emit('uncaughtException', Object.create(null));
     assert.equal(await code, EXIT_CODES.fault);
-    assert.deepEqual(server.steps, ['stop', 'say', 'close', 'stop', 'stop'], 'one close only');
+    assert.deepEqual(server.steps, ['stop', 'say', 'close'], 'one stop, one close');
     assert.match(complaints[1], /then uncaught exception: \(an error that cannot be printed\)/);
+  });
+
+  it('a storm of faults (a throwing timer): one stop, one close, a bounded number of lines, exit 4 at the grace', async () => {
+    const server = fakeServer('hangs');
+    const { events, complaints, code } = setUp(server);
+    for (let i = 0; i < 1000; i++) events.emit('uncaughtException', new Error(`fault ${i}`));
+    assert.equal(await code, EXIT_CODES.fault);
+    assert.deepEqual(server.steps, ['stop', 'close']);
+    assert.equal(complaints.length, MAX_FAULT_LINES + 2, 'the lines, the deadline, and the count of the rest');
+    assert.match(complaints.at(-1)!, /then 990 more faults, not logged/);
+  });
+
+  it('a log that throws (its stream gone) costs the line only: stop, close and the deadline all happen', async () => {
+    for (const event of ['SIGTERM', 'uncaughtException'] as const) {
+      const server = fakeServer('hangs');
+      const events = new EventEmitter();
+      const throwing = (): void => {
+        throw new Error('write EPIPE');
+      };
+      const code = handleShutdown(server, { events, platform: 'linux', deadlineMs: 30, faultGraceMs: 30, say: throwing, complain: throwing });
+      events.emit(event, event === 'SIGTERM' ? event : new Error('boom'));
+      assert.deepEqual(server.steps, ['stop', 'close'], event);
+      assert.equal(await code, event === 'SIGTERM' ? EXIT_CODES.forced : EXIT_CODES.fault, event);
+    }
+  });
+
+  it('a fault raised by the fault handler\'s own log line does not re-enter it', async () => {
+    const server = fakeServer('resolves');
+    const events = new EventEmitter();
+    const complaints: string[] = [];
+    const code = handleShutdown(server, {
+      events, platform: 'linux', deadlineMs: 30, faultGraceMs: 30, say: () => {},
+      complain: (line) => {
+        complaints.push(line);
+        events.emit('uncaughtException', new Error('the log line failed')); // would recurse without the guard
+      },
+    });
+    events.emit('uncaughtException', new Error('boom'));
+    assert.equal(await code, EXIT_CODES.fault);
+    assert.deepEqual(server.steps, ['stop', 'close']);
+    assert.equal(complaints.length, 1);
   });
 });

@@ -53,6 +53,7 @@ describe('silence', { concurrency: true, timeout: 90_000 }, () => {
       assert.ok(silentId, 'the raw client drives');
 
       const drive = clientFrame(0x1, JSON.stringify({ type: 'drive', x: 0, y: 1 }));
+      raw.socket.write(clientFrame(0x1, JSON.stringify({ type: 'drive', x: 0, y: 0 }))); // from the centre (docs/protocol.md "Arming")
       let lastSentAt = 0;
       const timer = setInterval(() => {
         raw.socket.write(drive);

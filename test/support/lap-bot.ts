@@ -1,12 +1,14 @@
 // A scripted driver for the simulated arena: drive messages at 20 Hz, steering by the car's own
 // telemetry towards each waypoint in turn (full lock or straight, as a toy car steers). Closed loop, so
-// the route it drives does not depend on how busy the machine is; it stops the car at the end.
-import type { Circuit, Pose } from '../../src/control/messages.js';
+// the route it drives does not depend on how busy the machine is; it stops the car at the end. Like the
+// page, it shows the server the stick at neutral before its first push, and again after any notice that
+// it was disarmed (a watchdog stop when the machine stalls: docs/protocol.md "Arming").
+import { DISARM_CODES, type Circuit, type Pose } from '../../src/control/messages.js';
 
 export type Waypoint = [number, number];
 
 export interface BotClient {
-  readonly inbox: ReadonlyArray<{ type: string; pose?: Pose; poses?: Record<string, Pose> }>;
+  readonly inbox: ReadonlyArray<{ type: string; pose?: Pose; poses?: Record<string, Pose>; code?: string }>;
   send(value: object): void;
 }
 
@@ -31,7 +33,9 @@ function latestPose(client: BotClient, car: string): Pose | null {
 export function driveRoute(client: BotClient, car: string, route: readonly Waypoint[], timeoutMs = 60_000): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
+    let armedAt = -1; // the inbox's length when the bot last showed neutral
     const deadline = Date.now() + timeoutMs;
+    const disarmed = () => client.inbox.slice(armedAt).some((m) => m.type === 'notice' && (DISARM_CODES as readonly unknown[]).includes(m.code));
     const timer = setInterval(() => {
       const pose = latestPose(client, car);
       if (!pose) return;
@@ -54,6 +58,10 @@ export function driveRoute(client: BotClient, car: string, route: readonly Waypo
       }
       const error = bearingError(pose, route[next][0], route[next][1]);
       const steer = Math.abs(error) < STRAIGHT_RAD ? 0 : Math.sign(error);
+      if (armedAt < 0 || disarmed()) {
+        armedAt = client.inbox.length;
+        client.send({ type: 'drive', x: 0, y: 0 });
+      }
       client.send(steer === 0 ? { type: 'drive', x: 0, y: 1 } : { type: 'drive', x: steer * Math.SQRT1_2, y: Math.SQRT1_2 });
     }, 50);
   });

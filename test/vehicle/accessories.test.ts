@@ -29,6 +29,13 @@ describe('rc-app accessories', () => {
     assert.equal(createCodec('iracer').accessories, undefined, 'the i-Racer has none');
   });
 
+  it('a name that is none of its accessories has no character, whatever a plain object\'s prototype holds', () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      assert.equal(codec.accessory!(name as 'horn', true), null, name);
+      assert.equal(codec.accessory!(name as 'horn', false), null, name);
+    }
+  });
+
   it('no accessory character changes what a moving or stopped car does', () => {
     for (const motion of [codec.encode({ direction: 'forward-left', speed: 9 }), codec.stopBytes]) {
       for (const name of [...ACCESSORY_NAMES, 'all'] as const) {

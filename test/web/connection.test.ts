@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { upgradeToken } from '../../src/control/auth.js';
+import { upgradeResumeToken, upgradeToken } from '../../src/control/auth.js';
 import { Connection, STABLE_MS, offeredSubprotocols, socketUrl, type ConnectionState } from '../../web/connection.js';
 
 /** Just what Connection uses of a browser WebSocket; the test opens and closes it as a server would. */
@@ -56,6 +56,17 @@ describe('offeredSubprotocols', () => {
       assert.match(carrier, /^webracer\.token\.[A-Za-z0-9_-]+$/, 'only characters a subprotocol may have');
       assert.equal(upgradeToken(`${plain}, ${carrier}`), token);
     }
+  });
+
+  it('offers a resume token beside them, as the server reads it back; never one that is no subprotocol', () => {
+    const key = 'q6Xn0_kP-3aY9bZ1cD2eFg';
+    assert.deepEqual(offeredSubprotocols(null, key), ['webracer', `webracer.resume.${key}`]);
+    const offered = offeredSubprotocols('open-sesame', key);
+    assert.equal(offered.length, 3);
+    assert.equal(upgradeResumeToken(offered.join(', ')), key);
+    assert.equal(upgradeToken(offered.join(', ')), 'open-sesame');
+    assert.deepEqual(offeredSubprotocols(null, 'not a token, really'), ['webracer']);
+    assert.deepEqual(offeredSubprotocols(null, null), ['webracer']);
   });
 });
 

@@ -1,11 +1,11 @@
 // The page's drive loop with fake time: steady re-sending while held (the server's watchdog), one stop
-// on release, a hard cap on the send rate however inputs move, arming after a stop, and silence for a
-// spectator.
+// on release, a hard cap on the send rate however inputs move, arming after a stop (on the page, and the
+// stop that re-arms the server before a fresh push), a frozen page that wakes, and silence for a spectator.
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import fc from 'fast-check';
-import { DriveLoop, MIN_GAP_MS, type InputSource } from '../../web/drive.js';
+import { DriveLoop, LATE_SHARE, MIN_GAP_MS, type InputSource } from '../../web/drive.js';
 import type { ClientMessage } from '../../web/messages.js';
 
 interface Sent { at: number; message: ClientMessage }
@@ -28,6 +28,7 @@ describe('DriveLoop', () => {
   let now = 0;
   let sent: Sent[];
   let driving = true;
+  let stalls: number[];
   let loop: DriveLoop;
   /** Fake time, one millisecond at a time so that every timer sees the clock it fired at. */
   const advance = (ms: number) => {
@@ -36,7 +37,13 @@ describe('DriveLoop', () => {
       mock.timers.tick(1);
     }
   };
+  /** The page frozen for `ms` (a stopped renderer, a long task): the clocks move on, no timer runs until it wakes. */
+  const freeze = (ms: number) => {
+    now += ms;
+    mock.timers.tick(ms);
+  };
   const drives = () => sent.filter((s) => typeOf(s.message) === 'drive');
+  const stops = () => sent.filter((s) => typeOf(s.message) === 'stop');
   const last = () => sent[sent.length - 1]?.message;
 
   beforeEach(() => {
@@ -44,7 +51,11 @@ describe('DriveLoop', () => {
     now = 1000;
     sent = [];
     driving = true;
-    loop = new DriveLoop({ send: (message) => (sent.push({ at: now, message }), true), canDrive: () => driving, now: () => now });
+    stalls = [];
+    loop = new DriveLoop({
+      send: (message) => (sent.push({ at: now, message }), true), canDrive: () => driving, now: () => now, wallNow: () => now,
+      stalled: (gap) => stalls.push(gap),
+    });
   });
   afterEach(() => {
     loop.halt();
@@ -53,10 +64,12 @@ describe('DriveLoop', () => {
 
   it('sends at once, re-sends every 50 ms while held, and one stop on release', () => {
     loop.set('joystick', { x: 0, y: 1 });
-    assert.deepEqual(sent, [{ at: 1000, message: { type: 'drive', x: 0, y: 1 } }]);
+    assert.deepEqual(sent, [{ at: 1000, message: { type: 'stop' } }, { at: 1000, message: { type: 'drive', x: 0, y: 1 } }],
+      'the first push goes right after a stop of the page\'s own, which arms the server');
     advance(1000);
-    assert.equal(sent.length, 21, 'the first send plus 20 refreshes in one second');
-    assert.ok(sent.every((s, i) => i === 0 || s.at - sent[i - 1].at === PERIOD_MS));
+    assert.equal(drives().length, 21, 'the first send plus 20 refreshes in one second');
+    assert.ok(drives().every((s, i, all) => i === 0 || s.at - all[i - 1].at === PERIOD_MS));
+    assert.equal(stops().length, 1);
     loop.set('joystick', null);
     assert.deepEqual(last(), { type: 'stop' });
     const count = sent.length;
@@ -124,7 +137,8 @@ describe('DriveLoop', () => {
     loop.fitWatchdog(90); // 30 ms: three sends per watchdog period
     loop.set('keyboard', { x: 1, y: 0 });
     advance(300);
-    assert.equal(sent.length, 11);
+    assert.equal(drives().length, 11);
+    assert.deepEqual(stalls, [], 'sending every 30 ms is no freeze');
   });
 
   it('follows the input that moved last, and falls back to one still held', () => {
@@ -136,7 +150,7 @@ describe('DriveLoop', () => {
     loop.set('joystick', null);
     advance(50);
     assert.deepEqual(last(), { type: 'drive', x: 0, y: 0.5 }, 'the key is still held');
-    assert.ok(!sent.some((s) => typeOf(s.message) === 'stop'), 'no stop while a key is held');
+    assert.deepEqual(stops().map((s) => sent.indexOf(s)), [0], 'no stop while a key is held (only the one that armed the server)');
   });
 
   it('halt() sends nothing, says a stop is owed, and a stick still held forward waits for the centre', () => {
@@ -183,6 +197,67 @@ describe('DriveLoop', () => {
     loop.set('gamepad', { x: 0.99, y: 0 });
     advance(200);
     assert.deepEqual(sent, []);
+  });
+
+  it('only the first push after a halt follows a stop (which re-arms the server); a release\'s stop arms it too', () => {
+    loop.set('keyboard', { x: 0, y: 1 });
+    advance(100);
+    loop.set('keyboard', null); // the release sends a stop: the server is armed by it
+    advance(100);
+    loop.set('keyboard', { x: 1, y: 0 });
+    assert.deepEqual(sent.map((s) => typeOf(s.message)), ['stop', 'drive', 'drive', 'drive', 'stop', 'drive']);
+    loop.halt(); // a stop this loop did not send (the server's, a seat change)
+    loop.set('keyboard', null);
+    advance(100);
+    loop.set('keyboard', { x: -1, y: 0 });
+    assert.deepEqual(sent.slice(-2).map((s) => s.message), [{ type: 'stop' }, { type: 'drive', x: -1, y: 0 }]);
+  });
+
+  it('a page frozen while driving: on waking, a stop instead of the held position, and the held stick waits for the centre', () => {
+    loop.set('joystick', { x: 0, y: 1 });
+    advance(120);
+    const before = sent.length;
+    freeze(3000); // a 3 s long task, or the renderer stopped: the refresh timer fires 3 s late
+    assert.deepEqual(sent.slice(before).map((s) => s.message), [{ type: 'stop' }], 'no drive on waking, a stop');
+    assert.equal(stalls.length, 1);
+    assert.ok(stalls[0] >= 3000, `frozen ${stalls[0]} ms`);
+    assert.equal(loop.driving, false);
+    loop.set('joystick', { x: 0.01, y: 0.99 }); // the hand still on the stick
+    advance(500);
+    assert.equal(drives().length, before - 1, 'the held stick does not drive');
+    loop.set('joystick', { x: 0, y: 0 }); // centred
+    loop.set('joystick', { x: 0, y: 1 });
+    advance(MIN_GAP_MS);
+    assert.deepEqual(last(), { type: 'drive', x: 0, y: 1 }, 'centred, it drives again');
+  });
+
+  it('a freeze is seen on waking whichever comes first: the refresh, or a move queued meanwhile', () => {
+    loop.set('gamepad', { x: 0, y: 1 });
+    now += 310; // frozen: the clock moved, no timer ran...
+    loop.set('gamepad', { x: 0.2, y: 1 }); // ...and the first thing on waking is a queued move
+    assert.deepEqual(last(), { type: 'stop' });
+    assert.equal(stalls.length, 1);
+    assert.equal(drives().length, 1, 'only the push from before the freeze');
+  });
+
+  it('late by less than half the watchdog is no freeze; the wall clock sees a device that slept', () => {
+    loop.set('joystick', { x: 0, y: 1 });
+    advance(50);
+    freeze(PERIOD_MS + 500 * LATE_SHARE - 10); // the refresh 240 ms late: a busy phone, not a frozen page
+    assert.deepEqual(stalls, []);
+    assert.deepEqual(last(), { type: 'drive', x: 0, y: 1 });
+
+    let wall = 0;
+    const slept = new DriveLoop({
+      send: (message) => (sent.push({ at: now, message }), true), canDrive: () => true, now: () => now, wallNow: () => wall,
+      stalled: (gap) => stalls.push(gap),
+    });
+    slept.set('keyboard', { x: 0, y: 1 });
+    wall += 10_000; // the monotonic clock stood still while the device slept; the wall clock did not
+    slept.set('keyboard', { x: 0, y: 0.5 });
+    assert.deepEqual(last(), { type: 'stop' });
+    assert.deepEqual(stalls, [10_000]);
+    slept.halt();
   });
 
   it('whatever the inputs do: at most 40 sends a second, a repeat only as the refresh, never from a disarmed input, a stop at the end', () => {

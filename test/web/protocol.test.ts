@@ -25,7 +25,7 @@ function welcome(role: Role, resumeToken: string, authenticated: boolean, state:
       driverSilenceMs: 5000, resumeWindowMs: 10_000,
     },
     state: { ...STOPPED, ...state }, resumeToken,
-    video: { camera: null, viewers: 0, limit: 4 }, iceServers: [],
+    video: { camera: null, viewers: 0, limit: 4 },
   };
 }
 
@@ -53,6 +53,15 @@ describe('the page speaks the safety protocol (scripted endpoint)', () => {
     }
     throw new Error(`connection ${n} never got '${type}': ${JSON.stringify(conversations[n]?.heard)}`);
   };
+  /** The first message of `type` the page said on connection `n` after its message number `index`. */
+  const heardAfter = async (n: number, index: number, type: string): Promise<Record<string, unknown>> => {
+    for (const deadline = Date.now() + WAIT_MS; Date.now() < deadline;) {
+      const found = conversations[n].heard.slice(index + 1).find((m) => m.type === type);
+      if (found) return found;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`connection ${n} never got '${type}' after message ${index}: ${JSON.stringify(conversations[n].heard)}`);
+  };
   const connection = async (n: number) => {
     for (const deadline = Date.now() + 20_000; Date.now() < deadline && !conversations[n];) await new Promise((r) => setTimeout(r, 20));
     assert.ok(conversations[n], `connection ${n} was opened`);
@@ -78,6 +87,13 @@ describe('the page speaks the safety protocol (scripted endpoint)', () => {
       });
       c.say(script.welcome);
     });
+    // The subprotocols each connection offers (what a server reads at the upgrade), around the scripted endpoint.
+    await page.addInitScript(`(() => {
+      window.testOffered = [];
+      window.WebSocket = new Proxy(window.WebSocket, {
+        construct(target, args) { window.testOffered.push(args[1] ?? []); return Reflect.construct(target, args); },
+      });
+    })()`);
   });
 
   after(async () => {
@@ -112,7 +128,8 @@ describe('the page speaks the safety protocol (scripted endpoint)', () => {
     await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
     await page.evaluate('window.testPad.axes = [0, -1, 0, 0]');
     await heard(0, 'drive');
-    assert.deepEqual(conversations[0].heard.filter((m) => m.type !== 'drive'), [], 'no resume, no auth: the token went with the upgrade');
+    assert.deepEqual(conversations[0].heard.filter((m) => m.type !== 'drive'), [{ type: 'stop' }],
+      'no resume, no auth: the token went with the upgrade (only the stop that arms a new seat before its first push)');
 
     script = {
       welcome: welcome('spectator', 'r2', true, { reserved: true }),
@@ -122,6 +139,9 @@ describe('the page speaks the safety protocol (scripted endpoint)', () => {
     const second = await connection(1);
     await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
     assert.deepEqual(second.heard[0], { type: 'resume', token: 'r1' }, 'the first thing said on the new connection');
+    const offered = await page.evaluate('window.testOffered') as string[][];
+    assert.ok(!offered[0].some((p) => p.startsWith('webracer.resume.')), `nothing to resume at first: ${offered[0]}`);
+    assert.ok(offered.at(-1)!.includes('webracer.resume.r1'), `the seat's token went with the upgrade too: ${offered.at(-1)}`);
     for (const y of [-0.99, -1]) {
       await page.evaluate(`window.testPad.axes = [0, ${y}, 0, 0]`);
       await waitFrames(page, 6);
@@ -131,8 +151,10 @@ describe('the page speaks the safety protocol (scripted endpoint)', () => {
     await waitFrames(page, 4);
     await page.evaluate('window.testPad.axes = [0, -1, 0, 0]');
     assert.deepEqual(await heard(1, 'drive'), { type: 'drive', x: 0, y: 1 });
+    const push = second.heard.findIndex((m) => m.type === 'drive');
+    assert.deepEqual(second.heard[push - 1], { type: 'stop' }, 'the seat given back is re-armed by a stop of the page\'s own');
     await page.evaluate('window.testPad.axes = [0, 0, 0, 0]');
-    await heard(1, 'stop');
+    await heardAfter(1, push, 'stop');
     assert.deepEqual(watched.errors, []);
   });
 
@@ -169,5 +191,33 @@ describe('the page speaks the safety protocol (scripted endpoint)', () => {
   it('shows a notice from the server in the notice line', async () => {
     conversations[3].say({ type: 'notice', code: 'duration_clamped', message: 'Held for 2 s, the longest this server allows.', ref: 'up' });
     await page.locator('#notice', { hasText: 'Held for 2 s' }).waitFor({ timeout: WAIT_MS });
+  });
+  it('every stop the server says it made disarms the held stick: nothing is sent until it is centred, then a stop re-arms the server', async () => {
+    script = { welcome: welcome('driver', 'r5', true), reply: () => {} };
+    conversations[3].route.close({ code: 1001, reason: 'restarting' });
+    const c = await connection(4);
+    await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
+    const codes = ['watchdog', 'max_hold', 'link_lost', 'new_driver', 'stopped_by_other', 'held'] as const;
+    for (const code of codes) {
+      await page.evaluate('window.testPad.axes = [0, 0, 0, 0]');
+      await waitFrames(page, 4);
+      await page.evaluate('window.testPad.axes = [0, -1, 0, 0]');
+      const pushed = c.heard.length;
+      await heardAfter(4, pushed - 1, 'drive');
+      c.say({ type: 'notice', code, message: `stopped (${code}); centre the stick (or let go) to drive again` });
+      await page.locator('#notice', { hasText: `stopped (${code})` }).waitFor({ timeout: WAIT_MS });
+      const told = c.heard.length;
+      for (const y of [-0.99, -1, -0.98]) {
+        await page.evaluate(`window.testPad.axes = [0.01, ${y}, 0, 0]`);
+        await waitFrames(page, 6);
+      }
+      assert.deepEqual(c.heard.slice(told), [], `after ${code} the held stick sends nothing`);
+      await page.evaluate('window.testPad.axes = [0, 0, 0, 0]');
+      await waitFrames(page, 4);
+      await page.evaluate('window.testPad.axes = [0, -1, 0, 0]');
+      await heardAfter(4, told - 1, 'drive');
+      assert.deepEqual(c.heard.slice(told, told + 2), [{ type: 'stop' }, { type: 'drive', x: 0, y: 1 }], `centred after ${code}: a stop, then the push`);
+    }
+    await page.evaluate('window.testPad.axes = [0, 0, 0, 0]');
   });
 });

@@ -1,9 +1,10 @@
 // The recordings page in headless Chromium against the real server recording into a folder that holds one
-// recorded session (test/fixtures/recordings/): with a token it asks for it, then lists the session, shows
-// it as a timeline with its simulated track, follows a cursor, and downloads the file as it is.
+// recorded session (test/fixtures/recordings/) and an earlier one cut short (its server killed): with a
+// token it asks for it, then lists the sessions, shows one as a timeline with its simulated track, follows a
+// cursor, downloads the file as it is, and shows the one cut short up to its last line, saying so.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +15,13 @@ import { SCREENSHOTS, WAIT_MS, ensureBuilt, launchBrowser, startServer, watchPag
 
 const FIXTURE = new URL('../fixtures/recordings/sim-iracer.jsonl', import.meta.url);
 const NAME = '2026-11-29T20-50-27.329Z_car_c1.jsonl';
+/** The same session, an hour earlier, cut short: no end line, and half a line after its last one. */
+const CUT = '2026-11-29T19-50-27.329Z_car_c1.jsonl';
+const cutShort = (): string => {
+  const lines = readFileSync(FIXTURE, 'utf8').split('\n').slice(0, -2);
+  const at = lines.findIndex((l) => /"t":1[0-9]{3}\./.test(l)); // the first line after a second
+  return `${lines.slice(0, at).join('\n')}\n{"t":1001.5,"kind":"wri`;
+};
 
 describe('recordings page', () => {
   let server: ControlServer;
@@ -26,6 +34,7 @@ describe('recordings page', () => {
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'webracer-rec-page-'));
     copyFileSync(FIXTURE, join(dir, NAME));
+    writeFileSync(join(dir, CUT), cutShort());
     server = await startServer('sim', {
       token: 'sesame', addOns: [recordingAddOn({ dir, maxFileBytes: 1 << 20, maxTotalBytes: 1 << 24 }, () => {})],
     });
@@ -48,7 +57,7 @@ describe('recordings page', () => {
     await page.locator('#auth-form button[type="submit"]').click();
     const row = page.locator('#list tbody tr');
     await row.first().waitFor({ timeout: WAIT_MS });
-    assert.equal(await row.count(), 1);
+    assert.equal(await row.count(), 2);
     const cells = await row.first().locator('td').allTextContents();
     assert.equal(cells[1], 'car');
     assert.equal(cells[2], 'c1');
@@ -80,6 +89,19 @@ describe('recordings page', () => {
     const path = await download.path();
     assert.equal(readFileSync(path, 'utf8'), readFileSync(FIXTURE, 'utf8'));
     // The first request, before the token, is a 401 the browser logs itself; nothing else.
+    assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
+  });
+
+  it('lists a session cut short (its server killed) as such, and shows it up to its last line', async () => {
+    const row = page.locator('#list tbody tr').nth(1);
+    const cells = await row.locator('td').allTextContents();
+    assert.equal(cells[5], 'cut short: no end line (the server was killed, or the power went)');
+    const lines = cutShort().split('\n').slice(1, -1).map((l) => JSON.parse(l) as { t: number; kind: string });
+    assert.equal(cells[3], `${(lines.at(-1)!.t / 1000).toFixed(1)} s`, 'as long as its last sound line');
+    await row.locator('button').click();
+    await page.locator('#view-meta', { hasText: 'cut short here: the server was killed, or the power went' }).waitFor({ timeout: WAIT_MS });
+    assert.equal(await page.locator('.timeline-svg line.byte').count(), lines.filter((l) => l.kind === 'write').length);
+    assert.ok((await page.locator('#rec-map path.trail').getAttribute('d'))!.length > 20, 'its track is drawn');
     assert.deepEqual(errors.filter((e) => !/status of 401/.test(e)), []);
   });
 });

@@ -57,6 +57,23 @@ describe('SeatResume', () => {
     assert.equal(resume.welcome(welcome('c', 'spectator')), null, 'too late: the server gave the seat away');
   });
 
+  it('offers the token of a connection that drove at the next upgrade, within the window, without forgetting it', () => {
+    assert.equal(resume.offer(), null, 'nothing before the first connection');
+    resume.welcome(welcome('a', 'driver'));
+    assert.equal(resume.offer(), 'a', 'this connection drives: a reconnect offers its token');
+    resume.ended();
+    clock += 9_000;
+    assert.equal(resume.offer(), 'a');
+    assert.equal(resume.offer(), 'a', 'offering does not use it up: the welcome still presents it');
+    assert.equal(resume.welcome(welcome('b', 'spectator')), 'a');
+    resume.role('spectator');
+    assert.equal(resume.offer(), null, 'a spectator has no seat to come back to');
+    resume.role('driver');
+    resume.ended();
+    clock += 10_001;
+    assert.equal(resume.offer(), null, 'too late: the server no longer holds the seat');
+  });
+
   it('after resume_failed the tab has no seat to come back to', () => {
     resume.welcome(welcome('a', 'driver'));
     resume.ended();

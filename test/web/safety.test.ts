@@ -1,7 +1,8 @@
 // The page never moves the car when it should not, in headless Chromium against the real server on the
 // simulated car, with a stand-in gamepad (harness.ts installTestHooks) and the real keyboard and mouse:
 // - every kind of stop stops the car, and an input still held across it does not drive again until it
-//   has been let go or re-centred (a stick's 1 % jitter is not enough);
+//   has been let go or re-centred (a stick's 1 % jitter is not enough); a page frozen for a moment stops
+//   the car itself when it wakes;
 // - a reconnect and a seat changing hands with inputs held do not move the car;
 // - a timed command stops when the page loses its user; a spectator's page never stops the driver's
 //   car by losing its user, but its Stop button does;
@@ -157,6 +158,23 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
       await stickDrivesAgain();
     });
   }
+
+  it('a page frozen for less than the watchdog (a 350 ms long task) stops the car itself on waking; held inputs wait for the centre', async () => {
+    await holdAll();
+    const before = (await pageSends(page)).length;
+    const from = watched.sent.length;
+    await page.evaluate('(() => { const end = performance.now() + 350; while (performance.now() < end); })()');
+    await waitForSent(watched.sent, from, 'stop', 1);
+    const woke = (await pageSends(page)).slice(before).filter((m) => m.type !== 'ping');
+    assert.deepEqual(woke[0], { type: 'stop' }, `on waking, a stop instead of the held position: ${JSON.stringify(woke)}`);
+    await stopped('the page\'s own stop (the server\'s watchdog had not fired)');
+    await page.locator('#notice', { hasText: 'frozen' }).waitFor({ timeout: WAIT_MS });
+    await wiggle();
+    assert.deepEqual(drivesSince(from), [], 'held inputs sent nothing after waking');
+    assert.equal(server.driver.state.direction, 'stop');
+    await letGoAll();
+    await stickDrivesAgain();
+  });
 
   it('a long press on the knob (a phone\'s context menu gesture) does not stop the drive', async () => {
     await holdKnobWithMouse(page, 0, -1);

@@ -1,10 +1,11 @@
 // The video pages' pure parts: the figures read from WebRTC stats, where a camera page connects, what it
-// asks the camera for, and how problems and the battery are put into words.
-import { test } from 'node:test';
+// asks the camera for, how problems and the battery are put into words, and when ICE servers are renewed.
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeBattery } from '../../web/battery.js';
 import { captureConstraints, captureProblem, DEFAULT_CAPTURE } from '../../web/capture-settings.js';
 import { cameraSocketUrl } from '../../web/camera-url.js';
+import { IceRenewal, RENEW_BEFORE_S } from '../../web/ice-renewal.js';
 import { describeFigures, videoFigures } from '../../web/video-stats.js';
 
 const stat = (type: string, id: string, fields: Record<string, unknown>) => ({ type, id, ...fields });
@@ -60,4 +61,32 @@ test('the battery in words, low when at 20 % or less and not charging', () => {
   assert.deepEqual(describeBattery({ level: 0.834, charging: true }), { text: '83 % (charging)', low: false });
   assert.deepEqual(describeBattery({ level: 0.2, charging: false }), { text: '20 %', low: true });
   assert.deepEqual(describeBattery({ level: 0.1, charging: true }), { text: '10 % (charging)', low: false });
+});
+
+test('ICE servers are asked for again two minutes before they expire, never in a loop, and not when nothing expires', (t) => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  t.after(() => mock.timers.reset());
+  let asks = 0;
+  const renewal = new IceRenewal(() => { asks++; });
+  renewal.schedule(600);
+  mock.timers.tick((600 - RENEW_BEFORE_S) * 1000 - 1);
+  assert.equal(asks, 0);
+  mock.timers.tick(1);
+  assert.equal(asks, 1, 'at eight minutes of ten');
+  renewal.schedule(150); // credentials given again with little left: half of it, not 30 s
+  mock.timers.tick(74_999);
+  assert.equal(asks, 1);
+  mock.timers.tick(1);
+  assert.equal(asks, 2);
+  renewal.schedule(3);
+  mock.timers.tick(9_999);
+  assert.equal(asks, 2, 'never sooner than 10 s');
+  mock.timers.tick(1);
+  assert.equal(asks, 3);
+  renewal.schedule(600);
+  renewal.schedule(null); // new servers with nothing to expire replace the plan
+  renewal.schedule(600);
+  renewal.cancel(); // stopped watching
+  mock.timers.tick(3_600_000);
+  assert.equal(asks, 3);
 });

@@ -68,6 +68,7 @@ test('half-open: a peer that answered pings and then fell silent is terminated; 
   });
   const pingsToAlive = countPings(aliveWs);
   const pingsToRaw = countPings(ws);
+  const closed = once(ws, 'close');
   for (let ticks = 0; isOpen(ws); ticks++) {
     assert.ok(ticks < MAX_TICKS, 'the silent peer was never terminated');
     const before = { alive: pingsToAlive(), raw: pingsToRaw(), answered };
@@ -79,6 +80,9 @@ test('half-open: a peer that answered pings and then fell silent is terminated; 
     if (pingsToRaw() > before.raw && before.answered < 3) pongs.push(rawAnswer);
     await Promise.all(pongs); // each pinged peer that will answer has answered before the next tick
   }
+  const [code, reason] = await closed;
+  assert.equal(code, 1006);
+  assert.equal(String(reason), 'no answer to ping', 'the application can tell why (a log line)');
   assert.equal(answered, 3, 'it lived as long as it answered');
   await raw.ended;
   assert.deepEqual([...wss.clients], [aliveWs]);

@@ -19,7 +19,7 @@ export type Line =
   | { t: number; kind: 'hold-expired' }
   | { t: number; kind: 'pose'; pose: Pose }
   | { t: number; kind: 'dropped'; poses: number }
-  | { t: number; kind: 'end'; reason: string; pose: Pose | null; droppedPoses: number; lost: number };
+  | { t: number; kind: 'end'; reason: string; pose: Pose | null; droppedPoses: number; lost: number; refused?: number };
 
 export interface Header { car: string; codec: string; link: string; started: string; driver: string; part: number; server: string }
 

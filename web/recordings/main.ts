@@ -65,7 +65,7 @@ function row(r: RecordingSummary): HTMLTableRowElement {
     r.drivers.join(', ') || '–',
     `${(r.durationMs / 1000).toFixed(1)} s`,
     `${r.distanceM.toFixed(2)} m`,
-    r.complete ? (r.endReason === 'server-stopped' ? 'ended by the server' : 'complete') : `incomplete: ${r.problem ?? ''}`,
+    status(r),
   ];
   for (const text of cells) {
     const td = document.createElement('td');
@@ -84,6 +84,14 @@ function row(r: RecordingSummary): HTMLTableRowElement {
   return tr;
 }
 
+/** Whether the file is whole; one cut short (the server was killed) still replays, up to its last line. */
+function status(r: RecordingSummary): string {
+  if (r.complete) return r.endReason === 'server-stopped' ? 'ended by the server' : 'complete';
+  if (r.inProgress) return 'being recorded';
+  if (r.cutShort) return 'cut short: no end line (the server was killed, or the power went)';
+  return `incomplete: ${r.problem ?? ''}`;
+}
+
 async function show(r: RecordingSummary): Promise<void> {
   try {
     const [text, track] = await Promise.all([fetchRecording(r.name), fetchTrack(r.name)]);
@@ -93,7 +101,7 @@ async function show(r: RecordingSummary): Promise<void> {
     title.textContent = `${header?.car ?? r.car ?? '?'}, ${r.started ? new Date(r.started).toLocaleString() : '?'}`;
     meta.textContent = `${header?.codec ?? '?'} over ${header?.link ?? '?'} · driver ${r.drivers.join(', ') || '?'} · `
       + `${(r.durationMs / 1000).toFixed(1)} s · ${r.writes} writes · ${track.distanceM.toFixed(2)} m on the simulator`
-      + `${header?.server ? ` · recorded by ${header.server}` : ''}`;
+      + `${header?.server ? ` · recorded by ${header.server}` : ''}${r.cutShort ? ' · cut short here: the server was killed, or the power went' : ''}`;
     const map = drawMap(document.querySelector<HTMLElement>('#rec-map')!, track);
     drawTimeline(document.querySelector<HTMLElement>('#timeline')!, slider, lines, r.durationMs, (t, summary) => {
       readout.textContent = summary;

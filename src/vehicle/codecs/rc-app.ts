@@ -89,8 +89,10 @@ export function createRcAppCodec(map: RcAppCharmap = DEFAULT_RC_APP_CHARMAP): Co
     accessories: names,
     accessory(name: AccessoryName | 'all', on: boolean) {
       if (name === 'all') return on || offs.length === 0 ? null : offs;
-      const pair = map.accessories[name];
-      return pair ? Uint8Array.of(on ? pair.on : pair.off) : null;
+      // Only this car's own names: any other text (`constructor`, `__proto__`) would find the prototype's.
+      if (!names.includes(name)) return null;
+      const pair = map.accessories[name]!;
+      return Uint8Array.of(on ? pair.on : pair.off);
     },
   };
 }

@@ -1,0 +1,39 @@
+/**
+ * What the fuzzer holds the server to (docs/security.md, "The standing defence"), and a broken one.
+ */
+export const INVARIANTS = {
+  up: 'the process stays up (and answers)',
+  descriptors: 'open descriptors stay bounded (nothing left open once every client is gone)',
+  memory: 'resident memory stays bounded',
+  carBytes: 'no byte reaches a car from a client not allowed to drive it',
+  recordings: 'nothing a non-driver sent is in a recording beyond a count',
+  replies: 'every reply is well-formed (JSON, a known type, a known code)',
+  closes: 'a connection is closed only with a documented code',
+  secrets: 'no answer carries a secret (the token, the TURN secret, another client\'s resume token)',
+  video: 'video signalling reaches only clients that asked for it',
+  stop: 'a stop from the driver stops the car',
+  welcome: 'a welcome carries no TURN credentials',
+  http: 'every HTTP answer is well-formed and timely, never a server error',
+  httpAuth: 'recordings only for token holders',
+  outside: 'nothing outside the page\'s folder is served',
+  host: 'a request for a foreign Host is refused (DNS rebinding)',
+} as const;
+
+export type Invariant = keyof typeof INVARIANTS;
+
+export interface Violation {
+  invariant: Invariant;
+  detail: string;
+  /** The case it came from (by its marker, or the case running), or null when it cannot be told (memory). */
+  caseNo: number | null;
+  /** What a known bug is recognised by (known-bugs.ts): the role, the close code, the line's kind... */
+  facts: Record<string, unknown>;
+}
+
+export function violation(invariant: Invariant, detail: string, caseNo: number | null, facts: Record<string, unknown> = {}): Violation {
+  return { invariant, detail, caseNo, facts };
+}
+
+export function describeViolation(v: Violation): string {
+  return `${INVARIANTS[v.invariant]}: ${v.detail}`;
+}
