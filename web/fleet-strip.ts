@@ -1,11 +1,16 @@
 // On a car's page, when the server has several cars: the others at a glance (who drives them, their
-// link) with a way to switch to one (drive it, or watch it). Fed by the lobby's live feed.
+// link) with a way to switch to one (drive it, or watch it). Fed by the lobby's live feed. One row that
+// scrolls sideways (style.css): its height never changes with what it says, and it appears only while the
+// joystick is not held, since it pushes the controls down (layout.ts).
 import type { CarListing } from './messages.js';
+import { whenReleased } from './layout.js';
 import { openLobbyFeed } from './lobby-feed.js';
 import { carHref, carState } from './race-text.js';
 
 export class FleetStrip {
   private feed: { close(): void } | null = null;
+  private shown = false;
+  private readonly show = () => { this.nav.hidden = !this.shown; };
 
   constructor(private readonly nav: HTMLElement, private readonly own: () => string) {}
 
@@ -16,7 +21,8 @@ export class FleetStrip {
   }
 
   private render(cars: CarListing[]): void {
-    this.nav.hidden = cars.length < 2;
+    this.shown = cars.length >= 2;
+    whenReleased(this.show);
     const own = this.own();
     const list = document.createElement('ul');
     for (const car of cars) {

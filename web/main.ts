@@ -27,6 +27,7 @@ import { createJoystick } from './joystick.js';
 import { buzz } from './haptics.js';
 import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
+import { measureFirstScreen } from './layout.js';
 import { DISARM_CODES, SUBPROTOCOL, type ServerMessage } from './messages.js';
 import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
@@ -340,6 +341,8 @@ attachJoinQr(document.querySelector<HTMLButtonElement>('#show-qr')!, document.qu
   { token: () => auth.known(), ...dialogs });
 for (const dialog of document.querySelectorAll('dialog')) dialog.addEventListener('close', () => standDown());
 attachFullscreen(document.querySelector<HTMLButtonElement>('#fullscreen')!);
+// Stop and the joystick first: style.css sizes them from the room under the top of the page.
+measureFirstScreen(document.querySelector<HTMLElement>('#top')!, document.querySelector<HTMLElement>('main')!);
 registerServiceWorker();
 
 /** Where the driver's name is kept between visits; null where the browser refuses storage. */

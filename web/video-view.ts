@@ -23,6 +23,7 @@
 
 import { IceRenewal } from './ice-renewal.js';
 import type { ClientMessage, IceServer, ServerMessage, VideoStatus, WelcomeMessage } from './messages.js';
+import { whenReleased } from './layout.js';
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
 import { describeFigures, videoFigures, type VideoFigures } from './video-stats.js';
 
@@ -68,7 +69,6 @@ export class VideoView {
   private statsTimer: ReturnType<typeof setInterval> | undefined;
   private stage = false;
   private layoutWanted = false;
-  private layoutObserver: MutationObserver | null = null;
 
   constructor(root: Document, private readonly opts: VideoViewOptions) {
     this.section = root.querySelector<HTMLElement>('#video')!;
@@ -283,20 +283,13 @@ export class VideoView {
   /** The video stage on or off, but never while the joystick is held: the pad would move under the finger. */
   private setStage(on: boolean): void {
     this.layoutWanted = on;
-    const pad = document.querySelector('svg.joystick');
-    if (pad?.classList.contains('held')) {
-      this.layoutObserver ??= new MutationObserver(() => {
-        if (pad.classList.contains('held')) return;
-        this.layoutObserver?.disconnect();
-        this.layoutObserver = null;
-        this.setStage(this.layoutWanted);
-      });
-      this.layoutObserver.observe(pad, { attributes: true, attributeFilter: ['class'] });
-      return;
-    }
-    if (on === this.stage) return;
-    this.stage = on;
-    this.section.hidden = !on;
-    document.body.classList.toggle('video-on', on);
+    whenReleased(this.applyStage);
   }
+
+  private readonly applyStage = (): void => {
+    if (this.layoutWanted === this.stage) return;
+    this.stage = this.layoutWanted;
+    this.section.hidden = !this.stage;
+    document.body.classList.toggle('video-on', this.stage);
+  };
 }

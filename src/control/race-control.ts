@@ -41,7 +41,8 @@ export class RaceControl {
   private readonly race = new Race();
   private readonly seats = new Map<string, { driver: string | null; reserved: boolean }>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly countdownMs: number;
+  /** The next race's "3, 2, 1, go" (from the options; a test may stretch it, to look at the pages while it counts). */
+  countdownMs: number;
   private readonly finishGraceMs: number;
 
   constructor(private readonly opts: RaceControlOptions) {

@@ -49,3 +49,22 @@ test('every client the server drops or closes is logged, naming it and why', asy
   }
   assert.equal(logs.filter((line) => line.includes(TOKEN)).length, 0, 'the token is never logged');
 });
+
+test('a client cannot forge a log line: its own words (a close reason with CR, LF, quotes) stay quoted in one line', async (t) => {
+  const logs: string[] = [];
+  let closedLine: (line: string) => void = () => {};
+  const logged = new Promise<string>((resolve) => (closedLine = resolve));
+  const server = await startServer(t, {
+    log: (line) => {
+      logs.push(line);
+      if (line.startsWith('closed ')) closedLine(line);
+    },
+  });
+  const forged = 'bye"\r\n2030-01-01T00:00:00.000Z info  connected client=c999 role=driver\n';
+  const client = await connect(t, wsUrl(server));
+  client.ws.close(4000, forged);
+  const line = await logged;
+  assert.match(line, new RegExp(`^closed client=${client.welcome.clientId}\\b`));
+  assert.ok(line.includes(`said=${JSON.stringify(forged)}`), line);
+  for (const l of logs) assert.doesNotMatch(l, /[\r\n]/, `every record is one line: ${JSON.stringify(l)}`);
+});

@@ -56,6 +56,7 @@ test('a full server keeps a departed driver\'s slot for its resume token, and on
   assert.equal(back.welcome.state.reserved, true, 'presenting it at the upgrade does not use it up');
   back.send({ type: 'resume', token: key });
   await back.expect('role', (m) => m.role === 'driver', 0);
+  back.arm(); // a resumed driver shows neutral before it pushes (rearm-gate.ts)
   back.send({ type: 'drive', x: 0, y: 1 });
   await back.state({ direction: 'forward' });
   back.send({ type: 'stop' });

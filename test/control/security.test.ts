@@ -153,3 +153,10 @@ test('start-up failures reject with a clear reason and leave nothing open', asyn
     /ENOENT/);
   await assert.rejects(startControlServer({ ...BASE, link: 'carrier-pigeon' }), /invalid link/);
 });
+
+test('no compression is negotiated: a client offering permessage-deflate gets plain frames (no inflating for anyone)', async (t) => {
+  const server = await startServer(t);
+  const client = await connect(t, wsUrl(server), { perMessageDeflate: true });
+  assert.equal(client.ws.extensions, '', 'the 101 names no extension');
+  await client.roundTrip();
+});

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { ACCESSORIES, MAX_RACE_LAPS, MAX_SDP_CHARS, SEED_COMMANDS, typedMessageTypes } from './protocol-names.js';
 import { rep } from './placeholders.js';
 import {
-  MARK, PROTOTYPE_KEYS, hostileNode, markedString, numberNode, obj, raw, render, str, type JsonNode,
+  MARK, MAX_NESTING, PROTOTYPE_KEYS, hostileNode, markedString, numberNode, obj, raw, render, str, type JsonNode,
 } from './json-text.js';
 
 export type Frame =
@@ -26,9 +26,6 @@ export type Frame =
 /** The cars of every fuzz target (target.ts): two simulated, one real (a TCP byte recorder). */
 export const CARS = ['red', 'blue', 'green'] as const;
 export type CarName = (typeof CARS)[number];
-
-/** How deep nested values in a seed command may go: past ~4,500, 18.1 crashes the recorder (known-bugs.ts). */
-export interface FrameLimits { seedNesting: number; nesting: number }
 
 const peer = fc.integer({ min: 0, max: 3 }).map((n) => `{{peer${n}}}`);
 const axis = fc.oneof({ weight: 4, arbitrary: fc.double({ min: -1, max: 1, noNaN: true }).map((d) => raw(String(d))) }, { weight: 1, arbitrary: numberNode() });
@@ -95,23 +92,22 @@ export function validMessage(): fc.Arbitrary<JsonNode> {
 
 type Mutation = (message: Extract<JsonNode, { t: 'obj' }>) => fc.Arbitrary<JsonNode>;
 
-function mutations(limits: FrameLimits): Mutation[] {
-  const seedCommand = (m: Extract<JsonNode, { t: 'obj' }>) => m.entries.some(([k]) => k === 'command');
-  const value = (m: Extract<JsonNode, { t: 'obj' }>) => hostileNode(seedCommand(m) ? limits.seedNesting : limits.nesting);
+function mutations(): Mutation[] {
+  const value = hostileNode(MAX_NESTING);
   const key = fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, 'type', 'command', 'token', '', 'x'), markedString().map((s) => s.slice(0, 60)));
   return [
-    (m) => fc.tuple(key, value(m)).map(([k, v]) => obj([...m.entries, [k, v]])),
-    (m) => fc.tuple(fc.nat(), value(m)).map(([i, v]) => obj(m.entries.map(([k, old], j) => [k, j === i % m.entries.length ? v : old]))),
+    (m) => fc.tuple(key, value).map(([k, v]) => obj([...m.entries, [k, v]])),
+    (m) => fc.tuple(fc.nat(), value).map(([i, v]) => obj(m.entries.map(([k, old], j) => [k, j === i % m.entries.length ? v : old]))),
     (m) => fc.nat().map((i) => obj(m.entries.filter((_, j) => j !== i % m.entries.length))),
-    (m) => fc.tuple(fc.nat(), value(m)).map(([i, v]) => obj([...m.entries, [m.entries[i % m.entries.length][0], v]])),
+    (m) => fc.tuple(fc.nat(), value).map(([i, v]) => obj([...m.entries, [m.entries[i % m.entries.length][0], v]])),
     (m) => fc.oneof(fc.constantFrom('STOP', ' stop', 'stop\u0000', 'Drive', 'fly', 'camera_on'), markedString())
       .map((name) => obj(m.entries.map(([k, v]): [string, JsonNode] => [k, k === 'type' || k === 'command' ? str(name) : v]))),
     (m) => fc.constantFrom<JsonNode>({ t: 'arr', items: [m] }, obj([['message', m]]), str(render(m))),
   ];
 }
 
-function mutated(limits: FrameLimits): fc.Arbitrary<JsonNode> {
-  const kinds = mutations(limits);
+function mutated(): fc.Arbitrary<JsonNode> {
+  const kinds = mutations();
   return fc.tuple(validMessage(), fc.nat({ max: kinds.length - 1 }))
     .chain(([message, k]) => (message.t === 'obj' ? kinds[k](message) : fc.constant(message)));
 }
@@ -127,15 +123,15 @@ function garbage(): fc.Arbitrary<Frame> {
   );
 }
 
-export function frame(limits: FrameLimits): fc.Arbitrary<Frame> {
+export function frame(): fc.Arbitrary<Frame> {
   const text = (node: JsonNode): Frame => ({ kind: 'text', text: render(node) });
   return fc.oneof(
     { weight: 20, arbitrary: validMessage().map(text) },
-    { weight: 20, arbitrary: mutated(limits).map(text) },
+    { weight: 20, arbitrary: mutated().map(text) },
     { weight: 2, arbitrary: garbage() },
     {
       weight: 2,
-      arbitrary: fc.tuple(fc.oneof(validMessage(), mutated(limits)), fc.integer({ min: 2, max: 130 }))
+      arbitrary: fc.tuple(fc.oneof(validMessage(), mutated()), fc.integer({ min: 2, max: 130 }))
         .map(([node, count]): Frame => ({ kind: 'burst', text: render(node), count })),
     },
     { weight: 1, arbitrary: fc.integer({ min: 50, max: 1_200 }).map((ms): Frame => ({ kind: 'pause', ms })) },

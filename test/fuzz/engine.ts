@@ -1,6 +1,6 @@
 /**
  * The fuzz loop on fast-check: cases from an arbitrary, run against a target (session.ts) until the time
- * is up, stopping at the first case with a violation no known bug explains; then that case is shrunk,
+ * is up, stopping at the first case with a violation; then that case is shrunk,
  * replaying it by its seed and path (keeping only shrinks that break the same invariant), into the
  * reproducer report.ts prints.
  */
@@ -21,8 +21,6 @@ export interface FuzzOptions {
   /** Progress, every progressMs. */
   log?: (line: string) => void;
   progressMs?: number;
-  /** Ends the run early once a known bug with this item was found (a focused run). */
-  until?: string;
   /** Leaves out the tour (tour.ts) that every run starts with otherwise. */
   noTour?: boolean;
   /** Goes on after a finding (each kept with its case, unshrunk) instead of stopping to shrink it. */
@@ -37,7 +35,6 @@ export interface FuzzResult {
   seconds: { tour: number; random: number };
   failure: Failure | null;
   late: Finding[];
-  known: Map<string, Finding>;
   session: FuzzSession;
 }
 
@@ -46,7 +43,9 @@ class CaseFailure extends Error {
     super(violations.map((v) => v.detail).join('\n'));
   }
 }
-class EnoughFound extends Error {}
+/** The run's time is up: it ends before its next case. (fast-check's own time limit would abandon the case
+ *  under way, still running against the server while the next run starts.) */
+class TimeUp extends Error {}
 
 /** Random cases run at least this long after the tour, however long the tour took. */
 const MIN_RANDOM_SECONDS = 5;
@@ -59,21 +58,21 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzResult> {
     const started = performance.now();
     const toured = await runTour(session, opts);
     const tourSeconds = (performance.now() - started) / 1000;
-    if (toured) return { seed, seconds: { tour: tourSeconds, random: 0 }, failure: toured, late: session.late, known: session.known, session };
-    const seconds = Math.max(MIN_RANDOM_SECONDS, opts.seconds - tourSeconds);
+    if (toured) return { seed, seconds: { tour: tourSeconds, random: 0 }, failure: toured, late: session.late, session };
+    const deadline = performance.now() + 1000 * Math.max(MIN_RANDOM_SECONDS, opts.seconds - tourSeconds);
     const found = await fc.check(fc.asyncProperty(opts.arbitrary, async (s) => {
+      if (performance.now() > deadline && session.coverage.cases > 0) throw new TimeUp();
       const own = await session.run(s);
       if (own.length > 0 && opts.keepGoing) for (const v of own) session.late.push({ violation: v, scenario: s });
       else if (own.length > 0) throw new CaseFailure(own);
-      if (opts.until !== undefined && session.known.has(opts.until)) throw new EnoughFound();
-    }), { seed, numRuns: 1_000_000_000, interruptAfterTimeLimit: seconds * 1000, endOnFailure: true });
+    }), { seed, numRuns: 1_000_000_000, endOnFailure: true });
     let failure: Failure | null = null;
     if (found.failed && found.errorInstance instanceof CaseFailure) {
       failure = await shrink(session, opts, seed, found.counterexamplePath!, found.counterexample![0], found.errorInstance.violations);
-    } else if (found.failed && !(found.errorInstance instanceof EnoughFound)) {
+    } else if (found.failed && !(found.errorInstance instanceof TimeUp)) {
       throw found.errorInstance; // the fuzzer's own bug
     }
-    return { seed, seconds: { tour: tourSeconds, random: (performance.now() - started) / 1000 - tourSeconds }, failure, late: session.late, known: session.known, session };
+    return { seed, seconds: { tour: tourSeconds, random: (performance.now() - started) / 1000 - tourSeconds }, failure, late: session.late, session };
   } finally {
     if (timer) clearInterval(timer);
   }
@@ -85,10 +84,12 @@ async function shrink(session: FuzzSession, opts: FuzzOptions, seed: number, pat
   const invariant = violations[0].invariant;
   let best: Failure = { scenario: original, violations, path, shrunk: false };
   if (opts.shrinkSeconds <= 0) return best;
+  const deadline = performance.now() + opts.shrinkSeconds * 1000;
   const again = await fc.check(fc.asyncProperty(opts.arbitrary, async (s) => {
+    if (performance.now() > deadline) return; // time is up: no shrink tried from now on counts
     const same = (await session.run(s)).filter((v) => v.invariant === invariant);
     if (same.length > 0) throw new CaseFailure(same);
-  }), { seed, path, numRuns: 1, interruptAfterTimeLimit: opts.shrinkSeconds * 1000 });
+  }), { seed, path, numRuns: 1 });
   if (again.failed && again.errorInstance instanceof CaseFailure) {
     best = { scenario: again.counterexample![0], violations: again.errorInstance.violations, path: again.counterexamplePath!, shrunk: true };
   }
@@ -109,6 +110,5 @@ async function runTour(session: FuzzSession, opts: FuzzOptions): Promise<Failure
 export function progress(session: FuzzSession): string {
   const s = session.last;
   const resources = s ? `; server ${s.fds} fds (${s.sockets} sockets), ${Math.round(s.rssKb / 1024)} MiB` : '';
-  const known = session.known.size > 0 ? `; known bugs seen: ${[...session.known.keys()].join(', ')}` : '';
-  return `${session.target.kind}: ${session.coverage.summary()}${resources}${known}${session.restarts ? `; ${session.restarts} restarts` : ''}`;
+  return `${session.target.kind}: ${session.coverage.summary()}${resources}${session.restarts ? `; ${session.restarts} restarts` : ''}`;
 }

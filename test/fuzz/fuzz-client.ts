@@ -4,6 +4,7 @@
  */
 import WebSocket from 'ws';
 import { ERROR_CODES, NOTICE_CODES, SERVER_TYPES } from './protocol-names.js';
+import { iceProblem } from './ice-checks.js';
 import { tokenProtocols } from './placeholders.js';
 import type { ClientPlan } from './scenario.js';
 import { violation, type Violation } from './violations.js';
@@ -35,11 +36,13 @@ export class FuzzClient {
   resumeToken = '';
   /** The latest role and car state this client was told. */
   role: 'driver' | 'spectator' = 'spectator';
+  /** Whether the server counts it as holding the token (true for everyone on a server without one). */
+  authenticated = false;
   direction = 'stop';
   driver: string | null = null;
   rateLimited = false;
   /** What it sent that decides which close codes and messages are fair. */
-  readonly sent = { watch: false, camera: false, oversize: false, badUtf8: false };
+  readonly sent = { watch: false, watchItself: false, camera: false, oversize: false, badUtf8: false };
   closeCode: number | null = null;
   readonly closed: Promise<number>;
   /** Resume tokens of the case's other clients: none of them may reach this one. */
@@ -93,6 +96,7 @@ export class FuzzClient {
       return;
     }
     if (type === 'watch' || type === 'unwatch') this.sent.watch = true;
+    if (type === 'watch') this.sent.watchItself = true;
     if (type === 'camera-on') this.sent.camera = true;
   }
 
@@ -114,8 +118,7 @@ export class FuzzClient {
   }
 
   #receive(data: Buffer, isBinary: boolean): void {
-    const report = (detail: string, facts: Record<string, unknown> = {}): void =>
-      this.ctx.report(violation('replies', `${this.#who()} got ${detail}`, this.ctx.caseNo, { role: this.plan.role, ...facts }));
+    const report = (detail: string): void => this.ctx.report(violation('replies', `${this.#who()} got ${detail}`, this.ctx.caseNo));
     if (isBinary) return report(`a binary frame (${data.length} bytes)`);
     const text = data.toString('utf8');
     this.#checkSecrets(text);
@@ -132,21 +135,20 @@ export class FuzzClient {
     this.#waiters = this.#waiters.filter((w) => !w(m));
   }
 
-  #checkMessage(m: Message, text: string, report: (detail: string, facts?: Record<string, unknown>) => void): void {
+  #checkMessage(m: Message, text: string, report: (detail: string) => void): void {
     if (m.type === 'error' && (!ERROR_CODE_SET.has(String(m.code)) || typeof m.message !== 'string')) report(`an error with an unknown code or no message: ${text.slice(0, 200)}`);
     if (m.type === 'notice' && (!NOTICE_CODE_SET.has(String(m.code)) || typeof m.message !== 'string')) report(`a notice with an unknown code: ${text.slice(0, 200)}`);
     const video = m.type === 'signal' || m.type === 'viewer' || m.type === 'viewing';
     if (video && !this.sent.watch && !this.sent.camera) {
-      this.ctx.report(violation('video', `${this.#who()} never sent watch or camera-on and got ${text.slice(0, 200)}`, this.ctx.caseNo, { role: this.plan.role }));
+      this.ctx.report(violation('video', `${this.#who()} never sent watch or camera-on and got ${text.slice(0, 200)}`, this.ctx.caseNo));
     }
-    if (m.type === 'welcome') {
-      const servers = (m.iceServers ?? []) as Array<{ urls: string; credential?: string }>;
-      const withCredentials = servers.filter((s) => s.credential !== undefined).map((s) => s.urls);
-      if (withCredentials.length > 0) {
-        this.ctx.report(violation('welcome', `${this.#who()} (${m.authenticated ? 'with' : 'without'} the token) got credentials for ${withCredentials.join(', ')}`,
-          this.ctx.caseNo, { role: this.plan.role, authenticated: m.authenticated }));
-      }
-    }
+    const ice = iceProblem(m, { clientId: this.clientId, sentWatch: this.sent.watchItself, mayBeCamera: this.#mayBeCamera() });
+    if (ice !== null) this.ctx.report(violation('ice', `${this.#who()} ${ice}: ${text.slice(0, 300)}`, this.ctx.caseNo));
+  }
+
+  /** A camera-on from it is accepted: it connected as a camera page (?role=camera) and holds the token if one is needed. */
+  #mayBeCamera(): boolean {
+    return this.sent.camera && this.plan.role === 'camera' && this.authenticated;
   }
 
   #note(m: Message): void {
@@ -154,6 +156,7 @@ export class FuzzClient {
       this.clientId = String(m.clientId);
       this.resumeToken = String(m.resumeToken);
       this.role = m.role === 'driver' ? 'driver' : 'spectator';
+      this.authenticated = m.authenticated === true;
       const state = m.state as { direction: string; driver: string | null };
       this.direction = state.direction;
       this.driver = state.driver;
@@ -162,6 +165,7 @@ export class FuzzClient {
       this.driver = (m.driver as string | null) ?? null;
     } else if (m.type === 'role') {
       this.role = m.role === 'driver' ? 'driver' : 'spectator';
+      this.authenticated = m.authenticated === true;
     } else if (m.type === 'error' && m.code === 'rate_limited') {
       this.rateLimited = true;
     }
@@ -170,14 +174,14 @@ export class FuzzClient {
   #checkSecrets(text: string): void {
     const leaked = [...this.ctx.secrets, ...this.othersTokens].find((s) => s.length > 0 && text.includes(s));
     if (leaked !== undefined) {
-      this.ctx.report(violation('secrets', `${this.#who()} got a secret (${leaked.slice(0, 6)}...) in ${text.slice(0, 120)}`, this.ctx.caseNo, { role: this.plan.role }));
+      this.ctx.report(violation('secrets', `${this.#who()} got a secret (${leaked.slice(0, 6)}...) in ${text.slice(0, 120)}`, this.ctx.caseNo));
     }
   }
 
   #checkClose(code: number): void {
     const fair = code === 1000 || code === 1001 || code === 1008 || (code === 1009 && this.sent.oversize) || (code === 1007 && this.sent.badUtf8);
     if (fair) return;
-    this.ctx.report(violation('closes', `${this.#who()} was closed with ${code}`, this.ctx.caseNo, { role: this.plan.role, code, slow: this.plan.slow === true }));
+    this.ctx.report(violation('closes', `${this.#who()} was closed with ${code}`, this.ctx.caseNo));
   }
 
   #who(): string {

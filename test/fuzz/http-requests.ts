@@ -125,7 +125,8 @@ export function sendRequest(plan: HttpPlan, opts: SendOptions): Promise<HttpAnsw
     socket.on('connect', () => socket.write(requestText(plan, opts.fill)));
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      const text = Buffer.concat(chunks).toString('latin1');
+      const received = Buffer.concat(chunks);
+      const text = received.subarray(interimLength(received)).toString('latin1');
       const headEnd = text.indexOf('\r\n\r\n');
       if (plan.cut && headEnd >= 0) return finish(false);
       // A live feed never ends: its first whole event is the answer. A 101 is the end of HTTP.
@@ -136,7 +137,19 @@ export function sendRequest(plan: HttpPlan, opts: SendOptions): Promise<HttpAnsw
   });
 }
 
-function parseAnswer(bytes: Buffer, timedOut: boolean): HttpAnswer {
+/** The length of the interim answers (1xx but 101: Node's own `100 Continue` to an `Expect`) before the
+ *  final one, which is the answer (RFC 9110 section 15.2). */
+const INTERIM = /^HTTP\/1\.[01] 1(?!01)\d\d [^]*?\r\n\r\n/;
+
+function interimLength(bytes: Buffer): number {
+  const text = bytes.toString('latin1');
+  let at = 0;
+  for (let m = INTERIM.exec(text); m !== null; m = INTERIM.exec(text.slice(at))) at += m[0].length;
+  return at;
+}
+
+function parseAnswer(whole: Buffer, timedOut: boolean): HttpAnswer {
+  const bytes = whole.subarray(interimLength(whole));
   const text = bytes.toString('latin1');
   const headEnd = text.indexOf('\r\n\r\n');
   const head = headEnd >= 0 ? text.slice(0, headEnd) : text;

@@ -19,6 +19,10 @@ export type JsonNode =
 
 export const MARK = '{{m}}';
 
+/** How deep generated arrays and objects nest at most: 7,000 (14 KB of brackets) fits the 16 KiB frame,
+ *  and is past where JSON.stringify overflows (~4,500), which took a recording server down (issue 18 item 1). */
+export const MAX_NESTING = 7_000;
+
 export function render(node: JsonNode): string {
   switch (node.t) {
     case 'raw':

@@ -1,16 +1,15 @@
 /**
  * `npm run fuzz -- [--minutes N | --seconds N] [--target token|open|both] [--seed S [--path P]]`: the protocol
  * fuzzer for as long as you like, printing progress and, at the end, what it covered and found.
- * `--family ITEM`: only the cases around a known bug (families.ts), until it shows.
+ * `--family ITEM`: only the cases around a bug it once found ("18.1": issue 18 item 1; focuses.ts).
  * `npm run fuzz -- --target token --replay FILE`: runs one case (a reproducer's JSON lines) once and says
- * what it broke. Exits 1 when an invariant broke that no known bug explains.
+ * what it broke. Exits 1 when an invariant broke.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fuzz, progress, type FuzzResult } from './engine.js';
-import { BOUNDED_LIMITS } from './known-bugs.js';
-import { failures, knownFindings, reproducer } from './report.js';
-import { family } from './families.js';
+import { failures, reproducer } from './report.js';
+import { focusOn } from './focuses.js';
 import { fromLines, rolesFor, scenario } from './scenario.js';
 import { FuzzSession } from './session.js';
 import { FuzzTarget, type TargetKind } from './target.js';
@@ -39,9 +38,9 @@ async function runOn(kind: TargetKind, seconds: number): Promise<boolean> {
     const log = (line: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
     log(`${kind}: fuzzing for ${seconds} s; the server: webracer ${target.args.join(' ')}`);
     const item = values.family;
-    const arbitrary = item === undefined ? scenario({ roles: rolesFor(kind), limits: BOUNDED_LIMITS }) : family(item, rolesFor(kind));
+    const arbitrary = item === undefined ? scenario({ roles: rolesFor(kind) }) : focusOn(item).family(rolesFor(kind));
     const result = await fuzz({
-      target, roles: rolesFor(kind), arbitrary, seconds, until: item, noTour: item !== undefined,
+      target, roles: rolesFor(kind), arbitrary, seconds, noTour: item !== undefined,
       shrinkSeconds: Number(values['shrink-seconds']), seed: values.seed === undefined ? undefined : Number(values.seed), log,
       keepGoing: values['keep-going'],
     });
@@ -57,8 +56,6 @@ function report(result: FuzzResult, target: FuzzTarget, log: (line: string) => v
   if (unsent.length > 0) log(`${target.kind}: role x message never sent: ${unsent.join(', ')}`);
   if (neverValid.length > 0) log(`${target.kind}: role x message never valid: ${neverValid.join(', ')}`);
   log(`${target.kind}: HTTP: ${[...result.session.coverage.http.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-  const known = knownFindings(result, target);
-  if (known) console.log(`\n${known}\n`);
   const found = failures(result, target);
   if (found) console.log(`\n${found}\n`);
   return found !== '';
@@ -70,7 +67,7 @@ async function replay(kind: TargetKind, file: string): Promise<number> {
   try {
     const session = new FuzzSession(target, rolesFor(kind));
     const own = await session.run(s);
-    const all = [...own, ...[...session.known.values()].map((f) => f.violation), ...session.late.map((f) => f.violation)];
+    const all = [...own, ...session.late.map((f) => f.violation)];
     console.log(all.length === 0 ? 'the case broke nothing' : reproducer('the case broke:', all, s, target));
     return all.length === 0 ? 0 : 1;
   } finally {

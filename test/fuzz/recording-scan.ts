@@ -69,7 +69,7 @@ export class RecordingScanner {
     if (problem === null && (markers.length === 0 || byDriver)) return [];
     const what = problem ?? 'it carries what a client sent';
     return [violation('recordings', `${file}: a line about ${line.client ?? 'nobody'}, who never drove in it: ${what}: ${text.slice(0, 300)}`,
-      markers[0]?.[0] ?? (typeof line.client === 'string' ? caseOf(line.client) : undefined) ?? caseNo, { kind: line.kind, stop: isStop(line.message), markers: markers.length })];
+      markers[0]?.[0] ?? (typeof line.client === 'string' ? caseOf(line.client) : undefined) ?? caseNo)];
   }
 
   /** What is wrong with a line about a client who never drove in this file, or null. */

@@ -4,7 +4,6 @@
  * generate it again.
  */
 import type { FuzzResult } from './engine.js';
-import { KNOWN_BUGS, knownBugOf } from './known-bugs.js';
 import { toLines, type Scenario } from './scenario.js';
 import type { FuzzTarget } from './target.js';
 import { describeViolation, type Violation } from './violations.js';
@@ -12,7 +11,7 @@ import { describeViolation, type Violation } from './violations.js';
 export function reproducer(title: string, violations: readonly Violation[], scenario: Scenario | null, target: FuzzTarget, rerun?: string): string {
   const lines = [
     `# ${title}`,
-    ...violations.map((v) => `#   ${describeViolation(v).replace(/\n/g, '\n#   ')}${knownBugOf(v) ? ` (known bug ${knownBugOf(v)!.item})` : ''}`),
+    ...violations.map((v) => `#   ${describeViolation(v).replace(/\n/g, '\n#   ')}`),
     `# the server: ${target.kind === 'token' ? 'WEBRACER_TOKEN set, ' : ''}webracer ${target.args.join(' ')}`,
     '# (green is a TCP byte recorder; its keeper, a token holder seated on it, never moves it; {{m}} is a marker, {{peerN}} client N\'s id)',
   ];
@@ -22,7 +21,7 @@ export function reproducer(title: string, violations: readonly Violation[], scen
   return lines.join('\n');
 }
 
-/** Everything a run found that no known bug explains, or '' when it found nothing. */
+/** Everything a run found, or '' when it found nothing. */
 export function failures(result: FuzzResult, target: FuzzTarget): string {
   const parts: string[] = [];
   const { failure, seed } = result;
@@ -39,12 +38,4 @@ export function failures(result: FuzzResult, target: FuzzTarget): string {
     parts.push(reproducer('the protocol fuzzer broke an invariant (not shrunk)', [late.violation], late.scenario, target));
   }
   return parts.join('\n\n');
-}
-
-/** The known bugs a run found, each with the case that showed it. */
-export function knownFindings(result: FuzzResult, target: FuzzTarget): string {
-  return [...result.known.entries()].map(([item, f]) => {
-    const title = KNOWN_BUGS.find((k) => k.item === item)?.title ?? '';
-    return reproducer(`known bug ${item}: ${title}`, [f.violation], f.scenario, target);
-  }).join('\n\n');
 }

@@ -108,11 +108,11 @@ async function settle(clients: Array<FuzzClient | null>, ctx: CaseContext): Prom
     if (!c?.open) return;
     const answered = await ping(c, `settle-${ctx.caseNo}-${i}`);
     if (!answered && c.open) {
-      ctx.report(violation('replies', `client ${i} (${c.plan.role} on ${c.plan.car}) got no pong within ${SETTLE_MS} ms`, ctx.caseNo, { role: c.plan.role }));
+      ctx.report(violation('replies', `client ${i} (${c.plan.role} on ${c.plan.car}) got no pong within ${SETTLE_MS} ms`, ctx.caseNo));
     }
     if (answered && c.plan.role === 'driver' && c.driver === c.clientId && c.direction !== 'stop') {
-      ctx.report(violation('stop', `client ${i} (the driver of ${c.plan.car}) sent a stop last, and the car still went ${c.direction}`,
-        ctx.caseNo, { role: c.plan.role, rateLimited: c.rateLimited }));
+      const limited = c.rateLimited ? ' (it had been told rate_limited)' : '';
+      ctx.report(violation('stop', `client ${i} (the driver of ${c.plan.car}) sent a stop last, and the car still went ${c.direction}${limited}`, ctx.caseNo));
     }
   }));
 }
@@ -138,7 +138,7 @@ async function closeAll(clients: Array<FuzzClient | null>, ctx: CaseContext): Pr
     const outcome = await Promise.race([c.closed, late]);
     clearTimeout(timer);
     if (outcome !== 'late') return;
-    ctx.report(violation('closes', `client ${i} (${c.plan.role} on ${c.plan.car}): the server did not answer its close within ${CLOSE_MS} ms`, ctx.caseNo, { role: c.plan.role }));
+    ctx.report(violation('closes', `client ${i} (${c.plan.role} on ${c.plan.car}): the server did not answer its close within ${CLOSE_MS} ms`, ctx.caseNo));
     c.ws.terminate();
   }));
 }

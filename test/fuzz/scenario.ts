@@ -4,7 +4,7 @@
  * paste into `npm run fuzz -- --replay FILE` (toLines / fromLines).
  */
 import fc from 'fast-check';
-import { CARS, frame, type CarName, type Frame, type FrameLimits } from './client-frames.js';
+import { CARS, frame, type CarName, type Frame } from './client-frames.js';
 import { httpRequest, type HttpPlan } from './http-requests.js';
 
 /**
@@ -31,7 +31,6 @@ export interface Scenario { clients: ClientPlan[]; steps: Step[]; http: HttpPlan
 
 export interface ScenarioShape {
   roles: readonly Role[];
-  limits: FrameLimits;
   frames?: fc.Arbitrary<Frame>;
   http?: fc.Arbitrary<HttpPlan>;
   maxClients?: number;
@@ -53,7 +52,7 @@ function clientPlan(shape: ScenarioShape): fc.Arbitrary<ClientPlan> {
 }
 
 export function scenario(shape: ScenarioShape): fc.Arbitrary<Scenario> {
-  const frames = shape.frames ?? frame(shape.limits);
+  const frames = shape.frames ?? frame();
   return fc.record({
     clients: fc.array(clientPlan(shape), { minLength: 1, maxLength: shape.maxClients ?? 4 }),
     steps: fc.array(fc.record({ client: fc.nat({ max: 7 }), frame: frames }), { minLength: 0, maxLength: shape.maxSteps ?? 12 }),

@@ -1,12 +1,11 @@
 /**
  * One fuzz run against one target, case after case: runs a case (runner.ts), then checks what can only
  * be checked from outside once it is over (the process is up, green got no byte it should not have, the
- * descriptors and memory, the recordings' new lines), and sorts every violation: this case's own, one of
- * an earlier case (a late line in a recording) or of none (memory), or a known bug's (known-bugs.ts).
+ * descriptors and memory, the recordings' new lines), and sorts every violation: this case's own, or one
+ * of an earlier case (a late line in a recording) or of none (memory).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Coverage } from './coverage.js';
-import { knownBugOf } from './known-bugs.js';
 import { RecordingScanner } from './recording-scan.js';
 import { ResourceBounds, sample, type Sample } from './resources.js';
 import { runCase } from './runner.js';
@@ -24,8 +23,6 @@ export class FuzzSession {
   readonly coverage: Coverage;
   /** Violations of an earlier case, or of none. */
   readonly late: Finding[] = [];
-  /** The first finding of each known bug (by item). */
-  readonly known = new Map<string, Finding>();
   restarts = 0;
   last: Sample | null = null;
   #caseNo = 0;
@@ -45,7 +42,7 @@ export class FuzzSession {
     this.#bytesSeen = target.car.bytes.length;
   }
 
-  /** Runs one case; returns its own violations that no known bug explains. */
+  /** Runs one case; returns its own violations (an earlier case's go to `late`). */
   async run(s: Scenario): Promise<Violation[]> {
     const before: Violation[] = [];
     this.#exited(this.#caseNo, (v) => before.push(v)); // it went down after its case was checked
@@ -89,7 +86,7 @@ export class FuzzSession {
   #exited(caseNo: number, report: (v: Violation) => void): boolean {
     for (const exit of this.target.exits.slice(this.#exitsSeen)) {
       const output = exit.output.slice(-4000);
-      report(violation('up', `the server exited (code ${exit.code ?? '-'}, signal ${exit.signal ?? 'none'}); its last output:\n${output}`, caseNo, { output: exit.output }));
+      report(violation('up', `the server exited (code ${exit.code ?? '-'}, signal ${exit.signal ?? 'none'}); its last output:\n${output}`, caseNo));
     }
     this.#exitsSeen = this.target.exits.length;
     return !this.target.alive;
@@ -111,9 +108,9 @@ export class FuzzSession {
     for (const r of leaks) this.target.leaked.add(r); // reported once: the next cases wait only for their own
     this.last = s;
     if (this.#bounds.baseline === null || (caseNo <= WARM_CASES && s.rssKb > this.#bounds.baseline.rssKb)) this.#bounds.setBaseline(s);
-    if (leaks.length > 0) report(violation('descriptors', `${leaks.length} file(s) still open for reading with no client left (fd path): ${leaks.join(', ')}`, caseNo, { readers: leaks }));
-    if (this.#bounds.socketsOver(s) > 0) report(violation('descriptors', `${s.sockets} sockets open with no client left (warm: ${this.#bounds.baseline!.sockets})`, caseNo, { sockets: s.sockets }));
-    else if (this.#bounds.fdsOver(s, this.target.leaked.size) > 0) report(violation('descriptors', `${s.fds} descriptors open with no client left (warm: ${this.#bounds.baseline!.fds}, leaks reported: ${this.target.leaked.size})`, caseNo, { fds: s.fds }));
+    if (leaks.length > 0) report(violation('descriptors', `${leaks.length} file(s) still open for reading with no client left (fd path): ${leaks.join(', ')}`, caseNo));
+    if (this.#bounds.socketsOver(s) > 0) report(violation('descriptors', `${s.sockets} sockets open with no client left (warm: ${this.#bounds.baseline!.sockets})`, caseNo));
+    else if (this.#bounds.fdsOver(s, this.target.leaked.size) > 0) report(violation('descriptors', `${s.fds} descriptors open with no client left (warm: ${this.#bounds.baseline!.fds}, leaks reported: ${this.target.leaked.size})`, caseNo));
     if (s.rssKb > this.#bounds.rssLimitKb() && !this.#memoryReported) {
       this.#memoryReported = true;
       report(violation('memory', `resident ${Math.round(s.rssKb / 1024)} MiB, over ${Math.round(this.#bounds.rssLimitKb() / 1024)} MiB (warm: ${Math.round(this.#bounds.baseline!.rssKb / 1024)} MiB)`, null));
@@ -138,15 +135,8 @@ export class FuzzSession {
   #sort(found: Violation[], caseNo: number): Violation[] {
     const own: Violation[] = [];
     for (const v of found) {
-      const scenario = v.caseNo === null ? null : this.#scenarios.get(v.caseNo) ?? null;
-      const bug = knownBugOf(v);
-      if (bug) {
-        if (!this.known.has(bug.item)) this.known.set(bug.item, { violation: v, scenario });
-      } else if (v.caseNo === caseNo) {
-        own.push(v);
-      } else {
-        this.late.push({ violation: v, scenario });
-      }
+      if (v.caseNo === caseNo) own.push(v);
+      else this.late.push({ violation: v, scenario: v.caseNo === null ? null : this.#scenarios.get(v.caseNo) ?? null });
     }
     return own;
   }

@@ -12,11 +12,11 @@ export const INVARIANTS = {
   secrets: 'no answer carries a secret (the token, the TURN secret, another client\'s resume token)',
   video: 'video signalling reaches only clients that asked for it',
   stop: 'a stop from the driver stops the car',
-  welcome: 'a welcome carries no TURN credentials',
+  ice: 'ICE servers only with video: never in welcome, only in answer to watch or an accepted camera-on, minted credentials only for the client they go to',
   http: 'every HTTP answer is well-formed and timely, never a server error',
   httpAuth: 'recordings only for token holders',
   outside: 'nothing outside the page\'s folder is served',
-  host: 'a request for a foreign Host is refused (DNS rebinding)',
+  host: 'a request for a foreign Host is refused with 421 (DNS rebinding)',
 } as const;
 
 export type Invariant = keyof typeof INVARIANTS;
@@ -26,12 +26,10 @@ export interface Violation {
   detail: string;
   /** The case it came from (by its marker, or the case running), or null when it cannot be told (memory). */
   caseNo: number | null;
-  /** What a known bug is recognised by (known-bugs.ts): the role, the close code, the line's kind... */
-  facts: Record<string, unknown>;
 }
 
-export function violation(invariant: Invariant, detail: string, caseNo: number | null, facts: Record<string, unknown> = {}): Violation {
-  return { invariant, detail, caseNo, facts };
+export function violation(invariant: Invariant, detail: string, caseNo: number | null): Violation {
+  return { invariant, detail, caseNo };
 }
 
 export function describeViolation(v: Violation): string {

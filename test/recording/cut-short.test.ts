@@ -25,6 +25,7 @@ async function killedMidDrive(t: TestContext): Promise<string> {
   const driver = await connect(t, `${url.replace('http', 'ws')}ws`);
   const path = (): string | undefined => readdirSync(dir).filter((n) => n.endsWith('.jsonl')).map((n) => join(dir, n))[0];
   // Drive until the file holds the car moving and a few of its poses (lines reach the disk every 100 ms).
+  driver.arm(); // a new driver shows neutral before it pushes (rearm-gate.ts)
   for (let i = 0; ; i++) {
     driver.send({ type: 'drive', x: 0.3, y: 1 });
     await sleep(50);
@@ -110,6 +111,7 @@ describe('a recording cut short', () => {
     utimesSync(join(dir, restarted), before, before);
     const { server } = await recordingServer(t, {}, { dir });
     const driver = await connect(t, wsUrl(server));
+    driver.arm();
     driver.send({ type: 'drive', x: 0, y: 1 });
     await driver.state({ direction: 'forward' });
     const list = async () => ((await (await fetch(`http://127.0.0.1:${server.port}/api/recordings`)).json()) as {

@@ -38,6 +38,7 @@ describe('hostile clients and the recorder', () => {
   it('a message nested thousands deep, from a spectator without the token or from the driver, is recorded with the schema\'s fields only, and the server stays up', async (t) => {
     const { server, dir } = await recordingServer(t, { token: TOKEN, resumeWindowMs: 0 }, { dir: tempDir(t, 'webracer-rec-hardening-') });
     const driver = await connect(t, wsUrl(server), WITH_TOKEN);
+    driver.arm();
     driver.send({ type: 'drive', x: 0, y: 1 });
     await driver.state({ direction: 'forward' });
     const spectator = await connect(t, wsUrl(server));
@@ -62,6 +63,7 @@ describe('hostile clients and the recorder', () => {
     const { dir, earlier, bytes } = folderWithEarlierRecordings(t, 3);
     const { server } = await recordingServer(t, { token: TOKEN }, { dir, maxTotalBytes: bytes + 256 * 1024 });
     const driver = await connect(t, wsUrl(server), WITH_TOKEN);
+    driver.arm();
     driver.send({ type: 'drive', x: 0, y: 1 });
     await driver.state({ direction: 'forward' });
     const spectators = await Promise.all(Array.from({ length: 15 }, () => connect(t, wsUrl(server))));
@@ -86,6 +88,7 @@ describe('hostile clients and the recorder', () => {
     const rate = 60;
     const { server } = await recordingServer(t, { driveRatePerSecond: rate }, { dir, maxTotalBytes: bytes + 1024 * 1024 });
     const driver = await connect(t, wsUrl(server));
+    driver.arm(); // so its drives are taken (and recorded as messages), not refused as a new driver's
     const largest = [
       JSON.stringify({ command: 'up', speed: 15, duration: 0.1, pad: 'x'.repeat(15_000) }),
       JSON.stringify({ command: 'left', speed: 15, data: 'y'.repeat(15_000) }),

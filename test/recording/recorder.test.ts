@@ -50,6 +50,7 @@ describe('a recorder that fails', () => {
     const { server, dir, logs } = await recordingServer(t, { resumeWindowMs: 0 });
     const world = server.fleet.first;
     const first = await connect(t, wsUrl(server));
+    first.arm();
     first.send({ type: 'drive', x: 0, y: 1 });
     await first.state({ direction: 'forward' });
     // A line that cannot be built (a BigInt is no JSON): whatever the cause, a bug of ours or a message
@@ -64,6 +65,7 @@ describe('a recorder that fails', () => {
     await first.state({ driver: null });
     first.send({ type: 'claim' });
     await first.state({ driver: first.welcome.clientId });
+    first.arm(); // seated again: neutral first
     first.send({ type: 'drive', x: 0, y: -1 });
     await first.state({ direction: 'backward' });
     await server.close();

@@ -5,6 +5,13 @@ import { backoffDelay, ReconnectingLink, type ReconnectOptions, type Transport }
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
+/** At a deadline the link looks once more at the transport, for 50 ms (reconnect.ts LAST_LOOK_MS): let it run out. */
+async function lastLook(clock: { advance(ms: number): void }): Promise<void> {
+  await flush();
+  clock.advance(50);
+  await flush();
+}
+
 /** A connector whose attempts the test answers one by one. */
 function scripted() {
   const attempts: Array<{ resolve(t: Transport): void; reject(e: Error): void; lost: (e: Error) => void }> = [];
@@ -231,10 +238,29 @@ describe('ReconnectingLink writes: liveness', () => {
     clock.advance(999);
     assert.equal(link.state, 'connected');
     clock.advance(1);
+    assert.equal(link.state, 'connected', 'one last look first');
+    await lastLook(clock);
     assert.equal(link.state, 'reconnecting');
     assert.equal(tr.destroyed, true, 'dropped, with what it had not delivered');
     assert.match(failures[0], /^tcp:car:1: a write was not delivered within 1000 ms \(link timeout\)$/);
     assert.equal(link.write(Uint8Array.of(0x00)), false);
+  });
+
+  it('a deadline that comes due while the process was not running (stopped, paused): one last look, and delivered writes keep the connection', async (t) => {
+    const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16));
+    tr.take();
+    clock.advance(250);
+    assert.equal(tr.confirmations, 1, 'the confirmation is under way when the process stops');
+    clock.advance(750); // the process wakes: the deadline is due, the confirmation has not answered yet
+    assert.equal(tr.confirmations, 2, 'the last look asks the transport again');
+    tr.deliver();
+    tr.deliver(); // the bridge had acknowledged all along
+    await flush();
+    assert.equal(link.state, 'connected');
+    assert.deepEqual(failures, []);
+    clock.advance(60_000);
+    assert.equal(link.state, 'connected', 'nothing is left to time out');
   });
 
   it('a write stuck in flight (the OS takes nothing) times out the same way', async (t) => {
@@ -242,6 +268,7 @@ describe('ReconnectingLink writes: liveness', () => {
     link.write(Uint8Array.of(0x16));
     link.write(Uint8Array.of(0x00)); // waits in the slot behind it
     clock.advance(500);
+    await lastLook(clock);
     assert.equal(link.state, 'reconnecting');
   });
 
@@ -282,6 +309,7 @@ describe('ReconnectingLink writes: liveness', () => {
     clock.advance(749); // t = 1599
     assert.equal(link.state, 'connected', 'past 1000 ms since 0x16, but 0x16 was delivered');
     clock.advance(1); // t = 1600: 1000 ms since 0x5f
+    await lastLook(clock);
     assert.equal(link.state, 'reconnecting');
   });
 
@@ -298,6 +326,7 @@ describe('ReconnectingLink writes: liveness', () => {
     clock.advance(949); // t = 1199
     assert.equal(link.state, 'connected');
     clock.advance(1); // t = 1200: 1000 ms since 0x1f, never confirmed
+    await lastLook(clock);
     assert.equal(link.state, 'reconnecting');
   });
 
@@ -326,9 +355,11 @@ describe('ReconnectingLink writes: liveness', () => {
     tr.take();
     const closed = link.close();
     clock.advance(1000);
+    await lastLook(clock);
     await closed;
     assert.equal(tr.destroyed, true);
     assert.equal(link.state, 'closed');
-    assert.deepEqual(failures, ['tcp:car:1: a write was not delivered within 1000 ms (link timeout)']);
+    // The close's own bound comes before the deadline's last look is over: it is the one that says so.
+    assert.deepEqual(failures, ['tcp:car:1: closing without confirmation that the last write was delivered']);
   });
 });

@@ -61,6 +61,12 @@ export interface ReconnectOptions extends LinkOptions, BackoffOptions {
 
 /** A confirmation starts this fraction of writeTimeoutMs after the oldest write it confirms was made. */
 const CONFIRM_AFTER = 1 / 4;
+/**
+ * When the deadline comes, one last look at the transport, for at most this long, before the connection is
+ * given up: a process that was not running (SIGSTOP, a long pause, a suspended laptop) wakes with its deadline
+ * due and its confirmation still asleep, although the bridge acknowledged long ago.
+ */
+const LAST_LOOK_MS = 50;
 
 export function backoffDelay(attempt: number, o: Required<BackoffOptions>): number {
   return Math.min(o.maxDelayMs, o.initialDelayMs * o.factor ** attempt);
@@ -291,9 +297,25 @@ export class ReconnectingLink extends SafeEmitter implements Link {
     const ms = this.#writeTimeoutMs;
     this.#deadline = setTimeout(() => {
       this.#deadline = null;
-      this.#lose(t, new Error(`${formatLinkSpec(this.spec)}: a write was not delivered within ${ms} ms (link timeout)`));
+      void this.#lastLook(t).then((delivered) => {
+        if (t !== this.#transport) return;
+        if (!delivered) return this.#lose(t, new Error(`${formatLinkSpec(this.spec)}: a write was not delivered within ${ms} ms (link timeout)`));
+        // Everything handed over arrived; what waits in the slot is the oldest undelivered now.
+        this.#oldestUndelivered = this.#slot !== null ? this.#slotSince : null;
+        this.#armDeadline();
+        this.#confirmSoon(this.#writeTimeoutMs * CONFIRM_AFTER);
+        this.#wakeIdle();
+      });
     }, Math.max(0, since + ms - this.#now()));
     this.#deadline.unref?.();
+  }
+
+  /** Whether everything handed to the transport is delivered, seen within LAST_LOOK_MS. */
+  #lastLook(t: Transport): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), LAST_LOOK_MS);
+      t.delivered().then(() => resolve(true), () => resolve(false)).finally(() => clearTimeout(timer));
+    });
   }
 
   /** Resolves once everything written is delivered, or the connection is gone. */
