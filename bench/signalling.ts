@@ -2,7 +2,7 @@
  * What a real browser's video negotiation sends through the server: one camera page and four driving
  * pages in Debian's Chromium (a fake camera, test/web/video-harness.ts), against the real server on the
  * simulated car, counting every `signal` each side sends, per negotiation (an offer, its answer, and the
- * candidates of both). The figures the signalling budget (src/control/signal-budget.ts) is set from.
+ * candidates of both). The figures the signalling budget (src/control/video/signal-budget.ts) is set from.
  *
  *   node --import tsx bench/signalling.ts          # a LAN: no ICE server, host candidates only
  *   node --import tsx bench/signalling.ts --turn   # through coturn on 127.0.0.1 (STUN, TURN/UDP, TURN/TCP)
@@ -15,8 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
-import type { CarEvent } from '../src/control/car-events.js';
-import type { IceServer, SignalMessage } from '../src/control/messages.js';
+import type { CarEvent } from '../src/control/car/car-events.js';
+import type { IceServer, SignalMessage } from '../src/control/protocol/messages.js';
 import { ensureBuilt, startServer, WAIT_MS } from '../test/web/harness.js';
 import { launchVideoBrowser, openCamera } from '../test/web/video-harness.js';
 

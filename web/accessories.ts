@@ -7,7 +7,7 @@
 // after a reconnect or a change of seat they start from off.
 
 import { select } from 'd3-selection';
-import type { AccessoryName } from '../src/control/messages.js'; // a type only: nothing of the server is bundled
+import type { AccessoryName } from '../src/control/protocol/messages.js'; // a type only: nothing of the server is bundled
 import type { ClientMessage } from './messages.js';
 
 interface AccessoryButton { name: AccessoryName; label: string; held: boolean }

@@ -12,7 +12,7 @@
 // is sent twice in a row only as the steady refresh.
 //
 // Arming on the server: after any stop this page did not send itself (the watchdog, a seat change, ...)
-// the server refuses a push until it has seen the driver at neutral (src/control/rearm-gate.ts). The
+// the server refuses a push until it has seen the driver at neutral (src/control/car/rearm-gate.ts). The
 // page's own arming has checked every input by then, so the first push after a halt goes right after a
 // stop of the page's own, which re-arms the server: a fresh press drives at once, and a page that missed
 // the stop (frozen, old) cannot restart the car by repeating its last push.

@@ -1,15 +1,15 @@
 // The page's view of the wire protocol (docs/protocol.md). The types are the server's own
-// (src/control/messages.ts), imported as types only so nothing of the server lands in the bundle
+// (src/control/protocol/messages.ts), imported as types only so nothing of the server lands in the bundle
 // (besides the subprotocol names: that file imports nothing, and the bundler keeps only what is used).
-import type { ClientMessage, ServerMessage } from '../src/control/messages.js';
+import type { ClientMessage, ServerMessage } from '../src/control/protocol/messages.js';
 
-export { RESUME_SUBPROTOCOL_PREFIX, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/messages.js';
+export { RESUME_SUBPROTOCOL_PREFIX, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/protocol/messages.js';
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
   ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,
   ViewingMessage, ViewerMessage, IceServersMessage, ArenaCar, Circuit, Gate, LapsMessage, RaceMessage, Standing, CarListing,
-} from '../src/control/messages.js';
-export { DISARM_CODES, MAX_NAME_CHARS, MAX_RACE_LAPS } from '../src/control/messages.js';
+} from '../src/control/protocol/messages.js';
+export { DISARM_CODES, MAX_NAME_CHARS, MAX_RACE_LAPS } from '../src/control/protocol/messages.js';
 
 const SERVER_TYPES = new Set([
   'welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal', 'ice-servers',

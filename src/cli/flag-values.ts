@@ -7,10 +7,10 @@
 import { statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { CAR_NAME_PATTERN } from '../control/fleet.js';
-import { parseIceServer } from '../control/ice-servers.js';
-import type { IceServer } from '../control/messages.js';
-import type { CarConfig } from '../control/options.js';
-import { normalizeOrigin } from '../control/origin.js';
+import { parseIceServer } from '../control/video/ice-servers.js';
+import type { IceServer } from '../control/protocol/messages.js';
+import type { CarConfig } from '../control/fleet.js';
+import { normalizeOrigin } from '../control/connection/origin.js';
 import { schemeOf, withoutUserinfo } from '../control/redact.js';
 import {
   CharmapError, CODEC_NAMES, DEFAULT_BAUD, LINK_ACKS, parseLinkSpec, readCharmapFile, type CodecName, type LinkAck, type RcAppCharmap,

@@ -4,7 +4,7 @@
  * table, so a new option is one row here and works in both places with the same checks and messages.
  */
 import { checkCars } from '../control/fleet.js';
-import { checkTurn } from '../control/turn-credentials.js';
+import { checkTurn } from '../control/video/turn-credentials.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../control/log.js';
 import { DEFAULT_LIMITS, type ControlOptions } from '../control/options.js';
 import { CODEC_NAMES, DEFAULT_WATCHDOG_MS } from '../vehicle/index.js';

@@ -6,7 +6,7 @@
  * Exit codes: 0 clean stop, 1 could not start, 2 bad command line, 3 the close was cut short (deadline or
  * second signal), 4 an uncaught exception or unhandled rejection. The token is never printed.
  */
-import { joinUrls, lanHosts, withToken } from '../control/join.js';
+import { joinUrls, lanHosts, withToken } from '../control/http/join.js';
 import { createLogger, jsonLine, textLine, type Logger, type LogRecord } from '../control/log.js';
 import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
 import { recordingAddOn } from '../recording/add-on.js';

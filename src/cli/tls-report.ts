@@ -1,5 +1,5 @@
 /** What `webracer` prints about its certificate: where it is, and the fingerprint to compare on a phone. */
-import type { TlsInfo } from '../control/tls.js';
+import type { TlsInfo } from '../control/http/tls.js';
 
 export function describeTls(tls: TlsInfo): string {
   const lines = tls.source === 'self-signed'

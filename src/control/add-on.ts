@@ -6,10 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Fleet } from './fleet.js';
-import type { StaticHandler } from './static.js';
-
-/** Whether an HTTP request may see what only token holders may: see http-auth.ts. */
-export type RequestAuthorization = 'ok' | 'missing' | 'wrong' | 'locked';
+import type { RequestAuthorization } from './http/http-auth.js';
+import type { StaticHandler } from './http/static.js';
 
 export interface HttpContext {
   authorize(req: IncomingMessage): RequestAuthorization;

@@ -4,17 +4,16 @@
  * One car failing, misbehaving or flooded never reaches another: they share nothing but the process.
  */
 import {
-  createCodec, createLink, Driver, formatLinkSpec, LISTENER_ERROR, parseLinkSpec, SimLink, type Link, type LinkSpec, type RcAppCharmap,
+  createCodec, createLink, Driver, formatLinkSpec, LISTENER_ERROR, parseLinkSpec, SimLink, type Link, type LinkAck, type LinkSpec, type RcAppCharmap,
 } from '../vehicle/index.js';
-import { gridSlot } from './circuit.js';
-import { CarWorld } from './car-world.js';
+import { gridSlot } from './track/circuit.js';
+import { CarWorld, type CarSummary } from './car/car-world.js';
 import type { FaultInjection } from './fault-injection.js';
-import { logLinkActivity } from './link-log.js';
+import { logLinkActivity } from './car/link-log.js';
 import type { Logger } from './log.js';
-import type { ClientSession } from './client-session.js';
-import type { IceGrant } from './ice-grants.js';
-import type { CodecName, Limits, LinkKind, LinkState, VideoStatus } from './messages.js';
-import type { CarConfig } from './options.js';
+import type { ClientSession } from './connection/client-session.js';
+import type { IceGrant } from './video/ice-grants.js';
+import type { CodecName, Limits } from './protocol/messages.js';
 
 /** The name of the one car of a server started without a list of cars. */
 export const DEFAULT_CAR_NAME = 'car';
@@ -22,17 +21,14 @@ export const DEFAULT_CAR_NAME = 'car';
 /** Letters, digits, `-` and `_`, up to 32: safe in a URL path and a query without escaping. */
 export const CAR_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,31}$/i;
 
-/** One entry of `GET /api/cars`. */
-export interface CarSummary {
+/** One car: its name (in URLs: /car/NAME, /ws?car=NAME), where it is, and the protocol it speaks. */
+export interface CarConfig {
   name: string;
+  /** A link spec: sim, serial:PATH[@BAUD], tcp:HOST:PORT. */
+  link: string;
   codec: CodecName;
-  link: LinkKind;
-  linkState: LinkState;
-  /** The driver's client id, or null when the seat is empty. */
-  driver: string | null;
-  spectators: number;
-  /** The car's camera, if any, and its viewers. */
-  video: VideoStatus;
+  /** How the far end of the link answers (--link-ack; default 'none'). */
+  ack?: LinkAck;
 }
 
 export interface FleetContext {
@@ -91,8 +87,8 @@ export class Fleet {
   private readonly byName = new Map<string, CarWorld>();
   readonly first: CarWorld;
 
-  /** `sims`: the simulated cars' links by car name, for the arena (circuit.ts grid, arena.ts). */
-  constructor(readonly worlds: readonly CarWorld[], readonly sims: ReadonlyMap<string, SimLink> = new Map()) {
+  /** `sims`: the names of the simulated cars, for the arena (circuit.ts grid, arena.ts). */
+  constructor(readonly worlds: readonly CarWorld[], readonly sims: ReadonlySet<string> = new Set()) {
     for (const world of worlds) this.byName.set(world.name.toLowerCase(), world);
     this.first = worlds[0];
   }
@@ -101,16 +97,15 @@ export class Fleet {
   static create(cars: readonly CarConfig[], watchdogMs: number, ctx: FleetContext): Fleet {
     const specs = checkCars(cars);
     const several = cars.length > 1;
-    const sims = new Map<string, SimLink>();
+    const sims = new Set<string>();
     return new Fleet(cars.map((car, i) => {
       const spec = specs[i];
       const log = several ? ctx.log.with({ car: car.name }) : ctx.log;
       let link: Link;
       if (spec.kind === 'sim') {
         // Every simulated car lives in the one arena, each on its own slot of the starting grid.
-        const sim = new SimLink({ start: gridSlot(sims.size) });
-        sims.set(car.name, sim);
-        link = sim;
+        link = new SimLink({ start: gridSlot(sims.size) });
+        sims.add(car.name);
       } else {
         link = createLink(spec, { writeTimeoutMs: ctx.linkTimeoutMs, ack: car.ack });
       }

@@ -8,9 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext, ServerAddOn } from './add-on.js';
 import type { Fleet } from './fleet.js';
-import type { JoinInfo } from './join.js';
-import type { Raceway } from './raceway.js';
-import { send, type StaticHandler } from './static.js';
+import type { JoinInfo } from './http/join.js';
+import type { Raceway } from './race/raceway.js';
+import { send, type StaticHandler } from './http/static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
 /** The camera page: `/camera` for the first car, `/car/NAME/camera` for a named one (docs/video.md). */
@@ -21,10 +21,22 @@ export interface Lobby extends Pick<Raceway, 'cars' | 'feed'> {
   page: boolean;
 }
 
-export function createHttpHandler(fleet: Fleet, serveStatic: StaticHandler, lobby: Lobby,
-  join: () => JoinInfo = () => ({ urls: [], authRequired: false }), addOns: readonly ServerAddOn[] = [],
-  authorize: HttpContext['authorize'] = () => 'ok'): (req: IncomingMessage, res: ServerResponse) => void {
-  const ctx: HttpContext = { authorize, serveStatic };
+export interface HttpRoutes {
+  fleet: Fleet;
+  serveStatic: StaticHandler;
+  lobby: Lobby;
+  /** `GET /api/join` (default: no URLs, no token). */
+  join?: () => JoinInfo;
+  /** Asked first, in order (add-on.ts). */
+  addOns?: readonly ServerAddOn[];
+  /** Who holds the token, for add-ons' routes (default: everyone). */
+  authorize?: HttpContext['authorize'];
+}
+
+export function createHttpHandler(routes: HttpRoutes): (req: IncomingMessage, res: ServerResponse) => void {
+  const { fleet, serveStatic, lobby, addOns = [] } = routes;
+  const join = routes.join ?? ((): JoinInfo => ({ urls: [], authRequired: false }));
+  const ctx: HttpContext = { authorize: routes.authorize ?? (() => 'ok'), serveStatic };
   return (req, res) => {
     for (const addOn of addOns) if (addOn.handle?.(req, res, ctx)) return;
     const path = (req.url ?? '/').split('?', 1)[0];

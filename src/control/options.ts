@@ -1,18 +1,9 @@
 /** The control server's options (contract C); the CLI builds them from its flags. */
 import type { CodecName, LinkAck, RcAppCharmap } from '../vehicle/index.js';
 import type { ServerAddOn } from './add-on.js';
+import type { CarConfig } from './fleet.js';
 import type { Logger } from './log.js';
-import type { IceServer } from './messages.js';
-
-/** One car: its name (in URLs: /car/NAME, /ws?car=NAME), where it is, and the protocol it speaks. */
-export interface CarConfig {
-  name: string;
-  /** A link spec: sim, serial:PATH[@BAUD], tcp:HOST:PORT. */
-  link: string;
-  codec: CodecName;
-  /** How the far end of the link answers (--link-ack; default 'none'). */
-  ack?: LinkAck;
-}
+import type { IceServer } from './protocol/messages.js';
 
 export interface ControlOptions {
   port: number; host: string; // port 0 = ephemeral (tests)

@@ -34,3 +34,28 @@ export class Throttle {
     this.run();
   }
 }
+
+/**
+ * At most once per interval, dropping the rest (for what is said or logged again while a client keeps
+ * on: a reminder, a refusal, a log line). `take()` is true when the last taken time lies an interval
+ * back or more, and takes now; `mark()` takes now whatever the interval (what was just said anyway).
+ */
+export class AtMostEvery {
+  private last = -Infinity;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  take(): boolean {
+    const t = this.now();
+    if (t - this.last < this.intervalMs) return false;
+    this.last = t;
+    return true;
+  }
+
+  mark(): void {
+    this.last = this.now();
+  }
+}

@@ -8,9 +8,9 @@
  * changes) raises FORMAT_VERSION; a reader refuses a version newer than its own. New optional fields
  * that change nothing for an older reader keep the version.
  */
-import type { CarEvent } from '../control/car-events.js';
-import { typedMessageSchemas } from '../control/message-schemas.js';
-import { SEED_COMMANDS, type ClientMessage } from '../control/messages.js';
+import type { CarEvent } from '../control/car/car-events.js';
+import { typedMessageSchemas } from '../control/protocol/message-schemas.js';
+import { SEED_COMMANDS, type ClientMessage } from '../control/protocol/messages.js';
 import type { Pose } from '../vehicle/index.js';
 import type { LineKind, RecordingHeader, RecordingLine } from './line-types.js';
 

@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { HttpContext } from '../control/add-on.js';
-import { send } from '../control/static.js';
+import { send } from '../control/http/static.js';
 import type { OpenRecording, RecordingDirectory } from './directory.js';
 import type { RecordingSummaries } from './summaries.js';
 
@@ -45,7 +45,7 @@ export function createRecordingRoutes(directory: RecordingDirectory, summaries: 
     const [, rawName, track] = match;
     const answer = rawName === undefined
       ? list(res, summaries)
-      : one(req, res, directory, summaries, rawName, track !== undefined, url.searchParams.has('download'));
+      : one(req, res, { directory, summaries }, rawName, track !== undefined ? 'track' : url.searchParams.has('download') ? 'download' : 'file');
     answer.catch(() => {
       if (!res.headersSent) send(res, 500, 'internal error');
       else res.destroy();
@@ -58,21 +58,24 @@ async function list(res: ServerResponse, summaries: RecordingSummaries): Promise
   sendJson(res, { recordings: await summaries.all() });
 }
 
-async function one(req: IncomingMessage, res: ServerResponse, directory: RecordingDirectory,
-  summaries: RecordingSummaries, rawName: string, track: boolean, download: boolean): Promise<void> {
+/** What `/api/recordings/NAME` answers with: its track (`/track`), or the file, to show or to download (`?download`). */
+type RecordingView = 'track' | 'file' | 'download';
+
+async function one(req: IncomingMessage, res: ServerResponse, { directory, summaries }: { directory: RecordingDirectory; summaries: RecordingSummaries },
+  rawName: string, view: RecordingView): Promise<void> {
   let name: string;
   try {
     name = decodeURIComponent(rawName);
   } catch {
     return send(res, 400, 'bad name');
   }
-  if (track) {
+  if (view === 'track') {
     const path = await directory.pathOf(name);
     return path === null ? send(res, 404, 'no such recording') : sendJson(res, await summaries.track(path));
   }
   const file = await directory.openRecording(name);
   if (file === null) return send(res, 404, 'no such recording');
-  await sendFile(req, res, file, name, download);
+  await sendFile(req, res, file, name, view === 'download');
 }
 
 /**

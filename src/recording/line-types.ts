@@ -3,7 +3,7 @@
  * only types the browser may see (control/messages.ts, vehicle/demand.ts, vehicle/kinematics.ts), so the
  * recordings page (web/recordings/lines.ts) reads files by the very definitions the server writes them by.
  */
-import type { ClientMessage, CodecName, ErrorCode, LinkKind, LinkState } from '../control/messages.js';
+import type { ClientMessage, CodecName, ErrorCode, LinkKind, LinkState } from '../control/protocol/messages.js';
 import type { Demand } from '../vehicle/demand.js';
 import type { Pose } from '../vehicle/kinematics.js';
 

@@ -15,8 +15,8 @@
  * refusals only as a count in the end line. Nothing here may throw into the process: a failure while
  * recording (a line that cannot be built, a bug) gives up that file, says so once, and driving goes on.
  */
-import type { CarEvent } from '../control/car-events.js';
-import type { CarWorld } from '../control/car-world.js';
+import type { CarEvent } from '../control/car/car-events.js';
+import type { CarWorld } from '../control/car/car-world.js';
 import type { Pose } from '../vehicle/index.js';
 import type { RecordingDirectory } from './directory.js';
 import {

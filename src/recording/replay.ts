@@ -11,7 +11,7 @@
  * blind. A replay never resumes after the target's link comes back: what the car does then is not in the
  * recording.
  */
-import type { AccessoryMessage } from '../control/messages.js';
+import type { AccessoryMessage } from '../control/protocol/messages.js';
 import type { Clock, Demand, Driver, VehicleState } from '../vehicle/index.js';
 import { durationOf, type Playable } from './reader.js';
 
@@ -151,7 +151,7 @@ export class Replay {
         if (this.#recordedLinkDown) return; // dropped in the recording too
         const demand = this.#scaled(step.demand);
         const result = driver.drive(demand);
-        // As the server's own stop does (src/control/car-world.ts): a horn left on goes off with it.
+        // As the server's own stop does (src/control/car/car-world.ts): a horn left on goes off with it.
         if (step.server) driver.accessory('horn', false);
         onEvent?.({ kind: 'demand', t: step.t, demand, dropped: !result.ok });
         return;

@@ -50,7 +50,7 @@ export const DEFAULT_WATCHDOG_MS = 500;
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
 
-type PoseSource = Link & { readonly pose: Pose; useDecoder?(d: ReturnType<Codec['decoder']>): void };
+type PoseSource = Link & { readonly pose: Pose; useDecoder?(d: ReturnType<Codec['decoder']>): void; place?(pose: Pose): boolean };
 
 export class Driver extends SafeEmitter {
   readonly #link: Link;
@@ -103,6 +103,14 @@ export class Driver extends SafeEmitter {
   get pose(): Pose | null {
     const pose = (this.#link as Partial<PoseSource>).pose;
     return pose ?? null;
+  }
+
+  /**
+   * Puts a simulated car at `pose`, at rest (a race lines the cars up on the grid; sim.ts). False when
+   * nothing moved: a car being driven, or a link that is not a simulator.
+   */
+  place(pose: Pose): boolean {
+    return (this.#link as Partial<PoseSource>).place?.(pose) ?? false;
   }
 
   async start(): Promise<void> {

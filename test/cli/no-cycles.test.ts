@@ -14,7 +14,7 @@ import { ROOT } from './process.js';
  * restructure of src/control removes it, and with it this exception.
  */
 const ALLOWED_CYCLES: readonly string[][] = [
-  ['src/control/add-on.ts', 'src/control/car-world.ts', 'src/control/fleet.ts', 'src/control/options.ts'],
+  ['src/control/add-on.ts', 'src/control/car/car-world.ts', 'src/control/fleet.ts', 'src/control/options.ts'],
 ];
 
 /** Every .ts file under dir, recursively. */

@@ -2,7 +2,7 @@
 // its fragment when one is set; --no-qr leaves it out; the same URLs (never the token) at GET /api/join.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinUrls, lanAddresses, withToken } from '../../src/control/join.js';
+import { joinUrls, lanAddresses, withToken } from '../../src/control/http/join.js';
 import { terminalQr } from '../../src/cli/qr.js';
 import { startServer } from '../control/helpers.js';
 import { decodePrintedQr } from './qr-read.js';

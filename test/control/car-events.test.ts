@@ -2,7 +2,7 @@
 // never reaches the command path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CarEvent } from '../../src/control/car-events.js';
+import type { CarEvent } from '../../src/control/car/car-events.js';
 import { connect, startServer, wsUrl } from './helpers.js';
 
 test('a drive session as events: seat, messages, demands, refusals, watchdog; a throwing listener changes nothing', async (t) => {

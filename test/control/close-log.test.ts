@@ -2,7 +2,7 @@
 // or driver vanished must be able to read what happened without guessing from a close code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ADDRESS_FAILURES, MAX_AUTH_FAILURES } from '../../src/control/auth.js';
+import { MAX_ADDRESS_FAILURES, MAX_AUTH_FAILURES } from '../../src/control/connection/auth.js';
 import { connect, startServer, wsUrl } from './helpers.js';
 
 const TOKEN = 'correct-horse-battery-staple';

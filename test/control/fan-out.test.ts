@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setImmediate as turn } from 'node:timers/promises';
-import type { ClientSession } from '../../src/control/client-session.js';
-import { BACKLOG_BYTES, FanOut } from '../../src/control/fan-out.js';
+import type { ClientSession } from '../../src/control/connection/client-session.js';
+import { BACKLOG_BYTES, FanOut } from '../../src/control/connection/fan-out.js';
 
 function clients(count: number, backlog: (i: number) => number = () => 0) {
   const got: string[][] = Array.from({ length: count }, () => []);

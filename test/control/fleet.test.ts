@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkCars } from '../../src/control/fleet.js';
-import type { CarListing } from '../../src/control/messages.js';
+import type { CarListing } from '../../src/control/protocol/messages.js';
 import { connect, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 const twoSims = { cars: [{ name: 'red', link: 'sim', codec: 'iracer' as const }, { name: 'blue', link: 'sim', codec: 'rc-app' as const }] };

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import WebSocket from 'ws';
-import { DISARM_CODES, type ServerMessage, type VehicleState, type WelcomeMessage } from '../../src/control/messages.js';
+import { DISARM_CODES, type ServerMessage, type VehicleState, type WelcomeMessage } from '../../src/control/protocol/messages.js';
 import { startControlServer, type ControlOptions, type ControlServer } from '../../src/control/server.js';
 import { startPtyPair } from '../support/socat.js';
 

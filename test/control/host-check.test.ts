@@ -1,4 +1,4 @@
-// DNS rebinding on HTTP: every route answers only to names the server can vouch for (src/control/host-check.ts).
+// DNS rebinding on HTTP: every route answers only to names the server can vouch for (src/control/http/host-check.ts).
 // Raw requests over loopback, each with the Host a browser would send had a hostile site pointed its own
 // name at this machine; and the names a phone, the owner's laptop, a certificate or a tunnel use.
 import { test, type TestContext } from 'node:test';
@@ -9,7 +9,7 @@ import { connect as tcpConnect } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { hostName, isHostAllowed, type HostPolicy } from '../../src/control/host-check.js';
+import { hostName, isHostAllowed, type HostPolicy } from '../../src/control/http/host-check.js';
 import { recordingServer } from '../recording/helpers.js';
 import { startServer, upgradeStatus, wsUrl } from './helpers.js';
 

@@ -1,9 +1,9 @@
 // Lap counting on the arena's circuit: only a whole lap, driven the right way round, counts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CIRCUIT, gridSlot } from '../../src/control/circuit.js';
-import { LapCounter } from '../../src/control/laps.js';
-import { crossing } from '../../src/control/track-geometry.js';
+import { CIRCUIT, gridSlot } from '../../src/control/track/circuit.js';
+import { LapCounter } from '../../src/control/race/laps.js';
+import { crossing } from '../../src/control/track/track-geometry.js';
 
 type P = [number, number];
 

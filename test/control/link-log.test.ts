@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLink, parseLinkSpec } from '../../src/vehicle/index.js';
-import { logLinkActivity } from '../../src/control/link-log.js';
+import { logLinkActivity } from '../../src/control/car/link-log.js';
 import { toLogger } from '../../src/control/log.js';
 
 test('a missing serial device is logged once with a hint, however often the link retries', async (t) => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isOriginAllowed, machineNames, normalizeOrigin, type OriginPolicy } from '../../src/control/origin.js';
+import { isOriginAllowed, machineNames, normalizeOrigin, type OriginPolicy } from '../../src/control/connection/origin.js';
 
 const policy: OriginPolicy = {
   allowOrigins: new Set(['https://car.example.com']),

@@ -4,7 +4,7 @@
 // server's own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RaceMessage } from '../../src/control/messages.js';
+import type { RaceMessage } from '../../src/control/protocol/messages.js';
 import { connect, startServer, wsUrl, type Client } from './helpers.js';
 
 const sims = (...names: string[]) => ({ cars: names.map((name) => ({ name, link: 'sim', codec: 'iracer' as const })) });

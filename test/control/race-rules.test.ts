@@ -1,7 +1,7 @@
 // The rules of a race as plain state: who races, laps, marks, the order, and who is out.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MIN_MARK_GAP_MS, Race } from '../../src/control/race.js';
+import { MIN_MARK_GAP_MS, Race } from '../../src/control/race/race.js';
 
 const label = (id: string) => (id === 'c1' ? 'Ada' : id);
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import type { ArenaMessage, LapsMessage, PosesMessage, RaceMessage } from '../../src/control/messages.js';
+import type { ArenaMessage, LapsMessage, PosesMessage, RaceMessage } from '../../src/control/protocol/messages.js';
 import { driveRoute, routes } from '../support/lap-bot.js';
 import { connect, startServer, wsUrl, type Client } from './helpers.js';
 

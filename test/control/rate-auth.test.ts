@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
-import { TokenBucket } from '../../src/control/rate-limit.js';
+import { TokenBucket } from '../../src/control/connection/rate-limit.js';
 import {
   ADDRESS_WINDOW_MS, AddressLockout, ClientAuth, MAX_ADDRESS_FAILURES, MAX_AUTH_FAILURES, TokenCheck,
-} from '../../src/control/auth.js';
+} from '../../src/control/connection/auth.js';
 
 test('token bucket: a burst of capacity, then the refill rate', () => {
   const clock = { t: 0 };

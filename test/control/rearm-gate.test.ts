@@ -2,8 +2,8 @@
 // in a new driver's hand, pushes are refused until the stick has been at neutral.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ClientSession } from '../../src/control/client-session.js';
-import { RearmGate } from '../../src/control/rearm-gate.js';
+import type { ClientSession } from '../../src/control/connection/client-session.js';
+import { RearmGate } from '../../src/control/car/rearm-gate.js';
 
 function fakeSession(id: string) {
   const notices: Array<{ code: string; message: string }> = [];

@@ -4,9 +4,9 @@
 // (`webracer.resume.<token>`), still gets in and takes its held seat back.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Admission } from '../../src/control/admission.js';
-import { RESUME_SUBPROTOCOL_PREFIX } from '../../src/control/messages.js';
-import { Seat } from '../../src/control/seat.js';
+import { Admission } from '../../src/control/connection/admission.js';
+import { RESUME_SUBPROTOCOL_PREFIX } from '../../src/control/protocol/messages.js';
+import { Seat } from '../../src/control/car/seat.js';
 import { connect, open, upgradeStatus, wsUrl, startServer, type Client } from './helpers.js';
 
 const resumeProtocol = (key: string) => `${RESUME_SUBPROTOCOL_PREFIX}${key}`;
@@ -82,8 +82,8 @@ test('admission: a resume pass may use the kept slots and skip the per-address c
 
 test('the seat tells whether a key holds it without using the key up', () => {
   const seat = new Seat({ idleTakeoverMs: 15_000, now: () => 0 });
-  seat.join('c1', true);
-  seat.join('c2', true);
+  seat.join('c1', { authorized: true });
+  seat.join('c2', { authorized: true });
   seat.leave('c1', 'key-of-c1');
   assert.equal(seat.heldFor('key-of-c1'), true);
   assert.equal(seat.heldFor('key-of-c1'), true, 'asking twice is fine');

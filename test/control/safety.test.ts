@@ -3,7 +3,7 @@
 // owner can always get in, and a bug in a handler costs one connection, never the car's stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TOKEN_SUBPROTOCOL_PREFIX } from '../../src/control/messages.js';
+import { TOKEN_SUBPROTOCOL_PREFIX } from '../../src/control/protocol/messages.js';
 import { connect, open, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 const tokenProtocol = (token: string) => `${TOKEN_SUBPROTOCOL_PREFIX}${Buffer.from(token).toString('base64url')}`;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Seat } from '../../src/control/seat.js';
+import { Seat } from '../../src/control/car/seat.js';
 
 function setup(idleTakeoverMs = 15_000) {
   const clock = { t: 1_000 };
@@ -9,9 +9,9 @@ function setup(idleTakeoverMs = 15_000) {
 
 test('the first client drives, later ones spectate', () => {
   const { seat } = setup();
-  assert.deepEqual(seat.join('c1', true), [{ id: 'c1', role: 'driver' }]);
-  assert.deepEqual(seat.join('c2', true), []);
-  assert.deepEqual(seat.join('c3', true), []);
+  assert.deepEqual(seat.join('c1', { authorized: true }), [{ id: 'c1', role: 'driver' }]);
+  assert.deepEqual(seat.join('c2', { authorized: true }), []);
+  assert.deepEqual(seat.join('c3', { authorized: true }), []);
   assert.equal(seat.driver, 'c1');
   assert.equal(seat.roleOf('c2'), 'spectator');
   assert.equal(seat.spectators, 2);
@@ -19,9 +19,9 @@ test('the first client drives, later ones spectate', () => {
 
 test('when the driver leaves, the earliest spectator takes over and the car must stop', () => {
   const { seat } = setup();
-  seat.join('c1', true);
-  seat.join('c2', true);
-  seat.join('c3', true);
+  seat.join('c1', { authorized: true });
+  seat.join('c2', { authorized: true });
+  seat.join('c3', { authorized: true });
   assert.deepEqual(seat.leave('c2'), { driverLeft: false, changes: [] });
   assert.deepEqual(seat.leave('c1'), { driverLeft: true, changes: [{ id: 'c3', role: 'driver' }] });
   assert.deepEqual(seat.leave('c3'), { driverLeft: true, changes: [] });
@@ -31,8 +31,8 @@ test('when the driver leaves, the earliest spectator takes over and the car must
 
 test('unauthorized clients never get the seat until they authorize', () => {
   const { seat } = setup();
-  assert.deepEqual(seat.join('c1', false), []);
-  assert.deepEqual(seat.join('c2', false), []);
+  assert.deepEqual(seat.join('c1', { authorized: false }), []);
+  assert.deepEqual(seat.join('c2', { authorized: false }), []);
   assert.equal(seat.driver, null);
   assert.deepEqual(seat.claim('c1'), { ok: false, code: 'unauthorized' });
   assert.deepEqual(seat.authorize('c2'), [{ id: 'c2', role: 'driver' }]);
@@ -43,8 +43,8 @@ test('unauthorized clients never get the seat until they authorize', () => {
 
 test('claim: granted on an empty seat, refused while the driver is active, granted once idle', () => {
   const { clock, seat } = setup(15_000);
-  seat.join('c1', true);
-  seat.join('c2', true);
+  seat.join('c1', { authorized: true });
+  seat.join('c2', { authorized: true });
   assert.deepEqual(seat.claim('c2'), { ok: false, code: 'seat_taken' });
   clock.t += 10_000;
   seat.noteActivity('c1');
@@ -64,24 +64,24 @@ test('claim: granted on an empty seat, refused while the driver is active, grant
 
 test('release passes the seat to the next spectator, never back to the releaser', () => {
   const { seat } = setup();
-  seat.join('c1', true);
+  seat.join('c1', { authorized: true });
   assert.deepEqual(seat.release('c1'), [{ id: 'c1', role: 'spectator' }]);
   assert.equal(seat.driver, null);
   assert.deepEqual(seat.claim('c1'), { ok: true, changes: [{ id: 'c1', role: 'driver' }] });
-  seat.join('c2', true);
+  seat.join('c2', { authorized: true });
   assert.deepEqual(seat.release('c1'), [{ id: 'c1', role: 'spectator' }, { id: 'c2', role: 'driver' }]);
   assert.deepEqual(seat.release('c1'), []); // not the driver any more
 });
 
 test('a departing driver with a resume key keeps the seat reserved: nobody takes it, not even by claim', () => {
   const { seat } = setup();
-  seat.join('c1', true);
-  seat.join('c2', true);
+  seat.join('c1', { authorized: true });
+  seat.join('c2', { authorized: true });
   assert.deepEqual(seat.leave('c1', 'k1'), { driverLeft: true, changes: [] });
   assert.equal(seat.driver, null);
   assert.equal(seat.reserved, true);
   assert.deepEqual(seat.claim('c2'), { ok: false, code: 'seat_taken' });
-  seat.join('c3', true);
+  seat.join('c3', { authorized: true });
   assert.equal(seat.driver, null, 'a newcomer does not take a reserved seat');
   assert.deepEqual(seat.authorize('c3'), []);
   assert.equal(seat.spectators, 2);
@@ -89,10 +89,10 @@ test('a departing driver with a resume key keeps the seat reserved: nobody takes
 
 test('resume: the right key takes the reserved seat back (authorized), once; a wrong key changes nothing', () => {
   const { seat } = setup();
-  seat.join('c1', true);
-  seat.join('c2', true);
+  seat.join('c1', { authorized: true });
+  seat.join('c2', { authorized: true });
   seat.leave('c1', 'secret-key');
-  seat.join('c4', false); // the reloaded page, not yet authorized
+  seat.join('c4', { authorized: false }); // the reloaded page, not yet authorized
   assert.equal(seat.resume('c4', 'wrong-key!'), null);
   assert.equal(seat.resume('c4', 'secret-ke'), null, 'a prefix is not the key');
   assert.equal(seat.reserved, true);
@@ -104,9 +104,9 @@ test('resume: the right key takes the reserved seat back (authorized), once; a w
 
 test('when a reservation expires the seat passes to the earliest eligible spectator', () => {
   const { seat } = setup();
-  seat.join('c1', true);
-  seat.join('c2', false);
-  seat.join('c3', true);
+  seat.join('c1', { authorized: true });
+  seat.join('c2', { authorized: false });
+  seat.join('c3', { authorized: true });
   seat.leave('c1', 'k');
   assert.deepEqual(seat.expireReservation(), [{ id: 'c3', role: 'driver' }]);
   assert.equal(seat.resume('c2', 'k'), null, 'too late');
@@ -115,8 +115,8 @@ test('when a reservation expires the seat passes to the earliest eligible specta
 
 test('only a driver leaves a reservation behind; a spectator leaving with a key changes nothing', () => {
   const { seat } = setup();
-  seat.join('c1', true);
-  seat.join('c2', true);
+  seat.join('c1', { authorized: true });
+  seat.join('c2', { authorized: true });
   assert.deepEqual(seat.leave('c2', 'k2'), { driverLeft: false, changes: [] });
   assert.equal(seat.reserved, false);
   assert.equal(seat.driver, 'c1');

@@ -9,7 +9,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlServer, type ControlOptions } from '../../src/control/server.js';
-import { MAX_ADDRESS_FAILURES, MAX_AUTH_FAILURES } from '../../src/control/auth.js';
+import { MAX_ADDRESS_FAILURES, MAX_AUTH_FAILURES } from '../../src/control/connection/auth.js';
 import { connect, open, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 const BASE: ControlOptions = { port: 0, host: '127.0.0.1', link: 'sim', codec: 'iracer', watchdogMs: 500 };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SeedSession } from '../../src/control/seed.js';
+import { SeedSession } from '../../src/control/protocol/seed.js';
 
 test('a connection starts with the seed duration of 0.1 s', () => {
   const s = new SeedSession();

@@ -2,7 +2,7 @@
 // emulator), one with its link down, and the lobby's live feed following drivers as they come and go.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CarListing, RaceMessage } from '../../src/control/messages.js';
+import type { CarListing, RaceMessage } from '../../src/control/protocol/messages.js';
 import { startEmulator, type Emulator } from '../../src/vehicle/emulator.js';
 import { connect, ptyPair, startServer, upgradeStatus, WAIT_MS, wsUrl } from './helpers.js';
 

@@ -3,11 +3,11 @@
 // never be able to get the camera disconnected, nor its answers be a flood the camera has to swallow.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CameraRelay } from '../../src/control/camera-relay.js';
-import type { ClientSession } from '../../src/control/client-session.js';
+import { CameraRelay } from '../../src/control/video/camera-relay.js';
+import type { ClientSession } from '../../src/control/connection/client-session.js';
 import { silentLogger } from '../../src/control/log.js';
-import type { SignalMessage } from '../../src/control/messages.js';
-import { NEGOTIATION, PER_MINUTE, SignalBudget } from '../../src/control/signal-budget.js';
+import type { SignalMessage } from '../../src/control/protocol/messages.js';
+import { NEGOTIATION, PER_MINUTE, SignalBudget } from '../../src/control/video/signal-budget.js';
 import { connect, startServer, wsUrl, type Client } from './helpers.js';
 
 const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStaticHandler, safeSegments } from '../../src/control/static.js';
+import { createStaticHandler, safeSegments } from '../../src/control/http/static.js';
 
 /** A folder `site` beside a `secret.txt` it must never serve, plus links pointing in and out. */
 async function fixture(t: TestContext) {

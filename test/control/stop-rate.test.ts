@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
-import { AddressLockout } from '../../src/control/auth.js';
-import { CarWorld } from '../../src/control/car-world.js';
-import { ClientSession, type SessionContext } from '../../src/control/client-session.js';
+import { AddressLockout } from '../../src/control/connection/auth.js';
+import { CarWorld } from '../../src/control/car/car-world.js';
+import { ClientSession, type SessionContext } from '../../src/control/connection/client-session.js';
 import { silentLogger } from '../../src/control/log.js';
-import type { Limits } from '../../src/control/messages.js';
+import type { Limits } from '../../src/control/protocol/messages.js';
 import type { WebSocket } from '../../src/websocket/index.js';
 import { createCodec, Driver, SimLink } from '../../src/vehicle/index.js';
 import { connect, startServer, wsUrl, type Client } from './helpers.js';
@@ -125,7 +125,7 @@ describe('stops over the rate, on a clock that stands still (no token comes back
     const ctx: SessionContext = { token: null, lockout: new AddressLockout(() => now), limits, log: silentLogger, now: () => now };
     const session = (id: string): { socket: FakeSocket; say: (text: string) => void } => {
       const socket = new FakeSocket();
-      world.attach(new ClientSession(id, socket as unknown as WebSocket, '127.0.0.1', ctx));
+      world.attach(new ClientSession(socket as unknown as WebSocket, ctx, { id, address: '127.0.0.1' }));
       return { socket, say: (text) => socket.emit('message', Buffer.from(text), false) };
     };
     const driver = session('driver');

@@ -10,8 +10,8 @@ import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
-import { redirectFor } from '../../src/control/http-redirect.js';
-import { fingerprint, selfSignedCertificate, spkiHash } from '../../src/control/self-signed.js';
+import { redirectFor } from '../../src/control/http/http-redirect.js';
+import { fingerprint, selfSignedCertificate, spkiHash } from '../../src/control/http/self-signed.js';
 import { WAIT_MS, connect, startServer } from './helpers.js';
 
 async function tempDir(t: TestContext): Promise<string> {

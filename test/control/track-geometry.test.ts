@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { crossing, side, type Gate } from '../../src/control/track-geometry.js';
+import { crossing, side, type Gate } from '../../src/control/track/track-geometry.js';
 
 // Along +x: crossing it towards +y is forwards.
 const gate: Gate = { a: { x: -1, y: 0 }, b: { x: 1, y: 0 } };

@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { ADDRESS_MINT_BURST, ADDRESS_MINT_INTERVAL_MS, IceGrants, REUSE_WHILE_S } from '../../src/control/ice-grants.js';
+import { ADDRESS_MINT_BURST, ADDRESS_MINT_INTERVAL_MS, IceGrants, REUSE_WHILE_S } from '../../src/control/video/ice-grants.js';
 import { createLogger, silentLogger } from '../../src/control/log.js';
-import type { IceServer } from '../../src/control/messages.js';
-import { TURN_CREDENTIAL_TTL_S, checkTurn, turnCredentials } from '../../src/control/turn-credentials.js';
+import type { IceServer } from '../../src/control/protocol/messages.js';
+import { TURN_CREDENTIAL_TTL_S, checkTurn, turnCredentials } from '../../src/control/video/turn-credentials.js';
 import { connect, startServer, wsUrl, type Client } from './helpers.js';
 
 const SERVERS: IceServer[] = [

@@ -1,11 +1,11 @@
 // Every refusal a client can get from the message schemas reads as one sentence about one field. The test
-// walks the schemas (src/control/message-schemas.ts): for every checking keyword wherever it occurs, it
+// walks the schemas (src/control/protocol/message-schemas.ts): for every checking keyword wherever it occurs, it
 // makes a message that breaks exactly that rule (from a valid message of that type), and reads the reply.
 // A keyword it cannot break, or one it does not know, fails the test: a new rule gets a wording too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seedCommandSchema, typedMessageSchemas } from '../../src/control/message-schemas.js';
-import { parseClientMessage } from '../../src/control/validate.js';
+import { seedCommandSchema, typedMessageSchemas } from '../../src/control/protocol/message-schemas.js';
+import { parseClientMessage } from '../../src/control/protocol/validate.js';
 
 type Schema = Record<string, unknown>;
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseClientMessage } from '../../src/control/validate.js';
+import { parseClientMessage } from '../../src/control/protocol/validate.js';
 
 function refused(text: string) {
   const r = parseClientMessage(text);

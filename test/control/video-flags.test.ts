@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, UsageError, USAGE } from '../../src/cli/args.js';
 import { defaultDataDir } from '../../src/control/data-dir.js';
-import { parseIceServer } from '../../src/control/ice-servers.js';
+import { parseIceServer } from '../../src/control/video/ice-servers.js';
 
 function run(argv: string[]) {
   const cmd = parseArgs(argv, {});

@@ -1,5 +1,5 @@
 /**
- * What a fuzzed client sends: every message of the protocol (src/control/message-schemas.ts; the prose is
+ * What a fuzzed client sends: every message of the protocol (src/control/protocol/message-schemas.ts; the prose is
  * docs/protocol.md), valid about half the time so the fuzzer gets deep (watch, admitted, signal; a race
  * counting down), otherwise mutated: a field added (unknown names, prototype keys), one replaced by a
  * hostile value, one removed, a key repeated, the type or command renamed, the whole thing wrapped; and

@@ -3,7 +3,7 @@
  * name (and how many of those the server's own validator would take), the HTTP methods and routes, the
  * replies by type and code, the close codes.
  */
-import { parseClientMessage } from '../../src/control/validate.js';
+import { parseClientMessage } from '../../src/control/protocol/validate.js';
 import { messageNames } from './protocol-names.js';
 import type { Role } from './scenario.js';
 

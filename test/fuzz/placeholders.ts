@@ -4,7 +4,7 @@
  * frame); `{{peerN}}`, the client id of the case's client N (a signal's `to`); and for HTTP `{{host}}`,
  * `{{port}}`, `{{recording}}` and `{{token}}`; `{{rep:N:TEXT~~}}` is TEXT N times.
  */
-import { TOKEN_SUBPROTOCOL_PREFIX, SUBPROTOCOL } from '../../src/control/messages.js';
+import { TOKEN_SUBPROTOCOL_PREFIX, SUBPROTOCOL } from '../../src/control/protocol/messages.js';
 
 /** Every marker of one fuzzer process starts with this; `fzq<run>_<case>_<frame>`. */
 export const RUN_MARKER = `fzq${Math.random().toString(36).slice(2, 8)}`;

@@ -1,11 +1,11 @@
 /**
  * The protocol's names as the fuzzer needs them, taken from the definitions themselves
- * (src/control/messages.ts, message-schemas.ts) so a new message or code is fuzzed and checked at once.
+ * (src/control/protocol/messages.ts, message-schemas.ts) so a new message or code is fuzzed and checked at once.
  */
-import { typedMessageSchemas } from '../../src/control/message-schemas.js';
+import { typedMessageSchemas } from '../../src/control/protocol/message-schemas.js';
 import {
   ACCESSORIES, ERROR_CODES, MAX_RACE_LAPS, MAX_SDP_CHARS, NOTICE_CODES, SEED_COMMANDS, type ServerMessage,
-} from '../../src/control/messages.js';
+} from '../../src/control/protocol/messages.js';
 
 export { ACCESSORIES, ERROR_CODES, MAX_RACE_LAPS, MAX_SDP_CHARS, NOTICE_CODES, SEED_COMMANDS };
 

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect, wsUrl } from '../control/helpers.js';
-import type { CarEvent } from '../../src/control/car-events.js';
+import type { CarEvent } from '../../src/control/car/car-events.js';
 import { FORMAT, FORMAT_VERSION } from '../../src/recording/format.js';
 import { parseRecording } from '../../src/recording/reader.js';
 import { readRecordings, recordingServer } from './helpers.js';

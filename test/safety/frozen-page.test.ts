@@ -3,7 +3,7 @@
 // mouse held forward on the joystick. The freeze is real: the page's renderer process stopped with SIGSTOP
 // past the watchdog and continued with the mouse still down; a 3 s long task in the page (a phone's long GC
 // or app switch does the same); and the car's link dropping and coming back. The server refuses the stale
-// push (src/control/rearm-gate.ts) and the page sees its own freeze (web/drive.ts) or hears of the stop,
+// push (src/control/car/rearm-gate.ts) and the page sees its own freeze (web/drive.ts) or hears of the stop,
 // and disarms every input (web/arming.ts). Then the knob, let go and pressed again, drives.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';

@@ -3,7 +3,7 @@
 // the route it drives does not depend on how busy the machine is; it stops the car at the end. Like the
 // page, it shows the server the stick at neutral before its first push, and again after any notice that
 // it was disarmed (a watchdog stop when the machine stalls: docs/protocol.md "Arming").
-import { DISARM_CODES, type Circuit, type Pose } from '../../src/control/messages.js';
+import { DISARM_CODES, type Circuit, type Pose } from '../../src/control/protocol/messages.js';
 
 export type Waypoint = [number, number];
 
@@ -73,7 +73,7 @@ function bearingError(pose: Pose, x: number, y: number): number {
   return Math.atan2(Math.sin(bearing - pose.heading), Math.cos(bearing - pose.heading));
 }
 
-/** Routes on the arena's circuit (src/control/circuit.ts), from the grid. */
+/** Routes on the arena's circuit (src/control/track/circuit.ts), from the grid. */
 export function routes(circuit: Circuit): { lap: Waypoint[]; backwards: Waypoint[]; cut: Waypoint[] } {
   const line = circuit.centreline;
   const topOfStraight = line[0];

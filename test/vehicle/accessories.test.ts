@@ -9,7 +9,7 @@ import { beforeEach, describe, it, type TestContext } from 'node:test';
 import {
   ACCESSORY_NAMES, CharmapError, createCodec, describeBytes, Driver, parseCharmap, readCharmapFile, type Codec,
 } from '../../src/vehicle/index.js';
-import { ACCESSORIES } from '../../src/control/messages.js';
+import { ACCESSORIES } from '../../src/control/protocol/messages.js';
 import { FakeLink } from './fake-link.js';
 
 const chars = (bytes: Uint8Array | null): string | null => (bytes === null ? null : String.fromCharCode(...bytes));

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { upgradeResumeToken, upgradeToken } from '../../src/control/auth.js';
+import { upgradeResumeToken, upgradeToken } from '../../src/control/connection/auth.js';
 import { Connection, STABLE_MS, offeredSubprotocols, socketUrl, type ConnectionState } from '../../web/connection.js';
 
 /** Just what Connection uses of a browser WebSocket; the test opens and closes it as a server would. */

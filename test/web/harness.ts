@@ -37,7 +37,7 @@ function newest(path: string): number {
 export async function ensureBuilt(): Promise<void> {
   const bundle = join(STATIC_DIR, 'app.js');
   const sources = () => Math.max(newest(join(ROOT, 'web')), newest(join(ROOT, 'scripts', 'build-web.mjs')),
-    newest(join(ROOT, 'src', 'control', 'messages.ts')));
+    newest(join(ROOT, 'src', 'control', 'protocol', 'messages.ts')));
   const fresh = () => existsSync(bundle) && statSync(bundle).mtimeMs >= sources();
   const lock = join(ROOT, 'dist', '.web-build-lock');
   mkdirSync(join(ROOT, 'dist'), { recursive: true });

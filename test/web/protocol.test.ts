@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
-import type { Role, ServerMessage, VehicleState, WelcomeMessage } from '../../src/control/messages.js';
+import type { Role, ServerMessage, VehicleState, WelcomeMessage } from '../../src/control/protocol/messages.js';
 import {
   WAIT_MS, ensureBuilt, installTestHooks, launchBrowser, startServer, waitFrames, watchPage, type ControlServer,
 } from './harness.js';

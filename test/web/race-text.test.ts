@@ -1,8 +1,8 @@
 // The words the pages use for laps, races and cars (web/race-text.ts), and the map's view of the circuit.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CIRCUIT } from '../../src/control/circuit.js';
-import type { CarListing, RaceMessage } from '../../src/control/messages.js';
+import { CIRCUIT } from '../../src/control/track/circuit.js';
+import type { CarListing, RaceMessage } from '../../src/control/protocol/messages.js';
 import { carHref, carState, lapTime, raceHeadline } from '../../web/race-text.js';
 import { circuitExtent, viewOf } from '../../web/track-view.js';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it, type TestContext } from 'node:test';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
-import type { Direction } from '../../src/control/messages.js';
+import type { Direction } from '../../src/control/protocol/messages.js';
 import {
   WAIT_MS, ensureBuilt, installTestHooks, joystickGeometry, launchBrowser, openPage, startServer, waitForState,
   watchPage, type ControlServer, type Watched,

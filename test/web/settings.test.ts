@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { AccessoryName } from '../../src/control/messages.js';
+import type { AccessoryName } from '../../src/control/protocol/messages.js';
 import {
   WAIT_MS, ensureBuilt, installTestHooks, launchBrowser, openPage, startServer, waitForState, waitFrames,
   watchPage, type ControlServer, type Watched,

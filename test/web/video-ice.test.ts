@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { RENEW_BEFORE_S } from '../../web/ice-renewal.js';
-import { TURN_CREDENTIAL_TTL_S } from '../../src/control/turn-credentials.js';
+import { TURN_CREDENTIAL_TTL_S } from '../../src/control/video/turn-credentials.js';
 import { WAIT_MS, ensureBuilt, startServer, waitForSent, watchPage, type ControlServer, type Watched } from './harness.js';
 import { launchVideoBrowser } from './video-harness.js';
 

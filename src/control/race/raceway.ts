@@ -1,0 +1,94 @@
+/**
+ * Races on a server's cars, wired to them: the arena (arena.ts), the lap book (lap-book.ts), drivers'
+ * names (driver-names.ts), the race (race-control.ts) and the lobby's feed (lobby-feed.ts), fed by the
+ * cars' event streams (car-events.ts) and by their race and name messages, which each car's dispatch
+ * hands to this raceway (car/dispatch.ts, RaceDesk). Nothing here is on a car's command path: a world
+ * knows of races only through its hold gate. The server makes one Raceway for its fleet.
+ */
+import type { ArenaCar, CarListing } from '../protocol/messages.js';
+import type { RaceDesk } from '../car/dispatch.js';
+import type { CarEvent } from '../car/car-events.js';
+import type { CarWorld } from '../car/car-world.js';
+import type { Fleet } from '../fleet.js';
+import { Arena } from './arena.js';
+import { DriverNames } from './driver-names.js';
+import { LapBook } from './lap-book.js';
+import type { Lap } from './laps.js';
+import { LobbyFeed } from './lobby-feed.js';
+import type { Logger } from '../log.js';
+import { RaceControl } from './race-control.js';
+
+export class Raceway {
+  readonly arena: Arena;
+  readonly race: RaceControl;
+  readonly feed: LobbyFeed;
+  private readonly names = new DriverNames();
+  private readonly book: LapBook;
+  private readonly drivers = new Map<string, string | null>();
+  private readonly colours: Map<string, ArenaCar>;
+  private readonly unlisten: Array<() => void>;
+
+  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean }) {
+    const { worlds } = fleet;
+    this.arena = new Arena(worlds, fleet.sims, opts.now, (lap) => this.onLap(lap));
+    this.colours = new Map(this.arena.cars.map((c) => [c.name, c]));
+    this.book = new LapBook(worlds.map((w) => w.name));
+    this.feed = new LobbyFeed({ cars: () => this.cars(), race: () => this.race.message() });
+    this.race = new RaceControl({
+      worlds, arena: this.arena, names: this.names, now: opts.now, log: opts.log, authRequired: opts.authRequired ?? false,
+      onChange: (message) => this.feed.race(message),
+    });
+    this.unlisten = worlds.map((world) => world.events.listen((event) => this.onEvent(world, event)));
+    const desk: RaceDesk = {
+      race: (car, session, request) => this.race.handle(car, session, request),
+      name: (session, name) => {
+        this.names.set(session.id, name);
+        this.race.namesChanged();
+      },
+    };
+    for (const world of worlds) world.takeRaces(desk);
+  }
+
+  /** Every car with its state, colour and driver's name: `GET /api/cars`, the lobby's list. */
+  cars(): CarListing[] {
+    return this.fleet.summaries().map((car) => ({
+      ...car, colour: this.colours.get(car.name)!.colour, driverName: car.driver === null ? null : this.names.label(car.driver),
+    }));
+  }
+
+  close(): void {
+    for (const stop of this.unlisten) stop();
+    this.race.close();
+    this.arena.close();
+    this.feed.close();
+  }
+
+  private onEvent(world: CarWorld, event: CarEvent): void {
+    switch (event.kind) {
+      case 'pose':
+        return this.arena.pose(world.name, event.pose);
+      case 'seat':
+        this.drivers.set(world.name, event.driver);
+        return this.race.seat(world.name, event.driver, event.reserved);
+      case 'client':
+        return this.onClient(world, event.client, event.joined);
+    }
+  }
+
+  private onClient(world: CarWorld, client: string, joined: boolean): void {
+    if (!joined) return this.names.forget(client);
+    const session = world.client(client);
+    if (!session || session.camera) return; // a camera page shows no map and no race
+    this.arena.greet(world.name, session);
+    session.send(this.book.message());
+    this.race.greet(session);
+  }
+
+  private onLap(lap: Lap): void {
+    const driver = this.drivers.get(lap.car) ?? null;
+    this.book.record(lap.car, driver === null ? null : this.names.label(driver), lap.lapMs);
+    const json = JSON.stringify(this.book.message());
+    for (const world of this.fleet.worlds) world.broadcast(json);
+    this.race.lap(lap.car, lap.lapMs);
+  }
+}

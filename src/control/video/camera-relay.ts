@@ -1,0 +1,214 @@
+/**
+ * One car's camera and its viewers: who is the camera, who asked for video, who gets it (at most `limit`,
+ * since the camera's phone encodes once per viewer), and the WebRTC signalling between them. The media
+ * itself never touches the server; this relays offers, answers and ICE candidates, and only between the
+ * camera and a viewer it is serving: nothing reaches a client that did not ask for it.
+ */
+import type { ClientSession } from '../connection/client-session.js';
+import { may } from '../connection/policy.js';
+import { BACKLOG_BYTES } from '../connection/fan-out.js';
+import type { IceGrant } from './ice-grants.js';
+import type { Logger } from '../log.js';
+import type { SignalMessage, SignalRelayMessage, VideoStatus, ViewingMessage } from '../protocol/messages.js';
+import { SignalBudget, type Refusal } from './signal-budget.js';
+
+/** A sender over its signalling budget hears so at most this often; the rest is dropped silently. */
+const REFUSAL_REPLY_INTERVAL_MS = 1000;
+const BACKLOG_LOG_INTERVAL_MS = 10_000;
+
+export interface CameraRelayOptions {
+  limit: number;
+  log: Logger;
+  /** The car's client by id (undefined once it left). */
+  session(id: string): ClientSession | undefined;
+  /** Tells every client of the car the new video status. */
+  broadcast(status: VideoStatus): void;
+  /** The car's driver now (null when none): served first, even in a spectator's place. */
+  driver(): string | null;
+  /** The ICE servers for a client that watches or is the camera (ice-grants.ts: minted, rate-limited). */
+  iceServers(session: ClientSession): IceGrant;
+  now: () => number; // monotonic milliseconds
+}
+
+export class CameraRelay {
+  private camera: ClientSession | null = null;
+  /** Clients that asked for video, in the order they asked: the first `limit` of them are served. */
+  private readonly wanting = new Set<string>();
+  private readonly served = new Set<string>();
+  /** What each viewer's negotiations may still cost (signal-budget.ts). */
+  private readonly budget: SignalBudget;
+  /** When each client was last told it is over its signalling budget. */
+  private readonly refusedAt = new Map<string, number>();
+  /** When each reader's dropped signals were last logged. */
+  private readonly backlogLoggedAt = new Map<string, number>();
+
+  constructor(private readonly opts: CameraRelayOptions) {
+    this.budget = new SignalBudget(opts.now);
+  }
+
+  get status(): VideoStatus {
+    return { camera: this.camera?.id ?? null, viewers: this.served.size, limit: this.opts.limit };
+  }
+
+  /**
+   * Being the camera takes a camera page (`role=camera`: it never takes a seat by itself) and, with a
+   * token, the token; asked in that order, so a client that may not be the camera learns nothing more.
+   */
+  cameraOn(session: ClientSession): void {
+    const refusal = may(session, 'camera-on', { driver: this.opts.driver() });
+    if (refusal) return session.error(refusal.code, refusal.message, 'camera-on');
+    if (this.camera === session) return this.sendIceServers(session); // asked again: fresh servers before they expire
+    if (this.camera !== null) {
+      return session.error('camera_taken', `this car has a camera (${this.camera.id}); one at a time`, 'camera-on');
+    }
+    this.sendIceServers(session); // before the first viewer it must offer to
+    this.camera = session;
+    this.wanting.delete(session.id); // a camera does not watch itself
+    this.opts.log.info('camera', { client: session.id, on: true });
+    this.serve();
+  }
+
+  cameraOff(session: ClientSession): void {
+    if (this.camera !== session) return session.error('unknown_peer', 'you are not the camera', 'camera-off');
+    this.dropCamera();
+  }
+
+  watch(session: ClientSession): void {
+    if (session === this.camera) return session.error('unknown_peer', 'the camera cannot watch itself', 'watch');
+    if (!this.wanting.has(session.id) && !this.budget.ask(session.id)) {
+      // Each new ask is an offer the camera's phone must make: a page hidden and shown is a few a minute.
+      return session.error('rate_limited', 'video asked for too often; ask again in a few seconds', 'watch');
+    }
+    this.wanting.add(session.id);
+    this.sendIceServers(session); // before the camera's offer can come; a page asks again before they expire
+    if (this.served.has(session.id)) return this.tell(session, 'admitted');
+    this.serve();
+    if (!this.served.has(session.id)) this.tell(session, this.camera === null ? 'waiting' : 'limited');
+  }
+
+  unwatch(session: ClientSession): void {
+    this.wanting.delete(session.id);
+    this.stopServing(session.id);
+    this.tell(session, 'off');
+    this.serve();
+  }
+
+  /** The seat changed hands: a driver who asked for video gets it before any spectator. */
+  driverChanged(): void {
+    this.serve();
+  }
+
+  /**
+   * Relays one negotiation step between the camera and a viewer it serves, within that viewer's
+   * signalling budget; anything else is refused. Relaying is best effort: a reader with a backlog does
+   * not get it (the next offer starts over), and is never dropped for it.
+   */
+  signal(session: ClientSession, msg: SignalMessage): void {
+    const fromCamera = session === this.camera;
+    const allowed = fromCamera ? this.served.has(msg.to) : this.served.has(session.id) && msg.to === this.camera?.id;
+    const peer = allowed ? this.opts.session(msg.to) : undefined;
+    if (!peer) {
+      const why = fromCamera ? `${msg.to} is not watching this camera`
+        : this.camera === null ? 'this car has no camera' : 'send watch first, and signal only the camera';
+      return session.error('unknown_peer', why, 'signal', 'to');
+    }
+    const relayed: SignalRelayMessage = msg.description !== undefined
+      ? { type: 'signal', from: session.id, description: msg.description }
+      : { type: 'signal', from: session.id, candidate: msg.candidate ?? null };
+    const json = JSON.stringify(relayed);
+    const viewer = fromCamera ? peer.id : session.id;
+    const refusal = this.budget.charge(viewer, fromCamera ? 'camera' : 'viewer', msg, Buffer.byteLength(json));
+    if (refusal !== null) return this.refuse(session, refusal);
+    if (peer.ws.bufferedAmount > BACKLOG_BYTES) return this.dropFor(peer, session.id);
+    peer.sendText(json);
+  }
+
+  /** A client of the car left: as the camera, its viewers wait for the next; as a viewer, its slot frees. */
+  left(session: ClientSession): void {
+    this.budget.forget(session.id);
+    this.refusedAt.delete(session.id);
+    this.backlogLoggedAt.delete(session.id);
+    if (session === this.camera) return this.dropCamera();
+    if (!this.wanting.delete(session.id)) return;
+    this.stopServing(session.id);
+    this.serve();
+  }
+
+  private dropCamera(): void {
+    const camera = this.camera!;
+    this.camera = null;
+    this.opts.log.info('camera', { client: camera.id, on: false });
+    for (const id of this.served) {
+      this.budget.close(id);
+      const viewer = this.opts.session(id);
+      if (viewer) this.tell(viewer, 'waiting');
+    }
+    this.served.clear();
+    this.opts.broadcast(this.status);
+  }
+
+  /**
+   * Serves the driver (when it asked) and then the earliest wanting viewers, up to the limit; the camera
+   * hears of each new one. A driver who finds every slot taken takes the latest spectator's: whoever
+   * drives the car must see where it goes; the spectator waits as `limited` until a slot frees.
+   */
+  private serve(): void {
+    const camera = this.camera;
+    let changed = false;
+    if (camera !== null) {
+      const driver = this.opts.driver();
+      const driverWaits = driver !== null && this.wanting.has(driver) && !this.served.has(driver);
+      if (driverWaits && this.served.size >= this.opts.limit) {
+        const latest = [...this.served].pop()!;
+        this.stopServing(latest);
+        const spectator = this.opts.session(latest);
+        if (spectator) this.tell(spectator, 'limited');
+        changed = true;
+      }
+      const order = driverWaits ? [driver, ...[...this.wanting].filter((id) => id !== driver)] : this.wanting;
+      for (const id of order) {
+        if (this.served.size >= this.opts.limit) break;
+        if (this.served.has(id)) continue;
+        const viewer = this.opts.session(id);
+        if (!viewer) continue;
+        this.served.add(id);
+        changed = true;
+        this.tell(viewer, 'admitted');
+        camera.send({ type: 'viewer', id, joined: true });
+      }
+    }
+    if (changed || camera !== null) this.opts.broadcast(this.status);
+  }
+
+  private stopServing(id: string): void {
+    if (!this.served.delete(id)) return;
+    this.budget.close(id);
+    this.camera?.send({ type: 'viewer', id, joined: false });
+  }
+
+  /** A signal for a reader that is not reading: dropped, and said in the log at most every 10 s per reader. */
+  private dropFor(reader: ClientSession, from: string): void {
+    const now = this.opts.now();
+    if (now - (this.backlogLoggedAt.get(reader.id) ?? -Infinity) < BACKLOG_LOG_INTERVAL_MS) return;
+    this.backlogLoggedAt.set(reader.id, now);
+    this.opts.log.warn('signal_dropped', { client: reader.id, from, buffered: reader.ws.bufferedAmount }, `${reader.id} is not reading: video signalling to it is dropped`);
+  }
+
+  /** A signal over budget or out of place; a spent budget is answered at most once a second. */
+  private refuse(session: ClientSession, refusal: Refusal): void {
+    if (refusal.code === 'rate_limited') {
+      const now = this.opts.now();
+      if (now - (this.refusedAt.get(session.id) ?? -Infinity) < REFUSAL_REPLY_INTERVAL_MS) return;
+      this.refusedAt.set(session.id, now);
+    }
+    session.error(refusal.code, refusal.message, 'signal', refusal.field);
+  }
+
+  private sendIceServers(session: ClientSession): void {
+    session.send({ type: 'ice-servers', ...this.opts.iceServers(session) });
+  }
+
+  private tell(session: ClientSession, status: ViewingMessage['status']): void {
+    session.send({ type: 'viewing', status, camera: this.camera?.id ?? null, limit: this.opts.limit });
+  }
+}
