@@ -8,15 +8,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ROOT } from './process.js';
 
-/**
- * Cycles known and allowed for now, each as its files (relative to the root, sorted).
- * src/control's add-on -> fleet -> options -> add-on (with fleet <-> car-world inside it): issue 19's
- * restructure of src/control removes it, and with it this exception.
- */
-const ALLOWED_CYCLES: readonly string[][] = [
-  ['src/control/add-on.ts', 'src/control/car/car-world.ts', 'src/control/fleet.ts', 'src/control/options.ts'],
-];
-
 /** Every .ts file under dir, recursively. */
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -92,10 +83,9 @@ export function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-test('no import cycle in src/, type-only imports included (the one known src/control cycle aside)', () => {
-  const allowed = new Set(ALLOWED_CYCLES.map((files) => files.join(' ')));
-  const unexpected = cycles(importGraph(ROOT, 'src')).filter((files) => !allowed.has(files.join(' ')));
-  assert.deepEqual(unexpected, [], `import cycles:\n${unexpected.map((files) => files.join(' <-> ')).join('\n')}`);
+test('no import cycle in src/, type-only imports included', () => {
+  const found = cycles(importGraph(ROOT, 'src'));
+  assert.deepEqual(found, [], `import cycles:\n${found.map((files) => files.join(' <-> ')).join('\n')}`);
 });
 
 test('the cycle finder sees a cycle made of type-only and multi-line imports', (t) => {
