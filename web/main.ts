@@ -90,6 +90,8 @@ const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
 };
 /** This page's car: the one its path names, or (at / and /index.html) the server's first. */
 let ownCar = carOfPath(location.pathname) ?? '';
+// The recordings page's Back link returns here (web/recordings/back-link.ts).
+if (ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.search = `?car=${encodeURIComponent(ownCar)}`;
 const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
