@@ -54,12 +54,15 @@ describe('the small things a person notices', () => {
         assert.match(help, /↑ ↓ forward, W S backward, ← A left, → D right while held; Space stops\./);
       });
 
-      it('the skip link lands on the controls: the next Tab is Stop', async () => {
+      it('the skip link lands on the controls (the joystick, named), and the next Tab is Stop', async () => {
+        await openPage(page, `${server.url}car/blue`, 'driver'); // as a person arrives
         await page.locator('#stop:not([disabled])').waitFor({ timeout: WAIT_MS });
-        await page.evaluate('document.activeElement?.blur(); window.scrollTo(0, 0)');
         await page.keyboard.press('Tab');
         assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to the controls');
         await page.keyboard.press('Enter');
+        assert.equal(await page.evaluate('document.activeElement.id'), 'drive', 'focus on the joystick and Stop, not left on the page');
+        const box = (await page.locator('svg.joystick').boundingBox())!;
+        assert.ok(box.y >= 0, 'the joystick is not scrolled past');
         await page.keyboard.press('Tab');
         assert.equal(await page.evaluate('document.activeElement.id'), 'stop');
       });
