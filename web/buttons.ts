@@ -47,19 +47,13 @@ export interface Buttons {
 }
 
 export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons {
-  const speed = root.querySelector<HTMLInputElement>('#speed')!;
-  const speedOut = root.querySelector<HTMLOutputElement>('#speed-value')!;
   const hold = root.querySelector<HTMLInputElement>('#hold')!;
-  const rawForm = root.querySelector<HTMLFormElement>('#raw-form')!;
-  const rawInput = root.querySelector<HTMLInputElement>('#raw-byte')!;
-  const rawError = root.querySelector<HTMLElement>('#raw-error')!;
-
   const holdLabel = root.querySelector<HTMLLabelElement>('label[for="hold"]')!;
   const now = opts.now ?? (() => performance.now());
   let maxHoldS = PROTOCOL_MAX_HOLD_S;
   let runningUntil = -Infinity;
 
-  const speedStep = () => Number(speed.value);
+  const speedStep = attachSpeed(root);
   const holdSeconds = () => {
     const s = Number(hold.value);
     return Number.isFinite(s) && s > 0 ? Math.min(maxHoldS, s) : Math.min(0.5, maxHoldS);
@@ -72,40 +66,11 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
   const sendTimed = (message: ClientMessage, holdMs: number) => {
     if (opts.send(message)) runningUntil = Math.max(runningUntil, now() + holdMs + ARRIVAL_MARGIN_MS);
   };
-  const showSpeed = () => {
-    speedOut.value = `${speedStep()} / ${MAX_SPEED}`;
-  };
-  speed.addEventListener('input', showSpeed);
-  showSpeed();
-
-  select(root.querySelector<HTMLElement>('.dpad')!)
-    .selectAll<HTMLButtonElement, CommandButton>('button')
-    .data(COMMANDS)
-    .join('button')
-    .attr('type', 'button')
-    .attr('class', (d) => `command command-${d.command}`)
-    .attr('title', (d) => `${d.label} for the hold time (keys: ${d.key})`)
-    .attr('aria-label', (d) => d.label)
-    .html((d) => `<span aria-hidden="true">${d.glyph}</span><span class="command-label">${d.label}</span>`)
-    .on('click', (_event: MouseEvent, d: CommandButton) => {
-      const duration = holdSeconds();
-      sendTimed({ command: d.command, duration, speed: speedStep() }, duration * 1000);
-    });
-
-  rawInput.addEventListener('input', () => {
-    rawInput.removeAttribute('aria-invalid');
-    rawError.textContent = '';
+  drawCommandButtons(root, (d) => {
+    const duration = holdSeconds();
+    sendTimed({ command: d.command, duration, speed: speedStep() }, duration * 1000);
   });
-  rawForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const byte = parseByte(rawInput.value);
-    if (typeof byte === 'string') {
-      rawInput.setAttribute('aria-invalid', 'true');
-      rawError.textContent = byte;
-      return;
-    }
-    sendTimed({ command: 'raw', data: byte }, Math.min(RAW_HOLD_MS, maxHoldS * 1000));
-  });
+  attachRawForm(root, (byte) => sendTimed({ command: 'raw', data: byte }, Math.min(RAW_HOLD_MS, maxHoldS * 1000)));
 
   return {
     speedStep,
@@ -120,4 +85,51 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
       runningUntil = -Infinity;
     },
   };
+}
+
+/** The speed slider, showing its step out of 15; returns a reader of the step. */
+function attachSpeed(root: HTMLElement): () => number {
+  const speed = root.querySelector<HTMLInputElement>('#speed')!;
+  const speedOut = root.querySelector<HTMLOutputElement>('#speed-value')!;
+  const speedStep = () => Number(speed.value);
+  const showSpeed = () => {
+    speedOut.value = `${speedStep()} / ${MAX_SPEED}`;
+  };
+  speed.addEventListener('input', showSpeed);
+  showSpeed();
+  return speedStep;
+}
+
+function drawCommandButtons(root: HTMLElement, onCommand: (d: CommandButton) => void): void {
+  select(root.querySelector<HTMLElement>('.dpad')!)
+    .selectAll<HTMLButtonElement, CommandButton>('button')
+    .data(COMMANDS)
+    .join('button')
+    .attr('type', 'button')
+    .attr('class', (d) => `command command-${d.command}`)
+    .attr('title', (d) => `${d.label} for the hold time (keys: ${d.key})`)
+    .attr('aria-label', (d) => d.label)
+    .html((d) => `<span aria-hidden="true">${d.glyph}</span><span class="command-label">${d.label}</span>`)
+    .on('click', (_event: MouseEvent, d: CommandButton) => onCommand(d));
+}
+
+/** The raw byte field: a byte that parses is sent, anything else is named next to the field. */
+function attachRawForm(root: HTMLElement, onByte: (byte: number) => void): void {
+  const rawForm = root.querySelector<HTMLFormElement>('#raw-form')!;
+  const rawInput = root.querySelector<HTMLInputElement>('#raw-byte')!;
+  const rawError = root.querySelector<HTMLElement>('#raw-error')!;
+  rawInput.addEventListener('input', () => {
+    rawInput.removeAttribute('aria-invalid');
+    rawError.textContent = '';
+  });
+  rawForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const byte = parseByte(rawInput.value);
+    if (typeof byte === 'string') {
+      rawInput.setAttribute('aria-invalid', 'true');
+      rawError.textContent = byte;
+      return;
+    }
+    onByte(byte);
+  });
 }

@@ -30,22 +30,11 @@ export function attachGamepads(target: Window, opts: GamepadOptions): void {
   let frame = 0;
   let wasHeld = false;
   let last = '';
-  const wasDown = { stop: false, horn: false, lights: false };
   let armedPad: string | null = null; // the pad whose stick has been seen centred
 
   const pads = () => navigator.getGamepads().filter((p): p is Gamepad => p !== null && p.connected);
 
-  /** A button's press (edge), and the horn's release. */
-  const button = (name: 'stop' | 'horn' | 'lights', down: boolean) => {
-    const was = wasDown[name];
-    wasDown[name] = down;
-    if (down === was) return;
-    if (name === 'stop') {
-      if (down) opts.onStop();
-    } else if (name === 'horn' || down) {
-      opts.onAccessory(name, down);
-    }
-  };
+  const buttons = buttonEdges(opts);
 
   const poll = () => {
     frame = 0;
@@ -54,9 +43,7 @@ export function attachGamepads(target: Window, opts: GamepadOptions): void {
     const pad = list[0];
     const padKey = `${pad.index}:${pad.id}`;
     const { gamepad: g, expo: amount } = opts.settings();
-    const axisX = (pad.axes[g.steerAxis] ?? 0) * (g.invertSteer ? -1 : 1);
-    const axisY = (pad.axes[g.throttleAxis] ?? 0) * (g.invertThrottle ? -1 : 1);
-    const stick = stickDemand(axisX, axisY, g.deadZone);
+    const stick = readStick(pad, g);
     if (stick === null) armedPad = padKey;
     const vector = armedPad === padKey && stick !== null ? opts.shape(expo(stick, amount)) : null;
     // Only changes are reported (the drive loop does the steady re-sending); a stick's jitter below
@@ -67,9 +54,9 @@ export function attachGamepads(target: Window, opts: GamepadOptions): void {
     last = key;
     wasHeld = vector !== null;
     // After the stick: a push and Stop in one frame end stopped.
-    button('stop', pressed(pad, g.stopButton));
-    button('horn', pressed(pad, g.hornButton));
-    button('lights', pressed(pad, g.lightsButton));
+    buttons.set('stop', pressed(pad, g.stopButton));
+    buttons.set('horn', pressed(pad, g.hornButton));
+    buttons.set('lights', pressed(pad, g.lightsButton));
     frame = requestAnimationFrame(poll);
   };
 
@@ -81,10 +68,39 @@ export function attachGamepads(target: Window, opts: GamepadOptions): void {
       last = '';
       if (wasHeld) opts.onMove(null); // a pad that is gone holds nothing
       wasHeld = false;
-      button('horn', false);
-      wasDown.stop = wasDown.lights = false;
+      buttons.padGone();
     }
   };
   target.addEventListener('gamepadconnected', changed);
   target.addEventListener('gamepaddisconnected', changed);
+}
+
+/** The stick's demand after the settings' axes, inversion and dead zone; null inside the dead zone. */
+function readStick(pad: Gamepad, g: GamepadSettings): Vector | null {
+  const axisX = (pad.axes[g.steerAxis] ?? 0) * (g.invertSteer ? -1 : 1);
+  const axisY = (pad.axes[g.throttleAxis] ?? 0) * (g.invertThrottle ? -1 : 1);
+  return stickDemand(axisX, axisY, g.deadZone);
+}
+
+/** The buttons' edges: a press of stop or lights, the horn's press and release. */
+function buttonEdges(opts: GamepadOptions) {
+  const wasDown = { stop: false, horn: false, lights: false };
+  const set = (name: 'stop' | 'horn' | 'lights', down: boolean) => {
+    const was = wasDown[name];
+    wasDown[name] = down;
+    if (down === was) return;
+    if (name === 'stop') {
+      if (down) opts.onStop();
+    } else if (name === 'horn' || down) {
+      opts.onAccessory(name, down);
+    }
+  };
+  return {
+    set,
+    /** No pad any more: a held horn is released, and nothing is down. */
+    padGone() {
+      set('horn', false);
+      wasDown.stop = wasDown.lights = false;
+    },
+  };
 }

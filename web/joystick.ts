@@ -32,7 +32,53 @@ const KNOB = 34;
 const VIEW = PAD + KNOB + 4; // room for the knob at full deflection
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+type KnobDragEvent = D3DragEvent<SVGSVGElement, unknown, { x: number; y: number }>;
+
 export function createJoystick(host: HTMLElement, on: JoystickHandlers): Joystick {
+  const { svg, knob } = drawPad(host);
+  let enabled = false;
+  let holder: unknown = null; // the d3 gesture id (mouse or touch identifier) holding the knob
+
+  const place = (x: number, y: number) => knob.style('transform', `translate(${x}px, ${y}px)`);
+  const springBack = () => {
+    holder = null;
+    svg.classed('held', false);
+    place(0, 0);
+  };
+  const letGo = () => {
+    if (holder === null) return;
+    springBack();
+    on.onMove(null);
+  };
+  const interrupted = () => {
+    if (holder !== null) on.onInterrupted(); // the page's stop then calls release()
+  };
+  const moveTo = (event: KnobDragEvent) => {
+    const { knob: [kx, ky], vector } = joystickDemand(event.x, event.y, PAD);
+    place(kx, ky);
+    on.onMove(vector);
+  };
+  const hold = (event: KnobDragEvent) => {
+    holder = event.identifier;
+    svg.classed('held', true);
+    moveTo(event);
+  };
+
+  svg.call(knobDrag({ mayStart: () => enabled && holder === null, holds: (id) => id === holder, hold, moveTo, letGo, interrupted }));
+  watchPointerLoss(svg, interrupted);
+
+  return {
+    setEnabled(value: boolean) {
+      enabled = value;
+      svg.classed('disabled', !value);
+      if (!value) letGo();
+    },
+    release: letGo,
+  };
+}
+
+/** The pad, its ring, cross and arrows, and the knob at the centre. */
+function drawPad(host: HTMLElement) {
   const svg = select(host)
     .append('svg')
     .attr('xmlns', SVG_NS)
@@ -53,56 +99,47 @@ export function createJoystick(host: HTMLElement, on: JoystickHandlers): Joystic
     .attr('y', (d) => d[1])
     .text((d) => d[2]);
   const knob = svg.append('circle').attr('class', 'knob').attr('r', KNOB);
+  return { svg, knob };
+}
 
-  let enabled = false;
-  let holder: unknown = null; // the d3 gesture id (mouse or touch identifier) holding the knob
+interface KnobGesture {
+  /** Whether a press may take the knob now (enabled, and no other finger holds it). */
+  mayStart(): boolean;
+  /** Whether this gesture id is the one holding the knob. */
+  holds(identifier: unknown): boolean;
+  hold(event: KnobDragEvent): void;
+  moveTo(event: KnobDragEvent): void;
+  letGo(): void;
+  interrupted(): void;
+}
 
-  const place = (x: number, y: number) => knob.style('transform', `translate(${x}px, ${y}px)`);
-  const springBack = () => {
-    holder = null;
-    svg.classed('held', false);
-    place(0, 0);
-  };
-  const letGo = () => {
-    if (holder === null) return;
-    springBack();
-    on.onMove(null);
-  };
-  const interrupted = () => {
-    if (holder !== null) on.onInterrupted(); // the page's stop then calls release()
-  };
-  const moveTo = (event: D3DragEvent<SVGSVGElement, unknown, { x: number; y: number }>) => {
-    const { knob: [kx, ky], vector } = joystickDemand(event.x, event.y, PAD);
-    place(kx, ky);
-    on.onMove(vector);
-  };
-
-  const behaviour = drag<SVGSVGElement, unknown, { x: number; y: number }>()
+/** d3-drag on the pad: one gesture at a time, in viewBox coordinates. */
+function knobDrag(gesture: KnobGesture) {
+  return drag<SVGSVGElement, unknown, { x: number; y: number }>()
     .container(function container() { return this; }) // viewBox coordinates, whatever the pad's size
-    .filter((event: MouseEvent | TouchEvent) => enabled && holder === null && !('button' in event && event.button !== 0))
+    .filter((event: MouseEvent | TouchEvent) => gesture.mayStart() && !('button' in event && event.button !== 0))
     .subject((event: D3DragEvent<SVGSVGElement, unknown, unknown>) => ({ x: event.x, y: event.y }))
-    .on('start', (event) => {
-      holder = event.identifier;
-      svg.classed('held', true);
-      moveTo(event);
-    })
+    .on('start', (event) => gesture.hold(event))
     .on('drag', (event) => {
-      if (event.identifier !== holder) return;
+      if (!gesture.holds(event.identifier)) return;
       // A mouse that moves with no button down was released where the page could not see it (over a
       // context menu, say): that is a release, not a drag.
       const source = event.sourceEvent as MouseEvent | TouchEvent;
-      if ('buttons' in source && (source.buttons & 1) === 0) return letGo();
-      moveTo(event);
+      if ('buttons' in source && (source.buttons & 1) === 0) return gesture.letGo();
+      gesture.moveTo(event);
     })
     .on('end', (event) => {
-      if (event.identifier !== holder) return;
-      if ((event.sourceEvent as Event).type === 'touchcancel') interrupted();
-      letGo(); // after the page's stop this finds nothing held
+      if (!gesture.holds(event.identifier)) return;
+      if ((event.sourceEvent as Event).type === 'touchcancel') gesture.interrupted();
+      gesture.letGo(); // after the page's stop this finds nothing held
     });
-  svg.call(behaviour);
+}
 
-  // Pointer events fire alongside the mouse and touch events d3-drag follows. A pointer cancelled, or a
-  // capture lost without the pointer going up first, is the browser taking the gesture away.
+/**
+ * Pointer events fire alongside the mouse and touch events d3-drag follows. A pointer cancelled, or a
+ * capture lost without the pointer going up first, is the browser taking the gesture away.
+ */
+function watchPointerLoss(svg: ReturnType<typeof drawPad>['svg'], interrupted: () => void): void {
   const wentUp = new Set<number>();
   svg.on('pointerdown.safety', (event: PointerEvent) => { wentUp.delete(event.pointerId); });
   svg.on('pointerup.safety', (event: PointerEvent) => { wentUp.add(event.pointerId); });
@@ -112,13 +149,4 @@ export function createJoystick(host: HTMLElement, on: JoystickHandlers): Joystic
   });
   // A long press on a phone opens the context menu, which cancels the touch holding the knob.
   svg.on('contextmenu.safety', (event: Event) => event.preventDefault());
-
-  return {
-    setEnabled(value: boolean) {
-      enabled = value;
-      svg.classed('disabled', !value);
-      if (!value) letGo();
-    },
-    release: letGo,
-  };
 }

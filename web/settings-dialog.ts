@@ -41,24 +41,76 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 const axisName = (i: number) => `Axis ${i}${STANDARD_AXES[i] ? ` (${STANDARD_AXES[i]})` : ''}`;
 const buttonName = (i: number) => (i < 0 ? 'none' : `Button ${i}${STANDARD_BUTTONS[i] ? ` (${STANDARD_BUTTONS[i]})` : ''}`);
 
+/** A key slot or a gamepad field waiting for the next key, button or axis. */
+type Capture = { kind: 'key'; action: KeyAction; slot: number; button: HTMLButtonElement }
+  | { kind: 'button'; field: ButtonField } | { kind: 'axis'; field: AxisField } | null;
+
+/** What every part of the panel shares: the settings, the status line, and what is being captured. */
+interface Panel {
+  readonly store: SettingsStore;
+  capturing: Capture;
+  readonly status: HTMLParagraphElement;
+  say(text: string): void;
+  save(next: Settings): void;
+  /** Saves a copy of the settings with this edit made. */
+  change(edit: (s: Settings) => void): void;
+}
+
+/** A part of the panel: its elements, and how it shows the settings. */
+interface Section {
+  element: HTMLElement;
+  render(s: Settings): void;
+}
+
 export function attachSettingsDialog(opener: HTMLButtonElement, dialog: HTMLDialogElement, store: SettingsStore, opts: SettingsDialogOptions): void {
+  const panel = createPanel(store);
+  const pad = gamepadSection(panel);
+  const sections = [keysSection(panel), pad, drivingSection(panel)];
+  // The fields are in the document only while the panel is open: Chromium gives a <select> inside a closed
+  // dialog a stop of its own in the page's Tab order (focus lands on nothing once past the last control).
+  const content = [...sections.map((section) => section.element), panel.status, dialogActions(dialog, panel)];
+  const render = (s: Settings) => { for (const section of sections) section.render(s); };
+  store.onChange(render);
+  render(store.value);
+  captureKeys(dialog, panel, render);
+  const probe = detectOnGamepad(panel, pad.probeText);
+
+  opener.addEventListener('click', () => {
+    opts.opening();
+    panel.capturing = null;
+    panel.say('');
+    render(store.value);
+    dialog.append(...content);
+    dialog.showModal();
+    probe.start();
+  });
+  dialog.addEventListener('close', () => {
+    probe.stop();
+    panel.capturing = null;
+    for (const node of content) node.remove();
+  });
+}
+
+function createPanel(store: SettingsStore): Panel {
   const status = el('p', { className: 'settings-status' });
   status.setAttribute('role', 'status');
-  const probeText = el('p', { className: 'pad-probe', textContent: 'Press a button or move a stick on the gamepad to see its number.' });
-  probeText.setAttribute('aria-live', 'polite');
-  /** A key slot or a gamepad field waiting for the next key, button or axis. */
-  let capturing: { kind: 'key'; action: KeyAction; slot: number; button: HTMLButtonElement }
-    | { kind: 'button'; field: ButtonField } | { kind: 'axis'; field: AxisField } | null = null;
-
   const save = (next: Settings) => store.set(next);
-  const change = (edit: (s: Settings) => void) => {
-    const next = copySettings(store.value);
-    edit(next);
-    save(next);
+  return {
+    store,
+    capturing: null,
+    status,
+    say: (text) => { status.textContent = text; },
+    save,
+    change(edit) {
+      const next = copySettings(store.value);
+      edit(next);
+      save(next);
+    },
   };
-  const say = (text: string) => { status.textContent = text; };
+}
 
-  // ---- keys ----
+/** A button per key slot of each action; a click waits for the next key (captureKeys). */
+function keysSection(panel: Panel): Section {
   const keyRows = KEY_ACTIONS.map((action) => {
     const slots = Array.from({ length: KEYS_PER_ACTION }, (_, slot) => {
       const button = el('button', { type: 'button', className: 'small key-slot' });
@@ -67,98 +119,22 @@ export function attachSettingsDialog(opener: HTMLButtonElement, dialog: HTMLDial
       const fixed = action === 'stop' && slot === 0;
       if (fixed) button.disabled = true;
       else button.addEventListener('click', () => {
-        capturing = { kind: 'key', action, slot, button };
+        panel.capturing = { kind: 'key', action, slot, button };
         button.textContent = 'Press a key…';
-        say(`Press the new key for ${ACTION_LABELS[action]}. Escape cancels; Delete empties the slot.`);
+        panel.say(`Press the new key for ${ACTION_LABELS[action]}. Escape cancels; Delete empties the slot.`);
       });
       return button;
     });
     return { action, slots };
   });
-  const keysSet = el('fieldset', { className: 'settings-group' }, el('legend', { textContent: 'Keys' }),
+  const element = el('fieldset', { className: 'settings-group' }, el('legend', { textContent: 'Keys' }),
     el('p', { className: 'hint', textContent: 'Space always stops the car.' }));
   for (const { action, slots } of keyRows) {
     const row = el('div', { className: 'key-row' }, el('span', { className: 'key-action', textContent: ACTION_LABELS[action] }), ...slots);
     row.setAttribute('role', 'group');
     row.setAttribute('aria-label', ACTION_LABELS[action]);
-    keysSet.append(row);
+    element.append(row);
   }
-
-  // ---- gamepad ----
-  const selectOf = (id: string, count: number, name: (i: number) => string, first = 0) => {
-    const select = el('select', { id });
-    for (let i = first; i < count; i++) select.append(el('option', { value: String(i), textContent: name(i) }));
-    return select;
-  };
-  const detectButton = (label: string, start: () => void) => {
-    const b = el('button', { type: 'button', className: 'small', textContent: 'Detect' });
-    b.setAttribute('aria-label', `Detect the ${label.toLowerCase()} on the gamepad`);
-    b.addEventListener('click', start);
-    return b;
-  };
-  const padSet = el('fieldset', { className: 'settings-group' }, el('legend', { textContent: 'Gamepad' }), probeText);
-  const axisSelects = new Map<AxisField, HTMLSelectElement>();
-  const invertBoxes = new Map<AxisField, HTMLInputElement>();
-  for (const [field, invertField, label] of AXIS_FIELDS) {
-    const select = selectOf(`set-${field}`, AXES_OFFERED, axisName);
-    select.addEventListener('change', () => change((s) => { s.gamepad[field] = Number(select.value); }));
-    const invert = el('input', { type: 'checkbox', id: `set-${invertField}` });
-    invert.addEventListener('change', () => change((s) => { s.gamepad[invertField] = invert.checked; }));
-    axisSelects.set(field, select);
-    invertBoxes.set(field, invert);
-    padSet.append(el('div', { className: 'field' },
-      el('label', { htmlFor: select.id, textContent: label }), select,
-      detectButton(label, () => {
-        capturing = { kind: 'axis', field };
-        say(`Move the stick for the ${label.toLowerCase()} all the way.`);
-      }),
-      el('label', { className: 'check' }, invert, 'inverted')));
-  }
-  const deadZone = el('input', { type: 'range', id: 'set-deadZone', min: String(DEAD_ZONE_RANGE.min), max: String(DEAD_ZONE_RANGE.max), step: '0.01' });
-  const deadZoneOut = el('output');
-  deadZoneOut.htmlFor.add(deadZone.id);
-  deadZone.addEventListener('input', () => change((s) => { s.gamepad.deadZone = Number(deadZone.value); }));
-  padSet.append(el('div', { className: 'field' }, el('label', { htmlFor: deadZone.id, textContent: 'Dead zone' }), deadZone, deadZoneOut));
-  const buttonSelects = new Map<ButtonField, HTMLSelectElement>();
-  for (const [field, label] of BUTTON_FIELDS) {
-    const select = selectOf(`set-${field}`, BUTTONS_OFFERED, buttonName, -1);
-    select.addEventListener('change', () => change((s) => { s.gamepad[field] = Number(select.value); }));
-    buttonSelects.set(field, select);
-    padSet.append(el('div', { className: 'field' }, el('label', { htmlFor: select.id, textContent: label }), select,
-      detectButton(label, () => {
-        capturing = { kind: 'button', field };
-        say(`Press the gamepad button for ${label.toLowerCase().replace(' button', '')}.`);
-      })));
-  }
-
-  // ---- driving, layout, feedback ----
-  const expoInput = el('input', { type: 'range', id: 'set-expo', min: '0', max: '1', step: '0.05' });
-  const expoOut = el('output');
-  expoOut.htmlFor.add(expoInput.id);
-  expoInput.setAttribute('aria-describedby', 'set-expo-hint');
-  expoInput.addEventListener('input', () => change((s) => { s.expo = Number(expoInput.value); }));
-  const leftHanded = el('input', { type: 'checkbox', id: 'set-leftHanded' });
-  leftHanded.addEventListener('change', () => change((s) => { s.leftHanded = leftHanded.checked; }));
-  const haptics = el('input', { type: 'checkbox', id: 'set-haptics' });
-  haptics.addEventListener('change', () => change((s) => { s.haptics = haptics.checked; }));
-  if (!canVibrate()) haptics.disabled = true;
-  const driveSet = el('fieldset', { className: 'settings-group' }, el('legend', { textContent: 'Driving' }),
-    el('div', { className: 'field' }, el('label', { htmlFor: expoInput.id, textContent: 'Stick sensitivity' }), expoInput, expoOut),
-    el('p', { className: 'hint', id: 'set-expo-hint', textContent: 'Expo for the joystick and the gamepad stick: more is gentler around the centre, still full speed at the edge.' }),
-    el('label', { className: 'check' }, leftHanded, 'Left-handed layout (the joystick on the right)'),
-    el('label', { className: 'check' }, haptics, canVibrate() ? 'Vibrate on Stop and when the seat changes' : 'Vibrate on Stop and when the seat changes (this device cannot)'));
-
-  const reset = el('button', { type: 'button', className: 'small', textContent: 'Reset to defaults' });
-  reset.addEventListener('click', () => {
-    store.reset();
-    say('Settings reset to the defaults.');
-  });
-  const close = el('button', { type: 'button', className: 'small', textContent: 'Close' });
-  close.addEventListener('click', () => dialog.close());
-  // The fields are in the document only while the panel is open: Chromium gives a <select> inside a closed
-  // dialog a stop of its own in the page's Tab order (focus lands on nothing once past the last control).
-  const content = [keysSet, padSet, driveSet, status, el('div', { className: 'dialog-actions' }, reset, close)];
-
   const render = (s: Settings) => {
     for (const { action, slots } of keyRows) {
       slots.forEach((button, slot) => {
@@ -168,27 +144,127 @@ export function attachSettingsDialog(opener: HTMLButtonElement, dialog: HTMLDial
         button.setAttribute('aria-label', `${ACTION_LABELS[action]}, key ${slot + 1}: ${keyName(fixed ? FIXED_STOP_KEY : code)}${fixed ? '' : '. Change'}`);
       });
     }
-    for (const [field, invertField] of AXIS_FIELDS) {
-      axisSelects.get(field)!.value = String(s.gamepad[field]);
-      invertBoxes.get(field)!.checked = s.gamepad[invertField];
-    }
-    for (const [field] of BUTTON_FIELDS) buttonSelects.get(field)!.value = String(s.gamepad[field]);
-    deadZone.value = String(s.gamepad.deadZone);
-    deadZoneOut.value = `${Math.round(s.gamepad.deadZone * 100)} %`;
-    expoInput.value = String(s.expo);
-    expoOut.value = s.expo === 0 ? 'linear' : `expo ${Math.round(s.expo * 100)} %`;
-    leftHanded.checked = s.leftHanded;
-    haptics.checked = s.haptics && canVibrate();
   };
-  store.onChange(render);
-  render(store.value);
+  return { element, render };
+}
 
-  // ---- capturing keys ----
-  const endKeyCapture = () => {
-    capturing = null;
-    render(store.value);
+const selectOf = (id: string, count: number, name: (i: number) => string, first = 0) => {
+  const select = el('select', { id });
+  for (let i = first; i < count; i++) select.append(el('option', { value: String(i), textContent: name(i) }));
+  return select;
+};
+
+const detectButton = (label: string, start: () => void) => {
+  const b = el('button', { type: 'button', className: 'small', textContent: 'Detect' });
+  b.setAttribute('aria-label', `Detect the ${label.toLowerCase()} on the gamepad`);
+  b.addEventListener('click', start);
+  return b;
+};
+
+/** The gamepad's axes, dead zone and buttons, and the line that names what the pad just did. */
+function gamepadSection(panel: Panel): Section & { probeText: HTMLParagraphElement } {
+  const probeText = el('p', { className: 'pad-probe', textContent: 'Press a button or move a stick on the gamepad to see its number.' });
+  probeText.setAttribute('aria-live', 'polite');
+  const fields = [
+    ...AXIS_FIELDS.map(([field, invertField, label]) => axisField(panel, field, invertField, label)),
+    deadZoneField(panel),
+    ...BUTTON_FIELDS.map(([field, label]) => buttonField(panel, field, label)),
+  ];
+  const element = el('fieldset', { className: 'settings-group' }, el('legend', { textContent: 'Gamepad' }), probeText,
+    ...fields.map((field) => field.element));
+  return { element, probeText, render: (s) => { for (const field of fields) field.render(s); } };
+}
+
+function axisField(panel: Panel, field: AxisField, invertField: 'invertSteer' | 'invertThrottle', label: string): Section {
+  const select = selectOf(`set-${field}`, AXES_OFFERED, axisName);
+  select.addEventListener('change', () => panel.change((s) => { s.gamepad[field] = Number(select.value); }));
+  const invert = el('input', { type: 'checkbox', id: `set-${invertField}` });
+  invert.addEventListener('change', () => panel.change((s) => { s.gamepad[invertField] = invert.checked; }));
+  const element = el('div', { className: 'field' },
+    el('label', { htmlFor: select.id, textContent: label }), select,
+    detectButton(label, () => {
+      panel.capturing = { kind: 'axis', field };
+      panel.say(`Move the stick for the ${label.toLowerCase()} all the way.`);
+    }),
+    el('label', { className: 'check' }, invert, 'inverted'));
+  return {
+    element,
+    render(s) {
+      select.value = String(s.gamepad[field]);
+      invert.checked = s.gamepad[invertField];
+    },
   };
+}
+
+function deadZoneField(panel: Panel): Section {
+  const deadZone = el('input', { type: 'range', id: 'set-deadZone', min: String(DEAD_ZONE_RANGE.min), max: String(DEAD_ZONE_RANGE.max), step: '0.01' });
+  const deadZoneOut = el('output');
+  deadZoneOut.htmlFor.add(deadZone.id);
+  deadZone.addEventListener('input', () => panel.change((s) => { s.gamepad.deadZone = Number(deadZone.value); }));
+  return {
+    element: el('div', { className: 'field' }, el('label', { htmlFor: deadZone.id, textContent: 'Dead zone' }), deadZone, deadZoneOut),
+    render(s) {
+      deadZone.value = String(s.gamepad.deadZone);
+      deadZoneOut.value = `${Math.round(s.gamepad.deadZone * 100)} %`;
+    },
+  };
+}
+
+function buttonField(panel: Panel, field: ButtonField, label: string): Section {
+  const select = selectOf(`set-${field}`, BUTTONS_OFFERED, buttonName, -1);
+  select.addEventListener('change', () => panel.change((s) => { s.gamepad[field] = Number(select.value); }));
+  const element = el('div', { className: 'field' }, el('label', { htmlFor: select.id, textContent: label }), select,
+    detectButton(label, () => {
+      panel.capturing = { kind: 'button', field };
+      panel.say(`Press the gamepad button for ${label.toLowerCase().replace(' button', '')}.`);
+    }));
+  return { element, render: (s) => { select.value = String(s.gamepad[field]); } };
+}
+
+/** Driving, layout and feedback: the stick's expo, the left-handed layout, vibration. */
+function drivingSection(panel: Panel): Section {
+  const expoInput = el('input', { type: 'range', id: 'set-expo', min: '0', max: '1', step: '0.05' });
+  const expoOut = el('output');
+  expoOut.htmlFor.add(expoInput.id);
+  expoInput.setAttribute('aria-describedby', 'set-expo-hint');
+  expoInput.addEventListener('input', () => panel.change((s) => { s.expo = Number(expoInput.value); }));
+  const leftHanded = el('input', { type: 'checkbox', id: 'set-leftHanded' });
+  leftHanded.addEventListener('change', () => panel.change((s) => { s.leftHanded = leftHanded.checked; }));
+  const haptics = el('input', { type: 'checkbox', id: 'set-haptics' });
+  haptics.addEventListener('change', () => panel.change((s) => { s.haptics = haptics.checked; }));
+  if (!canVibrate()) haptics.disabled = true;
+  const element = el('fieldset', { className: 'settings-group' }, el('legend', { textContent: 'Driving' }),
+    el('div', { className: 'field' }, el('label', { htmlFor: expoInput.id, textContent: 'Stick sensitivity' }), expoInput, expoOut),
+    el('p', { className: 'hint', id: 'set-expo-hint', textContent: 'Expo for the joystick and the gamepad stick: more is gentler around the centre, still full speed at the edge.' }),
+    el('label', { className: 'check' }, leftHanded, 'Left-handed layout (the joystick on the right)'),
+    el('label', { className: 'check' }, haptics, canVibrate() ? 'Vibrate on Stop and when the seat changes' : 'Vibrate on Stop and when the seat changes (this device cannot)'));
+  return {
+    element,
+    render(s) {
+      expoInput.value = String(s.expo);
+      expoOut.value = s.expo === 0 ? 'linear' : `expo ${Math.round(s.expo * 100)} %`;
+      leftHanded.checked = s.leftHanded;
+      haptics.checked = s.haptics && canVibrate();
+    },
+  };
+}
+
+function dialogActions(dialog: HTMLDialogElement, panel: Panel): HTMLElement {
+  const reset = el('button', { type: 'button', className: 'small', textContent: 'Reset to defaults' });
+  reset.addEventListener('click', () => {
+    panel.store.reset();
+    panel.say('Settings reset to the defaults.');
+  });
+  const close = el('button', { type: 'button', className: 'small', textContent: 'Close' });
+  close.addEventListener('click', () => dialog.close());
+  return el('div', { className: 'dialog-actions' }, reset, close);
+}
+
+/** While a key slot waits, the next key is its new key (Escape cancels, Delete empties), not the dialog's. */
+function captureKeys(dialog: HTMLDialogElement, panel: Panel, render: (s: Settings) => void): void {
+  const { store, say, save } = panel;
   dialog.addEventListener('keydown', (event) => {
+    const capturing = panel.capturing;
     if (capturing?.kind !== 'key') return;
     event.preventDefault();
     event.stopPropagation();
@@ -208,47 +284,36 @@ export function attachSettingsDialog(opener: HTMLButtonElement, dialog: HTMLDial
         say(`${ACTION_LABELS[action]}: ${keyName(event.code)}.${owner && owner.action !== action ? ` It was ${ACTION_LABELS[owner.action]}'s key: ${ACTION_LABELS[owner.action]} now has ${previous === '' ? 'no key in that slot' : keyName(previous)}.` : ''}`);
       }
     }
-    endKeyCapture();
+    panel.capturing = null;
+    render(store.value);
     button.focus();
   }, true);
   // Escape while waiting for a key cancels the wait, not the dialog.
   dialog.addEventListener('cancel', (event) => {
-    if (capturing) {
+    if (panel.capturing) {
       event.preventDefault();
-      capturing = null;
+      panel.capturing = null;
       render(store.value);
     }
   });
+}
 
-  // ---- the gamepad: which button is this, and Detect ----
-  const probe = new GamepadProbe((event: PadEvent) => {
+/** The gamepad while the panel is open: which button is this, and a waiting Detect takes it. */
+function detectOnGamepad(panel: Panel, probeText: HTMLParagraphElement): GamepadProbe {
+  return new GamepadProbe((event: PadEvent) => {
     probeText.textContent = event.kind === 'button' ? `That was ${buttonName(event.index)}.` : `That was ${axisName(event.index)}: ${event.value.toFixed(2)}.`;
+    const capturing = panel.capturing;
     if (capturing?.kind === 'button' && event.kind === 'button') {
       const field = capturing.field;
-      change((s) => { s.gamepad[field] = event.index; });
-      say(`${BUTTON_FIELDS.find(([f]) => f === field)![1]}: ${buttonName(event.index)}.`);
-      capturing = null;
+      panel.change((s) => { s.gamepad[field] = event.index; });
+      panel.say(`${BUTTON_FIELDS.find(([f]) => f === field)![1]}: ${buttonName(event.index)}.`);
+      panel.capturing = null;
     } else if (capturing?.kind === 'axis' && event.kind === 'axis') {
       const field = capturing.field;
-      change((s) => { s.gamepad[field] = event.index; });
-      say(`${AXIS_FIELDS.find(([f]) => f === field)![2]}: ${axisName(event.index)}.`);
-      capturing = null;
+      panel.change((s) => { s.gamepad[field] = event.index; });
+      panel.say(`${AXIS_FIELDS.find(([f]) => f === field)![2]}: ${axisName(event.index)}.`);
+      panel.capturing = null;
     }
-  });
-
-  opener.addEventListener('click', () => {
-    opts.opening();
-    capturing = null;
-    say('');
-    render(store.value);
-    dialog.append(...content);
-    dialog.showModal();
-    probe.start();
-  });
-  dialog.addEventListener('close', () => {
-    probe.stop();
-    capturing = null;
-    for (const node of content) node.remove();
   });
 }
 

@@ -34,9 +34,10 @@ const gatePath = (g: Gate) => `M${g.a.x},${-g.a.y}L${g.b.x},${-g.b.y}`;
 const carShape = (size: number) => `M0,${-size}L${size * 0.6},${size * 0.7}L0,${size * 0.35}L${-size * 0.6},${size * 0.7}Z`;
 const carTransform = (p: Pose) => `translate(${p.x},${-p.y}) rotate(${(p.heading * 180) / Math.PI})`;
 
-export function createTrack(section: HTMLElement): Track {
-  const host = section.querySelector<HTMLElement>('.track-map')!;
-  const readout = section.querySelector<HTMLElement>('#pose-readout')!;
+type Layers = ReturnType<typeof drawLayers>;
+
+/** The map's layers, bottom to top: grid, circuit, trail, origin, other cars, this page's car. */
+function drawLayers(host: HTMLElement) {
   const svg = select(host).append('svg')
     .attr('class', 'track')
     .attr('role', 'img')
@@ -47,6 +48,51 @@ export function createTrack(section: HTMLElement): Track {
   svg.append('circle').attr('class', 'origin').attr('r', 0.05);
   const others = svg.append('g').attr('class', 'others');
   const car = svg.append('path').attr('class', 'car');
+  return { svg, grid, course, path, others, car };
+}
+
+function drawCircuit(course: Layers['course'], circuit: Circuit): void {
+  const loop = `M${circuit.centreline.map(([x, y]) => `${x},${-y}`).join('L')}Z`;
+  course.selectAll('*').remove();
+  course.append('path').attr('class', 'tarmac').attr('d', loop).attr('stroke-width', circuit.width);
+  course.append('path').attr('class', 'kerb').attr('d', loop);
+  course.selectAll('path.checkpoint').data(circuit.checkpoints).join('path').attr('class', 'checkpoint').attr('d', gatePath);
+  course.append('path').attr('class', 'start-line').attr('d', gatePath(circuit.startLine));
+}
+
+function drawGrid(grid: Layers['grid'], view: { x: number; y: number; span: number }): void {
+  const step = gridStep(view.span);
+  const lines: string[] = [];
+  for (let gx = Math.ceil(view.x / step) * step; gx <= view.x + view.span; gx += step) lines.push(`M${gx},${view.y}v${view.span}`);
+  for (let gy = Math.ceil(view.y / step) * step; gy <= view.y + view.span; gy += step) lines.push(`M${view.x},${gy}h${view.span}`);
+  grid.selectAll('path').data([lines.join('')]).join('path').attr('d', (d) => d);
+}
+
+function drawOthers(others: Layers['others'], poses: Array<[string, Pose]>, colours: Map<string, string>, size: number): void {
+  others.selectAll('path').data(poses, (d) => (d as [string, Pose])[0]).join('path')
+    .attr('class', 'other-car')
+    .attr('data-car', ([name]) => name)
+    .attr('fill', ([name]) => colours.get(name) ?? '#888')
+    .attr('d', carShape(size * 0.9))
+    .attr('transform', ([, p]) => carTransform(p));
+}
+
+/** The trail with this pose added, when it moved far enough to show; the older half dropped when too long. */
+function extendTrail(points: Array<[number, number]>, pose: Pose): Array<[number, number]> {
+  const lastPoint = points[points.length - 1];
+  if (lastPoint && Math.hypot(pose.x - lastPoint[0], pose.y - lastPoint[1]) < MIN_STEP_M) return points;
+  points.push([pose.x, pose.y]);
+  return points.length > MAX_POINTS ? points.slice(-MAX_POINTS / 2) : points;
+}
+
+function poseText(pose: Pose): string {
+  const deg = (pose.heading * 180) / Math.PI;
+  return `x ${pose.x.toFixed(2)} m · y ${pose.y.toFixed(2)} m · heading ${Math.round(deg)}° · ${pose.speed.toFixed(2)} m/s`;
+}
+
+export function createTrack(section: HTMLElement): Track {
+  const readout = section.querySelector<HTMLElement>('#pose-readout')!;
+  const { svg, grid, course, path, others, car } = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
 
   let points: Array<[number, number]> = [];
   let current: Pose | null = null;
@@ -56,37 +102,18 @@ export function createTrack(section: HTMLElement): Track {
   let otherPoses: Array<[string, Pose]> = [];
   let frame = 0;
 
-  const drawCircuit = (circuit: Circuit) => {
-    const loop = `M${circuit.centreline.map(([x, y]) => `${x},${-y}`).join('L')}Z`;
-    course.selectAll('*').remove();
-    course.append('path').attr('class', 'tarmac').attr('d', loop).attr('stroke-width', circuit.width);
-    course.append('path').attr('class', 'kerb').attr('d', loop);
-    course.selectAll('path.checkpoint').data(circuit.checkpoints).join('path').attr('class', 'checkpoint').attr('d', gatePath);
-    course.append('path').attr('class', 'start-line').attr('d', gatePath(circuit.startLine));
-  };
-
   const render = () => {
     frame = 0;
     const view = viewOf([...extent, ...(points.length > 0 ? points : [[0, 0] as [number, number]])]);
     svg.attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`);
-    const step = gridStep(view.span);
-    const lines: string[] = [];
-    for (let gx = Math.ceil(view.x / step) * step; gx <= view.x + view.span; gx += step) lines.push(`M${gx},${view.y}v${view.span}`);
-    for (let gy = Math.ceil(view.y / step) * step; gy <= view.y + view.span; gy += step) lines.push(`M${view.x},${gy}h${view.span}`);
-    grid.selectAll('path').data([lines.join('')]).join('path').attr('d', (d) => d);
+    drawGrid(grid, view);
     path.attr('d', points.length > 1 ? `M${points.map(([x, y]) => `${x.toFixed(3)},${(-y).toFixed(3)}`).join('L')}` : null);
     // The cars stay visible at any zoom; on the arena's circuit, small enough to tell the grid slots apart.
     const size = view.span / (extent.length > 0 ? 28 : 18);
-    others.selectAll('path').data(otherPoses, (d) => (d as [string, Pose])[0]).join('path')
-      .attr('class', 'other-car')
-      .attr('data-car', ([name]) => name)
-      .attr('fill', ([name]) => colours.get(name) ?? '#888')
-      .attr('d', carShape(size * 0.9))
-      .attr('transform', ([, p]) => carTransform(p));
+    drawOthers(others, otherPoses, colours, size);
     if (!current) return; // the grid alone until the first pose
-    const deg = (current.heading * 180) / Math.PI;
     car.attr('d', carShape(size)).attr('transform', carTransform(current)).style('fill', colours.get(own) ?? OWN_COLOUR);
-    readout.textContent = `x ${current.x.toFixed(2)} m · y ${current.y.toFixed(2)} m · heading ${Math.round(deg)}° · ${current.speed.toFixed(2)} m/s`;
+    readout.textContent = poseText(current);
   };
   const redraw = () => {
     if (frame === 0 && !section.hidden) frame = requestAnimationFrame(render);
@@ -99,18 +126,14 @@ export function createTrack(section: HTMLElement): Track {
     },
     pose(pose: Pose) {
       current = pose;
-      const lastPoint = points[points.length - 1];
-      if (!lastPoint || Math.hypot(pose.x - lastPoint[0], pose.y - lastPoint[1]) >= MIN_STEP_M) {
-        points.push([pose.x, pose.y]);
-        if (points.length > MAX_POINTS) points = points.slice(-MAX_POINTS / 2);
-      }
+      points = extendTrail(points, pose);
       redraw();
     },
     arena(cars, circuit, ownName) {
       colours = new Map(cars.map((c) => [c.name, c.colour]));
       own = ownName;
       extent = circuitExtent(circuit);
-      drawCircuit(circuit);
+      drawCircuit(course, circuit);
       section.dataset.cars = String(cars.filter((c) => c.sim).length);
       redraw();
     },

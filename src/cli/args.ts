@@ -50,15 +50,27 @@ export type Command =
 export function parseArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Command {
   if (argv[0] === 'service') return parseServiceArgs(argv.slice(1), env);
   if (argv[0] === 'replay') return replayCommand(argv.slice(1));
-  const given: Array<[Option, Value]> = [];
-  let listDevices = false;
-  let configPath: string | undefined;
+  const flags = readFlags(argv);
+  if ('kind' in flags) return flags;
+  if (flags.listDevices) return { kind: 'list-devices' };
+  return { kind: 'run', options: runOptions(flags, env) };
+}
+
+/** The flags as given, in order, not yet applied; or the command a flag that ends parsing asks for. */
+interface GivenFlags {
+  given: Array<[Option, Value]>;
+  listDevices: boolean;
+  configPath: string | undefined;
+}
+
+function readFlags(argv: readonly string[]): GivenFlags | { kind: 'help' | 'version' } {
+  const flags: GivenFlags = { given: [], listDevices: false, configPath: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
     if (arg === '--version') return { kind: 'version' };
     if (arg === '--list-devices') {
-      listDevices = true;
+      flags.listDevices = true;
       continue;
     }
     if (!arg.startsWith('--')) throw new UsageError(`${argumentName(arg, i + 1)} is not an option (options start with --)`);
@@ -73,46 +85,49 @@ export function parseArgs(argv: readonly string[], env: Readonly<Record<string, 
     } else if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
     else throw new UsageError(`option '--${name}' needs a value`);
-    if (!option) {
-      if (configPath !== undefined) throw new UsageError("option '--config' given more than once");
-      configPath = value as string;
-      continue;
-    }
-    if (!option.repeatable && given.some(([o]) => o === option)) throw new UsageError(`option '--${name}' given more than once`);
-    given.push([option, value]);
+    if (option) addFlag(flags, option, value);
+    else addConfigPath(flags, value as string);
   }
-  if (listDevices) return { kind: 'list-devices' };
+  return flags;
+}
 
+function addFlag(flags: GivenFlags, option: Option, value: Value): void {
+  if (!option.repeatable && flags.given.some(([o]) => o === option)) throw new UsageError(`option '--${option.name}' given more than once`);
+  flags.given.push([option, value]);
+}
+
+function addConfigPath(flags: GivenFlags, path: string): void {
+  if (flags.configPath !== undefined) throw new UsageError("option '--config' given more than once");
+  flags.configPath = path;
+}
+
+/** The defaults, then the config file, then the flags (which win), then the environment's secrets; checked together. */
+function runOptions(flags: GivenFlags, env: Readonly<Record<string, string | undefined>>): RunOptions {
   const options = defaults();
   const set = new Set<string>();
-  if (configPath !== undefined) {
-    try {
-      for (const name of readConfigFile(configPath, options)) set.add(name);
-    } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(`--config ${err.message}`);
-      throw err;
-    }
+  if (flags.configPath !== undefined) {
+    for (const name of asUsageError(() => readConfigFile(flags.configPath!, options), ConfigError, '--config ')) set.add(name);
   }
   // Flags win over the file; a repeatable flag replaces the file's list rather than adding to it.
-  for (const option of new Set(given.map(([o]) => o))) option.reset?.(options);
-  for (const [option, value] of given) {
-    try {
-      option.set(options, value);
-    } catch (err) {
-      if (err instanceof ValueError) throw new UsageError(`--${option.name}: ${err.message}`);
-      throw err;
-    }
+  for (const option of new Set(flags.given.map(([o]) => o))) option.reset?.(options);
+  for (const [option, value] of flags.given) {
+    asUsageError(() => option.set(options, value), ValueError, `--${option.name}: `);
     set.add(option.name);
   }
   if (options.token === undefined && env[TOKEN_ENV]) options.token = env[TOKEN_ENV];
   if (options.turnSecret === undefined && env[TURN_SECRET_ENV]) options.turnSecret = env[TURN_SECRET_ENV];
+  asUsageError(() => checkTogether(options, set), ValueError, '');
+  return options;
+}
+
+/** Runs step; an error of the given class becomes a UsageError with its message after prefix. */
+function asUsageError<T>(step: () => T, kind: new (...args: never[]) => Error, prefix: string): T {
   try {
-    checkTogether(options, set);
+    return step();
   } catch (err) {
-    if (err instanceof ValueError) throw new UsageError(err.message);
+    if (err instanceof kind) throw new UsageError(`${prefix}${err.message}`);
     throw err;
   }
-  return { kind: 'run', options };
 }
 
 /** `webracer replay ...`: a subcommand with its own options (replay-args.ts). */

@@ -1,8 +1,8 @@
 /**
  * The session recording format, version 1 (docs/recording.md is its prose; keep both in step): JSON Lines,
  * a header line and then one line per event, each with `t`, milliseconds on the server's monotonic clock
- * since the header's `started`. This file defines the lines and turns a car event into one; the reader
- * (reader.ts) checks them.
+ * since the header's `started`. The lines are defined in line-types.ts (which the recordings page imports
+ * too); this file turns a car event into one, and the reader (reader.ts) checks them.
  *
  * Versioning: any change an older reader could misread (a new kind of line, a field whose meaning
  * changes) raises FORMAT_VERSION; a reader refuses a version newer than its own. New optional fields
@@ -10,10 +10,13 @@
  */
 import type { CarEvent } from '../control/car-events.js';
 import { typedMessageSchemas } from '../control/message-schemas.js';
-import { SEED_COMMANDS, type ClientMessage, type CodecName, type ErrorCode, type LinkKind, type LinkState } from '../control/messages.js';
-import type { Demand, Pose } from '../vehicle/index.js';
+import { SEED_COMMANDS, type ClientMessage } from '../control/messages.js';
+import type { Pose } from '../vehicle/index.js';
+import type { LineKind, RecordingHeader, RecordingLine } from './line-types.js';
 
-export const FORMAT = 'webracer-recording';
+export type { EndReason, LineKind, RecordingHeader, RecordingLine } from './line-types.js';
+
+export const FORMAT: RecordingHeader['format'] = 'webracer-recording';
 export const FORMAT_VERSION = 1;
 
 /**
@@ -30,61 +33,6 @@ const MESSAGE_NAMES: ReadonlySet<string> = new Set([...SEED_COMMANDS, ...Object.
 export const MAX_LINE_BYTES = 1024 * 1024;
 /** No line's `t` is later: a week, far past any session anyone drives (and a replay of it ends). */
 export const MAX_RECORDING_MS = 7 * 24 * 3600 * 1000;
-
-/** The first line of every file. */
-export interface RecordingHeader {
-  format: typeof FORMAT;
-  version: number;
-  car: string;
-  codec: CodecName;
-  link: LinkKind;
-  /** `webracer <version>` from package.json. */
-  server: string;
-  /** Wall-clock time (ISO 8601, UTC) at t = 0. */
-  started: string;
-  /** The server's monotonic clock (performance.now(), ms) at t = 0: orders the files of one server run. */
-  clock: number;
-  /** Names the session; every part of it has the same. */
-  session: string;
-  /** 1, then 2, 3 ... when a session outgrows the file limit and continues in a new file. */
-  part: number;
-  /** The client in the seat at t = 0. */
-  driver: string;
-  /** The server's limits the Driver ran with (a replay uses the same); refreshMs: --link-refresh-ms. */
-  limits: { watchdogMs: number; maxHoldMs: number; refreshMs: number };
-  linkState: LinkState;
-  /** The simulated car's pose at t = 0; null for a real car. */
-  pose: Pose | null;
-}
-
-export type EndReason = 'seat' | 'server-stopped' | 'file-limit';
-
-export type RecordingLine =
-  /** Who holds the seat now (null when empty); `reserved` while it waits for a departed driver's resume. */
-  | { t: number; kind: 'seat'; driver: string | null; reserved: boolean }
-  /** A message the driver sent that the car took: the fields its schema names, secrets removed. */
-  | { t: number; kind: 'message'; client: string; message: ClientMessage }
-  /** A message of the driver's refused with an error reply (other clients' refusals are only counted). */
-  | { t: number; kind: 'refusal'; client: string; code: ErrorCode; ref?: string }
-  /** A demand handed to the Driver; client null when the server gave it (the stop when a driver left). */
-  | { t: number; kind: 'demand'; client: string | null; demand: Demand }
-  /** Bytes written to the car's link, in hex. */
-  | { t: number; kind: 'write'; bytes: string }
-  | { t: number; kind: 'link'; state: LinkState }
-  /** The Driver's watchdog stopped the car (analog input went quiet). */
-  | { t: number; kind: 'watchdog' }
-  /** A timed command's hold ended; the Driver stopped the car. */
-  | { t: number; kind: 'hold-expired' }
-  /** The simulated car's pose, at most 20 a second (and the pose at rest). */
-  | { t: number; kind: 'pose'; pose: Pose }
-  /** Pose lines left out since the last such line because the disk was slower than the car. */
-  | { t: number; kind: 'dropped'; poses: number }
-  /** The last line. `lost`: command or byte lines that could not be kept (a stalled disk), making the
-   *  file unfit for replay; `pose`: the simulated car's pose at the end; `refused`: messages of other
-   *  clients refused meanwhile (optional: files before it have none). */
-  | { t: number; kind: 'end'; reason: EndReason; pose: Pose | null; droppedPoses: number; lost: number; refused?: number };
-
-export type LineKind = RecordingLine['kind'];
 
 export const LINE_KINDS: readonly LineKind[] = [
   'seat', 'message', 'refusal', 'demand', 'write', 'link', 'watchdog', 'hold-expired', 'pose', 'dropped', 'end',

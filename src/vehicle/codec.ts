@@ -1,11 +1,9 @@
 // A codec turns an Intent into the bytes one kind of car understands, and back (for the simulator and the
-// device emulator). Codecs are pure: no timers, no I/O, no memory of what was sent.
+// device emulator). Codecs are pure: no timers, no I/O, no memory of what was sent. This file is what every
+// codec (codecs/*) implements; create-codec.ts, above them, picks one by name.
 
 import type { AccessoryName } from './accessories.js';
 import type { CommandName, Intent } from './demand.js';
-import { iracerCodec } from './codecs/iracer.js';
-import { createRcAppCodec, rcAppCodec } from './codecs/rc-app.js';
-import type { RcAppCharmap } from './codecs/rc-app-charmap.js';
 
 export type CodecName = 'iracer' | 'rc-app';
 export const CODEC_NAMES: readonly CodecName[] = ['iracer', 'rc-app'];
@@ -30,15 +28,6 @@ export interface Codec {
   /** The bytes that switch one on or off (`all` off: every one), or null when the car has no such thing.
    *  They never change the car's motion. */
   accessory?(name: AccessoryName | 'all', on: boolean): Uint8Array | null;
-}
-
-/** `charmap`: another app's characters for the rc-app codec (rc-app-charmap.ts); ignored by the others. */
-export function createCodec(name: CodecName, charmap?: RcAppCharmap): Codec {
-  switch (name) {
-    case 'iracer': return iracerCodec;
-    case 'rc-app': return charmap ? createRcAppCodec(charmap) : rcAppCodec;
-    default: throw new Error(`unknown codec '${String(name)}': expected one of ${CODEC_NAMES.join(', ')}`);
-  }
 }
 
 /** What a byte sequence does to a car that was standing still: the last motion a fresh decoder reports. */

@@ -3,7 +3,8 @@
 // emulator-main.ts) and for end-to-end tests.
 
 import { SerialPort } from 'serialport';
-import { createCodec, type CodecName } from './codec.js';
+import type { CodecName } from './codec.js';
+import { createCodec } from './create-codec.js';
 import { STOP, type Intent } from './demand.js';
 import { DEFAULT_BAUD } from './link-spec.js';
 import { SafeEmitter } from './safe-emitter.js';

@@ -1,12 +1,10 @@
 // How bytes reach the car. Every link reports its state and never queues a write it cannot make now:
 // a command that cannot reach the car is dropped and reported, so a stale command never moves a car late.
+// This file is what every link (links/*) implements; create-link.ts, above them, picks one by spec.
 
 import type { EventEmitter } from 'node:events';
 import type { LinkSpec } from './link-spec.js';
 import type { LinkAck } from './links/echo.js';
-import { createSerialLink } from './links/serial.js';
-import { SimLink } from './links/sim.js';
-import { createTcpLink } from './links/tcp.js';
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -46,12 +44,4 @@ export interface Link extends EventEmitter {
   // events: 'state' (LinkState); 'failure' (Error) for each failed attempt or lost connection (informative:
   // the link keeps retrying by itself); 'listenerError' (error, eventName) when a listener threw (see
   // safe-emitter.ts); the simulator also emits 'pose' (Pose).
-}
-
-export function createLink(spec: LinkSpec, options: LinkOptions = {}): Link {
-  switch (spec.kind) {
-    case 'sim': return new SimLink();
-    case 'serial': return createSerialLink(spec, options);
-    case 'tcp': return createTcpLink(spec, options);
-  }
 }

@@ -61,7 +61,7 @@ export class WebSocketServer extends EventEmitter {
   private readonly maxConnections: number;
   private readonly deflate: ResolvedDeflateOptions | false;
   /** Shared by every connection of this server (nothing copied per connection). */
-  private readonly settings: ConnectionSettings;
+  private readonly settings: ConnectionSettings<WebSocket>;
   private readonly httpServer: HttpServer | HttpsServer | null;
   private readonly ownsServer: boolean;
   private heartbeatTimer: NodeJS.Timeout | null = null;

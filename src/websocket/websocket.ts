@@ -73,7 +73,7 @@ export class WebSocket extends EventEmitter implements SocketOwner {
   private flushedAtTick = 0;
   private readonly socket: Carrier;
   private readonly core: Connection;
-  private readonly settings: ConnectionSettings;
+  private readonly settings: ConnectionSettings<WebSocket>;
   private readonly inflateBudget: InflateBudget | null;
   private inflateTimer: NodeJS.Timeout | null = null;
   private closeTimer: NodeJS.Timeout | null = null;
@@ -84,7 +84,7 @@ export class WebSocket extends EventEmitter implements SocketOwner {
   private onWritten: WriteCallback | null = null;
 
   /** @internal created by WebSocketServer after a successful handshake. */
-  constructor(socket: Duplex, head: Buffer, settings: ConnectionSettings, negotiated: Negotiated = NOTHING_NEGOTIATED) {
+  constructor(socket: Duplex, head: Buffer, settings: ConnectionSettings<WebSocket>, negotiated: Negotiated = NOTHING_NEGOTIATED) {
     super();
     this.socket = socket as Carrier;
     this.settings = settings;

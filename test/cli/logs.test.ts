@@ -1,9 +1,10 @@
 // --log-format json through the real CLI: every line it prints is one JSON object; connections, seat
 // changes, refusals and the shutdown each get a line, drive messages none. The limits given as flags
-// reach the server (--max-clients here, the heartbeat in-process).
+// reach the server (--max-clients, --heartbeat-ms).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, startServer, upgradeStatus } from '../control/helpers.js';
+import { DEFAULT_LIMITS } from '../../src/control/options.js';
+import { connect, upgradeStatus } from '../control/helpers.js';
 import { start, WAIT_MS, WEBRACER } from './process.js';
 
 interface Line { time: string; level: string; event: string; [field: string]: unknown }
@@ -58,8 +59,17 @@ test('--log-format json: one object per line, a line per connection, seat change
     for (const line of exit.stderr.split('\n').filter((l) => l !== '')) JSON.parse(line); // the exposure warning too, if any
   });
 
-test('--heartbeat-ms reaches the WebSocket server: an idle client is pinged', { timeout: 60_000 }, async (t) => {
-  const server = await startServer(t, { heartbeatMs: 1_000 });
-  const client = await connect(t, `ws://127.0.0.1:${server.port}/ws`);
-  await new Promise<void>((resolve) => client.ws.once('ping', () => resolve()));
+test('--heartbeat-ms reaches the WebSocket server: an idle client is pinged long before the default would', { timeout: 90_000 }, async (t) => {
+  const server = start(t, [...WEBRACER, '--port', '0', '--host', '127.0.0.1', '--no-qr', '--heartbeat-ms', '1000']);
+  const [url] = await server.waitFor(/http:\/\/127\.0\.0\.1:\d+\//);
+  await connect(t, `${url.replace('http', 'ws')}ws`); // the driver, whom the seat's own liveness check pings
+  const spectator = await connect(t, `${url.replace('http', 'ws')}ws`); // pinged by the heartbeat alone
+  assert.equal(spectator.welcome.role, 'spectator');
+  const connectedAt = performance.now();
+  await new Promise<void>((resolve) => spectator.ws.once('ping', () => resolve()));
+  // Without the flag the first ping cannot come before the default's 30 s of idleness: a lower bound, which
+  // no load can undercut. With it, a second or two.
+  const idleMs = performance.now() - connectedAt;
+  t.diagnostic(`first ping after ${idleMs.toFixed(0)} ms idle`);
+  assert.ok(idleMs < DEFAULT_LIMITS.heartbeatMs, `pinged only after ${idleMs.toFixed(0)} ms: the default, not --heartbeat-ms 1000`);
 });

@@ -20,6 +20,28 @@ const TURN_MS = 2000; // one time round the circle
 
 interface Send { t: number; message: Record<string, unknown> }
 
+/** The page's freeze bound (web/drive.ts): nothing sent for its refresh plus half the watchdog. */
+const FROZEN_GAP_MS = 300;
+
+/** Watches the page for its own word that it was frozen (web/main.ts woke(): a status line). */
+const WATCH_FOR_FREEZE = `window.testFroze = null;
+new MutationObserver(() => {
+  const m = /This page was frozen for ([0-9.]+) s/.exec(document.body.innerText);
+  if (m && window.testFroze === null) window.testFroze = Number(m[1]);
+}).observe(document.body, { subtree: true, childList: true, characterData: true });`;
+
+/**
+ * Whether the page stopped the car on its own mid-drag because its timers had not run for its freeze bound
+ * (300 ms: a renderer starved on a heavily loaded machine). It must then stop and wait for the knob to be
+ * centred (docs/safety.md, a frozen page), so the rate cannot be judged from that run: said, not failed.
+ */
+async function pageFroze(t: TestContext, page: Page): Promise<boolean> {
+  const froze = await page.evaluate('window.testFroze') as number | null;
+  if (froze === null) return false;
+  t.diagnostic(`the page's timers stalled ${froze} s (a starved renderer) and it stopped the car, as it must; the rate is not judged from this run`);
+  return true;
+}
+
 /** The most sends in any window of `windowMs`, both ends included (the strictest count). */
 function busiestWindow(times: number[], windowMs = 1000): number {
   let most = 0;
@@ -65,6 +87,7 @@ describe('the page keeps to its send rate while the knob goes round and round', 
     const onState = (s: { direction: Direction }) => seen.push({ at: Date.now(), direction: s.direction });
     server.driver.on('state', onState);
     const startSends = await page.evaluate('window.testSends.length') as number;
+    await page.evaluate(WATCH_FOR_FREEZE);
     const at = (i: number) => {
       const angle = (2 * Math.PI * i) / ((TURN_MS / 1000) * hz);
       return [cx + 0.9 * travel * Math.sin(angle), cy - 0.9 * travel * Math.cos(angle)] as const; // from forward, clockwise
@@ -89,10 +112,14 @@ describe('the page keeps to its send rate while the knob goes round and round', 
         .map((s): Send => ({ t: s.t, message: JSON.parse(s.data) as Record<string, unknown> }))
         .filter((s) => s.message.type !== 'ping');
       const drives = sends.filter((s) => s.message.type === 'drive');
+      if (await pageFroze(t, page)) return;
       const busiest = busiestWindow(drives.map((s) => s.t));
       t.diagnostic(`${drives.length} drive messages, busiest second ${busiest}`);
       assert.ok(busiest <= PAGE_BUDGET, `${busiest} drive messages in one second`);
-      assert.ok(drives.length >= DRIVE_SECONDS * (1000 / REFRESH_MS), `kept sending while held (${drives.length})`);
+      // Kept sending while held: never silent as long as its freeze bound (the refresh every 50 ms slips on
+      // a busy machine; silent for 300 ms, the page would have stopped the car and said so above).
+      const longestGap = Math.max(...drives.slice(1).map((s, i) => s.t - drives[i].t));
+      assert.ok(drives.length >= 2 && longestGap < FROZEN_GAP_MS, `kept sending while held: ${drives.length} drives, the longest gap ${longestGap.toFixed(0)} ms`);
       drives.forEach((s, i) => {
         const previous = drives[i - 1];
         if (previous && JSON.stringify(s.message) === JSON.stringify(previous.message)) {

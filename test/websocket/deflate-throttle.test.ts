@@ -53,9 +53,11 @@ test('maxInflateRate: 48 MiB inflated at 32 MiB/s takes at least half a second, 
   assert.ok(servedFirst, 'the bystander was answered while the bomber was throttled');
 });
 
-test('maxInflateRate 0 turns the budget off', async (t) => {
+test('maxInflateRate 0 turns the budget off: nothing is charged, and the whole flood is served', async (t) => {
+  const charge = t.mock.method(InflateBudget.prototype, 'charge');
   const { ms } = await flood(t, 0, 48);
   t.diagnostic(`48 x 1 MiB unthrottled: ${ms.toFixed(0)} ms`);
+  assert.equal(charge.mock.callCount(), 0, 'no inflate budget was charged');
 });
 
 test('InflateBudget: one second deep, refilled at the rate, the wait is the time to get back to zero', () => {

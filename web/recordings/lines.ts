@@ -1,27 +1,12 @@
 // A recording's lines as the page reads them (the format: docs/recording.md, src/recording/format.ts).
 // The server checks files; the page only needs to survive one it did not check (a partial download).
 
-export interface Pose { x: number; y: number; heading: number; speed: number }
+import type { RecordingHeader, RecordingLine } from '../../src/recording/line-types.js';
 
-export type Demand =
-  | { kind: 'analog'; x: number; y: number }
-  | { kind: 'command'; name: string; speed?: number; durationMs?: number }
-  | { kind: 'raw'; byte: number; durationMs?: number };
-
-export type Line =
-  | { t: number; kind: 'seat'; driver: string | null; reserved: boolean }
-  | { t: number; kind: 'message'; client: string; message: Record<string, unknown> }
-  | { t: number; kind: 'refusal'; client: string; code: string; ref?: string }
-  | { t: number; kind: 'demand'; client: string | null; demand: Demand }
-  | { t: number; kind: 'write'; bytes: string }
-  | { t: number; kind: 'link'; state: string }
-  | { t: number; kind: 'watchdog' }
-  | { t: number; kind: 'hold-expired' }
-  | { t: number; kind: 'pose'; pose: Pose }
-  | { t: number; kind: 'dropped'; poses: number }
-  | { t: number; kind: 'end'; reason: string; pose: Pose | null; droppedPoses: number; lost: number; refused?: number };
-
-export interface Header { car: string; codec: string; link: string; started: string; driver: string; part: number; server: string }
+/** A line as the server writes it; `Header` and `Line` are the server's own types (line-types.ts). */
+export type Line = RecordingLine;
+export type Header = RecordingHeader;
+type Demand = Extract<RecordingLine, { kind: 'demand' }>['demand'];
 
 /** The header and every line that parses; a line that does not (a cut-off download) ends the reading. */
 export function parseLines(text: string): { header: Header | null; lines: Line[] } {

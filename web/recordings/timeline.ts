@@ -18,20 +18,35 @@ export interface Timeline {
   setCursor(t: number): void;
 }
 
+/** What every lane draws on: the svg, its width, the time it spans and where a time is drawn. */
+interface Canvas {
+  svg: ReturnType<typeof drawAxes>;
+  width: number;
+  span: number;
+  x(t: number): number;
+}
+
 export function drawTimeline(host: HTMLElement, slider: HTMLInputElement, lines: readonly Line[], durationMs: number,
   onCursor: (t: number, summary: string) => void): Timeline {
   host.textContent = '';
   const width = Math.max(320, host.clientWidth);
   const span = Math.max(durationMs, 1);
   const x = (t: number): number => PAD_X + ((width - PAD_X - 8) * t) / span;
+  const canvas: Canvas = { svg: drawAxes(host, width, span, x), width, span, x };
+  drawStick(canvas, lines);
+  drawBytes(canvas, lines);
+  drawEvents(canvas, lines);
+  return attachCursor(canvas, slider, lines, onCursor);
+}
+
+/** The svg with its lane names and the time axis. */
+function drawAxes(host: HTMLElement, width: number, span: number, x: (t: number) => number) {
   const svg = select(host).append('svg')
     .attr('class', 'timeline-svg')
     .attr('viewBox', `0 0 ${width} ${HEIGHT}`)
     .attr('width', width).attr('height', HEIGHT)
     .attr('role', 'img')
     .attr('aria-label', 'Timeline of the session: the stick, the bytes sent to the car, and events');
-
-  // Lane names and the time axis.
   for (const [name, top, height] of [['stick', STICK_TOP, LANES.stick], ['bytes', BYTES_TOP, LANES.bytes],
     ['events', EVENTS_TOP, LANES.events]] as const) {
     svg.append('rect').attr('class', 'lane').attr('x', PAD_X).attr('y', top).attr('width', width - PAD_X - 8).attr('height', height - 4);
@@ -41,8 +56,11 @@ export function drawTimeline(host: HTMLElement, slider: HTMLInputElement, lines:
   for (let t = 0; t <= span; t += step) {
     svg.append('text').attr('class', 'tick').attr('x', x(t)).attr('y', 12).text(`${(t / 1000).toFixed(step < 1000 ? 1 : 0)} s`);
   }
+  return svg;
+}
 
-  // The stick: forward (y) and steer (x) as steps, back to 0 when the car was stopped.
+/** The stick: forward (y) and steer (x) as steps, back to 0 when the car was stopped; commands as bars. */
+function drawStick({ svg, span, x }: Canvas, lines: readonly Line[]): void {
   const yOf = (v: number): number => STICK_TOP + (LANES.stick - 4) / 2 - (v * (LANES.stick - 12)) / 2;
   let fwd = `M${x(0)},${yOf(0)}`;
   let steer = fwd;
@@ -64,8 +82,10 @@ export function drawTimeline(host: HTMLElement, slider: HTMLInputElement, lines:
       .attr('x', x(line.t)).attr('y', STICK_TOP + 4).attr('width', Math.max(2, x(end) - x(line.t))).attr('height', 10)
       .append('title').text(`${(line.t / 1000).toFixed(3)} s: ${describeDemand(d)}`);
   }
+}
 
-  // The bytes: a tick each, labelled where there is room.
+/** The bytes: a tick each, labelled where there is room. */
+function drawBytes({ svg, x }: Canvas, lines: readonly Line[]): void {
   let lastLabel = -Infinity;
   for (const line of lines) {
     if (line.kind !== 'write') continue;
@@ -79,8 +99,10 @@ export function drawTimeline(host: HTMLElement, slider: HTMLInputElement, lines:
       lastLabel = px;
     }
   }
+}
 
-  // Events: the link as a band, the rest as marks.
+/** Events: the link as a band, the rest as marks. */
+function drawEvents({ svg, span, x }: Canvas, lines: readonly Line[]): void {
   let linkFrom = 0;
   let linkState = 'connected';
   const band = (from: number, to: number, state: string): void => {
@@ -101,7 +123,11 @@ export function drawTimeline(host: HTMLElement, slider: HTMLInputElement, lines:
       .append('title').text(`${(line.t / 1000).toFixed(3)} s: ${describeLine(line)}`);
   }
   band(linkFrom, span, linkState);
+}
 
+/** The cursor, following the pointer over the timeline or the slider under it; starts at the end. */
+function attachCursor({ svg, width, span, x }: Canvas, slider: HTMLInputElement, lines: readonly Line[],
+  onCursor: (t: number, summary: string) => void): Timeline {
   const cursor = svg.append('line').attr('class', 'cursor').attr('y1', LANES.axis).attr('y2', HEIGHT - 4);
   slider.min = '0';
   slider.max = String(Math.round(span));
