@@ -90,6 +90,8 @@ const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
 };
 /** This page's car: the one its path names, or (at / and /index.html) the server's first. */
 let ownCar = carOfPath(location.pathname) ?? '';
+// The recordings page's Back link returns here (web/recordings/back-link.ts).
+if (ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.search = `?car=${encodeURIComponent(ownCar)}`;
 const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
@@ -177,6 +179,20 @@ function renderControls(): void {
   wakeLock.set(usable);
 }
 
+// The skip link: focus on the joystick's section (named by its label; the next Tab is Stop), scrolled only
+// as far as it takes to show it, never past its top (a jump to #drive scrolled the joystick away).
+document.querySelector<HTMLAnchorElement>('a.skip')!.addEventListener('click', (event) => {
+  event.preventDefault();
+  const section = document.querySelector<HTMLElement>('#drive')!;
+  section.focus({ preventScroll: true });
+  section.scrollIntoView({ block: 'nearest' });
+});
+
+/** This car's colour (the arena's) on the knob, its arrow on the map and its trail: style.css's --knob. */
+function wearColour(colour: string | undefined): void {
+  if (colour && /^#[0-9a-f]{6}$/i.test(colour)) document.documentElement.style.setProperty('--knob', colour);
+}
+
 function onMessage(message: ServerMessage): void {
   switch (message.type) {
     case 'welcome': {
@@ -227,6 +243,7 @@ function onMessage(message: ServerMessage): void {
     case 'arena':
       ownCar ||= message.cars[0]?.name ?? '';
       track.arena(message.cars, message.circuit, ownCar);
+      wearColour(message.cars.find((c) => c.name === ownCar)?.colour);
       race.arena(message.cars);
       fleet.cars(message.cars.length);
       break;

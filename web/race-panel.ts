@@ -120,6 +120,15 @@ export class RacePanel {
     }
   }
 
+  /** A focused control that just went (Start while a race runs, End after it) hands focus to the other,
+   *  so the keyboard's place is not dropped to the page's top. */
+  private keepFocus(focused: Element | null): void {
+    const gone = (el: HTMLElement) => el === focused && (el.hidden || (el as HTMLButtonElement | HTMLInputElement).disabled);
+    if (!gone(this.startButton) && !gone(this.lapsInput) && !gone(this.endButton)) return;
+    const next = [this.endButton, this.startButton].find((b) => !b.hidden && !b.disabled);
+    next?.focus();
+  }
+
   /** The clock the race is at now, counted on from the last message. */
   private elapsed(): number {
     const race = this.race!;
@@ -129,11 +138,13 @@ export class RacePanel {
   private render(): void {
     const phase = this.race?.phase ?? 'none';
     const under = phase === 'countdown' || phase === 'running';
+    const focused = document.activeElement;
     this.startButton.disabled = !this.online || !this.mayRace || under;
     this.lapsInput.disabled = this.startButton.disabled;
     this.endButton.hidden = !under;
     this.endButton.disabled = !this.online || !this.mayRace;
     this.endButton.textContent = phase === 'countdown' ? 'Call the race off' : 'End the race';
+    this.keepFocus(focused);
     const standings = this.race?.standings ?? [];
     this.table.hidden = standings.length === 0;
     this.standings.replaceChildren(...standings.map((s) => this.standingRow(s)));

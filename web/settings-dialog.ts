@@ -7,7 +7,7 @@
 import { GamepadProbe, STANDARD_AXES, STANDARD_BUTTONS, type PadEvent } from './gamepad-probe.js';
 import { canVibrate } from './haptics.js';
 import {
-  DEAD_ZONE_RANGE, FIXED_STOP_KEY, KEY_ACTIONS, KEYS_PER_ACTION, bindKey, clearKey, copySettings, keyName,
+  DEAD_ZONE_RANGE, FIXED_STOP_KEY, KEY_ACTIONS, KEYS_PER_ACTION, bindKey, clearKey, copySettings, keyName, keyOwner,
   type KeyAction, type Settings, type SettingsStore,
 } from './settings.js';
 
@@ -275,11 +275,13 @@ function captureKeys(dialog: HTMLDialogElement, panel: Panel, render: (s: Settin
       save(clearKey(store.value, action, slot));
       say(`${ACTION_LABELS[action]}, key ${slot + 1}: none.`);
     } else {
+      const owner = keyOwner(store.value, event.code);
+      const previous = store.value.keys[action][slot];
       const next = bindKey(store.value, action, slot, event.code);
       if (typeof next === 'string') say(next);
       else {
         save(next);
-        say(`${ACTION_LABELS[action]}: ${keyName(event.code)}.`);
+        say(`${ACTION_LABELS[action]}: ${keyName(event.code)}.${owner && owner.action !== action ? ` It was ${ACTION_LABELS[owner.action]}'s key: ${ACTION_LABELS[owner.action]} now has ${previous === '' ? 'no key in that slot' : keyName(previous)}.` : ''}`);
       }
     }
     panel.capturing = null;
@@ -319,10 +321,12 @@ function detectOnGamepad(panel: Panel, probeText: HTMLParagraphElement): Gamepad
 export function applySettingsToPage(s: Settings, help: HTMLElement | null): void {
   document.body.classList.toggle('left-handed', s.leftHanded);
   if (!help) return;
-  const keys = (action: KeyAction) => s.keys[action].filter((c) => c !== '').map((c) => `<kbd>${keyName(c)}</kbd>`).join('');
-  const accessory = (action: KeyAction, text: string) => (s.keys[action].some((c) => c !== '') ? `${keys(action)} ${text}` : '');
-  const extras = [accessory('horn', 'horn (held)'), accessory('lights', 'lights')].filter(Boolean).join(', ');
+  const keys = (action: KeyAction) => s.keys[action].filter((c) => c !== '').map((c) => `<kbd>${keyName(c)}</kbd>`).join(' ');
+  // Each action with its own keys, from the current mapping: after a remap the help still says which is which.
+  const said = (action: KeyAction, text: string) => (s.keys[action].some((c) => c !== '') ? `${keys(action)} ${text}` : '');
+  const drive = [said('forward', 'forward'), said('backward', 'backward'), said('left', 'left'), said('right', 'right')].filter(Boolean).join(', ');
+  const extras = [said('horn', 'horn (held)'), said('lights', 'lights')].filter(Boolean).join(', ');
   // Key codes are letters and digits only (settings.ts checks them), so this markup is ours alone.
-  help.innerHTML = `${keys('forward')}${keys('backward')}${keys('left')}${keys('right')} drive while held, ${keys('stop')} stops.`
+  help.innerHTML = `${drive ? `${drive} while held; ` : ''}${keys('stop')} stops.`
     + (extras ? ` ${extras}, on cars that have them.` : '');
 }

@@ -140,10 +140,26 @@ export function bindKey(s: Settings, action: KeyAction, slot: number, code: stri
   if (code === FIXED_STOP_KEY) return 'Space is always Stop.';
   if (RESERVED_KEYS.has(code)) return `${keyName(code)} is kept for moving around the page.`;
   if (!KEY_CODE.test(code)) return 'That key cannot be used.';
+  const owner = keyOwner(s, code);
+  const previous = s.keys[action][slot];
+  // A key means one thing: the action that had it gets this slot's old key in its place (a swap), unless
+  // that leaves it with no key at all (then the person must give it another first).
+  if (owner && owner.action !== action && previous === '' && s.keys[owner.action].every((c) => c === '' || c === code)) {
+    return `${keyName(code)} is ${owner.action}'s only key: give ${owner.action} another key first.`;
+  }
   const next = copySettings(s);
-  for (const other of KEY_ACTIONS) next.keys[other] = next.keys[other].map((c) => (c === code ? '' : c));
+  if (owner) next.keys[owner.action][owner.slot] = previous;
   next.keys[action][slot] = code;
   return next;
+}
+
+/** The action and slot a key is bound to, if any (Space, Stop's fixed key, is not in the slots' sense). */
+export function keyOwner(s: Settings, code: string): { action: KeyAction; slot: number } | null {
+  for (const action of KEY_ACTIONS) {
+    const slot = s.keys[action].indexOf(code);
+    if (slot >= 0) return { action, slot };
+  }
+  return null;
 }
 
 /** Empties one slot (Stop's Space cannot be emptied). */

@@ -10,7 +10,7 @@ import { circuitExtent, viewOf } from './track-view.js';
 
 const MAX_POINTS = 2000;
 const MIN_STEP_M = 0.01; // track points closer than this add nothing visible
-const OWN_COLOUR = '#e63946'; // the joystick's knob: this page's car until the arena says otherwise
+const OWN_COLOUR = 'var(--knob)'; // the joystick's knob, which wears this car's colour (main.ts)
 
 export interface Track {
   show(visible: boolean): void;

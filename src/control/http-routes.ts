@@ -50,7 +50,7 @@ export function createHttpHandler(routes: HttpRoutes): (req: IncomingMessage, re
     const car = CAR_PAGE.exec(path);
     if (car) {
       const name = safeDecode(car[1]);
-      if (name === null || !fleet.get(name)) return send(res, 404, unknownCar(name ?? car[1], fleet));
+      if (name === null || !fleet.get(name)) return send(res, 404, unknownCarPage(name ?? car[1], fleet), 'text/html; charset=utf-8');
       return serveStatic(req, res, '/index.html');
     }
     const camera = CAMERA_PAGE.exec(path);
@@ -74,6 +74,19 @@ function sendJson(req: IncomingMessage, res: ServerResponse, body: () => unknown
 /** The reply to a car name no car has: the names that exist, so a typo is easy to fix. */
 export function unknownCar(name: string, fleet: Fleet): string {
   return `no car named '${name.slice(0, 64)}'; the cars are: ${fleet.names.join(', ')}\n`;
+}
+
+/** The same, as a page a person can use: a link to each car (names are escaped: a path is anyone's text). */
+export function unknownCarPage(name: string, fleet: Fleet): string {
+  const links = fleet.names.map((n) => `<li><a href="/car/${encodeURIComponent(n)}">${escapeHtml(n)}</a></li>`).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
+    + `<title>No such car</title><link rel="stylesheet" href="/style.css"></head><body class="lobby"><main class="lobby-main">`
+    + `<h1>No car named ${escapeHtml(name.slice(0, 64))}</h1><p>The cars here:</p><ul>${links}</ul>`
+    + `<p><a href="/">All the cars</a></p></main></body></html>\n`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function safeDecode(text: string): string | null {

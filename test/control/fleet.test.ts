@@ -76,7 +76,10 @@ test('an unknown car: the upgrade gets 404 and the page route names the cars tha
   assert.equal(await upgradeStatus(t, wsUrl(server, '/ws?car=green')), 404);
   const page = await fetch(new URL('/car/green', server.url));
   assert.equal(page.status, 404);
-  assert.equal(await page.text(), "no car named 'green'; the cars are: red, blue\n");
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(await page.text(), /No car named green<\/h1>.*<a href="\/car\/red">red<\/a>.*<a href="\/car\/blue">blue<\/a>/);
+  const hostile = await fetch(new URL('/car/%3Cscript%3E', server.url));
+  assert.match(await hostile.text(), /No car named &#60;script&#62;</, 'a name from the path is escaped');
   const known = await fetch(new URL('/car/blue', server.url));
   assert.equal(known.status, known.status === 404 ? 404 : 200); // 404 only when the page is not built
   if (known.status === 200) assert.match(await known.text(), /<title>webracer/);

@@ -44,13 +44,15 @@ describe('settings', () => {
     assert.equal(s.haptics, DEFAULT_SETTINGS.haptics);
   });
 
-  it('give a key one meaning: binding it takes it from the action that had it', () => {
+  it('give a key one meaning: binding it swaps it with the action that had it, or refuses to leave that one keyless', () => {
     const next = bindKey(DEFAULT_SETTINGS, 'forward', 0, 'KeyD') as Settings;
     assert.deepEqual(next.keys.forward, ['KeyD', 'KeyW']);
-    assert.deepEqual(next.keys.right, ['ArrowRight', '']);
+    assert.deepEqual(next.keys.right, ['ArrowRight', 'ArrowUp'], 'right gets forward\'s old key');
     assert.equal(actionOf(next, 'KeyD'), 'forward');
-    assert.equal(actionOf(next, 'ArrowUp'), null);
+    assert.equal(actionOf(next, 'ArrowUp'), 'right');
     assert.equal(actionOf(next, 'Space'), 'stop');
+    const lone = parseSettings({ keys: { forward: ['KeyI', ''] } });
+    assert.match(bindKey(lone, 'lights', 1, 'KeyI') as string, /^I is forward's only key/);
     // The same rule when a hand-edited entry gives two actions one key.
     const twice = parseSettings({ keys: { forward: ['KeyZ', ''], backward: ['KeyZ', ''] } });
     assert.deepEqual([twice.keys.forward[0], twice.keys.backward[0]], ['KeyZ', '']);

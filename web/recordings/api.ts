@@ -38,7 +38,12 @@ async function get(path: string): Promise<Response> {
 }
 
 export async function listRecordings(): Promise<RecordingSummary[]> {
-  return ((await (await get('/api/recordings')).json()) as { recordings: RecordingSummary[] }).recordings;
+  const response = await get('/api/recordings').catch((err: unknown) => {
+    // Without --record the server has no such API: say so, rather than a bare 404 (from the lobby's link).
+    if (err instanceof Error && / 404 /.test(err.message)) throw new Error('This server does not record driving sessions (it runs without --record).');
+    throw err;
+  });
+  return ((await response.json()) as { recordings: RecordingSummary[] }).recordings;
 }
 
 export async function fetchRecording(name: string): Promise<string> {

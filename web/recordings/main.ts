@@ -3,6 +3,7 @@
 // answers only requests that carry the token (api.ts); the page asks for it when it has none.
 
 import { download, fetchRecording, fetchTrack, listRecordings, NeedsToken, setToken, takeTokenFromFragment, type RecordingSummary } from './api.js';
+import { aimBackLink } from './back-link.js';
 import { parseLines } from './lines.js';
 import { drawMap } from './map.js';
 import { drawTimeline } from './timeline.js';
@@ -28,7 +29,8 @@ form.addEventListener('submit', (event) => {
   if (!input.value.trim()) return;
   setToken(input.value.trim());
   input.value = '';
-  void refresh();
+  void aimBackLink(document.querySelector<HTMLAnchorElement>('#back')!);
+void refresh();
 });
 
 downloadButton.addEventListener('click', () => {
@@ -57,6 +59,8 @@ async function refresh(): Promise<void> {
   list.replaceChildren(...recordings.map(row));
 }
 
+const COLUMNS = [...document.querySelectorAll('#list thead th')].map((th) => th.textContent ?? '');
+
 function row(r: RecordingSummary): HTMLTableRowElement {
   const tr = document.createElement('tr');
   const cells = [
@@ -67,11 +71,12 @@ function row(r: RecordingSummary): HTMLTableRowElement {
     `${r.distanceM.toFixed(2)} m`,
     status(r),
   ];
-  for (const text of cells) {
+  cells.forEach((text, i) => {
     const td = document.createElement('td');
     td.textContent = text;
+    td.dataset.label = COLUMNS[i]; // a phone shows each row as a card, every value under its name
     tr.append(td);
-  }
+  });
   const td = document.createElement('td');
   const button = document.createElement('button');
   button.type = 'button';
@@ -113,4 +118,5 @@ async function show(r: RecordingSummary): Promise<void> {
   }
 }
 
+void aimBackLink(document.querySelector<HTMLAnchorElement>('#back')!);
 void refresh();
