@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { ByteRecorder } from '../support/byte-recorder.js';
-import { WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, waitForState, type ControlServer } from './harness.js';
+import { WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, waitForState } from './harness.js';
 
 /** Moves the speed slider from the keyboard: Home (1), then right `steps - 1` times. */
 async function setSpeed(page: Page, step: number): Promise<void> {
