@@ -263,6 +263,24 @@ describe('ReconnectingLink writes: liveness', () => {
     assert.equal(link.state, 'connected', 'nothing is left to time out');
   });
 
+  it('after a last look that finds everything handed over delivered, a write still in the slot is looked at again 50 ms on, not in a loop', async (t) => {
+    const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16)); // t = 0: handed over; its write has not completed (the transport holds it)
+    clock.advance(10);
+    link.write(Uint8Array.of(0x00)); // t = 10: waits in the slot behind it
+    clock.advance(990); // t = 1000: the deadline; the confirmation from t = 250 and the last look both ask
+    while (tr.confirmations > 0) tr.deliver(); // 0x16 arrived
+    await flush();
+    const asked = tr.confirmations; // the next confirmation, for the slot's write
+    clock.advance(49);
+    await flush();
+    assert.equal(tr.confirmations, asked, 'no new look within 50 ms (a deadline in the past re-armed at once spun the timers)');
+    assert.equal(link.state, 'connected');
+    tr.take(); // 0x16's write completes: the slot's 0x00 is handed over
+    assert.deepEqual(tr.written.at(-1), [0x00]);
+    assert.deepEqual(failures, []);
+  });
+
   it('a write stuck in flight (the OS takes nothing) times out the same way', async (t) => {
     const { link, clock } = await connected(t, { writeTimeoutMs: 500 });
     link.write(Uint8Array.of(0x16));

@@ -288,7 +288,7 @@ export class ReconnectingLink extends SafeEmitter implements Link {
     );
   }
 
-  #armDeadline(): void {
+  #armDeadline(atLeastMs = 0): void {
     if (this.#deadline !== null) clearTimeout(this.#deadline);
     this.#deadline = null;
     const since = this.#oldestUndelivered;
@@ -300,13 +300,16 @@ export class ReconnectingLink extends SafeEmitter implements Link {
       void this.#lastLook(t).then((delivered) => {
         if (t !== this.#transport) return;
         if (!delivered) return this.#lose(t, new Error(`${formatLinkSpec(this.spec)}: a write was not delivered within ${ms} ms (link timeout)`));
-        // Everything handed over arrived; what waits in the slot is the oldest undelivered now.
+        // Everything handed over arrived; what waits in the slot is the oldest undelivered now. The
+        // transport takes it once it has seen the write before it through (within LAST_LOOK_MS): its
+        // deadline, if already past, is looked at again no sooner than that, never in a loop of timers
+        // that starves the I/O it waits for.
         this.#oldestUndelivered = this.#slot !== null ? this.#slotSince : null;
-        this.#armDeadline();
+        this.#armDeadline(LAST_LOOK_MS);
         this.#confirmSoon(this.#writeTimeoutMs * CONFIRM_AFTER);
         this.#wakeIdle();
       });
-    }, Math.max(0, since + ms - this.#now()));
+    }, Math.max(atLeastMs, since + ms - this.#now()));
     this.#deadline.unref?.();
   }
 
