@@ -43,6 +43,8 @@ test('a race of four simulated cars: two drive a lap, one drives it backwards, o
   await Promise.all([red, blue, green, yellow].map((c) => phase(c, 'running', 0)));
   await Promise.all([
     driveRoute(red, 'red', routes(arena.circuit).lap),
+    // A head start on the same line, so blue finishes second. Not an event's stand-in that we could find:
+    // starting blue at red's finish instead left blue's bot short of its route (waypoint 7 of 52 at 60 s).
     new Promise((r) => setTimeout(r, 1500)).then(() => driveRoute(blue, 'blue', routes(arena.circuit).lap)),
     driveRoute(green, 'green', routes(arena.circuit).backwards),
     driveRoute(yellow, 'yellow', routes(arena.circuit).cut),
@@ -120,7 +122,7 @@ test('a real car races with a marshal marking its laps; a car whose driver leave
   await marshal.expect('error', (m) => m.code === 'race_state' && /simulated/.test(m.message), 0);
   marshal.send({ type: 'lap-mark', car: 'REAL' });
   await marshal.expect('error', (m) => m.code === 'race_state' && /a moment ago/.test(m.message), 0); // within 2 s of go
-  await new Promise((r) => setTimeout(r, 2100));
+  await new Promise((r) => setTimeout(r, 2100)); // a rule about time (one mark per 2 s) on the server's real clock: race-rules.test.ts fakes it
   marshal.send({ type: 'lap-mark', car: 'real' });
   const result = await phase(marshal, 'finished', 0);
   assert.deepEqual(result.standings.map((s) => [s.car, s.laps, s.status]), [['real', 1, 'finished'], ['sim', 0, 'out']]);

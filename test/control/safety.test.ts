@@ -1,9 +1,11 @@
-// The server's own safety rules (docs/safety.md), end to end with real clients: a timed command is a
+// The server's own safety rules (docs/safety.md), end to end with real clients (the message rate on fake
+// peers and fake time): a timed command is a
 // bounded motion, a fast driver is never thrown out, a silent driver loses its connection, the car's
 // owner can always get in, and a bug in a handler costs one connection, never the car's stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TOKEN_SUBPROTOCOL_PREFIX } from '../../src/control/protocol/messages.js';
+import { fakeWorld } from './fake-world.js';
 import { connect, open, startServer, upgradeStatus, wsUrl } from './helpers.js';
 
 const tokenProtocol = (token: string) => `${TOKEN_SUBPROTOCOL_PREFIX}${Buffer.from(token).toString('base64url')}`;
@@ -27,21 +29,19 @@ test('a seed command longer than maxHoldMs is clamped, says so, and the car stop
 });
 
 test('a driver over the message rate is never closed: the excess is dropped, rate_limited at most once a second', async (t) => {
-  const server = await startServer(t, { driveRatePerSecond: 10 });
-  const car = await connect(t, wsUrl(server));
-  car.arm();
-  const mark = car.mark();
+  const { join, car, tick } = await fakeWorld(t, { driveRatePerSecond: 10 }); // fake peers and fake time: the refill is exact
+  const driver = join('d');
   // Far more than the rate, and more than the 20-error flood budget if each refusal counted.
-  for (let i = 0; i < 300; i++) car.send({ type: 'drive', x: 0, y: i % 2 === 0 ? 0.9 : 1 });
-  await car.state({ direction: 'forward' }, mark);
-  await new Promise((r) => setTimeout(r, 1100)); // the bucket refills
-  await car.roundTrip('after-burst');
-  const limited = car.inbox.slice(mark).filter((m) => m.type === 'error' && m.code === 'rate_limited');
-  assert.equal(limited.length, 1, 'one rate_limited reply for the whole burst');
-  assert.equal(car.ws.readyState, car.ws.OPEN, 'still connected');
-  car.arm(); // the watchdog stopped it meanwhile: centre, then drive
-  car.send({ type: 'drive', x: 0, y: -1 });
-  await car.state({ direction: 'backward' }, mark);
+  driver.say({ type: 'drive', x: 0, y: 0 });
+  for (let i = 0; i < 300; i++) driver.say({ type: 'drive', x: 0, y: i % 2 === 0 ? 0.9 : 1 });
+  assert.equal(car.state.direction, 'forward');
+  tick(1100); // the bucket refills
+  driver.say({ type: 'ping', id: 'after-burst' });
+  assert.equal(driver.last('pong').id, 'after-burst');
+  assert.deepEqual(driver.of('error').map((m) => m.code), ['rate_limited'], 'one rate_limited reply for the whole burst');
+  assert.equal(driver.closedWith, null, 'still connected');
+  driver.say({ type: 'drive', x: 0, y: -1 });
+  assert.equal(car.state.direction, 'backward');
 });
 
 test('a driver that goes silent (no message, no pong) is dropped, its car stopped, its seat held for resume', async (t) => {
@@ -65,14 +65,15 @@ test('a driver that is merely idle keeps its seat: the server pings it and its p
   const server = await startServer(t, { driverSilenceMs: 400 });
   const driver = await connect(t, wsUrl(server));
   const spectator = await connect(t, wsUrl(server));
-  let pings = 0;
-  driver.ws.on('ping', () => pings++); // the ws client answers each with a pong by itself
   // Three times the silence limit without a message: only the pongs keep the seat.
-  for (const deadline = Date.now() + 10_000; pings < 12 && Date.now() < deadline;) {
-    assert.equal(driver.ws.readyState, driver.ws.OPEN, `dropped after ${pings} pings`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(pings >= 12, `pinged ${pings} times`);
+  const pings = await new Promise<number>((resolve, reject) => {
+    let count = 0;
+    driver.ws.on('ping', () => { // the ws client answers each with a pong by itself
+      if (++count === 12) resolve(count);
+    });
+    void driver.closed.then(() => reject(new Error(`dropped after ${count} pings`)));
+  });
+  assert.equal(pings, 12);
   await spectator.roundTrip();
   assert.equal(spectator.latestState().driver, driver.welcome.clientId);
   assert.equal(driver.ws.readyState, driver.ws.OPEN);

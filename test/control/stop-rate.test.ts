@@ -3,15 +3,14 @@
 // car at once. The stop still counts against the rate, and a flood of stops costs the server its parsing,
 // nothing more: no write, no reply, no log line, no recorded event per stop.
 import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import { AddressLockout } from '../../src/control/connection/auth.js';
 import { CarWorld } from '../../src/control/car/car-world.js';
 import { ClientSession, type SessionContext } from '../../src/control/connection/client-session.js';
 import { silentLogger } from '../../src/control/log.js';
 import type { Limits } from '../../src/control/protocol/messages.js';
-import type { WebSocket } from '../../src/websocket/index.js';
 import { createCodec, Driver, SimLink } from '../../src/vehicle/index.js';
+import { FakePeer } from './fake-peer.js';
 import { connect, startServer, wsUrl, type Client } from './helpers.js';
 
 const BURST = 65; // as found: the default rate is 60 a second, with a burst of 60
@@ -90,23 +89,6 @@ async function caughtUp(client: Client): Promise<void> {
   }
 }
 
-/** A connection as the car world sees it, with nothing behind it: what the server sends is kept. */
-class FakeSocket extends EventEmitter {
-  readyState = 1;
-  bufferedAmount = 0;
-  readonly sent: string[] = [];
-  send(text: string): void {
-    this.sent.push(text);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  terminate(): void {
-    this.readyState = 3;
-  }
-  ping(): void {}
-}
-
 describe('stops over the rate, on a clock that stands still (no token comes back)', () => {
   it('the first stop after a drive always acts; the stops after it cost nothing; stops count against the rate', async (t) => {
     let now = 0;
@@ -123,10 +105,10 @@ describe('stops over the rate, on a clock that stands still (no token comes back
     t.after(() => world.close());
     await car.start();
     const ctx: SessionContext = { token: null, lockout: new AddressLockout(() => now), limits, log: silentLogger, now: () => now };
-    const session = (id: string): { socket: FakeSocket; say: (text: string) => void } => {
-      const socket = new FakeSocket();
-      world.attach(new ClientSession(socket as unknown as WebSocket, ctx, { id, address: '127.0.0.1' }));
-      return { socket, say: (text) => socket.emit('message', Buffer.from(text), false) };
+    const session = (id: string): { socket: FakePeer; say: (text: string) => void } => {
+      const socket = new FakePeer();
+      world.attach(new ClientSession(socket, ctx, { id, address: '127.0.0.1' }));
+      return { socket, say: (text) => socket.say(text) };
     };
     const driver = session('driver');
     const bystander = session('bystander');

@@ -4,7 +4,6 @@
  * the car world it is attached to decides what its messages mean.
  */
 import { randomBytes } from 'node:crypto';
-import type { WebSocket } from '../../websocket/index.js';
 import { ADDRESS_WINDOW_MS, ClientAuth, type AddressLockout, type TokenCheck } from './auth.js';
 import {
   CLOSE_CODES, isSeedCommand,
@@ -15,6 +14,7 @@ import { TokenBucket } from './rate-limit.js';
 import { AtMostEvery } from '../throttle.js';
 import { SeedSession } from '../protocol/seed.js';
 import { parseClientMessage } from '../protocol/validate.js';
+import type { Peer } from './peer.js';
 
 /** What every session of one server shares. */
 export interface SessionContext {
@@ -77,7 +77,7 @@ export class ClientSession {
   /** The connection's two ends have the same address: a client on the server's own machine (marshal.ts). */
   readonly onServerMachine: boolean;
 
-  constructor(readonly ws: WebSocket, private readonly ctx: SessionContext, opts: SessionOptions) {
+  constructor(readonly ws: Peer, private readonly ctx: SessionContext, opts: SessionOptions) {
     this.id = opts.id;
     this.address = opts.address;
     this.page = opts.page ?? 'drive';
