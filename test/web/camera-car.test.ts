@@ -55,7 +55,7 @@ describe('the camera page names the car it serves', () => {
         await page.waitForURL(/\/car\/blue\/camera$/, { timeout: WAIT_MS });
         await page.locator('#cam-state[data-state="streaming"]').waitFor({ timeout: WAIT_MS });
         assert.equal(await page.locator('#cam-car-name').innerText(), 'blue');
-        assert.equal(await page.locator('#cam-car .car-swatch').evaluate((e) => getComputedStyle(e).backgroundColor), BLUE);
+        assert.equal(await page.evaluate('getComputedStyle(document.querySelector("#cam-car .car-swatch")).backgroundColor'), BLUE);
         assert.equal(await page.locator('#cam-car').isVisible(), true);
         assert.match(await page.title(), /^blue's camera/);
         assert.notEqual(await cameraOf('blue'), null);

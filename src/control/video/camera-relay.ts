@@ -59,7 +59,7 @@ export class CameraRelay {
     if (refusal) return session.error(refusal.code, refusal.message, 'camera-on');
     if (this.camera === session) return this.sendIceServers(session); // asked again: fresh servers before they expire
     if (this.camera !== null) {
-      return session.error('camera_taken', 'this car already has a camera (another page); one at a time', 'camera-on');
+      return session.error('camera_taken', `this car has a camera (${this.camera.id}); one at a time`, 'camera-on');
     }
     this.sendIceServers(session); // before the first viewer it must offer to
     this.camera = session;
