@@ -206,6 +206,7 @@ function onMessage(message: ServerMessage): void {
       authRequired = message.authRequired;
       authenticated = message.authenticated;
       marshal = message.marshal ?? true; // an older server let everyone allowed to drive run races
+      status.limits(message.limits.idleTakeoverMs);
       status.vehicle(message.state);
       carMoving = message.state.direction !== 'stop';
       status.roleChanged(message.role, !authRequired || authenticated);
@@ -277,6 +278,9 @@ function onMessage(message: ServerMessage): void {
     case 'signal':
     case 'ice-servers':
       video.message(message);
+      break;
+    case 'queue':
+      status.queue(message);
       break;
     case 'pong':
     case 'viewer':
