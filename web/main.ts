@@ -195,42 +195,11 @@ function wearColour(colour: string | undefined): void {
 
 function onMessage(message: ServerMessage): void {
   switch (message.type) {
-    case 'welcome': {
-      welcomed = true;
-      drive.fitWatchdog(message.limits.watchdogMs);
-      serverDeadZone = message.limits.deadZone ?? SERVER_DEAD_ZONE;
-      serverRuns.welcome();
-      accessories.welcome(message.vehicle.accessories);
-      buttons.setMaxHold(message.limits.maxHoldMs);
-      track.show(message.vehicle.link === 'sim');
-      authRequired = message.authRequired;
-      authenticated = message.authenticated;
-      marshal = message.marshal ?? true; // an older server let everyone allowed to drive run races
-      status.limits(message.limits.idleTakeoverMs);
-      status.vehicle(message.state);
-      carMoving = message.state.direction !== 'stop';
-      status.roleChanged(message.role, !authRequired || authenticated);
-      // The seat back first, then the token: the server's answer to either is a `role` message.
-      const resumeToken = resume.welcome(message);
-      if (resumeToken) connection.send({ type: 'resume', token: resumeToken });
-      // A server that speaks our subprotocol checked the token offered at the upgrade: not authenticated
-      // means refused, and sending it again would only spend another of the address's wrong tokens.
-      const refusedAtUpgrade = authRequired && !authenticated && offeredToken !== null && connection.protocol === SUBPROTOCOL;
-      if (refusedAtUpgrade) tokenRefused();
-      else auth.welcome(message.authRequired, message.authenticated);
-      seatChanged(message.role === 'driver');
-      race.connected(mayRace());
-      video.welcome(message);
+    case 'welcome':
+      welcome(message);
       break;
-    }
     case 'role':
-      authenticated = message.authenticated;
-      status.roleChanged(message.role, !authRequired || authenticated);
-      auth.authenticated(message.authenticated);
-      resume.role(message.role);
-      if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
-      else renderControls(); // authenticated may have changed who may stop
-      race.allowed(mayRace());
+      roleChanged(message);
       break;
     case 'state':
       status.vehicle(message);
@@ -286,6 +255,46 @@ function onMessage(message: ServerMessage): void {
     case 'viewer':
       break;
   }
+}
+
+/** The server's first word on each connection: its limits, this client's role and the car's state. */
+function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): void {
+  welcomed = true;
+  drive.fitWatchdog(message.limits.watchdogMs);
+  serverDeadZone = message.limits.deadZone ?? SERVER_DEAD_ZONE;
+  serverRuns.welcome();
+  accessories.welcome(message.vehicle.accessories);
+  buttons.setMaxHold(message.limits.maxHoldMs);
+  track.show(message.vehicle.link === 'sim');
+  authRequired = message.authRequired;
+  authenticated = message.authenticated;
+  marshal = message.marshal ?? true; // an older server let everyone allowed to drive run races
+  status.limits(message.limits.idleTakeoverMs);
+  status.vehicle(message.state);
+  carMoving = message.state.direction !== 'stop';
+  status.roleChanged(message.role, !authRequired || authenticated);
+  // The seat back first, then the token: the server's answer to either is a `role` message.
+  const resumeToken = resume.welcome(message);
+  if (resumeToken) connection.send({ type: 'resume', token: resumeToken });
+  // A server that speaks our subprotocol checked the token offered at the upgrade: not authenticated
+  // means refused, and sending it again would only spend another of the address's wrong tokens.
+  const refusedAtUpgrade = authRequired && !authenticated && offeredToken !== null && connection.protocol === SUBPROTOCOL;
+  if (refusedAtUpgrade) tokenRefused();
+  else auth.welcome(message.authRequired, message.authenticated);
+  seatChanged(message.role === 'driver');
+  race.connected(mayRace());
+  video.welcome(message);
+}
+
+/** This client's role or authentication changed (a seat taken or lost, a token accepted). */
+function roleChanged(message: Extract<ServerMessage, { type: 'role' }>): void {
+  authenticated = message.authenticated;
+  status.roleChanged(message.role, !authRequired || authenticated);
+  auth.authenticated(message.authenticated);
+  resume.role(message.role);
+  if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
+  else renderControls(); // authenticated may have changed who may stop
+  race.allowed(mayRace());
 }
 
 /** Never sent again: each wrong token spends the address's budget, and would lock everyone there out. */
