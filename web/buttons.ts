@@ -6,6 +6,7 @@
 import { select } from 'd3-selection';
 import { parseByte } from './bytes.js';
 import type { ClientMessage } from './messages.js';
+import { MAX_SPEED_STEP } from './settings.js';
 
 interface CommandButton {
   command: 'up' | 'down' | 'left' | 'right';
@@ -21,7 +22,6 @@ const COMMANDS: readonly CommandButton[] = [
   { command: 'down', label: 'Backward', glyph: '▼', key: 'S / ↓' },
 ];
 
-const MAX_SPEED = 15;
 /** The protocol's own bound on `duration` (seconds), until the server tells its hold limit. */
 const PROTOCOL_MAX_HOLD_S = 10;
 /** How long the server holds a raw byte (the seed's 1.0 s), before its hold limit applies. */
@@ -31,6 +31,8 @@ const ARRIVAL_MARGIN_MS = 1000;
 
 export interface ButtonsOptions {
   send(message: ClientMessage): boolean;
+  /** The person moved the speed control (to keep it with the settings). */
+  onSpeed?(step: number): void;
   /** Milliseconds, monotonic. */
   now?: () => number;
 }
@@ -38,6 +40,10 @@ export interface ButtonsOptions {
 export interface Buttons {
   /** The speed control's step (1..15): the buttons' speed, and every input's top speed (demand.ts speedDemand). */
   speedStep(): number;
+  /** Shows the step kept in the settings (held to the car's ceiling). */
+  setSpeed(step: number): void;
+  /** The car's ceiling (welcome.vehicle.maxSpeed): the control goes no further and says so. */
+  setSpeedCeiling(max: number): void;
   /** The server's limit on a timed command (limits.maxHoldMs): the hold input is capped to it and says so. */
   setMaxHold(ms: number): void;
   /** A command this page sent may still be holding the car. */
@@ -53,7 +59,8 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
   let maxHoldS = PROTOCOL_MAX_HOLD_S;
   let runningUntil = -Infinity;
 
-  const speedStep = attachSpeed(root);
+  const speed = attachSpeed(root, opts.onSpeed ?? (() => {}));
+  const speedStep = speed.step;
   const holdSeconds = () => {
     const s = Number(hold.value);
     return Number.isFinite(s) && s > 0 ? Math.min(maxHoldS, s) : Math.min(0.5, maxHoldS);
@@ -74,6 +81,8 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
 
   return {
     speedStep,
+    setSpeed: speed.set,
+    setSpeedCeiling: speed.setCeiling,
     setMaxHold(ms) {
       maxHoldS = Math.max(0.1, Math.min(PROTOCOL_MAX_HOLD_S, Math.floor(ms / 100) / 10)); // in the input's 0.1 s steps
       hold.max = String(maxHoldS);
@@ -87,17 +96,40 @@ export function createButtons(root: HTMLElement, opts: ButtonsOptions): Buttons 
   };
 }
 
-/** The speed slider, showing its step out of 15; returns a reader of the step. */
-function attachSpeed(root: HTMLElement): () => number {
+/**
+ * The speed slider, showing its step out of 15. Its top is the car's ceiling (the server caps every
+ * demand there anyway); the step the person chose is kept, so a car without a ceiling gets it back.
+ */
+function attachSpeed(root: HTMLElement, onSpeed: (step: number) => void) {
   const speed = root.querySelector<HTMLInputElement>('#speed')!;
   const speedOut = root.querySelector<HTMLOutputElement>('#speed-value')!;
-  const speedStep = () => Number(speed.value);
-  const showSpeed = () => {
-    speedOut.value = `${speedStep()} / ${MAX_SPEED}`;
+  const label = root.querySelector<HTMLLabelElement>('label[for="speed"]')!;
+  let chosen = Number(speed.value);
+  let ceiling = MAX_SPEED_STEP;
+  const step = () => Number(speed.value);
+  const show = () => {
+    speed.max = String(ceiling);
+    speed.value = String(Math.min(chosen, ceiling));
+    speedOut.value = `${step()} / ${MAX_SPEED_STEP}`;
+    label.textContent = ceiling < MAX_SPEED_STEP ? `Speed (max ${ceiling} on this car)` : 'Speed';
   };
-  speed.addEventListener('input', showSpeed);
-  showSpeed();
-  return speedStep;
+  speed.addEventListener('input', () => {
+    chosen = step();
+    show();
+    onSpeed(chosen);
+  });
+  show();
+  return {
+    step,
+    set(next: number) {
+      chosen = next;
+      show();
+    },
+    setCeiling(max: number) {
+      ceiling = Math.max(1, Math.min(MAX_SPEED_STEP, max));
+      show();
+    },
+  };
 }
 
 function drawCommandButtons(root: HTMLElement, onCommand: (d: CommandButton) => void): void {

@@ -33,7 +33,7 @@ import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { ServerRuns } from './server-restart.js';
 import { applySettingsToPage, attachSettingsDialog } from './settings-dialog.js';
-import { SettingsStore, actionOf } from './settings.js';
+import { MAX_SPEED_STEP, SettingsStore, actionOf, copySettings } from './settings.js';
 import { StatusBar } from './status.js';
 import { registerServiceWorker } from './sw-register.js';
 import { createTrack } from './track.js';
@@ -100,7 +100,12 @@ const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')
   onMove: (v) => drive.set('joystick', v && toWire(expo(withoutDeadZone(v, JOYSTICK_DEAD_ZONE), settings.value.expo))),
   onInterrupted: () => interrupted(),
 });
-const buttons = createButtons(controls, { send: (m) => connection.send(m) });
+const buttons = createButtons(controls, {
+  send: (m) => connection.send(m),
+  onSpeed: (speed) => settings.set({ ...copySettings(settings.value), speed }),
+});
+buttons.setSpeed(settings.value.speed);
+settings.onChange((s) => buttons.setSpeed(s.speed));
 const keyboard = attachKeyboard(window, {
   onMove: (v) => drive.set('keyboard', v),
   onStop: () => stopPressed(),
@@ -265,6 +270,7 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): void {
   serverRuns.welcome();
   accessories.welcome(message.vehicle.accessories);
   buttons.setMaxHold(message.limits.maxHoldMs);
+  buttons.setSpeedCeiling(message.vehicle.maxSpeed ?? MAX_SPEED_STEP);
   track.show(message.vehicle.link === 'sim');
   authRequired = message.authRequired;
   authenticated = message.authenticated;

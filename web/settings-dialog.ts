@@ -7,7 +7,7 @@
 import { GamepadProbe, STANDARD_AXES, STANDARD_BUTTONS, type PadEvent } from './gamepad-probe.js';
 import { canVibrate } from './haptics.js';
 import {
-  DEAD_ZONE_RANGE, FIXED_STOP_KEY, KEY_ACTIONS, KEYS_PER_ACTION, bindKey, clearKey, copySettings, keyName, keyOwner,
+  DEAD_ZONE_RANGE, FIXED_STOP_KEY, MAX_SPEED_STEP, KEY_ACTIONS, KEYS_PER_ACTION, bindKey, clearKey, copySettings, keyName, keyOwner,
   type KeyAction, type Settings, type SettingsStore,
 } from './settings.js';
 
@@ -65,7 +65,7 @@ interface Section {
 export function attachSettingsDialog(opener: HTMLButtonElement, dialog: HTMLDialogElement, store: SettingsStore, opts: SettingsDialogOptions): void {
   const panel = createPanel(store);
   const pad = gamepadSection(panel);
-  const sections = [keysSection(panel), pad, drivingSection(panel)];
+  const sections = [keysSection(panel), pad, speedField(panel), drivingSection(panel)];
   // The fields are in the document only while the panel is open: Chromium gives a <select> inside a closed
   // dialog a stop of its own in the page's Tab order (focus lands on nothing once past the last control).
   const content = [...sections.map((section) => section.element), panel.status, dialogActions(dialog, panel)];
@@ -219,6 +219,25 @@ function buttonField(panel: Panel, field: ButtonField, label: string): Section {
       panel.say(`Press the gamepad button for ${label.toLowerCase().replace(' button', '')}.`);
     }));
   return { element, render: (s) => { select.value = String(s.gamepad[field]); } };
+}
+
+/** The speed control's step, the same one as on the page (the car's ceiling may hold it lower there). */
+function speedField(panel: Panel): Section {
+  const input = el('input', { type: 'range', id: 'set-speed', min: '1', max: String(MAX_SPEED_STEP), step: '1' });
+  const out = el('output');
+  out.htmlFor.add(input.id);
+  input.setAttribute('aria-describedby', 'set-speed-hint');
+  input.addEventListener('input', () => panel.change((s) => { s.speed = Number(input.value); }));
+  const element = el('div', {},
+    el('div', { className: 'field' }, el('label', { htmlFor: input.id, textContent: 'Speed' }), input, out),
+    el('p', { className: 'hint', id: 'set-speed-hint', textContent: 'The speed control on the page, kept in this browser: a slow speed for a child stays slow after a reload.' }));
+  return {
+    element,
+    render(s) {
+      input.value = String(s.speed);
+      out.value = `${s.speed} / ${MAX_SPEED_STEP}`;
+    },
+  };
 }
 
 /** Driving, layout and feedback: the stick's expo, the left-handed layout, vibration. */

@@ -1,4 +1,4 @@
-// The page's settings: key bindings, the gamepad's axes, buttons and dead zone, the sticks' sensitivity,
+// The page's settings: the speed control's step, key bindings, the gamepad's axes, buttons and dead zone, the sticks' sensitivity,
 // a left-handed layout and haptic feedback. Kept in localStorage (this browser, every tab), read field by
 // field: a field that is missing or wrong takes its default, so an old or hand-edited entry never breaks
 // the page. No DOM here (settings-dialog.ts is the panel), so the rules are unit-tested in Node.
@@ -39,6 +39,8 @@ export interface Settings {
   expo: number;
   leftHanded: boolean;
   haptics: boolean;
+  /** The speed control's step, 1 to 15 (a car's ceiling, welcome.vehicle.maxSpeed, may hold it lower). */
+  speed: number;
 }
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
@@ -58,7 +60,11 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   expo: 0,
   leftHanded: false,
   haptics: true,
+  speed: 15,
 }) as Settings;
+
+/** The speed scale's top step (the i-Racer's nibble; the server's MAX_SPEED). */
+export const MAX_SPEED_STEP = 15;
 
 export const DEAD_ZONE_RANGE = { min: 0.05, max: 0.5 } as const;
 const MAX_AXIS = 15;
@@ -73,6 +79,7 @@ export function copySettings(s: Settings): Settings {
     expo: s.expo,
     leftHanded: s.leftHanded,
     haptics: s.haptics,
+    speed: s.speed,
   };
 }
 
@@ -128,6 +135,7 @@ export function parseSettings(raw: unknown): Settings {
   s.expo = numberIn(raw.expo, 0, 1, DEFAULT_SETTINGS.expo);
   s.leftHanded = bool(raw.leftHanded, DEFAULT_SETTINGS.leftHanded);
   s.haptics = bool(raw.haptics, DEFAULT_SETTINGS.haptics);
+  s.speed = intIn(raw.speed, 1, MAX_SPEED_STEP, DEFAULT_SETTINGS.speed);
   return s;
 }
 

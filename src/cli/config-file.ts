@@ -1,7 +1,7 @@
 /**
  * `--config FILE`: a JSON object whose keys are the options' names (flags.ts) and whose values are what
  * the flags would take, typed (`"port": 8000`, `"allow-origin": ["https://a.example"]`), plus `"cars"`, a
- * list of `{"name", "link", "codec"?, "baud"?, "ack"?}`. The file's shape is checked with a JSON Schema (Ajv) built
+ * list of `{"name", "link", "codec"?, "baud"?, "ack"?, "maxSpeed"?}`. The file's shape is checked with a JSON Schema (Ajv) built
  * from the same table, so a bad file gets the file, the field and the reason, and the values then go
  * through the very checks the flags do. The JSON is read strictly (strict-json.ts): a name given twice
  * is refused, and a syntax error quotes nothing of the file. A relative path in it (a FILE or DIR option) is taken from the
@@ -25,6 +25,7 @@ const carSchema = {
     codec: { enum: [...CODEC_NAMES] },
     baud: { type: 'integer' },
     ack: { enum: [...LINK_ACKS] },
+    maxSpeed: { type: 'integer' },
   },
   additionalProperties: false,
 } as const;

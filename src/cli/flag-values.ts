@@ -13,7 +13,7 @@ import type { CarConfig } from '../control/fleet.js';
 import { normalizeOrigin } from '../control/connection/origin.js';
 import { schemeOf, withoutUserinfo } from '../control/redact.js';
 import {
-  CharmapError, CODEC_NAMES, DEFAULT_BAUD, LINK_ACKS, parseLinkSpec, readCharmapFile, type CodecName, type LinkAck, type RcAppCharmap,
+  CharmapError, CODEC_NAMES, DEFAULT_BAUD, LINK_ACKS, MAX_SPEED, parseLinkSpec, readCharmapFile, type CodecName, type LinkAck, type RcAppCharmap,
 } from '../vehicle/index.js';
 
 /** A value as a flag gives it (text) or a config file does (JSON). */
@@ -172,18 +172,19 @@ export function folder(path: string): string {
   return path;
 }
 
-/** `NAME=LINK[,codec=C][,baud=N][,ack=A]`: the link may not contain a comma (no spec has one). */
+/** `NAME=LINK[,codec=C][,baud=N][,ack=A][,max-speed=N]`: the link may not contain a comma (no spec has one). */
 export function carFromFlag(v: string): CarConfig {
   const eq = v.indexOf('=');
-  if (eq < 0) throw new ValueError('must be NAME=LINK[,codec=C][,baud=N][,ack=A], e.g. red=serial:/dev/rfcomm0: there is no \'=\''); // a link may be a URL: not quoted
+  if (eq < 0) throw new ValueError('must be NAME=LINK[,codec=C][,baud=N][,ack=A][,max-speed=N], e.g. red=serial:/dev/rfcomm0: there is no \'=\''); // a link may be a URL: not quoted
   const [linkText, ...extras] = v.slice(eq + 1).split(',');
   const fields: Record<string, unknown> = { name: v.slice(0, eq), link: linkText };
   for (const extra of extras) {
-    const [key, value, more] = extra.split('=');
-    if (value === undefined || more !== undefined || !['codec', 'baud', 'ack'].includes(key)) {
-      throw new ValueError(`'${shown(extra)}' is not codec=NAME or baud=N or ack=${LINK_ACKS.join('|')} (in '${shown(v)}')`);
+    const [flagKey, value, more] = extra.split('=');
+    const key = flagKey === 'max-speed' ? 'maxSpeed' : flagKey;
+    if (value === undefined || more !== undefined || !['codec', 'baud', 'ack', 'maxSpeed'].includes(key)) {
+      throw new ValueError(`'${shown(extra)}' is not codec=NAME or baud=N or ack=${LINK_ACKS.join('|')} or max-speed=N (in '${shown(v)}')`);
     }
-    if (key in fields) throw new ValueError(`${key} given twice (in '${shown(v)}')`);
+    if (key in fields) throw new ValueError(`${flagKey} given twice (in '${shown(v)}')`);
     fields[key] = key === 'baud' ? integer(value, 50, 4_000_000) : value;
   }
   return carFromJson(fields);
@@ -196,7 +197,7 @@ function whatIsWrong(name: string): string {
   return `it has ${JSON.stringify(/[^a-z0-9_-]/i.exec(name)?.[0])} in it`;
 }
 
-/** A car as a config file writes it: {name, link, codec?, baud?, ack?}. */
+/** A car as a config file writes it: {name, link, codec?, baud?, ack?, maxSpeed?}. */
 export function carFromJson(v: Record<string, unknown>): CarConfig {
   const name = text(v.name as Value);
   if (!CAR_NAME_PATTERN.test(name)) throw new ValueError(`a car name must be 1-32 letters, digits, '-' or '_': ${whatIsWrong(name)}`);
@@ -210,5 +211,14 @@ export function carFromJson(v: Record<string, unknown>): CarConfig {
   }
   const car: CarConfig = { name, link: spec, codec: v.codec === undefined ? 'iracer' : codec(text(v.codec as Value)) };
   if (v.ack !== undefined) car.ack = ackForLink(linkAck(text(v.ack as Value)), spec, `car '${name}'`);
+  if (v.maxSpeed !== undefined) car.maxSpeed = carMaxSpeed(v.maxSpeed as Value, name);
   return car;
+}
+
+function carMaxSpeed(v: Value, name: string): number {
+  try {
+    return integer(v, 1, MAX_SPEED);
+  } catch (err) {
+    throw new ValueError(`car '${name}': max-speed ${(err as Error).message}`);
+  }
 }

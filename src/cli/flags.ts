@@ -7,7 +7,7 @@ import { checkCars } from '../control/fleet.js';
 import { checkTurn } from '../control/video/turn-credentials.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../control/log.js';
 import { DEFAULT_LIMITS, type ControlOptions } from '../control/options.js';
-import { CODEC_NAMES, DEFAULT_WATCHDOG_MS } from '../vehicle/index.js';
+import { CODEC_NAMES, DEFAULT_WATCHDOG_MS, MAX_SPEED } from '../vehicle/index.js';
 import {
   ackForLink, carFromFlag, carFromJson, charmap, codec, dataDir, file, folder, host, iceServer, integer, link, linkAck, oneOf, origin,
   recordFolder, shown, switchValue, text, tlsMode, token, ValueError, type Value,
@@ -86,10 +86,15 @@ export const OPTIONS: readonly Option[] = [
     set: (o, v) => { o.codec = codec(text(v)); },
   },
   {
-    name: 'car', arg: 'NAME=LINK[,codec=C][,baud=N]', json: 'car', repeatable: true,
+    name: 'car', arg: 'NAME=LINK[,codec=C][,baud=N][,max-speed=N]', json: 'car', repeatable: true,
     reset: (o) => { delete o.cars; },
-    help: 'one of several cars, e.g. red=serial:/dev/rfcomm0 or blue=tcp:10.0.0.7:2000,codec=rc-app;\nrepeatable. Its page is /car/NAME. Instead of --link and --codec',
+    help: 'one of several cars, e.g. red=serial:/dev/rfcomm0 or blue=tcp:10.0.0.7:2000,codec=rc-app;\nrepeatable; max-speed=N is that car\'s own --max-speed. Its page is /car/NAME. Instead of --link and --codec',
     set: (o, v) => { (o.cars ??= []).push(typeof v === 'object' ? carFromJson(v) : carFromFlag(text(v))); },
+  },
+  {
+    name: 'max-speed', arg: 'N', json: 'integer',
+    help: `the fastest speed step (1 to ${MAX_SPEED}, the page's speed control) any car is driven at, whatever\na page or seed command asks (default ${MAX_SPEED}); a car's own: --car NAME=LINK,max-speed=N`,
+    set: (o, v) => { o.maxSpeed = integer(v, 1, MAX_SPEED); },
   },
   {
     name: 'seed-car', arg: 'NAME', json: 'string',

@@ -135,8 +135,8 @@ async function live(recording: Playable, cut: CutShort | null, codec: Codec, opt
   const link: Link = spec.kind === 'sim' ? new SimLink({ start: startPose(recording, options.fromMs) })
     : createLink(spec, { writeTimeoutMs: options.linkTimeoutMs ?? DEFAULT_LINK_TIMEOUT_MS });
   // The recorded watchdog, and the recorded refresh (a car whose sketch stops by itself after a silence needs it).
-  const { watchdogMs, refreshMs } = recording.header.limits;
-  const driver = new Driver({ link, codec, watchdogMs, refreshMs });
+  const { watchdogMs, refreshMs, maxSpeed } = recording.header.limits;
+  const driver = new Driver({ link, codec, watchdogMs, refreshMs, maxSpeed });
   let replay: Replay | null = null;
   // Installed before the car connects: Ctrl+C while waiting for it must end cleanly too.
   const shutdown = handleShutdown({

@@ -29,6 +29,9 @@ export interface CarConfig {
   codec: CodecName;
   /** How the far end of the link answers (--link-ack; default 'none'). */
   ack?: LinkAck;
+  /** The fastest speed step (1-15) this car is driven at, whatever a page or seed command asks
+   *  (default the server's --max-speed, else 15). */
+  maxSpeed?: number;
 }
 
 export interface FleetContext {
@@ -37,6 +40,8 @@ export interface FleetContext {
   linkTimeoutMs: number;
   /** Re-send a moving car's bytes this often (0: only on change); for sketch-side timeouts. */
   refreshMs: number;
+  /** A car's speed ceiling when its config gives none (--max-speed; default 15). */
+  maxSpeed?: number;
   authRequired: boolean;
   maxViewers: number;
   /** The ICE servers for a client that watches or is the camera (ice-grants.ts). */
@@ -111,7 +116,7 @@ export class Fleet {
       }
       logLinkActivity(link, log);
       const codec = createCodec(car.codec, ctx.charmap);
-      const driver = new Driver({ link, codec, watchdogMs, refreshMs: ctx.refreshMs });
+      const driver = new Driver({ link, codec, watchdogMs, refreshMs: ctx.refreshMs, maxSpeed: car.maxSpeed ?? ctx.maxSpeed });
       // A listener of ours that throws is contained by the emitter; say so, it is a bug.
       const report = (err: Error, event: string) => log.error('listener_failed', { event }, err.stack ?? err.message);
       link.on(LISTENER_ERROR, report);

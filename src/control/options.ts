@@ -56,6 +56,8 @@ export interface ControlOptions {
   driverSilenceMs?: number;
   /** How long a departed driver's seat waits for its resume token (default 10 000 ms; 0: not at all). */
   resumeWindowMs?: number;
+  /** The fastest speed step (1-15) any car is driven at, unless its CarConfig gives its own (default 15). */
+  maxSpeed?: number;
   /** Re-send a moving car's bytes every N ms (default 0: only when they change). */
   linkRefreshMs?: number;
   /** Connections at once from one address (default 16); more get HTTP 503 at the upgrade. */

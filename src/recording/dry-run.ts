@@ -36,8 +36,8 @@ export async function replayAtOnce(recording: Playable, options: { codec: Codec;
   const driverClock: Clock = speed === 1
     ? clock.withTimerLateness(recordedTimerFirings(recording, (t) => replay!.at(t), recordedTime))
     : clock;
-  const { watchdogMs, refreshMs } = recording.header.limits;
-  const driver = new Driver({ link, codec: options.codec, watchdogMs, refreshMs, clock: driverClock });
+  const { watchdogMs, refreshMs, maxSpeed } = recording.header.limits;
+  const driver = new Driver({ link, codec: options.codec, watchdogMs, refreshMs, maxSpeed, clock: driverClock });
   await driver.start(); // the stop a connection begins with: before the timeline
   clock.runAll();
   const timeline: TimelineEntry[] = [];

@@ -26,8 +26,9 @@ export interface RecordingHeader {
   part: number;
   /** The client in the seat at t = 0. */
   driver: string;
-  /** The server's limits the Driver ran with (a replay uses the same); refreshMs: --link-refresh-ms. */
-  limits: { watchdogMs: number; maxHoldMs: number; refreshMs: number };
+  /** The server's limits the Driver ran with (a replay uses the same); refreshMs: --link-refresh-ms;
+   *  maxSpeed: the car's speed ceiling (--max-speed), only when it had one (absent: 15). */
+  limits: { watchdogMs: number; maxHoldMs: number; refreshMs: number; maxSpeed?: number };
   linkState: LinkState;
   /** The simulated car's pose at t = 0; null for a real car. */
   pose: Pose | null;

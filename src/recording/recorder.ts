@@ -17,7 +17,7 @@
  */
 import type { CarEvent } from '../control/car/car-events.js';
 import type { CarWorld } from '../control/car/car-world.js';
-import type { Pose } from '../vehicle/index.js';
+import { MAX_SPEED, type Pose } from '../vehicle/index.js';
 import type { RecordingDirectory } from './directory.js';
 import {
   FORMAT, FORMAT_VERSION, MAX_MESSAGE_LINE_BYTES, lineOf, roundPose, roundTime,
@@ -189,7 +189,10 @@ export class CarRecorder {
     const header: RecordingHeader = {
       format: FORMAT, version: FORMAT_VERSION, car: summary.name, codec: summary.codec, link: summary.link,
       server: this.#opts.server, started, clock: roundTime(at), session: id, part, driver,
-      limits: { watchdogMs: world.limits.watchdogMs, maxHoldMs: world.limits.maxHoldMs, refreshMs: world.driver.refreshMs },
+      limits: {
+        watchdogMs: world.limits.watchdogMs, maxHoldMs: world.limits.maxHoldMs, refreshMs: world.driver.refreshMs,
+        ...(world.driver.maxSpeed < MAX_SPEED ? { maxSpeed: world.driver.maxSpeed } : {}),
+      },
       linkState: snapshot.linkState, pose: snapshot.pose === null ? null : roundPose(snapshot.pose),
     };
     file.append(JSON.stringify(header));

@@ -8,6 +8,9 @@
 //   (re)connects the car is sent a stop, so nothing from before the outage resumes;
 // - close() sends a stop before closing, so the last byte a car receives from us when we stop is a stop;
 //   emergencyStop() writes one at once, for a process on its way out;
+// - with maxSpeed, no motion is written faster than that step: every analog and named demand is capped to
+//   it, and a raw byte is sent as the motion it means, capped (one that is neither a motion nor a stop,
+//   whose effect on the speed cannot be known here, is sent as a stop);
 // - with refreshMs, the bytes of a moving car are sent again every refreshMs (for cars that stop by themselves
 //   after a silence, and so that the link's write timeout keeps checking the connection while driving).
 // A listener that throws cannot stop any of this (safe-emitter.ts).
@@ -18,7 +21,7 @@
 import type { AccessoryName } from './accessories.js';
 import { SYSTEM_CLOCK, type Clock, type ClockTimer } from './clock.js';
 import { describeBytes, type Codec } from './codec.js';
-import { STOP, validateDemand, type Demand, type Direction, type Intent } from './demand.js';
+import { MAX_SPEED, STOP, validateDemand, type Demand, type Direction, type Intent } from './demand.js';
 import type { Pose } from './kinematics.js';
 import type { Link, LinkState } from './link.js';
 import { DEFAULT_DEAD_ZONE, quantize } from './quantize.js';
@@ -39,6 +42,8 @@ export interface DriverOptions {
   deadZone?: number;   // default 0.15 of full deflection
   /** While the car moves, write its bytes again this often (ms); 0 = never (default). */
   refreshMs?: number;
+  /** The fastest speed step (1-15) this car may be driven at, whatever is asked (default MAX_SPEED). */
+  maxSpeed?: number;
   /** The time its watchdog, holds and refreshes run on (default the process's own). */
   clock?: Clock;
 }
@@ -58,6 +63,7 @@ export class Driver extends SafeEmitter {
   readonly #watchdogMs: number;
   readonly #deadZone: number;
   readonly #refreshMs: number;
+  readonly #maxSpeed: number;
   readonly #clock: Clock;
   #state: VehicleState;
   #sent: Uint8Array | null = null; // what the car holds from us, as far as we know
@@ -74,7 +80,10 @@ export class Driver extends SafeEmitter {
     if (!(deadZone >= 0 && deadZone < 1)) throw new RangeError(`deadZone must be in [0, 1), got ${deadZone}`);
     const refreshMs = opts.refreshMs ?? 0;
     if (!Number.isFinite(refreshMs) || refreshMs < 0) throw new RangeError(`refreshMs must be 0 or a positive number, got ${refreshMs}`);
+    const maxSpeed = opts.maxSpeed ?? MAX_SPEED;
+    if (!Number.isInteger(maxSpeed) || maxSpeed < 1 || maxSpeed > MAX_SPEED) throw new RangeError(`maxSpeed must be an integer in [1, ${MAX_SPEED}], got ${maxSpeed}`);
     this.#link = opts.link;
+    this.#maxSpeed = maxSpeed;
     this.#codec = opts.codec;
     this.#watchdogMs = watchdogMs;
     this.#deadZone = deadZone;
@@ -93,6 +102,11 @@ export class Driver extends SafeEmitter {
   /** How often a moving car's bytes are written again (0: never). */
   get refreshMs(): number {
     return this.#refreshMs;
+  }
+
+  /** The fastest speed step this car is ever driven at. */
+  get maxSpeed(): number {
+    return this.#maxSpeed;
   }
 
   /** True when the car holds our stop and nothing is running: a stop now would write nothing. */
@@ -125,7 +139,7 @@ export class Driver extends SafeEmitter {
     let ok: boolean;
     switch (demand.kind) {
       case 'analog': {
-        const intent = quantize(demand.x, demand.y, this.#deadZone);
+        const intent = this.#capped(quantize(demand.x, demand.y, this.#deadZone));
         ok = this.#send(this.#codec.encode(intent), intent);
         if (ok && intent.direction !== 'stop') this.#arm(this.#watchdogMs, 'watchdog');
         break;
@@ -135,14 +149,14 @@ export class Driver extends SafeEmitter {
           ok = this.#sendStop();
           break;
         }
-        const intent = this.#codec.command(demand.name, demand.speed);
+        const intent = this.#capped(this.#codec.command(demand.name, demand.speed));
         ok = this.#send(this.#codec.encode(intent), intent);
         if (ok && demand.durationMs !== undefined) this.#arm(demand.durationMs, 'duration');
         break;
       }
       case 'raw': {
-        const bytes = Uint8Array.of(demand.byte);
-        ok = this.#send(bytes, describeBytes(this.#codec, bytes));
+        const [bytes, intent] = this.#rawCapped(Uint8Array.of(demand.byte));
+        ok = this.#send(bytes, intent);
         if (ok && demand.durationMs !== undefined) this.#arm(demand.durationMs, 'duration');
         break;
       }
@@ -209,6 +223,19 @@ export class Driver extends SafeEmitter {
     } catch {
       return false;
     }
+  }
+
+  #capped(intent: Intent): Intent {
+    return intent.speed > this.#maxSpeed ? { direction: intent.direction, speed: this.#maxSpeed } : intent;
+  }
+
+  /** A raw byte as it goes to the car: as is without a ceiling, else as the motion it means, capped. */
+  #rawCapped(bytes: Uint8Array): [Uint8Array, Intent | null] {
+    const intent = describeBytes(this.#codec, bytes);
+    if (this.#maxSpeed === MAX_SPEED || this.#codec.isStop(bytes)) return [bytes, intent];
+    if (intent === null || intent.direction === 'stop') return [this.#codec.stopBytes, STOP];
+    const capped = this.#capped(intent);
+    return capped === intent ? [bytes, intent] : [this.#codec.encode(capped), capped];
   }
 
   #drop(demand: Demand): DriveResult {

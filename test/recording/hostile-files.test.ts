@@ -70,6 +70,8 @@ describe('hostile replay files', { concurrency: 2 }, () => {
       /line 1: the header's limits\.maxHoldMs is 1e\+300, which no server runs with \(--max-hold-ms must be/],
     ['a refresh every 0.001 ms (a write per millisecond at least, forever)', { watchdogMs: 500, maxHoldMs: 2000, refreshMs: 0.001 },
       /line 1: the header's limits\.refreshMs is 0\.001, which no server runs with \(--link-refresh-ms must be a whole number/],
+    ['a speed ceiling of 99 (above the scale: no ceiling at all)', { watchdogMs: 500, maxHoldMs: 2000, refreshMs: 0, maxSpeed: 99 },
+      /line 1: the header's limits\.maxSpeed is 99, which no server runs with \(--max-speed must be between 1 and 15/],
   ];
   for (const [name, value, why] of limits) {
     it(`limits no server runs with: ${name}: refused at line 1`, EACH, async (t) => {

@@ -45,6 +45,22 @@ describe('recorder', () => {
   });
 });
 
+describe('a car with a speed ceiling', () => {
+  it('its header says the ceiling (limits.maxSpeed), and the bytes it records are capped to it', async (t) => {
+    const { server, dir } = await recordingServer(t, { resumeWindowMs: 0, maxSpeed: 8 });
+    const driver = await connect(t, wsUrl(server));
+    driver.sendText('{"duration":0.2,"command":"up","speed":15}');
+    await driver.state({ byte: 0x18 });
+    await driver.state({ direction: 'stop' });
+    driver.ws.close();
+    await driver.closed;
+    await server.close();
+    const { header, lines } = readRecordings(dir)[0].recording;
+    assert.deepEqual(header.limits, { watchdogMs: 500, maxHoldMs: 2000, refreshMs: 0, maxSpeed: 8 });
+    assert.ok(lines.some((l) => l.kind === 'write' && l.bytes === '18'), 'the capped byte is recorded');
+  });
+});
+
 describe('a recorder that fails', () => {
   it('gives up the file it was writing, says so once, and never throws into the process: the car drives on, the next session is recorded', async (t) => {
     const { server, dir, logs } = await recordingServer(t, { resumeWindowMs: 0 });

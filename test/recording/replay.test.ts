@@ -56,6 +56,16 @@ describe('Replay', () => {
     assert.deepEqual(refreshed.filter((w, i) => i === 0 || w.byte !== refreshed[i - 1].byte).map((w) => w.byte), plain.map((w) => w.byte));
   });
 
+  it('a session recorded on a car with a speed ceiling is replayed with the same ceiling (limits.maxSpeed)', async () => {
+    const recording = fixture();
+    const plain = await writes(recording);
+    recording.header.limits.maxSpeed = 8;
+    const capped = await writes(recording);
+    const cap = (byte: number) => (byte & 0xf0) | Math.min(byte & 0x0f, 8);
+    assert.deepEqual(capped.map((w) => w.byte), plain.map((w) => (w.byte >> 4 === 0 ? w.byte : cap(w.byte))));
+    assert.ok(plain.some((w) => (w.byte & 0x0f) > 8), 'the fixture drives faster than 8 somewhere');
+  });
+
   it('--from: nothing before it is replayed, the car starts stopped, and the rest keeps its times', async () => {
     const recording = fixture();
     const all = await writes(recording);

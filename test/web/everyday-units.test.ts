@@ -44,6 +44,11 @@ describe('settings', () => {
     assert.equal(s.haptics, DEFAULT_SETTINGS.haptics);
   });
 
+  it('keep the speed step 1-15 and default any other', () => {
+    assert.equal(parseSettings({ speed: 6 }).speed, 6);
+    for (const bad of [0, 16, 2.5, '6', null]) assert.equal(parseSettings({ speed: bad }).speed, DEFAULT_SETTINGS.speed, String(bad));
+  });
+
   it('give a key one meaning: binding it swaps it with the action that had it, or refuses to leave that one keyless', () => {
     const next = bindKey(DEFAULT_SETTINGS, 'forward', 0, 'KeyD') as Settings;
     assert.deepEqual(next.keys.forward, ['KeyD', 'KeyW']);

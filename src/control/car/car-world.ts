@@ -217,7 +217,7 @@ export class CarWorld {
     session.send({
       type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
       authRequired: this.opts.authRequired, authenticated: session.auth.authenticated, marshal: isMarshal(session, this.opts.authRequired),
-      vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories] }, limits, state: this.state(),
+      vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories], maxSpeed: this.driver.maxSpeed }, limits, state: this.state(),
       resumeToken: session.resumeToken, video: this.camera.status,
     });
     const pose = this.driver.pose;

@@ -172,8 +172,10 @@ export interface WelcomeMessage {
    * it (`authenticated`); without one, a page on the server's own machine (absent from older servers).
    */
   marshal?: boolean;
-  /** `accessories`: what this car has besides motion, for the page's buttons (absent from older servers). */
-  vehicle: { codec: CodecName; link: LinkKind; accessories?: AccessoryName[] };
+  /** `accessories`: what this car has besides motion, for the page's buttons (absent from older servers).
+   *  `maxSpeed`: the fastest speed step (1-15) the server drives this car at (--max-speed); every demand
+   *  is capped to it (absent from older servers: 15). */
+  vehicle: { codec: CodecName; link: LinkKind; accessories?: AccessoryName[]; maxSpeed?: number };
   limits: Limits;
   state: VehicleState;
   /** Present to get this client's seat back after a reconnect (`{"type":"resume"}`). Secret: keep it
