@@ -8,13 +8,14 @@
 
 import { createAuth } from './auth.js';
 import { describeBattery, watchBattery } from './battery.js';
+import { cameraHref, fetchCars, whichCar } from './camera-car.js';
 import { CameraPeers } from './camera-peers.js';
 import { CameraSource } from './camera-source.js';
 import { DEFAULT_CAPTURE, captureProblem, type CaptureSettings } from './capture-settings.js';
 import { cameraSocketUrl } from './camera-url.js';
 import { Connection, offeredSubprotocols, type ConnectionState } from './connection.js';
 import { IceRenewal } from './ice-renewal.js';
-import type { IceServer, ServerMessage } from './messages.js';
+import type { CarListing, IceServer, ServerMessage } from './messages.js';
 import { registerServiceWorker } from './sw-register.js';
 import { ScreenWakeLock } from './wake-lock.js';
 
@@ -52,7 +53,8 @@ const iceRenewal = new IceRenewal(() => {
 });
 /** This page was the car's camera on an earlier connection: it takes the place back once it is free. */
 let wasCamera = false;
-let takenBy: string | null = null;
+/** The car this page serves, named in every message (never a connection id). */
+let carName = 'the car';
 
 const source = new CameraSource(() => cameraStopped('the camera stopped (unplugged, or taken by another app)'));
 const peers = new CameraPeers({
@@ -87,11 +89,11 @@ function render(): void {
     starting: ['starting…', 'Asking for the camera…'],
     'no-access': ['no camera', `No picture: ${problem}`],
     connecting: ['connecting…', 'Connecting to the server…'],
-    token: ['needs the token', 'Enter the access token to be the car\'s camera.'],
-    waiting: ['starting…', 'Becoming the car\'s camera…'],
+    token: ['needs the token', `Enter the access token to be ${carName}'s camera.`],
+    waiting: ['starting…', `Becoming ${carName}'s camera…`],
     streaming: [viewers === 0 ? 'streaming (no one watching)' : `streaming to ${viewers}`, ''],
-    refused: ['refused', `This car already has a camera${takenBy ? ` (${takenBy})` : ''}. Close it there first, then try again.`],
-    paused: ['paused', 'Not streaming.'],
+    refused: ['refused', `${carName} already has a camera (another phone or tab). Close it there first, then try again.`],
+    paused: ['paused', `Not streaming for ${carName}.`],
   };
   const [status, overlay] = texts[state];
   stateEl.textContent = status;
@@ -185,7 +187,6 @@ function onMessage(m: ServerMessage): void {
       authenticated = m.authenticated;
       iceServers = [];
       iceRenewal.cancel();
-      takenBy = m.video?.camera ?? null;
       auth.welcome(m.authRequired, m.authenticated);
       if (state === 'connecting' || state === 'waiting' || state === 'streaming') setState('waiting');
       requestCamera();
@@ -196,7 +197,6 @@ function onMessage(m: ServerMessage): void {
       if (state === 'token' || state === 'waiting') requestCamera();
       break;
     case 'video':
-      takenBy = m.camera;
       if (m.camera !== null && m.camera === clientId) {
         wasCamera = true;
         if (state !== 'streaming') setState('streaming');
@@ -278,7 +278,40 @@ void watchBattery((reading) => {
 });
 window.addEventListener('pagehide', () => connection.close()); // the viewers hear "camera lost" at once
 
+/** Shows the car this page serves: its name and colour, in the status bar and the tab's title. */
+function showCar(name: string, colour: string | null): void {
+  carName = name;
+  $('#cam-car-name').textContent = name;
+  if (colour) $('#cam-car .car-swatch').style.background = colour;
+  document.title = `${name}'s camera · webracer`;
+}
+
+/** Several cars and none named: a link to each car's camera page, and nothing opened or sent. */
+function pickCar(cars: CarListing[]): void {
+  document.body.classList.add('picking');
+  $('#car-pick').hidden = false;
+  $('#car-pick-list').replaceChildren(...cars.map((car) => {
+    const link = Object.assign(document.createElement('a'), { href: cameraHref(car.name), className: 'button' });
+    const swatch = Object.assign(document.createElement('span'), { className: 'car-swatch' });
+    swatch.style.background = car.colour;
+    link.append(swatch, `Be ${car.name}'s camera`);
+    const item = document.createElement('li');
+    item.append(link);
+    return item;
+  }));
+  stateEl.textContent = 'pick a car';
+  connEl.textContent = '–';
+}
+
+async function boot(): Promise<void> {
+  const car = whichCar(location.pathname, await fetchCars());
+  if (car.kind === 'pick') return pickCar(car.cars);
+  showCar(car.name, car.colour);
+  render();
+  connection.start();
+  await start();
+}
+
 render();
-connection.start();
-void start();
+void boot();
 registerServiceWorker(); // the cached shell when the server is away (sw.ts)

@@ -253,6 +253,9 @@ function onMessage(message: ServerMessage): void {
     case 'ice-servers':
       video.message(message);
       break;
+    case 'queue':
+      status.queue(message);
+      break;
     case 'pong':
     case 'viewer':
       break;
@@ -272,6 +275,7 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): void {
   authRequired = message.authRequired;
   authenticated = message.authenticated;
   marshal = message.marshal ?? true; // an older server let everyone allowed to drive run races
+  status.limits(message.limits.idleTakeoverMs);
   status.vehicle(message.state);
   carMoving = message.state.direction !== 'stop';
   status.roleChanged(message.role, !authRequired || authenticated);

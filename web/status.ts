@@ -6,7 +6,8 @@
 
 import { hex } from './bytes.js';
 import type { ConnectionState } from './connection.js';
-import type { ErrorMessage, NoticeMessage, Role, VehicleState } from './messages.js';
+import type { ErrorMessage, NoticeMessage, QueueMessage, Role, VehicleState } from './messages.js';
+import { describeQueue } from './queue-text.js';
 
 const ERROR_TEXT: Record<ErrorMessage['code'], string> = {
   bad_json: 'The server could not read a message from this page.',
@@ -49,11 +50,16 @@ export class StatusBar {
   private seatEmpty = false;
   private reserved = false;
   private watching = 0;
+  /** Where this page stands for the seat (null: not told, an older server: Take over as before). */
+  private place: QueueMessage | null = null;
+  private idleTakeoverMs = 0;
+  private readonly takeOverWhen: HTMLElement;
 
   constructor(root: ParentNode, seat: { claim(): void; release(): void }) {
     this.conn = el(root, '#st-conn');
     this.role = el(root, '#st-role');
     this.takeOver = el(root, '#take-over');
+    this.takeOverWhen = el(root, '#take-over-when');
     this.release = el(root, '#release');
     this.link = el(root, '#st-link');
     this.motion = el(root, '#st-motion');
@@ -75,6 +81,7 @@ export class StatusBar {
     this.announce('connection', state === 'open' ? 'Connected to the server.' : state === 'reconnecting' ? 'Connection lost, reconnecting.' : '');
     if (state !== 'open') {
       this.myRole = null;
+      this.place = null;
       this.set(this.role, '–', 'none');
       this.renderSeatButtons();
       this.carUnknown();
@@ -89,6 +96,20 @@ export class StatusBar {
     this.renderSeatButtons();
     this.announce('role', role === 'driver' ? 'You are driving.'
       : mayClaim ? 'You are watching. Use Take over to drive.' : 'You are watching. Enter the access token to drive.');
+  }
+
+  /** From `welcome`: how long a driver must be idle before a take-over succeeds. */
+  limits(idleTakeoverMs: number): void {
+    this.idleTakeoverMs = idleTakeoverMs;
+  }
+
+  /** Where this page stands for the seat: its place in the line, who is ahead, whether Take over works now. */
+  queue(place: QueueMessage): void {
+    const opened = place.takeover && this.place?.takeover === false && this.myRole === 'spectator';
+    this.place = place;
+    this.renderRole();
+    this.renderSeatButtons();
+    if (opened) this.announce('role', 'You can take over now.');
   }
 
   vehicle(state: VehicleState): void {
@@ -142,13 +163,21 @@ export class StatusBar {
     const others = this.myRole === 'driver' ? this.watching : this.watching - 1;
     const audience = others > 0 ? ` · ${others} watching` : '';
     const seat = this.reserved ? ' (seat held for the driver, reconnecting)' : this.seatEmpty ? ' (seat free)' : '';
-    const text = this.myRole === 'driver' ? 'driver (you)' : `spectator${seat}`;
+    const line = this.myRole === 'spectator' && this.place ? describeQueue(this.place) : '';
+    const text = this.myRole === 'driver' ? 'driver (you)' : `spectator${seat}${line ? ` · ${line}` : ''}`;
     this.set(this.role, text + audience, this.myRole);
   }
 
-  /** Take over only when a claim could succeed: not while the seat waits for its reconnecting driver. */
+  /**
+   * Take over only when a claim would succeed (the server says so in `queue`): not while the driver is
+   * active (then when it will be), nor while the seat waits for its reconnecting driver.
+   */
   private renderSeatButtons(): void {
-    this.takeOver.hidden = this.myRole !== 'spectator' || !this.mayClaim || this.reserved;
+    const couldClaim = this.myRole === 'spectator' && this.mayClaim && !this.reserved;
+    this.takeOver.hidden = !couldClaim || this.place?.takeover === false;
+    const later = couldClaim && this.place?.takeover === false && !this.seatEmpty;
+    this.takeOverWhen.hidden = !later;
+    this.takeOverWhen.textContent = later ? `Take over once the driver has been idle ${Math.round(this.idleTakeoverMs / 1000)} s` : '';
     this.release.hidden = this.myRole !== 'driver';
   }
 

@@ -130,7 +130,9 @@ describe('controller page (desktop, simulated car)', () => {
       await openPage(spectator, server.url, 'spectator');
       assert.equal(await spectator.getByRole('button', { name: 'Forward' }).isDisabled(), true, 'commands are disabled');
       assert.equal(await spectator.locator('#stop').isDisabled(), false, 'anyone allowed to drive may stop');
-      assert.equal(await spectator.locator('#take-over').isVisible(), true);
+      // The driver stopped the car moments ago: a claim would be refused, so no Take over, but when it will be.
+      await spectator.locator('#take-over-when', { hasText: 'idle 15 s' }).waitFor({ timeout: WAIT_MS });
+      assert.equal(await spectator.locator('#take-over').isVisible(), false);
       await spectator.keyboard.down('ArrowUp');
       await new Promise((r) => setTimeout(r, 300)); // a driver's page would have sent several by now
       await spectator.keyboard.up('ArrowUp');

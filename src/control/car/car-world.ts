@@ -118,6 +118,7 @@ export class CarWorld {
         this.newDriver();
       },
       changed: () => this.broadcastState(),
+      nameOf: (id) => this.races?.nameOf(id) ?? null,
     });
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
@@ -298,7 +299,10 @@ export class CarWorld {
     'race-start': (session, msg) => this.races?.race(this.name, session, msg),
     'race-end': (session, msg) => this.races?.race(this.name, session, msg),
     'lap-mark': (session, msg) => this.races?.race(this.name, session, msg),
-    name: (session, msg) => this.races?.name(session, msg.name),
+    name: (session, msg) => {
+      this.races?.name(session, msg.name);
+      this.seat.namesChanged();
+    },
   };
 
   /** Race and name messages go here once the server's raceway has taken this car (race/raceway.ts). */

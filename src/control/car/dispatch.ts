@@ -32,4 +32,6 @@ export type RaceRequest = RaceStartMessage | RaceEndMessage | LapMarkMessage;
 export interface RaceDesk {
   race(car: string, session: ClientSession, request: RaceRequest): void;
   name(session: ClientSession, name: string): void;
+  /** The name a client set, or null. */
+  nameOf(id: string): string | null;
 }

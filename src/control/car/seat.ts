@@ -114,13 +114,29 @@ export class Seat {
     return this.free && member.queued ? [this.seat(id)] : [];
   }
 
-  claim(id: string): ClaimResult {
-    const member = this.members.get(id);
-    if (!member?.authorized) return { ok: false, code: 'unauthorized' };
-    if (id === this.driverId) return { ok: true, changes: [] };
-    if (this.reservedFor !== null) return { ok: false, code: 'seat_taken' };
+  /** Those waiting for the seat, in the order it would pass to them (eligible, queued, not driving). */
+  get waiting(): string[] {
+    return [...this.members].filter(([id, m]) => m.authorized && m.queued && id !== this.driverId).map(([id]) => id);
+  }
+
+  /** When the driver will have been idle long enough for a claim to win (null: no driver). */
+  get idleAt(): number | null {
+    return this.driverId === null ? null : this.driverActiveAt + this.opts.idleTakeoverMs;
+  }
+
+  /** Why a claim by `id` would be refused now, or null when it would succeed. */
+  refusal(id: string): 'unauthorized' | 'seat_taken' | null {
+    if (!this.members.get(id)?.authorized) return 'unauthorized';
+    if (id === this.driverId) return null;
+    if (this.reservedFor !== null) return 'seat_taken';
     const idle = this.opts.now() - this.driverActiveAt >= this.opts.idleTakeoverMs;
-    if (this.driverId !== null && !idle) return { ok: false, code: 'seat_taken' };
+    return this.driverId !== null && !idle ? 'seat_taken' : null;
+  }
+
+  claim(id: string): ClaimResult {
+    const refused = this.refusal(id);
+    if (refused !== null) return { ok: false, code: refused };
+    if (id === this.driverId) return { ok: true, changes: [] };
     const changes: RoleChange[] = [];
     if (this.driverId !== null) changes.push({ id: this.driverId, role: 'spectator' });
     changes.push(this.seat(id));

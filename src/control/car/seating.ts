@@ -12,6 +12,7 @@ import { DriverLiveness } from './driver-liveness.js';
 import type { Logger } from '../log.js';
 import { CLOSE_CODES, type Limits } from '../protocol/messages.js';
 import { Seat, type RoleChange } from './seat.js';
+import { SeatQueue } from './seat-queue.js';
 
 export interface SeatingOptions {
   limits: Limits;
@@ -23,11 +24,14 @@ export interface SeatingOptions {
   driverChanged(): void;
   /** Something about the seat changed: the world sends the new state. */
   changed(): void;
+  /** The name a client set, or null (for who is ahead in the queue). */
+  nameOf(id: string): string | null;
 }
 
 export class Seating {
   private readonly seat: Seat;
   private readonly liveness: DriverLiveness;
+  private readonly queue: SeatQueue;
   private reservation: NodeJS.Timeout | null = null;
   private noted: { driver: string | null; reserved: boolean } = { driver: null, reserved: false };
   private closed = false;
@@ -37,6 +41,7 @@ export class Seating {
   constructor(private readonly opts: SeatingOptions) {
     this.seat = new Seat({ idleTakeoverMs: opts.limits.idleTakeoverMs, now: opts.now });
     this.liveness = new DriverLiveness(opts.limits.driverSilenceMs, opts.now, opts.log);
+    this.queue = new SeatQueue({ seat: this.seat, clients: opts.clients, nameOf: opts.nameOf, now: opts.now });
   }
 
   get driver(): string | null {
@@ -66,6 +71,12 @@ export class Seating {
   /** The driver sent drive input: not idle. */
   noteActivity(id: string): void {
     this.seat.noteActivity(id);
+    if (id === this.seat.driver) this.queue.driverActive();
+  }
+
+  /** A client set its name: those behind it in the queue see it. */
+  namesChanged(): void {
+    this.queue.refresh();
   }
 
   /**
@@ -134,6 +145,7 @@ export class Seating {
     this.closed = true;
     this.liveness.cancel();
     this.cancelReservation();
+    this.queue.close();
   }
 
   private reserve(): void {
@@ -163,6 +175,7 @@ export class Seating {
     this.liveness.watch(driver === null || this.closed ? undefined : this.opts.clients.get(driver));
     this.note();
     this.opts.changed();
+    if (!this.closed) this.queue.refresh();
   }
 
   /** Tells listeners and the log who holds the seat now, when that changed. */

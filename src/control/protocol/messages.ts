@@ -324,10 +324,20 @@ export interface NoticeMessage {
   ref?: string;
 }
 
+/**
+ * Who drives next, to each client of the car whenever it changes for that client: `position`, its place
+ * among those waiting for the seat (1: next), null when it is not waiting (it drives, needs the token,
+ * or is a camera or watch-only page); `ahead`, the names of those before it, in order (null for one who
+ * set none: never a client id); `takeover`, whether a `claim` from it would succeed now (the seat is
+ * free, or its driver has sent no drive input for limits.idleTakeoverMs; never while it is held for a
+ * reconnecting driver). A false `takeover` turns true, in a new `queue`, the moment that changes.
+ */
+export interface QueueMessage { type: 'queue'; position: number | null; ahead: Array<string | null>; takeover: boolean }
+
 export type ServerMessage =
   | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage
   | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage | IceServersMessage
-  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage;
+  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage | QueueMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */
 export const CLOSE_CODES = {

@@ -13,6 +13,12 @@ export class DriverNames {
     this.names.delete(client);
   }
 
+  /** The name the client set, or null (a client id is no name to show a person). */
+  nameOf(client: string): string | null {
+    const name = this.names.get(client);
+    return name === undefined || name === client ? null : name;
+  }
+
   label(client: string): string {
     return this.names.get(client) ?? client;
   }

@@ -45,6 +45,7 @@ export class Raceway {
         this.names.set(session.id, name);
         this.race.namesChanged();
       },
+      nameOf: (id) => this.names.nameOf(id),
     };
     for (const world of worlds) world.takeRaces(desk);
   }
