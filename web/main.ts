@@ -233,19 +233,10 @@ function onMessage(message: ServerMessage): void {
       race.update(message);
       break;
     case 'error':
-      if (message.code === 'unauthorized' && message.ref === 'auth') {
-        tokenRefused();
-        break;
-      }
-      if (message.code === 'resume_failed') resume.failed();
-      status.error(message);
+      refused(message);
       break;
     case 'notice':
-      status.serverNotice(message);
-      // The server stopped the car under this driver (or refused a push from a new seat): a stop like any
-      // other (arming.ts). Nothing is sent: the next push, once re-armed here, goes after a stop of this
-      // page's own, which re-arms the server too (drive.ts).
-      if ((DISARM_CODES as readonly string[]).includes(message.code)) standDown();
+      noticed(message);
       break;
     case 'video':
     case 'viewing':
@@ -260,6 +251,23 @@ function onMessage(message: ServerMessage): void {
     case 'viewer':
       break;
   }
+}
+
+/** A message of ours refused: a wrong token is never sent again; the rest is said. */
+function refused(message: Extract<ServerMessage, { type: 'error' }>): void {
+  if (message.code === 'unauthorized' && message.ref === 'auth') return tokenRefused();
+  if (message.code === 'resume_failed') resume.failed();
+  status.error(message);
+}
+
+/**
+ * The server says something happened. When it stopped the car under this driver (or refused a push from a
+ * new seat): a stop like any other (arming.ts). Nothing is sent: the next push, once re-armed here, goes
+ * after a stop of this page's own, which re-arms the server too (drive.ts).
+ */
+function noticed(message: Extract<ServerMessage, { type: 'notice' }>): void {
+  status.serverNotice(message);
+  if ((DISARM_CODES as readonly string[]).includes(message.code)) standDown();
 }
 
 /** The server's first word on each connection: its limits, this client's role and the car's state. */

@@ -20,7 +20,11 @@ async function racingWorld(t: TestContext): Promise<FakeWorld> {
   const stop = car.world.events.listen((event) => {
     if (event.kind === 'seat') race.seat(car.world.name, event.driver, event.reserved);
   });
-  car.world.takeRaces({ race: (name, session, request) => race.handle(name, session, request), name: (session, name) => names.set(session.id, name) });
+  car.world.takeRaces({
+    race: (name, session, request) => race.handle(name, session, request),
+    name: (session, name) => names.set(session.id, name),
+    nameOf: (id) => names.nameOf(id),
+  });
   t.after(() => {
     stop();
     race.close();
