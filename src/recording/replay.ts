@@ -243,20 +243,31 @@ function linkDownAt(recording: Playable, t: number): boolean {
 }
 
 /**
- * For a replay on a VirtualClock at speed 1: live timers fire a little late, and the recording says how
- * late (its watchdog and hold-expired lines). Fired as late again, the Driver's stops come at their
- * recorded times to the microsecond, so a simulated car ends where it ended live. Returns the
- * `firingTime` for VirtualClock.withTimerLateness: a due time maps to the first recorded expiry at or
- * up to `windowMs` after it (each used once), else to itself.
+ * For a replay on a VirtualClock at speed 1: live timers fire late (a busy machine: by 150 ms and more),
+ * and the recording says how late (its watchdog and hold-expired lines). Fired as late again, the
+ * Driver's stops come at their recorded times to the microsecond, so a simulated car ends where it ended
+ * live. Returns the `firingTime` for VirtualClock.withTimerLateness: a due time maps to the first recorded
+ * expiry at or after it (each used once), unless a demand comes first: a demand cancels the Driver's
+ * timer, so live it fired before that demand or not at all. A timer that did not fire live (the demand
+ * came while it was late) fires just after that demand, which cancels it first; one with nothing
+ * recorded after it fires when due.
  */
+/** Node's timers run on the event loop's clock, in whole milliseconds: one may fire up to this much before
+ *  performance.now() says it is due. */
+const EARLY_TIMER_MS = 1;
+
 export function recordedTimerFirings(recording: Playable, replayTimeOf: (t: number) => number,
-  recordedTimeOf: (at: number) => number, windowMs = 50): (due: number) => number {
+  recordedTimeOf: (at: number) => number): (due: number) => number {
   const expiries = recording.lines.filter((l) => l.kind === 'watchdog' || l.kind === 'hold-expired').map((l) => l.t);
+  const demands = recording.lines.filter((l) => l.kind === 'demand').map((l) => l.t);
   let used = 0;
+  let next = 0; // due times only grow: both lists are walked once
   return (due) => {
     const t = recordedTimeOf(due);
-    while (used < expiries.length && expiries[used] < t - 0.001) used++;
-    if (used < expiries.length && expiries[used] <= t + windowMs) return replayTimeOf(expiries[used++]);
-    return due;
+    while (used < expiries.length && expiries[used] < t - EARLY_TIMER_MS) used++;
+    while (next < demands.length && demands[next] < t - 0.001) next++;
+    const demand = demands[next] as number | undefined;
+    if (used < expiries.length && (demand === undefined || expiries[used] <= demand)) return replayTimeOf(expiries[used++]);
+    return demand === undefined ? due : Math.max(due, replayTimeOf(demand) + 0.001);
   };
 }

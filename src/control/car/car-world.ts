@@ -421,8 +421,8 @@ export class CarWorld {
     this.broadcastState();
   };
 
-  private readonly onPose = (pose: Pose): void => {
-    if (this.events.active) this.events.emit({ kind: 'pose', pose });
+  private readonly onPose = (pose: Pose, at: number): void => {
+    if (this.events.active) this.events.emit({ kind: 'pose', pose, at });
     this.sessions.poseChanged();
   };
 
@@ -452,8 +452,8 @@ export class CarWorld {
     else this.rearm.clear();
   }
 
-  private readonly onWrite = (bytes: Uint8Array): void => {
-    if (this.events.active) this.events.emit({ kind: 'write', bytes });
+  private readonly onWrite = (bytes: Uint8Array, at: number): void => {
+    if (this.events.active) this.events.emit({ kind: 'write', bytes, at });
   };
 
   private readonly onRefusal = (client: string, code: ErrorCode, ref?: string): void => {
