@@ -13,7 +13,10 @@ export type TimelineEntry =
   /** `t`: the time in the recording (ms) this write stands for. */
   | { t: number; kind: 'write'; bytes: Uint8Array }
   | { t: number; kind: 'watchdog' | 'hold-expired' }
-  | { t: number; kind: 'recorded-link'; down: boolean };
+  | { t: number; kind: 'recorded-link'; down: boolean }
+  | { t: number; kind: 'race'; what: 'hold' | 'release' }
+  /** The car put on its grid slot (a race), at rest. */
+  | { t: number; kind: 'place'; pose: Pose };
 
 export interface DryRun {
   timeline: TimelineEntry[];
@@ -45,6 +48,8 @@ export async function replayAtOnce(recording: Playable, options: { codec: Codec;
     recording, driver, clock, speed, fromMs,
     onEvent: (e) => {
       if (e.kind === 'recorded-link') timeline.push({ t: e.t, kind: 'recorded-link', down: e.down });
+      else if (e.kind === 'race') timeline.push({ t: e.t, kind: 'race', what: e.what });
+      else if (e.kind === 'place') timeline.push({ t: e.t, kind: 'place', pose: e.pose });
     },
   });
   driver.on('write', (bytes: Uint8Array) => timeline.push({ t: recordedTime(clock.now()), kind: 'write', bytes }));
@@ -76,6 +81,7 @@ function poseOf(recording: Playable, timeline: TimelineEntry[], start: Pose | un
   car.useDecoder(codec.decoder()); // the car speaks the replay's protocol, as the simulator link does
   let next = 0;
   for (const entry of timeline) {
+    if (entry.kind === 'place') car.place(entry.pose);
     if (entry.kind !== 'write') continue;
     while (next < recorded.length && recorded[next].t < entry.t - SAME_WRITE_MS) next++;
     const same = speed === 1 && next < recorded.length && recorded[next].bytes === toHex(entry.bytes)

@@ -12,7 +12,7 @@
  * recording.
  */
 import type { AccessoryMessage } from '../control/protocol/messages.js';
-import type { Clock, Demand, Driver, VehicleState } from '../vehicle/index.js';
+import type { Clock, Demand, Driver, Pose, VehicleState } from '../vehicle/index.js';
 import { durationOf, type Playable } from './reader.js';
 
 export interface ReplayOptions {
@@ -36,7 +36,12 @@ export type ReplayEvent =
   /** A demand handed to the Driver; `dropped` when the target link was down. */
   | { kind: 'demand'; t: number; demand: Demand; dropped: boolean }
   /** The recorded car's link went down (`down`) or came back: its demands were dropped meanwhile. */
-  | { kind: 'recorded-link'; t: number; down: boolean };
+  | { kind: 'recorded-link'; t: number; down: boolean }
+  /** A race held the car for its countdown, or lifted the hold (nothing for the replay to do: the hold's
+   *  stop is a demand line of its own, and the demands it refused are not in the file). */
+  | { kind: 'race'; t: number; what: 'hold' | 'release' }
+  /** The recorded car was put on its grid slot; `placed`: the target was too (a real car cannot be). */
+  | { kind: 'place'; t: number; pose: Pose; placed: boolean };
 
 export type ReplayOutcome =
   | { kind: 'done' }
@@ -59,6 +64,8 @@ type Step =
   | { t: number; kind: 'demand'; demand: Demand; server: boolean }
   | { t: number; kind: 'accessory'; message: AccessoryMessage }
   | { t: number; kind: 'link'; down: boolean }
+  | { t: number; kind: 'hold' | 'release' }
+  | { t: number; kind: 'place'; pose: Pose }
   | { t: number; kind: 'end' };
 
 export class Replay {
@@ -159,6 +166,14 @@ export class Replay {
       case 'accessory':
         // Lights and horn, never motion; a car without them (another codec) simply has none.
         if (!this.#recordedLinkDown) driver.accessory(step.message.name, step.message.on);
+        return;
+      case 'hold':
+      case 'release':
+        onEvent?.({ kind: 'race', t: step.t, what: step.kind });
+        return;
+      case 'place':
+        // After the hold's stop, as recorded: a simulator takes the pose, a real car stays where it is.
+        onEvent?.({ kind: 'place', t: step.t, pose: step.pose, placed: driver.place(step.pose) });
     }
   }
 
@@ -213,6 +228,10 @@ function stepsOf(recording: Playable, fromMs: number): Step[] {
       down = nowDown;
     } else if (line.kind === 'demand' && line.t >= fromMs) {
       steps.push({ t: line.t, kind: 'demand', demand: line.demand, server: line.client === null });
+    } else if ((line.kind === 'hold' || line.kind === 'release') && line.t >= fromMs) {
+      steps.push({ t: line.t, kind: line.kind });
+    } else if (line.kind === 'place' && line.t >= fromMs) {
+      steps.push({ t: line.t, kind: 'place', pose: line.pose });
     }
   }
   steps.push({ t: Math.max(fromMs, durationOf(recording)), kind: 'end' });

@@ -11,6 +11,7 @@ import type { RecordingHeader, RecordingLine } from './format.js';
 import { scanRecording } from './reader.js';
 import type { RecordingSummary, Track, TrackPoint } from './api-types.js';
 import { TrackBuilder } from './track.js';
+import { CIRCUIT } from '../control/track/circuit.js';
 
 export class RecordingSummaries {
   readonly #cache = new Map<string, { size: number; mtimeMs: number; summary: RecordingSummary }>();
@@ -32,9 +33,9 @@ export class RecordingSummaries {
 
   track(path: string): Promise<Track> {
     return this.#oneAtATime(async () => {
-      const { builder, recorded } = await read(path, true);
+      const { builder, recorded, header } = await read(path, true);
       const result = builder?.finish() ?? { points: [], distanceM: 0 };
-      return { points: result.points, distanceM: result.distanceM, recorded };
+      return { points: result.points, distanceM: result.distanceM, recorded, circuit: header?.link === 'sim' ? CIRCUIT : null };
     });
   }
 
@@ -97,6 +98,9 @@ async function read(path: string, keepPoses: boolean) {
       builder?.write(line.t, line.bytes);
     } else if (line.kind === 'seat' && line.driver !== null && !drivers.includes(line.driver)) {
       drivers.push(line.driver);
+    } else if (line.kind === 'place') {
+      builder?.place(line.t, line.pose);
+      if (keepPoses) recorded.push({ t: line.t, x: line.pose.x, y: line.pose.y, heading: line.pose.heading, placed: true });
     } else if (line.kind === 'pose' && keepPoses) {
       recorded.push({ t: line.t, x: line.pose.x, y: line.pose.y, heading: line.pose.heading });
     } else if (line.kind === 'end') {

@@ -29,6 +29,12 @@ export type CarEvent =
   /** The simulated car's pose (as often as the simulator steps; a listener throttles for itself), and the
    *  simulator's time of it, on the car's clock. */
   | { kind: 'pose'; pose: Pose; at: number }
+  /** A race holds the car for its countdown: drive demands are refused (`held`), a moving car is stopped. */
+  | { kind: 'hold'; reason: string }
+  /** The hold lifted: the race went (or was called off). */
+  | { kind: 'release' }
+  /** The server put the simulated car at `pose`, at rest (a race lining the cars up on the grid). */
+  | { kind: 'place'; pose: Pose }
   /** A client connected (after its `welcome`: a listener may greet it) or its connection ended. */
   | { kind: 'client'; client: string; joined: boolean };
 
