@@ -15,7 +15,8 @@ export interface RecordingSummary {
   car: string | null;
   codec: string | null;
   link: string | null;
-  /** Every client that held the seat (one person; a resume brings a new client id). */
+  /** Who held the seat: the name each gave (its `name` message in the file), else its client id; once
+   *  each (a resume brings a new client id, and the same name). */
   drivers: string[];
   started: string | null;
   part: number;

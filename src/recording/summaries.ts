@@ -90,6 +90,8 @@ async function read(path: string, keepPoses: boolean) {
   let lastT = 0;
   let writes = 0;
   const drivers: string[] = [];
+  /** The name each client gave (its `name` message), the last one it gave. */
+  const names = new Map<string, string>();
   const recorded: TrackPoint[] = [];
   const scan = await scanRecording(path, (line: RecordingLine) => {
     lastT = line.t;
@@ -98,6 +100,8 @@ async function read(path: string, keepPoses: boolean) {
       builder?.write(line.t, line.bytes);
     } else if (line.kind === 'seat' && line.driver !== null && !drivers.includes(line.driver)) {
       drivers.push(line.driver);
+    } else if (line.kind === 'message' && 'type' in line.message && line.message.type === 'name') {
+      names.set(line.client, line.message.name.trim());
     } else if (line.kind === 'place') {
       builder?.place(line.t, line.pose);
       if (keepPoses) recorded.push({ t: line.t, x: line.pose.x, y: line.pose.y, heading: line.pose.heading, placed: true });
@@ -111,5 +115,8 @@ async function read(path: string, keepPoses: boolean) {
   });
   // A recording cut short ends at its last sound line: the car's path up to then.
   if (scan.cut !== null) (builder as TrackBuilder | null)?.advance(lastT);
-  return { ...scan, builder: builder as TrackBuilder | null, lastT, writes, drivers, recorded };
+  // A person, not a connection: the name a driver gave, else its client id; a resume (a new id, the same
+  // name) is listed once.
+  const named = [...new Set(drivers.map((id) => names.get(id) || id))];
+  return { ...scan, builder: builder as TrackBuilder | null, lastT, writes, drivers: named, recorded };
 }
