@@ -7,7 +7,7 @@
 import { Driver, SimCar, SimLink, VirtualClock, type Clock, type Codec, type Pose } from '../vehicle/index.js';
 import { toHex } from './format.js';
 import { durationOf, type Playable } from './reader.js';
-import { recordedTimerFirings, Replay, type ReplayOutcome } from './replay.js';
+import { DEFAULT_MAX_LAG_MS, recordedTimerFirings, Replay, type ReplayOutcome } from './replay.js';
 
 export type TimelineEntry =
   /** `t`: the time in the recording (ms) this write stands for. */
@@ -65,8 +65,15 @@ export async function replayAtOnce(recording: Playable, options: { codec: Codec;
   return { timeline, pose: poseOf(recording, timeline, startPose(recording, fromMs), speed, options.codec), outcome };
 }
 
-/** A replayed write is the recorded one when it has the same bytes within this much of its time. */
-const SAME_WRITE_MS = 50;
+/**
+ * A replayed write is the recorded one when it has the same bytes and the recorded one came at most this
+ * much after it (the replay writes at its cause's recorded time; live, the bytes left once the work that
+ * cause set off was done: microseconds, and on a busy machine 50-80 ms after a watchdog's notice and
+ * log line). As far as a live replay may fall behind its timeline before it gives up.
+ */
+const SAME_WRITE_AFTER_MS = DEFAULT_MAX_LAG_MS;
+/** ... or came this much before it: a Node timer may fire up to a millisecond before it is due. */
+const SAME_WRITE_BEFORE_MS = 2;
 
 /**
  * The simulator is deterministic given the times its bytes arrive, and a step boundary lies between two
@@ -83,9 +90,9 @@ function poseOf(recording: Playable, timeline: TimelineEntry[], start: Pose | un
   for (const entry of timeline) {
     if (entry.kind === 'place') car.place(entry.pose);
     if (entry.kind !== 'write') continue;
-    while (next < recorded.length && recorded[next].t < entry.t - SAME_WRITE_MS) next++;
+    while (next < recorded.length && recorded[next].t < entry.t - SAME_WRITE_BEFORE_MS) next++;
     const same = speed === 1 && next < recorded.length && recorded[next].bytes === toHex(entry.bytes)
-      && Math.abs(recorded[next].t - entry.t) <= SAME_WRITE_MS;
+      && recorded[next].t <= entry.t + SAME_WRITE_AFTER_MS;
     car.write(entry.bytes, same ? recorded[next++].t : entry.t, () => {});
   }
   return car.pose;

@@ -93,6 +93,26 @@ describe('recorded times', () => {
     assert.ok(cm < 0.1, what);
   });
 
+  it('80 ms lost between the watchdog and its stop (the work that follows a watchdog, on a busy machine): the dry run stops the car when it stopped', async (t) => {
+    const w = await recordedWorld(t, { watchdogMs: 500 });
+    const dir = tempDir(t);
+    const recorder = w.record(dir);
+    w.listenFirst((event) => { // after the recorder: its watchdog line is on time, the stop's bytes 80 ms later
+      if (event.kind === 'watchdog') w.lose(80);
+    });
+    const driver = w.join('c1');
+    driver.say({ type: 'drive', x: 0, y: 0 });
+    for (let i = 0; i < 5; i++) {
+      driver.say({ type: 'drive', x: 0, y: 1 });
+      w.clock.runUntil(w.clock.now() + 100);
+    }
+    w.clock.runUntil(w.clock.now() + 1000);
+    driver.end();
+    await recorder.close();
+    const { cm, what } = await dryRunMiss(dir);
+    assert.ok(cm < 0.1, what);
+  });
+
   it('a watchdog that fired 150 ms late (a busy machine): the dry run stops the car when it stopped', async (t) => {
     const w = await recordedWorld(t, { timersLateBy: 150, watchdogMs: 500 });
     const dir = tempDir(t);
