@@ -138,7 +138,7 @@ describe('webracer replay', { timeout: 120_000 }, () => {
     const cases: Array<[string, string, RegExp]> = [
       ['corrupt', [...lines.slice(0, 5), '{"t":12,"kind":"demand","client":"c1","demand":{"kind":"analog","x":7,"y":0}}', ...lines.slice(5)].join('\n'),
         /line 6: a demand line has an invalid demand: demand\.x must be a number in \[-1, 1\]/],
-      ['newer', good.replace('"version":1', '"version":99'), /line 1: this recording is format version 99, newer than this webracer reads \(up to 1\)/],
+      ['newer', good.replace('"version":1', '"version":99'), /line 1: this recording is format version 99, newer than this webracer reads \(up to 2\)/],
     ];
     for (const [name, text, pattern] of cases) {
       const file = join(dir, `${name}.jsonl`);
