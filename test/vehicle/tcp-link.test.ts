@@ -200,13 +200,14 @@ describe('tcp link', { timeout: 60_000 }, () => {
     { skip: process.platform === 'linux' ? undefined : 'the table is Linux only' }, async (t) => {
       // Each reading walks the kernel's whole connection table (tcp.ts: 0.4 ms of a core on a big machine).
       // Reading once per write (the link's first hold) cost the command path's p99 ten times over on one core.
-      const { p, link } = await linkToBridge(t);
+      // A long write timeout keeps the link's own confirmations out of these 1.5 s: what reads is the budget.
+      const { p, link } = await linkToBridge(t, 60_000);
       const { writes, seconds, readings } = await steer(link, 1_500, () => new Promise((r) => setTimeout(r, 20)));
       await p.until(() => p.connections[0]?.at(-1) === newestOf(writes), 'the newest write');
       t.diagnostic(`${writes} writes in ${seconds.toFixed(2)} s: ${p.connections[0].length} bytes reached the bridge, ${readings} table readings`);
-      // The link's confirmations, four a second (each a look or a few): the budget never fills at this pace.
-      assert.ok(readings <= 2 + 25 * seconds, `${readings} readings for ${writes} writes in ${seconds.toFixed(2)} s`);
-      assert.equal(p.connections[0].length, writes, 'every change went out: nothing was held at this pace');
+      // Half the budget spent, one look ahead, at most every 100 ms (tcp.ts), a reading or two each.
+      assert.ok(readings <= 3 + 12 * seconds, `${readings} readings for ${writes} writes in ${seconds.toFixed(2)} s`);
+      assert.ok(writes > 3 + 12 * seconds, 'more writes than the bound allows readings: once per write would fail');
     });
 
   it('a flood of changes fills the budget: it is read at most every 100 ms, and the newest arrives',
@@ -216,7 +217,7 @@ describe('tcp link', { timeout: 60_000 }, () => {
       const { writes, seconds, readings } = await steer(link, 1_500, () => new Promise((r) => setImmediate(r)));
       await p.until(() => p.connections[0]?.at(-1) === newestOf(writes), 'the newest write');
       t.diagnostic(`${writes} writes in ${seconds.toFixed(2)} s: ${p.connections[0].length} bytes reached the bridge, ${readings} table readings`);
-      assert.ok(readings <= 2 + 10 * seconds, `${readings} readings for ${writes} writes in ${seconds.toFixed(2)} s`);
+      assert.ok(readings <= 3 + 12 * seconds, `${readings} readings for ${writes} writes in ${seconds.toFixed(2)} s`);
       assert.ok(p.connections[0].length >= UNACKED_BUDGET, 'writes went out while the budget had room');
     });
 
