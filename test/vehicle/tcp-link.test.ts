@@ -1,88 +1,23 @@
 // The TCP link against a loopback peer that plays a ser2net bridge: it goes away and comes back on the
 // same port.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { createCodec, Driver, type LinkState } from '../../src/vehicle/index.js';
 import { createTcpLink } from '../../src/vehicle/links/tcp.js';
-import { waitForLinkState } from '../support/link-state.js';
+import { LINK_WAIT_MS, waitForLinkState } from '../support/link-state.js';
+import { LoopbackBridge } from '../support/loopback-bridge.js';
 
-const WAIT_MS = 15_000;
-
-/** A bridge that records the bytes of each connection. */
-class Peer {
-  server: net.Server | null = null;
-  readonly sockets = new Set<net.Socket>();
-  readonly connections: number[][] = [];
-  #waiters: Array<() => void> = [];
-
-  async listen(port = 0): Promise<number> {
-    this.server = net.createServer((s) => {
-      const bytes: number[] = [];
-      this.connections.push(bytes);
-      this.sockets.add(s);
-      s.on('data', (d) => {
-        bytes.push(...d);
-        this.#notify();
-      });
-      s.on('close', () => this.sockets.delete(s));
-      this.#notify();
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => resolve());
-    });
-    return (this.server.address() as net.AddressInfo).port;
-  }
-
-  /** Drops every connection and stops listening, like a bridge that lost power. */
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
-    this.server = null;
-  }
-
-  until(check: () => boolean, what: string): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(this.connections)}`)), WAIT_MS);
-      const w = (): void => {
-        if (!check()) return;
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((x) => x !== w);
-        resolve();
-      };
-      this.#waiters.push(w);
-    });
-  }
-
-  #notify(): void {
-    for (const w of [...this.#waiters]) w();
-  }
+/** A bridge that records the bytes of each connection; listen() when the test says. */
+function peer(t: TestContext): LoopbackBridge {
+  const p = new LoopbackBridge();
+  t.after(() => p.stop());
+  return p;
 }
 
 /** A bridge that accepts and then never reads (until the test resumes its socket): its buffers, then ours, fill up. */
 async function stalledBridge(t: TestContext, onConnection: (s: net.Socket) => void = () => {}): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.pause();
-    onConnection(s);
-  });
-  t.after(() => {
-    for (const s of sockets) s.destroy(); // a paused socket would not even notice our reset
-    return new Promise<void>((r) => server.close(() => r()));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as net.AddressInfo).port;
-}
-
-function peer(t: TestContext): Peer {
-  const p = new Peer();
-  t.after(() => p.stop());
-  return p;
+  return (await LoopbackBridge.start(t, { stalled: true, record: false, onConnection })).port;
 }
 
 describe('tcp link', { timeout: 60_000 }, () => {
@@ -162,7 +97,7 @@ describe('tcp link', { timeout: 60_000 }, () => {
     }
     assert.equal(count, 0);
     far.resume();
-    const deadline = Date.now() + WAIT_MS;
+    const deadline = Date.now() + LINK_WAIT_MS;
     while (count < BIG + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100)); // anything else would show up now
     assert.equal(count, BIG + 1, 'the big write, then exactly one byte');
