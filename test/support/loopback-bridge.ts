@@ -54,6 +54,8 @@ export class LoopbackBridge {
     const bytes: number[] = [];
     this.connections.push(bytes);
     this.#sockets.add(s);
+    if (this.#stalled) s.pause();
+    this.opts.onConnection?.(s); // first: the test's own listeners have seen a chunk when until() looks
     s.on('data', (d: Buffer) => {
       if (this.opts.record !== false) bytes.push(...d);
       if (this.opts.answer) s.write(this.opts.answer(d));
@@ -61,8 +63,6 @@ export class LoopbackBridge {
     });
     s.on('error', () => {});
     s.on('close', () => this.#sockets.delete(s));
-    if (this.#stalled) s.pause();
-    this.opts.onConnection?.(s);
     this.#notify();
   }
 

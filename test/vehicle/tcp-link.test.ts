@@ -5,7 +5,7 @@ import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { createCodec, Driver, type LinkState } from '../../src/vehicle/index.js';
 import { createTcpLink } from '../../src/vehicle/links/tcp.js';
-import { LINK_WAIT_MS, waitForLinkState } from '../support/link-state.js';
+import { waitForLinkState } from '../support/link-state.js';
 import { LoopbackBridge } from '../support/loopback-bridge.js';
 
 /** A bridge that records the bytes of each connection; listen() when the test says. */
@@ -16,8 +16,8 @@ function peer(t: TestContext): LoopbackBridge {
 }
 
 /** A bridge that accepts and then never reads (until the test resumes its socket): its buffers, then ours, fill up. */
-async function stalledBridge(t: TestContext, onConnection: (s: net.Socket) => void = () => {}): Promise<number> {
-  return (await LoopbackBridge.start(t, { stalled: true, record: false, onConnection })).port;
+function stalledBridge(t: TestContext, onConnection: (s: net.Socket) => void = () => {}): Promise<LoopbackBridge> {
+  return LoopbackBridge.start(t, { stalled: true, record: false, onConnection });
 }
 
 describe('tcp link', { timeout: 60_000 }, () => {
@@ -79,26 +79,25 @@ describe('tcp link', { timeout: 60_000 }, () => {
     let far!: net.Socket;
     let count = 0;
     const after: number[] = []; // the bytes past the big write (a JS array of all 8 MiB was slow to fill under load)
-    const port = await stalledBridge(t, (s) => {
+    const bridge = await stalledBridge(t, (s) => {
       far = s;
       s.on('data', (d: Buffer) => {
         if (count + d.length > BIG) after.push(...d.subarray(Math.max(0, BIG - count)));
         count += d.length;
       });
     });
-    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { writeTimeoutMs: 60_000 });
+    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port: bridge.port }, { writeTimeoutMs: 60_000 });
     t.after(() => link.close());
     await link.open();
     await waitForLinkState(link, 'connected');
     assert.equal(link.write(new Uint8Array(BIG).fill(0xaa)), true);
     for (const b of [0x16, 0x1f, 0x5f, 0x00, 0x26]) {
       assert.equal(link.write(Uint8Array.of(b)), true, 'accepted, to be written when the transport can');
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // spaced as a driver's demands are: each one replaces the last
     }
     assert.equal(count, 0);
     far.resume();
-    const deadline = Date.now() + LINK_WAIT_MS;
-    while (count < BIG + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await bridge.until(() => count >= BIG + 1, 'the big write and one byte more').catch(() => {}); // the count says what came
     await new Promise((r) => setTimeout(r, 100)); // anything else would show up now
     assert.equal(count, BIG + 1, 'the big write, then exactly one byte');
     assert.deepEqual(after, [0x26], 'the newest');
@@ -106,7 +105,7 @@ describe('tcp link', { timeout: 60_000 }, () => {
   });
 
   it('gives up a connection whose peer stopped reading once nothing more is delivered for writeTimeoutMs', async (t) => {
-    const port = await stalledBridge(t);
+    const { port } = await stalledBridge(t);
     const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { writeTimeoutMs: 500, initialDelayMs: 60_000 });
     const failures: string[] = [];
     link.on('failure', (e: Error) => failures.push(e.message));
