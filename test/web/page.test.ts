@@ -161,7 +161,7 @@ describe('controller page (desktop, simulated car)', () => {
     })()`);
     await page.locator('#gamepad-note', { hasText: 'Test pad' }).waitFor({ timeout: WAIT_MS });
     await page.evaluate('window.testPad.axes = [0.05, -0.1, 0, 0]'); // a resting stick, inside the dead zone
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // the point: nothing drives meanwhile
     assert.equal(server.driver.state.direction, 'stop');
     await page.evaluate('window.testPad.axes = [0, -1, 0, 0]');
     await waitForState(server.driver, (s) => s.direction === 'forward' && s.speed === 15, 'forward from the stick');
