@@ -165,7 +165,7 @@ describe('sessions', () => {
     clearInterval(timer);
     driver.send({ type: 'stop' });
     await driver.state({ direction: 'stop' });
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100)); // the pose at rest, which the 20-a-second throttle may hold back 50 ms
     await server.close();
     const [{ recording }] = readRecordings(dir);
     const poses = recording.lines.filter((l) => l.kind === 'pose');

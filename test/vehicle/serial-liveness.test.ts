@@ -44,7 +44,7 @@ describe('serial link liveness (socat pty pair)', { timeout: 60_000 }, () => {
     assert.equal(link.write(new Uint8Array(BLOCKING).fill(0x30)), true);
     for (const b of [0x16, 0x1f, 0x00, 0x26]) {
       assert.equal(link.write(Uint8Array.of(b)), true);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // demands spaced in time, each replacing the last
     }
     resume(pair);
     await emu.waitForBytes(BLOCKING + 1, WAIT_MS);

@@ -50,7 +50,7 @@ describe('tcp link with ack: echo', { timeout: 60_000 }, () => {
     bridge.stall();
     for (let i = 0; i < 20; i++) {
       driver.drive({ kind: 'raw', byte: STEER[i % STEER.length] });
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 5)); // demands spaced in time, each replacing the last
     }
     const newest = STEER[19 % STEER.length];
     bridge.unstall();
@@ -86,7 +86,7 @@ describe('tcp link with ack: echo', { timeout: 60_000 }, () => {
     bridge.stall();
     for (let i = 0; i < 10; i++) {
       link.write(Uint8Array.of(STEER[i % STEER.length]));
-      await new Promise((r) => setTimeout(r, 60));
+      await new Promise((r) => setTimeout(r, 60)); // 600 ms in all, twice the write timeout: nothing fails meanwhile
     }
     assert.equal(link.state, 'connected', 'every byte was acknowledged by the bridge\'s kernel');
   });

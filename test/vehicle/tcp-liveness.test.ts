@@ -105,7 +105,7 @@ describe('tcp link liveness (a bridge that vanishes)', { skip: lossyPeerUnsuppor
       const steer = async (count: number): Promise<void> => {
         for (let i = 0; i < count; i++) {
           assert.equal(link.write(Uint8Array.of(written++ % 2 === 0 ? 0x1f : 0x5f)), true);
-          await new Promise((r) => setTimeout(r, 20));
+          await new Promise((r) => setTimeout(r, 20)); // steering at 50 Hz, as a stick does
         }
       };
       await p.stall();
