@@ -28,12 +28,12 @@ import { buzz } from './haptics.js';
 import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
 import { measureFirstScreen } from './layout.js';
-import { DISARM_CODES, SUBPROTOCOL, type ServerMessage } from './messages.js';
+import { onMessage, type MessageParts, type PageFacts } from './on-message.js';
 import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { ServerRuns } from './server-restart.js';
 import { applySettingsToPage, attachSettingsDialog } from './settings-dialog.js';
-import { MAX_SPEED_STEP, SettingsStore, actionOf, copySettings } from './settings.js';
+import { SettingsStore, actionOf, copySettings } from './settings.js';
 import { StatusBar } from './status.js';
 import { registerServiceWorker } from './sw-register.js';
 import { createTrack } from './track.js';
@@ -45,28 +45,20 @@ const stopButton = document.querySelector<HTMLButtonElement>('#stop')!;
 const gamepadNote = document.querySelector<HTMLElement>('#gamepad-note')!;
 const offlineNote = document.querySelector<HTMLElement>('#offline')!;
 
-/** What this connection's server told us; all reset when the connection ends. */
-let welcomed = false;
-let isDriver = false;
-let authRequired = false;
-let authenticated = false;
-/** Without a token, this page marshals races (welcome.marshal: it runs on the server's machine). */
-let marshal = false;
-/** The last state said the car moves: while this page drives, that motion is this page's doing. */
-let carMoving = false;
-/** The token offered at this connection's upgrade (docs/protocol.md, subprotocols), if any. */
-let offeredToken: string | null = null;
-/** The server's quantizer dead zone (welcome.limits.deadZone), for the speed mapping. */
-let serverDeadZone = SERVER_DEAD_ZONE;
+/** What this connection's server told us; all reset when the connection ends (on-message.ts sets them). */
+const facts: PageFacts = {
+  welcomed: false, isDriver: false, authRequired: false, authenticated: false, marshal: false, carMoving: false,
+  offeredToken: null, serverDeadZone: SERVER_DEAD_ZONE, ownCar: carOfPath(location.pathname) ?? '',
+};
 
-const canDrive = () => isDriver && connection.isOpen;
+const canDrive = () => facts.isDriver && connection.isOpen;
 /** A modal dialog (settings, QR code) has the keys and covers the controls: no input drives meanwhile. */
 const dialogOpen = () => document.querySelector('dialog[open]') !== null;
 const inputsLive = () => canDrive() && !dialogOpen();
 /** Anyone allowed to drive may stop: everyone without a token, whoever presented it with one. */
-const mayStop = () => welcomed && connection.isOpen && (!authRequired || authenticated);
+const mayStop = () => facts.welcomed && connection.isOpen && (!facts.authRequired || facts.authenticated);
 /** Who runs races (docs/races.md): a token holder; without a token, a driver or the marshal (the server checks again). */
-const mayRace = () => (authRequired ? authenticated : isDriver || marshal);
+const mayRace = () => (facts.authRequired ? facts.authenticated : facts.isDriver || facts.marshal);
 
 const auth = createAuth(document.querySelector<HTMLFormElement>('#auth-form')!, (token) => connection.send({ type: 'auth', token }));
 const resume = new SeatResume(sessionStorage);
@@ -83,17 +75,15 @@ const accessories = new AccessoryControls(document.querySelector<HTMLElement>('#
   canUse: inputsLive,
 });
 /** Every input's last step: its fraction of the speed control's step, as the wire vector (demand.ts). */
-const toWire = (fraction: Vector) => speedDemand(fraction, buttons.speedStep(), serverDeadZone);
+const toWire = (fraction: Vector) => speedDemand(fraction, buttons.speedStep(), facts.serverDeadZone);
 const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
   if (action === 'horn') accessories.horn(down);
   else if (down) accessories.toggleLights();
 };
-/** This page's car: the one its path names, or (at / and /index.html) the server's first. */
-let ownCar = carOfPath(location.pathname) ?? '';
 // The recordings page's Back link returns here (web/recordings/back-link.ts).
-if (ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.search = `?car=${encodeURIComponent(ownCar)}`;
+if (facts.ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.search = `?car=${encodeURIComponent(facts.ownCar)}`;
 const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
-const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
+const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => facts.ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
@@ -145,7 +135,7 @@ function stopPressed(): void {
 
 /** The page lost its user: stop what it set going. */
 function interrupted(): void {
-  const owed = letGoOfEverything() || (isDriver && carMoving);
+  const owed = letGoOfEverything() || (facts.isDriver && facts.carMoving);
   if (owed && canDrive()) connection.send({ type: 'stop' });
 }
 
@@ -168,8 +158,8 @@ function woke(frozenMs: number): void {
  * seat changes hands or its driver leaves, so nothing is sent; held inputs must be let go or re-centred.
  */
 function seatChanged(driver: boolean): void {
-  if (driver !== isDriver) buzz('seat', settings.value.haptics);
-  isDriver = driver;
+  if (driver !== facts.isDriver) buzz('seat', settings.value.haptics);
+  facts.isDriver = driver;
   standDown();
   keyboard.release();
   renderControls();
@@ -193,155 +183,36 @@ document.querySelector<HTMLAnchorElement>('a.skip')!.addEventListener('click', (
   section.scrollIntoView({ block: 'nearest' });
 });
 
-/** This car's colour (the arena's) on the knob, its arrow on the map and its trail: style.css's --knob. */
-function wearColour(colour: string | undefined): void {
-  if (colour && /^#[0-9a-f]{6}$/i.test(colour)) document.documentElement.style.setProperty('--knob', colour);
-}
-
-function onMessage(message: ServerMessage): void {
-  switch (message.type) {
-    case 'welcome':
-      welcome(message);
-      break;
-    case 'role':
-      roleChanged(message);
-      break;
-    case 'state':
-      status.vehicle(message);
-      carMoving = message.direction !== 'stop';
-      break;
-    case 'telemetry':
-      track.pose(message.pose);
-      // A restarted server's car starts again at its origin: a new track, not a line back to it.
-      if (serverRuns.telemetry(message.t, performance.now())) track.clear();
-      break;
-    case 'arena':
-      ownCar ||= message.cars[0]?.name ?? '';
-      track.arena(message.cars, message.circuit, ownCar);
-      wearColour(message.cars.find((c) => c.name === ownCar)?.colour);
-      race.arena(message.cars);
-      fleet.cars(message.cars.length);
-      break;
-    case 'poses':
-      track.poses(message.poses);
-      if (serverRuns.telemetry(message.t, performance.now())) track.clear(); // as for telemetry
-      break;
-    case 'laps':
-      race.laps(message);
-      break;
-    case 'race':
-      race.update(message);
-      break;
-    case 'error':
-      refused(message);
-      break;
-    case 'notice':
-      noticed(message);
-      break;
-    case 'video':
-    case 'viewing':
-    case 'signal':
-    case 'ice-servers':
-      video.message(message);
-      break;
-    case 'queue':
-      status.queue(message);
-      break;
-    case 'pong':
-    case 'viewer':
-      break;
-  }
-}
-
-/** A message of ours refused: a wrong token is never sent again; the rest is said. */
-function refused(message: Extract<ServerMessage, { type: 'error' }>): void {
-  if (message.code === 'unauthorized' && message.ref === 'auth') return tokenRefused();
-  if (message.code === 'resume_failed') resume.failed();
-  status.error(message);
-}
-
-/**
- * The server says something happened. When it stopped the car under this driver (or refused a push from a
- * new seat): a stop like any other (arming.ts). Nothing is sent: the next push, once re-armed here, goes
- * after a stop of this page's own, which re-arms the server too (drive.ts).
- */
-function noticed(message: Extract<ServerMessage, { type: 'notice' }>): void {
-  status.serverNotice(message);
-  if ((DISARM_CODES as readonly string[]).includes(message.code)) standDown();
-}
-
-/** The server's first word on each connection: its limits, this client's role and the car's state. */
-function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): void {
-  welcomed = true;
-  drive.fitWatchdog(message.limits.watchdogMs);
-  serverDeadZone = message.limits.deadZone ?? SERVER_DEAD_ZONE;
-  serverRuns.welcome();
-  accessories.welcome(message.vehicle.accessories);
-  buttons.setMaxHold(message.limits.maxHoldMs);
-  buttons.setSpeedCeiling(message.vehicle.maxSpeed ?? MAX_SPEED_STEP);
-  track.show(message.vehicle.link === 'sim');
-  authRequired = message.authRequired;
-  authenticated = message.authenticated;
-  marshal = message.marshal ?? true; // an older server let everyone allowed to drive run races
-  status.limits(message.limits.idleTakeoverMs);
-  status.vehicle(message.state);
-  carMoving = message.state.direction !== 'stop';
-  status.roleChanged(message.role, !authRequired || authenticated);
-  // The seat back first, then the token: the server's answer to either is a `role` message.
-  const resumeToken = resume.welcome(message);
-  if (resumeToken) connection.send({ type: 'resume', token: resumeToken });
-  // A server that speaks our subprotocol checked the token offered at the upgrade: not authenticated
-  // means refused, and sending it again would only spend another of the address's wrong tokens.
-  const refusedAtUpgrade = authRequired && !authenticated && offeredToken !== null && connection.protocol === SUBPROTOCOL;
-  if (refusedAtUpgrade) tokenRefused();
-  else auth.welcome(message.authRequired, message.authenticated);
-  seatChanged(message.role === 'driver');
-  race.connected(mayRace());
-  video.welcome(message);
-}
-
-/** This client's role or authentication changed (a seat taken or lost, a token accepted). */
-function roleChanged(message: Extract<ServerMessage, { type: 'role' }>): void {
-  authenticated = message.authenticated;
-  status.roleChanged(message.role, !authRequired || authenticated);
-  auth.authenticated(message.authenticated);
-  resume.role(message.role);
-  if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
-  else renderControls(); // authenticated may have changed who may stop
-  race.allowed(mayRace());
-}
-
-/** Never sent again: each wrong token spends the address's budget, and would lock everyone there out. */
-function tokenRefused(): void {
-  auth.rejected();
-  status.show('That access token was not accepted. Enter the current one to drive.');
-}
-
 /**
  * The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us; so
  * does the seat's resume token when this tab drove, for a slot even on a full server (resume.ts).
  */
 function subprotocols(): string[] {
-  offeredToken = auth.known();
-  return offeredSubprotocols(offeredToken, resume.offer());
+  facts.offeredToken = auth.known();
+  return offeredSubprotocols(facts.offeredToken, resume.offer());
 }
 
 function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   status.connection(state, retryInMs);
   offlineNote.hidden = state !== 'reconnecting';
   if (state === 'open') return renderControls(); // the role comes with `welcome`
-  if (welcomed) resume.ended();
+  if (facts.welcomed) resume.ended();
   race.offline();
   video.disconnected();
-  welcomed = authenticated = carMoving = false;
+  facts.welcomed = facts.authenticated = facts.carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
 }
 
 const connection = new Connection({ url: socketUrl(location), protocols: subprotocols }, {
   state: onConnectionState,
-  message: onMessage,
+  message: (message) => onMessage(page, message),
   latency: (ms) => status.latency(ms),
 });
+/** The page's parts the server's messages reach (on-message.ts). */
+const page: MessageParts = {
+  facts, connection, status, track, race, fleet, video, serverRuns, resume, auth, accessories, buttons, drive,
+  seatChanged, standDown, renderControls, mayRace,
+};
 
 document.addEventListener('visibilitychange', () => {
   // A page that is hidden (tab switched, phone locked) cannot see its car.

@@ -75,7 +75,13 @@ async function one(req: IncomingMessage, res: ServerResponse, { directory, summa
   }
   const file = await directory.openRecording(name);
   if (file === null) return send(res, 404, 'no such recording');
-  await sendFile(req, res, file, name, view === 'download');
+  await sendFile(req, res, file, { name, attachment: view === 'download' });
+}
+
+/** How a recording is sent: its name, and whether the browser should save it (`?download`) or show it. */
+interface SendAs {
+  name: string;
+  attachment: boolean;
 }
 
 /**
@@ -84,7 +90,7 @@ async function one(req: IncomingMessage, res: ServerResponse, { directory, summa
  * an error before the stream exists), else by the stream once it ends, fails or the client goes away
  * (pipeline destroys it; a plain pipe() would leave it open, paused, for good).
  */
-async function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenRecording, name: string, download: boolean): Promise<void> {
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenRecording, how: SendAs): Promise<void> {
   const { handle, size } = file;
   let streaming = false;
   try {
@@ -93,7 +99,7 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: OpenRec
     res.setHeader('Content-Length', size);
     res.setHeader('Cache-Control', 'no-store'); // may be private, and a session in progress keeps growing
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (download) res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    if (how.attachment) res.setHeader('Content-Disposition', `attachment; filename="${how.name}"`);
     if (req.method === 'HEAD' || size === 0) return void res.end();
     const stream = handle.createReadStream({ start: 0, end: size - 1 }); // closes the handle when done
     streaming = true;

@@ -38,3 +38,17 @@ export function readRecordings(dir: string): Array<{ name: string; recording: Re
   return readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()
     .map((name) => ({ name, recording: parseRecording(readFileSync(join(dir, name), 'utf8')) }));
 }
+
+/** Resolves once the car has reported `count` more poses (20 a second on the simulator): a drive that long. */
+export function morePoses(server: ControlServer, count: number): Promise<void> {
+  const { driver } = server;
+  return new Promise((resolve) => {
+    let left = count;
+    const on = (): void => {
+      if (--left > 0) return;
+      driver.off('pose', on);
+      resolve();
+    };
+    driver.on('pose', on);
+  });
+}

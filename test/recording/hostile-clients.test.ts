@@ -103,7 +103,7 @@ describe('hostile clients and the recorder', () => {
     const started = performance.now();
     for (let burst = 0; performance.now() - started < 1500; burst++) {
       for (let i = 0; i < 30; i++) driver.sendText(largest[(burst + i) % largest.length]);
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 10)); // a burst every 10 ms for 1.5 s: the flood is the point
     }
     await server.close();
     const seconds = (performance.now() - started) / 1000;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connect, wsUrl } from '../control/helpers.js';
-import { readRecordings, recordingServer, tempDir } from './helpers.js';
+import { morePoses, readRecordings, recordingServer, tempDir } from './helpers.js';
 
 async function get(port: number, path: string, headers: Record<string, string> = {}) {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers });
@@ -18,7 +18,7 @@ async function recordOne(t: Parameters<typeof tempDir>[0]): Promise<string> {
   driver.arm();
   driver.send({ type: 'drive', x: 0, y: 1 });
   await driver.state({ direction: 'forward' });
-  await new Promise((r) => setTimeout(r, 300));
+  await morePoses(server, 6); // a track of a few points
   driver.send({ type: 'stop' });
   await driver.state({ direction: 'stop' });
   driver.ws.close();

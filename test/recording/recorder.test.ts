@@ -7,7 +7,7 @@ import { connect, wsUrl } from '../control/helpers.js';
 import type { CarEvent } from '../../src/control/car/car-events.js';
 import { FORMAT, FORMAT_VERSION } from '../../src/recording/format.js';
 import { parseRecording } from '../../src/recording/reader.js';
-import { readRecordings, recordingServer } from './helpers.js';
+import { morePoses, readRecordings, recordingServer } from './helpers.js';
 
 describe('recorder', () => {
   it('records a session: header, seat, messages, demands, bytes, poses, and the end when the driver leaves', async (t) => {
@@ -16,7 +16,7 @@ describe('recorder', () => {
     driver.arm();
     driver.send({ type: 'drive', x: 0, y: 1 });
     await driver.state({ direction: 'forward' });
-    await new Promise((r) => setTimeout(r, 200));
+    await morePoses(server, 4); // the car moved: pose lines
     driver.send({ type: 'auth', token: 'not-kept' });
     driver.send({ type: 'stop' });
     await driver.state({ direction: 'stop' });
@@ -161,11 +161,11 @@ describe('sessions', () => {
     driver.arm();
     const timer = setInterval(() => driver.send({ type: 'drive', x: 0.3, y: 1 }), 50);
     t.after(() => clearInterval(timer));
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // the point: a second of driving, to count its poses
     clearInterval(timer);
     driver.send({ type: 'stop' });
     await driver.state({ direction: 'stop' });
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 100)); // the pose at rest, which the 20-a-second throttle may hold back 50 ms
     await server.close();
     const [{ recording }] = readRecordings(dir);
     const poses = recording.lines.filter((l) => l.kind === 'pose');

@@ -80,7 +80,7 @@ describe('replay safety', { concurrency: true, timeout: 120_000 }, () => {
   it('a replay that stalls (SIGSTOP for a second): on waking it stops the car and ends, exit 5', async (t) => {
     const { car, replay, exited } = await replaying(t, heldStick(t, 20_000));
     replay.kill('SIGSTOP');
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1000)); // the stall itself: a second of wall time the replay misses
     const woke = performance.now();
     replay.kill('SIGCONT');
     const stopMs = await stopLatency(car, woke, 'the stop after waking');

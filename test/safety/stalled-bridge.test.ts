@@ -99,9 +99,9 @@ describe('a stalled TCP bridge', { skip: lossyPeerUnsupported(), timeout: 240_00
 
       const before = peer.connections[0].length;
       await peer.stall(); // its kernel still acknowledges: the link stays connected, nothing reaches the car
-      await new Promise((r) => setTimeout(r, 1_000));
+      await new Promise((r) => setTimeout(r, 1_000)); // the scenario's own time: a second of stall, then the cut
       await peer.cut(); // its receive buffer is full (made exact here): nothing more is acknowledged
-      await new Promise((r) => setTimeout(r, 1_500));
+      await new Promise((r) => setTimeout(r, 1_500)); // and 1.5 s of cut, still short of --link-timeout-ms
       steering.stop(); // and the watchdog stops the car: that stop is the newest write, in the link's slot
       await new Promise((r) => setTimeout(r, 500 + 300));
       const newest = STOP;

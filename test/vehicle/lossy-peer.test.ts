@@ -21,7 +21,7 @@ describe('lossy peer', { skip: lossyPeerUnsupported(), timeout: 60_000 }, () => 
     socket.write(Uint8Array.of(3));
     // The bytes reached our kernel (the write completed) and went nowhere: no ACK came back either.
     await new Promise<void>((resolve) => socket.write(new Uint8Array(0), () => resolve()));
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // the point: nothing arrives meanwhile (no event to wait for)
     assert.deepEqual(peer.connections, [[1, 2]]);
 
     await peer.restore();
@@ -39,7 +39,7 @@ describe('lossy peer', { skip: lossyPeerUnsupported(), timeout: 60_000 }, () => 
     await once(socket, 'connect');
     await peer.until(() => peer.connections.length === 1, 'the connection');
     socket.write(Uint8Array.of(9));
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // the point: the stalled peer reads nothing meanwhile
     assert.deepEqual(peer.connections, [[]]);
     await peer.unstall();
     await peer.until(() => peer.lastByte === 9, 'the byte, read at last');

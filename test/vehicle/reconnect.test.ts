@@ -160,7 +160,8 @@ describe('ReconnectingLink', () => {
     assert.equal(attempts.length, 1, 'a closed link stays closed');
   });
 
-  it('ignores a loss reported twice, or by a connection already replaced', async () => {
+  it('ignores a loss reported twice, or by a connection already replaced', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const { attempts, connector } = scripted();
     const link = new ReconnectingLink({ kind: 'sim' }, connector, { initialDelayMs: 1 });
     const failures: string[] = [];
@@ -170,7 +171,8 @@ describe('ReconnectingLink', () => {
     await flush();
     attempts[0].lost(new Error('gone'));
     attempts[0].lost(new Error('gone again'));
-    await new Promise((r) => setTimeout(r, 20));
+    t.mock.timers.tick(1_000); // the retry's delay (1 ms, with any jitter), on fake time
+    assert.equal(attempts.length, 2, 'one retry, for two reports of the same loss');
     attempts[1].resolve(transport());
     await flush();
     attempts[0].lost(new Error('stale'));

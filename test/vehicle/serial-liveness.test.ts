@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { SerialPort } from 'serialport';
-import { createCodec, Driver } from '../../src/vehicle/index.js';
 import { startEmulator } from '../../src/vehicle/emulator.js';
 import { createSerialLink } from '../../src/vehicle/links/serial.js';
 import { startPtyPair, type PtyPair } from '../support/socat.js';
 import { waitForLinkState } from '../support/link-state.js';
+import { drivingOver } from '../support/driving.js';
 
 const WAIT_MS = 15_000;
 
@@ -44,7 +44,7 @@ describe('serial link liveness (socat pty pair)', { timeout: 60_000 }, () => {
     assert.equal(link.write(new Uint8Array(BLOCKING).fill(0x30)), true);
     for (const b of [0x16, 0x1f, 0x00, 0x26]) {
       assert.equal(link.write(Uint8Array.of(b)), true);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // demands spaced in time, each replacing the last
     }
     resume(pair);
     await emu.waitForBytes(BLOCKING + 1, WAIT_MS);
@@ -92,13 +92,7 @@ describe('serial link liveness (socat pty pair)', { timeout: 60_000 }, () => {
     const { pair, emu } = await pairWithEmulator(t, true);
     const link = createSerialLink({ kind: 'serial', path: pair.a, baudRate: 9600 },
       { ack: 'echo', writeTimeoutMs: 500, initialDelayMs: 50, maxDelayMs: 200 });
-    const failures: string[] = [];
-    link.on('failure', (e: Error) => failures.push(e.message));
-    const driver = new Driver({ link, codec: createCodec('iracer') });
-    t.after(() => driver.close());
-    await driver.start();
-    await waitForLinkState(link, 'connected');
-    await emu.waitForBytes(1, WAIT_MS); // the stop on opening, echoed
+    const { driver, failures } = await drivingOver(t, link, () => emu.waitForBytes(1, WAIT_MS)); // the stop on opening, echoed
     driver.drive({ kind: 'raw', byte: 0x16 });
     await emu.waitForBytes(2, WAIT_MS);
     pause(pair);

@@ -2,95 +2,16 @@
 // does, and that can stop reading (socket.pause(): its kernel still acknowledges what we send, so only the
 // missing echo can tell).
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { createCodec, Driver } from '../../src/vehicle/index.js';
 import { createTcpLink } from '../../src/vehicle/links/tcp.js';
+import { drivingOver } from '../support/driving.js';
 import { waitForLinkState } from '../support/link-state.js';
+import { LoopbackBridge, echo } from '../support/loopback-bridge.js';
 
-const WAIT_MS = 15_000;
-
-/** A bridge that echoes each byte it reads (or `answer`s with something else), and can stall. */
-class EchoBridge {
-  readonly connections: number[][] = [];
-  readonly #sockets = new Set<net.Socket>();
-  #stalled = false;
-  #waiters: Array<() => void> = [];
-  port = 0;
-
-  constructor(private readonly server: net.Server, private readonly answer: (chunk: Buffer) => Buffer = (c) => c) {
-    server.on('connection', (s) => {
-      const bytes: number[] = [];
-      this.connections.push(bytes);
-      this.#sockets.add(s);
-      s.on('data', (d: Buffer) => {
-        bytes.push(...d);
-        s.write(this.answer(d));
-        this.#notify();
-      });
-      s.on('error', () => {});
-      s.on('close', () => this.#sockets.delete(s));
-      if (this.#stalled) s.pause();
-      this.#notify();
-    });
-  }
-
-  static async start(t: TestContext, answer?: (chunk: Buffer) => Buffer): Promise<EchoBridge> {
-    const bridge = new EchoBridge(net.createServer(), answer);
-    t.after(() => bridge.close());
-    bridge.server.listen(0, '127.0.0.1');
-    await once(bridge.server, 'listening');
-    bridge.port = (bridge.server.address() as net.AddressInfo).port;
-    return bridge;
-  }
-
-  /** The bridge's program stops reading (and so echoing); its kernel still acknowledges. */
-  stall(): void {
-    this.#stalled = true;
-    for (const s of this.#sockets) s.pause();
-  }
-
-  unstall(): void {
-    this.#stalled = false;
-    for (const s of this.#sockets) s.resume();
-  }
-
-  until(check: () => boolean, what: string): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(this.connections)}`)), WAIT_MS);
-      const w = (): void => {
-        if (!check()) return;
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((x) => x !== w);
-        resolve();
-      };
-      this.#waiters.push(w);
-    });
-  }
-
-  close(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    return new Promise((r) => this.server.close(() => r()));
-  }
-
-  #notify(): void {
-    for (const w of [...this.#waiters]) w();
-  }
-}
-
-async function driving(t: TestContext, bridge: EchoBridge, writeTimeoutMs: number) {
+async function driving(t: TestContext, bridge: LoopbackBridge, writeTimeoutMs: number) {
   const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port: bridge.port },
     { ack: 'echo', writeTimeoutMs, initialDelayMs: 50, maxDelayMs: 200 });
-  const failures: string[] = [];
-  link.on('failure', (e: Error) => failures.push(e.message));
-  const driver = new Driver({ link, codec: createCodec('iracer') });
-  t.after(() => driver.close());
-  await driver.start();
-  await waitForLinkState(link, 'connected');
-  await bridge.until(() => bridge.connections[0]?.length === 1, 'the stop on connecting');
-  return { link, driver, failures };
+  return drivingOver(t, link, () => bridge.until(() => bridge.connections[0]?.length === 1, 'the stop on connecting'));
 }
 
 const FORWARD = 0x16;
@@ -98,7 +19,7 @@ const STEER = [0x1f, 0x5f, 0x2f, 0x6f]; // forward-left and forward-right at two
 
 describe('tcp link with ack: echo', { timeout: 60_000 }, () => {
   it('a bridge whose program stops reading is given up within writeTimeoutMs, and the reconnect writes the stop first', async (t) => {
-    const bridge = await EchoBridge.start(t);
+    const bridge = await LoopbackBridge.start(t, { answer: echo });
     const { link, driver, failures } = await driving(t, bridge, 500);
     driver.drive({ kind: 'raw', byte: FORWARD });
     await bridge.until(() => bridge.connections[0].at(-1) === FORWARD, 'forward');
@@ -120,7 +41,7 @@ describe('tcp link with ack: echo', { timeout: 60_000 }, () => {
   });
 
   it('at most one write is unanswered: a bridge that stalls and comes back gets one stale byte, then the newest', async (t) => {
-    const bridge = await EchoBridge.start(t);
+    const bridge = await LoopbackBridge.start(t, { answer: echo });
     const { link, driver } = await driving(t, bridge, 60_000);
     driver.drive({ kind: 'raw', byte: FORWARD });
     await bridge.until(() => bridge.connections[0].at(-1) === FORWARD, 'forward');
@@ -129,7 +50,7 @@ describe('tcp link with ack: echo', { timeout: 60_000 }, () => {
     bridge.stall();
     for (let i = 0; i < 20; i++) {
       driver.drive({ kind: 'raw', byte: STEER[i % STEER.length] });
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 5)); // demands spaced in time, each replacing the last
     }
     const newest = STEER[19 % STEER.length];
     bridge.unstall();
@@ -144,7 +65,7 @@ describe('tcp link with ack: echo', { timeout: 60_000 }, () => {
   });
 
   it('a bridge that does not echo what it got is given up, and the failure says so', async (t) => {
-    const bridge = await EchoBridge.start(t, () => Buffer.from('OK\r\n'));
+    const bridge = await LoopbackBridge.start(t, { answer: () => Buffer.from('OK\r\n') });
     const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port: bridge.port }, { ack: 'echo', initialDelayMs: 60_000 });
     const failures: string[] = [];
     link.on('failure', (e: Error) => failures.push(e.message));
@@ -157,7 +78,7 @@ describe('tcp link with ack: echo', { timeout: 60_000 }, () => {
   });
 
   it('without ack, the same stalled bridge stays connected: only the echo can tell', async (t) => {
-    const bridge = await EchoBridge.start(t);
+    const bridge = await LoopbackBridge.start(t, { answer: echo });
     const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port: bridge.port }, { writeTimeoutMs: 300 });
     t.after(() => link.close());
     await link.open();
@@ -165,7 +86,7 @@ describe('tcp link with ack: echo', { timeout: 60_000 }, () => {
     bridge.stall();
     for (let i = 0; i < 10; i++) {
       link.write(Uint8Array.of(STEER[i % STEER.length]));
-      await new Promise((r) => setTimeout(r, 60));
+      await new Promise((r) => setTimeout(r, 60)); // 600 ms in all, twice the write timeout: nothing fails meanwhile
     }
     assert.equal(link.state, 'connected', 'every byte was acknowledged by the bridge\'s kernel');
   });

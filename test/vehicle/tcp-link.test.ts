@@ -1,87 +1,21 @@
 // The TCP link against a loopback peer that plays a ser2net bridge: it goes away and comes back on the
 // same port.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { createCodec, Driver, type LinkState } from '../../src/vehicle/index.js';
 import { createTcpLink, UNACKED_BUDGET } from '../../src/vehicle/links/tcp.js';
 import { tableReadings } from '../../src/vehicle/links/tcp-unacked.js';
 import { waitForLinkState } from '../support/link-state.js';
-
-const WAIT_MS = 15_000;
-
-/** A bridge that records the bytes of each connection. */
-class Peer {
-  server: net.Server | null = null;
-  readonly sockets = new Set<net.Socket>();
-  readonly connections: number[][] = [];
-  #waiters: Array<() => void> = [];
-
-  async listen(port = 0): Promise<number> {
-    this.server = net.createServer((s) => {
-      const bytes: number[] = [];
-      this.connections.push(bytes);
-      this.sockets.add(s);
-      s.on('data', (d) => {
-        bytes.push(...d);
-        this.#notify();
-      });
-      s.on('close', () => this.sockets.delete(s));
-      this.#notify();
-    });
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(port, '127.0.0.1', () => resolve());
-    });
-    return (this.server.address() as net.AddressInfo).port;
-  }
-
-  /** Drops every connection and stops listening, like a bridge that lost power. */
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
-    this.server = null;
-  }
-
-  until(check: () => boolean, what: string): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}: ${JSON.stringify(this.connections)}`)), WAIT_MS);
-      const w = (): void => {
-        if (!check()) return;
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((x) => x !== w);
-        resolve();
-      };
-      this.#waiters.push(w);
-    });
-  }
-
-  #notify(): void {
-    for (const w of [...this.#waiters]) w();
-  }
-}
+import { LoopbackBridge } from '../support/loopback-bridge.js';
 
 /** A bridge that accepts and then never reads (until the test resumes its socket): its buffers, then ours, fill up. */
-async function stalledBridge(t: TestContext, onConnection: (s: net.Socket) => void = () => {}): Promise<number> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    s.pause();
-    onConnection(s);
-  });
-  t.after(() => {
-    for (const s of sockets) s.destroy(); // a paused socket would not even notice our reset
-    return new Promise<void>((r) => server.close(() => r()));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as net.AddressInfo).port;
+function stalledBridge(t: TestContext, onConnection: (s: net.Socket) => void = () => {}): Promise<LoopbackBridge> {
+  return LoopbackBridge.start(t, { stalled: true, record: false, onConnection });
 }
 
 /** A connected link to a bridge that reads at once. */
-async function linkToBridge(t: TestContext, writeTimeoutMs?: number): Promise<{ p: Peer; link: ReturnType<typeof createTcpLink> }> {
+async function linkToBridge(t: TestContext, writeTimeoutMs?: number): Promise<{ p: LoopbackBridge; link: ReturnType<typeof createTcpLink> }> {
   const p = peer(t);
   const port = await p.listen();
   const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, writeTimeoutMs === undefined ? {} : { writeTimeoutMs });
@@ -105,8 +39,9 @@ async function steer(link: ReturnType<typeof createTcpLink>, ms: number, between
   return { writes, seconds: (performance.now() - started) / 1000, readings: tableReadings() - before };
 }
 
-function peer(t: TestContext): Peer {
-  const p = new Peer();
+/** A bridge that records the bytes of each connection; listen() when the test says. */
+function peer(t: TestContext): LoopbackBridge {
+  const p = new LoopbackBridge();
   t.after(() => p.stop());
   return p;
 }
@@ -170,26 +105,25 @@ describe('tcp link', { timeout: 60_000 }, () => {
     let far!: net.Socket;
     let count = 0;
     const after: number[] = []; // the bytes past the big write (a JS array of all 8 MiB was slow to fill under load)
-    const port = await stalledBridge(t, (s) => {
+    const bridge = await stalledBridge(t, (s) => {
       far = s;
       s.on('data', (d: Buffer) => {
         if (count + d.length > BIG) after.push(...d.subarray(Math.max(0, BIG - count)));
         count += d.length;
       });
     });
-    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { writeTimeoutMs: 60_000 });
+    const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port: bridge.port }, { writeTimeoutMs: 60_000 });
     t.after(() => link.close());
     await link.open();
     await waitForLinkState(link, 'connected');
     assert.equal(link.write(new Uint8Array(BIG).fill(0xaa)), true);
     for (const b of [0x16, 0x1f, 0x5f, 0x00, 0x26]) {
       assert.equal(link.write(Uint8Array.of(b)), true, 'accepted, to be written when the transport can');
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // spaced as a driver's demands are: each one replaces the last
     }
     assert.equal(count, 0);
     far.resume();
-    const deadline = Date.now() + WAIT_MS;
-    while (count < BIG + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await bridge.until(() => count >= BIG + 1, 'the big write and one byte more').catch(() => {}); // the count says what came
     await new Promise((r) => setTimeout(r, 100)); // anything else would show up now
     assert.equal(count, BIG + 1, 'the big write, then exactly one byte');
     assert.deepEqual(after, [0x26], 'the newest');
@@ -222,7 +156,7 @@ describe('tcp link', { timeout: 60_000 }, () => {
     });
 
   it('gives up a connection whose peer stopped reading once nothing more is delivered for writeTimeoutMs', async (t) => {
-    const port = await stalledBridge(t);
+    const { port } = await stalledBridge(t);
     const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, { writeTimeoutMs: 500, initialDelayMs: 60_000 });
     const failures: string[] = [];
     link.on('failure', (e: Error) => failures.push(e.message));

@@ -6,9 +6,10 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
-import { createCodec, Driver, parseLinkSpec } from '../../src/vehicle/index.js';
+import { parseLinkSpec } from '../../src/vehicle/index.js';
 import { createTcpLink, UNACKED_BUDGET } from '../../src/vehicle/links/tcp.js';
 import { addressHex, unackedProbe } from '../../src/vehicle/links/tcp-unacked.js';
+import { drivingOver } from '../support/driving.js';
 import { waitForLinkState } from '../support/link-state.js';
 import { lossyPeerUnsupported, startLossyPeer, type LossyPeer, type PeerBehaviour } from '../support/lossy-peer.js';
 
@@ -22,14 +23,7 @@ async function peer(t: TestContext, behaviour: PeerBehaviour = {}): Promise<Loss
 
 async function drivingThrough(t: TestContext, p: LossyPeer, writeTimeoutMs: number) {
   const link = createTcpLink(parseLinkSpec(p.spec) as TcpSpec, { writeTimeoutMs, initialDelayMs: 50, maxDelayMs: 500 });
-  const failures: string[] = [];
-  link.on('failure', (e: Error) => failures.push(e.message));
-  const driver = new Driver({ link, codec: createCodec('iracer') });
-  t.after(() => driver.close());
-  await driver.start();
-  await waitForLinkState(link, 'connected');
-  await p.until(() => p.lastByte === 0x00, 'the stop on connect');
-  return { link, driver, failures };
+  return drivingOver(t, link, () => p.until(() => p.lastByte === 0x00, 'the stop on connect'));
 }
 
 /** Lines of /proc/net/tcp for connections from this network namespace to the peer, as [state, tx_queue]. */
@@ -111,7 +105,7 @@ describe('tcp link liveness (a bridge that vanishes)', { skip: lossyPeerUnsuppor
       const steer = async (count: number): Promise<void> => {
         for (let i = 0; i < count; i++) {
           assert.equal(link.write(Uint8Array.of(written++ % 2 === 0 ? 0x1f : 0x5f)), true);
-          await new Promise((r) => setTimeout(r, 20));
+          await new Promise((r) => setTimeout(r, 20)); // steering at 50 Hz, as a stick does
         }
       };
       await p.stall();

@@ -79,7 +79,7 @@ describe('unackedProbe', { skip: process.platform === 'linux' ? undefined : 'Lin
     }));
     for (const until = performance.now() + 3000; performance.now() < until;) {
       for (const link of links) link.write(Uint8Array.of(0x16));
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 10)); // three seconds of writes every 10 ms: the load is the point
     }
     assert.deepEqual(failures, [], 'every write was confirmed in time');
     assert.ok(links.every((link) => link.state === 'connected'));

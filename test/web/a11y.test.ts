@@ -6,9 +6,9 @@
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { WAIT_MS, ensureBuilt, openPage, startServer, type ControlServer } from './harness.js';
+import { WAIT_MS, withPage, type ControlServer } from './harness.js';
 import { launchVideoBrowser, openCamera } from './video-harness.js';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -28,20 +28,9 @@ describe('accessibility (axe-core: no serious or critical violations)', () => {
   let server: ControlServer;
   let browser: Browser;
   let page: Page;
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim', { codec: 'rc-app' });
-    browser = await launchVideoBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    await openPage(page, server.url, 'driver');
+  withPage({ server: { codec: 'rc-app' }, launch: launchVideoBrowser, open: 'driver' }, async (r) => {
+    ({ server, browser, page } = r);
     await page.locator('#accessories button').first().waitFor({ timeout: WAIT_MS });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   it('the driving page', async () => {

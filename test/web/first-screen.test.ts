@@ -4,9 +4,11 @@
 // both are wholly inside the viewport at scroll 0 and nothing lies over them.
 //
 // One browser, three servers in this process (one car; one car with a camera; three cars, the first
-// with a camera), one page per layout, resized from viewport to viewport: the page lays itself out again
-// on a resize, as it does when a phone turns. Phones and tablets are touch devices (isMobile, hasTouch,
-// a dense screen), desktops are not.
+// with a camera), one page per car layout and kind of device (eight), resized from viewport to viewport:
+// the page lays itself out again on a resize, as it does when a phone turns. Each page is switched to the
+// left-handed layout and back through its own Settings dialog, and the race phases come from the servers,
+// so nothing reloads: every cell (viewport x layout x phase) is checked on a live page. Phones and tablets
+// are touch devices (isMobile, hasTouch, a dense screen), desktops are not.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
@@ -18,7 +20,7 @@ import { launchVideoBrowser, openCamera } from './video-harness.js';
 type Profile = 'touch' | 'desktop';
 interface Viewport { width: number; height: number; profile: Profile }
 
-/** Sixteen pages (eight of them video viewers) start, or see a race change, at once: more time than one page needs. */
+/** Eight pages (four of them video viewers) start, or see a race change, at once: more time than one page needs. */
 const ALL_PAGES_MS = 4 * WAIT_MS;
 
 const viewport = (width: number, height: number, profile: Profile): Viewport => ({ width, height, profile });
@@ -31,20 +33,16 @@ const VIEWPORTS: Viewport[] = [
   viewport(1280, 720, 'desktop'), viewport(1920, 1080, 'desktop'),
 ];
 
-/** A page of one layout: which server's car it shows, and whether the layout is mirrored. */
-interface Layout { name: string; server: 'one' | 'oneCamera' | 'fleet'; path: string; video: boolean; leftHanded: boolean }
-const CARS = ['one car', 'one car, video', 'several cars', 'several cars, video'] as const;
-const carLayout = (cars: (typeof CARS)[number], leftHanded: boolean): Layout => ({
-  name: `${cars}${leftHanded ? ', left-handed' : ''}`,
-  leftHanded,
-  ...{
-    'one car': { server: 'one', path: '/', video: false },
-    'one car, video': { server: 'oneCamera', path: '/', video: true },
-    'several cars': { server: 'fleet', path: '/car/blue', video: false },
-    'several cars, video': { server: 'fleet', path: '/car/red', video: true },
-  }[cars] as Pick<Layout, 'server' | 'path' | 'video'>,
-});
-const LAYOUTS: Layout[] = [false, true].flatMap((left) => CARS.map((cars) => carLayout(cars, left)));
+/** A page of one car layout: which server's car it shows (each is also checked mirrored, left-handed). */
+interface Layout { name: string; server: 'one' | 'oneCamera' | 'fleet'; path: string; video: boolean }
+const LAYOUTS: Layout[] = [
+  { name: 'one car', server: 'one', path: '/', video: false },
+  { name: 'one car, video', server: 'oneCamera', path: '/', video: true },
+  { name: 'several cars', server: 'fleet', path: '/car/blue', video: false },
+  { name: 'several cars, video', server: 'fleet', path: '/car/red', video: true },
+];
+const HANDS = [false, true] as const; // left-handed: the joystick on the right
+const CELLS = VIEWPORTS.length * LAYOUTS.length * HANDS.length;
 
 /**
  * In the page, for a screen of W x H: where Stop and the joystick are at scroll 0, and what a finger would
@@ -52,7 +50,9 @@ const LAYOUTS: Layout[] = [false, true].flatMap((left) => CARS.map((cars) => car
  * joystick). Problems as words. A page wider than the screen counts as one: a phone shows it zoomed out,
  * and the layout viewport (innerWidth, innerHeight) is then larger than what the user sees.
  */
-const probe = (W: number, H: number) => `((W, H) => {
+const probe = (W: number, H: number) => `(async (W, H) => {
+  // Two animation frames first: whatever the page does on a resize has been laid out and painted by then.
+  await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
   window.scrollTo(0, 0);
   const problems = [];
   if (innerWidth !== W || innerHeight !== H) problems.push('the page is laid out ' + innerWidth + 'x' + innerHeight + ', wider than the screen');
@@ -77,16 +77,13 @@ const probe = (W: number, H: number) => `((W, H) => {
   const ring = 0.5 * 212 / 276 * 0.85; // the pad's circle (joystick.ts: radius 106 of a 276 view), a little inside
   check('the joystick', document.querySelector('svg.joystick'),
     [[0.5, 0.5], [0.5 - ring, 0.5], [0.5 + ring, 0.5], [0.5, 0.5 - ring], [0.5, 0.5 + ring]]);
-  return { problems, scrollY: Math.round(scrollY) };
+  return { problems, scrollY: Math.round(scrollY), leftHanded: document.body.classList.contains('left-handed') };
 })(${W}, ${H})`;
-
-/** Two animation frames: whatever the page does on a resize has been laid out and painted by then. */
-const settled = (page: Page) => page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
 
 describe('Stop and the joystick on the first screen, on every viewport and in every layout', () => {
   const servers: Partial<Record<Layout['server'], ControlServer>> = {};
   let browser: Browser;
-  const pages = new Map<string, Page>(); // `${profile} ${layout.name}`
+  const pages = new Map<string, Page>(); // `${profile} ${layout.name}`: eight
   const seen: Watched[] = [];
   const racers: WebSocket[] = [];
   let started = 0;
@@ -107,15 +104,12 @@ describe('Stop and the joystick on the first screen, on every viewport and in ev
       await camera.page.locator('#fps').selectOption('15');
     }
     for (const profile of ['touch', 'desktop'] as const) {
-      for (const leftHanded of [false, true]) {
-        const first = VIEWPORTS.find((v) => v.profile === profile)!;
-        const context = await browser.newContext({
-          viewport: { width: first.width, height: first.height },
-          ...(profile === 'touch' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
-        });
-        if (leftHanded) await context.addInitScript(`localStorage.setItem('webracer-settings', '{"leftHanded":true}')`);
-        await Promise.all(LAYOUTS.filter((l) => l.leftHanded === leftHanded).map((layout) => openLayout(context, profile, layout)));
-      }
+      const first = VIEWPORTS.find((v) => v.profile === profile)!;
+      const context = await browser.newContext({
+        viewport: { width: first.width, height: first.height },
+        ...(profile === 'touch' ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+      });
+      await Promise.all(LAYOUTS.map((layout) => openLayout(context, profile, layout)));
     }
     for (const server of Object.values(servers)) {
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
@@ -135,7 +129,6 @@ describe('Stop and the joystick on the first screen, on every viewport and in ev
       await page.locator('#st-conn[data-state="open"]').waitFor({ state: 'attached', timeout: ALL_PAGES_MS });
       if (layout.video) await page.waitForFunction('document.body.classList.contains("video-on")', undefined, { timeout: ALL_PAGES_MS });
       if (layout.server === 'fleet') await page.locator('#fleet:not([hidden]) .fleet-car').first().waitFor({ timeout: ALL_PAGES_MS });
-      assert.equal(await page.evaluate('document.body.classList.contains("left-handed")'), layout.leftHanded);
     } catch (err) {
       throw new Error(`${profile} ${layout.name}: ${(err as Error).message.split('\n')[0]} (page errors: ${watched.errors.join('; ') || 'none'})`);
     }
@@ -157,25 +150,45 @@ describe('Stop and the joystick on the first screen, on every viewport and in ev
     for (const server of Object.values(servers)) server.raceway.race.countdownMs = ms;
   };
 
-  /** Resizes the pages of the viewport's profile to it (all at once), and checks each. */
-  async function checkViewport(v: Viewport, phase: string, failures: string[]) {
-    await Promise.all(LAYOUTS.map(async (layout) => {
-      const page = pages.get(`${v.profile} ${layout.name}`)!;
-      await page.setViewportSize({ width: v.width, height: v.height });
-      await settled(page);
-      const { problems, scrollY } = await page.evaluate(probe(v.width, v.height)) as { problems: string[]; scrollY: number };
-      if (scrollY !== 0) problems.push(`the page cannot be at scroll 0 (it is at ${scrollY})`);
-      for (const problem of problems) failures.push(`${v.width}x${v.height} ${layout.name}, ${phase}: ${problem}`);
+  /** Every page to the left-handed layout, or back, as a person does it: Settings, the check box, Close. */
+  async function handedness(leftHanded: boolean) {
+    await Promise.all([...pages.values()].map(async (page) => {
+      await page.locator('#open-settings').click();
+      await page.locator('#set-leftHanded').setChecked(leftHanded);
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(`!document.querySelector('dialog[open]') && document.body.classList.contains('left-handed') === ${leftHanded}`,
+        undefined, { timeout: ALL_PAGES_MS });
     }));
   }
 
-  /** Every viewport, every layout: the failures are listed cell by cell. */
+  /** Resizes the pages of the viewport's kind of device to it (all four at once), and checks each. */
+  async function checkViewport(v: Viewport, cell: string, leftHanded: boolean, failures: string[]) {
+    await Promise.all(LAYOUTS.map(async (layout) => {
+      const page = pages.get(`${v.profile} ${layout.name}`)!;
+      await page.setViewportSize({ width: v.width, height: v.height });
+      const seen = await page.evaluate(probe(v.width, v.height)) as { problems: string[]; scrollY: number; leftHanded: boolean };
+      const { problems } = seen;
+      if (seen.scrollY !== 0) problems.push(`the page cannot be at scroll 0 (it is at ${seen.scrollY})`);
+      if (seen.leftHanded !== leftHanded) problems.push(`the page is ${seen.leftHanded ? '' : 'not '}left-handed`);
+      const name = `${layout.name}${leftHanded ? ', left-handed' : ''}`;
+      for (const problem of problems) failures.push(`${v.width}x${v.height} ${name}, ${cell}: ${problem}`);
+    }));
+  }
+
+  /** Every viewport, every layout, right- and left-handed: the failures are listed cell by cell. */
   async function sweep(t: TestContext, phase: string) {
     const from = performance.now();
     const failures: string[] = [];
-    for (const v of VIEWPORTS) await checkViewport(v, phase, failures);
-    t.diagnostic(`${phase}: ${VIEWPORTS.length * LAYOUTS.length} cells in ${Math.round(performance.now() - from)} ms`);
-    assert.deepEqual(failures, [], `${failures.length} of ${VIEWPORTS.length * LAYOUTS.length} cells:\n${failures.join('\n')}`);
+    for (const leftHanded of HANDS) {
+      await handedness(leftHanded);
+      // The touch pages and the desktop pages are resized side by side: each kind goes through its own viewports.
+      await Promise.all((['touch', 'desktop'] as const).map(async (profile) => {
+        for (const v of VIEWPORTS.filter((w) => w.profile === profile)) await checkViewport(v, phase, leftHanded, failures);
+      }));
+    }
+    failures.sort();
+    t.diagnostic(`${phase}: ${CELLS} cells in ${Math.round(performance.now() - from)} ms`);
+    assert.deepEqual(failures, [], `${failures.length} of ${CELLS} cells:\n${failures.join('\n')}`);
   }
 
   it('before any race: in view and uncovered', async (t) => {

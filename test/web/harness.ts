@@ -1,12 +1,16 @@
 // Shared by the browser tests: the built page, Debian's Chromium, the real control server, and waits
 // that are driven by events (the machine is shared and slow at times, so nothing here sleeps blindly).
+//
+// `npm test` runs the files of test/web that import this harness one at a time, after every other file
+// (two Chromium files at once on two cores time out); the page's unit tests there run with the rest.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startControlServer, type ControlOptions } from '../../src/control/server.js';
 import type { Driver, Pose, VehicleState } from '../../src/vehicle/index.js';
 import { startPtyPair } from '../support/socat.js';
@@ -197,6 +201,56 @@ export async function openPage(page: Page, url: string, role: 'driver' | 'specta
   await page.goto(url);
   await page.locator('#st-conn[data-state="open"]').waitFor({ timeout: WAIT_MS });
   await page.locator(`#st-role[data-state="${role}"]`).waitFor({ timeout: WAIT_MS });
+}
+
+/** One server, one browser, one page in it: what most browser test files start with (withPage). */
+export interface PageRig {
+  server: ControlServer;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  watched: Watched;
+}
+
+export interface PageRigOptions {
+  /** The server's link and options (startServer's); a simulated car by default. */
+  link?: string;
+  server?: Partial<ControlOptions>;
+  /** The browser context's options: a 1280x800 desktop unless they say otherwise. */
+  context?: BrowserContextOptions;
+  /** installTestHooks first, then these scripts, before any of the page's own runs. */
+  hooks?: boolean;
+  initScripts?: readonly string[];
+  /** Another Chromium (video-harness.ts launchVideoBrowser: a fake camera). */
+  launch?: () => Promise<Browser>;
+  /** Opens the car's page and waits for this role (openPage). */
+  open?: 'driver' | 'spectator';
+}
+
+/**
+ * The describe's before() and after(): the built page, a server, Chromium, one context and one watched page
+ * in it; after() closes the browser, then the server. The rig's fields are there from before() on;
+ * `ready` hands them to the file's own variables (`(rig) => ({ server, page } = rig)`).
+ */
+export function withPage(opts: PageRigOptions = {}, ready?: (rig: PageRig) => unknown): PageRig {
+  const rig = {} as PageRig;
+  before(async () => {
+    await ensureBuilt();
+    rig.server = await startServer(opts.link ?? 'sim', opts.server);
+    rig.browser = await (opts.launch ?? launchBrowser)();
+    rig.context = await rig.browser.newContext(opts.context ?? { viewport: { width: 1280, height: 800 } });
+    if (opts.hooks) await installTestHooks(rig.context);
+    for (const script of opts.initScripts ?? []) await rig.context.addInitScript(script);
+    rig.page = await rig.context.newPage();
+    rig.watched = watchPage(rig.page);
+    if (opts.open) await openPage(rig.page, rig.server.url, opts.open);
+    await ready?.(rig);
+  });
+  after(async () => {
+    await rig.browser?.close();
+    await rig.server?.close();
+  });
+  return rig;
 }
 
 /** The joystick's centre and the knob's travel radius, in CSS pixels (see web/joystick.ts: 100 of 276 units). */

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import {
-  SCREENSHOTS, WAIT_MS, ensureBuilt, joystickGeometry, launchBrowser, openPage, startServer, waitForPose,
-  waitForSent, waitForState, watchPage, type ControlServer, type SentFrame,
+  SCREENSHOTS, WAIT_MS, joystickGeometry, openPage, waitForPose, waitForSent, waitForState, watchPage,
+  withPage, type ControlServer, type Watched,
 } from './harness.js';
 
 interface Finger { id: number; x: number; y: number }
@@ -28,23 +28,10 @@ describe('controller page on a phone (touch)', () => {
   let browser: Browser;
   let page: Page;
   let cdp: CDPSession;
-  let watched: { errors: string[]; sent: SentFrame[] };
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim');
-    browser = await launchBrowser();
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-    });
-    page = await context.newPage();
-    watched = watchPage(page);
-    cdp = await context.newCDPSession(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
+  let watched: Watched;
+  withPage({ context: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } }, async (r) => {
+    ({ server, browser, page, watched } = r);
+    cdp = await r.context.newCDPSession(page);
   });
 
   it('loads on a phone with the joystick and the stop button in view, without errors', async () => {

@@ -4,33 +4,20 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
 import {
-  SCREENSHOTS, WAIT_MS, ensureBuilt, holdKnobWithMouse, launchBrowser, openPage, startServer, waitForPose,
-  waitForState, watchPage, type ControlServer, type SentFrame,
+  SCREENSHOTS, WAIT_MS, holdKnobWithMouse, openPage, startServer, waitForPose, waitForState, watchPage,
+  withPage, type ControlServer, type Watched,
 } from './harness.js';
 
 describe('controller page (desktop, simulated car)', () => {
   let server: ControlServer;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let watched: { errors: string[]; sent: SentFrame[] };
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim', { maxHoldMs: 10_000 }); // long holds: only the Stop button can end them in time
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    watched = watchPage(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  let watched: Watched;
+  // long holds: only the Stop button can end them in time
+  const rig = withPage({ server: { maxHoldMs: 10_000 } }, (r) => ({ server, browser, page, watched } = r));
 
   const drives = () => watched.sent.filter((f) => f.message.type === 'drive');
   const motion = (p: Page, text: string) => p.locator('#st-motion', { hasText: text }).waitFor({ timeout: WAIT_MS });
@@ -174,7 +161,7 @@ describe('controller page (desktop, simulated car)', () => {
     })()`);
     await page.locator('#gamepad-note', { hasText: 'Test pad' }).waitFor({ timeout: WAIT_MS });
     await page.evaluate('window.testPad.axes = [0.05, -0.1, 0, 0]'); // a resting stick, inside the dead zone
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // the point: nothing drives meanwhile
     assert.equal(server.driver.state.direction, 'stop');
     await page.evaluate('window.testPad.axes = [0, -1, 0, 0]');
     await waitForState(server.driver, (s) => s.direction === 'forward' && s.speed === 15, 'forward from the stick');
@@ -214,7 +201,7 @@ describe('controller page (desktop, simulated car)', () => {
     await server.close();
     await page.locator('#st-conn[data-state="reconnecting"]').waitFor({ timeout: WAIT_MS });
     assert.equal(await page.locator('#stop').isDisabled(), true, 'no controls without a server');
-    server = await startServer('sim', { port, maxHoldMs: 10_000 });
+    server = rig.server = await startServer('sim', { port, maxHoldMs: 10_000 });
     await page.locator('#st-conn[data-state="open"]').waitFor({ timeout: 20_000 });
     await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
     await page.locator('body').click({ position: { x: 5, y: 780 } });

@@ -12,12 +12,12 @@
 // gamepad is polled once a frame) and the page's own record of what it handed its WebSocket.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebSocket as WsClient } from 'ws';
 import {
-  WAIT_MS, ensureBuilt, holdKnobWithMouse, installTestHooks, joystickGeometry, launchBrowser, openPage, startServer,
-  waitForSent, waitForState, waitFrames, watchPage, type ControlServer, type Watched,
+  WAIT_MS, holdKnobWithMouse, installTestHooks, joystickGeometry, openPage, startServer, waitForSent,
+  waitForState, waitFrames, watchPage, withPage, type ControlServer, type Watched,
 } from './harness.js';
 
 const IDLE_TAKEOVER_MS = 300;
@@ -82,20 +82,8 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
     await stopped('stop when the stick is let go');
   }
 
-  before(async () => {
-    await ensureBuilt();
-    server = await start();
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await installTestHooks(context);
-    page = await context.newPage();
-    watched = watchPage(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = withPage({ server: { idleTakeoverMs: IDLE_TAKEOVER_MS }, hooks: true },
+    (r) => ({ server, browser, context, page, watched } = r));
 
   it('shows the car\'s state as unknown until the first state arrives', async () => {
     // A page whose WebSocket opens but never hears a word (a mock endpoint, not the server).
@@ -362,7 +350,7 @@ describe('the page stops, and re-arms only at neutral (desktop, simulated car)',
     }
     assert.equal(await page.locator('#stop').isDisabled(), true);
     const from = watched.sent.length;
-    server = await start(port);
+    server = rig.server = await start(port);
     await page.locator('#st-conn[data-state="open"]').waitFor({ timeout: 20_000 });
     await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
     await wiggle();

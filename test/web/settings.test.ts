@@ -6,13 +6,10 @@
 // none of it is a drive message.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import type { AccessoryName } from '../../src/control/protocol/messages.js';
-import {
-  WAIT_MS, ensureBuilt, installTestHooks, launchBrowser, openPage, startServer, waitForState, waitFrames,
-  watchPage, type ControlServer, type Watched,
-} from './harness.js';
+import { WAIT_MS, openPage, waitForState, waitFrames, withPage, type ControlServer, type Watched } from './harness.js';
 
 const setStick = (page: Page, axes: number[]) => page.evaluate(`window.testPad.axes = ${JSON.stringify(axes)}`);
 const setButton = (page: Page, index: number, pressed: boolean) => page.evaluate(`window.testPad.buttons[${index}].pressed = ${pressed}`);
@@ -27,27 +24,9 @@ const VIBRATE_SPY = `(() => {
 
 describe('settings (desktop, simulated car)', () => {
   let server: ControlServer;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let watched: Watched;
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim');
-    browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await installTestHooks(context);
-    await context.addInitScript(VIBRATE_SPY);
-    page = await context.newPage();
-    watched = watchPage(page);
-    await openPage(page, server.url, 'driver');
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  withPage({ hooks: true, initScripts: [VIBRATE_SPY], open: 'driver' }, (r) => ({ server, page, watched } = r));
 
   const stopped = (what: string) => waitForState(server.driver, (s) => s.direction === 'stop', what);
   const forward = (what: string) => waitForState(server.driver, (s) => s.direction === 'forward', what);
@@ -179,33 +158,21 @@ describe('settings (desktop, simulated car)', () => {
 
 describe('lights and horn (simulated rc-app car)', () => {
   let server: ControlServer;
-  let browser: Browser;
   let page: Page;
   let spectator: Page;
   let watched: Watched;
   const switched: Array<[AccessoryName | 'all', boolean]> = [];
 
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim', { codec: 'rc-app' });
+  withPage({ server: { codec: 'rc-app' }, hooks: true }, async (r) => {
+    ({ server, page, watched } = r);
     const accessory = server.driver.accessory.bind(server.driver);
     server.driver.accessory = (name, on) => {
       switched.push([name, on]);
       return accessory(name, on);
     };
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await installTestHooks(context);
-    page = await context.newPage();
-    watched = watchPage(page);
     await openPage(page, server.url, 'driver');
-    spectator = await context.newPage();
+    spectator = await r.context.newPage();
     await openPage(spectator, server.url, 'spectator');
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   const until = async (count: number) => {

@@ -4,34 +4,18 @@
 // state), and a gamepad stick just past its own dead zone moves the car (it used to need about 28 %).
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  ensureBuilt, holdKnobWithMouse, installTestHooks, launchBrowser, openPage, startServer, waitForState,
-  watchPage, type ControlServer, type Watched,
-} from './harness.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { holdKnobWithMouse, waitForState, withPage, type ControlServer, type Watched } from './harness.js';
 
 describe('every input gives the speed control\'s step (desktop, simulated car)', () => {
   let server: ControlServer;
-  let browser: Browser;
   let page: Page;
   let watched: Watched;
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim', { maxHoldMs: 10_000 }); // the Forward button holds until Stop
-    browser = await launchBrowser();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await installTestHooks(context);
-    page = await context.newPage();
-    watched = watchPage(page);
-    await openPage(page, server.url, 'driver');
+  // the Forward button holds until Stop
+  withPage({ server: { maxHoldMs: 10_000 }, hooks: true, open: 'driver' }, async (r) => {
+    ({ server, page, watched } = r);
     await page.locator('#hold').fill('10');
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   const forwardAt = (step: number, what: string) =>

@@ -18,14 +18,27 @@ interface Printed { url: string; fingerprint: string; spki: string }
 /** The CLI with a self-signed certificate in `dataDir`, and what it printed about it. */
 async function start(dataDir: string, cleanups: Array<() => Promise<void>>): Promise<{ cli: WebracerProcess; printed: Printed }> {
   const cli = await startWebracer(['--tls', 'self-signed', '--data-dir', dataDir], { after: (c) => void cleanups.push(c) });
-  const deadline = Date.now() + WAIT_MS;
-  for (;;) {
+  // Looked at on every chunk of output, not on a timer.
+  const printed = (): Printed | null => {
     const fingerprint = /SHA-256 fingerprint: ([0-9A-F:]{95})/.exec(cli.output())?.[1];
     const spki = /--ignore-certificate-errors-spki-list=(\S+)/.exec(cli.output())?.[1];
-    if (fingerprint && spki) return { cli, printed: { url: cli.url, fingerprint, spki } };
-    if (Date.now() > deadline) throw new Error(`no fingerprint printed:\n${cli.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+    return fingerprint && spki ? { url: cli.url, fingerprint, spki } : null;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`no fingerprint printed:\n${cli.output()}`));
+    }, WAIT_MS);
+    const check = (): void => {
+      const found = printed();
+      if (!found) return;
+      clearTimeout(timer);
+      stop();
+      resolve({ cli, printed: found });
+    };
+    const stop = cli.onOutput(check);
+    check();
+  });
 }
 
 describe('--tls self-signed in Chromium', () => {

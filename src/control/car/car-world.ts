@@ -20,7 +20,6 @@ import { logClosed } from '../connection/close-log.js';
 import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
 import { knownFields } from '../protocol/known-fields.js';
-import { isMarshal } from '../connection/marshal.js';
 import { may } from '../connection/policy.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from '../log.js';
@@ -28,12 +27,13 @@ import type { ClientSession } from '../connection/client-session.js';
 import type { FaultInjection } from '../fault-injection.js';
 import type { IceGrant } from '../video/ice-grants.js';
 import {
-  CLOSE_CODES, PROTOCOL_VERSION, isSeedCommand,
+  CLOSE_CODES, isSeedCommand,
   type AccessoryName, type ClientMessage, type CodecName, type DisarmCode, type ErrorCode, type LastCommand, type Limits, type LinkKind, type LinkState, type VehicleState,
   type VideoStatus,
 } from '../protocol/messages.js';
 import { Seating } from './seating.js';
 import { dispatch, type Handlers, type RaceDesk } from './dispatch.js';
+import { carState, welcomeFor } from './welcome.js';
 
 /** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
 export interface CarSummary {
@@ -226,13 +226,7 @@ export class CarWorld {
     this.sessions.add(session);
     this.seat.join(session);
     this.opts.log.info('connected', { client: id, address: session.address, role: this.seat.roleOf(id), camera: session.camera || undefined });
-    const { limits } = this.opts;
-    session.send({
-      type: 'welcome', protocol: PROTOCOL_VERSION, clientId: id, role: this.seat.roleOf(id),
-      authRequired: this.opts.authRequired, authenticated: session.auth.authenticated, marshal: isMarshal(session, this.opts.authRequired),
-      vehicle: { codec: this.opts.codec, link: this.opts.linkKind, accessories: [...this.opts.accessories], maxSpeed: this.driver.maxSpeed }, limits, state: this.state(),
-      resumeToken: session.resumeToken, video: this.camera.status,
-    });
+    session.send(welcomeFor(session, this.opts, { seat: this.seat, driver: this.driver, state: this.state(), video: this.camera.status }));
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });
     session.onRefusal = this.onRefusal;
@@ -406,11 +400,7 @@ export class CarWorld {
   }
 
   private state(): VehicleState {
-    const car = this.driver.state;
-    return {
-      direction: car.direction, speed: car.speed, byte: car.byte, lastCommand: this.lastCommand, link: car.link,
-      driver: this.seat.driver, reserved: this.seat.reserved, spectators: this.seat.spectators,
-    };
+    return carState(this.driver.state, this.lastCommand, this.seat);
   }
 
   /** Sends the state to everyone, if it differs from what was last sent. */

@@ -11,6 +11,7 @@ import type { IceGrant } from './ice-grants.js';
 import type { Logger } from '../log.js';
 import type { SignalMessage, SignalRelayMessage, VideoStatus, ViewingMessage } from '../protocol/messages.js';
 import { SignalBudget, type Refusal } from './signal-budget.js';
+import { AtMostEvery } from '../throttle.js';
 
 /** A sender over its signalling budget hears so at most this often; the rest is dropped silently. */
 const REFUSAL_REPLY_INTERVAL_MS = 1000;
@@ -37,10 +38,10 @@ export class CameraRelay {
   private readonly served = new Set<string>();
   /** What each viewer's negotiations may still cost (signal-budget.ts). */
   private readonly budget: SignalBudget;
-  /** When each client was last told it is over its signalling budget. */
-  private readonly refusedAt = new Map<string, number>();
-  /** When each reader's dropped signals were last logged. */
-  private readonly backlogLoggedAt = new Map<string, number>();
+  /** Each client is told it is over its signalling budget at most once per REFUSAL_REPLY_INTERVAL_MS. */
+  private readonly refusalReplies = new Map<string, AtMostEvery>();
+  /** Each reader's dropped signals are logged at most once per BACKLOG_LOG_INTERVAL_MS. */
+  private readonly backlogLogs = new Map<string, AtMostEvery>();
 
   constructor(private readonly opts: CameraRelayOptions) {
     this.budget = new SignalBudget(opts.now);
@@ -126,8 +127,8 @@ export class CameraRelay {
   /** A client of the car left: as the camera, its viewers wait for the next; as a viewer, its slot frees. */
   left(session: ClientSession): void {
     this.budget.forget(session.id);
-    this.refusedAt.delete(session.id);
-    this.backlogLoggedAt.delete(session.id);
+    this.refusalReplies.delete(session.id);
+    this.backlogLogs.delete(session.id);
     if (session === this.camera) return this.dropCamera();
     if (!this.wanting.delete(session.id)) return;
     this.stopServing(session.id);
@@ -188,20 +189,21 @@ export class CameraRelay {
 
   /** A signal for a reader that is not reading: dropped, and said in the log at most every 10 s per reader. */
   private dropFor(reader: ClientSession, from: string): void {
-    const now = this.opts.now();
-    if (now - (this.backlogLoggedAt.get(reader.id) ?? -Infinity) < BACKLOG_LOG_INTERVAL_MS) return;
-    this.backlogLoggedAt.set(reader.id, now);
+    if (!this.everyFor(this.backlogLogs, reader.id, BACKLOG_LOG_INTERVAL_MS).take()) return;
     this.opts.log.warn('signal_dropped', { client: reader.id, from, buffered: reader.ws.bufferedAmount }, `${reader.id} is not reading: video signalling to it is dropped`);
   }
 
   /** A signal over budget or out of place; a spent budget is answered at most once a second. */
   private refuse(session: ClientSession, refusal: Refusal): void {
-    if (refusal.code === 'rate_limited') {
-      const now = this.opts.now();
-      if (now - (this.refusedAt.get(session.id) ?? -Infinity) < REFUSAL_REPLY_INTERVAL_MS) return;
-      this.refusedAt.set(session.id, now);
-    }
+    if (refusal.code === 'rate_limited' && !this.everyFor(this.refusalReplies, session.id, REFUSAL_REPLY_INTERVAL_MS).take()) return;
     session.error(refusal.code, refusal.message, 'signal', refusal.field);
+  }
+
+  /** The client's own once-per-interval gate in `gates`, made on first use. */
+  private everyFor(gates: Map<string, AtMostEvery>, id: string, intervalMs: number): AtMostEvery {
+    let gate = gates.get(id);
+    if (!gate) gates.set(id, gate = new AtMostEvery(intervalMs, this.opts.now));
+    return gate;
   }
 
   private sendIceServers(session: ClientSession): void {
