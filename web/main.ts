@@ -17,7 +17,7 @@
 import { AccessoryControls } from './accessories.js';
 import { createAuth } from './auth.js';
 import { createButtons } from './buttons.js';
-import { Connection, carOfPath, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
+import { Connection, carOfPath, offeredSubprotocols, socketUrl, watching, type ConnectionState } from './connection.js';
 import { JOYSTICK_DEAD_ZONE, SERVER_DEAD_ZONE, expo, speedDemand, withoutDeadZone, type Vector } from './demand.js';
 import { DriveLoop } from './drive.js';
 import { FleetStrip } from './fleet-strip.js';
@@ -29,6 +29,7 @@ import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
 import { measureFirstScreen } from './layout.js';
 import { DISARM_CODES, SUBPROTOCOL, type ServerMessage } from './messages.js';
+import { NamePrompt } from './name-prompt.js';
 import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { ServerRuns } from './server-restart.js';
@@ -92,7 +93,9 @@ const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
 let ownCar = carOfPath(location.pathname) ?? '';
 // The recordings page's Back link returns here (web/recordings/back-link.ts).
 if (ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.search = `?car=${encodeURIComponent(ownCar)}`;
-const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
+const race = new RacePanel(document, { send: (m) => connection.send(m) });
+const names = new NamePrompt(document.querySelector<HTMLFormElement>('#name-prompt')!, settings,
+  { send: (m) => connection.send(m), watching: watching(location.search) });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
@@ -231,6 +234,8 @@ function onMessage(message: ServerMessage): void {
       break;
     case 'race':
       race.update(message);
+      status.race(message.phase);
+      track.lineUp(message.phase === 'countdown'); // the cars are put on the grid: no drive to draw
       break;
     case 'error':
       refused(message);
@@ -297,6 +302,7 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): void {
   else auth.welcome(message.authRequired, message.authenticated);
   seatChanged(message.role === 'driver');
   race.connected(mayRace());
+  names.connected();
   video.welcome(message);
 }
 
@@ -332,6 +338,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   if (state === 'open') return renderControls(); // the role comes with `welcome`
   if (welcomed) resume.ended();
   race.offline();
+  names.offline();
   video.disconnected();
   welcomed = authenticated = carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
@@ -389,7 +396,7 @@ attachFullscreen(document.querySelector<HTMLButtonElement>('#fullscreen')!);
 measureFirstScreen(document.querySelector<HTMLElement>('#top')!, document.querySelector<HTMLElement>('main')!);
 registerServiceWorker();
 
-/** Where the driver's name is kept between visits; null where the browser refuses storage. */
+/** Where the settings (the driver's name with them) are kept between visits; null where the browser refuses storage. */
 function localStorageOrNull(): Storage | null {
   try {
     return window.localStorage;

@@ -21,6 +21,11 @@ export interface Track {
   /** Every simulated car's pose (the arena's `poses`, this page's car's included). */
   poses(poses: Readonly<Record<string, Pose>>): void;
   clear(): void;
+  /**
+   * A race's countdown (true until go): the server puts the cars on the grid and holds them there, so a
+   * pose meanwhile is a placement, not a drive; the trail starts again from it instead of a line to the slot.
+   */
+  lineUp(lining: boolean): void;
 }
 
 /** Grid lines every this many metres, for a view `span` metres wide (the recordings' map uses it too). */
@@ -101,6 +106,7 @@ export function createTrack(section: HTMLElement): Track {
   let own = '';
   let otherPoses: Array<[string, Pose]> = [];
   let frame = 0;
+  let lining = false;
 
   const render = () => {
     frame = 0;
@@ -126,7 +132,7 @@ export function createTrack(section: HTMLElement): Track {
     },
     pose(pose: Pose) {
       current = pose;
-      points = extendTrail(points, pose);
+      points = lining ? [[pose.x, pose.y]] : extendTrail(points, pose);
       redraw();
     },
     arena(cars, circuit, ownName) {
@@ -146,6 +152,10 @@ export function createTrack(section: HTMLElement): Track {
     clear() {
       points = current ? [[current.x, current.y]] : [];
       redraw();
+    },
+    lineUp(value) {
+      lining = value;
+      if (lining) track.clear();
     },
   };
   return track;
