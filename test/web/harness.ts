@@ -230,3 +230,10 @@ export async function ptyPair(): Promise<{ a: string; b: string; close(): Promis
     },
   };
 }
+
+/** The browser has answered the name question before (`name`, or '' for skipped): its pages do not ask. */
+export async function nameThisBrowser(context: BrowserContext, name: string): Promise<void> {
+  await context.addInitScript(`if (localStorage.getItem('webracer-settings') === null) {
+    localStorage.setItem('webracer-settings', JSON.stringify({ name: ${JSON.stringify(name)} }));
+  }`);
+}

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import {
-  SCREENSHOTS, WAIT_MS, ensureBuilt, joystickGeometry, launchBrowser, openPage, startServer, waitForPose,
+  SCREENSHOTS, WAIT_MS, ensureBuilt, nameThisBrowser, joystickGeometry, launchBrowser, openPage, startServer, waitForPose,
   waitForSent, waitForState, watchPage, type ControlServer, type SentFrame,
 } from './harness.js';
 
@@ -37,6 +37,7 @@ describe('controller page on a phone (touch)', () => {
     const context = await browser.newContext({
       viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
     });
+    await nameThisBrowser(context, 'Ada'); // asked on an earlier visit: the screenshot shows the page as it is most days
     page = await context.newPage();
     watched = watchPage(page);
     cdp = await context.newCDPSession(page);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
-  SCREENSHOTS, WAIT_MS, ensureBuilt, holdKnobWithMouse, launchBrowser, openPage, startServer, waitForPose,
+  SCREENSHOTS, WAIT_MS, ensureBuilt, nameThisBrowser, holdKnobWithMouse, launchBrowser, openPage, startServer, waitForPose,
   waitForState, watchPage, type ControlServer, type SentFrame,
 } from './harness.js';
 
@@ -23,6 +23,7 @@ describe('controller page (desktop, simulated car)', () => {
     server = await startServer('sim', { maxHoldMs: 10_000 }); // long holds: only the Stop button can end them in time
     browser = await launchBrowser();
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await nameThisBrowser(context, 'Ada'); // asked on an earlier visit: the screenshot shows the page as it is most days
     page = await context.newPage();
     watched = watchPage(page);
   });
