@@ -95,6 +95,14 @@ function poseText(pose: Pose): string {
   return `x ${pose.x.toFixed(2)} m · y ${pose.y.toFixed(2)} m · heading ${Math.round(deg)}° · ${pose.speed.toFixed(2)} m/s`;
 }
 
+/** Runs `draw` on the next animation frame, once however often asked, and not while `section` is hidden. */
+function framed(section: HTMLElement, draw: () => void): () => void {
+  let frame = 0;
+  return () => {
+    if (frame === 0 && !section.hidden) frame = requestAnimationFrame(() => { frame = 0; draw(); });
+  };
+}
+
 export function createTrack(section: HTMLElement): Track {
   const readout = section.querySelector<HTMLElement>('#pose-readout')!;
   const { svg, grid, course, path, others, car } = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
@@ -105,11 +113,9 @@ export function createTrack(section: HTMLElement): Track {
   let colours = new Map<string, string>();
   let own = '';
   let otherPoses: Array<[string, Pose]> = [];
-  let frame = 0;
   let lining = false;
 
   const render = () => {
-    frame = 0;
     const view = viewOf([...extent, ...(points.length > 0 ? points : [[0, 0] as [number, number]])]);
     svg.attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`);
     drawGrid(grid, view);
@@ -121,9 +127,7 @@ export function createTrack(section: HTMLElement): Track {
     car.attr('d', carShape(size)).attr('transform', carTransform(current)).style('fill', colours.get(own) ?? OWN_COLOUR);
     readout.textContent = poseText(current);
   };
-  const redraw = () => {
-    if (frame === 0 && !section.hidden) frame = requestAnimationFrame(render);
-  };
+  const redraw = framed(section, render);
 
   const track: Track = {
     show(visible: boolean) {
@@ -145,8 +149,7 @@ export function createTrack(section: HTMLElement): Track {
     },
     poses(poses) {
       otherPoses = Object.entries(poses).filter(([name]) => name !== own);
-      const mine = poses[own];
-      if (mine) track.pose(mine); // with several simulated cars, this page's car comes in `poses` too
+      if (poses[own]) track.pose(poses[own]); // with several simulated cars, this page's car comes in `poses` too
       else redraw();
     },
     clear() {
