@@ -62,7 +62,10 @@ describe('who drives next', () => {
         await role.filter({ hasText: /3rd in line, after Bo and Driver \d+/ }).waitFor({ timeout: WAIT_MS }); // one who set no name: a default
         assert.doesNotMatch(await role.innerText(), /\bc\d+\b/);
         mkdirSync(SCREENSHOTS, { recursive: true });
-        if (profile === 'a phone') await page.screenshot({ path: join(SCREENSHOTS, 'queue-phone.png') });
+        if (profile === 'a phone') {
+          await role.evaluate((dd) => dd.scrollIntoView({ inline: 'end', block: 'nearest' })); // the status row scrolls sideways on a phone
+          await page.screenshot({ path: join(SCREENSHOTS, 'queue-phone.png') });
+        }
       });
 
       it('offers Take over only once the driver is idle, saying when meanwhile, and then it gets the seat', async () => {
