@@ -47,7 +47,7 @@ export function carOfPath(pathname: string): string | null {
   return car ? decoded(car[1]) : null;
 }
 
-function watching(search = ''): boolean {
+export function watching(search = ''): boolean {
   return new URLSearchParams(search).has('watch');
 }
 

@@ -17,7 +17,7 @@
 import { AccessoryControls } from './accessories.js';
 import { createAuth } from './auth.js';
 import { createButtons } from './buttons.js';
-import { Connection, carOfPath, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
+import { Connection, carOfPath, offeredSubprotocols, socketUrl, watching, type ConnectionState } from './connection.js';
 import { JOYSTICK_DEAD_ZONE, SERVER_DEAD_ZONE, expo, speedDemand, withoutDeadZone, type Vector } from './demand.js';
 import { DriveLoop } from './drive.js';
 import { FleetStrip } from './fleet-strip.js';
@@ -28,6 +28,7 @@ import { buzz } from './haptics.js';
 import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
 import { measureFirstScreen } from './layout.js';
+import { NamePrompt } from './name-prompt.js';
 import { onMessage, type MessageParts, type PageFacts } from './on-message.js';
 import { RacePanel } from './race-panel.js';
 import { SeatResume } from './resume.js';
@@ -82,7 +83,9 @@ const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
 };
 // The recordings page's Back link returns here (web/recordings/back-link.ts).
 if (facts.ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.search = `?car=${encodeURIComponent(facts.ownCar)}`;
-const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
+const race = new RacePanel(document, { send: (m) => connection.send(m) });
+const names = new NamePrompt(document.querySelector<HTMLFormElement>('#name-prompt')!, settings,
+  { send: (m) => connection.send(m), watching: watching(location.search) });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => facts.ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
 const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
@@ -198,6 +201,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   if (state === 'open') return renderControls(); // the role comes with `welcome`
   if (facts.welcomed) resume.ended();
   race.offline();
+  names.offline();
   video.disconnected();
   facts.welcomed = facts.authenticated = facts.carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
@@ -210,7 +214,7 @@ const connection = new Connection({ url: socketUrl(location), protocols: subprot
 });
 /** The page's parts the server's messages reach (on-message.ts). */
 const page: MessageParts = {
-  facts, connection, status, track, race, fleet, video, serverRuns, resume, auth, accessories, buttons, drive,
+  facts, connection, status, track, race, names, fleet, video, serverRuns, resume, auth, accessories, buttons, drive,
   seatChanged, standDown, renderControls, mayRace,
 };
 
@@ -260,7 +264,7 @@ attachFullscreen(document.querySelector<HTMLButtonElement>('#fullscreen')!);
 measureFirstScreen(document.querySelector<HTMLElement>('#top')!, document.querySelector<HTMLElement>('main')!);
 registerServiceWorker();
 
-/** Where the driver's name is kept between visits; null where the browser refuses storage. */
+/** Where the settings (the driver's name with them) are kept between visits; null where the browser refuses storage. */
 function localStorageOrNull(): Storage | null {
   try {
     return window.localStorage;

@@ -7,6 +7,7 @@ import type { Buttons } from './buttons.js';
 import type { Connection } from './connection.js';
 import type { DriveLoop } from './drive.js';
 import type { FleetStrip } from './fleet-strip.js';
+import type { NamePrompt } from './name-prompt.js';
 import { SERVER_DEAD_ZONE } from './demand.js';
 import { DISARM_CODES, SUBPROTOCOL, type ServerMessage } from './messages.js';
 import type { RacePanel } from './race-panel.js';
@@ -42,6 +43,7 @@ export interface MessageParts {
   status: StatusBar;
   track: Track;
   race: RacePanel;
+  names: NamePrompt;
   fleet: FleetStrip;
   video: VideoView;
   serverRuns: ServerRuns;
@@ -96,6 +98,8 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
       break;
     case 'race':
       race.update(message);
+      status.race(message.phase);
+      track.lineUp(message.phase === 'countdown'); // the cars are put on the grid: no drive to draw
       break;
     case 'error':
       refused(page, message);
@@ -165,6 +169,7 @@ function welcome(page: MessageParts, message: Extract<ServerMessage, { type: 'we
   else auth.welcome(message.authRequired, message.authenticated);
   seatChanged(message.role === 'driver');
   race.connected(mayRace());
+  page.names.connected();
   video.welcome(message);
 }
 

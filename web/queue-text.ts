@@ -1,5 +1,6 @@
 // Who drives next, in words for the status bar: this page's place in the line and who is ahead, by the
-// names people set (someone without one is "a guest": a connection id means nothing to a person).
+// names people set, or the server's default for them ("Driver 3"; "a guest" only from a server without
+// names: a connection id means nothing to a person).
 
 import type { QueueMessage } from './messages.js';
 

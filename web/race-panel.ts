@@ -1,12 +1,10 @@
 // The race panel of a car's page: the race's state and leaderboard, the countdown over the whole page,
-// a form to start (or end) a race, a marshal's lap buttons for real cars, the driver's name, and the
-// lap book. Who may start, end and mark is main.ts's mayRace (docs/races.md; the server checks it again).
+// a form to start (or end) a race, a marshal's lap buttons for real cars, and the lap book (the driver's
+// name is name-prompt.ts's). Who may start, end and mark is main.ts's mayRace (docs/races.md; the server checks it again).
 // The countdown overlay never takes a press: Stop stays reachable under it.
 
 import type { ArenaCar, ClientMessage, LapsMessage, RaceMessage, Standing } from './messages.js';
 import { carHref, lapTime, raceHeadline } from './race-text.js';
-
-const NAME_KEY = 'webracer.name';
 
 function el<T extends HTMLElement>(root: ParentNode, selector: string): T {
   const found = root.querySelector<T>(selector);
@@ -23,7 +21,6 @@ export class RacePanel {
   private readonly lapsInput: HTMLInputElement;
   private readonly startButton: HTMLButtonElement;
   private readonly endButton: HTMLButtonElement;
-  private readonly nameInput: HTMLInputElement;
   private readonly book: HTMLTableSectionElement;
   private readonly countdown: HTMLElement;
   private cars = new Map<string, ArenaCar>();
@@ -34,7 +31,7 @@ export class RacePanel {
   private mayRace = false;
   private online = false;
 
-  constructor(root: ParentNode, private readonly opts: { send(message: ClientMessage): boolean; storage: Storage | null }) {
+  constructor(root: ParentNode, private readonly opts: { send(message: ClientMessage): boolean }) {
     this.status = el(root, '#race-status');
     this.table = el(root, '#standings');
     this.standings = this.table.tBodies[0];
@@ -43,10 +40,8 @@ export class RacePanel {
     this.lapsInput = el(root, '#race-laps');
     this.startButton = el(root, '#race-start');
     this.endButton = el(root, '#race-end');
-    this.nameInput = el(root, '#driver-name');
     this.book = el<HTMLTableElement>(root, '#lap-book').tBodies[0];
     this.countdown = el(root, '#countdown');
-    this.nameInput.value = this.storedName() ?? '';
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       const laps = Number(this.lapsInput.value);
@@ -58,26 +53,13 @@ export class RacePanel {
       this.opts.send({ type: 'race-start', laps });
     });
     this.endButton.addEventListener('click', () => this.opts.send({ type: 'race-end' }));
-    el<HTMLFormElement>(root, '#name-form').addEventListener('submit', (event) => {
-      event.preventDefault();
-      const name = this.nameInput.value.trim();
-      try {
-        if (name) this.opts.storage?.setItem(NAME_KEY, name);
-        else this.opts.storage?.removeItem(NAME_KEY);
-      } catch {
-        // private mode: the name lasts as long as the page
-      }
-      if (name) this.opts.send({ type: 'name', name });
-    });
     this.render();
   }
 
-  /** A new connection's welcome: the server knows this page's name again. */
+  /** A new connection's welcome. */
   connected(mayRace: boolean): void {
     this.online = true;
     this.mayRace = mayRace;
-    const name = this.storedName();
-    if (name) this.opts.send({ type: 'name', name });
     this.render();
   }
 
@@ -110,14 +92,6 @@ export class RacePanel {
     this.book.replaceChildren(...book.cars.map((c) => this.row([
       this.carCell(c.car), text(c.driver ?? '–'), text(String(c.laps)), text(lapTime(c.lastMs)), text(lapTime(c.bestMs)),
     ])));
-  }
-
-  private storedName(): string | null {
-    try {
-      return this.opts.storage?.getItem(NAME_KEY) ?? null;
-    } catch {
-      return null;
-    }
   }
 
   /** A focused control that just went (Start while a race runs, End after it) hands focus to the other,

@@ -6,8 +6,9 @@
 
 import { GamepadProbe, STANDARD_AXES, STANDARD_BUTTONS, type PadEvent } from './gamepad-probe.js';
 import { canVibrate } from './haptics.js';
+import { MAX_NAME_CHARS } from './messages.js';
 import {
-  DEAD_ZONE_RANGE, FIXED_STOP_KEY, MAX_SPEED_STEP, KEY_ACTIONS, KEYS_PER_ACTION, bindKey, clearKey, copySettings, keyName, keyOwner,
+  DEAD_ZONE_RANGE, FIXED_STOP_KEY, MAX_SPEED_STEP, KEY_ACTIONS, KEYS_PER_ACTION, bindKey, clearKey, copySettings, keyName, keyOwner, nameProblem,
   type KeyAction, type Settings, type SettingsStore,
 } from './settings.js';
 
@@ -65,7 +66,7 @@ interface Section {
 export function attachSettingsDialog(opener: HTMLButtonElement, dialog: HTMLDialogElement, store: SettingsStore, opts: SettingsDialogOptions): void {
   const panel = createPanel(store);
   const pad = gamepadSection(panel);
-  const sections = [keysSection(panel), pad, speedField(panel), drivingSection(panel)];
+  const sections = [nameField(panel), keysSection(panel), pad, speedField(panel), drivingSection(panel)];
   // The fields are in the document only while the panel is open: Chromium gives a <select> inside a closed
   // dialog a stop of its own in the page's Tab order (focus lands on nothing once past the last control).
   const content = [...sections.map((section) => section.element), panel.status, dialogActions(dialog, panel)];
@@ -105,6 +106,30 @@ function createPanel(store: SettingsStore): Panel {
       const next = copySettings(store.value);
       edit(next);
       save(next);
+    },
+  };
+}
+
+/** The driver's name (name-prompt.ts asks for it once): saved when the field is left or Enter pressed; empty for none. */
+function nameField(panel: Panel): Section {
+  const input = el('input', { type: 'text', id: 'set-name', maxLength: MAX_NAME_CHARS, spellcheck: false });
+  input.setAttribute('autocomplete', 'nickname');
+  input.setAttribute('aria-describedby', 'set-name-hint');
+  input.addEventListener('change', () => {
+    const problem = input.value.trim() === '' ? null : nameProblem(input.value);
+    input.setAttribute('aria-invalid', String(problem !== null));
+    if (problem !== null) return panel.say(problem);
+    panel.change((s) => { s.name = input.value.trim(); });
+    panel.say(said(panel.store.value.name));
+  });
+  const said = (name: string | null) => (name ? `Your name is ${name}.` : 'No name: races show one like "Driver 3".');
+  const element = el('div', {},
+    el('div', { className: 'field' }, el('label', { htmlFor: input.id, textContent: 'Your name' }), input),
+    el('p', { className: 'hint', id: 'set-name-hint', textContent: 'Shown to everyone in races, the lap times and the line to drive. Empty: a name like "Driver 3".' }));
+  return {
+    element,
+    render(settings) {
+      if (document.activeElement !== input) input.value = settings.name ?? '';
     },
   };
 }

@@ -1,10 +1,12 @@
-// The page's settings: the speed control's step, key bindings, the gamepad's axes, buttons and dead zone, the sticks' sensitivity,
+// The page's settings: the driver's name, the speed control's step, key bindings, the gamepad's axes, buttons and dead zone, the sticks' sensitivity,
 // a left-handed layout and haptic feedback. Kept in localStorage (this browser, every tab), read field by
 // field: a field that is missing or wrong takes its default, so an old or hand-edited entry never breaks
 // the page. No DOM here (settings-dialog.ts is the panel), so the rules are unit-tested in Node.
 //
 // Nothing here can make an input drive past arming (arming.ts): settings only change which key or axis
 // is which, and every input still goes through the drive loop's arming and pacing.
+
+import { MAX_NAME_CHARS } from './messages.js';
 
 export const KEY_ACTIONS = ['forward', 'backward', 'left', 'right', 'stop', 'horn', 'lights'] as const;
 export type KeyAction = (typeof KEY_ACTIONS)[number];
@@ -41,6 +43,9 @@ export interface Settings {
   haptics: boolean;
   /** The speed control's step, 1 to 15 (a car's ceiling, welcome.vehicle.maxSpeed, may hold it lower). */
   speed: number;
+  /** The name shown in races, the lap book, the lobby and the queue; '' for none (the server's "Driver 3"),
+   *  null until the page has asked (name-prompt.ts asks once). */
+  name: string | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
@@ -61,6 +66,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   leftHanded: false,
   haptics: true,
   speed: 15,
+  name: null,
 }) as Settings;
 
 /** The speed scale's top step (the i-Racer's nibble; the server's MAX_SPEED). */
@@ -80,7 +86,20 @@ export function copySettings(s: Settings): Settings {
     leftHanded: s.leftHanded,
     haptics: s.haptics,
     speed: s.speed,
+    name: s.name,
   };
+}
+
+/** The server's rule for a name (message-schemas.ts, `name`): printable, something besides spaces, not too long. */
+const NAME_CHARS = /^(?=.*\S)[^\p{C}]+$/u;
+
+/** Why `raw` (trimmed) cannot be a name, or null when it can. */
+export function nameProblem(raw: string): string | null {
+  const name = raw.trim();
+  if (name === '') return 'Type a name, or leave it empty for a name like "Driver 3".';
+  if (name.length > MAX_NAME_CHARS) return `A name has at most ${MAX_NAME_CHARS} characters.`;
+  if (!NAME_CHARS.test(name)) return 'A name can have letters, digits, spaces and signs, but no line breaks or control characters.';
+  return null;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -136,6 +155,7 @@ export function parseSettings(raw: unknown): Settings {
   s.leftHanded = bool(raw.leftHanded, DEFAULT_SETTINGS.leftHanded);
   s.haptics = bool(raw.haptics, DEFAULT_SETTINGS.haptics);
   s.speed = intIn(raw.speed, 1, MAX_SPEED_STEP, DEFAULT_SETTINGS.speed);
+  s.name = typeof raw.name === 'string' && (raw.name === '' || nameProblem(raw.name) === null) ? raw.name.trim() : null;
   return s;
 }
 
@@ -195,6 +215,8 @@ export function keyName(code: string): string {
 }
 
 const STORAGE_KEY = 'webracer-settings';
+/** Where the race panel kept the name before it moved into the settings: read once, if the settings have none. */
+const OLD_NAME_KEY = 'webracer.name';
 
 /** What the store needs of localStorage (so the rules run in Node too). */
 export interface KeyValueStorage {
@@ -210,12 +232,15 @@ export class SettingsStore {
 
   constructor(private readonly storage: KeyValueStorage | null) {
     let raw: unknown = null;
+    let oldName: string | null | undefined = null;
     try {
+      oldName = storage?.getItem(OLD_NAME_KEY);
       raw = JSON.parse(storage?.getItem(STORAGE_KEY) ?? 'null');
     } catch {
       raw = null; // not JSON: the defaults
     }
     this.current = parseSettings(raw);
+    if (this.current.name === null) this.current.name = parseSettings({ name: oldName }).name;
   }
 
   get value(): Settings {

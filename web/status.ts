@@ -6,7 +6,7 @@
 
 import { hex } from './bytes.js';
 import type { ConnectionState } from './connection.js';
-import type { ErrorMessage, NoticeMessage, QueueMessage, Role, VehicleState } from './messages.js';
+import type { ErrorMessage, NoticeMessage, QueueMessage, RaceMessage, Role, VehicleState } from './messages.js';
 import { describeQueue } from './queue-text.js';
 
 const ERROR_TEXT: Record<ErrorMessage['code'], string> = {
@@ -32,6 +32,14 @@ function el<T extends HTMLElement>(root: ParentNode, selector: string): T {
   return found;
 }
 
+/**
+ * What a notice says that can stop being true before its 5 s are up, so it goes then: `countdown`, the car
+ * is held for a race's start (until go, or the race is called off); `seat`, someone else has the seat
+ * (until it is this page's, or free).
+ */
+type NoticeTruth = 'countdown' | 'seat' | null;
+const SEAT_ERRORS: ReadonlySet<ErrorMessage['code']> = new Set(['seat_taken', 'not_driver']);
+
 export class StatusBar {
   private readonly conn: HTMLElement;
   private readonly role: HTMLElement;
@@ -44,6 +52,8 @@ export class StatusBar {
   private readonly announcer: HTMLElement;
   private readonly notice: HTMLElement;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private noticeTruth: NoticeTruth = null;
+  private racePhase: RaceMessage['phase'] = 'none';
   private readonly spoken = new Map<string, string>();
   private myRole: Role | null = null;
   private mayClaim = false;
@@ -92,6 +102,7 @@ export class StatusBar {
   roleChanged(role: Role, mayClaim: boolean): void {
     this.myRole = role;
     this.mayClaim = mayClaim;
+    if (role === 'driver') this.noticeNoLonger('seat');
     this.renderRole();
     this.renderSeatButtons();
     this.announce('role', role === 'driver' ? 'You are driving.'
@@ -115,6 +126,7 @@ export class StatusBar {
   vehicle(state: VehicleState): void {
     this.seatEmpty = state.driver === null;
     this.reserved = state.reserved === true;
+    if (this.seatEmpty && !this.reserved) this.noticeNoLonger('seat');
     this.watching = state.spectators;
     this.renderRole();
     this.renderSeatButtons();
@@ -133,7 +145,14 @@ export class StatusBar {
   /** What the server wants the user to know (a hold shortened to its limit, the car stopped by someone
    *  else): in its own words. */
   serverNotice(notice: NoticeMessage): void {
-    this.show(notice.message);
+    this.show(notice.message, notice.code === 'held' ? this.heldTruth() : null);
+  }
+
+  /** The race's phase: a hold's notice goes at go (or when the countdown is called off). */
+  race(phase: RaceMessage['phase']): void {
+    const wentOn = this.racePhase === 'countdown' && phase !== 'countdown';
+    this.racePhase = phase;
+    if (wentOn) this.noticeNoLonger('countdown');
   }
 
   latency(medianMs: number | null): void {
@@ -142,14 +161,35 @@ export class StatusBar {
 
   error(error: ErrorMessage): void {
     const base = ERROR_TEXT[error.code] ?? error.message;
-    this.show(error.code === 'invalid_message' || error.code === 'race_state' ? `${base}: ${error.message}` : base);
+    const truth = error.code === 'held' ? this.heldTruth() : SEAT_ERRORS.has(error.code) ? 'seat' : null;
+    this.show(error.code === 'invalid_message' || error.code === 'race_state' ? `${base}: ${error.message}` : base, truth);
   }
 
-  /** A short message in the alert line, cleared after a while. */
-  show(text: string): void {
+  /** A short message in the alert line, cleared after a while, or sooner when it stops being true. */
+  show(text: string, truth: NoticeTruth = null): void {
     this.notice.textContent = text;
+    this.noticeTruth = truth;
     clearTimeout(this.noticeTimer);
-    this.noticeTimer = setTimeout(() => { this.notice.textContent = ''; }, 5000);
+    this.noticeTimer = setTimeout(() => this.clearNotice(), 5000);
+  }
+
+  /**
+   * A hold said before go ends at go (the server holds the cars before it tells every page of the
+   * countdown, so it may come first); one after go (a stick still held from before) does not.
+   */
+  private heldTruth(): NoticeTruth {
+    return this.racePhase === 'running' ? null : 'countdown';
+  }
+
+  /** Clears the notice if it says what has just stopped being true. */
+  private noticeNoLonger(truth: Exclude<NoticeTruth, null>): void {
+    if (this.noticeTruth === truth) this.clearNotice();
+  }
+
+  private clearNotice(): void {
+    clearTimeout(this.noticeTimer);
+    this.notice.textContent = '';
+    this.noticeTruth = null;
   }
 
   /** Without a connection nothing is known about the car: the server may have stopped it long ago. */

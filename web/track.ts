@@ -21,6 +21,11 @@ export interface Track {
   /** Every simulated car's pose (the arena's `poses`, this page's car's included). */
   poses(poses: Readonly<Record<string, Pose>>): void;
   clear(): void;
+  /**
+   * A race's countdown (true until go): the server puts the cars on the grid and holds them there, so a
+   * pose meanwhile is a placement, not a drive; the trail starts again from it instead of a line to the slot.
+   */
+  lineUp(lining: boolean): void;
 }
 
 /** Grid lines every this many metres, for a view `span` metres wide (the recordings' map uses it too). */
@@ -91,6 +96,14 @@ function poseText(pose: Pose): string {
   return `x ${pose.x.toFixed(2)} m · y ${pose.y.toFixed(2)} m · heading ${Math.round(deg)}° · ${pose.speed.toFixed(2)} m/s`;
 }
 
+/** Runs `draw` on the next animation frame, once however often asked, and not while `section` is hidden. */
+function framed(section: HTMLElement, draw: () => void): () => void {
+  let frame = 0;
+  return () => {
+    if (frame === 0 && !section.hidden) frame = requestAnimationFrame(() => { frame = 0; draw(); });
+  };
+}
+
 export function createTrack(section: HTMLElement): Track {
   const readout = section.querySelector<HTMLElement>('#pose-readout')!;
   const { svg, grid, course, path, others, car } = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
@@ -101,10 +114,9 @@ export function createTrack(section: HTMLElement): Track {
   let colours = new Map<string, string>();
   let own = '';
   let otherPoses: Array<[string, Pose]> = [];
-  let frame = 0;
+  let lining = false;
 
   const render = () => {
-    frame = 0;
     const view = viewOf([...extent, ...(points.length > 0 ? points : [[0, 0] as [number, number]])]);
     svg.attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`);
     drawGrid(grid, view);
@@ -116,9 +128,7 @@ export function createTrack(section: HTMLElement): Track {
     car.attr('d', carShape(size)).attr('transform', carTransform(current)).style('fill', colours.get(own) ?? OWN_COLOUR);
     readout.textContent = poseText(current);
   };
-  const redraw = () => {
-    if (frame === 0 && !section.hidden) frame = requestAnimationFrame(render);
-  };
+  const redraw = framed(section, render);
 
   const track: Track = {
     show(visible: boolean) {
@@ -127,7 +137,7 @@ export function createTrack(section: HTMLElement): Track {
     },
     pose(pose: Pose) {
       current = pose;
-      points = extendTrail(points, pose);
+      points = lining ? [[pose.x, pose.y]] : extendTrail(points, pose);
       redraw();
     },
     arena(cars, circuit, ownName) {
@@ -140,13 +150,16 @@ export function createTrack(section: HTMLElement): Track {
     },
     poses(poses) {
       otherPoses = Object.entries(poses).filter(([name]) => name !== own);
-      const mine = poses[own];
-      if (mine) track.pose(mine); // with several simulated cars, this page's car comes in `poses` too
+      if (poses[own]) track.pose(poses[own]); // with several simulated cars, this page's car comes in `poses` too
       else redraw();
     },
     clear() {
       points = current ? [[current.x, current.y]] : [];
       redraw();
+    },
+    lineUp(value) {
+      lining = value;
+      if (lining) track.clear();
     },
   };
   return track;

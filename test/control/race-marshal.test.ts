@@ -44,7 +44,7 @@ test('without a token, a spectator on another machine can neither start, end nor
   await refused(spectator, { type: 'race-end' }, 'not_driver');
   mark = spectator.mark();
   blue.send({ type: 'race-end' });
-  assert.equal((await phase(spectator, 'none', mark)).note, `called off by ${blue.welcome.clientId}`);
+  assert.match((await phase(spectator, 'none', mark)).note ?? '', /^called off by Driver \d+$/);
 
   // The marshal starts one; green has nobody at go, so it is not in it.
   mark = spectator.mark();
@@ -58,7 +58,7 @@ test('without a token, a spectator on another machine can neither start, end nor
   await refused(red, { type: 'lap-mark', car: 'blue' }, 'race_state'); // a racing driver may mark (blue is simulated)
   mark = spectator.mark();
   red.send({ type: 'race-end' });
-  assert.equal((await phase(spectator, 'finished', mark)).note, `ended by ${red.welcome.clientId}`);
+  assert.match((await phase(spectator, 'finished', mark)).note ?? '', /^ended by Driver \d+$/);
 });
 
 test('with a token, the marshal is any token holder, driving or not', async (t) => {

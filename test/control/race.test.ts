@@ -53,17 +53,19 @@ test('a race of four simulated cars: two drive a lap, one drives it backwards, o
   const before = watcher.mark();
   watcher.send({ type: 'race-end' });
   const result = await phase(watcher, 'finished', before);
-  assert.deepEqual(result.standings.map((s) => [s.position, s.car, s.driver, s.laps, s.status]), [
-    [1, 'red', 'Ada', 1, 'finished'],
-    [2, 'blue', blue.welcome.clientId, 1, 'finished'],
-    [3, 'green', green.welcome.clientId, 0, 'racing'],
-    [4, 'yellow', yellow.welcome.clientId, 0, 'racing'],
+  assert.deepEqual(result.standings.map((s) => [s.position, s.car, s.laps, s.status]), [
+    [1, 'red', 1, 'finished'], [2, 'blue', 1, 'finished'], [3, 'green', 0, 'racing'], [4, 'yellow', 0, 'racing'],
   ]);
+  // Ada by her name; the others, who set none, by a default: never a client id.
+  const [, blueName, greenName, yellowName] = result.standings.map((s) => s.driver);
+  assert.equal(result.standings[0].driver, 'Ada');
+  for (const name of [blueName, greenName, yellowName]) assert.match(name ?? '', /^Driver \d+$/);
+  assert.equal(new Set([blueName, greenName, yellowName]).size, 3, 'each its own');
   assert.ok(result.standings[0].finishMs! < result.standings[1].finishMs!);
-  assert.equal(result.note, `ended by ${watcher.welcome.clientId}`);
+  assert.match(result.note ?? '', /^ended by Driver \d+$/);
   const laps = watcher.inbox.filter((m) => m.type === 'laps').pop() as unknown as LapsMessage;
-  assert.deepEqual(laps.cars.map((c) => [c.car, c.laps, c.driver]), [['red', 1, 'Ada'], ['blue', 1, blue.welcome.clientId], ['green', 0, null], ['yellow', 0, null]]);
-  assert.deepEqual(laps.drivers.map((d) => d.driver).sort(), ['Ada', blue.welcome.clientId].sort());
+  assert.deepEqual(laps.cars.map((c) => [c.car, c.laps, c.driver]), [['red', 1, 'Ada'], ['blue', 1, blueName], ['green', 0, null], ['yellow', 0, null]]);
+  assert.deepEqual(laps.drivers.map((d) => d.driver).sort(), ['Ada', blueName].sort());
 
   assert.equal(watcher.inbox.filter((m) => m.type === 'telemetry').length, 1,
     'with several simulated cars a page\'s own car comes in poses: its telemetry only with the welcome');
@@ -115,9 +117,11 @@ test('a real car races with a marshal marking its laps; a car whose driver leave
   await realDriver.state({ direction: 'forward' });
   realDriver.send({ type: 'stop' });
 
+  // Grace names herself while racing, then leaves: the car is out, and the standings keep her name.
+  simDriver.send({ type: 'name', name: 'Grace' });
+  await marshal.expect('race', (m) => (m as unknown as RaceMessage).standings.some((s) => s.car === 'sim' && s.driver === 'Grace'), 0);
   simDriver.ws.close();
-  const out = await marshal.expect('race', (m) => (m as unknown as RaceMessage).standings.some((s) => s.car === 'sim' && s.status === 'out'), 0);
-  assert.ok(out);
+  await marshal.expect('race', (m) => (m as unknown as RaceMessage).standings.some((s) => s.car === 'sim' && s.status === 'out'), 0);
   marshal.send({ type: 'lap-mark', car: 'sim' });
   await marshal.expect('error', (m) => m.code === 'race_state' && /simulated/.test(m.message), 0);
   marshal.send({ type: 'lap-mark', car: 'REAL' });
@@ -126,6 +130,8 @@ test('a real car races with a marshal marking its laps; a car whose driver leave
   marshal.send({ type: 'lap-mark', car: 'real' });
   const result = await phase(marshal, 'finished', 0);
   assert.deepEqual(result.standings.map((s) => [s.car, s.laps, s.status]), [['real', 1, 'finished'], ['sim', 0, 'out']]);
+  assert.equal(result.standings[1].driver, 'Grace', 'a result keeps the name of a driver who left');
+  assert.match(result.standings[0].driver ?? '', /^Driver \d+$/, 'one who set no name: a default, not a client id');
   assert.equal(result.note, undefined, 'it ended by itself: every car finished or out');
   marshal.send({ type: 'lap-mark', car: 'real' });
   await marshal.expect('error', (m) => m.code === 'race_state' && /not racing/.test(m.message), 0);
@@ -148,6 +154,7 @@ test('race messages: malformed ones are refused with the field, and so are ones 
     [{ type: 'race-start', laps: '3' }, 'laps'], [{ type: 'race-start', laps: 2.5 }, 'laps'], [{ type: 'race-start', laps: 2, go: 1 }, 'go'],
     [{ type: 'race-end', now: true }, 'now'], [{ type: 'lap-mark' }, 'car'], [{ type: 'lap-mark', car: '' }, 'car'],
     [{ type: 'name', name: '' }, 'name'], [{ type: 'name', name: 'x'.repeat(25) }, 'name'], [{ type: 'name', name: 'a\nb' }, 'name'],
+    [{ type: 'name', name: '   ' }, 'name'], [{ type: 'name', name: 'Ada\u202e' }, 'name'],
   ] as const) await refused(stranger, message, 'invalid_message', field);
 
   // Without the token: watching, not racing.
@@ -176,7 +183,7 @@ test('race messages: malformed ones are refused with the field, and so are ones 
   const calledOff = owner.mark();
   owner.send({ type: 'race-end' });
   const none = await phase(owner, 'none', calledOff);
-  assert.equal(none.note, `called off by ${owner.welcome.clientId}`);
+  assert.match(none.note ?? '', /^called off by Driver \d+$/, 'by name (a default here), not a client id');
   // (It was moving when the hold began: its stick must come back to centre first.)
   owner.send({ type: 'drive', x: 0, y: 0 });
   owner.send({ type: 'drive', x: 0, y: 1 });

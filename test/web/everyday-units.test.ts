@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { joinUrl } from '../../web/join-url.js';
 import { ServerRuns } from '../../web/server-restart.js';
 import {
-  DEFAULT_SETTINGS, SettingsStore, actionOf, bindKey, clearKey, keyName, parseSettings, type Settings,
+  DEFAULT_SETTINGS, SettingsStore, actionOf, bindKey, clearKey, keyName, nameProblem, parseSettings, type Settings,
 } from '../../web/settings.js';
 
 class MemoryStorage {
@@ -84,6 +84,21 @@ describe('settings', () => {
     assert.deepEqual(heard.map((s) => s.expo), [0.5, 0]);
     storage.setItem('webracer-settings', '{not json');
     assert.deepEqual(new SettingsStore(storage).value, DEFAULT_SETTINGS);
+  });
+
+  it('keep the driver\'s name as the server would take it, \'\' for skipped, null for not asked; the race panel\'s old one is read once', () => {
+    assert.equal(parseSettings({}).name, null, 'not asked yet');
+    assert.equal(parseSettings({ name: '' }).name, '', 'skipped');
+    assert.equal(parseSettings({ name: ' Ada ' }).name, 'Ada');
+    for (const bad of ['   ', 'a\nb', 'Ada\u202e', 'x'.repeat(25), 7]) assert.equal(parseSettings({ name: bad }).name, null, JSON.stringify(bad));
+    assert.equal(nameProblem('Ada'), null);
+    assert.match(nameProblem('B\u0007o') ?? '', /control characters/);
+    assert.match(nameProblem('x'.repeat(25)) ?? '', /at most 24/);
+    const storage = new MemoryStorage();
+    storage.setItem('webracer.name', 'Grace');
+    assert.equal(new SettingsStore(storage).value.name, 'Grace');
+    storage.setItem('webracer-settings', JSON.stringify({ name: '' }));
+    assert.equal(new SettingsStore(storage).value.name, '', 'a skip since then stands');
   });
 
   it('name keys as people do', () => {

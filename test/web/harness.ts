@@ -225,6 +225,8 @@ export interface PageRigOptions {
   launch?: () => Promise<Browser>;
   /** Opens the car's page and waits for this role (openPage). */
   open?: 'driver' | 'spectator';
+  /** The name this browser gave on an earlier visit (nameThisBrowser): the page does not ask for one. */
+  name?: string;
 }
 
 /**
@@ -240,6 +242,7 @@ export function withPage(opts: PageRigOptions = {}, ready?: (rig: PageRig) => un
     rig.browser = await (opts.launch ?? launchBrowser)();
     rig.context = await rig.browser.newContext(opts.context ?? { viewport: { width: 1280, height: 800 } });
     if (opts.hooks) await installTestHooks(rig.context);
+    if (opts.name !== undefined) await nameThisBrowser(rig.context, opts.name);
     for (const script of opts.initScripts ?? []) await rig.context.addInitScript(script);
     rig.page = await rig.context.newPage();
     rig.watched = watchPage(rig.page);
@@ -283,4 +286,11 @@ export async function ptyPair(): Promise<{ a: string; b: string; close(): Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The browser has answered the name question before (`name`, or '' for skipped): its pages do not ask. */
+export async function nameThisBrowser(context: BrowserContext, name: string): Promise<void> {
+  await context.addInitScript(`if (localStorage.getItem('webracer-settings') === null) {
+    localStorage.setItem('webracer-settings', JSON.stringify({ name: ${JSON.stringify(name)} }));
+  }`);
 }

@@ -29,7 +29,7 @@ describe('controller page on a phone (touch)', () => {
   let page: Page;
   let cdp: CDPSession;
   let watched: Watched;
-  withPage({ context: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } }, async (r) => {
+  withPage({ name: 'Ada', context: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true } }, async (r) => {
     ({ server, browser, page, watched } = r);
     cdp = await r.context.newCDPSession(page);
   });

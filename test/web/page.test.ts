@@ -16,8 +16,8 @@ describe('controller page (desktop, simulated car)', () => {
   let browser: Browser;
   let page: Page;
   let watched: Watched;
-  // long holds: only the Stop button can end them in time
-  const rig = withPage({ server: { maxHoldMs: 10_000 } }, (r) => ({ server, browser, page, watched } = r));
+  // long holds: only the Stop button can end them in time; named on an earlier visit (the screenshot shows the page of most days)
+  const rig = withPage({ server: { maxHoldMs: 10_000 }, name: 'Ada' }, (r) => ({ server, browser, page, watched } = r));
 
   const drives = () => watched.sent.filter((f) => f.message.type === 'drive');
   const motion = (p: Page, text: string) => p.locator('#st-motion', { hasText: text }).waitFor({ timeout: WAIT_MS });

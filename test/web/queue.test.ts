@@ -1,12 +1,14 @@
 // Who drives next (issue 20 item 6), on a phone and a desktop: a spectator's page says its place in the
-// line and who is ahead by the name they set, offers Take over only when the server would accept it
+// line and who is ahead by the name they set (or the server's default), offers Take over only when the server would accept it
 // (never while the driver is driving: it says when instead), and Take over then gets the seat.
 
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, type ControlServer } from './harness.js';
+import { SCREENSHOTS, WAIT_MS, ensureBuilt, launchBrowser, nameThisBrowser, openPage, startServer, type ControlServer } from './harness.js';
 
 const PROFILES: Array<[string, BrowserContextOptions]> = [
   ['a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }],
@@ -43,7 +45,9 @@ describe('who drives next', () => {
         // Ada keeps driving (centred: activity that moves nothing) until the test lets go.
         driving = setInterval(() => driver.send(JSON.stringify({ type: 'drive', x: 0, y: 0 })), 200);
         sockets.push(driver, await person(server, 'Bo'), await person(server));
-        page = await (await browser.newContext(options)).newPage();
+        const context = await browser.newContext(options);
+        await nameThisBrowser(context, 'Cy'); // named on an earlier visit
+        page = await context.newPage();
         await openPage(page, server.url, 'spectator');
       });
       after(async () => {
@@ -55,8 +59,13 @@ describe('who drives next', () => {
 
       it('says its place in the line and who is ahead, by name, never a connection id', async () => {
         const role = page.locator('#st-role');
-        await role.filter({ hasText: '3rd in line, after Bo and a guest' }).waitFor({ timeout: WAIT_MS });
+        await role.filter({ hasText: /3rd in line, after Bo and Driver \d+/ }).waitFor({ timeout: WAIT_MS }); // one who set no name: a default
         assert.doesNotMatch(await role.innerText(), /\bc\d+\b/);
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        if (profile === 'a phone') {
+          await role.evaluate((dd) => dd.scrollIntoView({ inline: 'end', block: 'nearest' })); // the status row scrolls sideways on a phone
+          await page.screenshot({ path: join(SCREENSHOTS, 'queue-phone.png') });
+        }
       });
 
       it('offers Take over only once the driver is idle, saying when meanwhile, and then it gets the seat', async () => {

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import {
-  SCREENSHOTS, WAIT_MS, ensureBuilt, holdKnobWithMouse, openPage, startServer, waitForSent, waitForState, watchPage,
+  SCREENSHOTS, WAIT_MS, ensureBuilt, holdKnobWithMouse, nameThisBrowser, openPage, startServer, waitForSent, waitForState, watchPage,
   type ControlServer, type Watched,
 } from './harness.js';
 import { countFrames, launchVideoBrowser, openCamera } from './video-harness.js';
@@ -30,6 +30,7 @@ describe('video from a camera page to a driver and a spectator', () => {
     server = await startServer('sim');
     browser = await launchVideoBrowser();
     driverContext = await browser.newContext({ viewport: { width: 844, height: 390 }, hasTouch: true }); // a phone, sideways
+    await nameThisBrowser(driverContext, 'Ada'); // asked on an earlier visit: the screenshot shows the page as it is most days
     spectatorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     driver = await driverContext.newPage();
     spectator = await spectatorContext.newPage();

@@ -32,6 +32,6 @@ export type RaceRequest = RaceStartMessage | RaceEndMessage | LapMarkMessage;
 export interface RaceDesk {
   race(car: string, session: ClientSession, request: RaceRequest): void;
   name(session: ClientSession, name: string): void;
-  /** The name a client set, or null. */
-  nameOf(id: string): string | null;
+  /** The name a client set, or its default ("Driver 3"). */
+  nameOf(id: string): string;
 }

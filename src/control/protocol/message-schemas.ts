@@ -172,10 +172,11 @@ export const typedMessageSchemas = {
     required: ['type', 'name'],
     properties: {
       type: { const: 'name' },
-      // Shown to everyone on the leaderboard: printable characters only, no line breaks or controls.
+      // Shown to everyone (leaderboard, lobby, queue): printable characters only, no line breaks, controls
+      // or invisible format characters (\p{C} has the bidi overrides), and something besides spaces.
       name: {
-        type: 'string', minLength: 1, maxLength: MAX_NAME_CHARS, pattern: '^[^\\p{C}]+$',
-        description: `1 to ${MAX_NAME_CHARS} printable characters`,
+        type: 'string', minLength: 1, maxLength: MAX_NAME_CHARS, pattern: '^(?=.*\\S)[^\\p{C}]+$',
+        description: `1 to ${MAX_NAME_CHARS} printable characters, not only spaces`,
       },
     },
     additionalProperties: false,

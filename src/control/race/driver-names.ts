@@ -1,25 +1,36 @@
 /**
- * The names drivers go by on the leaderboard and in the lap book (`{"type":"name"}`), by client id, for
- * as long as the client is connected. A client without a name goes by its id.
+ * The names people go by on the leaderboard, in the lap book, the lobby and the queue (`{"type":"name"}`),
+ * by client id, for as long as the client is connected. Someone who set none goes by a default, "Driver 3",
+ * numbered in the order they were first named on this server: never a client id, which means nothing to a
+ * person. What is shown after a client left (results, the lap book, "called off by") keeps the name it had
+ * then: callers take the name at the time of the event, not a lookup later.
  */
 export class DriverNames {
-  private readonly names = new Map<string, string>();
+  private readonly chosen = new Map<string, string>();
+  private readonly defaults = new Map<string, string>();
+  private nextDefault = 1;
 
+  /** `name` has passed the name message's schema (printable, 1 to MAX_NAME_CHARS, not blank). */
   set(client: string, name: string): void {
-    this.names.set(client, name.trim() || client);
+    this.chosen.set(client, name.trim());
   }
 
   forget(client: string): void {
-    this.names.delete(client);
+    this.chosen.delete(client);
+    this.defaults.delete(client);
   }
 
-  /** The name the client set, or null (a client id is no name to show a person). */
-  nameOf(client: string): string | null {
-    const name = this.names.get(client);
-    return name === undefined || name === client ? null : name;
+  /** The name the client set, or its default. */
+  nameOf(client: string): string {
+    return this.chosen.get(client) ?? this.defaultOf(client);
   }
 
-  label(client: string): string {
-    return this.names.get(client) ?? client;
+  private defaultOf(client: string): string {
+    let name = this.defaults.get(client);
+    if (name === undefined) {
+      name = `Driver ${this.nextDefault++}`;
+      this.defaults.set(client, name);
+    }
+    return name;
   }
 }

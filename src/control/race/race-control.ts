@@ -52,7 +52,7 @@ export class RaceControl {
 
   /** The race as pages see it now. */
   message(): RaceMessage {
-    return this.race.message(this.opts.now(), (id) => this.opts.names.label(id));
+    return this.race.message(this.opts.now());
   }
 
   greet(session: ClientSession): void {
@@ -77,7 +77,7 @@ export class RaceControl {
   /** Who holds a car's seat (its world's `seat` event). */
   seat(car: string, driver: string | null, reserved: boolean): void {
     this.seats.set(car, { driver, reserved });
-    if (this.race.seat(car, driver, reserved)) this.settle();
+    if (this.race.seat(car, driver, reserved, this.nameOf(driver))) this.settle();
   }
 
   /** The arena counted a lap of a simulated car. */
@@ -85,9 +85,9 @@ export class RaceControl {
     this.after(this.race.lap(car, lapMs, this.opts.now()));
   }
 
-  /** A driver's name changed: the standings show it. */
-  namesChanged(): void {
-    if (this.race.phase === 'countdown' || this.race.phase === 'running') this.broadcast();
+  /** A client set its name: the standings of the cars it races show it. */
+  renamed(client: string): void {
+    if (this.race.rename(client, this.opts.names.nameOf(client))) this.broadcast();
   }
 
   close(): void {
@@ -115,7 +115,7 @@ export class RaceControl {
     const entrants = this.opts.worlds
       .map((w) => ({ car: w.name, ...this.seats.get(w.name)! }))
       .filter((s) => s.driver !== null || s.reserved)
-      .map((s) => ({ car: s.car, driver: s.driver }));
+      .map((s) => ({ car: s.car, driver: s.driver, name: this.nameOf(s.driver) }));
     this.race.go(entrants, now);
     this.opts.arena.startLaps(entrants.map((e) => e.car), now);
     for (const world of this.opts.worlds) world.release();
@@ -124,7 +124,7 @@ export class RaceControl {
   }
 
   private end(session: ClientSession): void {
-    const who = this.opts.names.label(session.id);
+    const who = this.opts.names.nameOf(session.id);
     if (this.race.phase === 'countdown') {
       this.clearTimer();
       this.race.callOff(`called off by ${who}`);
@@ -150,6 +150,11 @@ export class RaceControl {
     if (verdict === null) return session.error('race_state', `a lap of ${world.name} was marked a moment ago: one press per lap`, 'lap-mark');
     this.opts.log.info('lap_mark', { client: session.id, car: world.name });
     this.after(verdict);
+  }
+
+  /** A driver's name now: the standings keep it after they left. */
+  private nameOf(driver: string | null): string | null {
+    return driver === null ? null : this.opts.names.nameOf(driver);
   }
 
   private after(verdict: LapVerdict): void {

@@ -21,6 +21,8 @@ interface Entry {
   car: string;
   /** The client driving it now, or the last one who did. */
   driver: string | null;
+  /** That driver's name, as it was when they drove it: kept after they left. */
+  name: string | null;
   laps: number;
   lastLapMs: number | null;
   bestLapMs: number | null;
@@ -49,11 +51,11 @@ export class Race {
     this.entries.clear();
   }
 
-  /** Go: these cars race. With none, the race is over before it began. */
-  go(entrants: ReadonlyArray<{ car: string; driver: string | null }>, now: number): void {
+  /** Go: these cars race (each with its driver's name). With none, the race is over before it began. */
+  go(entrants: ReadonlyArray<{ car: string; driver: string | null; name: string | null }>, now: number): void {
     this.goAt = now;
-    for (const { car, driver } of entrants) {
-      this.entries.set(car, { car, driver, laps: 0, lastLapMs: null, bestLapMs: null, lastLapAt: now, finishMs: null, out: false });
+    for (const { car, driver, name } of entrants) {
+      this.entries.set(car, { car, driver, name, laps: 0, lastLapMs: null, bestLapMs: null, lastLapAt: now, finishMs: null, out: false });
     }
     this.phase = 'running';
     if (entrants.length === 0) this.end(now, 'no car had a driver at go');
@@ -92,15 +94,23 @@ export class Race {
 
   /**
    * Who holds the car's seat now. Nobody, and not held for a reconnecting driver either: the car is out
-   * (and back in if someone takes the seat before the race ends). True when its standing changed.
+   * (and back in if someone takes the seat before the race ends). `name`: the new driver's. True when
+   * its standing changed.
    */
-  seat(car: string, driver: string | null, reserved: boolean): boolean {
+  seat(car: string, driver: string | null, reserved: boolean, name: string | null): boolean {
     const entry = this.entries.get(car);
     if (!entry || this.phase !== 'running' || entry.finishMs !== null) return false;
-    const before = `${entry.driver} ${entry.out}`;
-    if (driver !== null) entry.driver = driver;
+    const before = `${entry.driver} ${entry.name} ${entry.out}`;
+    if (driver !== null) Object.assign(entry, { driver, name });
     entry.out = driver === null && !reserved;
-    return `${entry.driver} ${entry.out}` !== before;
+    return `${entry.driver} ${entry.name} ${entry.out}` !== before;
+  }
+
+  /** A driver changed their name: the cars they drive now, still racing, show it. True when one did. */
+  rename(driver: string, name: string): boolean {
+    const racing = [...this.entries.values()].filter((e) => e.driver === driver && this.isRacing(e.car));
+    for (const entry of racing) entry.name = name;
+    return racing.length > 0;
   }
 
   /** Every car has finished or is out. */
@@ -125,7 +135,7 @@ export class Race {
     this.entries.clear();
   }
 
-  standings(label: (client: string) => string): Standing[] {
+  standings(): Standing[] {
     const rank = (e: Entry) => (e.finishMs !== null ? 0 : e.out ? 2 : 1);
     return [...this.entries.values()]
       .sort((a, b) => rank(a) - rank(b)
@@ -133,14 +143,14 @@ export class Race {
         || b.laps - a.laps
         || a.lastLapAt - b.lastLapAt)
       .map((e, i) => ({
-        position: i + 1, car: e.car, driver: e.driver === null ? null : label(e.driver), laps: e.laps,
+        position: i + 1, car: e.car, driver: e.name, laps: e.laps,
         lastLapMs: e.lastLapMs, bestLapMs: e.bestLapMs, finishMs: e.finishMs,
         status: e.finishMs !== null ? 'finished' : e.out ? 'out' : 'racing',
       }));
   }
 
-  message(now: number, label: (client: string) => string): RaceMessage {
-    const message: RaceMessage = { type: 'race', phase: this.phase, laps: this.laps, standings: this.standings(label) };
+  message(now: number): RaceMessage {
+    const message: RaceMessage = { type: 'race', phase: this.phase, laps: this.laps, standings: this.standings() };
     if (this.phase === 'countdown') message.startsInMs = Math.max(0, Math.round(this.goAt - now));
     if (this.phase === 'running') message.elapsedMs = Math.round(now - this.goAt);
     if (this.phase === 'finished') message.elapsedMs = Math.round(this.endedAt - this.goAt);

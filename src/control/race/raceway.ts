@@ -43,7 +43,7 @@ export class Raceway {
       race: (car, session, request) => this.race.handle(car, session, request),
       name: (session, name) => {
         this.names.set(session.id, name);
-        this.race.namesChanged();
+        this.race.renamed(session.id);
       },
       nameOf: (id) => this.names.nameOf(id),
     };
@@ -53,7 +53,7 @@ export class Raceway {
   /** Every car with its state, colour and driver's name: `GET /api/cars`, the lobby's list. */
   cars(): CarListing[] {
     return this.fleet.summaries().map((car) => ({
-      ...car, colour: this.colours.get(car.name)!.colour, driverName: car.driver === null ? null : this.names.label(car.driver),
+      ...car, colour: this.colours.get(car.name)!.colour, driverName: car.driver === null ? null : this.names.nameOf(car.driver),
     }));
   }
 
@@ -87,7 +87,7 @@ export class Raceway {
 
   private onLap(lap: Lap): void {
     const driver = this.drivers.get(lap.car) ?? null;
-    this.book.record(lap.car, driver === null ? null : this.names.label(driver), lap.lapMs);
+    this.book.record(lap.car, driver === null ? null : this.names.nameOf(driver), lap.lapMs);
     const json = JSON.stringify(this.book.message());
     for (const world of this.fleet.worlds) world.broadcast(json);
     this.race.lap(lap.car, lap.lapMs);
