@@ -34,6 +34,8 @@ import {
 } from '../protocol/messages.js';
 import { Seating } from './seating.js';
 import { dispatch, type Handlers, type RaceDesk } from './dispatch.js';
+import { DriveChannels } from '../drive-channel/drive-channels.js';
+import type { InputPath } from '../connection/client-session.js';
 
 /** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
 export interface CarSummary {
@@ -93,6 +95,8 @@ export class CarWorld {
   private readonly holdGate: HoldGate;
   private closed = false;
   private races: RaceDesk | null = null;
+  /** Drive input on WebRTC data channels, each frame into receive() like a WebSocket's (drive-channel/). */
+  private readonly channels: DriveChannels;
 
   constructor(private readonly opts: CarWorldOptions) {
     this.name = opts.name;
@@ -119,6 +123,10 @@ export class CarWorld {
       },
       changed: () => this.broadcastState(),
       nameOf: (id) => this.races?.nameOf(id) ?? null,
+    });
+    this.channels = new DriveChannels({
+      log: opts.log, now: this.now, iceServers: (session) => opts.iceServers(session).iceServers, driver: () => this.seat.driver,
+      receive: (session, data, isBinary) => this.receive(session, data, isBinary, 'channel'),
     });
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
@@ -223,24 +231,27 @@ export class CarWorld {
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });
     session.onRefusal = this.onRefusal;
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      try {
-        const read = session.read(data, isBinary);
-        if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
-        const { message } = read;
-        // Listeners hear a message only once it is taken, with only its schema's fields (car-events.ts).
-        if (!this.events.active) return dispatch(this.handlers, session, message);
-        this.events.receive({ kind: 'message', client: id, message: knownFields(message) }, () => dispatch(this.handlers, session, message));
-      } catch (err) {
-        // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
-        this.opts.log.error('internal_error', { client: id }, `${id}: internal error: ${(err as Error).stack ?? err}`);
-        session.closeFor(1011, 'internal error');
-      }
-    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.receive(session, data, isBinary, 'socket'));
     ws.on('close', (code: number, reason: Buffer) => this.detach(session, code, reason));
     ws.on('error', () => {}); // the close that follows is what matters
     this.seat.refresh();
     if (this.events.active) this.events.emit({ kind: 'client', client: id, joined: true });
+  }
+
+  /** A client's frame, from its WebSocket or its drive channel: one pipeline, one dispatch table, one set of rules. */
+  private receive(session: ClientSession, data: Buffer, isBinary: boolean, path: InputPath): void {
+    try {
+      const read = session.read(data, isBinary, path);
+      if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
+      const { message } = read;
+      // Listeners hear a message only once it is taken, with only its schema's fields (car-events.ts).
+      if (!this.events.active) return dispatch(this.handlers, session, message);
+      this.events.receive({ kind: 'message', client: session.id, message: knownFields(message) }, () => dispatch(this.handlers, session, message));
+    } catch (err) {
+      // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
+      this.opts.log.error('internal_error', { client: session.id }, `${session.id}: internal error: ${(err as Error).stack ?? err}`);
+      session.closeFor(1011, 'internal error');
+    }
   }
 
   /** Writes the stop now, past anything queued, and refuses every later demand: for shutdown only. */
@@ -253,6 +264,7 @@ export class CarWorld {
     this.closed = true;
     const carStopped = this.driver.close(); // writes the stop first, synchronously; clients see it below
     this.seat.close();
+    this.channels.close();
     this.broadcastState();
     this.driver.off('state', this.onCarState);
     this.driver.off('pose', this.onPose);
@@ -267,6 +279,7 @@ export class CarWorld {
   private detach(session: ClientSession, code: number, reason: Buffer): void {
     if (!this.sessions.remove(session)) return;
     logClosed(this.opts.log, session, code, reason);
+    this.channels.left(session); // a channel never outlives its client's connection
     this.camera.left(session);
     this.seat.leave(session, code, () => this.stopCar());
     if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
@@ -295,6 +308,7 @@ export class CarWorld {
     watch: (session) => this.camera.watch(session),
     unwatch: (session) => this.camera.unwatch(session),
     signal: (session, msg) => this.camera.signal(session, msg),
+    channel: (session, msg) => this.channels.signal(session, msg),
     accessory: (session, msg) => switchAccessory(session, msg, { seat: this.seat, driver: this.driver, accessories: this.opts.accessories }),
     'race-start': (session, msg) => this.races?.race(this.name, session, msg),
     'race-end': (session, msg) => this.races?.race(this.name, session, msg),
