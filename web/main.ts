@@ -20,6 +20,7 @@ import { createButtons } from './buttons.js';
 import { Connection, carOfPath, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
 import { JOYSTICK_DEAD_ZONE, SERVER_DEAD_ZONE, expo, speedDemand, withoutDeadZone, type Vector } from './demand.js';
 import { DriveLoop } from './drive.js';
+import { DrivePath } from './drive-path.js';
 import { FleetStrip } from './fleet-strip.js';
 import { attachFullscreen } from './fullscreen.js';
 import { attachGamepads } from './gamepad.js';
@@ -37,6 +38,7 @@ import { MAX_SPEED_STEP, SettingsStore, actionOf, copySettings } from './setting
 import { StatusBar } from './status.js';
 import { registerServiceWorker } from './sw-register.js';
 import { createTrack } from './track.js';
+import { showDrivePath } from './path-status.js';
 import { VideoView } from './video-view.js';
 import { ScreenWakeLock } from './wake-lock.js';
 
@@ -72,8 +74,10 @@ const auth = createAuth(document.querySelector<HTMLFormElement>('#auth-form')!, 
 const resume = new SeatResume(sessionStorage);
 const status = new StatusBar(document, {
   claim: () => connection.send({ type: 'claim' }),
-  release: () => connection.send({ type: 'release' }),
+  release: () => drivePath.send({ type: 'release' }),
 });
+/** Drive input and stops go on the drive channel while it carries, else on the WebSocket (drive-path.ts). */
+const drivePath = new DrivePath({ socketSend: (m, droppable) => connection.send(m, droppable), changed: (p) => showDrivePath(document, p) });
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
 const serverRuns = new ServerRuns();
 const settings = new SettingsStore(localStorageOrNull());
@@ -95,7 +99,7 @@ if (ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.searc
 const race = new RacePanel(document, { send: (m) => connection.send(m), storage: localStorageOrNull() });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
-const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
+const drive = new DriveLoop({ send: (m, droppable) => drivePath.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
   onMove: (v) => drive.set('joystick', v && toWire(expo(withoutDeadZone(v, JOYSTICK_DEAD_ZONE), settings.value.expo))),
   onInterrupted: () => interrupted(),
@@ -140,13 +144,13 @@ function standDown(): boolean {
 function stopPressed(): void {
   buzz('stop', settings.value.haptics);
   standDown();
-  if (mayStop()) connection.send({ type: 'stop' });
+  if (mayStop()) drivePath.send({ type: 'stop' });
 }
 
 /** The page lost its user: stop what it set going. */
 function interrupted(): void {
   const owed = letGoOfEverything() || (isDriver && carMoving);
-  if (owed && canDrive()) connection.send({ type: 'stop' });
+  if (owed && canDrive()) drivePath.send({ type: 'stop' });
 }
 
 /** Nothing held drives any more; keys are forgotten (their keyups may never come), the horn is off. True when a stop is owed. */
@@ -247,6 +251,9 @@ function onMessage(message: ServerMessage): void {
     case 'queue':
       status.queue(message);
       break;
+    case 'channel':
+      drivePath.signal(message);
+      break;
     case 'pong':
     case 'viewer':
       break;
@@ -298,6 +305,7 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): void {
   seatChanged(message.role === 'driver');
   race.connected(mayRace());
   video.welcome(message);
+  if (mayStop()) drivePath.start();
 }
 
 /** This client's role or authentication changed (a seat taken or lost, a token accepted). */
@@ -309,6 +317,7 @@ function roleChanged(message: Extract<ServerMessage, { type: 'role' }>): void {
   if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
   else renderControls(); // authenticated may have changed who may stop
   race.allowed(mayRace());
+  if (mayStop()) drivePath.start();
 }
 
 /** Never sent again: each wrong token spends the address's budget, and would lock everyone there out. */
@@ -333,6 +342,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   if (welcomed) resume.ended();
   race.offline();
   video.disconnected();
+  drivePath.reset();
   welcomed = authenticated = carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
 }
