@@ -6,7 +6,7 @@
 // - A stop or release goes on both paths (a lost datagram, or a dead channel, must not lose a stop).
 // - The first drive after a stop goes on the WebSocket, right behind the stop: that push re-arms the
 //   server only if it arrives after the stop, and the unordered channel could deliver it first.
-// - The server beats on an open channel every 250 ms. No beat for QUIET_MS (a blocked or lost path) and
+// - The server beats on an open channel every 100 ms. No beat for QUIET_MS (a blocked or lost path) and
 //   drive input is on the WebSocket again, well within a second; the next beat brings it back.
 // - A channel that will not open, or that the server closes, leaves input on the WebSocket; the page asks
 //   again after RETRY_MS (the server allows a few at once, then one per 10 s).
@@ -17,8 +17,8 @@ import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
 /** What the status bar shows: the channel peer to peer, the channel through a TURN relay, or the WebSocket. */
 export type PathKind = 'direct' | 'relayed' | 'websocket';
 
-/** Three beats missed: the channel has gone quiet. */
-export const QUIET_MS = 750;
+/** Three beats missed (the server beats every 100 ms): the channel has gone quiet. Under the default watchdog (500 ms), so input moves to the WebSocket before a dead channel lets the watchdog stop the car. */
+export const QUIET_MS = 350;
 export const RETRY_MS = 15_000;
 const CHECK_MS = 100;
 

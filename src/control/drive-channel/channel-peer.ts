@@ -10,8 +10,8 @@ import type { ChannelSignalMessage, IceCandidate, IceServer, SessionDescription 
 import { libIceServers } from './ice-config.js';
 import type { RtcLibrary } from './rtc-library.js';
 
-/** A beat this often; the page falls back when it hears none for three (web/drive-path.ts). */
-export const BEAT_MS = 250;
+/** A beat this often; the page falls back when it hears none for three and a half (web/drive-path.ts), before the watchdog (500 ms) would stop a car driven through a channel that died. */
+export const BEAT_MS = 100;
 export const BEAT = '{"type":"beat"}';
 /** The largest frame taken on a channel (a drive message is under 80 bytes); larger ones are refused. */
 export const MAX_CHANNEL_MESSAGE_BYTES = 1024;
