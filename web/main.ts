@@ -20,6 +20,7 @@ import { createButtons } from './buttons.js';
 import { Connection, carOfPath, offeredSubprotocols, socketUrl, type ConnectionState } from './connection.js';
 import { JOYSTICK_DEAD_ZONE, SERVER_DEAD_ZONE, expo, speedDemand, withoutDeadZone, type Vector } from './demand.js';
 import { DriveLoop } from './drive.js';
+import { DriveChannel } from './drive-channel.js';
 import { DrivePath } from './drive-path.js';
 import { FleetStrip } from './fleet-strip.js';
 import { attachFullscreen } from './fullscreen.js';
@@ -78,6 +79,7 @@ const status = new StatusBar(document, {
 });
 /** Drive input and stops go on the drive channel while it carries, else on the WebSocket (drive-path.ts). */
 const drivePath = new DrivePath({ socketSend: (m, droppable) => connection.send(m, droppable), changed: (p) => showDrivePath(document, p) });
+const driveChannel = new DriveChannel(drivePath, (m) => connection.send(m));
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
 const serverRuns = new ServerRuns();
 const settings = new SettingsStore(localStorageOrNull());
@@ -252,7 +254,7 @@ function onMessage(message: ServerMessage): void {
       status.queue(message);
       break;
     case 'channel':
-      drivePath.signal(message);
+      driveChannel.signal(message);
       break;
     case 'pong':
     case 'viewer':
@@ -305,7 +307,7 @@ function welcome(message: Extract<ServerMessage, { type: 'welcome' }>): void {
   seatChanged(message.role === 'driver');
   race.connected(mayRace());
   video.welcome(message);
-  if (mayStop()) drivePath.start();
+  if (mayStop()) driveChannel.start();
 }
 
 /** This client's role or authentication changed (a seat taken or lost, a token accepted). */
@@ -317,7 +319,7 @@ function roleChanged(message: Extract<ServerMessage, { type: 'role' }>): void {
   if ((message.role === 'driver') !== isDriver) seatChanged(message.role === 'driver');
   else renderControls(); // authenticated may have changed who may stop
   race.allowed(mayRace());
-  if (mayStop()) drivePath.start();
+  if (mayStop()) driveChannel.start();
 }
 
 /** Never sent again: each wrong token spends the address's budget, and would lock everyone there out. */
@@ -342,7 +344,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   if (welcomed) resume.ended();
   race.offline();
   video.disconnected();
-  drivePath.reset();
+  driveChannel.reset();
   welcomed = authenticated = carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
 }
