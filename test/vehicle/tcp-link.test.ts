@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { createCodec, Driver, type LinkState } from '../../src/vehicle/index.js';
-import { createTcpLink } from '../../src/vehicle/links/tcp.js';
+import { createTcpLink, UNACKED_BUDGET } from '../../src/vehicle/links/tcp.js';
+import { tableReadings } from '../../src/vehicle/links/tcp-unacked.js';
 import { waitForLinkState } from '../support/link-state.js';
 
 const WAIT_MS = 15_000;
@@ -77,6 +78,31 @@ async function stalledBridge(t: TestContext, onConnection: (s: net.Socket) => vo
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return (server.address() as net.AddressInfo).port;
+}
+
+/** A connected link to a bridge that reads at once. */
+async function linkToBridge(t: TestContext, writeTimeoutMs?: number): Promise<{ p: Peer; link: ReturnType<typeof createTcpLink> }> {
+  const p = peer(t);
+  const port = await p.listen();
+  const link = createTcpLink({ kind: 'tcp', host: '127.0.0.1', port }, writeTimeoutMs === undefined ? {} : { writeTimeoutMs });
+  t.after(() => link.close());
+  await link.open();
+  await waitForLinkState(link, 'connected');
+  return { p, link };
+}
+
+const newestOf = (writes: number): number => ((writes - 1) % 2 === 0 ? 0x1f : 0x5f);
+
+/** Writes a changing byte for `ms`, pausing with `between` after each; counts the table readings meanwhile. */
+async function steer(link: ReturnType<typeof createTcpLink>, ms: number, between: () => Promise<unknown>) {
+  const before = tableReadings();
+  const started = performance.now();
+  let writes = 0;
+  while (performance.now() - started < ms) {
+    assert.equal(link.write(Uint8Array.of(writes++ % 2 === 0 ? 0x1f : 0x5f)), true);
+    await between();
+  }
+  return { writes, seconds: (performance.now() - started) / 1000, readings: tableReadings() - before };
 }
 
 function peer(t: TestContext): Peer {
@@ -169,6 +195,30 @@ describe('tcp link', { timeout: 60_000 }, () => {
     assert.deepEqual(after, [0x26], 'the newest');
     assert.equal(link.state, 'connected');
   });
+
+  it('a stick moving at 50 Hz to a healthy bridge: the connection table is read a few times a second, not once per write',
+    { skip: process.platform === 'linux' ? undefined : 'the table is Linux only' }, async (t) => {
+      // Each reading walks the kernel's whole connection table (tcp.ts: 0.4 ms of a core on a big machine).
+      // Reading once per write (the link's first hold) cost the command path's p99 ten times over on one core.
+      const { p, link } = await linkToBridge(t);
+      const { writes, seconds, readings } = await steer(link, 1_500, () => new Promise((r) => setTimeout(r, 20)));
+      await p.until(() => p.connections[0]?.at(-1) === newestOf(writes), 'the newest write');
+      t.diagnostic(`${writes} writes in ${seconds.toFixed(2)} s: ${p.connections[0].length} bytes reached the bridge, ${readings} table readings`);
+      // The link's confirmations, four a second (each a look or a few): the budget never fills at this pace.
+      assert.ok(readings <= 2 + 25 * seconds, `${readings} readings for ${writes} writes in ${seconds.toFixed(2)} s`);
+      assert.equal(p.connections[0].length, writes, 'every change went out: nothing was held at this pace');
+    });
+
+  it('a flood of changes fills the budget: it is read at most every 100 ms, and the newest arrives',
+    { skip: process.platform === 'linux' ? undefined : 'the table is Linux only' }, async (t) => {
+      // A long write timeout keeps the link's own confirmations out of these 1.5 s: what reads is the budget.
+      const { p, link } = await linkToBridge(t, 60_000);
+      const { writes, seconds, readings } = await steer(link, 1_500, () => new Promise((r) => setImmediate(r)));
+      await p.until(() => p.connections[0]?.at(-1) === newestOf(writes), 'the newest write');
+      t.diagnostic(`${writes} writes in ${seconds.toFixed(2)} s: ${p.connections[0].length} bytes reached the bridge, ${readings} table readings`);
+      assert.ok(readings <= 2 + 10 * seconds, `${readings} readings for ${writes} writes in ${seconds.toFixed(2)} s`);
+      assert.ok(p.connections[0].length >= UNACKED_BUDGET, 'writes went out while the budget had room');
+    });
 
   it('gives up a connection whose peer stopped reading once nothing more is delivered for writeTimeoutMs', async (t) => {
     const port = await stalledBridge(t);

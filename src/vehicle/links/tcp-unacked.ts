@@ -95,6 +95,7 @@ class TableReader {
 
   /** One reading, from offset 0 (a fresh snapshot) to the end, into a buffer of its own. */
   async #read(): Promise<Buffer | null> {
+    readings++;
     // One descriptor per table for the whole process, opened on first use (null: /proc cannot be read here).
     this.#fd ??= new Promise((resolve) => open(this.table, 'r', (err, n) => resolve(err ? null : n)));
     const fd = await this.#fd;
@@ -118,6 +119,12 @@ class TableReader {
 }
 
 const readers = new Map<string, TableReader>();
+let readings = 0;
+
+/** How many times this process has read a table (each a walk of the kernel's connection table): the cost. */
+export function tableReadings(): number {
+  return readings;
+}
 
 function reader(table: string): TableReader {
   let r = readers.get(table);

@@ -11,10 +11,14 @@
 // Newest only, as far as we can see (docs/safety.md, "The link to the car"): the link keeps one write in a slot
 // for as long as the transport has not taken the last one, and this transport takes the next write only once
 // - with the echo, the last write has been echoed: at most one write is ever unanswered, anywhere;
-// - without it (Linux), every write before the last has been acknowledged: at most two writes are ever
-//   unacknowledged in our kernel, the previous and the newest. Two, not one: a bridge acknowledges a lone small
-//   segment late (lwIP on an ESP32 waits for its 250 ms timer unless a second segment comes; Linux waits up to
-//   40 ms unless its program reads), so holding every write for its own ACK would delay the next change by that.
+// - without it (Linux), fewer than UNACKED_BUDGET bytes wait unacknowledged in our kernel. A bridge that stops
+//   acknowledging (its buffer full, a Wi-Fi outage shorter than the link timeout) can then be sent at most that
+//   many stale bytes when it is back, then the newest: at 9600 baud the car's UART passes them in about 17 ms.
+//   A budget, not "the previous write acknowledged": knowing costs a read of /proc/net/tcp (tcp-unacked.ts),
+//   and the kernel walks its whole connection table for it (0.4 ms of a core on a 24 GiB machine, whose
+//   table has 262,144 buckets). Looking once per write made a 60 Hz stick cost 60 walks a second per car and
+//   the command path's p99 on one core ten times longer; with the budget, the link's own confirmations (four
+//   a second) keep it from ever filling at 60 Hz, and a flood that fills it looks at most every BUDGET_LOOK_MS.
 // What a bridge's kernel has acknowledged and its program has not read, we cannot see: only the echo can.
 
 import net from 'node:net';
@@ -35,8 +39,10 @@ const KEEPALIVE_IDLE_MS = 1_000;
  * acknowledged just before the link's deadline may be seen up to that much late.
  */
 const MAX_LOOK_MS = 50;
-/** Waiting to take the next write, it looks sooner: from 1 ms on (an ACK on a LAN takes about that). */
-const FIRST_HOLD_LOOK_MS = 1;
+/** Bytes that may wait unacknowledged in our kernel before the next write waits for room (see above). */
+export const UNACKED_BUDGET = 16;
+/** A write waiting for room looks at most this often (each look is a walk of the kernel's connection table). */
+const BUDGET_LOOK_MS = 100;
 
 export function tcpConnector(spec: TcpSpec, options: LinkOptions = {}): Connector {
   return (lost) => new Promise<Transport>((resolve, reject) => {
@@ -72,6 +78,7 @@ class TcpTransport implements Transport {
   #handed = 0;   // bytes given to socket.write
   #inKernel = 0; // of those, bytes whose write completed: the kernel has them
   #acked = 0;    // of those, bytes seen acknowledged by the bridge
+  #lastLook = -Infinity; // when the table was last read for this connection (performance.now())
 
   constructor(
     private readonly socket: net.Socket,
@@ -86,8 +93,8 @@ class TcpTransport implements Transport {
     const before = this.#handed;
     this.#send(bytes, (err) => {
       if (err) return done(err);
-      // Take the next write only once this one is echoed, or (no echo) the ones before it acknowledged.
-      const settled = this.echo !== null ? this.echo.echoed(before + bytes.length) : this.#acknowledged(before, FIRST_HOLD_LOOK_MS);
+      // Take the next write only once this one is echoed, or (no echo) the budget has room.
+      const settled = this.echo !== null ? this.echo.echoed(before + bytes.length) : this.#room();
       settled.then(() => done(), (e: Error) => done(e));
     });
   }
@@ -123,16 +130,31 @@ class TcpTransport implements Transport {
   /** Resolves once the first `target` bytes handed over are acknowledged, looking from `firstLookMs` on. */
   async #acknowledged(target: number, firstLookMs: number): Promise<void> {
     for (let pause = 0; ; pause = Math.min(Math.max(pause * 2, firstLookMs), MAX_LOOK_MS)) {
-      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
-      if (this.socket.destroyed) throw new Error(`connection to ${this.where} closed`);
+      if (pause > 0) await sleep(pause);
       if (this.#acked >= target) return;
-      const inKernel = this.#inKernel; // before the look: bytes arriving meanwhile can only make it more careful
-      if (inKernel < target) continue;
-      // Without a probe (not Linux), what Node has handed to the kernel is all we can know.
-      const unacked = this.unacked === null ? null : await this.unacked();
-      this.#acked = Math.max(this.#acked, unacked === null ? inKernel : inKernel - unacked);
+      await this.#look(target);
       if (this.#acked >= target) return;
     }
+  }
+
+  /** Resolves once fewer than UNACKED_BUDGET bytes are unacknowledged, looking at most every BUDGET_LOOK_MS. */
+  async #room(): Promise<void> {
+    while (this.#handed - this.#acked >= UNACKED_BUDGET) {
+      const wait = this.#lastLook + BUDGET_LOOK_MS - performance.now();
+      if (wait > 0) await sleep(wait);
+      await this.#look(this.#handed - UNACKED_BUDGET + 1);
+    }
+  }
+
+  /** Reads how much the bridge has acknowledged (when the kernel has all of the first `target` bytes). */
+  async #look(target: number): Promise<void> {
+    if (this.socket.destroyed) throw new Error(`connection to ${this.where} closed`);
+    this.#lastLook = performance.now(); // a look skipped below counts too: #room waits before the next
+    const inKernel = this.#inKernel; // before the look: bytes arriving meanwhile can only make it more careful
+    if (inKernel < target) return;
+    // Without a probe (not Linux), what Node has handed to the kernel is all we can know.
+    const unacked = this.unacked === null ? null : await this.unacked();
+    this.#acked = Math.max(this.#acked, unacked === null ? inKernel : inKernel - unacked);
   }
 
   end(): Promise<void> {
@@ -153,6 +175,8 @@ class TcpTransport implements Transport {
     else this.socket.resetAndDestroy();
   }
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function createTcpLink(spec: TcpSpec, options: LinkOptions & BackoffOptions = {}): ReconnectingLink {
   return new ReconnectingLink(spec, tcpConnector(spec, options), options);
