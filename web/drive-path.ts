@@ -2,7 +2,8 @@
 // never retransmitted, docs/protocol.md "Drive channel", set up by drive-channel.ts) while it carries,
 // the WebSocket otherwise.
 //
-// - Every drive, stop and release gets the next `seq`; the server ignores a drive older than one it took
+// - Once this connection has had a channel, every drive, stop and release gets the next `seq` (before,
+//   the page's messages are as they always were); the server ignores a drive older than one it took
 //   and the second copy of a stop, so moving between paths neither jumps back nor stops twice.
 // - A stop or release goes on both paths (a lost datagram, or a dead channel, must not lose a stop).
 // - The first drive after a stop goes on the WebSocket, right behind the stop: that push re-arms the
@@ -42,6 +43,8 @@ export class DrivePath {
   private relayed = false;
   private lastBeat = -Infinity;
   private afterStop = true;
+  /** This connection has had a channel: drive input carries seq from now on. */
+  private numbered = false;
   private shown: PathKind = 'websocket';
   private check: ReturnType<typeof setInterval> | undefined;
   private readonly now: () => number;
@@ -58,6 +61,7 @@ export class DrivePath {
   /** A channel to use (null: none, input on the WebSocket); `relayed` when ICE chose a TURN relay. */
   use(channel: ChannelEnd | null, relayed = false): void {
     this.channel = channel;
+    this.numbered ||= channel !== null;
     this.relayed = relayed;
     this.lastBeat = -Infinity;
     clearInterval(this.check);
@@ -80,12 +84,13 @@ export class DrivePath {
   /** Disconnected: the next drive re-arms behind a stop anyway, on the WebSocket. */
   reset(): void {
     this.use(null);
+    this.numbered = false;
     this.afterStop = true;
   }
 
   /** Sends drive input on the path that carries it; everything else on the WebSocket. */
   send(message: ClientMessage, droppable = false): boolean {
-    if (!('type' in message)) return this.opts.socketSend(message, droppable);
+    if (!this.numbered || !('type' in message)) return this.opts.socketSend(message, droppable);
     if (message.type === 'drive') return this.drive({ ...message, seq: ++this.seq }, droppable);
     if (message.type !== 'stop' && message.type !== 'release') return this.opts.socketSend(message, droppable);
     const stop = { ...message, seq: ++this.seq };

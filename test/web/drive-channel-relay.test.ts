@@ -29,7 +29,7 @@ describe('drive channel through coturn', { skip: missing ?? false }, () => {
     await ensureBuilt();
     const secret = randomBytes(16).toString('hex');
     coturn = await startCoturn(secret, 'data-channel-relay', WAIT_MS);
-    server = await startServer('sim', { iceServers: [{ urls: `turn:127.0.0.1:${coturn.port}?transport=udp` }], turnSecret: secret });
+    server = await startServer('sim', { iceServers: [{ urls: `turn:127.0.0.1:${coturn.port}?transport=udp` }], turnSecret: secret, driveChannels: true });
     browser = await launchBrowser();
     const context = await browser.newContext();
     await context.addInitScript(RELAY_ONLY);

@@ -34,7 +34,7 @@ describe('drive channel: Chromium and the server on loopback', () => {
 
   before(async () => {
     await ensureBuilt();
-    server = await startServer();
+    server = await startServer('sim', { driveChannels: true });
     browser = await launchBrowser();
     const context = await browser.newContext();
     await context.addInitScript(COUNT_CHANNEL_SENDS);
@@ -90,7 +90,7 @@ describe('drive channel: UDP blocked', () => {
 
   before(async () => {
     await ensureBuilt();
-    server = await startServer();
+    server = await startServer('sim', { driveChannels: true });
     browser = await launchBrowser();
     const context = await browser.newContext();
     await context.addInitScript(NO_UDP);

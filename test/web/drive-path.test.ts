@@ -97,4 +97,12 @@ describe('DrivePath', () => {
     assert.equal(channel.sent.length, 0);
     assert.deepEqual(socket.map((m) => [m.type, m.seq]), [['drive', 1], ['drive', 2], ['stop', 3]]);
   });
+
+  it('drive path: a connection that never had a channel sends its messages as they always were, without seq', () => {
+    const plain: Array<Record<string, unknown>> = [];
+    const fresh = new DrivePath({ socketSend: (m) => { plain.push(m as unknown as Record<string, unknown>); return true; }, changed: () => {}, now: () => now });
+    fresh.send({ type: 'drive', x: 0, y: 1 } as ClientMessage);
+    fresh.send({ type: 'stop' });
+    assert.deepEqual(plain, [{ type: 'drive', x: 0, y: 1 }, { type: 'stop' }]);
+  });
 });

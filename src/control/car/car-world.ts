@@ -65,6 +65,8 @@ export interface CarWorldOptions {
   maxViewers: number;
   /** The ICE servers for a client that watches or is the camera (ice-grants.ts), sent by the camera relay. */
   iceServers: (client: ClientSession) => IceGrant;
+  /** Offer drive channels (default true); false: drive input stays on the WebSocket. */
+  driveChannels?: boolean;
   log: Logger;
   faults?: FaultInjection | null;
   now?: () => number; // monotonic milliseconds
@@ -125,7 +127,7 @@ export class CarWorld {
       nameOf: (id) => this.races?.nameOf(id) ?? null,
     });
     this.channels = new DriveChannels({
-      log: opts.log, now: this.now, iceServers: (session) => opts.iceServers(session).iceServers, driver: () => this.seat.driver,
+      log: opts.log, now: this.now, enabled: opts.driveChannels ?? true, iceServers: (session) => opts.iceServers(session).iceServers, driver: () => this.seat.driver,
       receive: (session, data, isBinary) => this.receive(session, data, isBinary, 'channel'),
     });
     opts.driver.on('state', this.onCarState);

@@ -22,6 +22,8 @@ export const MAX_CHANNELS_PER_CAR = 32;
 export interface DriveChannelsOptions {
   log: Logger;
   now: () => number;
+  /** False: every ask is answered `closed` (the server's driveChannels option). */
+  enabled?: boolean;
   /** The ICE servers this client may use (TURN credentials minted for it, video/ice-grants.ts). */
   iceServers(session: ClientSession): IceServer[];
   /** A frame from the client's channel, into the same pipeline as its WebSocket's frames. */
@@ -96,6 +98,7 @@ export class DriveChannels {
   /** Why this client may not open a channel now, or null. */
   private refusal(session: ClientSession): string | null {
     if (this.closed) return 'the car is closing';
+    if (this.opts.enabled === false) return 'this server has no drive channels: drive input stays on the WebSocket';
     if (session.camera) return 'a camera page has no drive channel';
     const refused = may(session, 'stop', { driver: this.opts.driver() });
     if (refused) return refused.message;
