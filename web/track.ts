@@ -51,7 +51,8 @@ function drawLayers(host: HTMLElement) {
   return { svg, grid, course, path, others, car };
 }
 
-function drawCircuit(course: Layers['course'], circuit: Circuit): void {
+/** The circuit into `course` (the recordings' map draws it too). */
+export function drawCircuit(course: Selection<SVGGElement, unknown, null, undefined>, circuit: Circuit): void {
   const loop = `M${circuit.centreline.map(([x, y]) => `${x},${-y}`).join('L')}Z`;
   course.selectAll('*').remove();
   course.append('path').attr('class', 'tarmac').attr('d', loop).attr('stroke-width', circuit.width);

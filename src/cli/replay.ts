@@ -117,7 +117,8 @@ function dryRun(recording: Playable, cut: CutShort | null, codec: Codec, run: Dr
   const { timeline, pose, outcome } = run;
   for (const entry of timeline) {
     if (entry.kind === 'write') say(describeWrite(entry.t, entry.bytes, codec));
-    else if (entry.kind === 'recorded-link') describeEvent(entry, say);
+    else if (entry.kind === 'recorded-link' || entry.kind === 'race') describeEvent(entry, say);
+    else if (entry.kind === 'place') describeEvent({ ...entry, placed: true }, say);
     else say(entry.kind === 'watchdog' ? describeWatchdog(entry.t) : describeHold(entry.t));
   }
   const writes = timeline.filter((e) => e.kind === 'write').length;
@@ -249,10 +250,16 @@ const describeWatchdog = (t: number): string => `${stamp(t)}  watchdog: the anal
 const describeHold = (t: number): string => `${stamp(t)}  the hold ended`;
 
 function describeEvent(event: ReplayEvent, say: (line: string) => void): void {
-  if (event.kind === 'recorded-link') {
-    say(`${stamp(event.t)}  the recorded car's link ${event.down ? 'went down: the car is stopped until it is back' : 'came back'}`);
-  } else if (event.dropped) {
-    say(`${stamp(event.t)}  dropped ${JSON.stringify(event.demand)}: the car's link is down`);
+  switch (event.kind) {
+    case 'recorded-link':
+      return say(`${stamp(event.t)}  the recorded car's link ${event.down ? 'went down: the car is stopped until it is back' : 'came back'}`);
+    case 'race':
+      return say(`${stamp(event.t)}  race: ${event.what === 'hold' ? 'the car is held for the countdown' : 'the hold is lifted'}`);
+    case 'place':
+      return say(`${stamp(event.t)}  race: the car is put on its grid slot, ${describePose(event.pose)}`
+        + `${event.placed ? '' : ' (not this car: only a simulated one can be)'}`);
+    case 'demand':
+      if (event.dropped) say(`${stamp(event.t)}  dropped ${JSON.stringify(event.demand)}: the car's link is down`);
   }
 }
 

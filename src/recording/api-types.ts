@@ -1,10 +1,13 @@
 /**
- * What `/api/recordings` answers (http.ts), as types only and importing nothing, so the recordings page
- * (web/recordings/) checks against the very same definitions the server sends by.
+ * What `/api/recordings` answers (http.ts), as types only and importing only types the browser may see,
+ * so the recordings page (web/recordings/) checks against the very same definitions the server sends by.
  */
+import type { Circuit } from '../control/protocol/messages.js';
 
-/** One point of a simulated track: milliseconds into the recording, metres, radians. */
-export interface TrackPoint { t: number; x: number; y: number; heading: number }
+/** One point of a simulated track: milliseconds into the recording, metres, radians; `placed`: the car
+ *  was put here (a race's grid slot), not driven here. */
+export interface TrackPoint { t: number; x: number; y: number; heading: number; placed?: true }
+
 
 export interface RecordingSummary {
   name: string;
@@ -12,7 +15,8 @@ export interface RecordingSummary {
   car: string | null;
   codec: string | null;
   link: string | null;
-  /** Every client that held the seat (one person; a resume brings a new client id). */
+  /** Who held the seat: the name each gave (its `name` message in the file), else its client id; once
+   *  each (a resume brings a new client id, and the same name). */
   drivers: string[];
   started: string | null;
   part: number;
@@ -39,4 +43,6 @@ export interface Track {
   distanceM: number;
   /** The poses the simulated car reported while recording (empty for a real car). */
   recorded: TrackPoint[];
+  /** The circuit a simulated car drove in (every simulated car shares the arena's); null for a real car. */
+  circuit: Circuit | null;
 }

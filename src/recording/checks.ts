@@ -8,7 +8,7 @@
 import { CAR_NAME_PATTERN } from '../control/fleet.js';
 import { ACCESSORY_NAMES, CODEC_NAMES, validateDemand, type Pose } from '../vehicle/index.js';
 import {
-  FORMAT, FORMAT_VERSION, LINE_KINDS, MAX_RECORDING_MS, type EndReason, type RecordingHeader, type RecordingLine,
+  FORMAT, FORMAT_VERSION, KIND_SINCE, LINE_KINDS, MAX_REASON_CHARS, MAX_RECORDING_MS, type EndReason, type RecordingHeader, type RecordingLine,
 } from './format.js';
 import { limitsProblem } from './limits.js';
 
@@ -63,6 +63,8 @@ export function checkLine(l: Fields, lastT: number, header: RecordingHeader): Re
   if ((l.t as number) > MAX_RECORDING_MS) bad(`has a time t of ${String(l.t)} ms, past the longest a recording may run (7 days)`);
   if ((l.t as number) < lastT) bad(`goes back in time (${String(l.t)} ms after ${lastT} ms)`);
   if (!LINE_KINDS.includes(kind as RecordingLine['kind'])) throw new LineProblem(`unknown kind of line ${JSON.stringify(l.kind)}`);
+  const since = KIND_SINCE[kind as RecordingLine['kind']] ?? 1;
+  if (since > header.version) bad(`is in a version ${header.version} file; that kind came with version ${since}`);
   const why = problemOf(l, kind as RecordingLine['kind'], header);
   if (why !== null) bad(why);
   return l as unknown as RecordingLine;
@@ -89,7 +91,13 @@ function problemOf(l: Fields, kind: RecordingLine['kind'], header: RecordingHead
     case 'hold-expired':
       return null;
     case 'pose':
+    case 'place':
       return isPose(l.pose) ? null : 'has an invalid pose';
+    case 'hold':
+      return typeof l.reason === 'string' && l.reason.length <= MAX_REASON_CHARS && !/[\u0000-\u001f\u007f-\u009f]/.test(l.reason)
+        ? null : 'has no valid reason';
+    case 'release':
+      return null;
     case 'dropped':
       return count(l.poses) ? null : 'has no valid count';
     case 'end':

@@ -7,13 +7,16 @@
 import { Driver, SimCar, SimLink, VirtualClock, type Clock, type Codec, type Pose } from '../vehicle/index.js';
 import { toHex } from './format.js';
 import { durationOf, type Playable } from './reader.js';
-import { recordedTimerFirings, Replay, type ReplayOutcome } from './replay.js';
+import { DEFAULT_MAX_LAG_MS, recordedTimerFirings, Replay, type ReplayOutcome } from './replay.js';
 
 export type TimelineEntry =
   /** `t`: the time in the recording (ms) this write stands for. */
   | { t: number; kind: 'write'; bytes: Uint8Array }
   | { t: number; kind: 'watchdog' | 'hold-expired' }
-  | { t: number; kind: 'recorded-link'; down: boolean };
+  | { t: number; kind: 'recorded-link'; down: boolean }
+  | { t: number; kind: 'race'; what: 'hold' | 'release' }
+  /** The car put on its grid slot (a race), at rest. */
+  | { t: number; kind: 'place'; pose: Pose };
 
 export interface DryRun {
   timeline: TimelineEntry[];
@@ -45,6 +48,8 @@ export async function replayAtOnce(recording: Playable, options: { codec: Codec;
     recording, driver, clock, speed, fromMs,
     onEvent: (e) => {
       if (e.kind === 'recorded-link') timeline.push({ t: e.t, kind: 'recorded-link', down: e.down });
+      else if (e.kind === 'race') timeline.push({ t: e.t, kind: 'race', what: e.what });
+      else if (e.kind === 'place') timeline.push({ t: e.t, kind: 'place', pose: e.pose });
     },
   });
   driver.on('write', (bytes: Uint8Array) => timeline.push({ t: recordedTime(clock.now()), kind: 'write', bytes }));
@@ -60,8 +65,15 @@ export async function replayAtOnce(recording: Playable, options: { codec: Codec;
   return { timeline, pose: poseOf(recording, timeline, startPose(recording, fromMs), speed, options.codec), outcome };
 }
 
-/** A replayed write is the recorded one when it has the same bytes within this much of its time. */
-const SAME_WRITE_MS = 50;
+/**
+ * A replayed write is the recorded one when it has the same bytes and the recorded one came at most this
+ * much after it (the replay writes at its cause's recorded time; live, the bytes left once the work that
+ * cause set off was done: microseconds, and on a busy machine 50-80 ms after a watchdog's notice and
+ * log line). As far as a live replay may fall behind its timeline before it gives up.
+ */
+const SAME_WRITE_AFTER_MS = DEFAULT_MAX_LAG_MS;
+/** ... or came this much before it: a Node timer may fire up to a millisecond before it is due. */
+const SAME_WRITE_BEFORE_MS = 2;
 
 /**
  * The simulator is deterministic given the times its bytes arrive, and a step boundary lies between two
@@ -76,10 +88,11 @@ function poseOf(recording: Playable, timeline: TimelineEntry[], start: Pose | un
   car.useDecoder(codec.decoder()); // the car speaks the replay's protocol, as the simulator link does
   let next = 0;
   for (const entry of timeline) {
+    if (entry.kind === 'place') car.place(entry.pose);
     if (entry.kind !== 'write') continue;
-    while (next < recorded.length && recorded[next].t < entry.t - SAME_WRITE_MS) next++;
+    while (next < recorded.length && recorded[next].t < entry.t - SAME_WRITE_BEFORE_MS) next++;
     const same = speed === 1 && next < recorded.length && recorded[next].bytes === toHex(entry.bytes)
-      && Math.abs(recorded[next].t - entry.t) <= SAME_WRITE_MS;
+      && recorded[next].t <= entry.t + SAME_WRITE_AFTER_MS;
     car.write(entry.bytes, same ? recorded[next++].t : entry.t, () => {});
   }
   return car.pose;

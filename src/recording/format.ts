@@ -1,5 +1,5 @@
 /**
- * The session recording format, version 1 (docs/recording.md is its prose; keep both in step): JSON Lines,
+ * The session recording format, version 2 (docs/recording.md is its prose; keep both in step): JSON Lines,
  * a header line and then one line per event, each with `t`, milliseconds on the server's monotonic clock
  * since the header's `started`. The lines are defined in line-types.ts (which the recordings page imports
  * too); this file turns a car event into one, and the reader (reader.ts) checks them.
@@ -17,7 +17,7 @@ import type { LineKind, RecordingHeader, RecordingLine } from './line-types.js';
 export type { EndReason, LineKind, RecordingHeader, RecordingLine } from './line-types.js';
 
 export const FORMAT: RecordingHeader['format'] = 'webracer-recording';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /**
  * The longest `message` line kept (UTF-8 bytes, newline included). Far above any message the protocol
@@ -36,7 +36,14 @@ export const MAX_RECORDING_MS = 7 * 24 * 3600 * 1000;
 
 export const LINE_KINDS: readonly LineKind[] = [
   'seat', 'message', 'refusal', 'demand', 'write', 'link', 'watchdog', 'hold-expired', 'pose', 'dropped', 'end',
+  'hold', 'release', 'place',
 ];
+
+/** The version that brought each kind of line after version 1: an older file holds none of them. */
+export const KIND_SINCE: Readonly<Partial<Record<LineKind, number>>> = { hold: 2, release: 2, place: 2 };
+
+/** The longest hold reason kept (the server's own words: "a race is about to start"). */
+export const MAX_REASON_CHARS = 200;
 
 /** Milliseconds to the microsecond: enough to put a byte on the right side of a simulator tick. */
 export function roundTime(ms: number): number {
@@ -108,5 +115,11 @@ export function lineOf(event: CarEvent, t: number): RecordingLine | null {
       return null;
     case 'pose':
       return { t, kind: 'pose', pose: roundPose(event.pose) };
+    case 'hold':
+      return { t, kind: 'hold', reason: event.reason.slice(0, MAX_REASON_CHARS) };
+    case 'release':
+      return { t, kind: 'release' };
+    case 'place':
+      return { t, kind: 'place', pose: roundPose(event.pose) };
   }
 }

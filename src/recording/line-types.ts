@@ -54,6 +54,13 @@ export type RecordingLine =
   | { t: number; kind: 'hold-expired' }
   /** The simulated car's pose, at most 20 a second (and the pose at rest). */
   | { t: number; kind: 'pose'; pose: Pose }
+  /** Since version 2: a race held the car for its countdown (its driver's drive demands refused; a moving
+   *  car's stop is the server's demand line that follows). */
+  | { t: number; kind: 'hold'; reason: string }
+  /** Since version 2: the hold lifted (the race went, or was called off). */
+  | { t: number; kind: 'release' }
+  /** Since version 2: the server put the simulated car here, at rest (a race's grid slot). */
+  | { t: number; kind: 'place'; pose: Pose }
   /** Pose lines left out since the last such line because the disk was slower than the car. */
   | { t: number; kind: 'dropped'; poses: number }
   /** The last line. `lost`: command or byte lines that could not be kept (a stalled disk), making the

@@ -7,7 +7,10 @@
  *
  * The car world calls our listener on its command path, so the listener only timestamps the event and
  * queues it; lines are built and handed to the file (line-file.ts, itself asynchronous) on the next turn
- * of the event loop.
+ * of the event loop. A write and a pose carry their own time (when the link took the bytes, the
+ * simulator's time of the pose): the listener may hear of them a while later (other listeners, a busy
+ * machine), and a simulated car replays to the spot it stopped on only with the times its bytes arrived.
+ * Lines never go back in time: one whose own time is before the last line's gets the last line's.
  *
  * What a client can put in a file is its own accepted driving: the driver's messages (the car world tells
  * only those it took, with only their schema's fields: car-events.ts) and refusals, each line bounded
@@ -33,7 +36,7 @@ export interface RecorderOptions {
   directory: RecordingDirectory;
   /** `webracer 0.1.0`. */
   server: string;
-  /** Monotonic milliseconds (default performance.now). */
+  /** Monotonic milliseconds (default performance.now): the car's Driver's clock. */
   now?: () => number;
   /** Wall-clock time (default new Date()). */
   wallClock?: () => Date;
@@ -79,6 +82,8 @@ export class CarRecorder {
   readonly #closing: Array<Promise<void>> = [];
   /** A failure while no session was open has been reported (one line, not one per event). */
   #reportedIdleFailure = false;
+  /** The time of the latest event recorded: no line goes before it. */
+  #latest = -Infinity;
 
   constructor(world: CarWorld, opts: RecorderOptions) {
     this.#world = world;
@@ -96,7 +101,7 @@ export class CarRecorder {
     this.#stopListening();
     this.#flush();
     try {
-      if (this.#session !== null) this.#end(this.#now(), 'server-stopped', this.#snapshot().pose);
+      if (this.#session !== null) this.#end(Math.max(this.#now(), this.#latest), 'server-stopped', this.#snapshot().pose);
     } catch (err) {
       this.#giveUp(err as Error);
     }
@@ -106,7 +111,7 @@ export class CarRecorder {
   // Called on the car's command path: timestamp, queue, nothing else.
   readonly #onEvent = (event: CarEvent): void => {
     try {
-      this.#queue.push(this.#now(), event);
+      this.#queue.push(event.kind === 'write' || event.kind === 'pose' ? event.at : this.#now(), event);
       if (event.kind === 'seat') this.#snapshots.set(event, this.#snapshot()); // the car as it is at this moment
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
@@ -130,7 +135,9 @@ export class CarRecorder {
     }
   };
 
-  #record(at: number, event: CarEvent): void {
+  #record(eventAt: number, event: CarEvent): void {
+    const at = Math.max(eventAt, this.#latest);
+    this.#latest = at;
     if (event.kind === 'message' && 'type' in event.message && event.message.type === 'resume') this.#resuming = event.client;
     if (event.kind === 'seat') {
       const snapshot = this.#snapshots.get(event)!;

@@ -12,7 +12,7 @@
  * recording.
  */
 import type { AccessoryMessage } from '../control/protocol/messages.js';
-import type { Clock, Demand, Driver, VehicleState } from '../vehicle/index.js';
+import type { Clock, Demand, Driver, Pose, VehicleState } from '../vehicle/index.js';
 import { durationOf, type Playable } from './reader.js';
 
 export interface ReplayOptions {
@@ -36,7 +36,12 @@ export type ReplayEvent =
   /** A demand handed to the Driver; `dropped` when the target link was down. */
   | { kind: 'demand'; t: number; demand: Demand; dropped: boolean }
   /** The recorded car's link went down (`down`) or came back: its demands were dropped meanwhile. */
-  | { kind: 'recorded-link'; t: number; down: boolean };
+  | { kind: 'recorded-link'; t: number; down: boolean }
+  /** A race held the car for its countdown, or lifted the hold (nothing for the replay to do: the hold's
+   *  stop is a demand line of its own, and the demands it refused are not in the file). */
+  | { kind: 'race'; t: number; what: 'hold' | 'release' }
+  /** The recorded car was put on its grid slot; `placed`: the target was too (a real car cannot be). */
+  | { kind: 'place'; t: number; pose: Pose; placed: boolean };
 
 export type ReplayOutcome =
   | { kind: 'done' }
@@ -59,6 +64,8 @@ type Step =
   | { t: number; kind: 'demand'; demand: Demand; server: boolean }
   | { t: number; kind: 'accessory'; message: AccessoryMessage }
   | { t: number; kind: 'link'; down: boolean }
+  | { t: number; kind: 'hold' | 'release' }
+  | { t: number; kind: 'place'; pose: Pose }
   | { t: number; kind: 'end' };
 
 export class Replay {
@@ -159,6 +166,14 @@ export class Replay {
       case 'accessory':
         // Lights and horn, never motion; a car without them (another codec) simply has none.
         if (!this.#recordedLinkDown) driver.accessory(step.message.name, step.message.on);
+        return;
+      case 'hold':
+      case 'release':
+        onEvent?.({ kind: 'race', t: step.t, what: step.kind });
+        return;
+      case 'place':
+        // After the hold's stop, as recorded: a simulator takes the pose, a real car stays where it is.
+        onEvent?.({ kind: 'place', t: step.t, pose: step.pose, placed: driver.place(step.pose) });
     }
   }
 
@@ -213,6 +228,10 @@ function stepsOf(recording: Playable, fromMs: number): Step[] {
       down = nowDown;
     } else if (line.kind === 'demand' && line.t >= fromMs) {
       steps.push({ t: line.t, kind: 'demand', demand: line.demand, server: line.client === null });
+    } else if ((line.kind === 'hold' || line.kind === 'release') && line.t >= fromMs) {
+      steps.push({ t: line.t, kind: line.kind });
+    } else if (line.kind === 'place' && line.t >= fromMs) {
+      steps.push({ t: line.t, kind: 'place', pose: line.pose });
     }
   }
   steps.push({ t: Math.max(fromMs, durationOf(recording)), kind: 'end' });
@@ -243,20 +262,31 @@ function linkDownAt(recording: Playable, t: number): boolean {
 }
 
 /**
- * For a replay on a VirtualClock at speed 1: live timers fire a little late, and the recording says how
- * late (its watchdog and hold-expired lines). Fired as late again, the Driver's stops come at their
- * recorded times to the microsecond, so a simulated car ends where it ended live. Returns the
- * `firingTime` for VirtualClock.withTimerLateness: a due time maps to the first recorded expiry at or
- * up to `windowMs` after it (each used once), else to itself.
+ * For a replay on a VirtualClock at speed 1: live timers fire late (a busy machine: by 150 ms and more),
+ * and the recording says how late (its watchdog and hold-expired lines). Fired as late again, the
+ * Driver's stops come at their recorded times to the microsecond, so a simulated car ends where it ended
+ * live. Returns the `firingTime` for VirtualClock.withTimerLateness: a due time maps to the first recorded
+ * expiry at or after it (each used once), unless a demand comes first: a demand cancels the Driver's
+ * timer, so live it fired before that demand or not at all. A timer that did not fire live (the demand
+ * came while it was late) fires just after that demand, which cancels it first; one with nothing
+ * recorded after it fires when due.
  */
+/** Node's timers run on the event loop's clock, in whole milliseconds: one may fire up to this much before
+ *  performance.now() says it is due. */
+const EARLY_TIMER_MS = 1;
+
 export function recordedTimerFirings(recording: Playable, replayTimeOf: (t: number) => number,
-  recordedTimeOf: (at: number) => number, windowMs = 50): (due: number) => number {
+  recordedTimeOf: (at: number) => number): (due: number) => number {
   const expiries = recording.lines.filter((l) => l.kind === 'watchdog' || l.kind === 'hold-expired').map((l) => l.t);
+  const demands = recording.lines.filter((l) => l.kind === 'demand').map((l) => l.t);
   let used = 0;
+  let next = 0; // due times only grow: both lists are walked once
   return (due) => {
     const t = recordedTimeOf(due);
-    while (used < expiries.length && expiries[used] < t - 0.001) used++;
-    if (used < expiries.length && expiries[used] <= t + windowMs) return replayTimeOf(expiries[used++]);
-    return due;
+    while (used < expiries.length && expiries[used] < t - EARLY_TIMER_MS) used++;
+    while (next < demands.length && demands[next] < t - 0.001) next++;
+    const demand = demands[next] as number | undefined;
+    if (used < expiries.length && (demand === undefined || expiries[used] <= demand)) return replayTimeOf(expiries[used++]);
+    return demand === undefined ? due : Math.max(due, replayTimeOf(demand) + 0.001);
   };
 }

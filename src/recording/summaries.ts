@@ -11,6 +11,7 @@ import type { RecordingHeader, RecordingLine } from './format.js';
 import { scanRecording } from './reader.js';
 import type { RecordingSummary, Track, TrackPoint } from './api-types.js';
 import { TrackBuilder } from './track.js';
+import { CIRCUIT } from '../control/track/circuit.js';
 
 export class RecordingSummaries {
   readonly #cache = new Map<string, { size: number; mtimeMs: number; summary: RecordingSummary }>();
@@ -32,9 +33,9 @@ export class RecordingSummaries {
 
   track(path: string): Promise<Track> {
     return this.#oneAtATime(async () => {
-      const { builder, recorded } = await read(path, true);
+      const { builder, recorded, header } = await read(path, true);
       const result = builder?.finish() ?? { points: [], distanceM: 0 };
-      return { points: result.points, distanceM: result.distanceM, recorded };
+      return { points: result.points, distanceM: result.distanceM, recorded, circuit: header?.link === 'sim' ? CIRCUIT : null };
     });
   }
 
@@ -89,6 +90,8 @@ async function read(path: string, keepPoses: boolean) {
   let lastT = 0;
   let writes = 0;
   const drivers: string[] = [];
+  /** The name each client gave (its `name` message), the last one it gave. */
+  const names = new Map<string, string>();
   const recorded: TrackPoint[] = [];
   const scan = await scanRecording(path, (line: RecordingLine) => {
     lastT = line.t;
@@ -97,6 +100,11 @@ async function read(path: string, keepPoses: boolean) {
       builder?.write(line.t, line.bytes);
     } else if (line.kind === 'seat' && line.driver !== null && !drivers.includes(line.driver)) {
       drivers.push(line.driver);
+    } else if (line.kind === 'message' && 'type' in line.message && line.message.type === 'name') {
+      names.set(line.client, line.message.name.trim());
+    } else if (line.kind === 'place') {
+      builder?.place(line.t, line.pose);
+      if (keepPoses) recorded.push({ t: line.t, x: line.pose.x, y: line.pose.y, heading: line.pose.heading, placed: true });
     } else if (line.kind === 'pose' && keepPoses) {
       recorded.push({ t: line.t, x: line.pose.x, y: line.pose.y, heading: line.pose.heading });
     } else if (line.kind === 'end') {
@@ -107,5 +115,8 @@ async function read(path: string, keepPoses: boolean) {
   });
   // A recording cut short ends at its last sound line: the car's path up to then.
   if (scan.cut !== null) (builder as TrackBuilder | null)?.advance(lastT);
-  return { ...scan, builder: builder as TrackBuilder | null, lastT, writes, drivers, recorded };
+  // A person, not a connection: the name a driver gave, else its client id; a resume (a new id, the same
+  // name) is listed once.
+  const named = [...new Set(drivers.map((id) => names.get(id) || id))];
+  return { ...scan, builder: builder as TrackBuilder | null, lastT, writes, drivers: named, recorded };
 }

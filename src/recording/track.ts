@@ -35,6 +35,14 @@ export class TrackBuilder {
     this.#car.advance(t, this.#note);
   }
 
+  /** The car was put at `pose` (a race's grid slot): a jump on the map, not distance driven. */
+  place(t: number, pose: Pose): void {
+    this.#car.advance(t, this.#note);
+    if (!this.#car.place(pose)) return;
+    this.#last = this.#car.pose;
+    this.#points.push({ t, x: pose.x, y: pose.y, heading: pose.heading, placed: true });
+  }
+
   get pose(): Pose {
     return this.#car.pose;
   }

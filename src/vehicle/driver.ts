@@ -14,8 +14,9 @@
 // - with refreshMs, the bytes of a moving car are sent again every refreshMs (for cars that stop by themselves
 //   after a silence, and so that the link's write timeout keeps checking the connection while driving).
 // A listener that throws cannot stop any of this (safe-emitter.ts).
-// Every write the link accepted is reported ('write', the bytes), and so is the end of a hold
-// ('hold-expired'), for a session recorder. Timers run on `clock` (clock.ts): the process's own, or a
+// Every write the link accepted is reported ('write', the bytes, and the clock's time as the link took
+// them: a listener may hear of it later), and so is the end of a hold ('hold-expired'), for a session
+// recorder; a simulator's poses come with the simulator's time ('pose', pose, at). Timers run on `clock` (clock.ts): the process's own, or a
 // virtual one that replays a session at once.
 
 import type { AccessoryName } from './accessories.js';
@@ -92,7 +93,7 @@ export class Driver extends SafeEmitter {
     this.#state = Object.freeze({ direction: 'stop', speed: 0, byte: null, link: opts.link.state });
     (opts.link as PoseSource).useDecoder?.(opts.codec.decoder());
     opts.link.on('state', (s: LinkState) => this.#onLinkState(s));
-    opts.link.on('pose', (p: Pose) => this.emit('pose', p));
+    opts.link.on('pose', (p: Pose, at: number) => this.emit('pose', p, at));
   }
 
   get state(): VehicleState {
@@ -178,8 +179,9 @@ export class Driver extends SafeEmitter {
     const out = new Uint8Array(bytes.length + holds.length);
     out.set(bytes);
     out.set(holds, bytes.length);
+    const at = this.#clock.now();
     if (!this.#link.write(out)) return { ok: false, reason: 'link_down' };
-    this.emit('write', out);
+    this.emit('write', out, at);
     return { ok: true };
   }
 
@@ -215,9 +217,10 @@ export class Driver extends SafeEmitter {
     try {
       if (this.#link.state !== 'connected') return false;
       const bytes = this.#codec.stopBytes;
+      const at = this.#clock.now();
       const sync = this.#link.writeNow(bytes);
       this.#sent = bytes;
-      this.emit('write', bytes);
+      this.emit('write', bytes, at);
       this.#setState({ direction: 'stop', speed: 0, byte: bytes[bytes.length - 1] });
       return sync;
     } catch {
@@ -251,9 +254,11 @@ export class Driver extends SafeEmitter {
   /** Writes unless the car already holds exactly these bytes. False when the link refused them. */
   #send(bytes: Uint8Array, intent: Intent | null): boolean {
     if (this.#sent !== null && sameBytes(this.#sent, bytes)) return true;
+    // Taken before the write: a simulator moves (and reports its poses) inside it.
+    const at = this.#clock.now();
     if (!this.#link.write(bytes)) return false;
     this.#sent = bytes;
-    this.emit('write', bytes);
+    this.emit('write', bytes, at);
     if (this.#codec.isStop(bytes)) this.#stopRefreshing();
     else this.#startRefreshing();
     // A byte the codec does not define leaves the car doing what it did; report that.
@@ -278,7 +283,8 @@ export class Driver extends SafeEmitter {
   #startRefreshing(): void {
     if (this.#refreshMs === 0 || this.#refresher !== null) return;
     this.#refresher = this.#clock.setInterval(() => {
-      if (this.#sent !== null && this.#link.write(this.#sent)) this.emit('write', this.#sent);
+      const at = this.#clock.now();
+      if (this.#sent !== null && this.#link.write(this.#sent)) this.emit('write', this.#sent, at);
     }, this.#refreshMs, { unref: true });
   }
 

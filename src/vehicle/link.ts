@@ -43,5 +43,5 @@ export interface Link extends EventEmitter {
   close(): Promise<void>;
   // events: 'state' (LinkState); 'failure' (Error) for each failed attempt or lost connection (informative:
   // the link keeps retrying by itself); 'listenerError' (error, eventName) when a listener threw (see
-  // safe-emitter.ts); the simulator also emits 'pose' (Pose).
+  // safe-emitter.ts); the simulator also emits 'pose' (Pose, and its time).
 }

@@ -38,6 +38,14 @@ describe('recorded sessions as regression tests', () => {
     });
   }
 
+  it('busy-machine (recorded under a load average of 40-60: the watchdog\'s stop left 74 ms after it): the dry run ends where the car did', async () => {
+    const recording = load('busy-machine');
+    const { writes, pose } = await replayedWrites(recording, 'iracer');
+    assert.deepEqual(writes.map((w) => w.hex), recordedWrites(recording).map((w) => w.hex));
+    const end = recording.end.pose!;
+    assert.ok(Math.hypot(pose.x - end.x, pose.y - end.y) < 1e-3, `ends at ${JSON.stringify(pose)}, recorded ${JSON.stringify(end)}`);
+  });
+
   it('tcp-outage: while the recorded link was down the car is stopped, and it drives again after, as recorded', async () => {
     const recording = load('tcp-outage');
     const { writes } = await replayedWrites(recording, 'iracer');

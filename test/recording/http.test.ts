@@ -64,6 +64,26 @@ describe('recordings over HTTP', () => {
     assert.ok(track.recorded.length > 2, 'and the poses recorded live are there too');
   });
 
+  it('lists a driver by the name it gave, not its connection id', async (t) => {
+    const dir = tempDir(t);
+    const recorder = await recordingServer(t, { resumeWindowMs: 0 }, { dir });
+    const driver = await connect(t, wsUrl(recorder.server));
+    driver.arm();
+    driver.send({ type: 'name', name: 'Ada' });
+    driver.send({ type: 'drive', x: 0, y: 1 });
+    await driver.state({ direction: 'forward' });
+    driver.send({ type: 'stop' });
+    await driver.state({ direction: 'stop' });
+    driver.ws.close();
+    await driver.closed;
+    await recorder.server.close();
+    const [{ recording }] = readRecordings(dir);
+    assert.ok(recording.lines.some((l) => l.kind === 'message' && 'type' in l.message && l.message.type === 'name'), 'the file has the name');
+    const { server } = await recordingServer(t, {}, { dir });
+    const list = JSON.parse((await get(server.port, '/api/recordings')).text) as { recordings: Array<{ drivers: string[] }> };
+    assert.deepEqual(list.recordings[0].drivers, ['Ada']);
+  });
+
   it('no way out of the folder, whatever the name', async (t) => {
     const dir = await recordOne(t);
     const { server } = await recordingServer(t, {}, { dir });

@@ -65,6 +65,20 @@ describe('reader', () => {
     refuses(file([HEADER, BODY[0], '', ...BODY.slice(1)]), 3, /an empty line/);
   });
 
+  it('version 2: a race\'s hold, grid slot and go are read; in a version 1 file (older than those lines) they are refused', () => {
+    const race = [
+      { t: 100, kind: 'hold', reason: 'a race is about to start: drive at go' },
+      { t: 100.2, kind: 'place', pose: { x: 0.5, y: -0.25, heading: 0, speed: 0 } },
+      { t: 300, kind: 'release' },
+    ];
+    const body = [...BODY.slice(0, 5), ...race, ...BODY.slice(5).map((l) => ({ ...l, t: l.t + 300 }))];
+    const recording = parseRecording(file([{ ...HEADER, version: 2 }, ...body]));
+    assert.deepEqual(recording.lines.filter((l) => ['hold', 'place', 'release'].includes(l.kind)), race);
+    refuses(file([{ ...HEADER, version: 1 }, ...body]), 7, /a hold line is in a version 1 file; that kind came with version 2/);
+    refuses(file([{ ...HEADER, version: 2 }, BODY[0], { t: 1, kind: 'place', pose: { x: 'far' } }, ...BODY.slice(1)]), 3, /place line has an invalid pose/);
+    refuses(file([{ ...HEADER, version: 2 }, BODY[0], { t: 1, kind: 'hold', reason: 'x\u001b[2J' }, ...BODY.slice(1)]), 3, /hold line has no valid reason/);
+  });
+
   it('not a recording at all: empty, someone else\'s JSON, a header missing its fields', () => {
     refuses('', 1, /empty: not a webracer recording/);
     refuses(file([{ hello: 'world' }]), 1, /not a webracer recording/);

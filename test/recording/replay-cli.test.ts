@@ -73,10 +73,10 @@ describe('webracer replay', { timeout: 120_000 }, () => {
     t.diagnostic(`live byte time errors (ms): median ${errors[Math.floor(errors.length / 2)].toFixed(2)}, max ${errors.at(-1)!.toFixed(2)}`);
   });
 
-  // A known bug, found at the end of round three and not yet fixed: in about one run of three the dry run
-  // ends 3-12 cm (one or two simulator steps, no turn) from the recorded end; 4e67509 passed 4 of 4.
-  it('a simulator session replays to where the car stopped, on a virtual clock (--dry-run) and live',
-    { todo: 'the dry run ends a simulator step or two from the recorded end in about one run of three (round three)' }, async (t) => {
+  // The dry run ends on the recorded spot only if the file has the times the car's link took its bytes
+  // (a busy machine used to put them late by up to 10 ms: a simulator step off in about one run of three;
+  // test/recording/recorded-times.test.ts holds it without a busy machine).
+  it('a simulator session replays to where the car stopped, on a virtual clock (--dry-run) and live', async (t) => {
     const file = await recordSession(t, 'sim');
     const { end } = parseRecording(readFileSync(file, 'utf8'));
     assert.ok(end.pose !== null && Math.hypot(end.pose.x, end.pose.y) > 0.1, `the car went somewhere: ${JSON.stringify(end.pose)}`);
@@ -138,7 +138,7 @@ describe('webracer replay', { timeout: 120_000 }, () => {
     const cases: Array<[string, string, RegExp]> = [
       ['corrupt', [...lines.slice(0, 5), '{"t":12,"kind":"demand","client":"c1","demand":{"kind":"analog","x":7,"y":0}}', ...lines.slice(5)].join('\n'),
         /line 6: a demand line has an invalid demand: demand\.x must be a number in \[-1, 1\]/],
-      ['newer', good.replace('"version":1', '"version":99'), /line 1: this recording is format version 99, newer than this webracer reads \(up to 1\)/],
+      ['newer', good.replace('"version":1', '"version":99'), /line 1: this recording is format version 99, newer than this webracer reads \(up to 2\)/],
     ];
     for (const [name, text, pattern] of cases) {
       const file = join(dir, `${name}.jsonl`);

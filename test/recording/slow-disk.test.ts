@@ -56,13 +56,13 @@ it('a disk behind the car costs poses, counted in the file, and no demand', asyn
   }
   for (let i = 0; i < 10; i++) {
     now += 50;
-    events.emit({ kind: 'pose', pose });
+    events.emit({ kind: 'pose', pose, at: now });
   }
   // The disk catches up: the last demand is on it (the poses after it were not queued).
   const path = (): string => join(dir, readdirSync(dir)[0] ?? 'none yet');
   for (let i = 0; i < 1000 && !endsWithDemandAt(path(), DEMANDS); i++) await new Promise((r) => setTimeout(r, 10));
   now += 50;
-  events.emit({ kind: 'pose', pose });
+  events.emit({ kind: 'pose', pose, at: now });
   await recorder.close();
 
   const { lines, end } = parseRecording(readFileSync(path(), 'utf8'));

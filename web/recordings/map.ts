@@ -1,10 +1,11 @@
-// The recording's track, top down, in the controller page's map frame (track.ts): the path the simulator
-// takes with the recorded bytes, the poses the simulated car reported live (when it was the simulator),
-// and the car where the timeline's cursor is.
+// The recording's track, top down, in the controller page's map frame (track.ts): the arena's circuit
+// (for a simulated car), the path the simulator takes with the recorded bytes, the poses the simulated car
+// reported live (when it was the simulator), and the car where the timeline's cursor is. A car a race put
+// on its grid slot jumps there: the path starts afresh, with no line drawn to the slot.
 
 import { select } from 'd3-selection';
-import { gridStep } from '../track.js';
-import { viewOf } from '../track-view.js';
+import { drawCircuit, gridStep } from '../track.js';
+import { circuitExtent, viewOf } from '../track-view.js';
 import type { Track, TrackPoint } from './api.js';
 
 export interface RecordingMap {
@@ -14,20 +15,24 @@ export interface RecordingMap {
 export function drawMap(host: HTMLElement, track: Track): RecordingMap {
   host.textContent = '';
   const points = track.points;
-  const view = viewOf([...points, ...track.recorded].map((p) => [p.x, p.y] as [number, number]));
+  const view = viewOf([
+    ...points.map((p) => [p.x, p.y] as [number, number]), ...track.recorded.map((p) => [p.x, p.y] as [number, number]),
+    ...(track.circuit === null ? [] : circuitExtent(track.circuit)),
+  ]);
   const svg = select(host).append('svg')
     .attr('class', 'track')
     .attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`)
     .attr('role', 'img')
-    .attr('aria-label', 'Top-down map of the simulated track of this session');
+    .attr('aria-label', `Top-down map of the simulated track of this session${track.circuit === null ? '' : ', on the arena\'s circuit'}`);
   // A metre grid (or coarser), as on the controller page's map, for scale.
   const step = gridStep(view.span);
   const lines: string[] = [];
   for (let gx = Math.ceil(view.x / step) * step; gx <= view.x + view.span; gx += step) lines.push(`M${gx},${view.y}v${view.span}`);
   for (let gy = Math.ceil(view.y / step) * step; gy <= view.y + view.span; gy += step) lines.push(`M${view.x},${gy}h${view.span}`);
   svg.append('g').attr('class', 'grid').append('path').attr('d', lines.join(''));
+  if (track.circuit !== null) drawCircuit(svg.append('g').attr('class', 'circuit'), track.circuit);
   const path = (list: readonly TrackPoint[]): string | null =>
-    list.length > 1 ? `M${list.map((p) => `${p.x.toFixed(3)},${(-p.y).toFixed(3)}`).join('L')}` : null;
+    list.length > 1 ? list.map((p, i) => `${i === 0 || p.placed ? 'M' : 'L'}${p.x.toFixed(3)},${(-p.y).toFixed(3)}`).join('') : null;
   svg.append('path').attr('class', 'recorded').attr('d', path(track.recorded));
   svg.append('path').attr('class', 'trail').attr('d', path(points));
   if (points.length > 0) svg.append('circle').attr('class', 'origin').attr('r', view.span / 120).attr('cx', points[0].x).attr('cy', -points[0].y);

@@ -148,6 +148,9 @@ function attachCursor({ svg, width, span, x }: Canvas, slider: HTMLInputElement,
   return { setCursor };
 }
 
+/** The lines the summary names as the last event. */
+const EVENTS: ReadonlySet<Line['kind']> = new Set(['watchdog', 'hold-expired', 'link', 'refusal', 'hold', 'place', 'release']);
+
 /** What the car was told and held at time t. */
 function summaryAt(lines: readonly Line[], t: number): string {
   let demand = 'nothing yet';
@@ -157,7 +160,7 @@ function summaryAt(lines: readonly Line[], t: number): string {
     if (line.t > t) break;
     if (line.kind === 'demand') demand = describeDemand(line.demand);
     else if (line.kind === 'write') bytes = line.bytes;
-    else if (line.kind === 'watchdog' || line.kind === 'hold-expired' || line.kind === 'link' || line.kind === 'refusal') event = describeLine(line);
+    else if (EVENTS.has(line.kind)) event = describeLine(line);
   }
   return `${(t / 1000).toFixed(3)} s · last demand: ${demand} · car holds: ${bytes}${event ? ` · last event: ${event}` : ''}`;
 }
@@ -170,6 +173,9 @@ function describeLine(line: Line): string {
     case 'seat': return line.driver === null ? (line.reserved ? 'seat held for its driver' : 'seat empty') : `${line.driver} drives`;
     case 'link': return `link ${line.state}`;
     case 'dropped': return `${line.poses} poses not recorded (slow disk)`;
+    case 'hold': return 'held for a race\'s countdown';
+    case 'place': return 'put on its grid slot by the race';
+    case 'release': return 'the race went: the hold lifted';
     default: return line.kind;
   }
 }

@@ -22,10 +22,19 @@ export type CarEvent =
   | { kind: 'watchdog' }
   /** A timed command's hold ended; the Driver stopped the car. */
   | { kind: 'hold-expired' }
-  /** Bytes the Driver wrote to the car's link (whatever caused them: a demand, a stop, a refresh). */
-  | { kind: 'write'; bytes: Uint8Array }
-  /** The simulated car's pose (as often as the simulator steps; a listener throttles for itself). */
-  | { kind: 'pose'; pose: Pose }
+  /** Bytes the Driver wrote to the car's link (whatever caused them: a demand, a stop, a refresh); `at`:
+   *  when the link took them, on the car's clock (a listener may hear of it later: the pose a simulated car
+   *  reports inside the write, and whoever listens to that, come first). */
+  | { kind: 'write'; bytes: Uint8Array; at: number }
+  /** The simulated car's pose (as often as the simulator steps; a listener throttles for itself), and the
+   *  simulator's time of it, on the car's clock. */
+  | { kind: 'pose'; pose: Pose; at: number }
+  /** A race holds the car for its countdown: drive demands are refused (`held`), a moving car is stopped. */
+  | { kind: 'hold'; reason: string }
+  /** The hold lifted: the race went (or was called off). */
+  | { kind: 'release' }
+  /** The server put the simulated car at `pose`, at rest (a race lining the cars up on the grid). */
+  | { kind: 'place'; pose: Pose }
   /** A client connected (after its `welcome`: a listener may greet it) or its connection ended. */
   | { kind: 'client'; client: string; joined: boolean };
 

@@ -176,6 +176,7 @@ export class CarWorld {
    */
   hold(reason: string): void {
     if (!this.holdGate.hold(reason)) return;
+    if (this.events.active) this.events.emit({ kind: 'hold', reason });
     const driverId = this.seat.driver;
     const driver = driverId === null ? undefined : this.sessions.get(driverId);
     if (this.driver.state.direction !== 'stop') {
@@ -190,7 +191,19 @@ export class CarWorld {
 
   /** Opens the hold gate: drive demands reach the car again. */
   release(): void {
-    if (this.holdGate.release()) this.opts.log.info('released');
+    if (!this.holdGate.release()) return;
+    this.opts.log.info('released');
+    if (this.events.active) this.events.emit({ kind: 'release' });
+  }
+
+  /**
+   * Puts a simulated car at `pose`, at rest (a race lines the cars up on the grid), and tells the
+   * listeners (a recording replays it). False when nothing moved: a car being driven, or a real car.
+   */
+  place(pose: Pose): boolean {
+    if (!this.driver.place(pose)) return false;
+    if (this.events.active) this.events.emit({ kind: 'place', pose: this.driver.pose! });
+    return true;
   }
 
   /** The arena sends this car's pose with the others' (audience.ts). */
@@ -437,8 +450,8 @@ export class CarWorld {
     this.broadcastState();
   };
 
-  private readonly onPose = (pose: Pose): void => {
-    if (this.events.active) this.events.emit({ kind: 'pose', pose });
+  private readonly onPose = (pose: Pose, at: number): void => {
+    if (this.events.active) this.events.emit({ kind: 'pose', pose, at });
     this.sessions.poseChanged();
   };
 
@@ -468,8 +481,8 @@ export class CarWorld {
     else this.rearm.clear();
   }
 
-  private readonly onWrite = (bytes: Uint8Array): void => {
-    if (this.events.active) this.events.emit({ kind: 'write', bytes });
+  private readonly onWrite = (bytes: Uint8Array, at: number): void => {
+    if (this.events.active) this.events.emit({ kind: 'write', bytes, at });
   };
 
   private readonly onRefusal = (client: string, code: ErrorCode, ref?: string): void => {

@@ -76,7 +76,7 @@ export class Arena {
   lineUp(): void {
     for (const car of this.sims) {
       this.laps.reset(car.name);
-      car.world.driver.place(car.slot);
+      car.world.place(car.slot);
     }
   }
 

@@ -61,7 +61,7 @@ export class SimLink extends SafeEmitter implements Link {
    */
   place(pose: Pose): boolean {
     if (!this.#car.place(pose)) return false;
-    this.emit('pose', this.#car.pose);
+    this.emit('pose', this.#car.pose, this.#clock.now());
     return true;
   }
 
@@ -90,8 +90,9 @@ export class SimLink extends SafeEmitter implements Link {
     this.emit('state', this.#state);
   }
 
-  readonly #report = (pose: Pose): void => {
-    this.emit('pose', pose);
+  /** `at`: the simulator's time of the pose (a step's, or the time the car came to rest). */
+  readonly #report = (pose: Pose, at: number): void => {
+    this.emit('pose', pose, at);
   };
 
   /** Sets the timer for the next step (a timer that fires a little early just waits again). */
