@@ -10,14 +10,12 @@
  * `--turn` needs coturn's `turnserver` (Debian's package coturn); it is started on a free loopback
  * port with time-limited credentials (--turn-secret) and stopped at the end. Prints one JSON line.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { CarEvent } from '../src/control/car/car-events.js';
 import type { IceServer, SignalMessage } from '../src/control/protocol/messages.js';
 import { ensureBuilt, startServer, WAIT_MS } from '../test/web/harness.js';
+import { allocations, startCoturn } from '../test/support/coturn.js';
 import { launchVideoBrowser, openCamera } from '../test/web/video-harness.js';
 
 const VIEWERS = 4;
@@ -78,51 +76,11 @@ function mostPerSide(negotiations: Negotiation[]): { signals: number; candidates
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** coturn on loopback with use-auth-secret, logging to a file of its own; resolves once it listens. */
-async function startCoturn(secret: string): Promise<{ port: number; process: ChildProcess; logFile: string }> {
-  const port = await freePort();
-  const name = `/tmp/webracer-signalling-budget-coturn-${port}`;
-  const child = spawn('turnserver', [
-    '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
-    '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=webracer.test', '--no-tls', '--no-dtls',
-    '--allow-loopback-peers', '--no-cli', `--log-file=${name}.log`, '--simple-log', '--verbose',
-    '--min-port=49152', '--max-port=49407', `--pidfile=${name}.pid`,
-  ], { stdio: 'ignore' });
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    const deadline = Date.now() + WAIT_MS;
-    const poll = setInterval(() => {
-      if (existsSync(`${name}.log`) && /Total General servers/.test(readFileSync(`${name}.log`, 'utf8'))) {
-        clearInterval(poll);
-        resolve();
-      } else if (Date.now() > deadline) {
-        clearInterval(poll);
-        reject(new Error('coturn did not start'));
-      }
-    }, 50);
-  });
-  return { port, process: child, logFile: `${name}.log` };
-}
-
-/** The clients coturn made a relay for: its log names each allocation's user, `<expiry>:<client>`. */
-function allocations(logFile: string): string[] {
-  const log = readFileSync(logFile, 'utf8');
-  return [...new Set([...log.matchAll(/user <\d+:(c\d+)>: incoming packet ALLOCATE processed, success/g)].map((m) => m[1]))];
-}
-
 async function main(): Promise<void> {
   const turn = process.argv.includes('--turn');
   await ensureBuilt();
   const secret = randomBytes(16).toString('hex');
-  const coturn = turn ? await startCoturn(secret) : null;
+  const coturn = turn ? await startCoturn(secret, 'signalling-budget', WAIT_MS) : null;
   const iceServers: IceServer[] = coturn === null ? [] : [
     { urls: `stun:127.0.0.1:${coturn.port}` },
     { urls: `turn:127.0.0.1:${coturn.port}?transport=udp` },
@@ -162,8 +120,7 @@ async function main(): Promise<void> {
     for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await server.close();
-    coturn?.process.kill();
-    if (coturn) for (const file of [coturn.logFile, coturn.logFile.replace(/\.log$/, '.pid')]) rmSync(file, { force: true });
+    coturn?.stop();
   }
 }
 

@@ -20,6 +20,8 @@ import { createButtons } from './buttons.js';
 import { Connection, carOfPath, offeredSubprotocols, socketUrl, watching, type ConnectionState } from './connection.js';
 import { JOYSTICK_DEAD_ZONE, SERVER_DEAD_ZONE, expo, speedDemand, withoutDeadZone, type Vector } from './demand.js';
 import { DriveLoop } from './drive.js';
+import { DriveChannel } from './drive-channel.js';
+import { DrivePath } from './drive-path.js';
 import { FleetStrip } from './fleet-strip.js';
 import { attachFullscreen } from './fullscreen.js';
 import { attachGamepads } from './gamepad.js';
@@ -38,6 +40,7 @@ import { SettingsStore, actionOf, copySettings } from './settings.js';
 import { StatusBar } from './status.js';
 import { registerServiceWorker } from './sw-register.js';
 import { createTrack } from './track.js';
+import { showDrivePath } from './path-status.js';
 import { VideoView } from './video-view.js';
 import { ScreenWakeLock } from './wake-lock.js';
 
@@ -65,8 +68,11 @@ const auth = createAuth(document.querySelector<HTMLFormElement>('#auth-form')!, 
 const resume = new SeatResume(sessionStorage);
 const status = new StatusBar(document, {
   claim: () => connection.send({ type: 'claim' }),
-  release: () => connection.send({ type: 'release' }),
+  release: () => drivePath.send({ type: 'release' }),
 });
+/** Drive input and stops go on the drive channel while it carries, else on the WebSocket (drive-path.ts). */
+const drivePath = new DrivePath({ socketSend: (m, droppable) => connection.send(m, droppable), changed: (p) => showDrivePath(document, p) });
+const driveChannel = new DriveChannel(drivePath, (m) => connection.send(m));
 const track = createTrack(document.querySelector<HTMLElement>('#map')!);
 const serverRuns = new ServerRuns();
 const settings = new SettingsStore(localStorageOrNull());
@@ -88,7 +94,7 @@ const names = new NamePrompt(document.querySelector<HTMLFormElement>('#name-prom
   { send: (m) => connection.send(m), watching: watching(location.search) });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => facts.ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
-const drive = new DriveLoop({ send: (m, droppable) => connection.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
+const drive = new DriveLoop({ send: (m, droppable) => drivePath.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
 const joystick = createJoystick(document.querySelector<HTMLElement>('#joystick')!, {
   onMove: (v) => drive.set('joystick', v && toWire(expo(withoutDeadZone(v, JOYSTICK_DEAD_ZONE), settings.value.expo))),
   onInterrupted: () => interrupted(),
@@ -133,13 +139,13 @@ function standDown(): boolean {
 function stopPressed(): void {
   buzz('stop', settings.value.haptics);
   standDown();
-  if (mayStop()) connection.send({ type: 'stop' });
+  if (mayStop()) drivePath.send({ type: 'stop' });
 }
 
 /** The page lost its user: stop what it set going. */
 function interrupted(): void {
   const owed = letGoOfEverything() || (facts.isDriver && facts.carMoving);
-  if (owed && canDrive()) connection.send({ type: 'stop' });
+  if (owed && canDrive()) drivePath.send({ type: 'stop' });
 }
 
 /** Nothing held drives any more; keys are forgotten (their keyups may never come), the horn is off. True when a stop is owed. */
@@ -203,6 +209,7 @@ function onConnectionState(state: ConnectionState, retryInMs?: number): void {
   race.offline();
   names.offline();
   video.disconnected();
+  driveChannel.reset();
   facts.welcomed = facts.authenticated = facts.carMoving = false;
   seatChanged(false); // nothing can be sent: held inputs are forgotten, the car's state is unknown
 }
@@ -214,8 +221,8 @@ const connection = new Connection({ url: socketUrl(location), protocols: subprot
 });
 /** The page's parts the server's messages reach (on-message.ts). */
 const page: MessageParts = {
-  facts, connection, status, track, race, names, fleet, video, serverRuns, resume, auth, accessories, buttons, drive,
-  seatChanged, standDown, renderControls, mayRace,
+  facts, connection, status, track, race, names, fleet, video, driveChannel, serverRuns, resume, auth, accessories, buttons,
+  drive, seatChanged, standDown, renderControls, mayRace, mayStop,
 };
 
 document.addEventListener('visibilitychange', () => {

@@ -6,6 +6,7 @@ import type { Auth } from './auth.js';
 import type { Buttons } from './buttons.js';
 import type { Connection } from './connection.js';
 import type { DriveLoop } from './drive.js';
+import type { DriveChannel } from './drive-channel.js';
 import type { FleetStrip } from './fleet-strip.js';
 import type { NamePrompt } from './name-prompt.js';
 import { SERVER_DEAD_ZONE } from './demand.js';
@@ -46,6 +47,7 @@ export interface MessageParts {
   names: NamePrompt;
   fleet: FleetStrip;
   video: VideoView;
+  driveChannel: DriveChannel;
   serverRuns: ServerRuns;
   resume: SeatResume;
   auth: Auth;
@@ -56,6 +58,7 @@ export interface MessageParts {
   standDown: () => void;
   renderControls: () => void;
   mayRace: () => boolean;
+  mayStop: () => boolean;
 }
 
 /** This car's colour (the arena's) on the knob, its arrow on the map and its trail: style.css's --knob. */
@@ -116,6 +119,9 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
     case 'queue':
       status.queue(message);
       break;
+    case 'channel':
+      page.driveChannel.signal(message);
+      break;
     case 'pong':
     case 'viewer':
       break;
@@ -171,6 +177,7 @@ function welcome(page: MessageParts, message: Extract<ServerMessage, { type: 'we
   race.connected(mayRace());
   page.names.connected();
   video.welcome(message);
+  if (page.mayStop()) page.driveChannel.start();
 }
 
 /** This client's role or authentication changed (a seat taken or lost, a token accepted). */
@@ -183,6 +190,7 @@ function roleChanged(page: MessageParts, message: Extract<ServerMessage, { type:
   if ((message.role === 'driver') !== facts.isDriver) seatChanged(message.role === 'driver');
   else renderControls(); // authenticated may have changed who may stop
   race.allowed(mayRace());
+  if (page.mayStop()) page.driveChannel.start();
 }
 
 /** Never sent again: each wrong token spends the address's budget, and would lock everyone there out. */

@@ -44,6 +44,8 @@ export interface ControlOptions {
    * without credentials gets ones minted for each page, valid for a day (turn-credentials.ts).
    */
   turnSecret?: string;
+  /** Offer drive channels (WebRTC data channels for drive input, docs/protocol.md "Drive channel"); default true. */
+  driveChannels?: boolean;
   /** Largest accepted WebSocket message (default 16 KiB, room for a video offer; larger: close 1009). */
   maxMessageBytes?: number;
   /** The longest a timed (seed) command may hold the car (default 2000 ms); longer ones are clamped. */

@@ -28,7 +28,7 @@ test('a handler table that misses a message type does not compile (npm run typec
   // @ts-expect-error: no handler for `name` (nor any other left out): the table's type names every message type.
   const missing: Handlers = {
     seedCommand: noop, drive: noop, stop: noop, ping: noop, auth: noop, claim: noop, release: noop, resume: noop,
-    'camera-on': noop, 'camera-off': noop, watch: noop, unwatch: noop, signal: noop, accessory: noop,
+    'camera-on': noop, 'camera-off': noop, watch: noop, unwatch: noop, signal: noop, accessory: noop, channel: noop,
     'race-start': noop, 'race-end': noop, 'lap-mark': noop,
   };
   assert.equal(Object.keys(missing).length, Object.keys(typedMessageSchemas).length);

@@ -13,7 +13,7 @@ const FLOORS: Record<string, number> = {
   'log.ts': 0,
   'protocol/': 1, 'redact.ts': 1, 'throttle.ts': 1, 'data-dir.ts': 1, 'fault-injection.ts': 1,
   'connection/': 2, 'track/': 2,
-  'video/': 3, 'http/': 3,
+  'video/': 3, 'http/': 3, 'drive-channel/': 3,
   'car/': 4,
   'fleet.ts': 5,
   'race/': 6, 'add-on.ts': 6,

@@ -38,7 +38,8 @@ function sdp(): fc.Arbitrary<string> {
   );
 }
 
-function signal(): fc.Arbitrary<JsonNode> {
+/** One WebRTC signalling step: a description (an SDP offer or answer) or a candidate (null: the end). */
+function rtcStep(): fc.Arbitrary<[string, JsonNode]> {
   const description = fc.tuple(fc.constantFrom('offer', 'answer'), sdp())
     .map(([type, text]): [string, JsonNode] => ['description', obj([['type', str(type)], ['sdp', str(text)]])]);
   const candidate = fc.oneof(
@@ -46,13 +47,27 @@ function signal(): fc.Arbitrary<JsonNode> {
     fc.tuple(markedString(), fc.integer({ min: 0, max: 64 })).map(([c, i]): [string, JsonNode] =>
       ['candidate', obj([['candidate', str(`candidate:1 1 udp 1 127.0.0.1 9 typ host ${c}`.slice(0, 1024))], ['sdpMid', str('0')], ['sdpMLineIndex', raw(String(i))]])]),
   );
-  return fc.tuple(peer, fc.oneof(description, candidate)).map(([to, step]) => obj([['type', str('signal')], ['to', str(to)], step]));
+  return fc.oneof(description, candidate);
 }
+
+function signal(): fc.Arbitrary<JsonNode> {
+  return fc.tuple(peer, rtcStep()).map(([to, step]) => obj([['type', str('signal')], ['to', str(to)], step]));
+}
+
+/** The drive channel's signalling: open or close it (a real native peer on the server), an answer, a candidate. */
+function channel(): fc.Arbitrary<JsonNode> {
+  const open = fc.boolean().map((on): [string, JsonNode] => ['open', raw(String(on))]);
+  return fc.oneof(open, rtcStep()).map((step) => obj([['type', str('channel')], step]));
+}
+
+/** Drive input's seq (docs/protocol.md "Drive channel"), on some drive messages. */
+const seq = fc.option(fc.integer({ min: 1, max: 2 ** 40 }), { nil: undefined });
 
 /** One valid message of each typed kind. */
 function typed(): Record<string, fc.Arbitrary<JsonNode>> {
   return {
-    drive: fc.tuple(axis, axis).map(([x, y]) => obj([['type', str('drive')], ['x', x], ['y', y]])),
+    drive: fc.tuple(axis, axis, seq).map(([x, y, n]) => obj([['type', str('drive')], ['x', x], ['y', y], ...(n === undefined ? [] : [['seq', raw(String(n))] as [string, JsonNode]])])),
+    channel: channel(),
     ping: fc.oneof(fc.integer().map((n) => raw(String(n))), fc.string({ maxLength: 64 }).map(str))
       .map((id) => obj([['type', str('ping')], ['id', id]])),
     auth: markedString().map((token) => obj([['type', str('auth')], ['token', str(token.slice(0, 512))]])),

@@ -22,6 +22,7 @@ const TYPED: Record<string, string> = {
   watch: '{"type":"watch"}',
   unwatch: '{"type":"unwatch"}',
   signal: '{"type":"signal","to":"{{peer0}}","candidate":null}',
+  channel: '{"type":"channel","open":true}',
   accessory: '{"type":"accessory","name":"all","on":false}',
   'race-start': '{"type":"race-start","laps":1}',
   'race-end': '{"type":"race-end"}',

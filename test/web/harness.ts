@@ -77,9 +77,13 @@ export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browse
 
 export type ControlServer = Awaited<ReturnType<typeof startControlServer>>;
 
-/** The real server on an ephemeral loopback port (unless `extra` names one), serving the built page. */
+/**
+ * The real server on an ephemeral loopback port (unless `extra` names one), serving the built page.
+ * Without drive channels unless `extra` asks for them: the page then drives on the WebSocket, where the
+ * tests watch its frames (test/web/drive-channel*.test.ts drive over a channel).
+ */
 export function startServer(link = 'sim', extra: Partial<ControlOptions> = {}): Promise<ControlServer> {
-  return startControlServer({ port: 0, host: '127.0.0.1', link, codec: 'iracer', watchdogMs: 500, staticDir: STATIC_DIR, ...extra });
+  return startControlServer({ port: 0, host: '127.0.0.1', link, codec: 'iracer', watchdogMs: 500, staticDir: STATIC_DIR, driveChannels: false, ...extra });
 }
 
 /** Resolves with the first value `read` gives that satisfies `ok`, checked now and on every `event`. */

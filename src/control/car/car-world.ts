@@ -34,6 +34,8 @@ import {
 import { Seating } from './seating.js';
 import { dispatch, type Handlers, type RaceDesk } from './dispatch.js';
 import { carState, welcomeFor } from './welcome.js';
+import { DriveChannels } from '../drive-channel/drive-channels.js';
+import type { InputPath } from '../connection/client-session.js';
 
 /** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
 export interface CarSummary {
@@ -63,6 +65,8 @@ export interface CarWorldOptions {
   maxViewers: number;
   /** The ICE servers for a client that watches or is the camera (ice-grants.ts), sent by the camera relay. */
   iceServers: (client: ClientSession) => IceGrant;
+  /** Offer drive channels (default true); false: drive input stays on the WebSocket. */
+  driveChannels?: boolean;
   log: Logger;
   faults?: FaultInjection | null;
   now?: () => number; // monotonic milliseconds
@@ -93,6 +97,8 @@ export class CarWorld {
   private readonly holdGate: HoldGate;
   private closed = false;
   private races: RaceDesk | null = null;
+  /** Drive input on WebRTC data channels, each frame into receive() like a WebSocket's (drive-channel/). */
+  private readonly channels: DriveChannels;
 
   constructor(private readonly opts: CarWorldOptions) {
     this.name = opts.name;
@@ -119,6 +125,10 @@ export class CarWorld {
       },
       changed: () => this.broadcastState(),
       nameOf: (id) => this.races?.nameOf(id) ?? null,
+    });
+    this.channels = new DriveChannels({
+      log: opts.log, now: this.now, enabled: opts.driveChannels ?? true, iceServers: (session) => opts.iceServers(session).iceServers, driver: () => this.seat.driver,
+      receive: (session, data, isBinary) => this.receive(session, data, isBinary, 'channel'),
     });
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
@@ -230,24 +240,27 @@ export class CarWorld {
     const pose = this.driver.pose;
     if (pose) session.send({ type: 'telemetry', pose, t: this.elapsed() });
     session.onRefusal = this.onRefusal;
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      try {
-        const read = session.read(data, isBinary);
-        if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
-        const { message } = read;
-        // Listeners hear a message only once it is taken, with only its schema's fields (car-events.ts).
-        if (!this.events.active) return dispatch(this.handlers, session, message);
-        this.events.receive({ kind: 'message', client: id, message: knownFields(message) }, () => dispatch(this.handlers, session, message));
-      } catch (err) {
-        // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
-        this.opts.log.error('internal_error', { client: id }, `${id}: internal error: ${(err as Error).stack ?? err}`);
-        session.closeFor(1011, 'internal error');
-      }
-    });
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.receive(session, data, isBinary, 'socket'));
     ws.on('close', (code: number, reason: Buffer) => this.detach(session, code, reason));
     ws.on('error', () => {}); // the close that follows is what matters
     this.seat.refresh();
     if (this.events.active) this.events.emit({ kind: 'client', client: id, joined: true });
+  }
+
+  /** A client's frame, from its WebSocket or its drive channel: one pipeline, one dispatch table, one set of rules. */
+  private receive(session: ClientSession, data: Buffer, isBinary: boolean, path: InputPath): void {
+    try {
+      const read = session.read(data, isBinary, path);
+      if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
+      const { message } = read;
+      // Listeners hear a message only once it is taken, with only its schema's fields (car-events.ts).
+      if (!this.events.active) return dispatch(this.handlers, session, message);
+      this.events.receive({ kind: 'message', client: session.id, message: knownFields(message) }, () => dispatch(this.handlers, session, message));
+    } catch (err) {
+      // A bug of ours must cost one connection, never the server (and the car keeps its watchdog).
+      this.opts.log.error('internal_error', { client: session.id }, `${session.id}: internal error: ${(err as Error).stack ?? err}`);
+      session.closeFor(1011, 'internal error');
+    }
   }
 
   /** Writes the stop now, past anything queued, and refuses every later demand: for shutdown only. */
@@ -260,6 +273,7 @@ export class CarWorld {
     this.closed = true;
     const carStopped = this.driver.close(); // writes the stop first, synchronously; clients see it below
     this.seat.close();
+    this.channels.close();
     this.broadcastState();
     this.driver.off('state', this.onCarState);
     this.driver.off('pose', this.onPose);
@@ -274,6 +288,7 @@ export class CarWorld {
   private detach(session: ClientSession, code: number, reason: Buffer): void {
     if (!this.sessions.remove(session)) return;
     logClosed(this.opts.log, session, code, reason);
+    this.channels.left(session); // a channel never outlives its client's connection
     this.camera.left(session);
     this.seat.leave(session, code, () => this.stopCar());
     if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
@@ -302,6 +317,7 @@ export class CarWorld {
     watch: (session) => this.camera.watch(session),
     unwatch: (session) => this.camera.unwatch(session),
     signal: (session, msg) => this.camera.signal(session, msg),
+    channel: (session, msg) => this.channels.signal(session, msg),
     accessory: (session, msg) => switchAccessory(session, msg, { seat: this.seat, driver: this.driver, accessories: this.opts.accessories }),
     'race-start': (session, msg) => this.races?.race(this.name, session, msg),
     'race-end': (session, msg) => this.races?.race(this.name, session, msg),

@@ -15,6 +15,7 @@ import { AtMostEvery } from '../throttle.js';
 import { SeedSession } from '../protocol/seed.js';
 import { parseClientMessage } from '../protocol/validate.js';
 import type { Peer } from './peer.js';
+import { InputSequence } from './input-sequence.js';
 
 /** What every session of one server shares. */
 export interface SessionContext {
@@ -69,6 +70,8 @@ export class ClientSession {
   /** Refusals are logged (at debug) at most once a second, with how many since. */
   private readonly refusalLog: AtMostEvery;
   private refusalsUnlogged = 0;
+  /** Drive input on two paths: late drives and a stop's second copy are ignored (input-sequence.ts). */
+  private readonly sequence = new InputSequence();
 
   readonly id: string;
   readonly address: string;
@@ -116,7 +119,7 @@ export class ClientSession {
    * whenever it would stop something (car-world.ts). So a stop after a burst stops the car at once, and a
    * flood of stops costs its parsing, nothing more.
    */
-  read(data: Buffer, isBinary: boolean): ReadMessage | null {
+  read(data: Buffer, isBinary: boolean, path: InputPath = 'socket'): ReadMessage | null {
     this.lastHeardAt = this.ctx.now();
     if (isBinary) {
       this.error('binary_unsupported', 'binary frames are not part of the protocol; send JSON text');
@@ -126,10 +129,21 @@ export class ClientSession {
     // Beyond the rate only what may be a stop is parsed at all (drive messages stay as cheap to drop as ever).
     if (!withinRate && !mayBeStop(data)) return this.rateLimited();
     const parsed = parseClientMessage(data.toString('utf8')); // the WebSocket layer validated the UTF-8
-    if (!withinRate) return parsed.ok && isStop(parsed.message) ? { message: parsed.message, overRate: true } : this.rateLimited();
-    if (parsed.ok) return { message: parsed.message, overRate: false };
-    this.error(parsed.code, parsed.message, parsed.ref, parsed.field);
-    return null;
+    if (!withinRate) return parsed.ok && isStop(parsed.message) ? this.inSequence({ message: parsed.message, overRate: true }) : this.rateLimited();
+    if (!parsed.ok) {
+      this.error(parsed.code, parsed.message, parsed.ref, parsed.field);
+      return null;
+    }
+    if (path === 'channel' && !rideChannel(parsed.message)) {
+      this.error('invalid_message', 'only drive, stop and release travel on the drive channel; send the rest on the WebSocket', 'channel');
+      return null;
+    }
+    return this.inSequence({ message: parsed.message, overRate: false });
+  }
+
+  /** The message, or null (silently) when it is a late drive or a stop's second copy (input-sequence.ts). */
+  private inSequence(read: ReadMessage): ReadMessage | null {
+    return this.sequence.admits(read.message) ? read : null;
   }
 
   /** Checks a presented token (per connection and per address budgets); 'ok' when it matched. */
@@ -211,6 +225,14 @@ export class ClientSession {
     this.error('rate_limited', `more than ${rate} messages per second; the excess is dropped`);
     return null;
   }
+}
+
+/** Which way a frame came: the WebSocket, or the drive channel (data-channel/, docs/protocol.md "Drive channel"). */
+export type InputPath = 'socket' | 'channel';
+
+/** What the drive channel carries: drive input and stops. Everything else stays on the WebSocket. */
+function rideChannel(message: ClientMessage): boolean {
+  return !isSeedCommand(message) && (message.type === 'drive' || message.type === 'stop' || message.type === 'release');
 }
 
 /** A message read from a client; overRate: a stop beyond the client's message rate (never dropped for it). */

@@ -33,7 +33,39 @@ export const seedCommandSchema = {
 } as const;
 
 const axis = { ...finite, minimum: -1, maximum: 1, description: 'a number from -1 to 1' } as const;
+/** Drive input's count on two paths (messages.ts DriveMessage). */
+const seq = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'a whole number from 1 up' } as const;
 
+/** An RTCSessionDescription's wire form (signal, channel). */
+const sessionDescription = {
+  type: 'object',
+  required: ['type', 'sdp'],
+  properties: {
+    type: { enum: ['offer', 'answer'], description: 'offer or answer' },
+    sdp: { type: 'string', maxLength: MAX_SDP_CHARS, description: `a string of up to ${MAX_SDP_CHARS} characters` },
+  },
+  additionalProperties: false,
+  description: 'an object {type: "offer"|"answer", sdp}',
+} as const;
+
+/** An RTCIceCandidate's wire form, or null for the end (signal, channel). */
+const iceCandidate = {
+  anyOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      required: ['candidate'],
+      properties: {
+        candidate: { type: 'string', maxLength: 1024 },
+        sdpMid: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 64 }] },
+        sdpMLineIndex: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0, maximum: 64 }] },
+        usernameFragment: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 256 }] },
+      },
+      additionalProperties: false,
+    },
+  ],
+  description: 'null or an ICE candidate {candidate, sdpMid, sdpMLineIndex, usernameFragment}',
+} as const;
 
 /** A message that is only its type. */
 function bare<T extends string>(type: T) {
@@ -52,14 +84,14 @@ export const typedMessageSchemas = {
     $id: 'webracer:drive',
     type: 'object',
     required: ['type', 'x', 'y'],
-    properties: { type: { const: 'drive' }, x: axis, y: axis },
+    properties: { type: { const: 'drive' }, x: axis, y: axis, seq },
     additionalProperties: false,
   },
   stop: {
     $id: 'webracer:stop',
     type: 'object',
     required: ['type'],
-    properties: { type: { const: 'stop' } },
+    properties: { type: { const: 'stop' }, seq },
     additionalProperties: false,
   },
   ping: {
@@ -99,7 +131,7 @@ export const typedMessageSchemas = {
     $id: 'webracer:release',
     type: 'object',
     required: ['type'],
-    properties: { type: { const: 'release' } },
+    properties: { type: { const: 'release' }, seq },
     additionalProperties: false,
   },
   'camera-on': bare('camera-on'),
@@ -113,36 +145,25 @@ export const typedMessageSchemas = {
     properties: {
       type: { const: 'signal' },
       to: { type: 'string', minLength: 1, maxLength: 32, description: 'a client id' },
-      description: {
-        type: 'object',
-        required: ['type', 'sdp'],
-        properties: {
-          type: { enum: ['offer', 'answer'], description: 'offer or answer' },
-          sdp: { type: 'string', maxLength: MAX_SDP_CHARS, description: `a string of up to ${MAX_SDP_CHARS} characters` },
-        },
-        additionalProperties: false,
-        description: 'an object {type: "offer"|"answer", sdp}',
-      },
-      candidate: {
-        anyOf: [
-          { type: 'null' },
-          {
-            type: 'object',
-            required: ['candidate'],
-            properties: {
-              candidate: { type: 'string', maxLength: 1024 },
-              sdpMid: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 64 }] },
-              sdpMLineIndex: { anyOf: [{ type: 'null' }, { type: 'integer', minimum: 0, maximum: 64 }] },
-              usernameFragment: { anyOf: [{ type: 'null' }, { type: 'string', maxLength: 256 }] },
-            },
-            additionalProperties: false,
-          },
-        ],
-        description: 'null or an ICE candidate {candidate, sdpMid, sdpMLineIndex, usernameFragment}',
-      },
+      description: sessionDescription,
+      candidate: iceCandidate,
     },
     // Exactly one step per message: an SDP, or a candidate.
     oneOf: [{ required: ['description'] }, { required: ['candidate'] }],
+    additionalProperties: false,
+  },
+  channel: {
+    $id: 'webracer:channel',
+    type: 'object',
+    required: ['type'],
+    properties: {
+      type: { const: 'channel' },
+      open: { type: 'boolean', description: 'true (open the drive channel) or false (close it)' },
+      description: sessionDescription,
+      candidate: iceCandidate,
+    },
+    // Exactly one step per message: open or close, the answer, or a candidate.
+    oneOf: [{ required: ['open'] }, { required: ['description'] }, { required: ['candidate'] }],
     additionalProperties: false,
   },
   'race-start': {

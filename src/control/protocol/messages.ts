@@ -35,12 +35,17 @@ export interface SeedCommand {
   speed?: number;
 }
 
-export interface DriveMessage { type: 'drive'; x: number; y: number }
-export interface StopMessage { type: 'stop' }
+/**
+ * `seq` (optional, drive input on two paths, docs/protocol.md "Drive channel"): one rising count per
+ * connection over drive, stop and release. A drive whose seq is not above every seq seen is ignored (it
+ * arrived late); a stop or release is ignored only as the duplicate of one with its seq.
+ */
+export interface DriveMessage { type: 'drive'; x: number; y: number; seq?: number }
+export interface StopMessage { type: 'stop'; seq?: number }
 export interface PingMessage { type: 'ping'; id: number | string }
 export interface AuthMessage { type: 'auth'; token: string }
 export interface ClaimMessage { type: 'claim' }
-export interface ReleaseMessage { type: 'release' }
+export interface ReleaseMessage { type: 'release'; seq?: number }
 /** Take back the seat this client's page held before a reload or a network blip (the `resumeToken` of its
  *  earlier `welcome`), within `limits.resumeWindowMs` of that connection ending. */
 export interface ResumeMessage { type: 'resume'; token: string }
@@ -78,6 +83,13 @@ export interface SignalMessage {
   candidate?: IceCandidate | null;
 }
 
+// Drive channel (docs/protocol.md "Drive channel"): drive input on a WebRTC data channel to the server.
+/**
+ * `open: true` asks for the channel (the server answers with its offer), `open: false` closes it; or
+ * the answer to the server's offer (description), or a candidate: exactly one of the three.
+ */
+export interface ChannelMessage { type: 'channel'; open?: boolean; description?: SessionDescription; candidate?: IceCandidate | null }
+
 // Races (docs/races.md): one arena and one race for every car of the server, whichever car's connection
 // the message comes on. Starting, ending and marking laps need what driving needs (the token, when set).
 /** Start a race of `laps` laps: a countdown, every car held stopped, then go. */
@@ -91,7 +103,7 @@ export interface NameMessage { type: 'name'; name: string }
 
 export type TypedClientMessage =
   | DriveMessage | StopMessage | PingMessage | AuthMessage | ClaimMessage | ReleaseMessage | ResumeMessage
-  | CameraOnMessage | CameraOffMessage | WatchMessage | UnwatchMessage | SignalMessage | AccessoryMessage
+  | CameraOnMessage | CameraOffMessage | WatchMessage | UnwatchMessage | SignalMessage | AccessoryMessage | ChannelMessage
   | RaceStartMessage | RaceEndMessage | LapMarkMessage | NameMessage;
 export type ClientMessageType = TypedClientMessage['type'];
 export type ClientMessage = SeedCommand | TypedClientMessage;
@@ -206,6 +218,17 @@ export interface SignalRelayMessage {
   from: string;
   description?: SessionDescription;
   candidate?: IceCandidate | null;
+}
+/**
+ * The server's side of the drive channel: its offer (with the ICE servers to answer it with), a candidate,
+ * or `closed`: there is no channel (refused, unavailable on this server, or ended); drive on the WebSocket.
+ */
+export interface ChannelSignalMessage {
+  type: 'channel';
+  description?: SessionDescription;
+  iceServers?: IceServer[];
+  candidate?: IceCandidate | null;
+  closed?: string;
 }
 export type StateMessage = { type: 'state' } & VehicleState;
 /** `t`: milliseconds since the server started (monotonic). */
@@ -337,7 +360,7 @@ export interface QueueMessage { type: 'queue'; position: number | null; ahead: A
 export type ServerMessage =
   | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage
   | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage | IceServersMessage
-  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage | QueueMessage;
+  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage | QueueMessage | ChannelSignalMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */
 export const CLOSE_CODES = {

@@ -1,0 +1,70 @@
+// Debian's coturn (`turnserver`) on a free loopback port, with use-auth-secret (the server's
+// --turn-secret), for the tests and benches that need a real TURN server: bench/signalling.ts --turn and
+// test/web/drive-channel-relay.test.ts. Its log is a file of its own; allocations() reads who got a relay.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+export interface Coturn {
+  port: number;
+  process: ChildProcess;
+  logFile: string;
+  /** Ends coturn and removes its files. */
+  stop(): void;
+}
+
+/** Why coturn cannot run here (no `turnserver`), or null. */
+export function coturnMissing(): string | null {
+  try {
+    execFileSync('sh', ['-c', 'command -v turnserver'], { stdio: 'ignore' });
+    return null;
+  } catch {
+    return 'coturn is not installed (Debian package coturn; .ci/run installs it)';
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Starts coturn; resolves once it listens. `tag` names its files in /tmp (unique per user of it). */
+export async function startCoturn(secret: string, tag: string, waitMs: number): Promise<Coturn> {
+  const port = await freePort();
+  const name = `/tmp/webracer-${tag}-coturn-${port}`;
+  const child = spawn('turnserver', [
+    '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
+    '--use-auth-secret', `--static-auth-secret=${secret}`, '--realm=webracer.test', '--no-tls', '--no-dtls',
+    '--allow-loopback-peers', '--no-cli', `--log-file=${name}.log`, '--simple-log', '--verbose',
+    '--min-port=49152', '--max-port=49407', `--pidfile=${name}.pid`,
+  ], { stdio: 'ignore' });
+  const logFile = `${name}.log`;
+  const stop = (): void => {
+    child.kill();
+    for (const file of [logFile, `${name}.pid`]) rmSync(file, { force: true });
+  };
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    const deadline = Date.now() + waitMs;
+    const poll = setInterval(() => {
+      if (existsSync(logFile) && /Total General servers/.test(readFileSync(logFile, 'utf8'))) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() > deadline) {
+        clearInterval(poll);
+        stop();
+        reject(new Error('coturn did not start'));
+      }
+    }, 50);
+  });
+  return { port, process: child, logFile, stop };
+}
+
+/** The clients coturn made a relay for: its log names each allocation's user, `<expiry>:<client>`. */
+export function allocations(logFile: string): string[] {
+  const log = readFileSync(logFile, 'utf8');
+  return [...new Set([...log.matchAll(/user <\d+:(c\d+)>: incoming packet ALLOCATE processed, success/g)].map((m) => m[1]))];
+}
