@@ -369,6 +369,30 @@ describe('ReconnectingLink writes: liveness', () => {
     assert.equal(link.state, 'closed');
   });
 
+  it('close() with a write waiting in the slot confirms it once the transport takes it, not in a loop before', async (t) => {
+    // The loop this guards against: each confirmation answered at once asked for the next at once, a chain of
+    // promises that never let the transport's timer run (the TCP link waits on one to look at its budget), so
+    // the process spun at 100% and close() never ended (bench/command-path.ts at its close).
+    const { link, tr } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16)); // in flight: handed to the transport, not yet taken
+    link.write(Uint8Array.of(0x00)); // in the slot
+    const closed = link.close();
+    await flush();
+    assert.equal(tr.confirmations, 1, 'closing confirms what was handed over');
+    tr.deliver();
+    await flush();
+    assert.equal(tr.confirmations, 0, 'nothing more to confirm until the slot\'s write is handed over');
+    tr.take(); // the transport takes 0x16 and so the slot's 0x00
+    await flush();
+    assert.deepEqual(tr.written, [[0x16], [0x00]]);
+    assert.equal(tr.confirmations, 1, 'the stop, confirmed once handed over');
+    tr.take();
+    tr.deliver();
+    await closed;
+    assert.equal(tr.ended, true);
+    assert.equal(link.state, 'closed');
+  });
+
   it('close() gives up after writeTimeoutMs when nothing is confirmed, and drops the connection', async (t) => {
     const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
     link.write(Uint8Array.of(0x00));

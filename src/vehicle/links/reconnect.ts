@@ -90,6 +90,7 @@ export class ReconnectingLink extends SafeEmitter implements Link {
   // Delivery on the current transport.
   #oldestUndelivered: number | null = null; // when the oldest write not yet confirmed was made
   #newerSince: number | null = null;        // when the oldest write the running confirmation does not cover was made
+  #confirmOnHandOver = false;               // closing: confirm once the transport takes the slot's write
   #confirming = false;
   #confirmTimer: NodeJS.Timeout | null = null;
   #deadline: NodeJS.Timeout | null = null;
@@ -207,6 +208,7 @@ export class ReconnectingLink extends SafeEmitter implements Link {
     this.#inFlight = false;
     this.#slot = null;
     this.#confirming = false;
+    this.#confirmOnHandOver = false;
     this.#oldestUndelivered = null;
     this.#newerSince = null;
     if (this.#deadline !== null) clearTimeout(this.#deadline);
@@ -236,6 +238,8 @@ export class ReconnectingLink extends SafeEmitter implements Link {
       if (next !== null) {
         this.#slot = null;
         this.#handOver(t, next);
+        if (this.#confirmOnHandOver) this.#confirmSoon(0);
+        this.#confirmOnHandOver = false;
       } else {
         this.#wakeIdle();
       }
@@ -281,7 +285,11 @@ export class ReconnectingLink extends SafeEmitter implements Link {
         this.#oldestUndelivered = this.#newerSince;
         this.#newerSince = null;
         this.#armDeadline();
-        this.#confirmSoon(this.#closing ? 0 : this.#writeTimeoutMs * CONFIRM_AFTER);
+        // Closing, with what is left waiting in the slot for the transport: confirming again before the
+        // transport has taken it would answer at once, again and again, a loop of promises that starves
+        // the very timer the transport waits on (its look at the table). Confirm once it has taken it.
+        if (this.#closing && this.#slot !== null && this.#inFlight) this.#confirmOnHandOver = true;
+        else this.#confirmSoon(this.#closing ? 0 : this.#writeTimeoutMs * CONFIRM_AFTER);
         this.#wakeIdle();
       },
       (err: Error) => this.#lose(t, err),
