@@ -41,8 +41,11 @@ describe('speed setting and ceiling (desktop)', () => {
     await openPage(page, server.url, 'driver');
     await setSpeed(page, 6);
     assert.equal(await page.locator('#speed-value').textContent(), '6 / 15');
+    // The reload alone: a second navigation right after it (openPage) raced its seat resume, and the second
+    // load, without the resume token the first had spent, waited out the seat's resume window as a spectator.
     await page.reload();
-    await openPage(page, server.url, 'driver');
+    await page.locator('#st-conn[data-state="open"]').waitFor({ timeout: WAIT_MS });
+    await page.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
     assert.equal(await page.locator('#speed').inputValue(), '6');
     assert.equal(await page.locator('#speed-value').textContent(), '6 / 15');
     await page.locator('#open-settings').click();
