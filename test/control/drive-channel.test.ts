@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { connect, startServer, wsUrl } from './helpers.js';
 import { openChannel } from '../support/channel-client.js';
 import { TOKEN_SUBPROTOCOL_PREFIX } from '../../src/control/protocol/messages.js';
+import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this file's tests are done
 
 test('drive channel: the driver drives, stops and releases the seat over its channel', async (t) => {
   const server = await startServer(t);

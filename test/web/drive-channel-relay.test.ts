@@ -10,6 +10,7 @@ import { allocations, coturnMissing, startCoturn, type Coturn } from '../support
 import {
   WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, waitForState, type ControlServer,
 } from './harness.js';
+import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this file's tests are done
 
 const RELAY_ONLY = `(() => {
   const Native = RTCPeerConnection;

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import {
   WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, waitForState, waitFrames, watchPage, type ControlServer, type Watched,
 } from './harness.js';
+import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this file's tests are done
 
 /** Focus off any control that owns the arrow keys, as a driver's first tap on the page does. */
 async function focusPage(page: Page): Promise<void> {
