@@ -9,7 +9,7 @@
 import { joinUrls, lanHosts, withToken } from '../control/http/join.js';
 import { createLogger, jsonLine, textLine, type Logger, type LogRecord } from '../control/log.js';
 import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
-import { recordingAddOn } from '../recording/add-on.js';
+import { ghostAddOn, recordingAddOn } from '../recording/add-on.js';
 import { listDevices } from '../vehicle/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { exposureWarning } from './exposure.js';
@@ -78,7 +78,7 @@ async function run(options: RunOptions): Promise<number> {
   const render = json ? jsonLine : textLine;
   const write = (record: LogRecord): void => (record.level === 'error' ? stderr : stdout).line(render(record));
   const log = createLogger(write, options.logLevel ?? 'info');
-  const addOns = options.record === undefined ? [] : [recordingAddOn({
+  const addOns = options.record === undefined ? [ghostAddOn()] : [recordingAddOn({
     dir: options.record,
     maxFileBytes: (options.recordFileMb ?? DEFAULT_RECORD_FILE_MB) * MiB,
     maxTotalBytes: (options.recordTotalMb ?? DEFAULT_RECORD_TOTAL_MB) * MiB,
