@@ -18,6 +18,7 @@ import { packageVersion } from './package-info.js';
 import { terminalQr } from './qr.js';
 import { REPLAY_USAGE } from './replay-args.js';
 import { runReplay } from './replay.js';
+import { showGhost } from './ghost-client.js';
 import { systemdUnit } from './service.js';
 import { describeTls } from './tls-report.js';
 import { handleShutdown } from './shutdown.js';
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
       stdout.write(REPLAY_USAGE);
       return 0;
     case 'replay':
-      return runReplay(command.options);
+      return command.options.to === undefined ? runReplay(command.options) : showGhost({ ...command.options, to: command.options.to });
     case 'list-devices':
       return printDevices();
     case 'service':
