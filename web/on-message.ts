@@ -96,6 +96,9 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
       track.poses(message.poses);
       if (serverRuns.telemetry(message.t, performance.now())) track.clear(); // as for telemetry
       break;
+    case 'ghosts':
+      track.ghosts(message.ghosts);
+      break;
     case 'laps':
       race.laps(message);
       break;

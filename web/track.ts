@@ -5,7 +5,8 @@
 // clockwise rotation of h on screen, which is what SVG's rotate() does.
 
 import { select, type Selection } from 'd3-selection';
-import type { ArenaCar, Circuit, Gate, Pose } from './messages.js';
+import type { ArenaCar, Circuit, Gate, GhostCar, Pose } from './messages.js';
+import { drawGhosts, listGhosts } from './ghost-layer.js';
 import { circuitExtent, viewOf } from './track-view.js';
 
 const MAX_POINTS = 2000;
@@ -20,6 +21,8 @@ export interface Track {
   arena(cars: readonly ArenaCar[], circuit: Circuit, own: string): void;
   /** Every simulated car's pose (the arena's `poses`, this page's car's included). */
   poses(poses: Readonly<Record<string, Pose>>): void;
+  /** The ghosts (recordings replayed on cars of their own: ghost-layer.ts), all of them each time. */
+  ghosts(ghosts: readonly GhostCar[]): void;
   clear(): void;
   /**
    * A race's countdown (true until go): the server puts the cars on the grid and holds them there, so a
@@ -51,9 +54,10 @@ function drawLayers(host: HTMLElement) {
   const course = svg.append('g').attr('class', 'circuit');
   const path = svg.append('path').attr('class', 'trail');
   svg.append('circle').attr('class', 'origin').attr('r', 0.05);
+  const ghosts: Selection<SVGGElement, unknown, null, undefined> = svg.append('g').attr('class', 'ghosts');
   const others = svg.append('g').attr('class', 'others');
   const car = svg.append('path').attr('class', 'car');
-  return { svg, grid, course, path, others, car };
+  return { svg, grid, course, path, ghosts, others, car };
 }
 
 /** The circuit into `course` (the recordings' map draws it too). */
@@ -106,7 +110,7 @@ function framed(section: HTMLElement, draw: () => void): () => void {
 
 export function createTrack(section: HTMLElement): Track {
   const readout = section.querySelector<HTMLElement>('#pose-readout')!;
-  const { svg, grid, course, path, others, car } = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
+  const { svg, grid, course, path, ghosts, others, car } = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
 
   let points: Array<[number, number]> = [];
   let current: Pose | null = null;
@@ -114,6 +118,7 @@ export function createTrack(section: HTMLElement): Track {
   let colours = new Map<string, string>();
   let own = '';
   let otherPoses: Array<[string, Pose]> = [];
+  let ghostCars: readonly GhostCar[] = [];
   let lining = false;
 
   const render = () => {
@@ -124,6 +129,7 @@ export function createTrack(section: HTMLElement): Track {
     // The cars stay visible at any zoom; on the arena's circuit, small enough to tell the grid slots apart.
     const size = view.span / (extent.length > 0 ? 28 : 18);
     drawOthers(others, otherPoses, colours, size);
+    drawGhosts(ghosts, ghostCars, size, carShape, carTransform);
     if (!current) return; // the grid alone until the first pose
     car.attr('d', carShape(size)).attr('transform', carTransform(current)).style('fill', colours.get(own) ?? OWN_COLOUR);
     readout.textContent = poseText(current);
@@ -152,6 +158,11 @@ export function createTrack(section: HTMLElement): Track {
       otherPoses = Object.entries(poses).filter(([name]) => name !== own);
       if (poses[own]) track.pose(poses[own]); // with several simulated cars, this page's car comes in `poses` too
       else redraw();
+    },
+    ghosts(list) {
+      ghostCars = list;
+      listGhosts(section, list);
+      redraw();
     },
     clear() {
       points = current ? [[current.x, current.y]] : [];
