@@ -108,33 +108,38 @@ function framed(section: HTMLElement, draw: () => void): () => void {
   };
 }
 
+/** What the map shows, kept between frames. */
+interface TrackState {
+  points: Array<[number, number]>;
+  current: Pose | null;
+  extent: Array<[number, number]>;
+  colours: Map<string, string>;
+  own: string;
+  otherPoses: Array<[string, Pose]>;
+  ghosts: readonly GhostCar[];
+}
+
+/** One frame of the map: the view around the circuit and the trail, the grid, the trail, the cars. */
+function renderTrack({ svg, grid, path, ghosts, others, car }: Layers, readout: HTMLElement, s: TrackState): void {
+  const view = viewOf([...s.extent, ...(s.points.length > 0 ? s.points : [[0, 0] as [number, number]])]);
+  svg.attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`);
+  drawGrid(grid, view);
+  path.attr('d', s.points.length > 1 ? `M${s.points.map(([x, y]) => `${x.toFixed(3)},${(-y).toFixed(3)}`).join('L')}` : null);
+  // The cars stay visible at any zoom; on the arena's circuit, small enough to tell the grid slots apart.
+  const size = view.span / (s.extent.length > 0 ? 28 : 18);
+  drawOthers(others, s.otherPoses, s.colours, size);
+  drawGhosts(ghosts, s.ghosts, size, carShape, carTransform);
+  if (!s.current) return; // the grid alone until the first pose
+  car.attr('d', carShape(size)).attr('transform', carTransform(s.current)).style('fill', s.colours.get(s.own) ?? OWN_COLOUR);
+  readout.textContent = poseText(s.current);
+}
+
 export function createTrack(section: HTMLElement): Track {
   const readout = section.querySelector<HTMLElement>('#pose-readout')!;
-  const { svg, grid, course, path, ghosts, others, car } = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
-
-  let points: Array<[number, number]> = [];
-  let current: Pose | null = null;
-  let extent: Array<[number, number]> = [];
-  let colours = new Map<string, string>();
-  let own = '';
-  let otherPoses: Array<[string, Pose]> = [];
-  let ghostCars: readonly GhostCar[] = [];
+  const layers = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
+  const s: TrackState = { points: [], current: null, extent: [], colours: new Map(), own: '', otherPoses: [], ghosts: [] };
   let lining = false;
-
-  const render = () => {
-    const view = viewOf([...extent, ...(points.length > 0 ? points : [[0, 0] as [number, number]])]);
-    svg.attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`);
-    drawGrid(grid, view);
-    path.attr('d', points.length > 1 ? `M${points.map(([x, y]) => `${x.toFixed(3)},${(-y).toFixed(3)}`).join('L')}` : null);
-    // The cars stay visible at any zoom; on the arena's circuit, small enough to tell the grid slots apart.
-    const size = view.span / (extent.length > 0 ? 28 : 18);
-    drawOthers(others, otherPoses, colours, size);
-    drawGhosts(ghosts, ghostCars, size, carShape, carTransform);
-    if (!current) return; // the grid alone until the first pose
-    car.attr('d', carShape(size)).attr('transform', carTransform(current)).style('fill', colours.get(own) ?? OWN_COLOUR);
-    readout.textContent = poseText(current);
-  };
-  const redraw = framed(section, render);
+  const redraw = framed(section, () => renderTrack(layers, readout, s));
 
   const track: Track = {
     show(visible: boolean) {
@@ -142,30 +147,30 @@ export function createTrack(section: HTMLElement): Track {
       redraw();
     },
     pose(pose: Pose) {
-      current = pose;
-      points = lining ? [[pose.x, pose.y]] : extendTrail(points, pose);
+      s.current = pose;
+      s.points = lining ? [[pose.x, pose.y]] : extendTrail(s.points, pose);
       redraw();
     },
     arena(cars, circuit, ownName) {
-      colours = new Map(cars.map((c) => [c.name, c.colour]));
-      own = ownName;
-      extent = circuitExtent(circuit);
-      drawCircuit(course, circuit);
+      s.colours = new Map(cars.map((c) => [c.name, c.colour]));
+      s.own = ownName;
+      s.extent = circuitExtent(circuit);
+      drawCircuit(layers.course, circuit);
       section.dataset.cars = String(cars.filter((c) => c.sim).length);
       redraw();
     },
     poses(poses) {
-      otherPoses = Object.entries(poses).filter(([name]) => name !== own);
-      if (poses[own]) track.pose(poses[own]); // with several simulated cars, this page's car comes in `poses` too
+      s.otherPoses = Object.entries(poses).filter(([name]) => name !== s.own);
+      if (poses[s.own]) track.pose(poses[s.own]); // with several simulated cars, this page's car comes in `poses` too
       else redraw();
     },
     ghosts(list) {
-      ghostCars = list;
+      s.ghosts = list;
       listGhosts(section, list);
       redraw();
     },
     clear() {
-      points = current ? [[current.x, current.y]] : [];
+      s.points = s.current ? [[s.current.x, s.current.y]] : [];
       redraw();
     },
     lineUp(value) {
