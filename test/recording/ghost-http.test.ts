@@ -12,6 +12,7 @@ import { MAX_GHOST_FILE_BYTES } from '../../src/recording/ghost-script.js';
 import WebSocket from 'ws';
 import { connect, startServer, wsUrl } from '../control/helpers.js';
 import { recordingServer } from './helpers.js';
+import { ByteRecorder } from '../support/byte-recorder.js';
 
 const FIXTURE = new URL('../fixtures/recordings/sim-iracer.jsonl', import.meta.url);
 const NAME = '2026-11-29T20-50-27.329Z_car_c1.jsonl';
@@ -124,4 +125,19 @@ test('a fourth ghost at once is refused with why; a file sent whole needs no --r
   const byName = await showName(server, NAME);
   assert.equal(byName.status, 404);
   assert.match(await byName.text(), /keeps no recordings/);
+});
+
+test('a ghost never moves a real car: the real car of a server gets nothing but its connection\'s stop while a ghost drives', async (t) => {
+  const car = await ByteRecorder.start();
+  t.after(() => car.close());
+  const server = await startServer(t, {
+    cars: [{ name: 'real', link: car.link, codec: 'iracer' }, { name: 'blue', link: 'sim', codec: 'iracer' }], addOns: [ghostAddOn()],
+  });
+  const page = await connect(t, wsUrl(server, '/ws?car=blue'));
+  await car.holds((b) => b === 0x00, "the stop the real car's connection begins with");
+  const before = car.bytes.length;
+  const response = await post(server, readFileSync(FIXTURE), 'application/x-ndjson');
+  assert.equal(response.status, 201);
+  await page.next((m) => m.type === 'ghosts' && (m.ghosts as GhostCar[]).some((g) => g.ended), 'the ghost at its end');
+  assert.equal(car.bytes.length, before, `the real car was sent ${car.describe()}`);
 });
