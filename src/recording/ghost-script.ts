@@ -5,6 +5,7 @@
  * far more than it recorded was not written by a server, and is refused.
  */
 import type { GhostScript } from '../control/ghost/ghost-yard.js';
+import { parseClientMessage } from '../control/protocol/validate.js';
 import { createCodec } from '../vehicle/index.js';
 import { replayAtOnce, startPose } from './dry-run.js';
 import { RecordingParser, RecordingError, durationOf, type CutShort, type Playable } from './reader.js';
@@ -43,11 +44,24 @@ export function labelOf(recording: Playable): string {
   const names = new Map<string, string>();
   let driver: string | null = recording.header.driver;
   for (const line of recording.lines) {
-    if (line.kind === 'message' && 'type' in line.message && line.message.type === 'name') names.set(line.client, line.message.name.trim());
+    if (line.kind === 'message' && 'type' in line.message && line.message.type === 'name') {
+      const name = nameIn(line.message);
+      if (name !== null) names.set(line.client, name);
+    }
     if (driver === null && line.kind === 'seat') driver = line.driver;
   }
   const name = driver === null ? undefined : names.get(driver);
   return name ? `ghost · ${name}'s drive` : `ghost · a drive on ${recording.header.car}`;
+}
+
+/**
+ * A recorded name, if the server's own schema takes it (1 to 24 printable characters): a file sent whole
+ * is anyone's text, and a label goes on every map.
+ */
+function nameIn(message: unknown): string | null {
+  const parsed = parseClientMessage(JSON.stringify(message));
+  if (!parsed.ok || !('type' in parsed.message) || parsed.message.type !== 'name') return null;
+  return parsed.message.name.trim();
 }
 
 /**

@@ -11,9 +11,9 @@ import type { ClientSession } from '../../src/control/connection/client-session.
 import { GhostYard, LINGER_MS, MAX_GHOSTS, MAX_GHOST_MS, STARTS_PER_WINDOW, START_WINDOW_MS, type GhostScript } from '../../src/control/ghost/ghost-yard.js';
 import { silentLogger } from '../../src/control/log.js';
 import type { GhostCar } from '../../src/control/protocol/messages.js';
-import { ghostScriptOf } from '../../src/recording/ghost-script.js';
+import { ghostScriptOf, labelOf } from '../../src/recording/ghost-script.js';
 import { parseRecording } from '../../src/recording/reader.js';
-import { VirtualClock, type Pose } from '../../src/vehicle/index.js';
+import { VirtualClock, type Driver } from '../../src/vehicle/index.js';
 
 const FIXTURE = new URL('../fixtures/recordings/sim-iracer.jsonl', import.meta.url);
 
@@ -126,10 +126,11 @@ test('a ghost is removed only with the key its start answered with; removed, its
   assert.deepEqual(ada.ghosts().at(-1), []);
 });
 
-test(`at most ${MAX_GHOSTS} ghosts at once, ${STARTS_PER_WINDOW} starts a minute from one address, none past ${MAX_GHOST_MS / 60_000} minutes: each refused with why`, async (t) => {
+test('at most 3 ghosts at once, 6 starts a minute from one address, none past 10 minutes: each refused with why', async (t) => {
   const clock = new VirtualClock();
   const { yard } = yardWith([page()], clock);
   t.after(() => yard.close());
+  assert.deepEqual([MAX_GHOSTS, STARTS_PER_WINDOW, MAX_GHOST_MS], [3, 6, 600_000], 'the bounds this test is named for');
   const keys: string[] = [];
   for (let i = 0; i < MAX_GHOSTS; i++) {
     const s = yard.start(forward(60_000), '192.0.2.1');
@@ -176,19 +177,36 @@ test('a page that comes while a ghost runs is told of it at once; a server witho
   assert.match(refused.message, /no simulated car/);
 });
 
-test('closing the yard (the server closes) stops every ghost\'s car and writes nothing after', async () => {
+test('closing the yard (the server closes) stops every ghost\'s car, closes its link, and takes no new ghost', async () => {
   const clock = new VirtualClock();
   const { yard } = yardWith([page()], clock);
-  const started = yard.start(forward(5_000), '192.0.2.1');
+  const script = forward(5_000);
+  let car: Driver | null = null;
+  const started = yard.start({ ...script, play: (driver, c) => ((car = driver), script.play(driver, c)) }, '192.0.2.1');
   assert.ok(started.ok);
   await advance(clock, 300);
+  assert.equal(car!.state.direction, 'forward');
   const closing = yard.close();
   clock.runUntil(clock.now() + 100);
   await closing;
+  assert.equal(car!.state.direction, 'stop');
+  assert.equal(car!.state.link, 'closed');
   assert.deepEqual(yard.list(), []);
   const refused = yard.start(forward(100), '192.0.2.1');
   assert.ok(!refused.ok);
   assert.equal(refused.status, 503);
 });
 
-void (undefined as unknown as Pose);
+test('a ghost\'s label: the name its driver gave, if the server\'s name rule takes it; else the car\'s, never a client id', () => {
+  const text = readFileSync(FIXTURE, 'utf8');
+  const named = (name: unknown) => {
+    const lines = text.split('\n');
+    lines.splice(2, 0, JSON.stringify({ t: 1, kind: 'message', client: 'c1', message: { type: 'name', name } }));
+    return labelOf(parseRecording(lines.join('\n')));
+  };
+  assert.equal(named('Ada'), "ghost · Ada's drive");
+  assert.equal(named('Ad\u202Ea'), 'ghost · a drive on car', 'a bidi override');
+  assert.equal(named('x'.repeat(200)), 'ghost · a drive on car', 'too long');
+  assert.equal(named(42), 'ghost · a drive on car', 'not text');
+  assert.equal(labelOf(parseRecording(text)), 'ghost · a drive on car', 'no name: the car, not c1');
+});
