@@ -32,7 +32,7 @@ class Refused extends Error {
 
 export function createGhostRoutes(directory: RecordingDirectory | null) {
   return (req: IncomingMessage, res: ServerResponse, ctx: HttpContext): boolean => {
-    const match = GHOSTS.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const match = GHOSTS.exec((req.url ?? '/').split('?', 1)[0]);
     if (match === null) return false;
     const id = match[1];
     const method = req.method ?? 'GET';
@@ -80,7 +80,13 @@ function removeGhost(req: IncomingMessage, res: ServerResponse, ctx: HttpContext
   if (typeof key !== 'string' || key === '') {
     return send(res, 403, 'only whoever started a ghost removes it: send the key its start answered with (X-Ghost-Key)\n');
   }
-  const result = ctx.ghosts.remove(decodeURIComponent(rawId).slice(0, 64), key.slice(0, 256));
+  let id: string;
+  try {
+    id = decodeURIComponent(rawId);
+  } catch {
+    return send(res, 404, 'no such ghost\n'); // a malformed escape names no ghost
+  }
+  const result = ctx.ghosts.remove(id.slice(0, 64), key.slice(0, 256));
   if (result === 'no-such-ghost') return send(res, 404, 'no such ghost (it may have ended)\n');
   if (result === 'wrong-key') return send(res, 403, 'that is not the key this ghost was started with\n');
   res.statusCode = 204;

@@ -70,6 +70,8 @@ test('a ghost from a recording of the server: every page of a simulated car sees
   const remove = (headers: Record<string, string>) => fetch(`${server.url}api/ghosts/ghost-1`, { method: 'DELETE', headers });
   assert.equal((await remove({})).status, 403);
   assert.equal((await remove({ 'X-Ghost-Key': 'guess' })).status, 403);
+  const malformed = await fetch(`${server.url}api/ghosts/ghost-%E0%A4%A`, { method: 'DELETE', headers: { 'X-Ghost-Key': key } });
+  assert.equal(malformed.status, 404, 'a malformed escape names no ghost, and the server stays up');
   assert.equal((await remove({ 'X-Ghost-Key': key })).status, 204);
   await page.next((m) => m.type === 'ghosts' && (m.ghosts as GhostCar[]).length === 0, 'the ghost gone');
   assert.deepEqual(((await (await fetch(`${server.url}api/ghosts`)).json()) as { ghosts: unknown[] }).ghosts, []);

@@ -129,6 +129,7 @@ export class GhostYard {
       return { status: 409, message: `${MAX_GHOSTS} ghosts are in the arena already, the most at once: remove one, or wait for one to end` };
     }
     const now = this.#clock.now();
+    for (const [other, times] of this.#starts) if (now - times[times.length - 1] >= START_WINDOW_MS) this.#starts.delete(other); // bounded by the addresses of the last minute
     const recent = (this.#starts.get(address) ?? []).filter((t) => now - t < START_WINDOW_MS);
     this.#starts.set(address, recent);
     if (recent.length >= STARTS_PER_WINDOW) {
