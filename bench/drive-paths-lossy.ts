@@ -23,6 +23,7 @@
  *   (the watchdog's, 500 ms after the last input that got through), the drive bytes the car got after that
  *   stop before the knob was let go (stale input replayed: must be none), and the time from pressing the
  *   knob again to driving.
+ * DRIVE_PATHS_DUMP=1: each run's moves and the car's bytes on stderr, to see where a tail comes from.
  * Prints progress on stderr and one JSON line (LossyPathResult, or `{"skipped":"why"}`) on stdout.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
