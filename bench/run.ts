@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--ours PATH] [--skip-command-path] [--skip-safety] [--skip-video]`
+ * `npm run bench [-- --quick] [--repeats N] [--servers ours,ws plain,...] [--workloads 1,5] [--ours PATH] [--skip-command-path] [--skip-safety] [--skip-video] [--skip-drive-paths]`
  *
  * Starts each echo server alone, drives it with wsload through the issue's workloads, repeats, then
  * prints the table and writes it: docs/benchmarks.md for a full run, bench/out/benchmarks-quick.md for
@@ -20,6 +20,7 @@ import { parseRunArgs } from './run-args.js';
 import { commandPathSection } from './command-path-section.js';
 import { safetySection } from './safety-section.js';
 import { videoSection } from './video-section.js';
+import { drivePathsSection } from './drive-paths-section.js';
 
 const failures: string[] = [];
 /** Re-measurements of contended throughput samples, for the whole run (bounds the run's length). */
@@ -140,6 +141,12 @@ async function main(): Promise<void> {
     sections.push(await videoSection(args.quick).catch((err) => {
       fail('video', err);
       return { title: 'Video: opening the page to the first frame', body: `Failed: ${(err as Error).message}` };
+    }));
+  }
+  if (args.drivePaths) {
+    sections.push(await drivePathsSection(args.quick).catch((err) => {
+      fail('drive paths', err);
+      return { title: 'Drive input over a lossy path: WebSocket and drive channel', body: `Failed: ${(err as Error).message}` };
     }));
   }
   if (retries.used) notes.push(`${retries.used} throughput sample(s) were measured again because another process had taken the server's core (at most 2 more tries each, 20 per run)`);

@@ -1,35 +1,31 @@
 // The page's end of the drive channel (docs/protocol.md "Drive channel"): asks the server for one once
-// it may stop the car, answers the server's offer, and hands the open channel to the drive path
-// (drive-path.ts) with each beat that arrives on it. A channel that will not open, or that the server
-// closes, leaves input on the WebSocket; the page asks again after RETRY_MS (the server allows a few at
-// once, then one per 10 s).
+// it may stop the car (when: channel-asks.ts), answers the server's offer, and hands the open channel to
+// the drive path (drive-path.ts) with each beat that arrives on it. A channel that will not open, or that
+// the server closes, leaves input on the WebSocket.
 
+import { ChannelAsks } from './channel-asks.js';
 import type { ChannelSignalMessage, ClientMessage } from './messages.js';
 import type { DrivePath } from './drive-path.js';
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
 
-export const RETRY_MS = 15_000;
-
 export class DriveChannel {
   private pc: RTCPeerConnection | null = null;
   private channel: RTCDataChannel | null = null;
-  private started = false;
   private signals: Promise<void> = Promise.resolve();
-  private retry: ReturnType<typeof setTimeout> | undefined;
+  private readonly asks: ChannelAsks;
 
-  constructor(private readonly path: DrivePath, private readonly socketSend: (message: ClientMessage) => boolean) {}
+  constructor(private readonly path: DrivePath, private readonly socketSend: (message: ClientMessage) => boolean) {
+    this.asks = new ChannelAsks(() => this.socketSend({ type: 'channel', open: true }));
+  }
 
-  /** Connected and allowed to stop (a welcome, or the token accepted): ask the server for a channel, once. */
+  /** Connected and allowed to stop (a welcome, or the token accepted): ask the server for a channel. */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.socketSend({ type: 'channel', open: true });
+    this.asks.start();
   }
 
   /** Disconnected: the channel went with the connection. */
   reset(): void {
-    this.started = false;
-    clearTimeout(this.retry);
+    this.asks.reset();
     this.close();
     this.path.reset();
   }
@@ -40,7 +36,7 @@ export class DriveChannel {
   }
 
   private async apply(message: ChannelSignalMessage): Promise<void> {
-    if (message.closed !== undefined) return this.failed();
+    if (message.closed !== undefined) return this.failed(message.retry !== false);
     if (message.description?.type === 'offer') return this.answer(message);
     if (message.candidate !== undefined && this.pc) await addCandidate(this.pc, message.candidate);
   }
@@ -81,11 +77,10 @@ export class DriveChannel {
     if (pc === this.pc) this.path.relay(types.includes('relay'));
   }
 
-  /** No channel now: input stays on the WebSocket; ask again later while connected. */
-  private failed(): void {
+  /** No channel now: input stays on the WebSocket; asked for again later unless the server has none. */
+  private failed(retry = true): void {
     this.close();
-    clearTimeout(this.retry);
-    if (this.started) this.retry = setTimeout(() => this.socketSend({ type: 'channel', open: true }), RETRY_MS);
+    this.asks.failed(retry);
   }
 
   private close(): void {

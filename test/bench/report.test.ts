@@ -106,9 +106,10 @@ test('the table carries medians, ranges and both ratios', () => {
 });
 
 test('run arguments: --quick means one repeat, bad input is refused', () => {
-  assert.deepEqual(parseRunArgs(['--quick']), { quick: true, repeats: 1, servers: null, workloads: null, commandPath: true, safety: true, video: true, ours: null });
-  assert.deepEqual(parseRunArgs([]), { quick: false, repeats: 3, servers: null, workloads: null, commandPath: true, safety: true, video: true, ours: null });
+  assert.deepEqual(parseRunArgs(['--quick']), { quick: true, repeats: 1, servers: null, workloads: null, commandPath: true, safety: true, video: true, drivePaths: true, ours: null });
+  assert.deepEqual(parseRunArgs([]), { quick: false, repeats: 3, servers: null, workloads: null, commandPath: true, safety: true, video: true, drivePaths: true, ours: null });
   assert.equal(parseRunArgs(['--skip-video']).video, false);
+  assert.equal(parseRunArgs(['--skip-drive-paths']).drivePaths, false);
   assert.deepEqual(parseRunArgs(['--workloads', '1,5']).workloads, [1, 5]);
   assert.throws(() => parseRunArgs(['--workloads', '7']), /unknown argument "--workloads"/);
   assert.deepEqual(parseRunArgs(['--repeats', '5', '--servers', 'ours,ws plain']).servers, ['ours', 'ws plain']);

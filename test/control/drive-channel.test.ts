@@ -106,12 +106,13 @@ test('drive input with seq: a late drive and a stop\'s second copy are ignored; 
   await driver.state({ direction: 'stop' });
 });
 
-test('drive channel: a server started without drive channels answers closed, and drive input works on the WebSocket', async (t) => {
+test('drive channel: a server started without drive channels answers closed with retry false, and drive input works on the WebSocket', async (t) => {
   const server = await startServer(t, { driveChannels: false });
   const driver = await connect(t, wsUrl(server));
   driver.send({ type: 'channel', open: true });
   const closed = await driver.expect('channel', (m) => m.closed !== undefined);
   assert.match(closed.closed!, /no drive channels/);
+  assert.equal(closed.retry, false, 'the page is told not to ask again, in a field of its own');
   driver.send({ type: 'drive', x: 0, y: 0, seq: 1 });
   driver.send({ type: 'drive', x: 0, y: 1, seq: 2 });
   await driver.state({ direction: 'forward' });

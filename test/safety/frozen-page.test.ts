@@ -1,7 +1,8 @@
 // A page that freezes and wakes with the stick still held must not drive the car again until the stick has
 // been re-centred: the real page in Chromium, served by the real CLI, driving the byte-recorder car with the
 // mouse held forward on the joystick. The freeze is real: the page's renderer process stopped with SIGSTOP
-// past the watchdog and continued with the mouse still down; a 3 s long task in the page (a phone's long GC
+// past the watchdog and continued with the mouse still down (driving over the WebSocket, and over the drive
+// channel, issue 21); a 3 s long task in the page (a phone's long GC
 // or app switch does the same); and the car's link dropping and coming back. The server refuses the stale
 // push (src/control/car/rearm-gate.ts) and the page sees its own freeze (web/drive.ts) or hears of the stop,
 // and disarms every input (web/arming.ts). Then the knob, let go and pressed again, drives.
@@ -16,8 +17,19 @@ const WATCHDOG_MS = 500;
 /** Each test starts the CLI (through tsx) and a browser: generous, the machine is shared. */
 const TEST_MS = 120_000;
 
+/** `window.testChannelSends`: every message the page sends on a data channel (its drive channel). */
+const COUNT_CHANNEL_SENDS = `(() => {
+  const sends = [];
+  window.testChannelSends = sends;
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (data) {
+    if (typeof data === 'string') sends.push(JSON.parse(data));
+    return send.call(this, data);
+  };
+})()`;
+
 /** The page driving the car with the mouse held forward on the knob; `before` runs once the page is open. */
-async function drivingPage(t: TestContext, before?: (page: Page) => Promise<void>): Promise<Scene & { page: Page }> {
+async function drivingPage(t: TestContext, before?: (page: Page) => Promise<void>, initScript?: string): Promise<Scene & { page: Page }> {
   await ensureBuilt();
   // The link's own timeout is not what these tests are about: on a loaded machine a write acknowledged
   // late would mark the link lost, and that stop (rightly) disarms the page before the test's own fault.
@@ -25,6 +37,7 @@ async function drivingPage(t: TestContext, before?: (page: Page) => Promise<void
   const browser = await launchBrowser();
   t.after(() => browser.close());
   const page = await browser.newPage();
+  if (initScript !== undefined) await page.addInitScript(initScript);
   await openPage(page, scene.server.url, 'driver');
   await before?.(page);
   await holdKnobWithMouse(page, 0, -1);
@@ -69,6 +82,27 @@ describe('a page that freezes, then wakes, with the stick held', () => {
           process.kill(pid, 'SIGCONT'); // never leave a stopped process behind, whatever failed
         } catch { /* gone */ }
       });
+      const frozenAt = performance.now();
+      process.kill(pid, 'SIGSTOP');
+      await scene.car.waitFor(() => stopAfter(scene.car, frozenAt), 'the watchdog\'s stop while the page is frozen');
+      process.kill(pid, 'SIGCONT');
+      await drivesOnlyOnceRecentred(scene, frozenAt);
+    });
+
+  it('driving over the drive channel, its renderer stopped (SIGSTOP) past the watchdog, then continued with the mouse still held: the watchdog stops the car, and no drive byte until the stick is re-centred',
+    { timeout: TEST_MS, skip: process.platform !== 'linux' && 'needs Linux (/proc) to find the renderer' }, async (t) => {
+      let pid = 0;
+      const scene = await drivingPage(t, async (page) => {
+        await page.locator('#st-path[data-path="direct"]').waitFor({ timeout: WAIT_MS }); // the channel carries drive input
+        pid = await rendererOf(page);
+      }, COUNT_CHANNEL_SENDS);
+      t.after(() => {
+        try {
+          process.kill(pid, 'SIGCONT');
+        } catch { /* gone */ }
+      });
+      // The held knob's refreshes ride the channel (the push right after the arming stop goes on the WebSocket).
+      await scene.page.waitForFunction('window.testChannelSends.filter((m) => m.type === "drive").length >= 3', undefined, { timeout: WAIT_MS });
       const frozenAt = performance.now();
       process.kill(pid, 'SIGSTOP');
       await scene.car.waitFor(() => stopAfter(scene.car, frozenAt), 'the watchdog\'s stop while the page is frozen');

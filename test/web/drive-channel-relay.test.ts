@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { allocations, coturnMissing, startCoturn, type Coturn } from '../support/coturn.js';
+import { allocations, coturnMissing, ownAddress, startCoturn, type Coturn } from '../support/coturn.js';
 import {
   WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, waitForState, type ControlServer,
 } from './harness.js';
@@ -18,7 +18,8 @@ const RELAY_ONLY = `(() => {
   window.RTCPeerConnection.prototype = Native.prototype;
 })()`;
 
-const missing = coturnMissing();
+const address = ownAddress();
+const missing = coturnMissing() ?? (address === null ? 'this machine has no IPv4 address but loopback, where the server\'s host candidates would be' : null);
 
 describe('drive channel through coturn', { skip: missing ?? false }, () => {
   let coturn: Coturn;
@@ -29,7 +30,7 @@ describe('drive channel through coturn', { skip: missing ?? false }, () => {
   before(async () => {
     await ensureBuilt();
     const secret = randomBytes(16).toString('hex');
-    coturn = await startCoturn(secret, 'data-channel-relay', WAIT_MS);
+    coturn = await startCoturn(secret, 'data-channel-relay', WAIT_MS, address!);
     server = await startServer('sim', { iceServers: [{ urls: `turn:127.0.0.1:${coturn.port}?transport=udp` }], turnSecret: secret, driveChannels: true });
     browser = await launchBrowser();
     const context = await browser.newContext();
@@ -44,9 +45,19 @@ describe('drive channel through coturn', { skip: missing ?? false }, () => {
   });
 
   it('drive channel: relayed through a live TURN allocation, the page drives and the status bar says relayed', async () => {
+    // What the server's end offers: its candidates, as the page hears them on its WebSocket.
+    const serverCandidates: string[] = [];
+    page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {
+      const m = /"type":"channel".*"candidate":\{"candidate":"([^"]*)"/.exec(String(payload));
+      if (m) serverCandidates.push(m[1]);
+    }));
     await openPage(page, server.url, 'driver');
     await page.locator('#st-path[data-path="relayed"]').waitFor({ timeout: WAIT_MS });
     assert.ok(allocations(coturn.logFile).length >= 1, 'coturn made a relay, for a client named in its minted user');
+    // The page relays; the server's end never does (ice-config.ts ownIceServers: a relayed local
+    // candidate is where node-datachannel's handshake can deadlock and freeze the server).
+    assert.ok(serverCandidates.length > 0, 'the server sent its candidates');
+    assert.deepEqual(serverCandidates.filter((c) => / typ relay/.test(c)), [], 'no relayed candidate of the server\'s own');
     await page.locator('body').click({ position: { x: 5, y: 780 } });
     await page.keyboard.down('ArrowUp');
     await waitForState(server.driver, (s) => s.direction === 'forward', 'forward through the relay');

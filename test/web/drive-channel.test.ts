@@ -114,3 +114,42 @@ describe('drive channel: UDP blocked', () => {
     await waitForState(server.driver, (s) => s.direction === 'stop', 'stop on letting go');
   });
 });
+
+/** The page's 15 s wait before asking again for a channel (web/channel-asks.ts RETRY_MS) made 20 ms. */
+const QUICK_RETRY = `(() => {
+  const native = window.setTimeout;
+  window.setTimeout = (fn, ms, ...args) => native(fn, ms === 15000 ? 20 : ms, ...args);
+})()`;
+
+describe('drive channel: a server without them', () => {
+  let server: ControlServer;
+  let browser: Browser;
+  let page: Page;
+  let watched: Watched;
+
+  before(async () => {
+    await ensureBuilt();
+    server = await startServer('sim', { driveChannels: false });
+    browser = await launchBrowser();
+    const context = await browser.newContext();
+    await context.addInitScript(QUICK_RETRY);
+    page = await context.newPage();
+    watched = watchPage(page);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('drive channel: told retry false, the page does not ask again on this connection (its retry wait cut to 20 ms here)', async () => {
+    await openPage(page, server.url, 'driver');
+    const answer = () => watched.received.find((f) => f.message.type === 'channel' && f.message.closed !== undefined);
+    for (const end = Date.now() + WAIT_MS; !answer() && Date.now() < end;) await waitFrames(page, 2);
+    assert.equal(answer()?.message.retry, false, 'the server says it has none');
+    await waitFrames(page, 30); // half a second: 25 retry waits
+    const asks = watched.sent.filter((f) => f.message.type === 'channel' && f.message.open === true);
+    assert.equal(asks.length, 1, `asked ${asks.length} times`);
+    assert.equal(await page.locator('#st-path').textContent(), 'WebSocket');
+  });
+});

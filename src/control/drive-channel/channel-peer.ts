@@ -7,7 +7,7 @@
  */
 import type { DataChannel, PeerConnection } from 'node-datachannel';
 import type { ChannelSignalMessage, IceCandidate, IceServer, SessionDescription } from '../protocol/messages.js';
-import { libIceServers } from './ice-config.js';
+import { ownIceServers } from './ice-config.js';
 import type { RtcLibrary } from './rtc-library.js';
 
 /** A beat this often; the page falls back when it hears none for three and a half (web/drive-path.ts), before the watchdog (500 ms) would stop a car driven through a channel that died. */
@@ -37,7 +37,7 @@ export class ChannelPeer {
 
   constructor(private readonly opts: ChannelPeerOptions) {
     const { lib, iceServers } = opts;
-    this.pc = new lib.PeerConnection(opts.id, { iceServers: libIceServers(iceServers), maxMessageSize: MAX_CHANNEL_MESSAGE_BYTES });
+    this.pc = new lib.PeerConnection(opts.id, { iceServers: ownIceServers(iceServers), maxMessageSize: MAX_CHANNEL_MESSAGE_BYTES });
     this.pc.onLocalDescription((sdp, type) => {
       if (!this.closed) opts.signal({ type: 'channel', description: { type: type === 'answer' ? 'answer' : 'offer', sdp }, iceServers });
     });

@@ -9,7 +9,7 @@ import type { ClientSession } from '../connection/client-session.js';
 import { may } from '../connection/policy.js';
 import { TokenBucket } from '../connection/rate-limit.js';
 import type { Logger } from '../log.js';
-import type { ChannelMessage, IceServer } from '../protocol/messages.js';
+import type { ChannelMessage, ChannelSignalMessage, IceServer } from '../protocol/messages.js';
 import { ChannelPeer, MAX_CHANNEL_MESSAGE_BYTES } from './channel-peer.js';
 import { loadRtcLibrary, type RtcLibrary } from './rtc-library.js';
 
@@ -18,6 +18,9 @@ export const OPEN_BURST = 3;
 export const OPEN_INTERVAL_MS = 10_000;
 /** Channels one car keeps at once (its clients are bounded already; this bounds the native peers). */
 export const MAX_CHANNELS_PER_CAR = 32;
+
+/** The answer of a server without drive channels (turned off, or no node-datachannel here): the page stops asking. */
+const NONE: ChannelSignalMessage = { type: 'channel', closed: 'this server has no drive channels: drive input stays on the WebSocket', retry: false };
 
 export interface DriveChannelsOptions {
   log: Logger;
@@ -71,13 +74,14 @@ export class DriveChannels {
   }
 
   private async open(session: ClientSession): Promise<void> {
+    if (this.opts.enabled === false) return session.send(NONE);
     const refusal = this.refusal(session);
     if (refusal !== null) return session.send({ type: 'channel', closed: refusal });
     this.left(session); // asking again replaces the channel (a page after a network change)
     const lib = await (this.opts.library ?? (() => loadRtcLibrary(this.opts.log)))();
     // The client may have gone, or asked again, while the library loaded.
     if (this.closed || !session.open || this.peers.has(session)) return;
-    if (lib === null) return session.send({ type: 'channel', closed: 'this server has no drive channels: drive input stays on the WebSocket' });
+    if (lib === null) return session.send(NONE);
     const peer: ChannelPeer = new ChannelPeer({
       lib, id: session.id, iceServers: this.opts.iceServers(session),
       signal: (message) => session.send(message),
@@ -98,7 +102,6 @@ export class DriveChannels {
   /** Why this client may not open a channel now, or null. */
   private refusal(session: ClientSession): string | null {
     if (this.closed) return 'the car is closing';
-    if (this.opts.enabled === false) return 'this server has no drive channels: drive input stays on the WebSocket';
     if (session.camera) return 'a camera page has no drive channel';
     const refused = may(session, 'stop', { driver: this.opts.driver() });
     if (refused) return refused.message;

@@ -24,3 +24,17 @@ export function libIceServer(server: IceServer): LibIceServer | null {
 export function libIceServers(servers: readonly IceServer[]): LibIceServer[] {
   return servers.map(libIceServer).filter((s): s is LibIceServer => s !== null);
 }
+
+/**
+ * The servers the server's own end of a channel gathers with: STUN only, never TURN. Relaying is the
+ * page's to do (it is given every server, TURN included); a relayed page reaches our host or
+ * server-reflexive candidate through its TURN server. Our end relaying too would add a hop, and with a
+ * relayed local candidate node-datachannel 0.33 (libdatachannel with libjuice) can deadlock two of its
+ * threads during the DTLS handshake (libdatachannel #1630 and #1538, both relay-only): the next call into
+ * that peer connection, even close(), then blocks the event loop, and with it every watchdog and stop.
+ * Seen in test/web/drive-channel-relay.test.ts (gdb: juice poll thread in DtlsTransport::handleTimeout,
+ * an RTC worker in agent_send, the main thread in PeerConnection::close).
+ */
+export function ownIceServers(servers: readonly IceServer[]): LibIceServer[] {
+  return libIceServers(servers).filter((server) => server.relayType === undefined);
+}

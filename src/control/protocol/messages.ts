@@ -222,6 +222,8 @@ export interface SignalRelayMessage {
 /**
  * The server's side of the drive channel: its offer (with the ICE servers to answer it with), a candidate,
  * or `closed`: there is no channel (refused, unavailable on this server, or ended); drive on the WebSocket.
+ * `retry: false` with `closed`: this server has no drive channels at all; asking again on this
+ * connection gets the same answer.
  */
 export interface ChannelSignalMessage {
   type: 'channel';
@@ -229,6 +231,7 @@ export interface ChannelSignalMessage {
   iceServers?: IceServer[];
   candidate?: IceCandidate | null;
   closed?: string;
+  retry?: false;
 }
 export type StateMessage = { type: 'state' } & VehicleState;
 /** `t`: milliseconds since the server started (monotonic). */
