@@ -68,7 +68,7 @@ function wearColour(colour: string | undefined): void {
 
 /** What the connection calls with each server message (main.ts gives it the page's parts). */
 export function onMessage(page: MessageParts, message: ServerMessage): void {
-  const { facts, status, track, race, fleet, video, serverRuns } = page;
+  const { facts, status, track, race, video, serverRuns } = page;
   switch (message.type) {
     case 'welcome':
       welcome(page, message);
@@ -86,15 +86,14 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
       if (serverRuns.telemetry(message.t, performance.now())) track.clear();
       break;
     case 'arena':
-      facts.ownCar ||= message.cars[0]?.name ?? '';
-      track.arena(message.cars, message.circuit, facts.ownCar);
-      wearColour(message.cars.find((c) => c.name === facts.ownCar)?.colour);
-      race.arena(message.cars);
-      fleet.cars(message.cars.length);
+      arena(page, message);
       break;
     case 'poses':
       track.poses(message.poses);
       if (serverRuns.telemetry(message.t, performance.now())) track.clear(); // as for telemetry
+      break;
+    case 'ghosts':
+      track.ghosts(message.ghosts);
       break;
     case 'laps':
       race.laps(message);
@@ -126,6 +125,16 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
     case 'viewer':
       break;
   }
+}
+
+/** Every car of the server and the circuit: the map, this car's colour, the race panel, the strip of cars. */
+function arena(page: MessageParts, message: Extract<ServerMessage, { type: 'arena' }>): void {
+  const { facts, track, race, fleet } = page;
+  facts.ownCar ||= message.cars[0]?.name ?? '';
+  track.arena(message.cars, message.circuit, facts.ownCar);
+  wearColour(message.cars.find((c) => c.name === facts.ownCar)?.colour);
+  race.arena(message.cars);
+  fleet.cars(message.cars.length);
 }
 
 /** A message of ours refused: a wrong token is never sent again; the rest is said. */

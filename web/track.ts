@@ -5,7 +5,8 @@
 // clockwise rotation of h on screen, which is what SVG's rotate() does.
 
 import { select, type Selection } from 'd3-selection';
-import type { ArenaCar, Circuit, Gate, Pose } from './messages.js';
+import type { ArenaCar, Circuit, Gate, GhostCar, Pose } from './messages.js';
+import { drawGhosts, listGhosts } from './ghost-layer.js';
 import { circuitExtent, viewOf } from './track-view.js';
 
 const MAX_POINTS = 2000;
@@ -20,6 +21,8 @@ export interface Track {
   arena(cars: readonly ArenaCar[], circuit: Circuit, own: string): void;
   /** Every simulated car's pose (the arena's `poses`, this page's car's included). */
   poses(poses: Readonly<Record<string, Pose>>): void;
+  /** The ghosts (recordings replayed on cars of their own: ghost-layer.ts), all of them each time. */
+  ghosts(ghosts: readonly GhostCar[]): void;
   clear(): void;
   /**
    * A race's countdown (true until go): the server puts the cars on the grid and holds them there, so a
@@ -51,9 +54,10 @@ function drawLayers(host: HTMLElement) {
   const course = svg.append('g').attr('class', 'circuit');
   const path = svg.append('path').attr('class', 'trail');
   svg.append('circle').attr('class', 'origin').attr('r', 0.05);
+  const ghosts: Selection<SVGGElement, unknown, null, undefined> = svg.append('g').attr('class', 'ghosts');
   const others = svg.append('g').attr('class', 'others');
   const car = svg.append('path').attr('class', 'car');
-  return { svg, grid, course, path, others, car };
+  return { svg, grid, course, path, ghosts, others, car };
 }
 
 /** The circuit into `course` (the recordings' map draws it too). */
@@ -104,31 +108,38 @@ function framed(section: HTMLElement, draw: () => void): () => void {
   };
 }
 
+/** What the map shows, kept between frames. */
+interface TrackState {
+  points: Array<[number, number]>;
+  current: Pose | null;
+  extent: Array<[number, number]>;
+  colours: Map<string, string>;
+  own: string;
+  otherPoses: Array<[string, Pose]>;
+  ghosts: readonly GhostCar[];
+}
+
+/** One frame of the map: the view around the circuit and the trail, the grid, the trail, the cars. */
+function renderTrack({ svg, grid, path, ghosts, others, car }: Layers, readout: HTMLElement, s: TrackState): void {
+  const view = viewOf([...s.extent, ...(s.points.length > 0 ? s.points : [[0, 0] as [number, number]])]);
+  svg.attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`);
+  drawGrid(grid, view);
+  path.attr('d', s.points.length > 1 ? `M${s.points.map(([x, y]) => `${x.toFixed(3)},${(-y).toFixed(3)}`).join('L')}` : null);
+  // The cars stay visible at any zoom; on the arena's circuit, small enough to tell the grid slots apart.
+  const size = view.span / (s.extent.length > 0 ? 28 : 18);
+  drawOthers(others, s.otherPoses, s.colours, size);
+  drawGhosts(ghosts, s.ghosts, size, carShape, carTransform);
+  if (!s.current) return; // the grid alone until the first pose
+  car.attr('d', carShape(size)).attr('transform', carTransform(s.current)).style('fill', s.colours.get(s.own) ?? OWN_COLOUR);
+  readout.textContent = poseText(s.current);
+}
+
 export function createTrack(section: HTMLElement): Track {
   const readout = section.querySelector<HTMLElement>('#pose-readout')!;
-  const { svg, grid, course, path, others, car } = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
-
-  let points: Array<[number, number]> = [];
-  let current: Pose | null = null;
-  let extent: Array<[number, number]> = [];
-  let colours = new Map<string, string>();
-  let own = '';
-  let otherPoses: Array<[string, Pose]> = [];
+  const layers = drawLayers(section.querySelector<HTMLElement>('.track-map')!);
+  const s: TrackState = { points: [], current: null, extent: [], colours: new Map(), own: '', otherPoses: [], ghosts: [] };
   let lining = false;
-
-  const render = () => {
-    const view = viewOf([...extent, ...(points.length > 0 ? points : [[0, 0] as [number, number]])]);
-    svg.attr('viewBox', `${view.x} ${view.y} ${view.span} ${view.span}`);
-    drawGrid(grid, view);
-    path.attr('d', points.length > 1 ? `M${points.map(([x, y]) => `${x.toFixed(3)},${(-y).toFixed(3)}`).join('L')}` : null);
-    // The cars stay visible at any zoom; on the arena's circuit, small enough to tell the grid slots apart.
-    const size = view.span / (extent.length > 0 ? 28 : 18);
-    drawOthers(others, otherPoses, colours, size);
-    if (!current) return; // the grid alone until the first pose
-    car.attr('d', carShape(size)).attr('transform', carTransform(current)).style('fill', colours.get(own) ?? OWN_COLOUR);
-    readout.textContent = poseText(current);
-  };
-  const redraw = framed(section, render);
+  const redraw = framed(section, () => renderTrack(layers, readout, s));
 
   const track: Track = {
     show(visible: boolean) {
@@ -136,25 +147,30 @@ export function createTrack(section: HTMLElement): Track {
       redraw();
     },
     pose(pose: Pose) {
-      current = pose;
-      points = lining ? [[pose.x, pose.y]] : extendTrail(points, pose);
+      s.current = pose;
+      s.points = lining ? [[pose.x, pose.y]] : extendTrail(s.points, pose);
       redraw();
     },
     arena(cars, circuit, ownName) {
-      colours = new Map(cars.map((c) => [c.name, c.colour]));
-      own = ownName;
-      extent = circuitExtent(circuit);
-      drawCircuit(course, circuit);
+      s.colours = new Map(cars.map((c) => [c.name, c.colour]));
+      s.own = ownName;
+      s.extent = circuitExtent(circuit);
+      drawCircuit(layers.course, circuit);
       section.dataset.cars = String(cars.filter((c) => c.sim).length);
       redraw();
     },
     poses(poses) {
-      otherPoses = Object.entries(poses).filter(([name]) => name !== own);
-      if (poses[own]) track.pose(poses[own]); // with several simulated cars, this page's car comes in `poses` too
+      s.otherPoses = Object.entries(poses).filter(([name]) => name !== s.own);
+      if (poses[s.own]) track.pose(poses[s.own]); // with several simulated cars, this page's car comes in `poses` too
       else redraw();
     },
+    ghosts(list) {
+      s.ghosts = list;
+      listGhosts(section, list);
+      redraw();
+    },
     clear() {
-      points = current ? [[current.x, current.y]] : [];
+      s.points = s.current ? [[s.current.x, s.current.y]] : [];
       redraw();
     },
     lineUp(value) {

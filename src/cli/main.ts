@@ -9,7 +9,7 @@
 import { joinUrls, lanHosts, withToken } from '../control/http/join.js';
 import { createLogger, jsonLine, textLine, type Logger, type LogRecord } from '../control/log.js';
 import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
-import { recordingAddOn } from '../recording/add-on.js';
+import { ghostAddOn, recordingAddOn } from '../recording/add-on.js';
 import { listDevices } from '../vehicle/index.js';
 import { parseArgs, USAGE, UsageError } from './args.js';
 import { exposureWarning } from './exposure.js';
@@ -18,6 +18,7 @@ import { packageVersion } from './package-info.js';
 import { terminalQr } from './qr.js';
 import { REPLAY_USAGE } from './replay-args.js';
 import { runReplay } from './replay.js';
+import { showGhost } from './ghost-client.js';
 import { systemdUnit } from './service.js';
 import { describeTls } from './tls-report.js';
 import { handleShutdown } from './shutdown.js';
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
       stdout.write(REPLAY_USAGE);
       return 0;
     case 'replay':
-      return runReplay(command.options);
+      return command.options.to === undefined ? runReplay(command.options) : showGhost({ ...command.options, to: command.options.to });
     case 'list-devices':
       return printDevices();
     case 'service':
@@ -78,7 +79,7 @@ async function run(options: RunOptions): Promise<number> {
   const render = json ? jsonLine : textLine;
   const write = (record: LogRecord): void => (record.level === 'error' ? stderr : stdout).line(render(record));
   const log = createLogger(write, options.logLevel ?? 'info');
-  const addOns = options.record === undefined ? [] : [recordingAddOn({
+  const addOns = options.record === undefined ? [ghostAddOn()] : [recordingAddOn({
     dir: options.record,
     maxFileBytes: (options.recordFileMb ?? DEFAULT_RECORD_FILE_MB) * MiB,
     maxTotalBytes: (options.recordTotalMb ?? DEFAULT_RECORD_TOTAL_MB) * MiB,

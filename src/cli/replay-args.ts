@@ -19,6 +19,10 @@ export interface ReplayCliOptions {
   speed: number;
   fromMs: number;
   dryRun: boolean;
+  /** A running server (http(s)://host:port): show the recording there as a ghost instead (ghost-client.ts). */
+  to?: string;
+  /** With --to: the server's token (--token, else WEBRACER_TOKEN). */
+  token?: string;
 }
 
 export const REPLAY_USAGE = `Usage: webracer replay FILE [options]
@@ -38,6 +42,10 @@ driver. Prints every byte as it is sent. Ctrl+C stops the car and ends the repla
   --from SECONDS        start this far into the recording, with the car stopped (default 0)
   --dry-run             print the byte timeline the replay would send (and, for the simulator, where
                         the car ends), at once, without connecting to any car
+  --to URL              show the recording as a ghost in a running server's arena (its simulated cars'
+                        maps) instead: a simulated car of its own that nobody drives, never a real car;
+                        it runs to the recording's end, and Ctrl+C removes it (at most 2 MiB)
+  --token TOKEN         with --to, the server's token (default: the WEBRACER_TOKEN environment variable)
   -h, --help            print this help, then exit
 
 A recording cut short (no end line: the server was killed, or the power went) is replayed up to its
@@ -73,7 +81,7 @@ export function parseReplayArgs(argv: readonly string[]): Parsed {
       options.dryRun = true;
       continue;
     }
-    if (!['link', 'codec', 'charmap', 'link-timeout-ms', 'speed', 'from'].includes(name)) throw new ValueError(`unknown option ${argumentName(arg, i + 2)}`);
+    if (!['link', 'codec', 'charmap', 'link-timeout-ms', 'speed', 'from', 'to', 'token'].includes(name)) throw new ValueError(`unknown option ${argumentName(arg, i + 2)}`);
     let value: string;
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
@@ -84,6 +92,8 @@ export function parseReplayArgs(argv: readonly string[]): Parsed {
       else if (name === 'charmap') options.charmap = charmap(value);
       else if (name === 'link-timeout-ms') options.linkTimeoutMs = integer(value, 100, 60_000);
       else if (name === 'speed') options.speed = decimal(value, 0.1, 10);
+      else if (name === 'to') options.to = serverUrl(value);
+      else if (name === 'token') options.token = value;
       else options.fromMs = Math.round(decimal(value, 0, 1e7) * 1000);
     } catch (err) {
       if (err instanceof ValueError) throw new ValueError(`--${name}: ${err.message}`);
@@ -91,10 +101,38 @@ export function parseReplayArgs(argv: readonly string[]): Parsed {
     }
   }
   if (file === undefined) throw new ValueError('which recording? webracer replay FILE');
+  checkGhostOptions(options, seen);
   if (options.charmap !== undefined && options.codec !== undefined && options.codec !== 'rc-app') {
     throw new ValueError(`--charmap is for the rc-app codec, not ${options.codec}`);
   }
   return { kind: 'replay', options: { file, ...options } };
+}
+
+/** --to shows a ghost on a server, which drives nothing here: the options of a replay on this machine do not go with it. */
+function checkGhostOptions(options: Omit<ReplayCliOptions, 'file'>, seen: ReadonlySet<string>): void {
+  if (options.to === undefined) {
+    if (options.token !== undefined) throw new ValueError('--token goes with --to URL (the server to show the ghost on)');
+    return;
+  }
+  const local = ['link', 'codec', 'charmap', 'link-timeout-ms', 'speed', 'from', 'dry-run'].filter((name) => seen.has(name));
+  if (local.length > 0) {
+    throw new ValueError(`--to shows the recording as a ghost on a server's simulated arena, as recorded; ${local.map((n) => `--${n}`).join(', ')} `
+      + `${local.length > 1 ? 'are' : 'is'} for a replay from this machine`);
+  }
+}
+
+/** `http(s)://host[:port][/]`: the server's page address, as it prints it. */
+function serverUrl(v: string): string {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ValueError(`must be the server's address, e.g. http://192.168.1.20:8000, got '${shown(v)}'`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    throw new ValueError(`must be the server's address, http(s)://HOST:PORT and nothing else, got '${shown(v)}'`);
+  }
+  return url.origin;
 }
 
 function decimal(v: string, min: number, max: number): number {

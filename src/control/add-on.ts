@@ -8,10 +8,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Fleet } from './fleet.js';
 import type { RequestAuthorization } from './http/http-auth.js';
 import type { StaticHandler } from './http/static.js';
+import type { GhostYard } from './ghost/ghost-yard.js';
 
 export interface HttpContext {
   authorize(req: IncomingMessage): RequestAuthorization;
   serveStatic: StaticHandler;
+  /** The arena's ghosts (ghost/): who may start one is the add-on's route to decide, with authorize. */
+  ghosts: GhostYard;
+  /** Whether a request's Origin may change state here: none (not a browser), or one the WebSocket would take (origin.ts). */
+  originAllowed(req: IncomingMessage): boolean;
 }
 
 export interface ServerAddOn {

@@ -10,6 +10,7 @@ import type { HttpContext, ServerAddOn } from './add-on.js';
 import type { Fleet } from './fleet.js';
 import type { JoinInfo } from './http/join.js';
 import type { Raceway } from './race/raceway.js';
+import type { GhostYard } from './ghost/ghost-yard.js';
 import { send, type StaticHandler } from './http/static.js';
 
 const CAR_PAGE = /^\/car\/([^/]+)\/?$/;
@@ -31,12 +32,15 @@ export interface HttpRoutes {
   addOns?: readonly ServerAddOn[];
   /** Who holds the token, for add-ons' routes (default: everyone). */
   authorize?: HttpContext['authorize'];
+  ghosts: GhostYard;
+  /** Whether a request's Origin may change state (default: every one). */
+  originAllowed?: HttpContext['originAllowed'];
 }
 
 export function createHttpHandler(routes: HttpRoutes): (req: IncomingMessage, res: ServerResponse) => void {
   const { fleet, serveStatic, lobby, addOns = [] } = routes;
   const join = routes.join ?? ((): JoinInfo => ({ urls: [], authRequired: false }));
-  const ctx: HttpContext = { authorize: routes.authorize ?? (() => 'ok'), serveStatic };
+  const ctx: HttpContext = { authorize: routes.authorize ?? (() => 'ok'), serveStatic, ghosts: routes.ghosts, originAllowed: routes.originAllowed ?? (() => true) };
   return (req, res) => {
     for (const addOn of addOns) if (addOn.handle?.(req, res, ctx)) return;
     const path = (req.url ?? '/').split('?', 1)[0];
@@ -50,7 +54,7 @@ export function createHttpHandler(routes: HttpRoutes): (req: IncomingMessage, re
     const car = CAR_PAGE.exec(path);
     if (car) {
       const name = safeDecode(car[1]);
-      if (name === null || !fleet.get(name)) return send(res, 404, unknownCarPage(name ?? car[1], fleet), 'text/html; charset=utf-8');
+      if (name === null || !fleet.get(name)) return send(res, 404, unknownCarPage(name ?? car[1], fleet, routes.ghosts), 'text/html; charset=utf-8');
       return serveStatic(req, res, '/index.html');
     }
     const camera = CAMERA_PAGE.exec(path);
@@ -71,17 +75,23 @@ function sendJson(req: IncomingMessage, res: ServerResponse, body: () => unknown
   send(res, 200, JSON.stringify(body()), 'application/json; charset=utf-8');
 }
 
-/** The reply to a car name no car has: the names that exist, so a typo is easy to fix. */
-export function unknownCar(name: string, fleet: Fleet): string {
-  return `no car named '${name.slice(0, 64)}'; the cars are: ${fleet.names.join(', ')}\n`;
+/** The reply to a car name no car has: the names that exist, so a typo is easy to fix; a ghost's, that nobody drives it. */
+export function unknownCar(name: string, fleet: Fleet, ghosts?: Pick<GhostYard, 'get'>): string {
+  return `${ghostNote(name, ghosts)}no car named '${name.slice(0, 64)}'; the cars are: ${fleet.names.join(', ')}\n`;
+}
+
+/** `ghost-2 is a ghost ...: ` when the name is a ghost's (ghost/ghost-yard.ts): a replay on the map, never a seat. */
+function ghostNote(name: string, ghosts?: Pick<GhostYard, 'get'>): string {
+  const ghost = ghosts?.get(name);
+  return ghost === undefined ? '' : `${ghost.id} is a ghost (${ghost.label}): a recording replayed on the map, which nobody can drive, watch or take over; `;
 }
 
 /** The same, as a page a person can use: a link to each car (names are escaped: a path is anyone's text). */
-export function unknownCarPage(name: string, fleet: Fleet): string {
+export function unknownCarPage(name: string, fleet: Fleet, ghosts?: Pick<GhostYard, 'get'>): string {
   const links = fleet.names.map((n) => `<li><a href="/car/${encodeURIComponent(n)}">${escapeHtml(n)}</a></li>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`
     + `<title>No such car</title><link rel="stylesheet" href="/style.css"></head><body class="lobby"><main class="lobby-main">`
-    + `<h1>No car named ${escapeHtml(name.slice(0, 64))}</h1><p>The cars here:</p><ul>${links}</ul>`
+    + `<h1>No car named ${escapeHtml(name.slice(0, 64))}</h1><p>${escapeHtml(ghostNote(name, ghosts))}The cars here:</p><ul>${links}</ul>`
     + `<p><a href="/">All the cars</a></p></main></body></html>\n`;
 }
 

@@ -23,10 +23,11 @@ import { toLogger, type Logger } from './log.js';
 import { createHttpHandler, unknownCar } from './http-routes.js';
 import { joinUrls } from './http/join.js';
 import { Raceway } from './race/raceway.js';
+import { GhostYard } from './ghost/ghost-yard.js';
 import type { Limits } from './protocol/messages.js';
 import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
 import { HostCheck, hostPolicyFor, isVouchedFor } from './http/host-check.js';
-import type { OriginPolicy } from './connection/origin.js';
+import { isOriginAllowed, type OriginPolicy } from './connection/origin.js';
 import { createStaticHandler } from './http/static.js';
 import { loadTls, type TlsInfo } from './http/tls.js';
 import { redirectPlainHttp } from './http/http-redirect.js';
@@ -45,6 +46,8 @@ export interface ControlServer {
   fleet: Fleet;
   /** The arena, its laps and races, and the lobby's feed (raceway.ts). */
   raceway: Raceway;
+  /** Recordings replayed on the arena's map, each on a simulated car of its own (ghost/). */
+  ghosts: GhostYard;
   driver: Driver;
   /** The certificate served (with https), as the command line reports it; null for plain http. */
   tls: TlsInfo | null;
@@ -73,6 +76,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
   const raceway = new Raceway(fleet, { now, log, authRequired: token !== null });
+  const ghosts = new GhostYard({ sims: fleet.worlds.filter((w) => fleet.sims.has(w.name)), log });
   const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!existsSync(join(staticDir, 'index.html'))) log.warn('no_page', { dir: staticDir }, `no index.html in ${staticDir} (run npm run build)`);
@@ -85,13 +89,13 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
     pagePorts: [],
     vouchedFor: (name) => isVouchedFor(name, hostPolicy),
   };
-  const upgrades = createUpgrades({ opts, fleet, seedCar, token, sessions, origins, secure: tls !== null, hosts, faults, log });
-  const parts: Parts = { opts, log, tls, fleet, raceway, addOns, upgrades, hosts, origins, staticDir, token, sessions, bound: { port: 0 } };
+  const upgrades = createUpgrades({ opts, fleet, seedCar, token, sessions, origins, secure: tls !== null, hosts, faults, ghosts, log });
+  const parts: Parts = { opts, log, tls, fleet, raceway, ghosts, addOns, upgrades, hosts, origins, staticDir, token, sessions, bound: { port: 0 } };
   const listeners = openListeners(parts);
   const { port, wsPort } = await listenAll(parts, listeners);
   const scheme = tls ? 'https' : 'http';
   return {
-    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, raceway, driver: fleet.first.driver,
+    url: `${scheme}://${urlHost(opts.host)}:${port}/`, port, wsPort, fleet, raceway, ghosts, driver: fleet.first.driver,
     tls: tls?.info() ?? null, emergencyStop: () => fleet.emergencyStop(), close: closer(parts, listeners),
   };
 }
@@ -103,6 +107,7 @@ interface Parts {
   tls: Awaited<ReturnType<typeof loadTls>>;
   fleet: Fleet;
   raceway: Raceway;
+  ghosts: GhostYard;
   addOns: readonly ServerAddOn[];
   upgrades: Upgrades;
   hosts: HostCheck;
@@ -157,7 +162,7 @@ function makeServer(tls: Parts['tls']): HttpServer {
 
 /** The page's listener (pages, APIs, add-ons' routes, upgrades), and the --ws-port one; not listening yet. */
 function openListeners(parts: Parts): Listeners {
-  const { opts, tls, upgrades, hosts, staticDir, raceway, token } = parts;
+  const { opts, tls, upgrades, hosts, staticDir, raceway, token, ghosts, origins } = parts;
   let main: HttpServer;
   try {
     main = makeServer(tls); // throws on a certificate and key that do not match
@@ -173,6 +178,7 @@ function openListeners(parts: Parts): Listeners {
     fleet: parts.fleet, serveStatic: createStaticHandler(staticDir), lobby: { cars: () => raceway.cars(), feed: raceway.feed, page: lobbyPage },
     join: () => ({ urls: joinUrls(opts.host, parts.bound.port, tls !== null), authRequired: token !== null }),
     addOns: parts.addOns, authorize: createRequestAuthorizer(token, parts.sessions.lockout, parts.log),
+    ghosts, originAllowed: (req) => isOriginAllowed(req.headers.origin, req.headers.host, tls !== null, origins),
   })));
   main.on('upgrade', upgrades.onMainUpgrade);
   if (opts.wsPort === undefined) return { main, servers, redirect };
@@ -202,7 +208,7 @@ async function listenAll(parts: Parts, listeners: Listeners): Promise<{ port: nu
     raceway.close();
     tls?.close();
     listeners.redirect?.close();
-    await fleet.close();
+    await Promise.all([fleet.close(), parts.ghosts.close()]);
     await closeAddOns(addOns);
     throw err;
   }
@@ -214,12 +220,13 @@ function closer(parts: Parts, listeners: Listeners): () => Promise<void> {
   return () => {
     closing ??= (async () => {
       const carStopped = parts.fleet.close(); // the stops are written first, then the links close
+      const ghostsStopped = parts.ghosts.close(); // their simulators too
       parts.raceway.close();
       const clientsGone = new Promise<void>((resolve) => parts.upgrades.wss.close(resolve));
       parts.tls?.close();
       listeners.redirect?.close();
       const addOnsClosed = carStopped.then(() => closeAddOns(parts.addOns)); // after the cars' last moments
-      await Promise.all([carStopped, clientsGone, addOnsClosed, ...listeners.servers.map(stopListening)]);
+      await Promise.all([carStopped, ghostsStopped, clientsGone, addOnsClosed, ...listeners.servers.map(stopListening)]);
     })();
     return closing;
   };

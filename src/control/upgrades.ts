@@ -16,6 +16,7 @@ import type { FaultInjection } from './fault-injection.js';
 import type { Fleet } from './fleet.js';
 import { unknownCar } from './http-routes.js';
 import type { HostCheck } from './http/host-check.js';
+import type { GhostYard } from './ghost/ghost-yard.js';
 import type { Logger } from './log.js';
 import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
 import { SUBPROTOCOL } from './protocol/messages.js';
@@ -35,6 +36,8 @@ export interface UpgradeContext {
   secure: boolean;
   hosts: HostCheck;
   faults: FaultInjection | null;
+  /** Ghosts are named in a refusal (a ghost is no car: ghost/). */
+  ghosts?: Pick<GhostYard, 'get'>;
   log: Logger;
 }
 
@@ -89,7 +92,7 @@ export function createUpgrades(ctx: UpgradeContext): Upgrades {
   const upgradeTo = (req: IncomingMessage, socket: Duplex, head: Buffer, seedPath: boolean): void => {
     const name = new URL(req.url ?? '/', 'http://x').searchParams.get('car');
     const world = name === null ? (seedPath ? seedCar : fleet.first) : fleet.get(name);
-    if (!world) return refuseUnknownCar(socket, name!, fleet, req, log);
+    if (!world) return refuseUnknownCar(socket, name!, fleet, req, log, ctx.ghosts);
     carOf.set(req, world);
     wss.handleUpgrade(req, socket, head, () => {});
   };
@@ -145,9 +148,9 @@ function admitted(verdict: ReturnType<Admission['check']>, address: string, log:
   return verdict;
 }
 
-function refuseUnknownCar(socket: Duplex, name: string, fleet: Fleet, req: IncomingMessage, log: Logger): void {
+function refuseUnknownCar(socket: Duplex, name: string, fleet: Fleet, req: IncomingMessage, log: Logger, ghosts?: Pick<GhostYard, 'get'>): void {
   log.warn('refused', { address: req.socket.remoteAddress, status: 404, reason: 'no such car', car: name.slice(0, 64) });
-  refuse(socket, 404, 'Not Found', unknownCar(name, fleet));
+  refuse(socket, 404, 'Not Found', unknownCar(name, fleet, ghosts));
 }
 
 function pathOf(url: string | undefined): string {

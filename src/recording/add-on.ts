@@ -1,12 +1,14 @@
 /**
  * `--record DIR` as a server add-on (src/control/add-on.ts): a recorder on every car, the recordings'
- * HTTP routes, and a close that writes the sessions' end lines. Control never imports this; the CLI hands
+ * HTTP routes (and the ghosts', ghost-routes.ts), and a close that writes the sessions' end lines. Without
+ * --record, ghostAddOn: the ghosts' routes alone (a ghost from a file sent whole). Control never imports this; the CLI hands
  * it to the server.
  */
 import { readFileSync } from 'node:fs';
 import type { ServerAddOn } from '../control/add-on.js';
 import { RecordingDirectory } from './directory.js';
 import { createRecordingRoutes } from './http.js';
+import { createGhostRoutes } from './ghost-routes.js';
 import { CarRecorder } from './recorder.js';
 import { RecordingSummaries } from './summaries.js';
 
@@ -29,6 +31,15 @@ export const SERVER_VERSION = (() => {
   }
 })();
 
+/** Ghosts from recordings sent whole (`webracer replay FILE --to URL`), for a server that keeps none. */
+export function ghostAddOn(): ServerAddOn {
+  return { handle: createGhostRoutes(null) };
+}
+
+function either(first: NonNullable<ServerAddOn['handle']>, second: NonNullable<ServerAddOn['handle']>): NonNullable<ServerAddOn['handle']> {
+  return (req, res, ctx) => first(req, res, ctx) || second(req, res, ctx);
+}
+
 export function recordingAddOn(settings: RecordSettings, log: (line: string) => void): ServerAddOn {
   const directory = new RecordingDirectory({ ...settings, log });
   const summaries = new RecordingSummaries(directory);
@@ -37,7 +48,7 @@ export function recordingAddOn(settings: RecordSettings, log: (line: string) => 
     attach(fleet) {
       for (const world of fleet.worlds) recorders.push(new CarRecorder(world, { directory, server: SERVER_VERSION, log }));
     },
-    handle: createRecordingRoutes(directory, summaries),
+    handle: either(createRecordingRoutes(directory, summaries), createGhostRoutes(directory)),
     async close() {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {

@@ -15,7 +15,7 @@ const FLOORS: Record<string, number> = {
   'connection/': 2, 'track/': 2,
   'video/': 3, 'http/': 3, 'drive-channel/': 3,
   'car/': 4,
-  'fleet.ts': 5,
+  'fleet.ts': 5, 'ghost/': 5,
   'race/': 6, 'add-on.ts': 6,
   'http-routes.ts': 7, 'options.ts': 7,
   'upgrades.ts': 8,

@@ -26,13 +26,20 @@ export function setToken(token: string): void {
   sessionStorage.setItem(KEY, token);
 }
 
-async function get(path: string): Promise<Response> {
+/** A request with the token, if the tab has one; a refused token is forgotten (NeedsToken). */
+export async function call(path: string, init: RequestInit = {}): Promise<Response> {
   const token = sessionStorage.getItem(KEY);
-  const response = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
+  const headers = { ...(init.headers as Record<string, string> | undefined), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+  const response = await fetch(path, { ...init, headers, cache: 'no-store' });
   if (response.status === 401) {
     if (token) sessionStorage.removeItem(KEY); // refused: never send it again (each wrong try counts)
     throw new NeedsToken(token !== null);
   }
+  return response;
+}
+
+async function get(path: string): Promise<Response> {
+  const response = await call(path);
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
   return response;
 }

@@ -7,6 +7,7 @@ import { aimBackLink } from './back-link.js';
 import { parseLines } from './lines.js';
 import { drawMap } from './map.js';
 import { drawTimeline } from './timeline.js';
+import { ghostButton } from './ghost-button.js';
 
 const list = document.querySelector<HTMLTableSectionElement>('#list tbody')!;
 const empty = document.querySelector<HTMLElement>('#empty')!;
@@ -20,6 +21,7 @@ const slider = document.querySelector<HTMLInputElement>('#cursor')!;
 const downloadButton = document.querySelector<HTMLButtonElement>('#download')!;
 
 let shown: string | null = null;
+const ghost = ghostButton((err) => fail(err));
 
 takeTokenFromFragment();
 
@@ -102,6 +104,7 @@ async function show(r: RecordingSummary): Promise<void> {
     const [text, track] = await Promise.all([fetchRecording(r.name), fetchTrack(r.name)]);
     const { header, lines } = parseLines(text);
     shown = r.name;
+    ghost.showing(r.name);
     view.hidden = false;
     title.textContent = `${header?.car ?? r.car ?? '?'}, ${r.started ? new Date(r.started).toLocaleString() : '?'}`;
     meta.textContent = `${header?.codec ?? '?'} over ${header?.link ?? '?'} · driver ${r.drivers.join(', ') || '?'} · `

@@ -265,6 +265,15 @@ export interface ArenaMessage { type: 'arena'; cars: ArenaCar[]; circuit: Circui
 /** The simulated cars' poses, by name, at most 20 times a second while any moves (to pages of sim cars
  *  when there are two or more; with one, its `telemetry` says it all). `t` as in telemetry. */
 export interface PosesMessage { type: 'poses'; t: number; poses: Record<string, Pose> }
+/**
+ * A ghost: a recording replayed onto a simulated car of its own in the arena (docs/recording.md "Ghosts").
+ * Nobody drives it: it is no car of the server, has no seat and no page. `ended`: its recording is over, the
+ * car stopped; it stays a few seconds, then goes.
+ */
+export interface GhostCar { id: string; label: string; colour: string; pose: Pose; ended: boolean }
+/** Every ghost in the arena, to every page of a simulated car: when one comes, ends or goes, and at most
+ *  20 times a second while any moves (an empty list: the last one went). */
+export interface GhostsMessage { type: 'ghosts'; ghosts: GhostCar[] }
 export interface CarLaps { car: string; laps: number; lastMs: number | null; bestMs: number | null; driver: string | null }
 export interface DriverLaps { driver: string; laps: number; bestMs: number | null }
 /** Every lap counted since the server started, per car and per driver (a name, or a client id). */
@@ -363,7 +372,7 @@ export interface QueueMessage { type: 'queue'; position: number | null; ahead: A
 export type ServerMessage =
   | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage
   | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage | IceServersMessage
-  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage | QueueMessage | ChannelSignalMessage;
+  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage | QueueMessage | ChannelSignalMessage | GhostsMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */
 export const CLOSE_CODES = {
