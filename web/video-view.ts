@@ -12,6 +12,10 @@
 //   paused      the page is hidden (another tab, a locked phone): it gave its viewer slot back, and asks
 //               again when it is in view (live once the first frame is there)
 //
+// With an SFU (--sfu), the status says whether the picture comes through it or, while it is away,
+// straight from the camera ("video server lost": the driver's picture comes back peer to peer within
+// seconds). The page does the same either way: the server relays Janus's offer as the camera's.
+//
 // With a live picture the page turns into a stage: the video fills the screen and the status bar,
 // joystick and Stop lie over it (style.css, body.video-on). It goes back LOST_LINGER_MS after the camera
 // is lost. The layout never changes under a held joystick (the pad would move under the finger, and so
@@ -47,6 +51,8 @@ export class VideoView {
   private state: VideoState = 'none';
   private camera: string | null = null;
   private limit = 0;
+  /** With --sfu: whether the video goes through it now; null without one. */
+  private sfu: VideoStatus['sfu'] | null = null;
   /** From the answer to `watch` (never the welcome), asked for again before they expire. */
   private iceServers: IceServer[] = [];
   private readonly renewal = new IceRenewal(() => {
@@ -85,6 +91,7 @@ export class VideoView {
     this.iceServers = [];
     this.renewal.cancel();
     this.limit = message.video?.limit ?? 0;
+    this.sfu = message.video?.sfu ?? null;
     this.asked = false;
     this.cameraChanged(message.video?.camera ?? null);
   }
@@ -96,6 +103,10 @@ export class VideoView {
         return this.renewal.schedule(this.asked ? message.expiresInS : null);
       case 'video':
         this.limit = message.limit;
+        if ((message.sfu ?? null) !== this.sfu) {
+          this.sfu = message.sfu ?? null;
+          this.render();
+        }
         return this.cameraChanged(message.camera);
       case 'viewing':
         this.limit = message.limit;
@@ -270,8 +281,11 @@ export class VideoView {
       paused: ['paused while hidden', 'Resuming the video…'],
     };
     const [status, overlay] = texts[this.state];
-    this.status.textContent = status;
+    const route = this.sfu === 'up' ? ' · via the video server' : this.sfu === 'down' ? ' · video server lost: direct from the camera' : '';
+    this.status.textContent = this.state === 'none' ? status : status + route;
     this.status.dataset.state = this.state;
+    if (this.sfu === null) delete this.status.dataset.sfu;
+    else this.status.dataset.sfu = this.sfu;
     this.status.parentElement!.hidden = this.state === 'none'; // no room taken where there is no camera
     this.overlay.textContent = overlay;
     this.overlay.dataset.state = this.state;
