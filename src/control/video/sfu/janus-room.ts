@@ -18,6 +18,8 @@ export interface JanusRoomEvents {
   candidate(party: Party, candidate: JanusCandidate | null): void;
   /** The camera's media reaches Janus (`webrtcup`): only now may viewers subscribe to it. */
   live(): void;
+  /** A viewer's connection to Janus ended without it leaving (ICE or DTLS failed): it needs a new offer. */
+  hangup(viewer: string): void;
 }
 
 export class JanusRoom {
@@ -111,6 +113,12 @@ export class JanusRoom {
     if (message.janus === 'webrtcup' && this.publisher?.handle === handle && !this.publisher.live) {
       this.publisher.live = true;
       return this.events.live();
+    }
+    if (message.janus === 'hangup') {
+      if (this.publisher?.handle === handle) this.publisher.live = false; // the camera offers again (camera-peers.ts)
+      const party = this.partyOf(handle);
+      if (party && 'viewer' in party) this.events.hangup(party.viewer);
+      return;
     }
     if (message.janus !== 'trickle' || !message.candidate) return;
     const party = this.partyOf(handle);

@@ -18,6 +18,8 @@ export const SFU_PEER = 'sfu';
 /** Viewers served at once through the SFU: the camera uploads once, and --max-clients bounds the pages anyway. */
 export const SFU_VIEWERS = 64;
 const PROBE_MS = 1_000;
+/** A viewer whose connection to Janus failed gets a new offer after this (the camera's own retry pace: camera-peers.ts). */
+const RESUBSCRIBE_MS = 3_000;
 
 /** A step from the SFU to one page: a description or a candidate, as a relayed signal carries it. */
 export type SfuSignal = { description: { type: 'offer' | 'answer'; sdp: string } } | { candidate: IceCandidate | null };
@@ -114,6 +116,14 @@ export class SfuRoute {
     }
   }
 
+  /** A viewer's connection to Janus failed: offered again in a while, if it is still served then. */
+  private resubscribe(room: JanusRoom, viewer: string): void {
+    const generation = this.viewerGeneration.get(viewer);
+    setTimeout(() => {
+      if (this.room === room && room.live && this.viewers.has(viewer) && this.viewerGeneration.get(viewer) === generation) void this.subscribe(room, viewer);
+    }, RESUBSCRIBE_MS).unref();
+  }
+
   /** A session and a room on Janus; while it does not answer, asked again every PROBE_MS. */
   private async connect(): Promise<void> {
     if (this.closed) return;
@@ -123,6 +133,7 @@ export class SfuRoute {
       const room: JanusRoom = await JanusRoom.create(session, {
         candidate: (party, candidate) => this.candidate(party, candidate),
         live: () => { for (const viewer of this.viewers) void this.subscribe(room, viewer); },
+        hangup: (viewer) => this.resubscribe(room, viewer),
       });
       if (this.closed) return void room.close();
       session.onGone = (why) => this.lost(room, why);
