@@ -8,13 +8,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { WAIT_MS, ensureBuilt, openPage, startServer, type ControlServer } from './harness.js';
+import { WAIT_MS, ensureBuilt, openPage, startServer, watchPage, type ControlServer, type Watched } from './harness.js';
+
+/** Resolves once the page has received a message matching `ok` at or after `since` (checked as frames arrive). */
+async function waitForReceived(watched: Watched, ok: (m: Record<string, unknown>) => boolean, since: number): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  while (!watched.received.some((f) => f.at >= since && ok(f.message))) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a message');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // Watched has no event: its frames are read as they land
+  }
+}
 import { countFrames, launchVideoBrowser } from './video-harness.js';
 import { janusMissing, startJanus, type Janus } from '../support/janus.js';
 import { cameraVideoSenders, openRecordedCamera } from './video-sfu-harness.js';
 
 /** Viewer pages: the driver and spectators (8 in the bench; fewer here, for a 2-core machine's test run). */
-const VIEWERS = 4;
+const VIEWERS = 4; // named in the first test's title
 const LIVE_MS = WAIT_MS * 3; // a first picture through Janus: two negotiations, and Janus's DTLS on a busy machine
 
 describe('video through the SFU: one upload from the camera, every viewer served', { skip: janusMissing() ?? false }, () => {
@@ -23,6 +32,7 @@ describe('video through the SFU: one upload from the camera, every viewer served
   let browser: Browser;
   let camera: { context: BrowserContext; page: Page };
   const viewers: Page[] = [];
+  const seen: Watched[] = [];
 
   const videoState = (page: Page, state: string, sfu: string, timeout = LIVE_MS) =>
     page.locator(`#st-video[data-state="${state}"][data-sfu="${sfu}"]`).waitFor({ timeout });
@@ -34,6 +44,7 @@ describe('video through the SFU: one upload from the camera, every viewer served
     browser = await launchVideoBrowser();
     for (let i = 0; i < VIEWERS; i++) {
       const page = await (await browser.newContext({ viewport: { width: 640, height: 400 } })).newPage();
+      seen.push(watchPage(page));
       await openPage(page, server.url, i === 0 ? 'driver' : 'spectator');
       viewers.push(page);
     }
@@ -46,7 +57,7 @@ describe('video through the SFU: one upload from the camera, every viewer served
     await janus?.stop();
   });
 
-  it(`${VIEWERS} viewer pages (driver and spectators) all play the car's video while the camera sends exactly one outbound video stream`, async () => {
+  it(`4 viewer pages (driver and spectators) all play the car's video while the camera sends exactly one outbound video stream`, async () => {
     await Promise.all(viewers.map((page) => videoState(page, 'live', 'up')));
     const seen = await Promise.all(viewers.map((page) => countFrames(page, 3000)));
     seen.forEach((s, i) => assert.ok(s.frames >= 10 && s.width > 0, `viewer ${i}: ${s.frames} frames in 3 s, ${s.width} wide`));
@@ -82,12 +93,14 @@ describe('video through the SFU: one upload from the camera, every viewer served
     const killedAt = Date.now();
     await Promise.all(viewers.map((page) => page.locator('#st-video[data-sfu="down"]').waitFor({ timeout: WAIT_MS })));
     const [driver] = viewers;
+    await waitForReceived(seen[0], (m) => m.type === 'signal' && (m.description as { type?: string } | undefined)?.type === 'offer', killedAt);
     await videoState(driver, 'live', 'down');
     const frames = await countFrames(driver, 2000);
     assert.ok(frames.frames >= 5, `the driver's picture moves again: ${frames.frames} frames in 2 s`);
     const senders = await cameraVideoSenders(camera.page);
     assert.ok(senders.some((s) => s.peer !== 'sfu'), `the camera sends to pages directly: ${JSON.stringify(senders)}`);
     assert.ok(senders.every((s) => s.peer !== 'sfu'), 'and no more to Janus');
+    assert.deepEqual(seen.map((w) => w.sent.filter((f) => f.message.type === 'drive' || 'command' in f.message).length), viewers.map(() => 0), 'losing the SFU sends nothing that drives');
     console.log(`# driver's picture back peer to peer ${Date.now() - killedAt} ms after Janus was killed`);
   });
 
@@ -97,5 +110,11 @@ describe('video through the SFU: one upload from the camera, every viewer served
     const senders = await cameraVideoSenders(camera.page);
     assert.equal(senders.length, 1, JSON.stringify(senders));
     assert.equal(senders[0].peer, 'sfu');
+  });
+
+  it('the camera closed while its video goes through the SFU: "Camera lost" on every page, as without it, and nothing drives', async () => {
+    await camera.context.close();
+    await Promise.all(viewers.map((page) => page.locator('#st-video[data-state="lost"]').waitFor({ timeout: WAIT_MS })));
+    assert.deepEqual(seen.map((w) => w.sent.filter((f) => f.message.type === 'drive' || 'command' in f.message).length), viewers.map(() => 0));
   });
 });
