@@ -9,6 +9,7 @@
 import { createAuth } from './auth.js';
 import { describeBattery, watchBattery } from './battery.js';
 import { cameraHref, fetchCars, whichCar } from './camera-car.js';
+import { CameraMicrophone } from './camera-microphone.js';
 import { CameraPeers } from './camera-peers.js';
 import { CameraSource } from './camera-source.js';
 import { DEFAULT_CAPTURE, captureProblem, type CaptureSettings } from './capture-settings.js';
@@ -56,11 +57,13 @@ let wasCamera = false;
 /** The car this page serves, named in every message (never a connection id). */
 let carName = 'the car';
 
+const microphone = new CameraMicrophone();
 const source = new CameraSource(() => cameraStopped('the camera stopped (unplugged, or taken by another app)'));
 const peers = new CameraPeers({
   send: (m) => connection.send(m),
   iceServers: () => iceServers,
   track: () => source.track,
+  audio: () => microphone.current,
   stream: () => source.mediaStream,
   frameRate: () => source.current.frameRate,
   changed: () => renderPeers(),
@@ -164,6 +167,7 @@ async function start(): Promise<void> {
   wanted = true;
   setState('starting');
   if (await openCamera(source.track ? source.current : DEFAULT_CAPTURE)) {
+    await microphone.start(); // after the camera: its refusal costs only the sound
     setState(connection.isOpen ? 'waiting' : 'connecting');
     requestCamera();
   }
@@ -174,6 +178,7 @@ function pause(): void {
   if (connection.isOpen && state === 'streaming') connection.send({ type: 'camera-off' });
   peers.closeAll();
   source.stop();
+  microphone.stop();
   preview.srcObject = null;
   setState('paused');
 }

@@ -17,6 +17,8 @@ export interface CameraPeersOptions {
   iceServers(): readonly IceServer[];
   /** The camera's track and stream now (null when it has none). */
   track(): MediaStreamTrack | null;
+  /** The microphone's track (null: the video goes silent). */
+  audio(): MediaStreamTrack | null;
   stream(): MediaStream | null;
   frameRate(): number;
   /** Something a user might want to see changed (a viewer came, connected, left). */
@@ -55,6 +57,8 @@ export class CameraPeers {
     if (!track || !stream) return;
     const pc = new RTCPeerConnection(rtcConfiguration(this.opts.iceServers()));
     const peer: Peer = { pc, sender: pc.addTrack(track, stream), retries };
+    const audio = this.opts.audio();
+    if (audio) pc.addTrack(audio, stream); // in the picture's stream: the viewer plays both in one element
     this.peers.set(id, peer);
     pc.onconnectionstatechange = () => {
       if (this.peers.get(id) !== peer) return;

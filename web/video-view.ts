@@ -12,6 +12,10 @@
 //   paused      the page is hidden (another tab, a locked phone): it gave its viewer slot back, and asks
 //               again when it is in view (live once the first frame is there)
 //
+// The car's sound (the camera phone's microphone, when it sends one) plays in the same element, muted
+// until "Listen" is tapped: off by default on every page (browsers allow sound only after a tap anyway),
+// and one tap to listen or to mute again.
+//
 // With an SFU (--sfu), the status says whether the picture comes through it or, while it is away,
 // straight from the camera ("video server lost": the driver's picture comes back peer to peer within
 // seconds). The page does the same either way: the server relays Janus's offer as the camera's.
@@ -48,6 +52,9 @@ export class VideoView {
   private readonly video: HTMLVideoElement;
   private readonly overlay: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly sound: HTMLButtonElement;
+  /** The user tapped "Listen": the car's sound plays (until tapped again). */
+  private listening = false;
   private state: VideoState = 'none';
   private camera: string | null = null;
   private limit = 0;
@@ -81,6 +88,8 @@ export class VideoView {
     this.video = root.querySelector<HTMLVideoElement>('#video-feed')!;
     this.overlay = root.querySelector<HTMLElement>('#video-state')!;
     this.status = root.querySelector<HTMLElement>('#st-video')!;
+    this.sound = root.querySelector<HTMLButtonElement>('#video-sound')!;
+    this.sound.addEventListener('click', () => this.setListening(!this.listening));
     this.hidden = root.visibilityState === 'hidden'; // opened in a background tab
     this.watchFrames();
     this.render();
@@ -177,9 +186,12 @@ export class VideoView {
     this.closePeer();
     const pc = new RTCPeerConnection(rtcConfiguration(this.iceServers));
     this.pc = pc;
+    const stream = new MediaStream(); // the picture and the sound, whichever streams the offer put them in
     pc.ontrack = (event) => {
       if (this.pc !== pc) return;
-      this.video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      stream.addTrack(event.track);
+      if (this.video.srcObject !== stream) this.video.srcObject = stream;
+      this.sound.hidden = stream.getAudioTracks().length === 0;
       void this.video.play().catch(() => {}); // muted: allowed without a gesture
     };
     pc.onconnectionstatechange = () => {
@@ -210,6 +222,7 @@ export class VideoView {
     this.statsTimer = undefined;
     this.figures = null;
     this.video.srcObject = null;
+    this.sound.hidden = true;
   }
 
   /**
@@ -251,6 +264,15 @@ export class VideoView {
     const showing = this.state === 'live' || this.state === 'back';
     if (showing && performance.now() - this.lastFrameAt > FROZEN_MS) this.setState('frozen');
     else this.render();
+  }
+
+  /** Sound on or off: a tap on "Listen" is the gesture browsers want before a page makes sound. */
+  private setListening(on: boolean): void {
+    this.listening = on;
+    this.video.muted = !on;
+    if (on) void this.video.play().catch(() => {});
+    this.sound.textContent = on ? 'Mute' : 'Listen';
+    this.sound.setAttribute('aria-pressed', String(on));
   }
 
   private setState(state: VideoState): void {

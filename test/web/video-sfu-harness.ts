@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WAIT_MS } from './harness.js';
 
 /** Keeps every RTCPeerConnection the page makes in window.testPeerConnections. */
-const RECORD_PCS = `(() => {
+export const RECORD_PCS = `(() => {
   const Native = window.RTCPeerConnection;
   const pcs = [];
   window.testPeerConnections = pcs;
@@ -24,6 +24,29 @@ export async function openRecordedCamera(browser: Browser, url: string): Promise
   await page.goto(url);
   await page.locator('#cam-state[data-state="streaming"]').waitFor({ timeout: WAIT_MS });
   return { context, page };
+}
+
+/** Audio packets the page's open connections have received so far (inbound-rtp, kind audio). */
+export function audioPacketsReceived(page: Page): Promise<number> {
+  return page.evaluate(`(async () => {
+    let packets = 0;
+    for (const pc of window.testPeerConnections) {
+      if (pc.signalingState === 'closed') continue;
+      for (const stat of (await pc.getStats()).values()) if (stat.type === 'inbound-rtp' && stat.kind === 'audio') packets += stat.packetsReceived;
+    }
+    return packets;
+  })()`);
+}
+
+/** Resolves once the page has received more audio packets than `than` (polled: stats have no event). */
+export async function audioArrives(page: Page, than: number): Promise<number> {
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    const packets = await audioPacketsReceived(page);
+    if (packets > than) return packets;
+    if (Date.now() > deadline) throw new Error(`no audio arrived: ${packets} packets`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /** One outbound video stream of the camera: to Janus (`sfu`: its answer names Janus's streams, "WMS janus") or to a page. */

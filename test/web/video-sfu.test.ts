@@ -20,7 +20,7 @@ async function waitForReceived(watched: Watched, ok: (m: Record<string, unknown>
 }
 import { countFrames, launchVideoBrowser } from './video-harness.js';
 import { janusMissing, startJanus, type Janus } from '../support/janus.js';
-import { cameraVideoSenders, openRecordedCamera } from './video-sfu-harness.js';
+import { RECORD_PCS, audioArrives, cameraVideoSenders, openRecordedCamera } from './video-sfu-harness.js';
 
 /** Viewer pages: the driver and spectators (8 in the bench; fewer here, for a 2-core machine's test run). */
 const VIEWERS = 4; // named in the first test's title
@@ -43,7 +43,9 @@ describe('video through the SFU: one upload from the camera, every viewer served
     server = await startServer('sim', { sfu: janus.url, maxViewers: 2 });
     browser = await launchVideoBrowser();
     for (let i = 0; i < VIEWERS; i++) {
-      const page = await (await browser.newContext({ viewport: { width: 640, height: 400 } })).newPage();
+      const context = await browser.newContext({ viewport: { width: 640, height: 400 } });
+      await context.addInitScript(RECORD_PCS);
+      const page = await context.newPage();
       seen.push(watchPage(page));
       await openPage(page, server.url, i === 0 ? 'driver' : 'spectator');
       viewers.push(page);
@@ -65,6 +67,19 @@ describe('video through the SFU: one upload from the camera, every viewer served
     assert.equal(senders.length, 1, `the camera sends one video stream, to Janus: ${JSON.stringify(senders)}`);
     assert.ok(senders[0].bytesSent > 0);
     assert.equal(await camera.page.locator('#cam-viewers').textContent(), '1', 'one peer: the SFU');
+  });
+
+  it('the car\'s sound through the SFU: silent on a spectator\'s page until "Listen" is tapped, then its audio plays', async () => {
+    const spectator = viewers[1];
+    const button = spectator.locator('#video-sound');
+    await button.waitFor({ timeout: WAIT_MS });
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    assert.equal(await spectator.evaluate('document.querySelector("#video-feed").muted'), true, 'off by default');
+    await button.click();
+    assert.equal(await spectator.evaluate('document.querySelector("#video-feed").muted'), false, 'one tap to listen');
+    assert.equal(await button.getAttribute('aria-pressed'), 'true');
+    const packets = await audioArrives(spectator, 0);
+    await audioArrives(spectator, packets); // and keeps coming
   });
 
   it('a spectator cannot publish: neither camera-on nor an offer of its own reaches Janus', async () => {
@@ -100,6 +115,8 @@ describe('video through the SFU: one upload from the camera, every viewer served
     const senders = await cameraVideoSenders(camera.page);
     assert.ok(senders.some((s) => s.peer !== 'sfu'), `the camera sends to pages directly: ${JSON.stringify(senders)}`);
     assert.ok(senders.every((s) => s.peer !== 'sfu'), 'and no more to Janus');
+    const packets = await audioArrives(driver, 0);
+    await audioArrives(driver, packets); // the car's sound comes peer to peer too
     assert.deepEqual(seen.map((w) => w.sent.filter((f) => f.message.type === 'drive' || 'command' in f.message).length), viewers.map(() => 0), 'losing the SFU sends nothing that drives');
     console.log(`# driver's picture back peer to peer ${Date.now() - killedAt} ms after Janus was killed`);
   });
