@@ -27,6 +27,7 @@ const preview = $<HTMLVideoElement>('#preview');
 const stateEl = $('#cam-state');
 const message = $('#cam-message');
 const viewersEl = $('#cam-viewers');
+const talkAudio = $<HTMLAudioElement>('#cam-talk');
 const batteryEl = $('#cam-battery');
 const awakeEl = $('#cam-awake');
 const connEl = $('#st-conn');
@@ -109,7 +110,22 @@ function render(): void {
   wakeLock.set(state === 'streaming');
 }
 
+/** The driver's client id (the `state` messages): the only viewer whose voice the car phone plays. */
+let driver: string | null = null;
+
+/** Plays the driver's push-to-talk, and no one else's (talk.ts): a spectator's page that sent some is not heard. */
+function playDriver(): void {
+  const track = driver === null ? null : peers.talkFrom(driver);
+  const current = talkAudio.srcObject as MediaStream | null;
+  if ((current?.getAudioTracks()[0] ?? null) === track) return;
+  talkAudio.srcObject = track ? new MediaStream([track]) : null;
+  if (track) talkAudio.dataset.from = driver!;
+  else delete talkAudio.dataset.from;
+  if (track) void talkAudio.play().catch(() => {}); // a phone may want a tap on the page first (docs/video.md)
+}
+
 function renderPeers(): void {
+  playDriver();
   const list = peers.list();
   viewersEl.textContent = String(list.length);
   peerList.replaceChildren(...(list.length === 0
@@ -187,6 +203,7 @@ function onMessage(m: ServerMessage): void {
   switch (m.type) {
     case 'welcome':
       clientId = m.clientId;
+      driver = m.state.driver;
       welcomed = true;
       authRequired = m.authRequired;
       authenticated = m.authenticated;
@@ -212,6 +229,10 @@ function onMessage(m: ServerMessage): void {
     case 'ice-servers': // the answer to camera-on: before any viewer to offer to
       iceServers = m.iceServers;
       iceRenewal.schedule(m.expiresInS);
+      break;
+    case 'state':
+      driver = m.driver;
+      playDriver();
       break;
     case 'viewer': // sent only to the camera, and before the `video` that says it is one
       if (m.joined) peers.add(m.id);

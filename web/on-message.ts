@@ -78,6 +78,7 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
       break;
     case 'state':
       status.vehicle(message);
+      video.driverIs(message.driver);
       facts.carMoving = message.direction !== 'stop';
       break;
     case 'telemetry':

@@ -34,6 +34,7 @@ import type { ClientMessage, IceServer, ServerMessage, VideoStatus, WelcomeMessa
 import { whenReleased } from './layout.js';
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
 import { describeFigures, videoFigures, type VideoFigures } from './video-stats.js';
+import { TalkSender } from './talk.js';
 
 export type VideoState = 'none' | 'connecting' | 'limited' | 'live' | 'frozen' | 'lost' | 'back' | 'paused';
 
@@ -53,6 +54,11 @@ export class VideoView {
   private readonly overlay: HTMLElement;
   private readonly status: HTMLElement;
   private readonly sound: HTMLButtonElement;
+  private readonly talkButton: HTMLButtonElement;
+  /** Push-to-talk to the car phone (talk.ts): offered to the driver only. */
+  private readonly talk = new TalkSender();
+  private clientId: string | null = null;
+  private driver: string | null = null;
   /** The user tapped "Listen": the car's sound plays (until tapped again). */
   private listening = false;
   private state: VideoState = 'none';
@@ -90,6 +96,8 @@ export class VideoView {
     this.status = root.querySelector<HTMLElement>('#st-video')!;
     this.sound = root.querySelector<HTMLButtonElement>('#video-sound')!;
     this.sound.addEventListener('click', () => this.setListening(!this.listening));
+    this.talkButton = root.querySelector<HTMLButtonElement>('#video-talk')!;
+    this.holdToTalk();
     this.hidden = root.visibilityState === 'hidden'; // opened in a background tab
     this.watchFrames();
     this.render();
@@ -101,6 +109,8 @@ export class VideoView {
     this.renewal.cancel();
     this.limit = message.video?.limit ?? 0;
     this.sfu = message.video?.sfu ?? null;
+    this.clientId = message.clientId;
+    this.driver = message.state.driver;
     this.asked = false;
     this.cameraChanged(message.video?.camera ?? null);
   }
@@ -201,6 +211,8 @@ export class VideoView {
     };
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });
+      this.talk.attach(pc, sdp);
+      this.showTalk();
       const answer = await localDescription(pc, (candidate) => {
         if (this.pc === pc) this.opts.send({ type: 'signal', to: from, candidate });
       });
@@ -223,6 +235,8 @@ export class VideoView {
     this.figures = null;
     this.video.srcObject = null;
     this.sound.hidden = true;
+    this.talk.detach();
+    this.showTalk();
   }
 
   /**
@@ -264,6 +278,36 @@ export class VideoView {
     const showing = this.state === 'live' || this.state === 'back';
     if (showing && performance.now() - this.lastFrameAt > FROZEN_MS) this.setState('frozen');
     else this.render();
+  }
+
+  /** Who drives now (the `state` messages): only the driver's page offers Talk. */
+  driverIs(driver: string | null): void {
+    if (driver === this.driver) return;
+    this.driver = driver;
+    this.showTalk();
+  }
+
+  private showTalk(): void {
+    const may = this.talk.available && this.driver !== null && this.driver === this.clientId;
+    if (!may) this.talk.release();
+    this.talkButton.hidden = !may;
+  }
+
+  /** Talk sends while it is held (pointer or Enter key) and stops the moment it is let go, however. */
+  private holdToTalk(): void {
+    const button = this.talkButton;
+    const press = (): void => {
+      button.setAttribute('aria-pressed', 'true');
+      void this.talk.press();
+    };
+    const release = (): void => {
+      button.setAttribute('aria-pressed', 'false');
+      this.talk.release();
+    };
+    button.addEventListener('pointerdown', press);
+    for (const type of ['pointerup', 'pointercancel', 'pointerleave', 'blur']) button.addEventListener(type, release);
+    button.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.repeat) press(); });
+    button.addEventListener('keyup', (e) => { if (e.key === 'Enter') release(); });
   }
 
   /** Sound on or off: a tap on "Listen" is the gesture browsers want before a page makes sound. */

@@ -20,7 +20,7 @@ async function waitForReceived(watched: Watched, ok: (m: Record<string, unknown>
 }
 import { countFrames, launchVideoBrowser } from './video-harness.js';
 import { janusMissing, startJanus, type Janus } from '../support/janus.js';
-import { RECORD_PCS, audioArrives, cameraVideoSenders, openRecordedCamera } from './video-sfu-harness.js';
+import { RECORD_PCS, audioArrives, audioPacketsReceived, cameraVideoSenders, openRecordedCamera } from './video-sfu-harness.js';
 
 /** Viewer pages: the driver and spectators (8 in the bench; fewer here, for a 2-core machine's test run). */
 const VIEWERS = 4; // named in the first test's title
@@ -119,6 +119,29 @@ describe('video through the SFU: one upload from the camera, every viewer served
     await audioArrives(driver, packets); // the car's sound comes peer to peer too
     assert.deepEqual(seen.map((w) => w.sent.filter((f) => f.message.type === 'drive' || 'command' in f.message).length), viewers.map(() => 0), 'losing the SFU sends nothing that drives');
     console.log(`# driver's picture back peer to peer ${Date.now() - killedAt} ms after Janus was killed`);
+  });
+
+  it('push-to-talk, peer to peer: the driver\'s voice reaches the camera page only while Talk is held, and a spectator has no Talk', async () => {
+    const [driver, spectator] = viewers;
+    const talk = driver.locator('#video-talk');
+    await talk.waitFor({ timeout: WAIT_MS });
+    assert.equal(await spectator.locator('#video-talk').isVisible(), false, 'spectators cannot talk');
+    const driverId = seen[0].received.find((f) => f.message.type === 'welcome')!.message.clientId as string;
+    assert.equal(await camera.page.locator('#cam-talk').getAttribute('data-from'), driverId, 'the car phone plays the driver\'s voice, no one else\'s');
+    const quiet = async () => {
+      const before = await audioPacketsReceived(camera.page);
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // quiet time: what arrives in it is what is sent unheld
+      return (await audioPacketsReceived(camera.page)) - before;
+    };
+    assert.equal(await quiet(), 0, 'nothing is sent before Talk is held');
+    await talk.hover();
+    await driver.mouse.down();
+    const during = await audioArrives(camera.page, await audioPacketsReceived(camera.page));
+    await audioArrives(camera.page, during);
+    await driver.mouse.up();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the packets in flight at the release land
+    assert.equal(await quiet(), 0, 'nothing is sent once Talk is let go');
+    assert.deepEqual(seen.map((w) => w.sent.filter((f) => f.message.type === 'drive' || 'command' in f.message).length), viewers.map(() => 0), 'talking sends nothing that drives');
   });
 
   it('Janus back: every viewer moves back to it, and the camera to one stream again', async () => {
