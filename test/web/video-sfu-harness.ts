@@ -40,7 +40,7 @@ export function audioPacketsReceived(page: Page): Promise<number> {
 
 /** Resolves once the page has received more audio packets than `than` (polled: stats have no event). */
 export async function audioArrives(page: Page, than: number): Promise<number> {
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + WAIT_MS * 2;
   for (;;) {
     const packets = await audioPacketsReceived(page);
     if (packets > than) return packets;

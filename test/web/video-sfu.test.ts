@@ -12,7 +12,7 @@ import { WAIT_MS, ensureBuilt, openPage, startServer, watchPage, type ControlSer
 
 /** Resolves once the page has received a message matching `ok` at or after `since` (checked as frames arrive). */
 async function waitForReceived(watched: Watched, ok: (m: Record<string, unknown>) => boolean, since: number): Promise<void> {
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + WAIT_MS * 3;
   while (!watched.received.some((f) => f.at >= since && ok(f.message))) {
     if (Date.now() > deadline) throw new Error('timed out waiting for a message');
     await new Promise((resolve) => setTimeout(resolve, 50)); // Watched has no event: its frames are read as they land
@@ -62,7 +62,8 @@ describe('video through the SFU: one upload from the camera, every viewer served
   it(`4 viewer pages (driver and spectators) all play the car's video while the camera sends exactly one outbound video stream`, async () => {
     await Promise.all(viewers.map((page) => videoState(page, 'live', 'up')));
     const seen = await Promise.all(viewers.map((page) => countFrames(page, 3000)));
-    seen.forEach((s, i) => assert.ok(s.frames >= 10 && s.width > 0, `viewer ${i}: ${s.frames} frames in 3 s, ${s.width} wide`));
+    // Playing, not how fast: frame rates are the bench's (bench/video-sfu.ts), on a machine this test may share.
+    seen.forEach((s, i) => assert.ok(s.frames >= 2 && s.width > 0, `viewer ${i}: ${s.frames} frames in 3 s, ${s.width} wide`));
     const senders = await cameraVideoSenders(camera.page);
     assert.equal(senders.length, 1, `the camera sends one video stream, to Janus: ${JSON.stringify(senders)}`);
     assert.ok(senders[0].bytesSent > 0);
@@ -110,8 +111,8 @@ describe('video through the SFU: one upload from the camera, every viewer served
     const [driver] = viewers;
     await waitForReceived(seen[0], (m) => m.type === 'signal' && (m.description as { type?: string } | undefined)?.type === 'offer', killedAt);
     await videoState(driver, 'live', 'down');
-    const frames = await countFrames(driver, 2000);
-    assert.ok(frames.frames >= 5, `the driver's picture moves again: ${frames.frames} frames in 2 s`);
+    const frames = await countFrames(driver, 3000);
+    assert.ok(frames.frames >= 2, `the driver's picture moves again: ${frames.frames} frames in 3 s`);
     const senders = await cameraVideoSenders(camera.page);
     assert.ok(senders.some((s) => s.peer !== 'sfu'), `the camera sends to pages directly: ${JSON.stringify(senders)}`);
     assert.ok(senders.every((s) => s.peer !== 'sfu'), 'and no more to Janus');
