@@ -46,6 +46,8 @@ export class SfuRoute {
   private generation = 0;
   private readonly viewerGeneration = new Map<string, number>();
   private closed = false;
+  /** Said once per outage in the log: a probe every second would fill it. */
+  private unreachableSaid = false;
 
   constructor(private readonly opts: SfuRouteOptions) {
     void this.connect();
@@ -138,9 +140,12 @@ export class SfuRoute {
       if (this.closed) return void room.close();
       session.onGone = (why) => this.lost(room, why);
       this.room = room;
+      this.unreachableSaid = false;
       this.opts.log.info('sfu_up', { car: this.opts.car, room: room.room });
       this.opts.changed(true);
-    } catch {
+    } catch (err) {
+      if (!this.unreachableSaid) this.opts.log.warn('sfu_unreachable', { car: this.opts.car, url: this.opts.url }, `the SFU cannot be used (${(err as Error).message}): peer to peer until it can; asking again every ${PROBE_MS} ms`);
+      this.unreachableSaid = true;
       this.probe = setTimeout(() => void this.connect(), PROBE_MS);
     }
   }
@@ -153,6 +158,7 @@ export class SfuRoute {
     this.viewerGeneration.clear();
     this.opts.log.warn('sfu_down', { car: this.opts.car }, `the SFU is lost: ${why}; direct video until it is back`);
     this.opts.changed(false);
+    this.unreachableSaid = true; // sfu_down said it
     this.probe = setTimeout(() => void this.connect(), PROBE_MS);
   }
 
