@@ -9,6 +9,7 @@
 import { createAuth } from './auth.js';
 import { describeBattery, watchBattery } from './battery.js';
 import { cameraHref, fetchCars, whichCar } from './camera-car.js';
+import { CameraMicrophone } from './camera-microphone.js';
 import { CameraPeers } from './camera-peers.js';
 import { CameraSource } from './camera-source.js';
 import { DEFAULT_CAPTURE, captureProblem, type CaptureSettings } from './capture-settings.js';
@@ -26,6 +27,7 @@ const preview = $<HTMLVideoElement>('#preview');
 const stateEl = $('#cam-state');
 const message = $('#cam-message');
 const viewersEl = $('#cam-viewers');
+const talkAudio = $<HTMLAudioElement>('#cam-talk');
 const batteryEl = $('#cam-battery');
 const awakeEl = $('#cam-awake');
 const connEl = $('#st-conn');
@@ -56,11 +58,13 @@ let wasCamera = false;
 /** The car this page serves, named in every message (never a connection id). */
 let carName = 'the car';
 
+const microphone = new CameraMicrophone();
 const source = new CameraSource(() => cameraStopped('the camera stopped (unplugged, or taken by another app)'));
 const peers = new CameraPeers({
   send: (m) => connection.send(m),
   iceServers: () => iceServers,
   track: () => source.track,
+  audio: () => microphone.current,
   stream: () => source.mediaStream,
   frameRate: () => source.current.frameRate,
   changed: () => renderPeers(),
@@ -106,7 +110,22 @@ function render(): void {
   wakeLock.set(state === 'streaming');
 }
 
+/** The driver's client id (the `state` messages): the only viewer whose voice the car phone plays. */
+let driver: string | null = null;
+
+/** Plays the driver's push-to-talk, and no one else's (talk.ts): a spectator's page that sent some is not heard. */
+function playDriver(): void {
+  const track = driver === null ? null : peers.talkFrom(driver);
+  const current = talkAudio.srcObject as MediaStream | null;
+  if ((current?.getAudioTracks()[0] ?? null) === track) return;
+  talkAudio.srcObject = track ? new MediaStream([track]) : null;
+  if (track) talkAudio.dataset.from = driver!;
+  else delete talkAudio.dataset.from;
+  if (track) void talkAudio.play().catch(() => {}); // a phone may want a tap on the page first (docs/video.md)
+}
+
 function renderPeers(): void {
+  playDriver();
   const list = peers.list();
   viewersEl.textContent = String(list.length);
   peerList.replaceChildren(...(list.length === 0
@@ -164,6 +183,7 @@ async function start(): Promise<void> {
   wanted = true;
   setState('starting');
   if (await openCamera(source.track ? source.current : DEFAULT_CAPTURE)) {
+    await microphone.start(); // after the camera: its refusal costs only the sound
     setState(connection.isOpen ? 'waiting' : 'connecting');
     requestCamera();
   }
@@ -174,6 +194,7 @@ function pause(): void {
   if (connection.isOpen && state === 'streaming') connection.send({ type: 'camera-off' });
   peers.closeAll();
   source.stop();
+  microphone.stop();
   preview.srcObject = null;
   setState('paused');
 }
@@ -182,6 +203,7 @@ function onMessage(m: ServerMessage): void {
   switch (m.type) {
     case 'welcome':
       clientId = m.clientId;
+      driver = m.state.driver;
       welcomed = true;
       authRequired = m.authRequired;
       authenticated = m.authenticated;
@@ -207,6 +229,10 @@ function onMessage(m: ServerMessage): void {
     case 'ice-servers': // the answer to camera-on: before any viewer to offer to
       iceServers = m.iceServers;
       iceRenewal.schedule(m.expiresInS);
+      break;
+    case 'state':
+      driver = m.driver;
+      playDriver();
       break;
     case 'viewer': // sent only to the camera, and before the `video` that says it is one
       if (m.joined) peers.add(m.id);

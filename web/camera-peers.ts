@@ -5,9 +5,15 @@
 // Each sender is tuned for driving: frames are kept over resolution ('maintain-framerate') and capped at
 // the chosen rate. A connection that fails, or a viewer whose answer cannot be used, is offered again
 // after RETRY_MS, at most MAX_RETRIES times in a row: what one viewer sends never touches the others.
+//
+// Each page gets an audio section the camera only receives on: the driver's push-to-talk (talk.ts). Not
+// the SFU (SFU_PEER): Janus takes a publisher's media, it sends it none.
 
 import type { ClientMessage, IceServer, SignalRelayMessage } from './messages.js';
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
+
+/** The viewer the server names when the video goes through the SFU (src/control/video/sfu/sfu-route.ts). */
+const SFU_PEER = 'sfu';
 
 export const RETRY_MS = 3_000;
 const MAX_RETRIES = 5;
@@ -17,6 +23,8 @@ export interface CameraPeersOptions {
   iceServers(): readonly IceServer[];
   /** The camera's track and stream now (null when it has none). */
   track(): MediaStreamTrack | null;
+  /** The microphone's track (null: the video goes silent). */
+  audio(): MediaStreamTrack | null;
   stream(): MediaStream | null;
   frameRate(): number;
   /** Something a user might want to see changed (a viewer came, connected, left). */
@@ -28,6 +36,8 @@ export interface CameraPeersOptions {
 interface Peer {
   pc: RTCPeerConnection;
   sender: RTCRtpSender;
+  /** The viewer's talk-back (only its driver's is played: talkFrom). */
+  talk: RTCRtpReceiver | null;
   retries: number;
 }
 
@@ -54,7 +64,12 @@ export class CameraPeers {
     this.close(id);
     if (!track || !stream) return;
     const pc = new RTCPeerConnection(rtcConfiguration(this.opts.iceServers()));
-    const peer: Peer = { pc, sender: pc.addTrack(track, stream), retries };
+    const sender = pc.addTrack(track, stream);
+    const audio = this.opts.audio();
+    if (audio) pc.addTrack(audio, stream); // in the picture's stream: the viewer plays both in one element
+    // Made last: addTrack would take an audio transceiver made before it to send the microphone on.
+    const talk = id === SFU_PEER ? null : pc.addTransceiver('audio', { direction: 'recvonly' }).receiver;
+    const peer: Peer = { pc, sender, talk, retries };
     this.peers.set(id, peer);
     pc.onconnectionstatechange = () => {
       if (this.peers.get(id) !== peer) return;
@@ -64,6 +79,11 @@ export class CameraPeers {
     };
     this.opts.changed();
     void this.offer(id, peer);
+  }
+
+  /** What this viewer says through its talk-back, or null (it is not a page this camera sends to). */
+  talkFrom(id: string): MediaStreamTrack | null {
+    return this.peers.get(id)?.talk?.track ?? null;
   }
 
   /** The viewer left (or is no longer served). */

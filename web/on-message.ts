@@ -77,8 +77,7 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
       roleChanged(page, message);
       break;
     case 'state':
-      status.vehicle(message);
-      facts.carMoving = message.direction !== 'stop';
+      vehicleState(page, message);
       break;
     case 'telemetry':
       track.pose(message.pose);
@@ -138,6 +137,13 @@ function arena(page: MessageParts, message: Extract<ServerMessage, { type: 'aren
 }
 
 /** A message of ours refused: a wrong token is never sent again; the rest is said. */
+/** The car's state: the status bar, whether it moves, and who drives (only the driver's page may talk to the car phone). */
+function vehicleState(page: MessageParts, message: Extract<ServerMessage, { type: 'state' }>): void {
+  page.status.vehicle(message);
+  page.video.driverIs(message.driver);
+  page.facts.carMoving = message.direction !== 'stop';
+}
+
 function refused(page: MessageParts, message: Extract<ServerMessage, { type: 'error' }>): void {
   const { status, resume } = page;
   if (message.code === 'unauthorized' && message.ref === 'auth') return tokenRefused(page);

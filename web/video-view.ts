@@ -12,6 +12,14 @@
 //   paused      the page is hidden (another tab, a locked phone): it gave its viewer slot back, and asks
 //               again when it is in view (live once the first frame is there)
 //
+// The car's sound (the camera phone's microphone, when it sends one) plays in the same element, muted
+// until "Listen" is tapped: off by default on every page (browsers allow sound only after a tap anyway),
+// and one tap to listen or to mute again.
+//
+// With an SFU (--sfu), the status says whether the picture comes through it or, while it is away,
+// straight from the camera ("video server lost": the driver's picture comes back peer to peer within
+// seconds). The page does the same either way: the server relays Janus's offer as the camera's.
+//
 // With a live picture the page turns into a stage: the video fills the screen and the status bar,
 // joystick and Stop lie over it (style.css, body.video-on). It goes back LOST_LINGER_MS after the camera
 // is lost. The layout never changes under a held joystick (the pad would move under the finger, and so
@@ -26,6 +34,7 @@ import type { ClientMessage, IceServer, ServerMessage, VideoStatus, WelcomeMessa
 import { whenReleased } from './layout.js';
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
 import { describeFigures, videoFigures, type VideoFigures } from './video-stats.js';
+import { TalkSender } from './talk.js';
 
 export type VideoState = 'none' | 'connecting' | 'limited' | 'live' | 'frozen' | 'lost' | 'back' | 'paused';
 
@@ -44,9 +53,19 @@ export class VideoView {
   private readonly video: HTMLVideoElement;
   private readonly overlay: HTMLElement;
   private readonly status: HTMLElement;
+  private readonly sound: HTMLButtonElement;
+  private readonly talkButton: HTMLButtonElement;
+  /** Push-to-talk to the car phone (talk.ts): offered to the driver only. */
+  private readonly talk = new TalkSender();
+  private clientId: string | null = null;
+  private driver: string | null = null;
+  /** The user tapped "Listen": the car's sound plays (until tapped again). */
+  private listening = false;
   private state: VideoState = 'none';
   private camera: string | null = null;
   private limit = 0;
+  /** With --sfu: whether the video goes through it now; null without one. */
+  private sfu: VideoStatus['sfu'] | null = null;
   /** From the answer to `watch` (never the welcome), asked for again before they expire. */
   private iceServers: IceServer[] = [];
   private readonly renewal = new IceRenewal(() => {
@@ -75,6 +94,10 @@ export class VideoView {
     this.video = root.querySelector<HTMLVideoElement>('#video-feed')!;
     this.overlay = root.querySelector<HTMLElement>('#video-state')!;
     this.status = root.querySelector<HTMLElement>('#st-video')!;
+    this.sound = root.querySelector<HTMLButtonElement>('#video-sound')!;
+    this.sound.addEventListener('click', () => this.setListening(!this.listening));
+    this.talkButton = root.querySelector<HTMLButtonElement>('#video-talk')!;
+    this.holdToTalk();
     this.hidden = root.visibilityState === 'hidden'; // opened in a background tab
     this.watchFrames();
     this.render();
@@ -85,6 +108,9 @@ export class VideoView {
     this.iceServers = [];
     this.renewal.cancel();
     this.limit = message.video?.limit ?? 0;
+    this.sfu = message.video?.sfu ?? null;
+    this.clientId = message.clientId;
+    this.driver = message.state.driver;
     this.asked = false;
     this.cameraChanged(message.video?.camera ?? null);
   }
@@ -96,6 +122,10 @@ export class VideoView {
         return this.renewal.schedule(this.asked ? message.expiresInS : null);
       case 'video':
         this.limit = message.limit;
+        if ((message.sfu ?? null) !== this.sfu) {
+          this.sfu = message.sfu ?? null;
+          this.render();
+        }
         return this.cameraChanged(message.camera);
       case 'viewing':
         this.limit = message.limit;
@@ -166,9 +196,12 @@ export class VideoView {
     this.closePeer();
     const pc = new RTCPeerConnection(rtcConfiguration(this.iceServers));
     this.pc = pc;
+    const stream = new MediaStream(); // the picture and the sound, whichever streams the offer put them in
     pc.ontrack = (event) => {
       if (this.pc !== pc) return;
-      this.video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+      stream.addTrack(event.track);
+      if (this.video.srcObject !== stream) this.video.srcObject = stream;
+      this.sound.hidden = stream.getAudioTracks().length === 0;
       void this.video.play().catch(() => {}); // muted: allowed without a gesture
     };
     pc.onconnectionstatechange = () => {
@@ -178,6 +211,8 @@ export class VideoView {
     };
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });
+      this.talk.attach(pc, sdp);
+      this.showTalk();
       const answer = await localDescription(pc, (candidate) => {
         if (this.pc === pc) this.opts.send({ type: 'signal', to: from, candidate });
       });
@@ -199,6 +234,9 @@ export class VideoView {
     this.statsTimer = undefined;
     this.figures = null;
     this.video.srcObject = null;
+    this.sound.hidden = true;
+    this.talk.detach();
+    this.showTalk();
   }
 
   /**
@@ -242,6 +280,45 @@ export class VideoView {
     else this.render();
   }
 
+  /** Who drives now (the `state` messages): only the driver's page offers Talk. */
+  driverIs(driver: string | null): void {
+    if (driver === this.driver) return;
+    this.driver = driver;
+    this.showTalk();
+  }
+
+  private showTalk(): void {
+    const may = this.talk.available && this.driver !== null && this.driver === this.clientId;
+    if (!may) this.talk.release();
+    this.talkButton.hidden = !may;
+  }
+
+  /** Talk sends while it is held (pointer or Enter key) and stops the moment it is let go, however. */
+  private holdToTalk(): void {
+    const button = this.talkButton;
+    const press = (): void => {
+      button.setAttribute('aria-pressed', 'true');
+      void this.talk.press();
+    };
+    const release = (): void => {
+      button.setAttribute('aria-pressed', 'false');
+      this.talk.release();
+    };
+    button.addEventListener('pointerdown', press);
+    for (const type of ['pointerup', 'pointercancel', 'pointerleave', 'blur']) button.addEventListener(type, release);
+    button.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !e.repeat) press(); });
+    button.addEventListener('keyup', (e) => { if (e.key === 'Enter') release(); });
+  }
+
+  /** Sound on or off: a tap on "Listen" is the gesture browsers want before a page makes sound. */
+  private setListening(on: boolean): void {
+    this.listening = on;
+    this.video.muted = !on;
+    if (on) void this.video.play().catch(() => {});
+    this.sound.textContent = on ? 'Mute' : 'Listen';
+    this.sound.setAttribute('aria-pressed', String(on));
+  }
+
   private setState(state: VideoState): void {
     if (state === 'live' || state === 'back') this.wasLive = true;
     const changed = state !== this.state;
@@ -270,8 +347,11 @@ export class VideoView {
       paused: ['paused while hidden', 'Resuming the video…'],
     };
     const [status, overlay] = texts[this.state];
-    this.status.textContent = status;
+    const route = this.sfu === 'up' ? ' · via the video server' : this.sfu === 'down' ? ' · video server lost: direct from the camera' : '';
+    this.status.textContent = this.state === 'none' ? status : status + route;
     this.status.dataset.state = this.state;
+    if (this.sfu === null) delete this.status.dataset.sfu;
+    else this.status.dataset.sfu = this.sfu;
     this.status.parentElement!.hidden = this.state === 'none'; // no room taken where there is no camera
     this.overlay.textContent = overlay;
     this.overlay.dataset.state = this.state;

@@ -167,6 +167,20 @@ export function iceServer(v: string): IceServer {
   }
 }
 
+/** `janus:URL`, the HTTP API of a Janus server (its base path, e.g. http://127.0.0.1:8088/janus): the URL. */
+export function sfuTarget(v: string): string {
+  if (!v.startsWith('janus:')) throw new ValueError(`must be janus:URL (the Janus server's HTTP API, e.g. janus:http://127.0.0.1:8088/janus), got '${shown(v)}'`);
+  let url: URL;
+  try {
+    url = new URL(v.slice('janus:'.length));
+  } catch {
+    throw new ValueError(`'${shown(v.slice(6))}' is not a URL (e.g. janus:http://127.0.0.1:8088/janus)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ValueError(`Janus's API is http:// or https://, got '${shown(url.protocol)}'`);
+  if (url.search || url.hash || url.username) throw new ValueError('the Janus URL takes no query, fragment or credentials');
+  return url.href.replace(/\/$/, '');
+}
+
 export function folder(path: string): string {
   if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ValueError(`no such folder '${shown(path)}'`);
   return path;

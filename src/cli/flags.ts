@@ -9,7 +9,7 @@ import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../contr
 import { DEFAULT_LIMITS, type ControlOptions } from '../control/options.js';
 import { CODEC_NAMES, DEFAULT_WATCHDOG_MS, MAX_SPEED } from '../vehicle/index.js';
 import {
-  ackForLink, carFromFlag, carFromJson, charmap, codec, dataDir, file, folder, host, iceServer, integer, link, linkAck, oneOf, origin,
+  ackForLink, carFromFlag, carFromJson, charmap, codec, dataDir, file, folder, host, iceServer, sfuTarget, integer, link, linkAck, oneOf, origin,
   recordFolder, shown, switchValue, text, tlsMode, token, ValueError, type Value,
 } from './flag-values.js';
 
@@ -215,6 +215,11 @@ export const OPTIONS: readonly Option[] = [
     name: 'max-viewers', arg: 'N', json: 'integer',
     help: 'pages each car\'s camera sends video to at once (default 4: a phone encodes once per viewer)',
     set: (o, v) => { o.maxViewers = integer(v, 1, 32); },
+  },
+  {
+    name: 'sfu', arg: 'janus:URL', json: 'string',
+    help: 'send each car\'s video through this Janus server\'s VideoRoom (its HTTP API, e.g.\njanus:http://127.0.0.1:8088/janus): the camera uploads once, for any number of viewers',
+    set: (o, v) => { o.sfu = sfuTarget(text(v)); },
   },
   {
     name: 'allow-origin', arg: 'ORIGIN', json: 'string', repeatable: true,

@@ -46,6 +46,8 @@ export interface FleetContext {
   maxViewers: number;
   /** The ICE servers for a client that watches or is the camera (ice-grants.ts). */
   iceServers: (client: ClientSession) => IceGrant;
+  /** With --sfu: Janus's HTTP API (video/sfu/). */
+  sfu?: string;
   /** Offer drive channels (drive-channel/); false: drive input stays on the WebSocket. */
   driveChannels?: boolean;
   log: Logger;
@@ -126,7 +128,7 @@ export class Fleet {
       return new CarWorld({
         name: car.name, driver, link, codec: car.codec, accessories: codec.accessories ?? [], linkKind: spec.kind, limits: ctx.limits, log,
         faults: ctx.faults, authRequired: ctx.authRequired, maxViewers: ctx.maxViewers, iceServers: ctx.iceServers,
-        driveChannels: ctx.driveChannels,
+        driveChannels: ctx.driveChannels, sfu: ctx.sfu,
       });
     }), sims);
   }

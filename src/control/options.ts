@@ -37,6 +37,8 @@ export interface ControlOptions {
   maxClients?: number;
   /** Viewers each car's camera serves at once (default 4: the camera's phone encodes once per viewer). */
   maxViewers?: number;
+  /** Janus's HTTP API (--sfu janus:URL): the car's video goes through its VideoRoom, peer to peer while it is away. */
+  sfu?: string;
   /** ICE servers (stun:/turn: URLs with credentials) handed to the pages for video over the internet. */
   iceServers?: IceServer[];
   /**

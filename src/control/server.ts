@@ -147,7 +147,7 @@ function createFleet(opts: ControlOptions, ctx: { limits: Limits; log: Logger; f
     ...ctx, maxViewers: opts.maxViewers ?? 4,
     iceServers: (client) => iceGrants.grant(client),
     linkTimeoutMs: opts.linkTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS, refreshMs: opts.linkRefreshMs ?? 0, charmap: opts.charmap,
-    maxSpeed: opts.maxSpeed, driveChannels: opts.driveChannels ?? true,
+    maxSpeed: opts.maxSpeed, driveChannels: opts.driveChannels ?? true, sfu: opts.sfu,
   });
 }
 

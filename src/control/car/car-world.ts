@@ -15,6 +15,7 @@
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../../vehicle/index.js';
 import { switchAccessory } from './accessory.js';
 import { CameraRelay } from '../video/camera-relay.js';
+import { sfuRouteTo } from '../video/sfu/sfu-route.js';
 import { CarEvents } from './car-events.js';
 import { logClosed } from '../connection/close-log.js';
 import { Audience } from './audience.js';
@@ -65,6 +66,8 @@ export interface CarWorldOptions {
   maxViewers: number;
   /** The ICE servers for a client that watches or is the camera (ice-grants.ts), sent by the camera relay. */
   iceServers: (client: ClientSession) => IceGrant;
+  /** With --sfu: Janus's HTTP API; the camera publishes there once and the viewers subscribe (video/sfu/). */
+  sfu?: string;
   /** Offer drive channels (default true); false: drive input stays on the WebSocket. */
   driveChannels?: boolean;
   log: Logger;
@@ -115,7 +118,7 @@ export class CarWorld {
     this.camera = new CameraRelay({
       limit: opts.maxViewers, log: opts.log, session: (id) => this.sessions.get(id),
       broadcast: (status) => this.broadcastVideo(status), driver: () => this.seat.driver, now: this.now,
-      iceServers: opts.iceServers,
+      iceServers: opts.iceServers, sfu: opts.sfu === undefined ? undefined : sfuRouteTo(opts.sfu, opts.name, opts.log),
     });
     this.seat = new Seating({
       limits: opts.limits, log: opts.log, now: this.now, clients: this.sessions, events: this.events,
@@ -274,6 +277,7 @@ export class CarWorld {
     const carStopped = this.driver.close(); // writes the stop first, synchronously; clients see it below
     this.seat.close();
     this.channels.close();
+    void this.camera.close(); // the car's Janus room and session, best effort
     this.broadcastState();
     this.driver.off('state', this.onCarState);
     this.driver.off('pose', this.onPose);

@@ -164,8 +164,10 @@ export interface VideoStatus {
   camera: string | null;
   /** Viewers receiving video now (each is one encode on the camera). */
   viewers: number;
-  /** At most this many viewers at once (--max-viewers). */
+  /** At most this many viewers at once (--max-viewers; through the SFU, 64). */
   limit: number;
+  /** Only with --sfu: whether the video goes through the SFU now (`up`), or peer to peer while it is away (`down`). */
+  sfu?: 'up' | 'down';
 }
 
 /** An ICE server for the pages' RTCPeerConnections (RTCIceServer), from --ice-server. */

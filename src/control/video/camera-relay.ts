@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import type { SignalMessage, SignalRelayMessage, VideoStatus, ViewingMessage } from '../protocol/messages.js';
 import { SignalBudget, type Refusal } from './signal-budget.js';
 import { AtMostEvery } from '../throttle.js';
+import { SFU_PEER, SFU_VIEWERS, type SfuRoute, type SfuRouteOptions, type SfuSignal } from './sfu/sfu-route.js';
 
 /** A sender over its signalling budget hears so at most this often; the rest is dropped silently. */
 const REFUSAL_REPLY_INTERVAL_MS = 1000;
@@ -29,6 +30,8 @@ export interface CameraRelayOptions {
   /** The ICE servers for a client that watches or is the camera (ice-grants.ts: minted, rate-limited). */
   iceServers(session: ClientSession): IceGrant;
   now: () => number; // monotonic milliseconds
+  /** With --sfu: the car's route through Janus, made with the relay's hooks (sfu/sfu-route.ts). */
+  sfu?: (hooks: Pick<SfuRouteOptions, 'toCamera' | 'toViewer' | 'changed'>) => SfuRoute;
 }
 
 export class CameraRelay {
@@ -43,12 +46,30 @@ export class CameraRelay {
   /** Each reader's dropped signals are logged at most once per BACKLOG_LOG_INTERVAL_MS. */
   private readonly backlogLogs = new Map<string, AtMostEvery>();
 
+  /** The SFU (--sfu), and whether viewers are served through it now: while it is down, peer to peer. */
+  private readonly route: SfuRoute | null;
+  private viaSfu = false;
+
   constructor(private readonly opts: CameraRelayOptions) {
     this.budget = new SignalBudget(opts.now);
+    this.route = opts.sfu?.({
+      toCamera: (step) => this.sfuToCamera(step), toViewer: (id, step) => this.sfuToViewer(id, step), changed: (up) => this.routeChanged(up),
+    }) ?? null;
   }
 
   get status(): VideoStatus {
-    return { camera: this.camera?.id ?? null, viewers: this.served.size, limit: this.opts.limit };
+    const sfu = this.route === null ? {} : { sfu: this.viaSfu ? 'up' as const : 'down' as const };
+    return { camera: this.camera?.id ?? null, viewers: this.served.size, limit: this.limit, ...sfu };
+  }
+
+  /** Viewers served at once: through the SFU the camera uploads once, whatever their number. */
+  private get limit(): number {
+    return this.viaSfu ? SFU_VIEWERS : this.opts.limit;
+  }
+
+  /** Ends the SFU's session, if any (the server is closing). */
+  async close(): Promise<void> {
+    await this.route?.close();
   }
 
   /**
@@ -66,6 +87,7 @@ export class CameraRelay {
     this.camera = session;
     this.wanting.delete(session.id); // a camera does not watch itself
     this.opts.log.info('camera', { client: session.id, on: true });
+    if (this.viaSfu) this.publishToSfu();
     this.serve();
   }
 
@@ -105,6 +127,7 @@ export class CameraRelay {
    * not get it (the next offer starts over), and is never dropped for it.
    */
   signal(session: ClientSession, msg: SignalMessage): void {
+    if (this.viaSfu) return this.signalSfu(session, msg);
     const fromCamera = session === this.camera;
     const allowed = fromCamera ? this.served.has(msg.to) : this.served.has(session.id) && msg.to === this.camera?.id;
     const peer = allowed ? this.opts.session(msg.to) : undefined;
@@ -138,6 +161,7 @@ export class CameraRelay {
   private dropCamera(): void {
     const camera = this.camera!;
     this.camera = null;
+    this.route?.cameraGone();
     this.opts.log.info('camera', { client: camera.id, on: false });
     for (const id of this.served) {
       this.budget.close(id);
@@ -159,7 +183,7 @@ export class CameraRelay {
     if (camera !== null) {
       const driver = this.opts.driver();
       const driverWaits = driver !== null && this.wanting.has(driver) && !this.served.has(driver);
-      if (driverWaits && this.served.size >= this.opts.limit) {
+      if (driverWaits && this.served.size >= this.limit) {
         const latest = [...this.served].pop()!;
         this.stopServing(latest);
         const spectator = this.opts.session(latest);
@@ -168,14 +192,15 @@ export class CameraRelay {
       }
       const order = driverWaits ? [driver, ...[...this.wanting].filter((id) => id !== driver)] : this.wanting;
       for (const id of order) {
-        if (this.served.size >= this.opts.limit) break;
+        if (this.served.size >= this.limit) break;
         if (this.served.has(id)) continue;
         const viewer = this.opts.session(id);
         if (!viewer) continue;
         this.served.add(id);
         changed = true;
         this.tell(viewer, 'admitted');
-        camera.send({ type: 'viewer', id, joined: true });
+        if (this.viaSfu) this.route!.add(id);
+        else camera.send({ type: 'viewer', id, joined: true });
       }
     }
     if (changed || camera !== null) this.opts.broadcast(this.status);
@@ -184,7 +209,66 @@ export class CameraRelay {
   private stopServing(id: string): void {
     if (!this.served.delete(id)) return;
     this.budget.close(id);
-    this.camera?.send({ type: 'viewer', id, joined: false });
+    if (this.viaSfu) this.route!.remove(id);
+    else this.camera?.send({ type: 'viewer', id, joined: false });
+  }
+
+  /**
+   * Janus came (up) or went (down): every viewer is served anew by the other route, the driver first.
+   * Down, the camera's phone sends to the driver directly again (and to spectators up to --max-viewers);
+   * up, the camera publishes once more and the direct connections close.
+   */
+  private routeChanged(up: boolean): void {
+    const before = [...this.served];
+    for (const id of before) this.stopServing(id);
+    if (this.viaSfu) this.camera?.send({ type: 'viewer', id: SFU_PEER, joined: false });
+    this.viaSfu = up;
+    if (up && this.camera !== null) this.publishToSfu();
+    this.serve();
+    this.opts.broadcast(this.status);
+    for (const id of before) {
+      const viewer = this.served.has(id) ? undefined : this.opts.session(id);
+      if (viewer) this.tell(viewer, 'limited');
+    }
+  }
+
+  /** The camera is told of one more viewer, the SFU: it offers to it as to a page, once for everyone. */
+  private publishToSfu(): void {
+    this.budget.close(SFU_PEER);
+    this.camera!.send({ type: 'viewer', id: SFU_PEER, joined: true });
+  }
+
+  /**
+   * Through the SFU, the camera signals only the SFU, and a viewer it serves only the camera (whose offer
+   * Janus made): a viewer's offer, which would publish, is refused by the budget as out of place.
+   */
+  private signalSfu(session: ClientSession, msg: SignalMessage): void {
+    const fromCamera = session === this.camera;
+    const allowed = fromCamera ? msg.to === SFU_PEER : this.served.has(session.id) && msg.to === this.camera?.id;
+    if (!allowed) {
+      const why = fromCamera ? `the video goes through the SFU: signal ${SFU_PEER} only`
+        : this.camera === null ? 'this car has no camera' : 'send watch first, and signal only the camera';
+      return session.error('unknown_peer', why, 'signal', 'to');
+    }
+    const refusal = this.budget.charge(fromCamera ? SFU_PEER : session.id, fromCamera ? 'camera' : 'viewer', msg, Buffer.byteLength(JSON.stringify(msg)));
+    if (refusal !== null) return this.refuse(session, refusal);
+    const step: SfuSignal = msg.description !== undefined ? { description: msg.description as { type: 'offer' | 'answer'; sdp: string } } : { candidate: msg.candidate ?? null };
+    if (fromCamera) this.route!.fromCamera(step);
+    else this.route!.fromViewer(session.id, step);
+  }
+
+  private sfuToCamera(step: SfuSignal): void {
+    this.camera?.sendText(JSON.stringify({ type: 'signal', from: SFU_PEER, ...step } satisfies SignalRelayMessage));
+  }
+
+  /** Janus's step for a viewer, sent as the camera's; its offer opens the viewer's negotiation in the budget. */
+  private sfuToViewer(id: string, step: SfuSignal): void {
+    const viewer = this.served.has(id) ? this.opts.session(id) : undefined;
+    if (!viewer || this.camera === null) return;
+    const json = JSON.stringify({ type: 'signal', from: this.camera.id, ...step } satisfies SignalRelayMessage);
+    if ('description' in step) this.budget.charge(id, 'camera', { type: 'signal', to: id, ...step }, Buffer.byteLength(json));
+    if (viewer.ws.bufferedAmount > BACKLOG_BYTES) return this.dropFor(viewer, SFU_PEER);
+    viewer.sendText(json);
   }
 
   /** A signal for a reader that is not reading: dropped, and said in the log at most every 10 s per reader. */
@@ -211,6 +295,6 @@ export class CameraRelay {
   }
 
   private tell(session: ClientSession, status: ViewingMessage['status']): void {
-    session.send({ type: 'viewing', status, camera: this.camera?.id ?? null, limit: this.opts.limit });
+    session.send({ type: 'viewing', status, camera: this.camera?.id ?? null, limit: this.limit });
   }
 }

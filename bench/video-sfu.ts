@@ -1,0 +1,135 @@
+/**
+ * The car's video to a crowd, peer to peer against through the SFU (--sfu, Debian's Janus): the camera
+ * page's upload (bytes a second of its outbound video, from its RTCPeerConnections' stats) with 1, 4 and 8
+ * viewer pages, each viewer's frame rate, Janus's and webracer's CPU at 8 viewers (from /proc, over the
+ * same window), and the time to the first frame for a new viewer page with the others watching. One
+ * Chromium for every page (fake camera, VP8 in software), webracer as its own process (dist/cli/main.js,
+ * simulated car, --max-viewers 12 so peer to peer serves them all, the first-frame trials' page included), Janus with test/support/janus.ts's
+ * minimal config. Run alone, on a quiet machine:
+ *
+ *   npm run build && node --import tsx bench/video-sfu.ts [--window-ms 5000]
+ *
+ * Prints progress on stderr and one JSON line on stdout.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT, WAIT_MS, ensureBuilt } from '../test/web/harness.js';
+import { countFrames, launchVideoBrowser } from '../test/web/video-harness.js';
+import { cameraVideoSenders, openRecordedCamera } from '../test/web/video-sfu-harness.js';
+import { startJanus, type Janus } from '../test/support/janus.js';
+
+const STEPS = [1, 4, 8];
+const FIRST_FRAME_TRIALS = 3;
+const CLK_TCK = 100; // USER_HZ on Linux: /proc/PID/stat's times are in these
+
+interface Step { viewers: number; uploadBytesPerS: number; streams: number; fps: number[]; cpu?: { janus: number | null; webracer: number } }
+interface ModeResult { mode: 'p2p' | 'sfu'; steps: Step[]; firstFrameMs: number[] }
+
+const windowMs = (() => {
+  const i = process.argv.indexOf('--window-ms');
+  return i < 0 ? 5000 : Number(process.argv[i + 1]);
+})();
+
+/** Seconds of CPU (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime: fields 14 and 15 of stat
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startWebracer(sfu: string | null): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const args = ['dist/cli/main.js', '--host', '127.0.0.1', '--port', String(port), '--link', 'sim', '--max-viewers', '12', ...(sfu ? ['--sfu', `janus:${sfu}`] : [])];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/`;
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}api/cars`)).ok) return { url, child };
+    } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error('webracer did not start');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a process's start-up has no event to wait on
+  }
+}
+
+/** A new viewer page; resolves with the ms from its navigation's start to its first frame on screen. */
+async function openViewer(browser: Browser, url: string): Promise<{ page: Page; firstFrameMs: number }> {
+  const context = await browser.newContext({ viewport: { width: 640, height: 400 } });
+  await context.addInitScript(`addEventListener('DOMContentLoaded', () => {
+    document.querySelector('#video-feed').requestVideoFrameCallback((now) => { window.firstFrameAt = now; });
+  })`);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForFunction('window.firstFrameAt !== undefined', undefined, { timeout: WAIT_MS * 3 });
+  return { page, firstFrameMs: Math.round(await page.evaluate('window.firstFrameAt') as number) };
+}
+
+async function measure(camera: Page, viewers: Page[], pids: { janus: number | null; webracer: number }, withCpu: boolean): Promise<Step> {
+  const before = await cameraVideoSenders(camera);
+  const cpu0 = { janus: pids.janus === null ? null : cpuSeconds(pids.janus), webracer: cpuSeconds(pids.webracer) };
+  const started = Date.now();
+  const seen = await Promise.all(viewers.map((page) => countFrames(page, windowMs)));
+  const seconds = (Date.now() - started) / 1000;
+  const after = await cameraVideoSenders(camera);
+  const sum = (senders: typeof before) => senders.reduce((total, s) => total + s.bytesSent, 0);
+  const step: Step = {
+    viewers: viewers.length, streams: after.length, uploadBytesPerS: Math.round((sum(after) - sum(before)) / seconds),
+    fps: seen.map((s) => Math.round((s.frames / (windowMs / 1000)) * 10) / 10),
+  };
+  if (withCpu) {
+    const percent = (now: number, then: number) => Math.round(((now - then) / seconds) * 1000) / 10;
+    step.cpu = {
+      janus: pids.janus === null || cpu0.janus === null ? null : percent(cpuSeconds(pids.janus), cpu0.janus),
+      webracer: percent(cpuSeconds(pids.webracer), cpu0.webracer),
+    };
+  }
+  return step;
+}
+
+async function runMode(browser: Browser, janus: Janus | null): Promise<ModeResult> {
+  const mode = janus ? 'sfu' : 'p2p';
+  const server = await startWebracer(janus?.url ?? null);
+  try {
+    const camera = await openRecordedCamera(browser, `${server.url}camera`);
+    const viewers: Page[] = [];
+    const steps: Step[] = [];
+    const pids = { janus: janus?.process.pid ?? null, webracer: server.child.pid! };
+    for (const count of STEPS) {
+      while (viewers.length < count) viewers.push((await openViewer(browser, server.url)).page);
+      steps.push(await measure(camera.page, viewers, pids, count === 8));
+      process.stderr.write(`${mode}: ${JSON.stringify(steps.at(-1))}\n`);
+    }
+    const firstFrameMs: number[] = [];
+    for (let i = 0; i < FIRST_FRAME_TRIALS; i++) {
+      const { page, firstFrameMs: ms } = await openViewer(browser, server.url);
+      firstFrameMs.push(ms);
+      await page.context().close();
+    }
+    process.stderr.write(`${mode}: first frame ${firstFrameMs.join(', ')} ms\n`);
+    await Promise.all([camera.context, ...viewers.map((p) => p.context())].map((c) => c.close()));
+    return { mode, steps, firstFrameMs };
+  } finally {
+    server.child.kill();
+  }
+}
+
+await ensureBuilt();
+const janus = await startJanus('sfu-bench', WAIT_MS);
+const browser = await launchVideoBrowser();
+try {
+  const results = [await runMode(browser, null), await runMode(browser, janus)];
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(JSON.stringify({ windowMs, load, results }));
+} finally {
+  await browser.close();
+  await janus.stop();
+}

@@ -1,0 +1,59 @@
+// Push-to-talk: the driver's voice to the car phone's speaker, while the Talk button is held.
+//
+// It rides the picture's own connection, so it costs no negotiation of its own: the camera's offer to
+// each page it sends to directly carries one extra audio section marked `recvonly` (the camera only
+// listens there). The page answers it `sendonly` with no track; holding Talk puts the microphone's track
+// on that sender (`replaceTrack`: no renegotiation), letting go takes it off, so nothing is sent
+// between. Only the driver's page shows the button, and the camera plays only the driver's audio
+// (camera-peers.ts): a spectator's page that sent some anyway is not heard.
+// Through the SFU the picture comes from Janus, whose offer has no such section: no Talk there (yet).
+
+/** The mid of the offer's audio section the offerer only receives on (its talk-back), or null. */
+export function talkMid(sdp: string): string | null {
+  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
+    if (!section.startsWith('audio') || !/\r?\na=recvonly/.test(section)) continue;
+    return /\r?\na=mid:(\S+)/.exec(section)?.[1] ?? null;
+  }
+  return null;
+}
+
+export class TalkSender {
+  private sender: RTCRtpSender | null = null;
+  private mic: MediaStreamTrack | null = null;
+  private held = false;
+
+  get available(): boolean {
+    return this.sender !== null;
+  }
+
+  /** A new connection from the camera (its offer applied): its talk-back section, if any, is ours to send on. */
+  attach(pc: RTCPeerConnection, offer: string): void {
+    this.detach();
+    const mid = talkMid(offer);
+    const transceiver = mid === null ? undefined : pc.getTransceivers().find((t) => t.mid === mid);
+    if (!transceiver) return;
+    transceiver.direction = 'sendonly';
+    this.sender = transceiver.sender;
+  }
+
+  detach(): void {
+    this.sender = null;
+    this.held = false;
+  }
+
+  /** Talk is held: the microphone (asked for on the first hold) goes on the sender. */
+  async press(): Promise<boolean> {
+    this.held = true;
+    this.mic ??= await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } })
+      .then((s) => s.getAudioTracks()[0] ?? null, () => null);
+    if (!this.held || !this.sender || !this.mic) return false; // let go while the microphone was being asked for
+    await this.sender.replaceTrack(this.mic).catch(() => {});
+    return true;
+  }
+
+  /** Talk is let go: nothing more is sent. */
+  release(): void {
+    this.held = false;
+    void this.sender?.replaceTrack(null).catch(() => {});
+  }
+}
