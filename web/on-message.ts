@@ -68,7 +68,7 @@ function wearColour(colour: string | undefined): void {
 
 /** What the connection calls with each server message (main.ts gives it the page's parts). */
 export function onMessage(page: MessageParts, message: ServerMessage): void {
-  const { facts, status, track, race, video, serverRuns } = page;
+  const { status, track, race, video, serverRuns } = page;
   switch (message.type) {
     case 'welcome':
       welcome(page, message);
