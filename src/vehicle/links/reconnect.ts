@@ -61,6 +61,8 @@ export interface ReconnectOptions extends LinkOptions, BackoffOptions {
 
 /** A confirmation starts this fraction of writeTimeoutMs after the oldest write it confirms was made. */
 const CONFIRM_AFTER = 1 / 4;
+/** Closing, confirmations follow one another at least this far apart: timers, so I/O runs between them. */
+const CLOSING_CONFIRM_GAP_MS = 1;
 /**
  * When the deadline comes, one last look at the transport, for at most this long, before the connection is
  * given up: a process that was not running (SIGSTOP, a long pause, a suspended laptop) wakes with its deadline
@@ -259,13 +261,16 @@ export class ReconnectingLink extends SafeEmitter implements Link {
     return now;
   }
 
-  /** Starts a confirmation `ms` after the oldest undelivered write was made (at once if that has passed). */
-  #confirmSoon(ms: number): void {
+  /**
+   * Starts a confirmation `ms` after the oldest undelivered write was made (at once if that has passed),
+   * but no sooner than `atLeastMs` from now.
+   */
+  #confirmSoon(ms: number, atLeastMs = 0): void {
     if (this.#confirming || this.#oldestUndelivered === null || this.#transport === null) return;
     if (this.#confirmTimer !== null) clearTimeout(this.#confirmTimer);
     this.#confirmTimer = null;
     const t = this.#transport;
-    const delay = this.#oldestUndelivered + ms - this.#now();
+    const delay = Math.max(atLeastMs, this.#oldestUndelivered + ms - this.#now());
     if (delay <= 0) return this.#confirm(t);
     this.#confirmTimer = setTimeout(() => {
       this.#confirmTimer = null;
@@ -288,8 +293,12 @@ export class ReconnectingLink extends SafeEmitter implements Link {
         // Closing, with what is left waiting in the slot for the transport: confirming again before the
         // transport has taken it would answer at once, again and again, a loop of promises that starves
         // the very timer the transport waits on (its look at the table). Confirm once it has taken it.
+        // And never again from here without a timer in between: a transport that answers at once while
+        // something stays undelivered turned this into an endless chain of promises at close (seen once:
+        // bench/command-path-recording.ts spinning at 100% in a clean-clone .ci/run).
         if (this.#closing && this.#slot !== null && this.#inFlight) this.#confirmOnHandOver = true;
-        else this.#confirmSoon(this.#closing ? 0 : this.#writeTimeoutMs * CONFIRM_AFTER);
+        else if (this.#closing) this.#confirmSoon(0, CLOSING_CONFIRM_GAP_MS);
+        else this.#confirmSoon(this.#writeTimeoutMs * CONFIRM_AFTER);
         this.#wakeIdle();
       },
       (err: Error) => this.#lose(t, err),
