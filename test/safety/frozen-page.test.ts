@@ -16,6 +16,8 @@ import { carAndServer, FULL_FORWARD, isMoving, isStop, stopAfter, type Scene } f
 const WATCHDOG_MS = 500;
 /** Each test starts the CLI (through tsx) and a browser: generous, the machine is shared. */
 const TEST_MS = 120_000;
+/** The page asks for its drive channel again 15 s after an ask that did not open (web/channel-asks.ts). */
+const CHANNEL_OPEN_MS = 30_000;
 
 /** `window.testChannelSends`: every message the page sends on a data channel (its drive channel). */
 const COUNT_CHANNEL_SENDS = `(() => {
@@ -93,7 +95,9 @@ describe('a page that freezes, then wakes, with the stick held', () => {
     { timeout: TEST_MS, skip: process.platform !== 'linux' && 'needs Linux (/proc) to find the renderer' }, async (t) => {
       let pid = 0;
       const scene = await drivingPage(t, async (page) => {
-        await page.locator('#st-path[data-path="direct"]').waitFor({ timeout: WAIT_MS }); // the channel carries drive input
+        // The channel carries drive input. Its first ask has been seen not to open (in a clean-clone CI run,
+        // cause not found: see the closing note); the page asks again 15 s later, so wait past that.
+        await page.locator('#st-path[data-path="direct"]').waitFor({ timeout: CHANNEL_OPEN_MS });
         pid = await rendererOf(page);
       }, COUNT_CHANNEL_SENDS);
       t.after(() => {
