@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { Page } from 'playwright-core';
 import { rendererOf } from '../support/renderer.js';
-import { ensureBuilt, holdKnobWithMouse, joystickGeometry, launchBrowser, openPage, waitFrames, WAIT_MS } from '../web/harness.js';
+import { COUNT_CHANNEL_SENDS, ensureBuilt, holdKnobWithMouse, joystickGeometry, launchBrowser, openPage, waitFrames, WAIT_MS } from '../web/harness.js';
 import { carAndServer, FULL_FORWARD, isMoving, isStop, stopAfter, type Scene } from './scene.js';
 
 const WATCHDOG_MS = 500;
@@ -18,17 +18,6 @@ const WATCHDOG_MS = 500;
 const TEST_MS = 120_000;
 /** The page asks for its drive channel again 15 s after an ask that did not open (web/channel-asks.ts). */
 const CHANNEL_OPEN_MS = 30_000;
-
-/** `window.testChannelSends`: every message the page sends on a data channel (its drive channel). */
-const COUNT_CHANNEL_SENDS = `(() => {
-  const sends = [];
-  window.testChannelSends = sends;
-  const send = RTCDataChannel.prototype.send;
-  RTCDataChannel.prototype.send = function (data) {
-    if (typeof data === 'string') sends.push(JSON.parse(data));
-    return send.call(this, data);
-  };
-})()`;
 
 /** The page driving the car with the mouse held forward on the knob; `before` runs once the page is open. */
 async function drivingPage(t: TestContext, before?: (page: Page) => Promise<void>, initScript?: string): Promise<Scene & { page: Page }> {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
-  WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, waitForState, waitFrames, watchPage, type ControlServer, type Watched,
+  COUNT_CHANNEL_SENDS, WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, waitForState, waitFrames, watchPage, type ControlServer, type Watched,
 } from './harness.js';
 import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this file's tests are done
 
@@ -13,17 +13,6 @@ import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this
 async function focusPage(page: Page): Promise<void> {
   await page.locator('body').click({ position: { x: 5, y: 780 } });
 }
-
-/** `window.testChannelSends`: every message the page sends on a data channel (the WebSocket's are watchPage's). */
-const COUNT_CHANNEL_SENDS = `(() => {
-  const sends = [];
-  window.testChannelSends = sends;
-  const send = RTCDataChannel.prototype.send;
-  RTCDataChannel.prototype.send = function (data) {
-    if (typeof data === 'string') sends.push(JSON.parse(data));
-    return send.call(this, data);
-  };
-})()`;
 
 type Sent = Array<{ type: string; seq?: number }>;
 

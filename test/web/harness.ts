@@ -298,3 +298,14 @@ export async function nameThisBrowser(context: BrowserContext, name: string): Pr
     localStorage.setItem('webracer-settings', JSON.stringify({ name: ${JSON.stringify(name)} }));
   }`);
 }
+
+/** `window.testChannelSends`: every message the page sends on a data channel (its drive channel; the WebSocket's are watchPage's). */
+export const COUNT_CHANNEL_SENDS = `(() => {
+  const sends = [];
+  window.testChannelSends = sends;
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (data) {
+    if (typeof data === 'string') sends.push(JSON.parse(data));
+    return send.call(this, data);
+  };
+})()`;
