@@ -40,7 +40,8 @@ export const ROUTES = [
   '/car/red/camera', '/car/nope/camera', '/api/cars', '/api/cars/live', '/api/join', '/api/recordings', '/api/recordings/',
   '/api/recordings/{{recording}}', '/api/recordings/{{recording}}/track', '/api/recordings/{{recording}}?download',
   '/api/recordings/nope.jsonl', '/recordings', '/recordings/', '/app.js', '/sw.js', '/manifest.webmanifest',
-  '/favicon.svg', '/ws', '/ws?car=red', '/?car=nope', '/link-out.txt',
+  '/favicon.svg', '/ws', '/ws?car=red', '/?car=nope', '/link-out.txt', '/api/ghosts', '/api/ghosts/ghost-1', '/api/ghosts/%zz',
+  '/car/ghost-1', '/ws?car=ghost-1',
 ];
 const HOSTILE_PATHS = [
   '/../outside.txt', '/%2e%2e/outside.txt', '/%2e%2e%2foutside.txt', '/..%2foutside.txt', '/%252e%252e/outside.txt',
