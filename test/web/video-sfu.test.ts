@@ -22,6 +22,29 @@ import { countFrames, launchVideoBrowser } from './video-harness.js';
 import { janusMissing, startJanus, type Janus } from '../support/janus.js';
 import { RECORD_PCS, audioArrives, audioPacketsReceived, cameraVideoSenders, openRecordedCamera } from './video-sfu-harness.js';
 
+/** Audio packets the page received in a second of quiet: what arrives in it is what is sent when no one may talk. */
+async function quiet(page: Page): Promise<number> {
+  const before = await audioPacketsReceived(page);
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // a measured window, not a wait for an event
+  return (await audioPacketsReceived(page)) - before;
+}
+
+/**
+ * Turns a page hostile: it keeps its microphone on whatever it sends on, and keeps its connections open,
+ * whatever the page's own code says (the real page releases both when its driver's seat goes).
+ */
+const KEEP_TALKING = `(() => {
+  window.testNative = { close: RTCPeerConnection.prototype.close, replaceTrack: RTCRtpSender.prototype.replaceTrack };
+  RTCPeerConnection.prototype.close = function () {};
+  RTCRtpSender.prototype.replaceTrack = function (track) { return track === null ? Promise.resolve() : window.testNative.replaceTrack.call(this, track); };
+})()`;
+/** The page as it was: its own close and replaceTrack again, and the connection it kept talking on closed. */
+const STOP_TALKING = `(() => {
+  RTCPeerConnection.prototype.close = window.testNative.close;
+  RTCRtpSender.prototype.replaceTrack = window.testNative.replaceTrack;
+  for (const pc of window.testPeerConnections) if (pc.getSenders().some((s) => s.track?.kind === 'audio')) pc.close();
+})()`;
+
 /** Viewer pages: the driver and spectators (8 in the bench; fewer here, for a 2-core machine's test run). */
 const VIEWERS = 4; // named in the first test's title
 const LIVE_MS = WAIT_MS * 3; // a first picture through Janus: two negotiations, and Janus's DTLS on a busy machine
@@ -104,6 +127,45 @@ describe('video through the SFU: one upload from the camera, every viewer served
     assert.equal((await cameraVideoSenders(camera.page)).length, 1, 'still one stream, to Janus');
   });
 
+  it('push-to-talk through the SFU: the driver\'s voice reaches the camera page only while Talk is held and only from the driver; the seat passed, the old driver is not heard', async () => {
+    const [driver, spectator] = viewers;
+    const ids = seen.map((w) => w.received.find((f) => f.message.type === 'welcome')!.message.clientId as string);
+    await driver.locator('#video-talk').waitFor({ timeout: LIVE_MS });
+    assert.equal(await spectator.locator('#video-talk').isVisible(), false, 'spectators cannot talk');
+    assert.equal(await camera.page.locator('#cam-talk').getAttribute('data-from'), ids[0], 'the car phone plays the driver\'s voice, no one else\'s');
+    assert.equal(await quiet(camera.page), 0, 'nothing is sent before Talk is held');
+    await driver.locator('#video-talk').hover();
+    await driver.mouse.down();
+    await audioArrives(camera.page, await audioPacketsReceived(camera.page));
+    await driver.mouse.up();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the packets in flight at the release land
+    assert.equal(await quiet(camera.page), 0, 'nothing is sent once Talk is let go');
+    const senders = await cameraVideoSenders(camera.page);
+    assert.deepEqual(senders.map((s) => s.peer), ['sfu'], 'the picture still goes to Janus alone');
+
+    // The seat passes while the old driver's page, turned hostile, holds Talk and keeps its microphone on.
+    await driver.evaluate(KEEP_TALKING);
+    await driver.locator('#video-talk').focus();
+    await driver.keyboard.down('Enter');
+    await audioArrives(camera.page, await audioPacketsReceived(camera.page));
+    await driver.evaluate('document.querySelector("#release").click()');
+    await spectator.locator('#st-role[data-state="driver"]').waitFor({ timeout: WAIT_MS });
+    await spectator.locator('#video-talk').waitFor({ timeout: LIVE_MS });
+    assert.equal(await quiet(camera.page), 0, 'the old driver, still sending, is not heard');
+    assert.equal(await camera.page.locator('#cam-talk').getAttribute('data-from'), ids[1]);
+    assert.equal(await driver.locator('#video-talk').isVisible(), false, 'no Talk for a spectator');
+    await driver.keyboard.up('Enter');
+    await driver.evaluate(STOP_TALKING);
+
+    await spectator.locator('#video-talk').hover();
+    await spectator.mouse.down();
+    await audioArrives(camera.page, await audioPacketsReceived(camera.page));
+    await spectator.mouse.up();
+    await spectator.evaluate('document.querySelector("#release").click()'); // the seat back, for the tests below
+    await driver.locator('#video-talk').waitFor({ timeout: LIVE_MS });
+    assert.deepEqual(seen.map((w) => w.sent.filter((f) => f.message.type === 'drive' || 'command' in f.message).length), viewers.map(() => 0), 'talking sends nothing that drives');
+  });
+
   it('Janus killed mid-stream: every page says so, and the driver\'s video returns peer to peer', async () => {
     await janus.kill();
     const killedAt = Date.now();
@@ -129,19 +191,14 @@ describe('video through the SFU: one upload from the camera, every viewer served
     assert.equal(await spectator.locator('#video-talk').isVisible(), false, 'spectators cannot talk');
     const driverId = seen[0].received.find((f) => f.message.type === 'welcome')!.message.clientId as string;
     assert.equal(await camera.page.locator('#cam-talk').getAttribute('data-from'), driverId, 'the car phone plays the driver\'s voice, no one else\'s');
-    const quiet = async () => {
-      const before = await audioPacketsReceived(camera.page);
-      await new Promise((resolve) => setTimeout(resolve, 1000)); // quiet time: what arrives in it is what is sent unheld
-      return (await audioPacketsReceived(camera.page)) - before;
-    };
-    assert.equal(await quiet(), 0, 'nothing is sent before Talk is held');
+    assert.equal(await quiet(camera.page), 0, 'nothing is sent before Talk is held');
     await talk.hover();
     await driver.mouse.down();
     const during = await audioArrives(camera.page, await audioPacketsReceived(camera.page));
     await audioArrives(camera.page, during);
     await driver.mouse.up();
     await new Promise((resolve) => setTimeout(resolve, 300)); // the packets in flight at the release land
-    assert.equal(await quiet(), 0, 'nothing is sent once Talk is let go');
+    assert.equal(await quiet(camera.page), 0, 'nothing is sent once Talk is let go');
     assert.deepEqual(seen.map((w) => w.sent.filter((f) => f.message.type === 'drive' || 'command' in f.message).length), viewers.map(() => 0), 'talking sends nothing that drives');
   });
 
