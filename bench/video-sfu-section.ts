@@ -35,19 +35,20 @@ function cpuAndFirstFrame(results: ModeResult[]): string[] {
     const cpu = r.steps.find((s) => s.cpu)?.cpu;
     const janus = cpu?.janus === null || cpu === undefined ? '-' : `${cpu.janus} %`;
     const spread = r.firstFrameMs.length > 1 ? ` (${range(r.firstFrameMs)})` : '';
-    const first = r.firstFrameMs.length === 0 ? '-' : `${percentile(r.firstFrameMs, 50)} ms${spread}`;
+    const timeouts = r.firstFrameTimeouts > 0 ? `; ${r.firstFrameTimeouts} saw none within a minute` : '';
+    const first = (r.firstFrameMs.length === 0 ? '-' : `${percentile(r.firstFrameMs, 50)} ms${spread}`) + timeouts;
     rows.push(`| ${MODE[r.mode]} | ${janus} | ${cpu ? `${cpu.webracer} %` : '-'} | ${first} |`);
   }
   return rows;
 }
 
 export function videoSfuBody(r: VideoSfuResult): string {
-  const trials = r.results[0]?.firstFrameMs.length ?? 0;
+  const trials = (r.results[0]?.firstFrameMs.length ?? 0) + (r.results[0]?.firstFrameTimeouts ?? 0);
   return [
     'The camera\'s upload and every viewer\'s frame rate with 1, 4 and 8 viewer pages, peer to peer against',
     'through Janus (`--sfu`, Debian\'s janus with docs/video.md\'s minimal config); Janus\'s and webracer\'s CPU',
     `at 8 viewers (user + system from /proc over the window; 100 % = one core); a new viewer page's time from`,
-    `opening to its first frame on screen with 8 watching (${trials} trials). One headless Chromium ${r.chromium}`,
+    `opening to its first frame on screen, alone with the camera (${trials} trials). One headless Chromium ${r.chromium}`,
     'for the camera page and every viewer, a context each (fake camera at the page\'s default 640x480 and 30 fps,',
     `VP8 in software, the camera's microphone on), webracer as its own process (\`--max-viewers 12\`), Janus`,
     `beside it, all on this machine; ${r.windowMs / 1000} s windows. Frame rates are frames decoded (getStats).`,
