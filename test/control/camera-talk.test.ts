@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CameraRelay, TALK_PEER } from '../../src/control/video/camera-relay.js';
-import type { SfuRoute, SfuRouteOptions } from '../../src/control/video/sfu/sfu-route.js';
+import type { SfuRoute, SfuRouteHooks } from '../../src/control/video/sfu/sfu-route.js';
 import type { ClientSession } from '../../src/control/connection/client-session.js';
 import { silentLogger } from '../../src/control/log.js';
 import { fakeContext, fakeSession, type FakePeer } from './fake-peer.js';
@@ -24,7 +24,7 @@ function rig() {
     sessions.set(id, session);
     peers[id] = peer;
   }
-  let hooks!: Pick<SfuRouteOptions, 'toCamera' | 'toViewer' | 'changed'>;
+  let hooks!: SfuRouteHooks;
   const route = { add() {}, remove() {}, fromCamera() {}, fromViewer() {}, cameraGone() {}, close: async () => {} } as unknown as SfuRoute;
   const seat = { driver: 'd' as string | null };
   const relay = new CameraRelay({

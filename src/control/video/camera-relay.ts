@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { SignalMessage, SignalRelayMessage, VideoStatus, ViewingMessage } from '../protocol/messages.js';
 import { SignalBudget, type Refusal } from './signal-budget.js';
 import { AtMostEvery } from '../throttle.js';
-import { SFU_PEER, SFU_VIEWERS, type SfuRoute, type SfuRouteOptions, type SfuSignal } from './sfu/sfu-route.js';
+import { SFU_PEER, SFU_VIEWERS, type SfuRoute, type SfuRouteHooks, type SfuSignal } from './sfu/sfu-route.js';
 
 /**
  * Through the SFU, the name both ends of the driver's push-to-talk give the other: the camera page and the
@@ -38,7 +38,7 @@ export interface CameraRelayOptions {
   iceServers(session: ClientSession): IceGrant;
   now: () => number; // monotonic milliseconds
   /** With --sfu: the car's route through Janus, made with the relay's hooks (sfu/sfu-route.ts). */
-  sfu?: (hooks: Pick<SfuRouteOptions, 'toCamera' | 'toViewer' | 'changed'>) => SfuRoute;
+  sfu?: (hooks: SfuRouteHooks) => SfuRoute;
 }
 
 export class CameraRelay {
@@ -63,6 +63,7 @@ export class CameraRelay {
     this.budget = new SignalBudget(opts.now);
     this.route = opts.sfu?.({
       toCamera: (step) => this.sfuToCamera(step), toViewer: (id, step) => this.sfuToViewer(id, step), changed: (up) => this.routeChanged(up),
+      republish: () => { if (this.viaSfu && this.camera !== null) this.publishToSfu(); },
     }) ?? null;
   }
 
