@@ -5,7 +5,7 @@
  * machine was under. Not in --quick: two servers, Janus and some twenty Chromium pages take minutes.
  */
 import { join } from 'node:path';
-import { runJsonChild } from './child-json.js';
+import { childLimit, runJsonChild } from './child-json.js';
 import { percentile } from './safety-section.js';
 import { ROOT } from './servers/catalog.js';
 import { janusMissing } from '../test/support/janus.js';
@@ -68,7 +68,7 @@ export async function videoSfuSection(quick: boolean): Promise<{ title: string; 
     return { title: VIDEO_SFU_TITLE, body: `Not measured in this run: ${skip}. Alone: \`npm run build && node --import tsx bench/video-sfu.ts\`.` };
   }
   const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'video-sfu.ts')];
-  const result = await runJsonChild<VideoSfuResult>(argv, 'video through the SFU', 10 * 60_000);
+  const result = await runJsonChild<VideoSfuResult>(argv, 'video through the SFU', childLimit(quick, 10 * 60_000)); // quick never gets here; bounded like the others anyway
   const sfu8 = result.results.find((m) => m.mode === 'sfu')?.steps.at(-1);
   console.log(`video through the SFU: 8 viewers at ${sfu8 ? range(sfu8.fps) : '?'} fps, ${sfu8?.streams ?? '?'} stream(s) from the camera`);
   return { title: VIDEO_SFU_TITLE, body: videoSfuBody(result) };
