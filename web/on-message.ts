@@ -97,6 +97,9 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
     case 'laps':
       race.laps(message);
       break;
+    case 'best-lap':
+      race.bestLap(message);
+      break;
     case 'race':
       race.update(message);
       status.race(message.phase);
