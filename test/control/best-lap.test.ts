@@ -130,6 +130,12 @@ test('race my best lap: a ghost drives the driver\'s lap again from where it sta
   assert.ok(Math.abs(after.pose.heading - end.heading) < 1e-6);
   assert.deepEqual(a.world.driver.pose, live, 'the live car did not move while the ghost drove');
   assert.equal(ada.of('error').length, 0, JSON.stringify(ada.of('error')));
+
+  // A best-lap ghost is one of the yard's: with the ended one still shown, two more fill it, a fourth is refused.
+  for (let i = 0; i < 3; i++) ada.say({ type: 'race-best-lap' });
+  assert.equal(a.ghosts.list().length, 3);
+  assert.equal(ada.last('error').code, 'ghost_refused');
+  assert.match(ada.last('error').message, /^3 ghosts are in the arena already, the most at once/);
 });
 
 test('race my best lap: a spectator without a lap is refused and nothing starts; a driver without one is told to drive one', async (t) => {
