@@ -14,7 +14,7 @@ import { Raceway } from '../../src/control/race/raceway.js';
 import { CIRCUIT } from '../../src/control/track/circuit.js';
 import { createCodec, Driver, SimLink, VirtualClock } from '../../src/vehicle/index.js';
 import { fakeContext, fakeSession, TEST_LIMITS, type FakePeer } from './fake-peer.js';
-import { routes } from '../support/lap-bot.js';
+import { routes, steerTowards, waypointFrom, type Waypoint } from '../support/lap-bot.js';
 
 /** A watchdog the bot can trip on purpose by going quiet. */
 const LIMITS: Limits = { ...TEST_LIMITS, watchdogMs: 300 };
@@ -54,29 +54,16 @@ async function arena(t: TestContext): Promise<Arena> {
   };
 }
 
-/** The heading error to the point, radians clockwise (as lap-bot.ts steers). */
-function bearingError(pose: Pose, [x, y]: readonly [number, number]): number {
-  const bearing = Math.atan2(x - pose.x, y - pose.y);
-  return Math.atan2(Math.sin(bearing - pose.heading), Math.cos(bearing - pose.heading));
-}
-
 /**
  * Drives the route closed loop, a drive message every 37 ms (off the simulator's 50 ms grid), and goes
  * quiet once for longer than the watchdog after `quietAfter` messages (the watchdog's stop is then part of
  * the lap, and the bot shows neutral again before it pushes). Resolves on the route's end.
  */
-function driveRoute(a: Arena, peer: FakePeer, route: ReadonlyArray<readonly [number, number]>, quietAfter: number): void {
-  let next = 0;
+function driveRoute(a: Arena, peer: FakePeer, route: readonly Waypoint[], quietAfter: number): void {
   let sent = 0;
   peer.say({ type: 'drive', x: 0, y: 0 });
-  while (next < route.length) {
-    const pose = a.world.driver.pose!;
-    if (Math.hypot(route[next][0] - pose.x, route[next][1] - pose.y) < 0.35) {
-      next++;
-      continue;
-    }
-    const error = bearingError(pose, route[next]);
-    const steer = Math.abs(error) < 0.12 ? 0 : Math.sign(error);
+  for (let next = 0; (next = waypointFrom(a.world.driver.pose!, route, next)) < route.length;) {
+    const steer = steerTowards(a.world.driver.pose!, route[next]);
     peer.say(steer === 0 ? { type: 'drive', x: 0, y: 1 } : { type: 'drive', x: steer * Math.SQRT1_2, y: Math.SQRT1_2 });
     if (++sent === quietAfter) {
       a.clock.runUntil(a.clock.now() + LIMITS.watchdogMs + 120); // the watchdog stops the car

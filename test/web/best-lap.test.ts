@@ -7,35 +7,20 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { Pose } from '../../src/control/protocol/messages.js';
 import { CIRCUIT } from '../../src/control/track/circuit.js';
-import { routes } from '../support/lap-bot.js';
+import { routes, steerTowards, waypointFrom, type Waypoint } from '../support/lap-bot.js';
 import { SCREENSHOTS, WAIT_MS, openPage, withPage, type ControlServer, type PageRig } from './harness.js';
 
-/** A waypoint this close is reached; within this heading error the car goes straight (lap-bot.ts). */
-const REACHED_M = 0.35;
-const STRAIGHT_RAD = 0.12;
-
-function bearingError(pose: Pose, [x, y]: readonly [number, number]): number {
-  const bearing = Math.atan2(x - pose.x, y - pose.y);
-  return Math.atan2(Math.sin(bearing - pose.heading), Math.cos(bearing - pose.heading));
-}
-
 /** Holds the up arrow, and left or right as the next waypoint needs, until the route is driven; then lets go. */
-async function driveWithKeys(page: Page, server: ControlServer, route: ReadonlyArray<readonly [number, number]>): Promise<void> {
+async function driveWithKeys(page: Page, server: ControlServer, route: readonly Waypoint[]): Promise<void> {
   const car = server.fleet.get('red')!.driver;
   const deadline = Date.now() + 90_000;
   let held: 'ArrowLeft' | 'ArrowRight' | null = null;
   await page.keyboard.down('ArrowUp');
-  for (let next = 0; next < route.length;) {
+  for (let next = waypointFrom(car.pose!, route, 0); next < route.length; next = waypointFrom(car.pose!, route, next)) {
     assert.ok(Date.now() < deadline, `the lap is driven within 90 s: at waypoint ${next} of ${route.length}, ${JSON.stringify(car.pose)}`);
-    const pose = car.pose!;
-    if (Math.hypot(route[next][0] - pose.x, route[next][1] - pose.y) < REACHED_M) {
-      next++;
-      continue;
-    }
-    const error = bearingError(pose, route[next]);
-    const want = Math.abs(error) < STRAIGHT_RAD ? null : error > 0 ? 'ArrowRight' : 'ArrowLeft';
+    const steer = steerTowards(car.pose!, route[next]);
+    const want = steer === 0 ? null : steer > 0 ? 'ArrowRight' : 'ArrowLeft';
     if (want !== held) {
       if (held) await page.keyboard.up(held);
       if (want) await page.keyboard.down(want);
