@@ -29,6 +29,8 @@ export class Raceway {
   private readonly names = new DriverNames();
   private readonly book: LapBook;
   private readonly drivers = new Map<string, string | null>();
+  /** By car: the driver whose seat is held for their resume token. */
+  private readonly heldFor = new Map<string, string>();
   private readonly colours: Map<string, ArenaCar>;
   private readonly unlisten: Array<() => void>;
 
@@ -87,11 +89,25 @@ export class Raceway {
       case 'pose':
         return this.arena.pose(world.name, event.pose, event.at);
       case 'seat':
-        this.drivers.set(world.name, event.driver);
+        this.seatChanged(world.name, event.driver, event.reserved);
         return this.race.seat(world.name, event.driver, event.reserved);
       case 'client':
         return this.onClient(world, event.client, event.joined);
     }
+  }
+
+  /**
+   * Who holds a car's seat now. A seat held for a departed driver is only ever taken back by that driver
+   * (a resume: seat.ts refuses everyone else while it is held), so its next driver is the same person under
+   * a new client id, and keeps their default name.
+   */
+  private seatChanged(car: string, driver: string | null, reserved: boolean): void {
+    const before = this.drivers.get(car) ?? null;
+    const held = this.heldFor.get(car);
+    this.heldFor.delete(car);
+    if (driver === null && reserved && before !== null) this.heldFor.set(car, before);
+    if (driver !== null && held !== undefined) this.names.inherit(driver, held);
+    this.drivers.set(car, driver);
   }
 
   private onClient(world: CarWorld, client: string, joined: boolean): void {
