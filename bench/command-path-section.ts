@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runJsonChild } from './child-json.js';
+import { childLimit, runJsonChild } from './child-json.js';
 import { ROOT } from './servers/catalog.js';
 
 export interface CommandPathResult {
@@ -120,16 +120,16 @@ export async function commandPathSection(quick: boolean, pin: readonly string[],
   const ones: CommandPathResult[] = [];
   const fleets: CommandPathResult[] = [];
   for (let round = 1; round <= rounds; round++) {
-    const one = await runJsonChild<CommandPathResult>([...pin, ...script], 'command-path', 300_000);
+    const one = await runJsonChild<CommandPathResult>([...pin, ...script], 'command-path', childLimit(quick, 300_000));
     console.log(`command path [${round}/${rounds}], 1 car: p50 ${one.p50_us} µs, p99 ${one.p99_us} µs over ${one.messages} messages`);
     const fleet = await runJsonChild<CommandPathResult>(
-      [...pin, ...script, '--cars', String(FLEET.cars), '--spectators', String(FLEET.spectators), ...loadCore], 'command-path (fleet)', 300_000);
+      [...pin, ...script, '--cars', String(FLEET.cars), '--spectators', String(FLEET.spectators), ...loadCore], 'command-path (fleet)', childLimit(quick, 300_000));
     console.log(`command path [${round}/${rounds}], ${FLEET.cars} cars: p50 ${fleet.p50_us} µs, p99 ${fleet.p99_us} µs`);
     ones.push(one);
     fleets.push(fleet);
   }
   const recordingScript = [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'command-path-recording.ts'), '--messages', messages];
-  const recording = await runJsonChild<RecordingCommandPathResult>([...pin, ...recordingScript], 'command-path-recording', 600_000);
+  const recording = await runJsonChild<RecordingCommandPathResult>([...pin, ...recordingScript], 'command-path-recording', childLimit(quick, 600_000));
   console.log(`command path, recording on: p99 ${recording.on.p99_us} µs, ${recording.p99_ratio}x off `
     + `(a second plain server: ${recording.noise_p99_ratio}x)`);
   return {

@@ -5,7 +5,7 @@
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { runJsonChild } from './child-json.js';
+import { childLimit, runJsonChild } from './child-json.js';
 import { ROOT } from './servers/catalog.js';
 
 export type PathName = 'websocket' | 'channel';
@@ -100,7 +100,7 @@ export async function drivePathsSection(quick: boolean): Promise<{ title: string
   const args = quick ? ['--moves', '40', '--loss', '0,5'] : ['--moves', '200'];
   const before = loadavg()[0];
   const r = await runJsonChild<LossyPathResult | { skipped: string }>(
-    [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'drive-paths-lossy.ts'), ...args], 'drive paths', 600_000);
+    [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'drive-paths-lossy.ts'), ...args], 'drive paths', childLimit(quick, 600_000));
   if ('skipped' in r) {
     console.log(`drive paths: skipped: ${r.skipped}`);
     return { title: TITLE, body: `Not measured: ${r.skipped}.` };

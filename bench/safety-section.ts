@@ -3,7 +3,7 @@
  * docs/safety.md, the time from the fault to the stop byte on the wire (p50/p99 over the trials).
  */
 import { join } from 'node:path';
-import { runJsonChild } from './child-json.js';
+import { childLimit, runJsonChild } from './child-json.js';
 import { ROOT } from './servers/catalog.js';
 
 export interface HazardResult {
@@ -94,7 +94,7 @@ function withinBound(over: number, unwanted: number | undefined): string {
 
 export async function safetySection(quick: boolean): Promise<{ title: string; body: string }> {
   const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'safety.ts'), '--trials', quick ? '3' : '20'];
-  const result = await runJsonChild<SafetyResult>(argv, 'safety', 30 * 60_000);
+  const result = await runJsonChild<SafetyResult>(argv, 'safety', childLimit(quick, 30 * 60_000));
   for (const h of result.hazards) {
     const figure = h.samples.length ? `p50 ${ms(percentile(h.samples, 50))}, p99 ${ms(percentile(h.samples, 99))}` : 'not measured';
     console.log(`safety: ${h.hazard}: ${figure}${h.error ? ` (${h.error})` : ''}`);

@@ -3,7 +3,7 @@
  * opening the driving page to its first video frame (median of the trials), with where the time goes.
  */
 import { join } from 'node:path';
-import { runJsonChild } from './child-json.js';
+import { childLimit, runJsonChild } from './child-json.js';
 import { percentile } from './safety-section.js';
 import { ROOT } from './servers/catalog.js';
 
@@ -46,7 +46,7 @@ export function videoBody(r: VideoResult): string {
 
 export async function videoSection(quick: boolean): Promise<{ title: string; body: string }> {
   const argv = [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'video.ts'), '--trials', quick ? '3' : '10'];
-  const result = await runJsonChild<VideoResult>(argv, 'video', 5 * 60_000);
+  const result = await runJsonChild<VideoResult>(argv, 'video', childLimit(quick, 5 * 60_000));
   const shown = result.trials.map((t) => t.shown);
   console.log(`video: first frame on screen after ${ms(percentile(shown, 50))} (median of ${shown.length})`);
   return { title: 'Video: opening the page to the first frame', body: videoBody(result) };

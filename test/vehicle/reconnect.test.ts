@@ -283,6 +283,34 @@ describe('ReconnectingLink writes: liveness', () => {
     assert.deepEqual(failures, []);
   });
 
+  it('a write the transport holds past a quarter of the timeout: a delivered confirmation is not followed by the next at once, again and again', async (t) => {
+    const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
+    link.write(Uint8Array.of(0x16)); // t = 0: handed over; the transport holds it (e.g. waiting for room)
+    clock.advance(10);
+    link.write(Uint8Array.of(0x00)); // t = 10: waits in the slot
+    clock.advance(240); // t = 250: the first confirmation
+    tr.deliver(); // what was handed over arrived; 0x00 is still in the slot, made at t = 10
+    await flush();
+    clock.advance(10); // t = 260: the confirmation for 0x00, due a quarter of the timeout after it was made
+    let atOnce = 0;
+    // A transport whose confirmation answers at once (TCP with nothing unacknowledged) while the slot's write
+    // waits for the transport: each answer asked for the next at once, a chain of promises that starved the
+    // very timers the transport waits on (seen as a 100% spin in bench/command-path-recording.ts).
+    for (let i = 0; i < 5 && tr.confirmations > 0; i++) {
+      tr.deliver();
+      await flush();
+      if (tr.confirmations > 0) atOnce++;
+    }
+    assert.ok(atOnce <= 1, `${atOnce} confirmations followed one another with no time passing`);
+    tr.take(); // 0x16's write completes: 0x00 is handed over
+    assert.deepEqual(tr.written.at(-1), [0x00]);
+    clock.advance(1000);
+    while (tr.confirmations > 0) tr.deliver();
+    await flush();
+    assert.equal(link.state, 'connected');
+    assert.deepEqual(failures, []);
+  });
+
   it('a write stuck in flight (the OS takes nothing) times out the same way', async (t) => {
     const { link, clock } = await connected(t, { writeTimeoutMs: 500 });
     link.write(Uint8Array.of(0x16));

@@ -92,7 +92,7 @@ export class ReconnectingLink extends SafeEmitter implements Link {
   // Delivery on the current transport.
   #oldestUndelivered: number | null = null; // when the oldest write not yet confirmed was made
   #newerSince: number | null = null;        // when the oldest write the running confirmation does not cover was made
-  #confirmOnHandOver = false;               // closing: confirm once the transport takes the slot's write
+  #confirmOnHandOver = false;               // confirm once the transport takes the slot's write
   #confirming = false;
   #confirmTimer: NodeJS.Timeout | null = null;
   #deadline: NodeJS.Timeout | null = null;
@@ -290,13 +290,14 @@ export class ReconnectingLink extends SafeEmitter implements Link {
         this.#oldestUndelivered = this.#newerSince;
         this.#newerSince = null;
         this.#armDeadline();
-        // Closing, with what is left waiting in the slot for the transport: confirming again before the
-        // transport has taken it would answer at once, again and again, a loop of promises that starves
-        // the very timer the transport waits on (its look at the table). Confirm once it has taken it.
-        // And never again from here without a timer in between: a transport that answers at once while
-        // something stays undelivered turned this into an endless chain of promises at close (seen once:
-        // bench/command-path-recording.ts spinning at 100% in a clean-clone .ci/run).
-        if (this.#closing && this.#slot !== null && this.#inFlight) this.#confirmOnHandOver = true;
+        // What is left waits in the slot for the transport to take the write before it. Confirming again
+        // before the transport has taken it would answer at once (nothing new was handed over), and once
+        // the slot's write is a quarter of the timeout old, again and again: a chain of promises that
+        // starves the very timers the transport waits on (its room, its look at the table). It spun at
+        // 100% in bench/command-path-recording.ts in a clean-clone .ci/run. Confirm once it has taken it;
+        // the deadline still bounds a transport that never does.
+        if (this.#slot !== null && this.#inFlight) this.#confirmOnHandOver = true;
+        // Closing, never again from here without a timer in between, whatever the transport answers.
         else if (this.#closing) this.#confirmSoon(0, CLOSING_CONFIRM_GAP_MS);
         else this.#confirmSoon(this.#writeTimeoutMs * CONFIRM_AFTER);
         this.#wakeIdle();
