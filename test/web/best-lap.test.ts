@@ -11,14 +11,28 @@ import { CIRCUIT } from '../../src/control/track/circuit.js';
 import { routes, steerTowards, waypointFrom, type Waypoint } from '../support/lap-bot.js';
 import { SCREENSHOTS, WAIT_MS, openPage, withPage, type ControlServer, type PageRig } from './harness.js';
 
-/** Holds the up arrow, and left or right as the next waypoint needs, until the route is driven; then lets go. */
+/**
+ * Holds the up arrow, and left or right as the next waypoint needs, until the route is driven; then lets go.
+ * When the car stops under the held keys (a busy machine: the page's drive input went quiet and the
+ * watchdog stopped it), lets every key go and presses again, as a person would: the page drives again
+ * only after its keys were let go (arming.ts).
+ */
 async function driveWithKeys(page: Page, server: ControlServer, route: readonly Waypoint[]): Promise<void> {
   const car = server.fleet.get('red')!.driver;
   const deadline = Date.now() + 90_000;
   let held: 'ArrowLeft' | 'ArrowRight' | null = null;
+  let stoppedSince: number | null = null;
   await page.keyboard.down('ArrowUp');
   for (let next = waypointFrom(car.pose!, route, 0); next < route.length; next = waypointFrom(car.pose!, route, next)) {
     assert.ok(Date.now() < deadline, `the lap is driven within 90 s: at waypoint ${next} of ${route.length}, ${JSON.stringify(car.pose)}`);
+    stoppedSince = car.state.direction === 'stop' ? stoppedSince ?? Date.now() : null;
+    if (stoppedSince !== null && Date.now() - stoppedSince > 300) {
+      if (held) await page.keyboard.up(held);
+      held = null;
+      await page.keyboard.up('ArrowUp');
+      await page.keyboard.down('ArrowUp');
+      stoppedSince = null;
+    }
     const steer = steerTowards(car.pose!, route[next]);
     const want = steer === 0 ? null : steer > 0 ? 'ArrowRight' : 'ArrowLeft';
     if (want !== held) {
