@@ -9,7 +9,7 @@ export interface RunArgs {
   commandPath: boolean;
   /** The safety section: fault to stop byte per hazard (bench/safety.ts). */
   safety: boolean;
-  /** The video section: opening the driving page to its first video frame (bench/video.ts). */
+  /** The video sections: opening the driving page to its first video frame (bench/video.ts), and through the SFU (bench/video-sfu.ts, not with --quick). */
   video: boolean;
   /** Drive input through a lossy path, WebSocket and drive channel (bench/drive-paths-lossy.ts). */
   drivePaths: boolean;

@@ -20,6 +20,7 @@ import { parseRunArgs } from './run-args.js';
 import { commandPathSection } from './command-path-section.js';
 import { safetySection } from './safety-section.js';
 import { videoSection } from './video-section.js';
+import { VIDEO_SFU_TITLE, videoSfuSection } from './video-sfu-section.js';
 import { drivePathsSection } from './drive-paths-section.js';
 
 const failures: string[] = [];
@@ -141,6 +142,10 @@ async function main(): Promise<void> {
     sections.push(await videoSection(args.quick).catch((err) => {
       fail('video', err);
       return { title: 'Video: opening the page to the first frame', body: `Failed: ${(err as Error).message}` };
+    }));
+    sections.push(await videoSfuSection(args.quick).catch((err) => {
+      fail('video through the SFU', err);
+      return { title: VIDEO_SFU_TITLE, body: `Failed: ${(err as Error).message}` };
     }));
   }
   if (args.drivePaths) {

@@ -19,6 +19,7 @@ import { IceRenewal } from './ice-renewal.js';
 import type { CarListing, IceServer, ServerMessage } from './messages.js';
 import { registerServiceWorker } from './sw-register.js';
 import { ScreenWakeLock } from './wake-lock.js';
+import { TALK_PEER } from './talk.js';
 
 type CameraState = 'starting' | 'no-access' | 'connecting' | 'token' | 'waiting' | 'streaming' | 'refused' | 'paused';
 
@@ -113,14 +114,18 @@ function render(): void {
 /** The driver's client id (the `state` messages): the only viewer whose voice the car phone plays. */
 let driver: string | null = null;
 
-/** Plays the driver's push-to-talk, and no one else's (talk.ts): a spectator's page that sent some is not heard. */
+/**
+ * Plays the driver's push-to-talk, and no one else's (talk.ts): a spectator's page that sent some is not
+ * heard. Through the SFU it comes on TALK_PEER, which the server connects to the driver only.
+ */
 function playDriver(): void {
-  const track = driver === null ? null : peers.talkFrom(driver);
+  const track = driver === null ? null : peers.talkFrom(driver) ?? peers.talkFrom(TALK_PEER);
+  // Named even when the track stays: through the SFU the server hands TALK_PEER to the new driver before its `state` comes.
+  if (track) talkAudio.dataset.from = driver!;
+  else delete talkAudio.dataset.from;
   const current = talkAudio.srcObject as MediaStream | null;
   if ((current?.getAudioTracks()[0] ?? null) === track) return;
   talkAudio.srcObject = track ? new MediaStream([track]) : null;
-  if (track) talkAudio.dataset.from = driver!;
-  else delete talkAudio.dataset.from;
   if (track) void talkAudio.play().catch(() => {}); // a phone may want a tap on the page first (docs/video.md)
 }
 

@@ -7,10 +7,13 @@
 // after RETRY_MS, at most MAX_RETRIES times in a row: what one viewer sends never touches the others.
 //
 // Each page gets an audio section the camera only receives on: the driver's push-to-talk (talk.ts). Not
-// the SFU (SFU_PEER): Janus takes a publisher's media, it sends it none.
+// the SFU (SFU_PEER): Janus takes a publisher's media, it sends it none. Through the SFU the driver's
+// voice has a connection of its own, with only that section (TALK_PEER: talk-link.ts on the other end);
+// it is not a viewer, and is not counted as one.
 
 import type { ClientMessage, IceServer, SignalRelayMessage } from './messages.js';
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
+import { TALK_PEER } from './talk.js';
 
 /** The viewer the server names when the video goes through the SFU (src/control/video/sfu/sfu-route.ts). */
 const SFU_PEER = 'sfu';
@@ -35,7 +38,8 @@ export interface CameraPeersOptions {
 
 interface Peer {
   pc: RTCPeerConnection;
-  sender: RTCRtpSender;
+  /** The picture's sender (null on the talk connection, which sends nothing). */
+  sender: RTCRtpSender | null;
   /** The viewer's talk-back (only its driver's is played: talkFrom). */
   talk: RTCRtpReceiver | null;
   retries: number;
@@ -50,23 +54,26 @@ export class CameraPeers {
 
   /** Each viewer and how its connection stands. */
   list(): Array<{ id: string; state: RTCPeerConnectionState }> {
-    return [...this.peers].map(([id, peer]) => ({ id, state: peer.pc.connectionState }));
+    return [...this.peers].filter(([id]) => id !== TALK_PEER).map(([id, peer]) => ({ id, state: peer.pc.connectionState }));
   }
 
   get size(): number {
-    return this.peers.size;
+    return this.peers.size - (this.peers.has(TALK_PEER) ? 1 : 0);
   }
 
-  /** A viewer to send video to: a new connection and an offer (an earlier one to it is replaced). */
+  /**
+   * A viewer to send video to (or, TALK_PEER, the driver to hear through the SFU): a new connection and
+   * an offer (an earlier one to it is replaced).
+   */
   add(id: string, retries = 0): void {
     const track = this.opts.track();
     const stream = this.opts.stream();
     this.close(id);
-    if (!track || !stream) return;
+    if (id !== TALK_PEER && (!track || !stream)) return;
     const pc = new RTCPeerConnection(rtcConfiguration(this.opts.iceServers()));
-    const sender = pc.addTrack(track, stream);
+    const sender = id === TALK_PEER ? null : pc.addTrack(track!, stream!);
     const audio = this.opts.audio();
-    if (audio) pc.addTrack(audio, stream); // in the picture's stream: the viewer plays both in one element
+    if (audio && sender) pc.addTrack(audio, stream!); // in the picture's stream: the viewer plays both in one element
     // Made last: addTrack would take an audio transceiver made before it to send the microphone on.
     const talk = id === SFU_PEER ? null : pc.addTransceiver('audio', { direction: 'recvonly' }).receiver;
     const peer: Peer = { pc, sender, talk, retries };
@@ -111,7 +118,7 @@ export class CameraPeers {
   /** Another camera, size or rate: every viewer gets the new track without a new negotiation. */
   async replaceTrack(track: MediaStreamTrack): Promise<void> {
     await Promise.all([...this.peers.values()].map(async (peer) => {
-      await peer.sender.replaceTrack(track).catch(() => {});
+      await peer.sender?.replaceTrack(track).catch(() => {});
       await this.tune(peer);
     }));
   }
@@ -134,6 +141,7 @@ export class CameraPeers {
 
   /** Keep the frame rate, give up resolution first; no more frames than asked for. */
   private async tune(peer: Peer): Promise<void> {
+    if (!peer.sender) return;
     try {
       const params = peer.sender.getParameters();
       (params as RTCRtpSendParameters & { degradationPreference?: string }).degradationPreference = 'maintain-framerate';

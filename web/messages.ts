@@ -8,13 +8,13 @@ export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
   ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,
   ViewingMessage, ViewerMessage, IceServersMessage, ArenaCar, Circuit, Gate, LapsMessage, RaceMessage, Standing, CarListing, QueueMessage,
-  ChannelSignalMessage, GhostCar,
+  ChannelSignalMessage, GhostCar, BestLapMessage,
 } from '../src/control/protocol/messages.js';
 export { DISARM_CODES, MAX_NAME_CHARS, MAX_RACE_LAPS } from '../src/control/protocol/messages.js';
 
 const SERVER_TYPES = new Set([
   'welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal', 'ice-servers',
-  'arena', 'poses', 'laps', 'race', 'queue', 'channel', 'ghosts',
+  'arena', 'poses', 'laps', 'race', 'queue', 'channel', 'ghosts', 'best-lap',
 ]);
 
 /**

@@ -66,9 +66,19 @@ function wearColour(colour: string | undefined): void {
   if (colour && /^#[0-9a-f]{6}$/i.test(colour)) document.documentElement.style.setProperty('--knob', colour);
 }
 
+/** The lap book, a best lap of ours to race, the race: the race panel's. */
+function raceMessage(page: MessageParts, message: Extract<ServerMessage, { type: 'laps' | 'best-lap' | 'race' }>): void {
+  const { status, track, race } = page;
+  if (message.type === 'laps') return race.laps(message);
+  if (message.type === 'best-lap') return race.bestLap(message);
+  race.update(message);
+  status.race(message.phase);
+  track.lineUp(message.phase === 'countdown'); // the cars are put on the grid: no drive to draw
+}
+
 /** What the connection calls with each server message (main.ts gives it the page's parts). */
 export function onMessage(page: MessageParts, message: ServerMessage): void {
-  const { status, track, race, video, serverRuns } = page;
+  const { status, track, video, serverRuns } = page;
   switch (message.type) {
     case 'welcome':
       welcome(page, message);
@@ -95,12 +105,9 @@ export function onMessage(page: MessageParts, message: ServerMessage): void {
       track.ghosts(message.ghosts);
       break;
     case 'laps':
-      race.laps(message);
-      break;
+    case 'best-lap':
     case 'race':
-      race.update(message);
-      status.race(message.phase);
-      track.lineUp(message.phase === 'countdown'); // the cars are put on the grid: no drive to draw
+      raceMessage(page, message);
       break;
     case 'error':
       refused(page, message);

@@ -3,7 +3,8 @@
 // name is name-prompt.ts's). Who may start, end and mark is main.ts's mayRace (docs/races.md; the server checks it again).
 // The countdown overlay never takes a press: Stop stays reachable under it.
 
-import type { ArenaCar, ClientMessage, LapsMessage, RaceMessage, Standing } from './messages.js';
+import { BestLapOffer } from './best-lap-offer.js';
+import type { ArenaCar, BestLapMessage, ClientMessage, LapsMessage, RaceMessage, Standing } from './messages.js';
 import { carHref, lapTime, raceHeadline } from './race-text.js';
 
 function el<T extends HTMLElement>(root: ParentNode, selector: string): T {
@@ -23,6 +24,7 @@ export class RacePanel {
   private readonly endButton: HTMLButtonElement;
   private readonly book: HTMLTableSectionElement;
   private readonly countdown: HTMLElement;
+  private readonly bestLapOffer: BestLapOffer;
   private cars = new Map<string, ArenaCar>();
   private race: RaceMessage | null = null;
   private receivedAt = 0;
@@ -42,6 +44,7 @@ export class RacePanel {
     this.endButton = el(root, '#race-end');
     this.book = el<HTMLTableElement>(root, '#lap-book').tBodies[0];
     this.countdown = el(root, '#countdown');
+    this.bestLapOffer = new BestLapOffer(el(root, '#best-lap'), opts.send);
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       const laps = Number(this.lapsInput.value);
@@ -59,6 +62,7 @@ export class RacePanel {
   /** A new connection's welcome. */
   connected(mayRace: boolean): void {
     this.online = true;
+    this.bestLapOffer.connected(true);
     this.mayRace = mayRace;
     this.render();
   }
@@ -66,6 +70,7 @@ export class RacePanel {
   /** The connection ended: nothing can be sent, and the race goes on without us seeing it. */
   offline(): void {
     this.online = false;
+    this.bestLapOffer.connected(false);
     this.render();
   }
 
@@ -73,6 +78,11 @@ export class RacePanel {
   allowed(mayRace: boolean): void {
     this.mayRace = mayRace;
     this.render();
+  }
+
+  /** The server keeps a best lap of ours on this car: offer to race it. */
+  bestLap(lap: BestLapMessage): void {
+    this.bestLapOffer.offer(lap);
   }
 
   arena(cars: readonly ArenaCar[]): void {

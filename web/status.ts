@@ -24,7 +24,11 @@ const ERROR_TEXT: Record<ErrorMessage['code'], string> = {
   held: 'The car is held for the start of the race: drive at GO.',
   race_state: 'The race could not do that',
   unknown_car: 'There is no car of that name.',
+  no_best_lap: 'No best lap to race',
+  ghost_refused: 'The ghost could not start',
 };
+/** Codes whose message from the server says what to do, after the page's words. */
+const DETAILED: ReadonlySet<ErrorMessage['code']> = new Set(['invalid_message', 'race_state', 'no_best_lap', 'ghost_refused']);
 
 function el<T extends HTMLElement>(root: ParentNode, selector: string): T {
   const found = root.querySelector<T>(selector);
@@ -162,7 +166,7 @@ export class StatusBar {
   error(error: ErrorMessage): void {
     const base = ERROR_TEXT[error.code] ?? error.message;
     const truth = error.code === 'held' ? this.heldTruth() : SEAT_ERRORS.has(error.code) ? 'seat' : null;
-    this.show(error.code === 'invalid_message' || error.code === 'race_state' ? `${base}: ${error.message}` : base, truth);
+    this.show(DETAILED.has(error.code) ? `${base}: ${error.message}` : base, truth);
   }
 
   /** A short message in the alert line, cleared after a while, or sooner when it stops being true. */

@@ -6,7 +6,11 @@
 // on that sender (`replaceTrack`: no renegotiation), letting go takes it off, so nothing is sent
 // between. Only the driver's page shows the button, and the camera plays only the driver's audio
 // (camera-peers.ts): a spectator's page that sent some anyway is not heard.
-// Through the SFU the picture comes from Janus, whose offer has no such section: no Talk there (yet).
+// Through the SFU the picture comes from Janus, whose offer has no such section: the camera then makes a
+// connection for the voice alone, to the page the server names as the driver (TALK_PEER, talk-link.ts).
+
+/** The other end of push-to-talk through the SFU, for both pages (src/control/video/camera-relay.ts). */
+export const TALK_PEER = 'talk';
 
 /** The mid of the offer's audio section the offerer only receives on (its talk-back), or null. */
 export function talkMid(sdp: string): string | null {
@@ -18,6 +22,8 @@ export function talkMid(sdp: string): string | null {
 }
 
 export class TalkSender {
+  /** The connection whose talk-back section this sends on, and its sender. */
+  private pc: RTCPeerConnection | null = null;
   private sender: RTCRtpSender | null = null;
   private mic: MediaStreamTrack | null = null;
   private held = false;
@@ -26,18 +32,24 @@ export class TalkSender {
     return this.sender !== null;
   }
 
-  /** A new connection from the camera (its offer applied): its talk-back section, if any, is ours to send on. */
+  /**
+   * A new connection from the camera (its offer applied): its talk-back section, if any, is ours to send
+   * on. One without (Janus's) leaves the talk where it was: on the camera's own talk connection, if any.
+   */
   attach(pc: RTCPeerConnection, offer: string): void {
-    this.detach();
     const mid = talkMid(offer);
     const transceiver = mid === null ? undefined : pc.getTransceivers().find((t) => t.mid === mid);
     if (!transceiver) return;
+    this.detach(this.pc);
     transceiver.direction = 'sendonly';
+    this.pc = pc;
     this.sender = transceiver.sender;
   }
 
-  detach(): void {
-    this.sender = null;
+  /** The connection closes: if the talk went on it, there is none until the next. */
+  detach(pc: RTCPeerConnection | null): void {
+    if (pc === null || pc !== this.pc) return;
+    this.pc = this.sender = null;
     this.held = false;
   }
 

@@ -34,7 +34,8 @@ import type { ClientMessage, IceServer, ServerMessage, VideoStatus, WelcomeMessa
 import { whenReleased } from './layout.js';
 import { addCandidate, localDescription, rtcConfiguration } from './rtc.js';
 import { describeFigures, videoFigures, type VideoFigures } from './video-stats.js';
-import { TalkSender } from './talk.js';
+import { TALK_PEER, TalkSender } from './talk.js';
+import { TalkLink } from './talk-link.js';
 
 export type VideoState = 'none' | 'connecting' | 'limited' | 'live' | 'frozen' | 'lost' | 'back' | 'paused';
 
@@ -57,6 +58,10 @@ export class VideoView {
   private readonly talkButton: HTMLButtonElement;
   /** Push-to-talk to the car phone (talk.ts): offered to the driver only. */
   private readonly talk = new TalkSender();
+  /** Through the SFU, the camera's connection for the driver's voice alone (talk-link.ts). */
+  private readonly talkLink = new TalkLink({
+    send: (m) => this.opts.send(m), iceServers: () => this.iceServers, talk: this.talk, changed: () => this.showTalk(),
+  });
   private clientId: string | null = null;
   private driver: string | null = null;
   /** The user tapped "Listen": the car's sound plays (until tapped again). */
@@ -137,6 +142,7 @@ export class VideoView {
         if (message.status === 'admitted' && this.state !== 'live' && this.state !== 'paused') return this.setState('connecting');
         return;
       case 'signal':
+        if (message.from === TALK_PEER && this.asked) return this.talkLink.signal(message); // the server sends it to the driver only
         if (message.from !== this.camera) return; // only the camera offers to a viewer
         if (!this.asked) return; // an offer that crossed this page's unwatch
         if (message.description?.type === 'offer') void this.answer(message.from, message.description.sdp);
@@ -159,6 +165,7 @@ export class VideoView {
       this.asked = false;
       this.renewal.cancel();
       this.closePeer();
+      this.talkLink.close();
       if (this.camera !== null) this.setState('paused');
     } else if (this.camera !== null) {
       this.ask();
@@ -169,6 +176,7 @@ export class VideoView {
   disconnected(): void {
     this.renewal.cancel();
     this.closePeer();
+    this.talkLink.close();
     this.camera = null;
     if (this.state !== 'none' && this.state !== 'lost') this.setState(this.hadCamera ? 'lost' : 'none');
   }
@@ -176,7 +184,8 @@ export class VideoView {
   private cameraChanged(camera: VideoStatus['camera']): void {
     if (camera === this.camera) return;
     this.camera = camera;
-    this.closePeer(); // a new camera (or none): the old connection is of no use
+    this.closePeer(); // a new camera (or none): the old connections are of no use
+    this.talkLink.close();
     if (camera === null) {
       this.setState(this.hadCamera ? 'lost' : 'none');
       return;
@@ -235,7 +244,7 @@ export class VideoView {
     this.figures = null;
     this.video.srcObject = null;
     this.sound.hidden = true;
-    this.talk.detach();
+    this.talk.detach(pc);
     this.showTalk();
   }
 
@@ -284,6 +293,7 @@ export class VideoView {
   driverIs(driver: string | null): void {
     if (driver === this.driver) return;
     this.driver = driver;
+    if (driver !== this.clientId) this.talkLink.close(); // the camera drops it too: the server tells it at once
     this.showTalk();
   }
 

@@ -75,8 +75,8 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const seedCar = opts.seedCar === undefined ? fleet.first : fleet.get(opts.seedCar);
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
-  const raceway = new Raceway(fleet, { now, log, authRequired: token !== null });
   const ghosts = new GhostYard({ sims: fleet.worlds.filter((w) => fleet.sims.has(w.name)), log });
+  const raceway = new Raceway(fleet, { now, log, authRequired: token !== null, ghosts });
   const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!existsSync(join(staticDir, 'index.html'))) log.warn('no_page', { dir: staticDir }, `no index.html in ${staticDir} (run npm run build)`);

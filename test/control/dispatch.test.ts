@@ -29,7 +29,7 @@ test('a handler table that misses a message type does not compile (npm run typec
   const missing: Handlers = {
     seedCommand: noop, drive: noop, stop: noop, ping: noop, auth: noop, claim: noop, release: noop, resume: noop,
     'camera-on': noop, 'camera-off': noop, watch: noop, unwatch: noop, signal: noop, accessory: noop, channel: noop,
-    'race-start': noop, 'race-end': noop, 'lap-mark': noop,
+    'race-start': noop, 'race-end': noop, 'lap-mark': noop, 'race-best-lap': noop,
   };
   assert.equal(Object.keys(missing).length, Object.keys(typedMessageSchemas).length);
 });

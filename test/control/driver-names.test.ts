@@ -1,7 +1,7 @@
 // Drivers' names (race/driver-names.ts): the name someone set, or a default that is never a client id.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DriverNames } from '../../src/control/race/driver-names.js';
+import { DriverNames, MAX_DEPARTED } from '../../src/control/race/driver-names.js';
 
 test('someone without a name goes by "Driver N", numbered as first named, never by a client id', () => {
   const names = new DriverNames();
@@ -12,4 +12,21 @@ test('someone without a name goes by "Driver N", numbered as first named, never 
   assert.equal(names.nameOf('c3'), 'Ada', 'trimmed');
   names.forget('c7');
   assert.equal(names.nameOf('c7'), 'Driver 3', 'a client id met again is someone new: numbers are not reused');
+});
+
+test('a default goes on with its person when they come back as a new client (inherit), and is kept only for the last few who left', () => {
+  const names = new DriverNames();
+  assert.equal(names.nameOf('c1'), 'Driver 1');
+  names.forget('c1'); // a reload: the connection ends
+  assert.equal(names.nameOf('c2'), 'Driver 2', 'someone else meanwhile');
+  names.inherit('c5', 'c1'); // c1 took its held seat back as c5
+  assert.equal(names.nameOf('c5'), 'Driver 1');
+  names.inherit('c6', 'c1');
+  assert.equal(names.nameOf('c6'), 'Driver 3', 'inherited once: a second claim to it is someone new');
+  for (let i = 0; i <= MAX_DEPARTED; i++) {
+    names.nameOf(`x${i}`);
+    names.forget(`x${i}`);
+  }
+  names.inherit('c9', 'x0');
+  assert.notEqual(names.nameOf('c9'), 'Driver 4', 'the oldest departed default is no longer kept');
 });

@@ -51,3 +51,18 @@ test('a client that is not reading skips; cancel stops what is going out', async
   for (let i = 0; i < 10; i++) await turn();
   assert.ok(many.got.some((g) => g.length === 0), 'the rest were not sent after cancel');
 });
+
+test('a text given while the waiting one is about to start waits behind it: clients never see an older text after a newer one', async () => {
+  const { got, sessions } = clients(4);
+  const fan = new FanOut();
+  fan.send('1', sessions);
+  fan.send('2', sessions); // waits for 1
+  // Turn by turn until 1 is out everywhere: 2 is then due at the next turn, and 3 arrives before it.
+  while (got.some((g) => g.length === 0)) await turn();
+  fan.send('3', sessions);
+  for (let i = 0; i < 20; i++) await turn();
+  for (const inbox of got) {
+    assert.deepEqual(inbox.map(Number), [...inbox.map(Number)].sort(), `in the order given: ${inbox.join(', ')}`);
+    assert.equal(inbox.at(-1), '3', 'the newest is the last each client got');
+  }
+});

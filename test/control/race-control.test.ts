@@ -14,7 +14,7 @@ const COUNTDOWN_MS = 3000;
 async function racingWorld(t: TestContext): Promise<FakeWorld> {
   const car = await fakeWorld(t);
   const worlds = [car.world];
-  const arena = new Arena(worlds, new Set(), () => Date.now(), () => {}); // no simulated car: laps are marked
+  const arena = new Arena(worlds, new Set(), () => Date.now(), { lap: () => {} }); // no simulated car: laps are marked
   const names = new DriverNames();
   const race = new RaceControl({ worlds, arena, names, now: () => Date.now(), log: silentLogger, authRequired: false, onChange: () => {}, countdownMs: COUNTDOWN_MS });
   const stop = car.world.events.listen((event) => {
@@ -24,6 +24,7 @@ async function racingWorld(t: TestContext): Promise<FakeWorld> {
     race: (name, session, request) => race.handle(name, session, request),
     name: (session, name) => names.set(session.id, name),
     nameOf: (id) => names.nameOf(id),
+    bestLap: () => {},
   });
   t.after(() => {
     stop();

@@ -38,6 +38,7 @@ const BASES: Record<string, Json[]> = {
   ],
   'race-start': [{ type: 'race-start', laps: 3 }],
   'race-end': [{ type: 'race-end' }],
+  'race-best-lap': [{ type: 'race-best-lap' }],
   'lap-mark': [{ type: 'lap-mark', car: 'red' }],
   name: [{ type: 'name', name: 'Ada' }],
   accessory: [{ type: 'accessory', name: 'horn', on: true }, { type: 'accessory', name: 'all', on: false }],

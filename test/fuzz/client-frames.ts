@@ -78,7 +78,7 @@ function typed(): Record<string, fc.Arbitrary<JsonNode>> {
     'race-start': fc.integer({ min: 1, max: MAX_RACE_LAPS }).map((n) => obj([['type', str('race-start')], ['laps', raw(String(n))]])),
     'lap-mark': fc.constantFrom('red', 'blue', 'green', 'GREEN', 'nope').map((car) => obj([['type', str('lap-mark')], ['car', str(car)]])),
     name: fc.constantFrom('Ada', 'fz {{m}}', 'é車\ud83d\ude97').map((n) => obj([['type', str('name')], ['name', str(n)]])),
-    ...Object.fromEntries(['stop', 'claim', 'release', 'camera-on', 'camera-off', 'watch', 'unwatch', 'race-end'].map((t) => [t, bare(t)])),
+    ...Object.fromEntries(['stop', 'claim', 'release', 'camera-on', 'camera-off', 'watch', 'unwatch', 'race-end', 'race-best-lap'].map((t) => [t, bare(t)])),
   };
 }
 

@@ -16,7 +16,7 @@ export function typedMessageTypes(): string[] {
 /** Every `type` a server message may have. */
 export const SERVER_TYPES = [
   'welcome', 'state', 'telemetry', 'role', 'pong', 'error', 'notice', 'video', 'viewing', 'viewer', 'signal',
-  'arena', 'poses', 'laps', 'race', 'ice-servers', 'queue', 'channel', 'ghosts',
+  'arena', 'poses', 'laps', 'race', 'ice-servers', 'queue', 'channel', 'ghosts', 'best-lap',
 ] as const satisfies ReadonlyArray<ServerMessage['type']>;
 // A server message type missing above fails the type-check here.
 type Missing = Exclude<ServerMessage['type'], (typeof SERVER_TYPES)[number]>;

@@ -26,6 +26,7 @@ const TYPED: Record<string, string> = {
   accessory: '{"type":"accessory","name":"all","on":false}',
   'race-start': '{"type":"race-start","laps":1}',
   'race-end': '{"type":"race-end"}',
+  'race-best-lap': '{"type":"race-best-lap"}',
   'lap-mark': '{"type":"lap-mark","car":"green"}',
   name: '{"type":"name","name":"tour {{m}}"}',
 };

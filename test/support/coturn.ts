@@ -4,7 +4,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
-import { createServer } from 'node:net';
+import { freePort, whenReady } from './spawn-service.js';
 
 export interface Coturn {
   port: number;
@@ -22,14 +22,6 @@ export function coturnMissing(): string | null {
   } catch {
     return 'coturn is not installed (Debian package coturn; .ci/run installs it)';
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**
@@ -52,20 +44,12 @@ export async function startCoturn(secret: string, tag: string, waitMs: number, r
     child.kill();
     for (const file of [logFile, `${name}.pid`]) rmSync(file, { force: true });
   };
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', reject);
-    const deadline = Date.now() + waitMs;
-    const poll = setInterval(() => {
-      if (existsSync(logFile) && /Total General servers/.test(readFileSync(logFile, 'utf8'))) {
-        clearInterval(poll);
-        resolve();
-      } else if (Date.now() > deadline) {
-        clearInterval(poll);
-        stop();
-        reject(new Error('coturn did not start'));
-      }
-    }, 50);
-  });
+  try {
+    await whenReady(child, 'coturn', () => existsSync(logFile) && /Total General servers/.test(readFileSync(logFile, 'utf8')), waitMs, 50);
+  } catch (err) {
+    stop();
+    throw err;
+  }
   return { port, process: child, logFile, stop };
 }
 

@@ -4,8 +4,8 @@
 // own in /tmp, named after `tag`. For the SFU tests and the bench (--sfu).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { answersHttp, freePort, whenReady } from './spawn-service.js';
 
 const LIBS = '/usr/lib/x86_64-linux-gnu/janus';
 const OTHER_PLUGINS = ['audiobridge', 'duktape', 'echotest', 'lua', 'nosip', 'recordplay', 'sip', 'streaming', 'textroom', 'videocall', 'voicemail'];
@@ -59,14 +59,6 @@ admin: { admin_http = false admin_https = false }
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Starts Janus; resolves once its API answers (GET /janus/info). */
 export async function startJanus(tag: string, waitMs: number): Promise<Janus> {
   const port = await freePort();
@@ -84,7 +76,7 @@ export async function startJanus(tag: string, waitMs: number): Promise<Janus> {
     },
     restart: async () => {
       janus.process = spawn('janus', ['-F', dir, '-C', join(dir, 'janus.jcfg'), '-o', '-N', '-L', join(dir, 'janus.log')], { stdio: 'ignore' });
-      await answers(url, waitMs);
+      await whenReady(janus.process, `Janus at ${url}`, () => answersHttp(`${url}/info`), waitMs);
     },
     stop: async () => {
       await janus.kill();
@@ -98,18 +90,4 @@ export async function startJanus(tag: string, waitMs: number): Promise<Janus> {
     throw err;
   }
   return janus;
-}
-
-async function answers(url: string, waitMs: number): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/info`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`Janus did not answer at ${url} within ${waitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // polling a process's start-up: there is no event
-  }
 }

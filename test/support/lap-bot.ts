@@ -39,25 +39,18 @@ export function driveRoute(client: BotClient, car: string, route: readonly Waypo
     const timer = setInterval(() => {
       const pose = latestPose(client, car);
       if (!pose) return;
-      for (;;) {
-        if (next >= route.length) {
-          clearInterval(timer);
-          client.send({ type: 'stop' });
-          return resolve();
-        }
-        const [tx, ty] = route[next];
-        const distance = Math.hypot(tx - pose.x, ty - pose.y);
-        const error = bearingError(pose, tx, ty);
-        if (distance < REACHED_M || (distance < PASSED_M && Math.abs(error) > Math.PI * 0.55)) next++;
-        else break;
+      next = waypointFrom(pose, route, next);
+      if (next >= route.length) {
+        clearInterval(timer);
+        client.send({ type: 'stop' });
+        return resolve();
       }
       if (Date.now() > deadline) {
         clearInterval(timer);
         client.send({ type: 'stop' });
         return reject(new Error(`route not driven within ${timeoutMs} ms: at waypoint ${next} of ${route.length}, pose ${JSON.stringify(pose)}`));
       }
-      const error = bearingError(pose, route[next][0], route[next][1]);
-      const steer = Math.abs(error) < STRAIGHT_RAD ? 0 : Math.sign(error);
+      const steer = steerTowards(pose, route[next]);
       if (armedAt < 0 || disarmed()) {
         armedAt = client.inbox.length;
         client.send({ type: 'drive', x: 0, y: 0 });
@@ -65,6 +58,23 @@ export function driveRoute(client: BotClient, car: string, route: readonly Waypo
       client.send(steer === 0 ? { type: 'drive', x: 0, y: 1 } : { type: 'drive', x: steer * Math.SQRT1_2, y: Math.SQRT1_2 });
     }, 50);
   });
+}
+
+/** The waypoint to head for from `pose`, `next` or one after it: those reached or passed are skipped. */
+export function waypointFrom(pose: Pose, route: readonly Waypoint[], next: number): number {
+  for (; next < route.length; next++) {
+    const [tx, ty] = route[next];
+    const distance = Math.hypot(tx - pose.x, ty - pose.y);
+    const error = bearingError(pose, tx, ty);
+    if (!(distance < REACHED_M || (distance < PASSED_M && Math.abs(error) > Math.PI * 0.55))) break;
+  }
+  return next;
+}
+
+/** How far (radians, clockwise positive) the car must turn to face the point: -1, 0 or 1 as a toy car steers. */
+export function steerTowards(pose: Pose, [x, y]: Waypoint): number {
+  const error = bearingError(pose, x, y);
+  return Math.abs(error) < STRAIGHT_RAD ? 0 : Math.sign(error);
 }
 
 /** How far (radians, clockwise positive) the car must turn to face the point. */

@@ -66,3 +66,31 @@ export function cameraVideoSenders(page: Page): Promise<VideoSender[]> {
     return senders;
   })()`);
 }
+
+/**
+ * The frames per second the page's open connections decoded over `ms` (inbound-rtp framesDecoded, read
+ * at both ends of the window inside the page): what arrives and plays, whatever the page's animation
+ * frames are doing (a busy browser shares those out unevenly between pages; the decoder runs apart).
+ */
+export function decodedFps(page: Page, ms: number): Promise<number> {
+  return page.evaluate(`(async () => {
+    const decoded = async () => {
+      let frames = 0;
+      for (const pc of window.testPeerConnections) {
+        if (pc.signalingState === 'closed') continue;
+        for (const stat of (await pc.getStats()).values()) if (stat.type === 'inbound-rtp' && stat.kind === 'video') frames += stat.framesDecoded ?? 0;
+      }
+      return { frames, at: performance.now() };
+    };
+    const start = await decoded();
+    await new Promise((resolve) => setTimeout(resolve, ${ms}));
+    const end = await decoded();
+    return (end.frames - start.frames) / ((end.at - start.at) / 1000);
+  })()`);
+}
+
+/** The camera page sends a small picture, 320x240 at 24 fps (its own Resolution and Frame rate controls): cheap to encode and decode many times, with room above 10 fps on a busy machine. */
+export async function smallPicture(camera: Page): Promise<void> {
+  await camera.selectOption('#resolution', '320x240');
+  await camera.selectOption('#fps', '24');
+}

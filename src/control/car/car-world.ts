@@ -326,6 +326,7 @@ export class CarWorld {
     'race-start': (session, msg) => this.races?.race(this.name, session, msg),
     'race-end': (session, msg) => this.races?.race(this.name, session, msg),
     'lap-mark': (session, msg) => this.races?.race(this.name, session, msg),
+    'race-best-lap': (session) => this.races?.bestLap(this.name, session),
     name: (session, msg) => {
       this.races?.name(session, msg.name);
       this.seat.namesChanged();

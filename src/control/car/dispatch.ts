@@ -32,6 +32,8 @@ export type RaceRequest = RaceStartMessage | RaceEndMessage | LapMarkMessage;
 export interface RaceDesk {
   race(car: string, session: ClientSession, request: RaceRequest): void;
   name(session: ClientSession, name: string): void;
+  /** `race-best-lap`: a ghost drives this client's best lap on `car` (race/best-lap-ghosts.ts). */
+  bestLap(car: string, session: ClientSession): void;
   /** The name a client set, or its default ("Driver 3"). */
   nameOf(id: string): string;
 }

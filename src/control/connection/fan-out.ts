@@ -25,7 +25,9 @@ export class FanOut {
   /** Sends `json` to each of `targets` (taken now), after what is still going out. */
   send(json: string, targets: Iterable<ClientSession>): void {
     const list = [...targets];
-    if (this.next < this.targets.length) {
+    // Busy while slices are due, including the turn between one text's end and the waiting one's start:
+    // starting at once there sent this text before the older waiting one (poses going backwards).
+    if (this.immediate !== null || this.next < this.targets.length) {
       this.waiting = { json, targets: list };
       return;
     }
@@ -60,8 +62,14 @@ export class FanOut {
     }
     this.targets = [];
     this.next = 0;
+    if (this.waiting) this.immediate = setImmediate(() => this.startWaiting());
+  }
+
+  /** The newest text given meanwhile: a send() before this turn replaced the waiting one, never jumped it. */
+  private startWaiting(): void {
+    this.immediate = null;
     const waiting = this.waiting;
     this.waiting = null;
-    if (waiting) this.immediate = setImmediate(() => this.start(waiting.json, waiting.targets));
+    if (waiting) this.start(waiting.json, waiting.targets);
   }
 }

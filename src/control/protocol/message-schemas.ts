@@ -177,6 +177,7 @@ export const typedMessageSchemas = {
     additionalProperties: false,
   },
   'race-end': bare('race-end'),
+  'race-best-lap': bare('race-best-lap'),
   'lap-mark': {
     $id: 'webracer:lap-mark',
     type: 'object',

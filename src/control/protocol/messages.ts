@@ -100,11 +100,13 @@ export interface RaceEndMessage { type: 'race-end' }
 export interface LapMarkMessage { type: 'lap-mark'; car: string }
 /** The name this client's laps and results go under (instead of its client id). */
 export interface NameMessage { type: 'name'; name: string }
+/** Race my best lap: a ghost drives this client's best lap on this car (docs/races.md "Race my best lap"). */
+export interface RaceBestLapMessage { type: 'race-best-lap' }
 
 export type TypedClientMessage =
   | DriveMessage | StopMessage | PingMessage | AuthMessage | ClaimMessage | ReleaseMessage | ResumeMessage
   | CameraOnMessage | CameraOffMessage | WatchMessage | UnwatchMessage | SignalMessage | AccessoryMessage | ChannelMessage
-  | RaceStartMessage | RaceEndMessage | LapMarkMessage | NameMessage;
+  | RaceStartMessage | RaceEndMessage | LapMarkMessage | NameMessage | RaceBestLapMessage;
 export type ClientMessageType = TypedClientMessage['type'];
 export type ClientMessage = SeedCommand | TypedClientMessage;
 
@@ -276,6 +278,11 @@ export interface GhostCar { id: string; label: string; colour: string; pose: Pos
 /** Every ghost in the arena, to every page of a simulated car: when one comes, ends or goes, and at most
  *  20 times a second while any moves (an empty list: the last one went). */
 export interface GhostsMessage { type: 'ghosts'; ghosts: GhostCar[] }
+/**
+ * To one client, when the server keeps a best lap of its on `car` that a ghost can drive (`race-best-lap`):
+ * after it set one, and after `welcome` or `name` when it has one there. `lapMs`: that lap's time.
+ */
+export interface BestLapMessage { type: 'best-lap'; car: string; lapMs: number }
 export interface CarLaps { car: string; laps: number; lastMs: number | null; bestMs: number | null; driver: string | null }
 export interface DriverLaps { driver: string; laps: number; bestMs: number | null }
 /** Every lap counted since the server started, per car and per driver (a name, or a client id). */
@@ -326,7 +333,7 @@ export interface RaceMessage {
 export const ERROR_CODES = [
   'bad_json', 'invalid_message', 'not_driver', 'unauthorized', 'rate_limited',
   'binary_unsupported', 'link_down', 'seat_taken', 'resume_failed', 'camera_taken', 'unknown_peer',
-  'held', 'race_state', 'unknown_car',
+  'held', 'race_state', 'unknown_car', 'no_best_lap', 'ghost_refused',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 export interface ErrorMessage {
@@ -374,7 +381,7 @@ export interface QueueMessage { type: 'queue'; position: number | null; ahead: A
 export type ServerMessage =
   | WelcomeMessage | StateMessage | TelemetryMessage | RoleMessage | PongMessage | ErrorMessage | NoticeMessage
   | VideoMessage | ViewingMessage | ViewerMessage | SignalRelayMessage | IceServersMessage
-  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage | QueueMessage | ChannelSignalMessage | GhostsMessage;
+  | ArenaMessage | PosesMessage | LapsMessage | RaceMessage | QueueMessage | ChannelSignalMessage | GhostsMessage | BestLapMessage;
 
 /** WebSocket close codes the server uses itself (RFC 6455 section 7.4.1). */
 export const CLOSE_CODES = {

@@ -21,6 +21,16 @@ const POSES_INTERVAL_MS = 50;
 
 interface SimCar { name: string; world: CarWorld; slot: Pose }
 
+/** Where a simulated car was when a lap started or ended, at the simulator's time of that pose. */
+export interface LapPoint { pose: Pose; at: number }
+
+export interface LapListener {
+  /** A lap ended at `end` (the pose over the line). */
+  lap(lap: Lap, end: LapPoint): void;
+  /** A lap started at `start` (after the lap that ended there, if one did). */
+  started?(car: string, start: LapPoint): void;
+}
+
 export class Arena {
   readonly cars: ArenaCar[];
   private readonly sims: SimCar[];
@@ -35,7 +45,7 @@ export class Arena {
     worlds: readonly CarWorld[],
     sims: ReadonlySet<string>,
     private readonly now: () => number,
-    private readonly onLap: (lap: Lap) => void,
+    private readonly listener: LapListener,
   ) {
     const colours = carColours(worlds.map((w) => w.name));
     this.cars = worlds.map((w) => ({ name: w.name, colour: colours.get(w.name)!, sim: sims.has(w.name) }));
@@ -55,11 +65,13 @@ export class Arena {
     return this.sims.some((c) => c.name === car);
   }
 
-  /** A simulated car moved (its world's `pose` event). */
-  pose(car: string, pose: Pose): void {
+  /** A simulated car moved (its world's `pose` event, at the simulator's time `at`). */
+  pose(car: string, pose: Pose, at = this.now()): void {
     this.poses.set(car, pose);
+    const starts = this.laps.starts(car);
     const lap = this.laps.move(car, pose, this.now());
-    if (lap) this.onLap(lap);
+    if (lap) this.listener.lap(lap, { pose, at });
+    if (this.laps.starts(car) !== starts) this.listener.started?.(car, { pose, at });
     if (this.sims.length > 1) this.feed.notify();
   }
 
@@ -82,7 +94,11 @@ export class Arena {
 
   /** The race went: these cars' first lap starts now, from the grid past the line. */
   startLaps(cars: readonly string[], t: number): void {
-    for (const car of cars) if (this.isSim(car)) this.laps.startLap(car, t);
+    for (const car of cars) {
+      if (!this.isSim(car)) continue;
+      this.laps.startLap(car, t);
+      this.listener.started?.(car, { pose: this.poses.get(car)!, at: t });
+    }
   }
 
   close(): void {

@@ -28,6 +28,8 @@ interface Progress {
   /** The checkpoint to pass next; equal to the number of checkpoints when all are passed. */
   next: number;
   startedAt: number;
+  /** Laps started so far (a crossing forwards, or a race's go): a change says a lap started. */
+  starts: number;
 }
 
 export class LapCounter {
@@ -46,7 +48,7 @@ export class LapCounter {
       const lap = progress.started && progress.next === this.circuit.checkpoints.length
         ? { car, lapMs: t - progress.startedAt, at: t }
         : null;
-      Object.assign(progress, { started: true, next: 0, startedAt: t });
+      Object.assign(progress, { started: true, next: 0, startedAt: t, starts: progress.starts + 1 });
       return lap;
     }
     if (line === 'backward') {
@@ -68,13 +70,19 @@ export class LapCounter {
 
   /** A lap starts now without crossing the line (a race's go, the cars on the grid past the line). */
   startLap(car: string, t: number): void {
-    Object.assign(this.progress(car), { started: true, next: 0, startedAt: t });
+    const progress = this.progress(car);
+    Object.assign(progress, { started: true, next: 0, startedAt: t, starts: progress.starts + 1 });
+  }
+
+  /** How many laps of the car have started: it changes when a lap starts. */
+  starts(car: string): number {
+    return this.progress(car).starts;
   }
 
   private progress(car: string): Progress {
     let progress = this.cars.get(car);
     if (!progress) {
-      progress = { at: null, started: false, next: 0, startedAt: 0 };
+      progress = { at: null, started: false, next: 0, startedAt: 0, starts: 0 };
       this.cars.set(car, progress);
     }
     return progress;

@@ -10,7 +10,9 @@ import type { RaceDesk } from '../car/dispatch.js';
 import type { CarEvent } from '../car/car-events.js';
 import type { CarWorld } from '../car/car-world.js';
 import type { Fleet } from '../fleet.js';
-import { Arena } from './arena.js';
+import { Arena, type LapPoint } from './arena.js';
+import { BestLapGhosts } from './best-lap-ghosts.js';
+import type { GhostYard } from '../ghost/ghost-yard.js';
 import { DriverNames } from './driver-names.js';
 import { LapBook } from './lap-book.js';
 import type { Lap } from './laps.js';
@@ -22,15 +24,26 @@ export class Raceway {
   readonly arena: Arena;
   readonly race: RaceControl;
   readonly feed: LobbyFeed;
+  /** "Race my best lap": the best laps kept, and ghosts of them (null without a ghost yard). */
+  readonly bestLaps: BestLapGhosts | null;
   private readonly names = new DriverNames();
   private readonly book: LapBook;
   private readonly drivers = new Map<string, string | null>();
+  /** By car: the driver whose seat is held for their resume token. */
+  private readonly heldFor = new Map<string, string>();
   private readonly colours: Map<string, ArenaCar>;
   private readonly unlisten: Array<() => void>;
 
-  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean }) {
+  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean; ghosts?: GhostYard }) {
     const { worlds } = fleet;
-    this.arena = new Arena(worlds, fleet.sims, opts.now, (lap) => this.onLap(lap));
+    this.bestLaps = opts.ghosts === undefined ? null : new BestLapGhosts({
+      sims: worlds.filter((w) => fleet.sims.has(w.name)), ghosts: opts.ghosts, names: this.names, now: opts.now,
+      authRequired: opts.authRequired ?? false, log: opts.log,
+    });
+    this.arena = new Arena(worlds, fleet.sims, opts.now, {
+      lap: (lap, end) => this.onLap(lap, end),
+      started: (car, start) => this.bestLaps?.lapStarted(car, start.pose, start.at),
+    });
     this.colours = new Map(this.arena.cars.map((c) => [c.name, c]));
     this.book = new LapBook(worlds.map((w) => w.name));
     this.feed = new LobbyFeed({ cars: () => this.cars(), race: () => this.race.message() });
@@ -44,6 +57,12 @@ export class Raceway {
       name: (session, name) => {
         this.names.set(session.id, name);
         this.race.renamed(session.id);
+        const world = worlds.find((w) => w.client(session.id) === session);
+        if (world) this.bestLaps?.greet(world.name, session);
+      },
+      bestLap: (car, session) => {
+        if (this.bestLaps) this.bestLaps.request(car, session);
+        else session.error('no_best_lap', 'this server keeps no best laps to race', 'race-best-lap');
       },
       nameOf: (id) => this.names.nameOf(id),
     };
@@ -65,15 +84,30 @@ export class Raceway {
   }
 
   private onEvent(world: CarWorld, event: CarEvent): void {
+    if (this.fleet.sims.has(world.name)) this.bestLaps?.event(world.name, event);
     switch (event.kind) {
       case 'pose':
-        return this.arena.pose(world.name, event.pose);
+        return this.arena.pose(world.name, event.pose, event.at);
       case 'seat':
-        this.drivers.set(world.name, event.driver);
+        this.seatChanged(world.name, event.driver, event.reserved);
         return this.race.seat(world.name, event.driver, event.reserved);
       case 'client':
         return this.onClient(world, event.client, event.joined);
     }
+  }
+
+  /**
+   * Who holds a car's seat now. A seat held for a departed driver is only ever taken back by that driver
+   * (a resume: seat.ts refuses everyone else while it is held), so its next driver is the same person under
+   * a new client id, and keeps their default name.
+   */
+  private seatChanged(car: string, driver: string | null, reserved: boolean): void {
+    const before = this.drivers.get(car) ?? null;
+    const held = this.heldFor.get(car);
+    this.heldFor.delete(car);
+    if (driver === null && reserved && before !== null) this.heldFor.set(car, before);
+    if (driver !== null && held !== undefined) this.names.inherit(driver, held);
+    this.drivers.set(car, driver);
   }
 
   private onClient(world: CarWorld, client: string, joined: boolean): void {
@@ -85,8 +119,9 @@ export class Raceway {
     this.race.greet(session);
   }
 
-  private onLap(lap: Lap): void {
+  private onLap(lap: Lap, end: LapPoint): void {
     const driver = this.drivers.get(lap.car) ?? null;
+    this.bestLaps?.lapEnded(lap.car, driver, lap.lapMs, end);
     this.book.record(lap.car, driver === null ? null : this.names.nameOf(driver), lap.lapMs);
     const json = JSON.stringify(this.book.message());
     for (const world of this.fleet.worlds) world.broadcast(json);

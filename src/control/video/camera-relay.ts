@@ -12,7 +12,14 @@ import type { Logger } from '../log.js';
 import type { SignalMessage, SignalRelayMessage, VideoStatus, ViewingMessage } from '../protocol/messages.js';
 import { SignalBudget, type Refusal } from './signal-budget.js';
 import { AtMostEvery } from '../throttle.js';
-import { SFU_PEER, SFU_VIEWERS, type SfuRoute, type SfuRouteOptions, type SfuSignal } from './sfu/sfu-route.js';
+import { SFU_PEER, SFU_VIEWERS, type SfuRoute, type SfuRouteHooks, type SfuSignal } from './sfu/sfu-route.js';
+
+/**
+ * Through the SFU, the name both ends of the driver's push-to-talk give the other: the camera page and the
+ * driver's page connect directly for it, beside Janus's video (docs/video.md, "Push-to-talk"), and the
+ * server alone decides who is behind the name: the driver it serves now. Client ids are `c<n>`: no clash.
+ */
+export const TALK_PEER = 'talk';
 
 /** A sender over its signalling budget hears so at most this often; the rest is dropped silently. */
 const REFUSAL_REPLY_INTERVAL_MS = 1000;
@@ -31,7 +38,7 @@ export interface CameraRelayOptions {
   iceServers(session: ClientSession): IceGrant;
   now: () => number; // monotonic milliseconds
   /** With --sfu: the car's route through Janus, made with the relay's hooks (sfu/sfu-route.ts). */
-  sfu?: (hooks: Pick<SfuRouteOptions, 'toCamera' | 'toViewer' | 'changed'>) => SfuRoute;
+  sfu?: (hooks: SfuRouteHooks) => SfuRoute;
 }
 
 export class CameraRelay {
@@ -49,11 +56,14 @@ export class CameraRelay {
   /** The SFU (--sfu), and whether viewers are served through it now: while it is down, peer to peer. */
   private readonly route: SfuRoute | null;
   private viaSfu = false;
+  /** Through the SFU, the driver the camera takes push-to-talk from (TALK_PEER), or null. */
+  private talkWith: string | null = null;
 
   constructor(private readonly opts: CameraRelayOptions) {
     this.budget = new SignalBudget(opts.now);
     this.route = opts.sfu?.({
       toCamera: (step) => this.sfuToCamera(step), toViewer: (id, step) => this.sfuToViewer(id, step), changed: (up) => this.routeChanged(up),
+      republish: () => { if (this.viaSfu && this.camera !== null) this.publishToSfu(); },
     }) ?? null;
   }
 
@@ -150,6 +160,7 @@ export class CameraRelay {
   /** A client of the car left: as the camera, its viewers wait for the next; as a viewer, its slot frees. */
   left(session: ClientSession): void {
     this.budget.forget(session.id);
+    this.budget.forget(talkBudget(session.id));
     this.refusalReplies.delete(session.id);
     this.backlogLogs.delete(session.id);
     if (session === this.camera) return this.dropCamera();
@@ -169,6 +180,7 @@ export class CameraRelay {
       if (viewer) this.tell(viewer, 'waiting');
     }
     this.served.clear();
+    this.syncTalk();
     this.opts.broadcast(this.status);
   }
 
@@ -203,7 +215,26 @@ export class CameraRelay {
         else camera.send({ type: 'viewer', id, joined: true });
       }
     }
+    this.syncTalk();
     if (changed || camera !== null) this.opts.broadcast(this.status);
+  }
+
+  /**
+   * Through the SFU, the driver's voice goes straight to the camera (Janus's offer has no section for a
+   * subscriber to send on, and the car phone is its one listener): the camera connects to TALK_PEER while
+   * the driver is served, and is told to drop that connection the moment the seat passes, in the same
+   * turn as the seat (before the new `state`), so the old driver is not heard a moment longer.
+   */
+  private syncTalk(): void {
+    const driver = this.opts.driver();
+    const want = this.viaSfu && this.camera !== null && driver !== null && this.served.has(driver) ? driver : null;
+    if (want === this.talkWith) return;
+    if (this.talkWith !== null) {
+      this.budget.close(talkBudget(this.talkWith));
+      this.camera?.send({ type: 'viewer', id: TALK_PEER, joined: false });
+    }
+    this.talkWith = want;
+    if (want !== null) this.camera!.send({ type: 'viewer', id: TALK_PEER, joined: true });
   }
 
   private stopServing(id: string): void {
@@ -243,6 +274,7 @@ export class CameraRelay {
    * Janus made): a viewer's offer, which would publish, is refused by the budget as out of place.
    */
   private signalSfu(session: ClientSession, msg: SignalMessage): void {
+    if (msg.to === TALK_PEER) return this.signalTalk(session, msg);
     const fromCamera = session === this.camera;
     const allowed = fromCamera ? msg.to === SFU_PEER : this.served.has(session.id) && msg.to === this.camera?.id;
     if (!allowed) {
@@ -255,6 +287,26 @@ export class CameraRelay {
     const step: SfuSignal = msg.description !== undefined ? { description: msg.description as { type: 'offer' | 'answer'; sdp: string } } : { candidate: msg.candidate ?? null };
     if (fromCamera) this.route!.fromCamera(step);
     else this.route!.fromViewer(session.id, step);
+  }
+
+  /**
+   * A step of push-to-talk through the SFU: between the camera and the driver it talks with, each named
+   * TALK_PEER to the other; anyone else (a spectator, the driver of a moment ago) is `unknown_peer`. The
+   * camera offers and the driver answers, within a budget of their own.
+   */
+  private signalTalk(session: ClientSession, msg: SignalMessage): void {
+    const driver = this.talkWith;
+    const fromCamera = session === this.camera;
+    const peer = driver === null ? undefined : fromCamera ? this.opts.session(driver) : session.id === driver ? this.camera : undefined;
+    if (!peer) return session.error('unknown_peer', 'push-to-talk goes between the camera and the driver only', 'signal', 'to');
+    const relayed: SignalRelayMessage = msg.description !== undefined
+      ? { type: 'signal', from: TALK_PEER, description: msg.description }
+      : { type: 'signal', from: TALK_PEER, candidate: msg.candidate ?? null };
+    const json = JSON.stringify(relayed);
+    const refusal = this.budget.charge(talkBudget(driver!), fromCamera ? 'camera' : 'viewer', msg, Buffer.byteLength(json));
+    if (refusal !== null) return this.refuse(session, refusal);
+    if (peer.ws.bufferedAmount > BACKLOG_BYTES) return this.dropFor(peer, fromCamera ? session.id : TALK_PEER);
+    peer.sendText(json);
   }
 
   private sfuToCamera(step: SfuSignal): void {
@@ -297,4 +349,9 @@ export class CameraRelay {
   private tell(session: ClientSession, status: ViewingMessage['status']): void {
     session.send({ type: 'viewing', status, camera: this.camera?.id ?? null, limit: this.limit });
   }
+}
+
+/** The signalling budget of a driver's push-to-talk, apart from its video's. */
+function talkBudget(driver: string): string {
+  return `${TALK_PEER}:${driver}`;
 }

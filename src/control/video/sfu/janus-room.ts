@@ -24,6 +24,11 @@ export interface JanusRoomEvents {
 
 export class JanusRoom {
   private publisher: { handle: number; feed: number; live: boolean } | null = null;
+  /**
+   * The camera's candidates that came while its offer was with Janus (no handle to trickle them to yet):
+   * given to the publisher's handle once Janus answers. Null when no publication is under way.
+   */
+  private early: Array<JanusCandidate | null> | null = null;
   private readonly subscribers = new Map<string, number>();
 
   private constructor(
@@ -53,13 +58,17 @@ export class JanusRoom {
   /** The camera's offer: it becomes the room's publisher (a new handle; any earlier one goes), Janus's answer back. */
   async publish(offer: string): Promise<string> {
     await this.unpublish();
+    const early: Array<JanusCandidate | null> = [];
+    this.early = early;
     const handle = await this.session.attach(VIDEOROOM);
-    const reply = await this.session.message(handle, { request: 'joinandconfigure', ptype: 'publisher', room: this.room, pin: this.pin, display: 'camera' }, { type: 'offer', sdp: offer });
+    const reply = await this.session.message(handle, { request: 'joinandconfigure', ptype: 'publisher', room: this.room, pin: this.pin, display: 'camera' }, { type: 'offer', sdp: offer })
+      .finally(() => { if (this.early === early) this.early = null; });
     if (typeof reply.data.id !== 'number' || reply.jsep?.type !== 'answer') {
       await this.session.detach(handle);
       throw new Error('janus: the publisher was not answered');
     }
     this.publisher = { handle, feed: reply.data.id, live: false };
+    for (const candidate of early) await this.session.trickle(handle, candidate);
     return reply.jsep.sdp;
   }
 
@@ -99,6 +108,7 @@ export class JanusRoom {
 
   /** A party's ICE candidate (null: it has no more) for its handle. */
   async trickle(party: Party, candidate: JanusCandidate | null): Promise<void> {
+    if ('camera' in party && this.publisher === null && this.early !== null) return void this.early.push(candidate);
     const handle = 'camera' in party ? this.publisher?.handle : this.subscribers.get(party.viewer);
     if (handle !== undefined) await this.session.trickle(handle, candidate);
   }

@@ -10,7 +10,7 @@
  */
 import type { Logger } from '../../log.js';
 import type { IceCandidate } from '../../protocol/messages.js';
-import { JanusRoom, type Party } from './janus-room.js';
+import { JanusRoom, type JanusRoomEvents, type Party } from './janus-room.js';
 import { JanusSession, janusAnswers, type JanusCandidate } from './janus-session.js';
 
 /** The name the camera page offers to when it publishes to the SFU (client ids are `c<n>`: no clash). */
@@ -20,6 +20,13 @@ export const SFU_VIEWERS = 64;
 const PROBE_MS = 1_000;
 /** A viewer whose connection to Janus failed gets a new offer after this (the camera's own retry pace: camera-peers.ts). */
 const RESUBSCRIBE_MS = 3_000;
+/** A camera whose offer Janus refused is asked for a new one after RESUBSCRIBE_MS, this many times in a row at most. */
+export const MAX_REPUBLISH = 5;
+
+/** What the route uses of a room (JanusRoom; a fake in the tests). */
+export type SfuRoom = Pick<JanusRoom, 'live' | 'room' | 'publish' | 'unpublish' | 'subscribe' | 'start' | 'unsubscribe' | 'trickle' | 'close'>;
+/** Makes the car's room on the Janus at `url`, or throws; `gone` is called once if its session is lost later. */
+export type RoomOpener = (url: string, events: JanusRoomEvents, gone: (why: string) => void) => Promise<SfuRoom>;
 
 /** A step from the SFU to one page: a description or a candidate, as a relayed signal carries it. */
 export type SfuSignal = { description: { type: 'offer' | 'answer'; sdp: string } } | { candidate: IceCandidate | null };
@@ -35,10 +42,16 @@ export interface SfuRouteOptions {
   toViewer(viewer: string, signal: SfuSignal): void;
   /** Up or down now. */
   changed(up: boolean): void;
+  /** Janus refused the camera's offer: the camera is to offer anew (told of SFU_PEER again). */
+  republish(): void;
+  /** How the room is made: on a real Janus unless a test says otherwise. */
+  openRoom?: RoomOpener;
 }
 
 export class SfuRoute {
-  private room: JanusRoom | null = null;
+  private room: SfuRoom | null = null;
+  /** Janus's refusals of the camera's offers since the last one it took. */
+  private refusedPublishes = 0;
   /** Viewers to subscribe as soon as the camera is published. */
   private readonly viewers = new Set<string>();
   private probe: ReturnType<typeof setTimeout> | undefined;
@@ -66,8 +79,24 @@ export class SfuRoute {
     const generation = ++this.generation;
     room.publish(step.description.sdp).then((answer) => {
       if (generation !== this.generation || this.room !== room) return;
+      this.refusedPublishes = 0;
       this.opts.toCamera({ description: { type: 'answer', sdp: answer } });
-    }, (err: Error) => this.opts.log.warn('sfu_publish_failed', { car: this.opts.car }, err.message));
+    }, (err: Error) => this.publishRefused(room, generation, err));
+  }
+
+  /**
+   * Janus refused the camera's offer (a publisher it has not let go of yet, a busy Janus): the camera is
+   * asked for a new one in a while, up to MAX_REPUBLISH times in a row; past that, the log says so and
+   * the camera is asked again only when the route comes back up or the camera does.
+   */
+  private publishRefused(room: SfuRoom, generation: number, err: Error): void {
+    const current = generation === this.generation && this.room === room;
+    const again = current && ++this.refusedPublishes <= MAX_REPUBLISH;
+    this.opts.log.warn('sfu_publish_failed', { car: this.opts.car, again }, err.message);
+    if (!again) return;
+    setTimeout(() => {
+      if (generation === this.generation && this.room === room) this.opts.republish();
+    }, RESUBSCRIBE_MS).unref();
   }
 
   /** A viewer's step toward the SFU: its answer starts its subscription, its candidates are trickled. */
@@ -94,6 +123,7 @@ export class SfuRoute {
   /** The camera left (or is no longer sent to the SFU): its publication and every subscription end. */
   cameraGone(): void {
     this.generation++;
+    this.refusedPublishes = 0;
     this.viewers.clear();
     this.viewerGeneration.clear();
     void this.room?.unpublish().catch(() => {});
@@ -107,7 +137,7 @@ export class SfuRoute {
     await room?.close();
   }
 
-  private async subscribe(room: JanusRoom, viewer: string): Promise<void> {
+  private async subscribe(room: SfuRoom, viewer: string): Promise<void> {
     const generation = (this.viewerGeneration.get(viewer) ?? 0) + 1;
     this.viewerGeneration.set(viewer, generation);
     try {
@@ -119,7 +149,7 @@ export class SfuRoute {
   }
 
   /** A viewer's connection to Janus failed: offered again in a while, if it is still served then. */
-  private resubscribe(room: JanusRoom, viewer: string): void {
+  private resubscribe(room: SfuRoom, viewer: string): void {
     const generation = this.viewerGeneration.get(viewer);
     setTimeout(() => {
       if (this.room === room && room.live && this.viewers.has(viewer) && this.viewerGeneration.get(viewer) === generation) void this.subscribe(room, viewer);
@@ -130,16 +160,14 @@ export class SfuRoute {
   private async connect(): Promise<void> {
     if (this.closed) return;
     try {
-      if (!await janusAnswers(this.opts.url, PROBE_MS)) throw new Error('janus does not answer');
-      const session = await JanusSession.open(this.opts.url);
-      const room: JanusRoom = await JanusRoom.create(session, {
+      const room: SfuRoom = await (this.opts.openRoom ?? openJanusRoom)(this.opts.url, {
         candidate: (party, candidate) => this.candidate(party, candidate),
         live: () => { for (const viewer of this.viewers) void this.subscribe(room, viewer); },
         hangup: (viewer) => this.resubscribe(room, viewer),
-      });
+      }, (why) => this.lost(room, why));
       if (this.closed) return void room.close();
-      session.onGone = (why) => this.lost(room, why);
       this.room = room;
+      this.refusedPublishes = 0;
       this.unreachableSaid = false;
       this.opts.log.info('sfu_up', { car: this.opts.car, room: room.room });
       this.opts.changed(true);
@@ -150,7 +178,7 @@ export class SfuRoute {
     }
   }
 
-  private lost(room: JanusRoom, why: string): void {
+  private lost(room: SfuRoom, why: string): void {
     if (this.room !== room) return;
     this.room = null;
     this.generation++;
@@ -170,9 +198,21 @@ export class SfuRoute {
   }
 }
 
+/** The hooks the camera relay gives a car's route. */
+export type SfuRouteHooks = Pick<SfuRouteOptions, 'toCamera' | 'toViewer' | 'changed' | 'republish'>;
+
 /** The camera relay's way to make a car's route (CameraRelayOptions.sfu), for Janus at `url`. */
 export function sfuRouteTo(url: string, car: string, log: Logger) {
-  return (hooks: Pick<SfuRouteOptions, 'toCamera' | 'toViewer' | 'changed'>): SfuRoute => new SfuRoute({ url, car, log, ...hooks });
+  return (hooks: SfuRouteHooks): SfuRoute => new SfuRoute({ url, car, log, ...hooks });
+}
+
+/** A session on the Janus at `url` and the car's room in it, once Janus answers. */
+async function openJanusRoom(url: string, events: JanusRoomEvents, gone: (why: string) => void): Promise<SfuRoom> {
+  if (!await janusAnswers(url, PROBE_MS)) throw new Error('janus does not answer');
+  const session = await JanusSession.open(url);
+  const room = await JanusRoom.create(session, events);
+  session.onGone = gone;
+  return room;
 }
 
 function janusCandidate(candidate: IceCandidate | null): JanusCandidate | null {
