@@ -35,7 +35,8 @@ import type { LossyPathResult, OutageResult, PathName, RunResult } from './drive
 import { runMoves, type Arrival, type Position } from './drive-paths-moves.js';
 
 const NS = `wr-channel-finish-${process.pid}`;
-const HOST = '10.212.0.2';
+/** The path's far end: 10.212.N.2, N not in use here (10.212.0.x is the tool's own, for runs by hand). */
+const HOST = `10.212.${freeSubnet()}.2`;
 const TUNPATH = fileURLToPath(new URL('../../shared/tools/lossy-path/tunpath.py', import.meta.url));
 const CONTROL = fileURLToPath(new URL('./lossy-path-control.py', import.meta.url));
 const SERVER = fileURLToPath(new URL('./lossy-path-server.ts', import.meta.url));
@@ -69,6 +70,16 @@ function lines(child: ChildProcess, what: string) {
     if (!check()) waiters.add(wake);
   });
   return { all, next };
+}
+
+/** A third byte for 10.212.N.x that no address here has, from our pid on (two benches at once differ). */
+function freeSubnet(): number {
+  const used = spawnSync('ip', ['-4', '-o', 'addr'], { encoding: 'utf8' }).stdout ?? '';
+  for (let i = 0; i < 254; i++) {
+    const n = 1 + ((process.pid + i) % 254);
+    if (!used.includes(`10.212.${n}.`)) return n;
+  }
+  throw new Error('no free 10.212.N.x subnet');
 }
 
 /** Why this machine cannot run the path, or null. */
@@ -112,7 +123,7 @@ async function tell(rig: Rig, command: string): Promise<void> {
 async function start(children: ChildProcess[]): Promise<Rig> {
   const harness = await import('../test/web/harness.js');
   await harness.ensureBuilt();
-  const tun = spawn('python3', [CONTROL, TUNPATH, NS, '20', '0'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const tun = spawn('python3', [CONTROL, TUNPATH, NS, '20', '0', HOST.split('.')[2]], { stdio: ['pipe', 'pipe', 'inherit'] });
   children.push(tun);
   const tunOut = lines(tun, 'the lossy path');
   await tunOut.next((l) => l === 'ready');

@@ -1,13 +1,15 @@
-"""Runs ../shared/tools/lossy-path/tunpath.py unchanged, with two controls read from stdin, for
+"""Runs ../shared/tools/lossy-path/tunpath.py with two controls read from stdin, for
 bench/drive-paths-lossy.ts (one path, one page and one server for every loss level and the outage):
   loss PCT     the loss each way from now on
   outage MS    a cut: for MS every packet is dropped, those read and those already on their way
-Each command is answered `ok ...` on stdout once it is in force.
-usage: lossy-path-control.py TUNPATH NS DELAY_MS LOSS_PCT"""
+Each command is answered `ok ...` on stdout once it is in force. Its addresses, fixed in the file
+(10.212.0.1 and .2), are moved to 10.212.SUBNET.1 and .2, so that two benches at once do not collide.
+usage: lossy-path-control.py TUNPATH NS DELAY_MS LOSS_PCT SUBNET"""
 import os, sys, threading, time
 
 path = sys.argv[1]
-sys.argv = [path] + sys.argv[2:]
+subnet = int(sys.argv[5])
+sys.argv = [path] + sys.argv[2:5]
 tunpath = {"__name__": "__main__", "__file__": path}
 cut_until = [0.0]
 write = os.write
@@ -41,4 +43,7 @@ def control():
 os.write = write_unless_cut
 threading.Thread(target=control, daemon=True).start()
 with open(path) as source:
-    exec(compile(source.read(), path, "exec"), tunpath)
+    code = source.read()
+if code.count('"10.212.0.') != 4:
+    sys.exit(f"{path}: its addresses are not where this expects them (four \"10.212.0.x\")")
+exec(compile(code.replace('"10.212.0.', f'"10.212.{subnet}.'), path, "exec"), tunpath)

@@ -23,6 +23,11 @@ export class DriveChannel {
     this.asks.start();
   }
 
+  /** The server's message rate per client (welcome.limits): the drive path's copies stay under it. */
+  fitRate(perSecond: number): void {
+    this.path.fitRate(perSecond);
+  }
+
   /** Disconnected: the channel went with the connection. */
   reset(): void {
     this.asks.reset();

@@ -174,6 +174,7 @@ function welcome(page: MessageParts, message: Extract<ServerMessage, { type: 'we
   const { facts, connection, status, track, race, video, serverRuns, resume, auth, accessories, buttons, drive, seatChanged, mayRace } = page;
   facts.welcomed = true;
   drive.fitWatchdog(message.limits.watchdogMs);
+  page.driveChannel.fitRate(message.limits.driveRatePerSecond);
   facts.serverDeadZone = message.limits.deadZone ?? SERVER_DEAD_ZONE;
   serverRuns.welcome();
   accessories.welcome(message.vehicle.accessories);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { connect, startServer, wsUrl } from './helpers.js';
 import { openChannel } from '../support/channel-client.js';
 import { TOKEN_SUBPROTOCOL_PREFIX } from '../../src/control/protocol/messages.js';
+import { createLogger } from '../../src/control/log.js';
 import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this file's tests are done
 
 test('drive channel: the driver drives, stops and releases the seat over its channel', async (t) => {
@@ -116,4 +117,35 @@ test('drive channel: a server started without drive channels answers closed with
   driver.send({ type: 'drive', x: 0, y: 0, seq: 1 });
   driver.send({ type: 'drive', x: 0, y: 1, seq: 2 });
   await driver.state({ direction: 'forward' });
+});
+
+test('drive channel: the page\'s early copy of a position (a new seq) keeps the car where it is; one arriving after a stop does not restart it', async (t) => {
+  const server = await startServer(t);
+  const driver = await connect(t, wsUrl(server));
+  const channel = await openChannel(t, driver);
+  driver.send({ type: 'drive', x: 0, y: 0, seq: 1 });
+  await driver.roundTrip();
+  const mark = driver.mark();
+  channel.send({ type: 'drive', x: 0, y: 1, seq: 2 });
+  channel.send({ type: 'drive', x: 0, y: 1, seq: 3 }); // its copy, 12 ms later on the page
+  await driver.state({ direction: 'forward' }, mark);
+  driver.send({ type: 'stop', seq: 4 });
+  await driver.state({ direction: 'stop' }, mark);
+  channel.send({ type: 'drive', x: 0, y: 1, seq: 3 }); // the copy again, late: older than the stop
+  await driver.roundTrip();
+  assert.equal(server.driver.state.direction, 'stop');
+  assert.deepEqual(driver.inbox.slice(mark).filter((m) => m.type === 'error'), []);
+});
+
+test('drive channel: at debug level the server logs each step of a channel\'s setup, to see where an ask that does not open stopped', async (t) => {
+  const steps: string[] = [];
+  const log = createLogger((r) => { if (r.event === 'drive_channel') steps.push(String(r.fields.step)); }, 'debug');
+  const server = await startServer(t, { log });
+  await openChannel(t, await connect(t, wsUrl(server)));
+  // The client's end opens first; the server's callbacks follow on its threads.
+  for (const end = Date.now() + 15_000; !steps.includes('channel open') && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
+  for (const step of ['asked', 'library loaded', 'signaling have-local-offer', 'answer taken', 'connection connected', 'channel open']) {
+    assert.ok(steps.includes(step), `${step} in ${steps.join(', ')}`);
+  }
+  assert.ok(steps.indexOf('asked') < steps.indexOf('answer taken') && steps.indexOf('answer taken') < steps.indexOf('channel open'), steps.join(', '));
 });

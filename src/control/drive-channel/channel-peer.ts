@@ -27,6 +27,8 @@ export interface ChannelPeerOptions {
   receive(data: Buffer, isBinary: boolean): void;
   /** The channel ended by itself (its connection failed or closed); not called after close(). */
   ended(why: string): void;
+  /** Each step of the setup (ICE, DTLS, the channel), for a debug log of an ask that does not open. */
+  trace?(step: string): void;
 }
 
 export class ChannelPeer {
@@ -45,10 +47,15 @@ export class ChannelPeer {
       if (!this.closed) opts.signal({ type: 'channel', candidate: { candidate, sdpMid: mid } });
     });
     this.pc.onStateChange((state) => {
+      opts.trace?.(`connection ${state}`);
       if (state === 'failed' || state === 'closed') this.end(`its connection ${state}`);
     });
+    this.traceSteps(opts.trace);
     this.channel = this.pc.createDataChannel('drive', { unordered: true, maxRetransmits: 0 });
-    this.channel.onOpen(() => this.startBeats());
+    this.channel.onOpen(() => {
+      opts.trace?.('channel open');
+      this.startBeats();
+    });
     this.channel.onClosed(() => this.end('it closed'));
     this.channel.onMessage((msg) => {
       if (this.closed) return;
@@ -63,6 +70,7 @@ export class ChannelPeer {
     if (description.type !== 'answer') return false;
     try {
       this.pc.setRemoteDescription(description.sdp, 'answer');
+      this.opts.trace?.('answer taken');
       return true;
     } catch {
       return false;
@@ -90,6 +98,13 @@ export class ChannelPeer {
     } catch {
       // Already closed underneath: what matters is that nothing more is taken from it.
     }
+  }
+
+  private traceSteps(trace: ((step: string) => void) | undefined): void {
+    if (trace === undefined) return;
+    this.pc.onIceStateChange((state) => trace(`ice ${state}`));
+    this.pc.onGatheringStateChange((state) => trace(`gathering ${state}`));
+    this.pc.onSignalingStateChange((state) => trace(`signaling ${state}`));
   }
 
   private startBeats(): void {

@@ -78,7 +78,9 @@ export class DriveChannels {
     const refusal = this.refusal(session);
     if (refusal !== null) return session.send({ type: 'channel', closed: refusal });
     this.left(session); // asking again replaces the channel (a page after a network change)
+    this.trace(session, 'asked');
     const lib = await (this.opts.library ?? (() => loadRtcLibrary(this.opts.log)))();
+    this.trace(session, 'library loaded');
     // The client may have gone, or asked again, while the library loaded.
     if (this.closed || !session.open || this.peers.has(session)) return;
     if (lib === null) return session.send(NONE);
@@ -90,6 +92,7 @@ export class DriveChannels {
         if (data.length > MAX_CHANNEL_MESSAGE_BYTES) return session.error('invalid_message', `a drive channel frame is at most ${MAX_CHANNEL_MESSAGE_BYTES} bytes`, 'channel');
         this.opts.receive(session, data, isBinary);
       },
+      trace: (step) => this.trace(session, step),
       ended: (why) => {
         if (this.peers.get(session) !== peer) return;
         this.peers.delete(session);
@@ -97,6 +100,11 @@ export class DriveChannels {
       },
     });
     this.peers.set(session, peer);
+  }
+
+  /** A step of a channel's setup, in the debug log (an ask that does not open, seen from here). */
+  private trace(session: ClientSession, step: string): void {
+    if (this.opts.log.enabled('debug')) this.opts.log.debug('drive_channel', { client: session.id, step });
   }
 
   /** Why this client may not open a channel now, or null. */
