@@ -56,11 +56,6 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
-  /** When the next timer is due (a paced clock wakes then: src/control/ghost/paced-clock.ts); null when none is set. */
-  get nextAt(): number | null {
-    return this.#timers.find((timer) => !timer.cancelled)?.at ?? null;
-  }
-
   setTimeout(fn: () => void, ms: number): ClockTimer {
     return this.#add({ at: this.#now + Math.max(0, ms), seq: this.#seq++, fn, cancelled: false });
   }

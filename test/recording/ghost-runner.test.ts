@@ -210,33 +210,3 @@ test('a ghost\'s label: the name its driver gave, if the server\'s name rule tak
   assert.equal(named(42), 'ghost · a drive on car', 'not text');
   assert.equal(labelOf(parseRecording(text)), 'ghost · a drive on car', 'no name: the car, not c1');
 });
-
-/** Waits (a turn of the event loop at a time, 20 ms apart) until `ok`; fails after `ms`. */
-async function until(ok: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!ok()) {
-    assert.ok(performance.now() < deadline, `${what} within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-test('a stalled process only pauses a ghost: on the real clock, the event loop held up 400 ms mid-run, it drives to the end and ends exactly where it does on fake time', async (t) => {
-  const recording = parseRecording(readFileSync(FIXTURE, 'utf8'));
-  const clock = new VirtualClock();
-  const calm = yardWith([page()], clock);
-  t.after(() => calm.yard.close());
-  assert.ok(calm.yard.start(await ghostScriptOf(recording), '192.0.2.1').ok);
-  await advance(clock, recording.end.t + 100);
-  const expected = calm.yard.list()[0];
-  assert.equal(expected.ended, true);
-
-  const ada = page();
-  const busy = new GhostYard({ sims: [world([ada])], log: silentLogger }); // the process's own clock
-  t.after(() => busy.close());
-  assert.ok(busy.start(await ghostScriptOf(recording), '192.0.2.1').ok);
-  await until(() => (ada.ghosts().at(-1)?.[0]?.pose.speed ?? 0) > 0, 'the ghost drives');
-  const stalled = performance.now() + 400;
-  while (performance.now() < stalled); // the event loop held up, as a busy machine does (a 250 ms lag ended a replay)
-  await until(() => busy.list()[0]?.ended === true, 'the ghost ends');
-  assert.deepEqual(busy.list()[0].pose, expected.pose, 'the same end, to the last bit: the ghost\'s own time paused while the process stalled');
-});

@@ -89,7 +89,7 @@ export class GhostYard {
     const key = randomBytes(18).toString('base64url');
     this.#entries.set(id, { ghost, keyDigest: digest(key), linger: null });
     ghost.driver.on('pose', this.#moved);
-    ghost.start(() => this.#ended(id)).catch((err: Error) => {
+    ghost.start(this.#clock, () => this.#ended(id)).catch((err: Error) => {
       this.opts.log.error('ghost_failed', { ghost: id }, `${id} could not start: ${err.message}`);
       void this.#drop(id);
     });

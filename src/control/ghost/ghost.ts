@@ -3,13 +3,11 @@
  * the script that drives it (a recording's replay: src/recording/ghost-script.ts). It is built here, not
  * by whoever asks: a ghost can only ever move this simulator, never a real car's link. When its script
  * ends, or it is removed, the script stops its car (the replay's own end) and the link is closed after a
- * stop of our own, as every car's close does (driver.ts). All of it runs on the ghost's own time
- * (paced-clock.ts), which pauses while the process stalls: a busy machine never cuts a ghost short.
+ * stop of our own, as every car's close does (driver.ts).
  */
 import { Driver, SimLink, type Clock, type CodecName, type Pose } from '../../vehicle/index.js';
 import { createCodec } from '../../vehicle/index.js';
 import type { GhostCar } from '../protocol/messages.js';
-import { PacedClock } from './paced-clock.js';
 
 /** What a ghost replays: where its car starts, with which codec and limits, and what drives it. */
 export interface GhostScript {
@@ -35,17 +33,14 @@ const ORIGIN: Pose = { x: 0, y: 0, heading: 0, speed: 0 };
 
 export class Ghost {
   readonly driver: Driver;
-  /** The ghost's own time: it pauses while the process stalls, so the script never falls behind (paced-clock.ts). */
-  readonly #clock: PacedClock;
   #run: GhostRun | null = null;
   #ended = false;
   #closed = false;
 
   constructor(readonly id: string, readonly colour: string, private readonly script: GhostScript, clock: Clock) {
-    this.#clock = new PacedClock(clock);
-    const link = new SimLink({ clock: this.#clock, start: script.start ?? ORIGIN });
+    const link = new SimLink({ clock, start: script.start ?? ORIGIN });
     const { watchdogMs, refreshMs, maxSpeed } = script.limits;
-    this.driver = new Driver({ link, codec: createCodec(script.codec), watchdogMs, refreshMs, maxSpeed, clock: this.#clock });
+    this.driver = new Driver({ link, codec: createCodec(script.codec), watchdogMs, refreshMs, maxSpeed, clock });
   }
 
   get label(): string {
@@ -62,10 +57,10 @@ export class Ghost {
   }
 
   /** Starts the car's link and its script; `onEnd` when the script is over (the car stopped). */
-  async start(onEnd: () => void): Promise<void> {
+  async start(clock: Clock, onEnd: () => void): Promise<void> {
     await this.driver.start(); // a simulator connects at once; its first byte is a stop
     if (this.#closed) return;
-    const run = this.script.play(this.driver, this.#clock);
+    const run = this.script.play(this.driver, clock);
     this.#run = run;
     run.done.then(() => this.#finish(onEnd), () => this.#finish(onEnd));
   }
@@ -76,7 +71,7 @@ export class Ghost {
     this.#closed = true;
     this.#run?.stop();
     this.driver.stop();
-    return this.driver.close().finally(() => this.#clock.stop());
+    return this.driver.close();
   }
 
   #finish(onEnd: () => void): void {
