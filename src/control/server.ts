@@ -16,6 +16,7 @@ import { DEFAULT_DEAD_ZONE, DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../veh
 import type { ServerAddOn } from './add-on.js';
 import { AddressLockout, TokenCheck } from './connection/auth.js';
 import type { SessionContext } from './connection/client-session.js';
+import { NameKeys } from './connection/name-keys.js';
 import { faultsFromEnv, type FaultInjection } from './fault-injection.js';
 import { DEFAULT_CAR_NAME, Fleet } from './fleet.js';
 import { createRequestAuthorizer } from './http/http-auth.js';
@@ -77,7 +78,7 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   const now = () => performance.now();
   const ghosts = new GhostYard({ sims: fleet.worlds.filter((w) => fleet.sims.has(w.name)), log });
   const raceway = new Raceway(fleet, { now, log, authRequired: token !== null, ghosts });
-  const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
+  const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now, nameKeys: new NameKeys() };
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!existsSync(join(staticDir, 'index.html'))) log.warn('no_page', { dir: staticDir }, `no index.html in ${staticDir} (run npm run build)`);
 

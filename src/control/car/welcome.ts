@@ -34,6 +34,6 @@ export function welcomeFor(session: ClientSession, facts: CarFacts, now: { seat:
     type: 'welcome', protocol: PROTOCOL_VERSION, clientId: session.id, role: now.seat.roleOf(session.id),
     authRequired: facts.authRequired, authenticated: session.auth.authenticated, marshal: isMarshal(session, facts.authRequired),
     vehicle: { codec: facts.codec, link: facts.linkKind, accessories: [...facts.accessories], maxSpeed: now.driver.maxSpeed }, limits: facts.limits, state: now.state,
-    resumeToken: session.resumeToken, video: now.video,
+    resumeToken: session.resumeToken, nameKey: session.nameKey, video: now.video,
   };
 }

@@ -26,7 +26,7 @@ export class Raceway {
   readonly feed: LobbyFeed;
   /** "Race my best lap": the best laps kept, and ghosts of them (null without a ghost yard). */
   readonly bestLaps: BestLapGhosts | null;
-  private readonly names = new DriverNames();
+  private readonly names: DriverNames;
   private readonly book: LapBook;
   private readonly drivers = new Map<string, string | null>();
   /** By car: the driver whose seat is held for their resume token. */
@@ -36,6 +36,7 @@ export class Raceway {
 
   constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean; ghosts?: GhostYard }) {
     const { worlds } = fleet;
+    this.names = new DriverNames((client) => this.nameKeyOf(client));
     this.bestLaps = opts.ghosts === undefined ? null : new BestLapGhosts({
       sims: worlds.filter((w) => fleet.sims.has(w.name)), ghosts: opts.ghosts, names: this.names, now: opts.now,
       authRequired: opts.authRequired ?? false, log: opts.log,
@@ -108,6 +109,15 @@ export class Raceway {
     if (driver === null && reserved && before !== null) this.heldFor.set(car, before);
     if (driver !== null && held !== undefined) this.names.inherit(driver, held);
     this.drivers.set(car, driver);
+  }
+
+  /** A connected client's name key (its welcome's), on whichever car it is. */
+  private nameKeyOf(client: string): string | undefined {
+    for (const world of this.fleet.worlds) {
+      const session = world.client(client);
+      if (session !== undefined) return session.nameKey;
+    }
+    return undefined;
   }
 
   private onClient(world: CarWorld, client: string, joined: boolean): void {
