@@ -53,6 +53,11 @@ export class DriverNames {
     if (key !== undefined && !this.byKey.has(key)) this.keep(key, name); // a page that had no key yet: its new one
   }
 
+  /** Whether the client goes by a name it set (not the server's default). */
+  chose(client: string): boolean {
+    return this.chosen.has(client);
+  }
+
   /** The name the client set, or its default. */
   nameOf(client: string): string {
     return this.chosen.get(client) ?? this.defaultOf(client);

@@ -12,6 +12,7 @@ import type { CarWorld } from '../car/car-world.js';
 import type { Fleet } from '../fleet.js';
 import { Arena, type LapPoint } from './arena.js';
 import { BestLapGhosts } from './best-lap-ghosts.js';
+import type { BestLapsFile } from './best-laps-file.js';
 import type { GhostYard } from '../ghost/ghost-yard.js';
 import { DriverNames } from './driver-names.js';
 import { LapBook } from './lap-book.js';
@@ -34,12 +35,13 @@ export class Raceway {
   private readonly colours: Map<string, ArenaCar>;
   private readonly unlisten: Array<() => void>;
 
-  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean; ghosts?: GhostYard }) {
+  /** `bestLapsFile`: where best laps are kept across restarts (best-laps-file.ts); without it, for this run. */
+  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean; ghosts?: GhostYard; bestLapsFile?: BestLapsFile }) {
     const { worlds } = fleet;
     this.names = new DriverNames((client) => this.nameKeyOf(client));
     this.bestLaps = opts.ghosts === undefined ? null : new BestLapGhosts({
       sims: worlds.filter((w) => fleet.sims.has(w.name)), ghosts: opts.ghosts, names: this.names, now: opts.now,
-      authRequired: opts.authRequired ?? false, log: opts.log,
+      authRequired: opts.authRequired ?? false, log: opts.log, file: opts.bestLapsFile,
     });
     this.arena = new Arena(worlds, fleet.sims, opts.now, {
       lap: (lap, end) => this.onLap(lap, end),
@@ -77,11 +79,13 @@ export class Raceway {
     }));
   }
 
-  close(): void {
+  /** Stops listening; resolves once the best laps are written (when they are kept in a file). */
+  close(): Promise<void> {
     for (const stop of this.unlisten) stop();
     this.race.close();
     this.arena.close();
     this.feed.close();
+    return this.bestLaps?.close() ?? Promise.resolve();
   }
 
   private onEvent(world: CarWorld, event: CarEvent): void {
