@@ -1,15 +1,29 @@
 /**
- * What a car tells its clients of itself: the `welcome` a new connection hears first, and the `state`
- * every client hears when it changes. Built here from the car's parts; car-world.ts sends them.
+ * What a car tells of itself: the `welcome` a new connection hears first, the `state` every client hears
+ * when it changes, and its line in `GET /api/cars` (CarSummary). Built here from the car's parts;
+ * car-world.ts sends them.
  */
 import type { Driver, VehicleState as CarState } from '../../vehicle/index.js';
 import { isMarshal } from '../connection/marshal.js';
 import type { ClientSession } from '../connection/client-session.js';
 import {
   PROTOCOL_VERSION,
-  type AccessoryName, type CodecName, type LastCommand, type Limits, type LinkKind, type VehicleState, type VideoStatus, type WelcomeMessage,
+  type AccessoryName, type CodecName, type LastCommand, type Limits, type LinkKind, type LinkState, type VehicleState, type VideoStatus, type WelcomeMessage,
 } from '../protocol/messages.js';
 import type { Seating } from './seating.js';
+
+/** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
+export interface CarSummary {
+  name: string;
+  codec: CodecName;
+  link: LinkKind;
+  linkState: LinkState;
+  /** The driver's client id, or null when the seat is empty. */
+  driver: string | null;
+  spectators: number;
+  /** The car's camera, if any, and its viewers. */
+  video: VideoStatus;
+}
 
 /** What a car is, as its welcome tells it (CarWorldOptions' fields of the same names). */
 export interface CarFacts {
