@@ -3,8 +3,7 @@
 // so a lap of 10 s and more takes milliseconds and its timing is exactly the same every run.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CarWorld } from '../../src/control/car/car-world.js';
 import { Fleet } from '../../src/control/fleet.js';
@@ -19,6 +18,7 @@ import { CIRCUIT } from '../../src/control/track/circuit.js';
 import { createCodec, Driver, SimLink, VirtualClock } from '../../src/vehicle/index.js';
 import { fakeContext, fakeSession, TEST_LIMITS, type FakePeer } from './fake-peer.js';
 import { routes, steerTowards, waypointFrom, type Waypoint } from '../support/lap-bot.js';
+import { tempDir } from '../recording/helpers.js';
 
 /** A watchdog the bot can trip on purpose by going quiet. */
 const LIMITS: Limits = { ...TEST_LIMITS, watchdogMs: 300 };
@@ -101,15 +101,9 @@ test('race my best lap: a ghost drives the driver\'s lap again from where it sta
   const a = await arena(t);
   const ada = a.join('c1');
   ada.say({ type: 'name', name: 'Ada' });
-  const ends = lapEnds(a, ada);
-  const line = routes(CIRCUIT).lap;
-  // Round once to cross the start line (a lap starts there), then round again (the lap ends there).
-  driveRoute(a, ada, [...line, ...line], 420);
-  assert.equal(ada.of('best-lap').length, 1, 'one lap was set, and Ada was told');
-  const { lapMs } = ada.last('best-lap');
+  const { lapMs, end } = setLap(a, ada);
   assert.equal(ada.last('laps').drivers[0].bestMs, lapMs, 'the lap book\'s best lap');
   assert.ok(lapMs > 8000, `a whole lap: ${lapMs} ms`);
-  assert.equal(ends.length, 1);
 
   a.clock.runUntil(a.clock.now() + 1000); // the car at rest where the route ended
   const live = a.world.driver.pose!;
@@ -122,7 +116,6 @@ test('race my best lap: a ghost drives the driver\'s lap again from where it sta
   await new Promise((resolve) => setImmediate(resolve)); // the script's end is told through a promise
   const [after] = a.ghosts.list();
   assert.equal(after.ended, true, 'the lap is over: the ghost stopped');
-  const end = ends[0];
   assert.ok(Math.hypot(after.pose.x - end.x, after.pose.y - end.y) < 1e-6, `ghost ${JSON.stringify(after.pose)} lap ${JSON.stringify(end)}`);
   assert.ok(Math.abs(after.pose.heading - end.heading) < 1e-6);
   assert.deepEqual(a.world.driver.pose, live, 'the live car did not move while the ghost drove');
@@ -135,24 +128,21 @@ test('race my best lap: a ghost drives the driver\'s lap again from where it sta
   assert.match(ada.last('error').message, /^3 ghosts are in the arena already, the most at once/);
 });
 
-/** A folder of this test's own, removed after it. */
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'webracer-names-keep-best-laps-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-/** Drives one whole lap of `red` (round once to the line, then round again): the lap's time and where it ended. */
+/**
+ * Drives one whole lap of `red` (round once to cross the start line, where a lap starts, then round again:
+ * the lap ends there): the lap's time and where it ended.
+ */
 function setLap(a: Arena, peer: FakePeer): { lapMs: number; end: Pose } {
   const ends = lapEnds(a, peer);
   const line = routes(CIRCUIT).lap;
   driveRoute(a, peer, [...line, ...line], 420);
-  assert.equal(peer.of('best-lap').length, 1, 'one lap was set');
+  assert.equal(peer.of('best-lap').length, 1, 'one lap was set, and its driver was told');
+  assert.equal(ends.length, 1);
   return { lapMs: peer.last('best-lap').lapMs, end: ends[0] };
 }
 
 test('race my best lap after a restart: the lap kept in best-laps.json is offered again, and its ghost ends where the lap ended', async (t) => {
-  const path = join(tempDir(t), BEST_LAPS_FILE);
+  const path = join(tempDir(t, 'webracer-names-keep-best-laps-'), BEST_LAPS_FILE);
   const before = await arena(t, new BestLapsFile(path, silentLogger));
   const ada = before.join('c1');
   ada.say({ type: 'name', name: 'Ada' });
@@ -177,7 +167,7 @@ test('race my best lap after a restart: the lap kept in best-laps.json is offere
 });
 
 test('a best lap set under a default name ("Driver 1") is not saved: that name is someone else after a restart', async (t) => {
-  const path = join(tempDir(t), BEST_LAPS_FILE);
+  const path = join(tempDir(t, 'webracer-names-keep-best-laps-'), BEST_LAPS_FILE);
   const before = await arena(t, new BestLapsFile(path, silentLogger));
   setLap(before, before.join('c1'));
   await before.close();

@@ -1,10 +1,9 @@
 // Best laps across restarts (race/best-laps-file.ts, best-lap-json.ts): `best-laps.json` in --data-dir is
 // input. A corrupt, oversized or hand-edited file gives a clear warning and the server starts with no best
 // laps: never a crash, never a lap past its bounds. Only a server given a data folder keeps one.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, type LogRecord } from '../../src/control/log.js';
 import { bestLapsJson, parseBestLaps } from '../../src/control/race/best-lap-json.js';
@@ -12,12 +11,9 @@ import { BEST_LAPS_FILE, BestLapsFile, MAX_FILE_BYTES } from '../../src/control/
 import { MAX_KEPT, type BestLap } from '../../src/control/race/best-laps.js';
 import { MAX_TRACE_STEPS, stepBytes } from '../../src/control/race/lap-trace.js';
 import { connect, startServer, wsUrl } from './helpers.js';
+import { tempDir as folder } from '../recording/helpers.js';
 
-function tempDir(t: TestContext): string {
-  const dir = mkdtempSync(join(tmpdir(), 'webracer-names-keep-file-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = (t: Parameters<typeof folder>[0]) => folder(t, 'webracer-names-keep-file-');
 
 function lap(driver = 'Ada', lapMs = 9000): BestLap {
   const start = { x: 1.5, y: 2.25, heading: 0.5, speed: 0 };

@@ -8,22 +8,12 @@ import { isMarshal } from '../connection/marshal.js';
 import type { ClientSession } from '../connection/client-session.js';
 import {
   PROTOCOL_VERSION,
-  type AccessoryName, type CodecName, type LastCommand, type Limits, type LinkKind, type LinkState, type VehicleState, type VideoStatus, type WelcomeMessage,
+  type AccessoryName, type CarListing, type CodecName, type LastCommand, type Limits, type LinkKind, type VehicleState, type VideoStatus, type WelcomeMessage,
 } from '../protocol/messages.js';
 import type { Seating } from './seating.js';
 
 /** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
-export interface CarSummary {
-  name: string;
-  codec: CodecName;
-  link: LinkKind;
-  linkState: LinkState;
-  /** The driver's client id, or null when the seat is empty. */
-  driver: string | null;
-  spectators: number;
-  /** The car's camera, if any, and its viewers. */
-  video: VideoStatus;
-}
+export type CarSummary = Omit<CarListing, 'colour' | 'driverName'>;
 
 /** What a car is, as its welcome tells it (CarWorldOptions' fields of the same names). */
 export interface CarFacts {
