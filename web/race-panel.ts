@@ -22,6 +22,8 @@ export class RacePanel {
   private readonly lapsInput: HTMLInputElement;
   private readonly startButton: HTMLButtonElement;
   private readonly endButton: HTMLButtonElement;
+  /** Why Start is greyed out for a spectator: the server would refuse (docs/races.md, "Who runs a race"). */
+  private readonly who: HTMLElement;
   private readonly book: HTMLTableSectionElement;
   private readonly countdown: HTMLElement;
   private readonly bestLapOffer: BestLapOffer;
@@ -42,6 +44,7 @@ export class RacePanel {
     this.lapsInput = el(root, '#race-laps');
     this.startButton = el(root, '#race-start');
     this.endButton = el(root, '#race-end');
+    this.who = el(root, '#race-who');
     this.book = el<HTMLTableElement>(root, '#lap-book').tBodies[0];
     this.countdown = el(root, '#countdown');
     this.bestLapOffer = new BestLapOffer(el(root, '#best-lap'), opts.send);
@@ -127,6 +130,7 @@ export class RacePanel {
     this.lapsInput.disabled = this.startButton.disabled;
     this.endButton.hidden = !under;
     this.endButton.disabled = !this.online || !this.mayRace;
+    this.who.hidden = !this.online || this.mayRace;
     this.endButton.textContent = phase === 'countdown' ? 'Call the race off' : 'End the race';
     this.keepFocus(focused);
     const standings = this.race?.standings ?? [];
