@@ -5,14 +5,14 @@
 // car stopped.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { recordingAddOn } from '../../src/recording/add-on.js';
 import {
-  WAIT_MS, ensureBuilt, launchBrowser, nameThisBrowser, openPage, startServer, waitForState, watchPage, type ControlServer,
+  SCREENSHOTS, WAIT_MS, ensureBuilt, launchBrowser, nameThisBrowser, openPage, startServer, waitForState, watchPage, type ControlServer,
 } from './harness.js';
 import { PROFILES } from './profiles.js';
 
@@ -87,6 +87,10 @@ describe('a session with a race, looked back at on /recordings', () => {
         assert.ok(near(last(recorded), [end.x, -end.y]), `so do the poses the car reported: ${last(recorded)}`);
         assert.ok(near(trail[1][0], recorded[1][0]), `both jump to the same grid slot: ${trail[1][0]} vs ${recorded[1][0]}`);
         assert.ok(!near(trail[0].at(-1)!, trail[1][0]), `the grid slot is not where the car was before the race: ${trail[0].at(-1)}`);
+        if (profile === 'a desktop') {
+          mkdirSync(SCREENSHOTS, { recursive: true });
+          await map.screenshot({ path: join(SCREENSHOTS, 'recording-race.png') });
+        }
         assert.deepEqual(errors, []);
       });
     });
