@@ -1,6 +1,6 @@
 // Who runs a race, as people see it on a phone and a desktop (issue 20 item 7; docs/races.md, "Who runs a
 // race"): a spectator's page greys out Start and End and says who may, while a driver's page starts the
-// race and calls it off. The server listens on 127.0.0.2, so Chromium (from 127.0.0.1) comes from "another
+// race and calls it off; once it runs, a driver whose car is not in it cannot end it, and is told so. The server listens on 127.0.0.2, so Chromium (from 127.0.0.1) comes from "another
 // machine": no page here is the marshal that a page on the server's own machine would be.
 
 import assert from 'node:assert/strict';
@@ -24,22 +24,23 @@ describe('who runs a race', () => {
       const watched: Watched[] = [];
       let driver: Page;
       let spectator: Page;
+      let late: Page;
       const press = (page: Page, name: string) => {
         const button = page.getByRole('button', { name });
         return profile === 'a phone' ? button.tap() : button.click();
       };
 
       before(async () => {
-        server = await startServer('sim', { host: '127.0.0.2', cars: [{ name: 'red', link: 'sim', codec: 'iracer' }] });
-        for (let i = 0; i < 2; i++) {
+        server = await startServer('sim', { host: '127.0.0.2', cars: [{ name: 'red', link: 'sim', codec: 'iracer' }, { name: 'blue', link: 'sim', codec: 'iracer' }] });
+        for (let i = 0; i < 3; i++) {
           const context = await browser.newContext(options);
           contexts.push(context);
           const page = await context.newPage();
           watched.push(watchPage(page));
         }
-        [driver, spectator] = contexts.map((c) => c.pages()[0]);
-        await openPage(driver, server.url, 'driver');
-        await openPage(spectator, server.url, 'spectator');
+        [driver, spectator, late] = contexts.map((c) => c.pages()[0]);
+        await openPage(driver, `${server.url}car/red`, 'driver');
+        await openPage(spectator, `${server.url}car/red`, 'spectator');
       });
       after(async () => {
         for (const context of contexts) await context.close();
@@ -65,6 +66,21 @@ describe('who runs a race', () => {
         await press(driver, 'Call the race off');
         await spectator.locator('#race-status', { hasText: 'called off' }).waitFor({ timeout: WAIT_MS });
         assert.equal(server.raceway.race.message().phase, 'none');
+      });
+
+      it('once it runs, a driver whose car is not in it cannot end it and is told so; a driver of a car in it ends it', async () => {
+        await press(driver, 'Start a race');
+        await driver.locator('#race-status', { hasText: 'Racing' }).waitFor({ timeout: WAIT_MS });
+        await openPage(late, `${server.url}car/blue`, 'driver'); // blue had nobody at go: not in the race
+        const end = late.getByRole('button', { name: 'End the race' });
+        await end.waitFor({ timeout: WAIT_MS });
+        assert.equal(await end.isDisabled(), true, 'End is greyed out for blue\'s driver');
+        assert.match(await late.locator('#race-who').innerText(), /drivers of the cars in this race and the marshal/);
+        assert.equal(await late.getByRole('button', { name: 'Start a race' }).isDisabled(), true, 'and no second race while one runs');
+        assert.equal(await driver.locator('#race-who').isHidden(), true);
+        await press(driver, 'End the race');
+        await late.locator('#race-status', { hasText: 'Race over' }).waitFor({ timeout: WAIT_MS });
+        assert.equal(await late.locator('#race-who').isHidden(), true, 'with no race, a driver may start one: nothing to explain');
         for (const w of watched) assert.deepEqual(w.errors, []);
       });
     });
