@@ -9,11 +9,8 @@ import { describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { CarListing, ServerMessage } from '../../src/control/protocol/messages.js';
 import { WAIT_MS, openPage, watchPage, withPage, type ControlServer, type PageRig } from './harness.js';
+import { PROFILES } from './profiles.js';
 
-const PROFILES = [
-  ['a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }],
-  ['a desktop', { viewport: { width: 1280, height: 800 } }],
-] as const;
 
 async function driverName(server: ControlServer): Promise<string | null> {
   return ((await (await fetch(new URL('/api/cars', server.url))).json()) as CarListing[])[0].driverName;
