@@ -10,8 +10,9 @@
  *   goes by that key's default, whether it reloads as a spectator, resumes a seat or came back after its
  *   hold ran out. Two tabs of one browser share a key, and so a default, as they share a typed name. The
  *   defaults of the last MAX_KEYS keys used are kept, and no longer.
- * - by a resume: a client without a key that takes a held seat back (as a new client id) goes on as the
- *   seat's "Driver 3" (inherit()). The defaults of the last MAX_DEPARTED clients to leave are kept for that.
+ * - by a resume: a client that offered no key (a script, an older page) and takes a held seat back (as a
+ *   new client id) goes on as the seat's "Driver 3" (inherit()), and so does the key it was given. The
+ *   defaults of the last MAX_DEPARTED clients to leave are kept for that.
  * Either way their laps, results and best lap stay theirs.
  */
 export const MAX_DEPARTED = 64;
