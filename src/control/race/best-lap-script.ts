@@ -2,9 +2,10 @@
  * A best lap as a ghost's script (ghost/ghost.ts): its demands handed to the ghost's own Driver at their
  * times from the lap's start, on the ghost's own simulated car, which starts where the lap did. With the
  * live car's codec and limits (watchdog, refresh, speed ceiling), the same Driver code makes the same bytes
- * at the same times, so the ghost drives the lap again (as exactly as the machine's timers: docs/races.md).
- * Like a replay (src/recording/replay.ts, docs/safety.md "Replay"), it stops its car at the lap's end, when
- * it is stopped, and when it falls MAX_LAG_MS behind its timeline.
+ * at the same times, so the ghost drives the lap again (docs/races.md "Exactness"). Like a replay
+ * (src/recording/replay.ts, docs/safety.md "Replay"), it stops its car at the lap's end, when it is
+ * stopped, and when it falls MAX_LAG_MS behind its timeline (which on a ghost's own time, paused through a
+ * stall, it does not: ghost/paced-clock.ts).
  */
 import type { Clock, ClockTimer, CodecName, Driver } from '../../vehicle/index.js';
 import type { GhostRun, GhostScript } from '../ghost/ghost-yard.js';
