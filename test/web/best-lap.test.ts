@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { BrowserContextOptions, CDPSession, Locator, Page } from 'playwright-core';
+import type { CDPSession, Locator, Page } from 'playwright-core';
 import { CIRCUIT } from '../../src/control/track/circuit.js';
 import { routes, steerTowards, waypointFrom, type Waypoint } from '../support/lap-bot.js';
 import { SCREENSHOTS, WAIT_MS, joystickGeometry, openPage, withPage, type ControlServer, type PageRig } from './harness.js';
+import { PROFILES } from './profiles.js';
 
 type Steer = -1 | 0 | 1;
 
@@ -102,11 +103,6 @@ async function driveRoute(hands: Hands, server: ControlServer, route: readonly W
   }
   await hands.letGo();
 }
-
-const PROFILES: ReadonlyArray<[string, BrowserContextOptions]> = [
-  ['a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }],
-  ['a desktop', { viewport: { width: 1280, height: 800 } }],
-];
 
 for (const [profile, context] of PROFILES) {
   describe(`race my best lap on ${profile}`, () => {
