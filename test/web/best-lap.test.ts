@@ -123,8 +123,14 @@ for (const [profile, context] of PROFILES) {
       await page.evaluate('document.activeElement?.blur()'); // the arrows drive, not the laps field
       if (touch) await page.locator('svg.joystick').scrollIntoViewIfNeeded(); // the thumb goes where the pad is
       // From the grid at go, round the oval and over the start line: the race's one lap.
-      await driveRoute(hands, server, routes(CIRCUIT).lap);
-      await page.locator('#race-status', { hasText: 'Race over' }).waitFor({ timeout: WAIT_MS });
+      // Round again while the race is not over, as a person would: a lap whose steering came late (a busy
+      // machine) can miss a checkpoint, and the line then starts a lap afresh (1 of 10 phone runs at load 16-41).
+      for (let round = 1; ; round++) {
+        await driveRoute(hands, server, routes(CIRCUIT).lap);
+        const over = page.locator('#race-status', { hasText: 'Race over' });
+        if (await over.waitFor({ timeout: WAIT_MS }).then(() => true, () => false)) break;
+        assert.ok(round < 3, `the race is over after ${round} rounds: ${await page.locator('#race-status').innerText()}`);
+      }
 
       const offer = page.getByRole('button', { name: 'Race my best lap' });
       await offer.waitFor({ timeout: WAIT_MS });
