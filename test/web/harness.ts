@@ -217,9 +217,10 @@ export interface PageRig {
 }
 
 export interface PageRigOptions {
-  /** The server's link and options (startServer's); a simulated car by default. */
+  /** The server's link and options (startServer's); a simulated car by default. A function is called in
+   *  before(), after the file's own earlier before() hooks (a TURN server's port, say). */
   link?: string;
-  server?: Partial<ControlOptions>;
+  server?: Partial<ControlOptions> | (() => Partial<ControlOptions>);
   /** The browser context's options: a 1280x800 desktop unless they say otherwise. */
   context?: BrowserContextOptions;
   /** installTestHooks first, then these scripts, before any of the page's own runs. */
@@ -242,7 +243,7 @@ export function withPage(opts: PageRigOptions = {}, ready?: (rig: PageRig) => un
   const rig = {} as PageRig;
   before(async () => {
     await ensureBuilt();
-    rig.server = await startServer(opts.link ?? 'sim', opts.server);
+    rig.server = await startServer(opts.link ?? 'sim', typeof opts.server === 'function' ? opts.server() : opts.server);
     rig.browser = await (opts.launch ?? launchBrowser)();
     rig.context = await rig.browser.newContext(opts.context ?? { viewport: { width: 1280, height: 800 } });
     if (opts.hooks) await installTestHooks(rig.context);
@@ -298,6 +299,18 @@ export async function nameThisBrowser(context: BrowserContext, name: string): Pr
     localStorage.setItem('webracer-settings', JSON.stringify({ name: ${JSON.stringify(name)} }));
   }`);
 }
+
+/**
+ * A network that lets no UDP through but to a TURN server, as the page's WebRTC sees it: relayed candidates
+ * only (with no relay given, no channel can open). Chromium's --force-webrtc-ip-handling-policy=
+ * disable_non_proxied_udp is ignored by Debian's Chromium 156 headless: its answer still carried a host UDP
+ * candidate, and the channel opened. The page's own code runs unchanged; only the browser's ICE is limited.
+ */
+export const RELAY_ONLY = `(() => {
+  const Native = RTCPeerConnection;
+  window.RTCPeerConnection = function (config) { return new Native({ ...config, iceTransportPolicy: 'relay' }); };
+  window.RTCPeerConnection.prototype = Native.prototype;
+})()`;
 
 /** `window.testChannelSends`: every message the page sends on a data channel (its drive channel; the WebSocket's are watchPage's). */
 export const COUNT_CHANNEL_SENDS = `(() => {
