@@ -128,6 +128,9 @@ function runFile(file, opts) {
   });
 }
 
+// A reader that went away (`| head`) does not end the run: its exit code still tells.
+process.stdout.on('error', (err) => { if (err.code !== 'EPIPE') throw err; });
+
 /** Children still running, killed if the run itself is stopped. */
 const running = new Set();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
@@ -202,7 +205,7 @@ function summary(results, wallSeconds, opts) {
 
 function saveTimings(results, opts) {
   const timings = readTimings(opts.timings);
-  for (const r of results) if (r.passed) timings[r.file] = Math.round(r.seconds * 10) / 10;
+  for (const r of results) timings[r.file] = Math.round(r.seconds * 10) / 10; // a failed file's time counts too: it ran that long
   const sorted = Object.fromEntries(Object.entries(timings).sort(([a], [b]) => a.localeCompare(b)));
   writeFileSync(opts.timings, `${JSON.stringify(sorted, null, 2)}\n`);
 }
@@ -216,6 +219,7 @@ async function main() {
     process.exit(2);
   }
   const started = Date.now();
+  process.stdout.write(`run-tests: ${opts.files.length} files, ${opts.jobs} at once (${opts.browserJobs} with Chromium), each killed after ${opts.limitS} s\n`);
   const results = await runAll(opts);
   summary(results, (Date.now() - started) / 1000, opts);
   if (opts.saveTimings) saveTimings(results, opts);

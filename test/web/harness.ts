@@ -1,8 +1,8 @@
 // Shared by the browser tests: the built page, Debian's Chromium, the real control server, and waits
 // that are driven by events (the machine is shared and slow at times, so nothing here sleeps blindly).
 //
-// `npm test` runs the files of test/web that import this harness one at a time, after every other file
-// (two Chromium files at once on two cores time out); the page's unit tests there run with the rest.
+// `npm test` (scripts/run-tests.mjs) runs the files that start Chromium one at a time, beside the other files
+// (two Chromium files at once on two cores time out); the page's unit tests in test/web run with the rest.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
