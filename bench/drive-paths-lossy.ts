@@ -43,6 +43,12 @@ const SERVER = fileURLToPath(new URL('./lossy-path-server.ts', import.meta.url))
 const PATHS: PathName[] = ['websocket', 'channel'];
 const OUTAGE_MS = 2_000;
 const WAIT_MS = 15_000;
+/**
+ * How long a helper may take to say it is ready (the path's `ready`, the servers' ports): starting tsx and
+ * node-datachannel in a namespace took over 15 s on a loaded machine, which aborted 3 of 9 runs. Setting up
+ * is not measured, so waiting longer costs nothing but time on a failure.
+ */
+const SETUP_MS = 60_000;
 const isStop = (b: number): boolean => b >> 4 === 0;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const log = (line: string): void => void process.stderr.write(`drive paths: ${line}\n`);
@@ -66,7 +72,7 @@ function lines(child: ChildProcess, what: string) {
       return true;
     };
     const wake = (): void => void check();
-    const timer = setTimeout(() => { waiters.delete(wake); reject(new Error(`${what}: no such line in ${WAIT_MS} ms`)); }, WAIT_MS);
+    const timer = setTimeout(() => { waiters.delete(wake); reject(new Error(`${what}: no such line in ${SETUP_MS} ms`)); }, SETUP_MS);
     if (!check()) waiters.add(wake);
   });
   return { all, next };

@@ -32,7 +32,7 @@ import { attachKeyboard } from './keyboard.js';
 import { measureFirstScreen } from './layout.js';
 import { NamePrompt } from './name-prompt.js';
 import { onMessage, type MessageParts, type PageFacts } from './on-message.js';
-import { RacePanel } from './race-panel.js';
+import { RacePanel, type RaceRights } from './race-panel.js';
 import { SeatResume } from './resume.js';
 import { ServerRuns } from './server-restart.js';
 import { applySettingsToPage, attachSettingsDialog } from './settings-dialog.js';
@@ -61,8 +61,11 @@ const dialogOpen = () => document.querySelector('dialog[open]') !== null;
 const inputsLive = () => canDrive() && !dialogOpen();
 /** Anyone allowed to drive may stop: everyone without a token, whoever presented it with one. */
 const mayStop = () => facts.welcomed && connection.isOpen && (!facts.authRequired || facts.authenticated);
-/** Who runs races (docs/races.md): a token holder; without a token, a driver or the marshal (the server checks again). */
-const mayRace = () => (facts.authRequired ? facts.authenticated : facts.isDriver || facts.marshal);
+/** Who runs races (docs/races.md): a token holder; without a token, the marshal, and a driver (the server checks again). */
+const raceRights = (): RaceRights => {
+  if (facts.authRequired) return facts.authenticated ? 'any' : 'none';
+  return facts.marshal ? 'any' : facts.isDriver ? 'driver' : 'none';
+};
 
 const auth = createAuth(document.querySelector<HTMLFormElement>('#auth-form')!, (token) => connection.send({ type: 'auth', token }));
 const resume = new SeatResume(sessionStorage);
@@ -89,7 +92,7 @@ const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
 };
 // The recordings page's Back link returns here (web/recordings/back-link.ts).
 if (facts.ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.search = `?car=${encodeURIComponent(facts.ownCar)}`;
-const race = new RacePanel(document, { send: (m) => connection.send(m) });
+const race = new RacePanel(document, { send: (m) => connection.send(m), ownCar: () => facts.ownCar });
 const names = new NamePrompt(document.querySelector<HTMLFormElement>('#name-prompt')!, settings,
   { send: (m) => connection.send(m), watching: watching(location.search) });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => facts.ownCar);
@@ -222,7 +225,7 @@ const connection = new Connection({ url: socketUrl(location), protocols: subprot
 /** The page's parts the server's messages reach (on-message.ts). */
 const page: MessageParts = {
   facts, connection, status, track, race, names, fleet, video, driveChannel, serverRuns, resume, auth, accessories, buttons,
-  drive, seatChanged, standDown, renderControls, mayRace, mayStop,
+  drive, seatChanged, standDown, renderControls, raceRights, mayStop,
 };
 
 document.addEventListener('visibilitychange', () => {

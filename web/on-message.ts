@@ -11,7 +11,7 @@ import type { FleetStrip } from './fleet-strip.js';
 import type { NamePrompt } from './name-prompt.js';
 import { SERVER_DEAD_ZONE } from './demand.js';
 import { DISARM_CODES, SUBPROTOCOL, type ServerMessage } from './messages.js';
-import type { RacePanel } from './race-panel.js';
+import type { RacePanel, RaceRights } from './race-panel.js';
 import type { SeatResume } from './resume.js';
 import type { ServerRuns } from './server-restart.js';
 import { MAX_SPEED_STEP } from './settings.js';
@@ -57,7 +57,7 @@ export interface MessageParts {
   seatChanged: (driver: boolean) => void;
   standDown: () => void;
   renderControls: () => void;
-  mayRace: () => boolean;
+  raceRights: () => RaceRights;
   mayStop: () => boolean;
 }
 
@@ -171,7 +171,7 @@ function noticed(page: MessageParts, message: Extract<ServerMessage, { type: 'no
 
 /** The server's first word on each connection: its limits, this client's role and the car's state. */
 function welcome(page: MessageParts, message: Extract<ServerMessage, { type: 'welcome' }>): void {
-  const { facts, connection, status, track, race, video, serverRuns, resume, auth, accessories, buttons, drive, seatChanged, mayRace } = page;
+  const { facts, connection, status, track, race, video, serverRuns, resume, auth, accessories, buttons, drive, seatChanged, raceRights } = page;
   facts.welcomed = true;
   drive.fitWatchdog(message.limits.watchdogMs);
   page.driveChannel.fitRate(message.limits.driveRatePerSecond);
@@ -197,7 +197,7 @@ function welcome(page: MessageParts, message: Extract<ServerMessage, { type: 'we
   if (refusedAtUpgrade) tokenRefused(page);
   else auth.welcome(message.authRequired, message.authenticated);
   seatChanged(message.role === 'driver');
-  race.connected(mayRace());
+  race.connected(raceRights());
   page.names.connected();
   video.welcome(message);
   if (page.mayStop()) page.driveChannel.start();
@@ -205,14 +205,14 @@ function welcome(page: MessageParts, message: Extract<ServerMessage, { type: 'we
 
 /** This client's role or authentication changed (a seat taken or lost, a token accepted). */
 function roleChanged(page: MessageParts, message: Extract<ServerMessage, { type: 'role' }>): void {
-  const { facts, status, race, resume, auth, seatChanged, renderControls, mayRace } = page;
+  const { facts, status, race, resume, auth, seatChanged, renderControls, raceRights } = page;
   facts.authenticated = message.authenticated;
   status.roleChanged(message.role, !facts.authRequired || facts.authenticated);
   auth.authenticated(message.authenticated);
   resume.role(message.role);
   if ((message.role === 'driver') !== facts.isDriver) seatChanged(message.role === 'driver');
   else renderControls(); // authenticated may have changed who may stop
-  race.allowed(mayRace());
+  race.allowed(raceRights());
   if (page.mayStop()) page.driveChannel.start();
 }
 

@@ -1,11 +1,22 @@
 // The race panel of a car's page: the race's state and leaderboard, the countdown over the whole page,
 // a form to start (or end) a race, a marshal's lap buttons for real cars, and the lap book (the driver's
-// name is name-prompt.ts's). Who may start, end and mark is main.ts's mayRace (docs/races.md; the server checks it again).
+// name is name-prompt.ts's). Who may start, end and mark is main.ts's raceRights (docs/races.md; the server checks
+// it again): a button is enabled only when the server would take its press.
 // The countdown overlay never takes a press: Stop stays reachable under it.
 
 import { BestLapOffer } from './best-lap-offer.js';
 import type { ArenaCar, BestLapMessage, ClientMessage, LapsMessage, RaceMessage, Standing } from './messages.js';
 import { carHref, lapTime, raceHeadline } from './race-text.js';
+
+/**
+ * What this page may do to races: `any` (the marshal, or a token holder) starts, ends and marks any race;
+ * `driver` (a car's driver, without a token) starts one, calls one off in its countdown, and ends or marks
+ * one its car is in; `none` watches.
+ */
+export type RaceRights = 'any' | 'driver' | 'none';
+
+const WHO_STARTS = 'Only the cars\' drivers and the marshal start or end a race.';
+const WHO_ENDS = 'Only the drivers of the cars in this race and the marshal end it.';
 
 function el<T extends HTMLElement>(root: ParentNode, selector: string): T {
   const found = root.querySelector<T>(selector);
@@ -22,6 +33,8 @@ export class RacePanel {
   private readonly lapsInput: HTMLInputElement;
   private readonly startButton: HTMLButtonElement;
   private readonly endButton: HTMLButtonElement;
+  /** Why Start is greyed out for a spectator: the server would refuse (docs/races.md, "Who runs a race"). */
+  private readonly who: HTMLElement;
   private readonly book: HTMLTableSectionElement;
   private readonly countdown: HTMLElement;
   private readonly bestLapOffer: BestLapOffer;
@@ -30,10 +43,10 @@ export class RacePanel {
   private receivedAt = 0;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private goShownUntil = 0;
-  private mayRace = false;
+  private rights: RaceRights = 'none';
   private online = false;
 
-  constructor(root: ParentNode, private readonly opts: { send(message: ClientMessage): boolean }) {
+  constructor(root: ParentNode, private readonly opts: { send(message: ClientMessage): boolean; ownCar(): string }) {
     this.status = el(root, '#race-status');
     this.table = el(root, '#standings');
     this.standings = this.table.tBodies[0];
@@ -42,6 +55,7 @@ export class RacePanel {
     this.lapsInput = el(root, '#race-laps');
     this.startButton = el(root, '#race-start');
     this.endButton = el(root, '#race-end');
+    this.who = el(root, '#race-who');
     this.book = el<HTMLTableElement>(root, '#lap-book').tBodies[0];
     this.countdown = el(root, '#countdown');
     this.bestLapOffer = new BestLapOffer(el(root, '#best-lap'), opts.send);
@@ -60,10 +74,10 @@ export class RacePanel {
   }
 
   /** A new connection's welcome. */
-  connected(mayRace: boolean): void {
+  connected(rights: RaceRights): void {
     this.online = true;
     this.bestLapOffer.connected(true);
-    this.mayRace = mayRace;
+    this.rights = rights;
     this.render();
   }
 
@@ -74,9 +88,9 @@ export class RacePanel {
     this.render();
   }
 
-  /** Whether this client may race (start, end, mark laps): the same as whether it may drive. */
-  allowed(mayRace: boolean): void {
-    this.mayRace = mayRace;
+  /** This client's rights changed (a seat taken or lost, a token accepted). */
+  allowed(rights: RaceRights): void {
+    this.rights = rights;
     this.render();
   }
 
@@ -113,6 +127,12 @@ export class RacePanel {
     next?.focus();
   }
 
+  /** Ends (or calls off) this race, or marks its laps: the server's rule (policy.ts, `inRace`). */
+  private mayEnd(phase: RaceMessage['phase'] | 'none'): boolean {
+    if (this.rights !== 'driver') return this.rights === 'any';
+    return phase !== 'running' || (this.race?.standings ?? []).some((s) => s.car === this.opts.ownCar());
+  }
+
   /** The clock the race is at now, counted on from the last message. */
   private elapsed(): number {
     const race = this.race!;
@@ -123,10 +143,14 @@ export class RacePanel {
     const phase = this.race?.phase ?? 'none';
     const under = phase === 'countdown' || phase === 'running';
     const focused = document.activeElement;
-    this.startButton.disabled = !this.online || !this.mayRace || under;
+    const mayEnd = this.mayEnd(phase);
+    this.startButton.disabled = !this.online || this.rights === 'none' || under;
     this.lapsInput.disabled = this.startButton.disabled;
     this.endButton.hidden = !under;
-    this.endButton.disabled = !this.online || !this.mayRace;
+    this.endButton.disabled = !this.online || !mayEnd;
+    const who = !this.online ? '' : this.rights === 'none' ? WHO_STARTS : under && !mayEnd ? WHO_ENDS : '';
+    this.who.textContent = who;
+    this.who.hidden = who === '';
     this.endButton.textContent = phase === 'countdown' ? 'Call the race off' : 'End the race';
     this.keepFocus(focused);
     const standings = this.race?.standings ?? [];
@@ -165,7 +189,7 @@ export class RacePanel {
   /** A button per real car still racing: the server cannot see it cross the line. */
   private renderMarshal(standings: readonly Standing[]): void {
     const real = standings.filter((s) => s.status === 'racing' && this.cars.get(s.car)?.sim === false);
-    this.marshal.hidden = real.length === 0 || !this.mayRace;
+    this.marshal.hidden = real.length === 0 || !this.mayEnd('running');
     const names = real.map((s) => s.car).join(' ');
     if (this.marshal.dataset.cars === names) return; // keep the buttons (and their focus) while they are the same
     this.marshal.dataset.cars = names;

@@ -3,15 +3,14 @@
 // page shows the car's name and colour; a refusal names the car, never a connection id.
 
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { WAIT_MS, ensureBuilt, startServer, type ControlServer } from './harness.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SCREENSHOTS, WAIT_MS, ensureBuilt, startServer, type ControlServer } from './harness.js';
+import { PROFILES } from './profiles.js';
 import { launchVideoBrowser } from './video-harness.js';
 
-const PROFILES: Array<[string, BrowserContextOptions]> = [
-  ['a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }],
-  ['a desktop', { viewport: { width: 1280, height: 800 } }],
-];
 const CARS = [{ name: 'red', link: 'sim', codec: 'iracer' as const }, { name: 'blue', link: 'sim', codec: 'iracer' as const }];
 const BLUE = 'rgb(30, 136, 229)'; // #1e88e5: blue's colour (src/control/race/car-colours.ts)
 
@@ -51,13 +50,18 @@ describe('the camera page names the car it serves', () => {
         await pick.waitFor({ timeout: WAIT_MS });
         assert.deepEqual(await page.locator('#car-pick-list a').allInnerTexts(), ['Be red\'s camera', 'Be blue\'s camera']);
         assert.equal(await cameraOf('red'), null, 'no car got a camera before the person chose');
-        await page.locator('#car-pick-list a', { hasText: 'blue' }).click();
+        const shot = (name: string) => profile === 'a phone' && page.screenshot({ path: join(SCREENSHOTS, name) });
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        await shot('camera-pick-phone.png');
+        const blue = page.locator('#car-pick-list a', { hasText: 'blue' });
+        await (profile === 'a phone' ? blue.tap() : blue.click());
         await page.waitForURL(/\/car\/blue\/camera$/, { timeout: WAIT_MS });
         await page.locator('#cam-state[data-state="streaming"]').waitFor({ timeout: WAIT_MS });
         assert.equal(await page.locator('#cam-car-name').innerText(), 'blue');
         assert.equal(await page.evaluate('getComputedStyle(document.querySelector("#cam-car .car-swatch")).backgroundColor'), BLUE);
         assert.equal(await page.locator('#cam-car').isVisible(), true);
         assert.match(await page.title(), /^blue's camera/);
+        await shot('camera-car-phone.png');
         assert.notEqual(await cameraOf('blue'), null);
         assert.equal(await cameraOf('red'), null, 'the first car did not get it');
       });

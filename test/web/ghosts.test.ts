@@ -1,4 +1,4 @@
-// Ghosts as a person meets them, in headless Chromium: "Show in the arena" on /recordings puts the session on
+// Ghosts as a person meets them, in headless Chromium on a phone and a desktop: "Show in the arena" on /recordings puts the session on
 // another page's map, pale and labelled with its driver's name; that page has nothing to take it with (no
 // car in its strip, none in the lobby, its address a 404 that says it is a ghost); "Remove the ghost" takes
 // it off every map.
@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { recordingAddOn } from '../../src/recording/add-on.js';
 import { SCREENSHOTS, WAIT_MS, openPage, withPage, type PageRig } from './harness.js';
+import { PROFILES } from './profiles.js';
 
 const FIXTURE = new URL('../fixtures/recordings/sim-iracer.jsonl', import.meta.url);
 const NAME = '2026-11-29T20-50-27.329Z_car_c1.jsonl';
@@ -22,42 +23,46 @@ lines.splice(2, 0, '{"t":1,"kind":"message","client":"c1","message":{"type":"nam
 writeFileSync(join(dir, NAME), lines.join('\n').replace(/"t":2018\.564,"kind":"end"/, '"t":60000,"kind":"end"'));
 
 describe('ghosts in the arena', () => {
-  let rig: PageRig;
   after(() => rmSync(dir, { recursive: true, force: true }));
-  withPage({
-    name: 'Bo',
-    server: {
-      cars: [{ name: 'red', link: 'sim', codec: 'iracer' }, { name: 'blue', link: 'sim', codec: 'iracer' }],
-      addOns: [recordingAddOn({ dir, maxFileBytes: 1 << 20, maxTotalBytes: 1 << 24 }, () => {})],
-    },
-  }, (r) => {
-    rig = r;
-  });
+  for (const [profile, options] of PROFILES) describe(`on ${profile}`, () => {
+    let rig: PageRig;
+    const press = (target: Locator) => (profile === 'a phone' ? target.tap() : target.click());
+    withPage({
+      name: 'Bo',
+      context: options,
+      server: {
+        cars: [{ name: 'red', link: 'sim', codec: 'iracer' }, { name: 'blue', link: 'sim', codec: 'iracer' }],
+        addOns: [recordingAddOn({ dir, maxFileBytes: 1 << 20, maxTotalBytes: 1 << 24 }, () => {})],
+      },
+    }, (r) => {
+      rig = r;
+    });
 
-  it('"Show in the arena" on /recordings puts a labelled ghost on another page\'s map, which that page cannot take; Remove takes it off', async () => {
-    const { server, page, context } = rig;
-    await openPage(page, `${server.url}car/blue`, 'driver');
-    const recordings = await context.newPage();
-    await recordings.goto(`${server.url}recordings`);
-    await recordings.locator('#list tbody tr', { hasText: 'Ada' }).getByRole('button', { name: /^Show/ }).click(); // Bo's own session is listed too
-    await recordings.locator('#show-ghost').click();
-    await recordings.locator('#ghost-status', { hasText: "Shown in the arena as ghost · Ada's drive (ghost-1" }).waitFor({ timeout: WAIT_MS });
-    // On the car's page: drawn on the map with its label, and listed under it.
-    const ghost = page.locator('.track .ghost[data-ghost="ghost-1"]');
-    await ghost.waitFor({ timeout: WAIT_MS });
-    assert.equal(await ghost.locator('text').textContent(), "ghost · Ada's drive");
-    await page.locator('.ghost-legend li', { hasText: "ghost · Ada's drive: a replay, nobody drives it" }).waitFor({ timeout: WAIT_MS });
-    // It drives as recorded: off the pole position, where the recorded car started.
-    await page.waitForFunction(`/^translate\\(/.test(document.querySelector('.track .ghost path')?.getAttribute('transform') ?? '')
-      && document.querySelector('.track .ghost path').getAttribute('transform') !== 'translate(0,0) rotate(0)'`, undefined, { timeout: WAIT_MS });
-    await page.locator('#map').screenshot({ path: join(SCREENSHOTS, 'ghost.png') });
-    await cannotTake(page, server.url);
-    // Removed by whoever started it: off every map.
-    await recordings.locator('#remove-ghost').click();
-    await recordings.locator('#ghost-status', { hasText: 'ghost-1 removed from the arena.' }).waitFor({ timeout: WAIT_MS });
-    await ghost.waitFor({ state: 'detached', timeout: WAIT_MS });
-    assert.equal(await page.locator('.ghost-legend').isHidden(), true);
-    assert.deepEqual(rig.watched.errors, []);
+    it('"Show in the arena" on /recordings puts a labelled ghost on another page\'s map, which that page cannot take; Remove takes it off', async () => {
+      const { server, page, context } = rig;
+      await openPage(page, `${server.url}car/blue`, 'driver');
+      const recordings = await context.newPage();
+      await recordings.goto(`${server.url}recordings`);
+      await press(recordings.locator('#list tbody tr', { hasText: 'Ada' }).getByRole('button', { name: /^Show/ })); // Bo's own session is listed too
+      await press(recordings.locator('#show-ghost'));
+      await recordings.locator('#ghost-status', { hasText: "Shown in the arena as ghost · Ada's drive (ghost-1" }).waitFor({ timeout: WAIT_MS });
+      // On the car's page: drawn on the map with its label, and listed under it.
+      const ghost = page.locator('.track .ghost[data-ghost="ghost-1"]');
+      await ghost.waitFor({ timeout: WAIT_MS });
+      assert.equal(await ghost.locator('text').textContent(), "ghost · Ada's drive");
+      await page.locator('.ghost-legend li', { hasText: "ghost · Ada's drive: a replay, nobody drives it" }).waitFor({ timeout: WAIT_MS });
+      // It drives as recorded: off the pole position, where the recorded car started.
+      await page.waitForFunction(`/^translate\\(/.test(document.querySelector('.track .ghost path')?.getAttribute('transform') ?? '')
+        && document.querySelector('.track .ghost path').getAttribute('transform') !== 'translate(0,0) rotate(0)'`, undefined, { timeout: WAIT_MS });
+      if (profile === 'a desktop') await page.locator('#map').screenshot({ path: join(SCREENSHOTS, 'ghost.png') });
+      await cannotTake(page, server.url);
+      // Removed by whoever started it: off every map.
+      await press(recordings.locator('#remove-ghost'));
+      await recordings.locator('#ghost-status', { hasText: 'ghost-1 removed from the arena.' }).waitFor({ timeout: WAIT_MS });
+      await ghost.waitFor({ state: 'detached', timeout: WAIT_MS });
+      assert.equal(await page.locator('.ghost-legend').isHidden(), true);
+      assert.deepEqual(rig.watched.errors, []);
+    });
   });
 });
 

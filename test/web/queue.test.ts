@@ -6,14 +6,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { SCREENSHOTS, WAIT_MS, ensureBuilt, launchBrowser, nameThisBrowser, openPage, startServer, type ControlServer } from './harness.js';
+import { PROFILES } from './profiles.js';
 
-const PROFILES: Array<[string, BrowserContextOptions]> = [
-  ['a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }],
-  ['a desktop', { viewport: { width: 1280, height: 800 } }],
-];
 const IDLE_TAKEOVER_MS = 3000;
 
 /** A client that joins the car (and waits for the seat like a page), by the name it sets. */

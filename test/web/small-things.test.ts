@@ -6,13 +6,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { WAIT_MS, ensureBuilt, installTestHooks, launchBrowser, openPage, startServer, type ControlServer } from './harness.js';
+import { PROFILES } from './profiles.js';
 
-const PROFILES: Array<[string, BrowserContextOptions]> = [
-  ['a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }],
-  ['a desktop', { viewport: { width: 1280, height: 800 } }],
-];
 const CARS = [{ name: 'red', link: 'sim', codec: 'iracer' as const }, { name: 'blue', link: 'sim', codec: 'iracer' as const }];
 const BLUE = 'rgb(30, 136, 229)'; // #1e88e5: blue's colour (src/control/car-colours.ts)
 
