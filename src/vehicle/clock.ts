@@ -42,11 +42,26 @@ interface VirtualTimer {
   firingTime?: (due: number) => number;
 }
 
+/**
+ * More timers than this fired within one millisecond of virtual time is a timer re-arming itself (at once,
+ * or a rounding later): runUntil throws ClockRunaway instead of spinning for ever, since time would never
+ * reach its end (a live timer waits 1 ms at least, so the same bug only wastes a little time there).
+ */
+export const MAX_FIRES_PER_MS = 10_000;
+
+/** A VirtualClock's run that would never end, or outgrew its budget; the clock is as it was before that timer. */
+export class ClockRunaway extends Error {
+  override readonly name = 'ClockRunaway';
+}
+
 /** Time that moves only when asked to, firing due timers in order (ties in the order they were set). */
 export class VirtualClock implements Clock {
   #now: number;
   #seq = 0;
   #timers: VirtualTimer[] = []; // sorted by (at, seq)
+  /** The runaway guard's window: where its millisecond began, and how many timers fired in it. */
+  #windowAt = -Infinity;
+  #windowFires = 0;
 
   constructor(start = 0) {
     this.#now = start;
@@ -54,6 +69,11 @@ export class VirtualClock implements Clock {
 
   now(): number {
     return this.#now;
+  }
+
+  /** When the next timer is due; null when none is set (a paced clock wakes then: src/control/ghost/paced-clock.ts). */
+  get nextAt(): number | null {
+    return this.#timers.find((timer) => !timer.cancelled)?.at ?? null;
   }
 
   setTimeout(fn: () => void, ms: number): ClockTimer {
@@ -81,8 +101,13 @@ export class VirtualClock implements Clock {
     };
   }
 
-  /** Fires every timer due up to `t` (and those they set, if due by then), then sets the time to `t`. */
-  runUntil(t: number): void {
+  /**
+   * Fires every timer due up to `t` (and those they set, if due by then), then sets the time to `t`. Throws
+   * ClockRunaway, leaving the timer about to fire in place, past `maxFires` timers in this call or
+   * MAX_FIRES_PER_MS within a millisecond of virtual time.
+   */
+  runUntil(t: number, maxFires = Infinity): void {
+    let fired = 0;
     for (;;) {
       const next = this.#timers[0];
       if (next === undefined || next.at > t) break;
@@ -97,6 +122,7 @@ export class VirtualClock implements Clock {
           continue;
         }
       }
+      this.#guard(next, ++fired, maxFires);
       this.#now = Math.max(this.#now, next.at);
       const fn = next.fn;
       if (next.every !== undefined) {
@@ -108,6 +134,21 @@ export class VirtualClock implements Clock {
       fn();
     }
     this.#now = Math.max(this.#now, t);
+  }
+
+  /** Throws ClockRunaway (the timer back in its place) when firing `timer` would be one too many. */
+  #guard(timer: VirtualTimer, fired: number, maxFires: number): void {
+    if (timer.at >= this.#windowAt + 1) {
+      this.#windowAt = timer.at;
+      this.#windowFires = 0;
+    }
+    let why: string | null = null;
+    if (++this.#windowFires > MAX_FIRES_PER_MS) why = `${MAX_FIRES_PER_MS} timers fired within 1 ms of virtual time`;
+    else if (fired > maxFires) why = `more than ${maxFires} timers fired in one run`;
+    if (why === null) return;
+    this.#windowFires--;
+    this.#add(timer);
+    throw new ClockRunaway(`${why} at ${timer.at} ms: a timer re-arming itself as time stands still`);
   }
 
   /** Fires timers until none is left, or until `limit` (a runaway guard); returns the time reached. */

@@ -19,7 +19,7 @@ export type { LinkSpec } from './link-spec.js';
 export { parseLinkSpec, formatLinkSpec, DEFAULT_BAUD } from './link-spec.js';
 export { SimLink, type SimOptions } from './links/sim.js';
 export { SimCar, DEFAULT_TICK_MS } from './sim-car.js';
-export { SYSTEM_CLOCK, VirtualClock, type Clock, type ClockTimer } from './clock.js';
+export { SYSTEM_CLOCK, VirtualClock, ClockRunaway, MAX_FIRES_PER_MS, type Clock, type ClockTimer } from './clock.js';
 export type { VehicleState, DriverOptions, DriveResult, AccessoryResult } from './driver.js';
 export { Driver, DEFAULT_WATCHDOG_MS } from './driver.js';
 export type { DeviceInfo } from './devices.js';

@@ -2,22 +2,31 @@
 // loopback: the server's channel against node-datachannel standing in for the page. Every frame on a
 // channel goes through the client's one pipeline, so the rules are the WebSocket's: these tests show it
 // for the roles, the watchdog, the token, what a channel may carry and its end with its connection.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, startServer, wsUrl } from './helpers.js';
+import { connect, startServer, wsUrl, type Client } from './helpers.js';
 import { openChannel } from '../support/channel-client.js';
 import { TOKEN_SUBPROTOCOL_PREFIX } from '../../src/control/protocol/messages.js';
 import { createLogger } from '../../src/control/log.js';
 import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this file's tests are done
 
-test('drive channel: the driver drives, stops and releases the seat over its channel', async (t) => {
+/** A server, its first client (the driver) and that client's open drive channel. */
+async function driverWithChannel(t: TestContext) {
   const server = await startServer(t);
   const driver = await connect(t, wsUrl(server));
-  const channel = await openChannel(t, driver);
-  // Armed on the WebSocket first: the channel is unordered, so a push sent right behind the arming
-  // drive may overtake it (the page sends that pair on the WebSocket, web/drive-path.ts).
+  return { server, driver, channel: await openChannel(t, driver) };
+}
+
+/** Arms on the WebSocket first: the channel is unordered, so a push sent right behind the arming drive
+ *  may overtake it (the page sends that pair on the WebSocket, web/drive-path.ts). */
+async function armOnWebSocket(driver: Client): Promise<void> {
   driver.send({ type: 'drive', x: 0, y: 0, seq: 1 });
   await driver.roundTrip();
+}
+
+test('drive channel: the driver drives, stops and releases the seat over its channel', async (t) => {
+  const { driver, channel } = await driverWithChannel(t);
+  await armOnWebSocket(driver);
   channel.send({ type: 'drive', x: 0, y: 1, seq: 2 });
   await driver.state({ direction: 'forward', lastCommand: 'drive' });
   channel.send({ type: 'stop', seq: 3 });
@@ -50,9 +59,7 @@ test('drive channel: a client without the token gets no channel; with it, it doe
 });
 
 test('drive channel: only drive input rides it; anything else is refused with ref channel', async (t) => {
-  const server = await startServer(t);
-  const driver = await connect(t, wsUrl(server));
-  const channel = await openChannel(t, driver);
+  const { driver, channel } = await driverWithChannel(t);
   const mark = driver.mark();
   channel.send({ type: 'claim' });
   const error = await driver.expect('error', () => true, mark);
@@ -62,11 +69,8 @@ test('drive channel: only drive input rides it; anything else is refused with re
 });
 
 test('drive channel: a silent channel trips the watchdog like a silent socket', async (t) => {
-  const server = await startServer(t);
-  const driver = await connect(t, wsUrl(server));
-  const channel = await openChannel(t, driver);
-  driver.send({ type: 'drive', x: 0, y: 0, seq: 1 });
-  await driver.roundTrip();
+  const { driver, channel } = await driverWithChannel(t);
+  await armOnWebSocket(driver);
   const mark = driver.mark();
   channel.send({ type: 'drive', x: 0, y: 1, seq: 2 });
   await driver.state({ direction: 'forward' }, mark);
@@ -76,9 +80,7 @@ test('drive channel: a silent channel trips the watchdog like a silent socket', 
 });
 
 test('drive channel: a channel from a closed session dies with it', async (t) => {
-  const server = await startServer(t);
-  const driver = await connect(t, wsUrl(server));
-  const channel = await openChannel(t, driver);
+  const { server, driver, channel } = await driverWithChannel(t);
   driver.ws.close();
   await channel.closed; // the server closed its end when the connection went
   assert.throws(() => channel.send({ type: 'drive', x: 0, y: 1, seq: 1 }), /destroyed|closed/);
@@ -120,11 +122,8 @@ test('drive channel: a server started without drive channels answers closed with
 });
 
 test('drive channel: the page\'s early copy of a position (a new seq) keeps the car where it is; one arriving after a stop does not restart it', async (t) => {
-  const server = await startServer(t);
-  const driver = await connect(t, wsUrl(server));
-  const channel = await openChannel(t, driver);
-  driver.send({ type: 'drive', x: 0, y: 0, seq: 1 });
-  await driver.roundTrip();
+  const { server, driver, channel } = await driverWithChannel(t);
+  await armOnWebSocket(driver);
   const mark = driver.mark();
   channel.send({ type: 'drive', x: 0, y: 1, seq: 2 });
   channel.send({ type: 'drive', x: 0, y: 1, seq: 3 }); // its copy, 12 ms later on the page

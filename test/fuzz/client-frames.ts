@@ -6,7 +6,7 @@
  * frames that are not a message at all (not JSON, not an object, binary, invalid UTF-8, over 16 KiB).
  */
 import fc from 'fast-check';
-import { ACCESSORIES, MAX_RACE_LAPS, MAX_SDP_CHARS, SEED_COMMANDS, typedMessageTypes } from './protocol-names.js';
+import { ACCESSORIES, MAX_RACE_LAPS, MAX_SDP_CHARS, NAMED_PEERS, SEED_COMMANDS, typedMessageTypes } from './protocol-names.js';
 import { rep } from './placeholders.js';
 import {
   MARK, MAX_NESTING, PROTOTYPE_KEYS, hostileNode, markedString, numberNode, obj, raw, render, str, type JsonNode,
@@ -27,7 +27,11 @@ export type Frame =
 export const CARS = ['red', 'blue', 'green'] as const;
 export type CarName = (typeof CARS)[number];
 
-const peer = fc.integer({ min: 0, max: 3 }).map((n) => `{{peer${n}}}`);
+/** A signal's `to`: one of the case's clients, or a named peer (the SFU, push-to-talk's `talk`). */
+const peer = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }).map((n) => `{{peer${n}}}`) },
+  { weight: 1, arbitrary: fc.constantFrom(...NAMED_PEERS) },
+);
 const axis = fc.oneof({ weight: 4, arbitrary: fc.double({ min: -1, max: 1, noNaN: true }).map((d) => raw(String(d))) }, { weight: 1, arbitrary: numberNode() });
 const bare = (type: string): fc.Arbitrary<JsonNode> => fc.constant(obj([['type', str(type)]]));
 

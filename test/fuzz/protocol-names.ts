@@ -6,8 +6,13 @@ import { typedMessageSchemas } from '../../src/control/protocol/message-schemas.
 import {
   ACCESSORIES, ERROR_CODES, MAX_RACE_LAPS, MAX_SDP_CHARS, NOTICE_CODES, SEED_COMMANDS, type ServerMessage,
 } from '../../src/control/protocol/messages.js';
+import { TALK_PEER } from '../../src/control/video/camera-relay.js';
+import { SFU_PEER } from '../../src/control/video/sfu/sfu-route.js';
 
 export { ACCESSORIES, ERROR_CODES, MAX_RACE_LAPS, MAX_SDP_CHARS, NOTICE_CODES, SEED_COMMANDS };
+
+/** The signal targets that are no client's id: the SFU's end (a camera's offer with --sfu) and push-to-talk's. */
+export const NAMED_PEERS = [SFU_PEER, TALK_PEER] as const;
 
 export function typedMessageTypes(): string[] {
   return Object.keys(typedMessageSchemas);

@@ -9,11 +9,11 @@ import type { CarWorld } from '../../src/control/car/car-world.js';
 import type { CarEventListener } from '../../src/control/car/car-events.js';
 import type { ClientSession } from '../../src/control/connection/client-session.js';
 import { GhostYard, LINGER_MS, MAX_GHOSTS, MAX_GHOST_MS, STARTS_PER_WINDOW, START_WINDOW_MS, type GhostScript } from '../../src/control/ghost/ghost-yard.js';
-import { silentLogger } from '../../src/control/log.js';
+import { createLogger, silentLogger, type LogRecord } from '../../src/control/log.js';
 import type { GhostCar } from '../../src/control/protocol/messages.js';
 import { ghostScriptOf, labelOf } from '../../src/recording/ghost-script.js';
 import { parseRecording } from '../../src/recording/reader.js';
-import { VirtualClock, type Driver } from '../../src/vehicle/index.js';
+import { VirtualClock, type Clock, type Driver } from '../../src/vehicle/index.js';
 
 const FIXTURE = new URL('../fixtures/recordings/sim-iracer.jsonl', import.meta.url);
 
@@ -209,4 +209,88 @@ test('a ghost\'s label: the name its driver gave, if the server\'s name rule tak
   assert.equal(named('x'.repeat(200)), 'ghost · a drive on car', 'too long');
   assert.equal(named(42), 'ghost · a drive on car', 'not text');
   assert.equal(labelOf(parseRecording(text)), 'ghost · a drive on car', 'no name: the car, not c1');
+});
+
+/** Waits (a turn of the event loop at a time, 20 ms apart) until `ok`; fails after `ms`. */
+async function until(ok: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!ok()) {
+    assert.ok(performance.now() < deadline, `${what} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+test('a stalled process only pauses a ghost: on the real clock, the event loop held up 400 ms mid-run, it drives to the end and ends exactly where it does on fake time', async (t) => {
+  const recording = parseRecording(readFileSync(FIXTURE, 'utf8'));
+  const clock = new VirtualClock();
+  const calm = yardWith([page()], clock);
+  t.after(() => calm.yard.close());
+  assert.ok(calm.yard.start(await ghostScriptOf(recording), '192.0.2.1').ok);
+  await advance(clock, recording.end.t + 100);
+  const expected = calm.yard.list()[0];
+  assert.equal(expected.ended, true);
+
+  const ada = page();
+  const busy = new GhostYard({ sims: [world([ada])], log: silentLogger }); // the process's own clock
+  t.after(() => busy.close());
+  assert.ok(busy.start(await ghostScriptOf(recording), '192.0.2.1').ok);
+  await until(() => (ada.ghosts().at(-1)?.[0]?.pose.speed ?? 0) > 0, 'the ghost drives');
+  const stalled = performance.now() + 400;
+  while (performance.now() < stalled); // the event loop held up, as a busy machine does (a 250 ms lag ended a replay)
+  await until(() => busy.list()[0]?.ended === true, 'the ghost ends');
+  assert.deepEqual(busy.list()[0].pose, expected.pose, 'the same end, to the last bit: the ghost\'s own time paused while the process stalled');
+});
+
+/** `forward(ms)`, and at `afterMs` on the ghost's own clock, `fault` (a timer gone wrong). */
+function faulty(ms: number, afterMs: number, fault: (clock: Clock) => void): GhostScript & { car: () => Driver } {
+  const script = forward(ms);
+  let car: Driver | null = null;
+  return {
+    ...script,
+    car: () => car!,
+    play(driver, clock) {
+      car = driver;
+      clock.setTimeout(() => fault(clock), afterMs);
+      return script.play(driver, clock);
+    },
+  };
+}
+
+test('a ghost whose own time runs away (a timer re-arming itself at once) or throws is ended with why in the log, its car stopped, and the server goes on: never a hang', { timeout: 60_000 }, async (t) => {
+  const clock = new VirtualClock();
+  const ada = page();
+  const errors: LogRecord[] = [];
+  const log = createLogger((record) => void (record.level === 'error' && errors.push(record)));
+  const yard = new GhostYard({ sims: [world([ada])], log, clock });
+  t.after(() => yard.close());
+  const spin = faulty(5_000, 300, (c) => {
+    const again = (): void => void c.setTimeout(again, 0);
+    again();
+  });
+  const boom = faulty(5_000, 400, () => {
+    throw new Error('boom');
+  });
+  const calm = forward(1_000);
+  for (const script of [spin, boom, calm]) assert.ok(yard.start(script, '192.0.2.1').ok);
+  await advance(clock, 200);
+  assert.ok(yard.list().every((g) => g.pose.speed > 0 && !g.ended), 'all three drive');
+
+  await advance(clock, 300);
+  const [spun, thrown, driving] = yard.list();
+  assert.equal(spun.ended, true, 'the runaway ghost ended');
+  assert.equal(spun.pose.speed, 0);
+  assert.equal(spin.car().state.direction, 'stop', 'its car stopped');
+  assert.equal(thrown.ended, true, 'the ghost whose timer threw ended');
+  assert.equal(boom.car().state.direction, 'stop');
+  assert.equal(driving.ended, false, 'the others drive on');
+  assert.ok(driving.pose.speed > 0);
+  assert.deepEqual(errors.map((e) => [e.event, e.fields.ghost]), [['ghost_fault', 'ghost-1'], ['ghost_fault', 'ghost-2']]);
+  assert.match(errors[0].message!, /^ghost-1 ended, its car stopped: its own time went wrong \(more than 1000 timers fired in one run at \d+(\.\d+)? ms: a timer re-arming itself as time stands still\)$/);
+  assert.match(errors[1].message!, /^ghost-2 ended, its car stopped: its own time went wrong \(boom\)$/);
+  assert.ok(ada.ghosts().at(-1)!.slice(0, 2).every((g) => g.ended), 'the pages are told');
+
+  await advance(clock, 1_000);
+  assert.equal(yard.list().find((g) => g.id === 'ghost-3')?.ended, true, 'the calm ghost ends at its own end');
+  await advance(clock, LINGER_MS + 50);
+  assert.deepEqual(yard.list(), [], 'and all go');
 });

@@ -2,7 +2,7 @@
 // told, for a replay that repeats a live timer's lateness), and every write it makes is reported.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCodec, Driver, VirtualClock } from '../../src/vehicle/index.js';
+import { ClockRunaway, createCodec, Driver, MAX_FIRES_PER_MS, VirtualClock } from '../../src/vehicle/index.js';
 import { FakeLink } from './fake-link.js';
 
 describe('VirtualClock', () => {
@@ -44,6 +44,42 @@ describe('VirtualClock', () => {
     clock.setTimeout(() => at.push(clock.now()), 51);
     clock.runAll();
     assert.deepEqual(at, [51, 52.5, 70]);
+  });
+
+  it('a timer that re-arms itself as time stands still (at once, or a rounding later) makes runUntil throw ClockRunaway, never spin; the clock keeps its place', () => {
+    const clock = new VirtualClock(48_213.704_918_3);
+    let fires = 0;
+    const again = (): void => {
+      fires++;
+      clock.setTimeout(again, 1e-13); // below the clock's precision at this time: the same instant
+    };
+    clock.setTimeout(again, 5);
+    assert.throws(() => clock.runUntil(clock.now() + 1000), (err: Error) => err instanceof ClockRunaway
+      && /10000 timers fired within 1 ms of virtual time at 48218\.70\d+ ms: a timer re-arming itself/.test(err.message));
+    assert.equal(fires, MAX_FIRES_PER_MS);
+    assert.equal(clock.now(), 48_213.704_918_3 + 5, 'time stands where the runaway was');
+    assert.throws(() => clock.runUntil(clock.now() + 1000), ClockRunaway, 'the runaway timer is still there, and throws again at once');
+    assert.equal(fires, MAX_FIRES_PER_MS);
+
+    // A step of a millionth of a millisecond moves time, but a thousand fires a millisecond is still runaway.
+    const crawl = new VirtualClock();
+    const creep = (): void => void crawl.setTimeout(creep, 1e-6);
+    crawl.setTimeout(creep, 0);
+    assert.throws(() => crawl.runUntil(10), ClockRunaway);
+    assert.ok(crawl.now() < 0.02, `stopped within the first millisecond: ${crawl.now()}`);
+  });
+
+  it('a run stops past its budget of timers, and goes on in the next run; timers a millisecond apart are no runaway', () => {
+    const clock = new VirtualClock();
+    const at: number[] = [];
+    clock.setInterval(() => at.push(clock.now()), 1);
+    assert.throws(() => clock.runUntil(100, 30), /more than 30 timers fired in one run at 31 ms/);
+    assert.equal(at.length, 30);
+    clock.runUntil(100, 1000);
+    assert.equal(at.length, 100);
+    assert.deepEqual(at.slice(28, 32), [29, 30, 31, 32], 'none lost nor fired twice');
+    clock.runUntil(30_000); // 30 000 fires, a millisecond apart
+    assert.equal(at.length, 30_000);
   });
 });
 

@@ -265,6 +265,66 @@ describe('ReconnectingLink writes: liveness', () => {
     assert.equal(link.state, 'connected', 'nothing is left to time out');
   });
 
+  /** The transport takes looks of its own (TCP reads the kernel's table); the test ends each. */
+  function ownLooks(tr: object): Array<() => void> {
+    const looks: Array<() => void> = [];
+    Object.assign(tr, { lookNow: () => new Promise<void>((resolve) => looks.push(resolve)) });
+    return looks;
+  }
+
+  it('at the deadline, a transport\'s own look is waited for however long a busy machine takes over it, then the last 50 ms: a write delivered keeps the connection', async (t) => {
+    const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
+    const looks = ownLooks(tr);
+    link.write(Uint8Array.of(0x16));
+    tr.take();
+    clock.advance(1000); // the deadline; the confirmation from t = 250 has not answered (its reading is slow)
+    assert.equal(looks.length, 1, 'a look of the transport\'s own');
+    clock.advance(400); // a reading of the table takes 400 ms on a machine at load 20 (over 50 ms, and the link was lost)
+    await flush();
+    assert.equal(link.state, 'connected');
+    looks[0]();
+    await flush();
+    clock.advance(49);
+    await flush();
+    assert.equal(link.state, 'connected');
+    while (tr.confirmations > 0) tr.deliver();
+    await flush();
+    clock.advance(60_000);
+    assert.equal(link.state, 'connected');
+    assert.deepEqual(failures, []);
+  });
+
+  it('a transport\'s own look at the deadline that is over with the write undelivered: the connection is given up 50 ms later', async (t) => {
+    const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
+    const looks = ownLooks(tr);
+    link.write(Uint8Array.of(0x16));
+    tr.take();
+    clock.advance(1000);
+    looks[0]();
+    await flush();
+    clock.advance(49);
+    await flush();
+    assert.equal(link.state, 'connected');
+    clock.advance(1);
+    await flush();
+    assert.equal(link.state, 'reconnecting');
+    assert.match(failures[0], /a write was not delivered within 1000 ms \(link timeout\)$/);
+  });
+
+  it('a transport\'s own look at the deadline that never ends: the connection is given up one write timeout later', async (t) => {
+    const { link, tr, clock } = await connected(t, { writeTimeoutMs: 1000 });
+    ownLooks(tr);
+    link.write(Uint8Array.of(0x16));
+    tr.take();
+    clock.advance(1000);
+    clock.advance(999);
+    await flush();
+    assert.equal(link.state, 'connected', 'still looking');
+    clock.advance(1);
+    await flush();
+    assert.equal(link.state, 'reconnecting');
+  });
+
   it('after a last look that finds everything handed over delivered, a write still in the slot is looked at again 50 ms on, not in a loop', async (t) => {
     const { link, tr, clock, failures } = await connected(t, { writeTimeoutMs: 1000 });
     link.write(Uint8Array.of(0x16)); // t = 0: handed over; its write has not completed (the transport holds it)

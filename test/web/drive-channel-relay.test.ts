@@ -5,46 +5,28 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
 import { allocations, coturnMissing, ownAddress, startCoturn, type Coturn } from '../support/coturn.js';
-import {
-  WAIT_MS, ensureBuilt, launchBrowser, openPage, startServer, waitForState, type ControlServer,
-} from './harness.js';
+import { RELAY_ONLY, WAIT_MS, openPage, waitForState, withPage } from './harness.js';
 import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this file's tests are done
-
-const RELAY_ONLY = `(() => {
-  const Native = RTCPeerConnection;
-  window.RTCPeerConnection = function (config) { return new Native({ ...config, iceTransportPolicy: 'relay' }); };
-  window.RTCPeerConnection.prototype = Native.prototype;
-})()`;
 
 const address = ownAddress();
 const missing = coturnMissing() ?? (address === null ? 'this machine has no IPv4 address but loopback, where the server\'s host candidates would be' : null);
 
 describe('drive channel through coturn', { skip: missing ?? false }, () => {
   let coturn: Coturn;
-  let server: ControlServer;
-  let browser: Browser;
-  let page: Page;
-
+  const secret = randomBytes(16).toString('hex');
+  // Before withPage's before(): the server is told of this coturn.
   before(async () => {
-    await ensureBuilt();
-    const secret = randomBytes(16).toString('hex');
     coturn = await startCoturn(secret, 'data-channel-relay', WAIT_MS, address!);
-    server = await startServer('sim', { iceServers: [{ urls: `turn:127.0.0.1:${coturn.port}?transport=udp` }], turnSecret: secret, driveChannels: true });
-    browser = await launchBrowser();
-    const context = await browser.newContext();
-    await context.addInitScript(RELAY_ONLY);
-    page = await context.newPage();
   });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    coturn?.stop();
+  const rig = withPage({
+    server: () => ({ iceServers: [{ urls: `turn:127.0.0.1:${coturn.port}?transport=udp` }], turnSecret: secret, driveChannels: true }),
+    initScripts: [RELAY_ONLY],
   });
+  after(() => coturn?.stop());
 
   it('drive channel: relayed through a live TURN allocation, the page drives and the status bar says relayed', async () => {
+    const { server, page } = rig;
     // What the server's end offers: its candidates, as the page hears them on its WebSocket.
     const serverCandidates: string[] = [];
     page.on('websocket', (ws) => ws.on('framereceived', ({ payload }) => {

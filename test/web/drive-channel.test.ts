@@ -2,11 +2,10 @@
 // server on loopback and drives, stops and gives up the seat over it, its stops also on the WebSocket;
 // where UDP cannot pass the channel cannot open, and the page drives over the WebSocket at once.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
-  COUNT_CHANNEL_SENDS, WAIT_MS, ensureBuilt, holdKnobWithMouse, joystickGeometry, launchBrowser, openPage, startServer, waitForState, waitFrames, watchPage,
-  type ControlServer, type Watched,
+  COUNT_CHANNEL_SENDS, RELAY_ONLY, WAIT_MS, holdKnobWithMouse, joystickGeometry, openPage, waitForState, waitFrames, withPage,
 } from './harness.js';
 import '../support/rtc-cleanup.js'; // ends node-datachannel's threads once this file's tests are done
 
@@ -18,27 +17,10 @@ async function focusPage(page: Page): Promise<void> {
 type Sent = Array<{ type: string; seq?: number; x?: number; y?: number }>;
 
 describe('drive channel: Chromium and the server on loopback', () => {
-  let server: ControlServer;
-  let browser: Browser;
-  let page: Page;
-  let watched: Watched;
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim', { driveChannels: true });
-    browser = await launchBrowser();
-    const context = await browser.newContext();
-    await context.addInitScript(COUNT_CHANNEL_SENDS);
-    page = await context.newPage();
-    watched = watchPage(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = withPage({ server: { driveChannels: true }, initScripts: [COUNT_CHANNEL_SENDS] });
 
   it('drive channel: the page drives, stops and releases over the channel, the status bar saying direct', async () => {
+    const { server, page, watched } = rig;
     await openPage(page, server.url, 'driver');
     await page.locator('#st-path[data-path="direct"]').waitFor({ timeout: WAIT_MS });
     assert.equal(await page.locator('#st-path').textContent(), 'direct');
@@ -76,27 +58,10 @@ const SHAKE_KNOB = (cx: number, cy: number, travel: number, ms: number) => `new 
 })`;
 
 describe('drive channel: copies of each new position', () => {
-  let server: ControlServer;
-  let browser: Browser;
-  let page: Page;
-  let watched: Watched;
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim', { driveChannels: true }); // the default rate, 60 messages a second
-    browser = await launchBrowser();
-    const context = await browser.newContext();
-    await context.addInitScript(COUNT_CHANNEL_SENDS);
-    page = await context.newPage();
-    watched = watchPage(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = withPage({ server: { driveChannels: true }, initScripts: [COUNT_CHANNEL_SENDS] }); // the default rate, 60 messages a second
 
   it('drive channel: the stick moved as fast as the page sends, its copies get nothing refused and the watchdog never stops the car', async () => {
+    const { server, page, watched } = rig;
     await openPage(page, server.url, 'driver');
     await page.locator('#st-path[data-path="direct"]').waitFor({ timeout: WAIT_MS });
     let watchdogs = 0;
@@ -121,38 +86,12 @@ describe('drive channel: copies of each new position', () => {
   });
 });
 
-/**
- * A network that lets no UDP through, as the page's WebRTC sees it: only relayed candidates, and no relay.
- * (Chromium's --force-webrtc-ip-handling-policy=disable_non_proxied_udp, the issue's suggestion, is
- * ignored by Debian's Chromium 156 headless: its answer still carried a host UDP candidate, and the
- * channel opened.) The page's own code runs unchanged; only the browser's ICE is limited.
- */
-const NO_UDP = `(() => {
-  const Native = RTCPeerConnection;
-  window.RTCPeerConnection = function (config) { return new Native({ ...config, iceTransportPolicy: 'relay' }); };
-  window.RTCPeerConnection.prototype = Native.prototype;
-})()`;
-
 describe('drive channel: UDP blocked', () => {
-  let server: ControlServer;
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim', { driveChannels: true });
-    browser = await launchBrowser();
-    const context = await browser.newContext();
-    await context.addInitScript(NO_UDP);
-    page = await context.newPage();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  // Relayed candidates only, and no relay: as a network that lets no UDP through.
+  const rig = withPage({ server: { driveChannels: true }, initScripts: [RELAY_ONLY] });
 
   it('drive channel: with UDP blocked the page drives over the WebSocket within 2 s of connecting', async () => {
+    const { server, page } = rig;
     await openPage(page, server.url, 'driver');
     const connectedAt = Date.now();
     await focusPage(page);
@@ -171,27 +110,10 @@ const QUICK_RETRY = `(() => {
 })()`;
 
 describe('drive channel: a server without them', () => {
-  let server: ControlServer;
-  let browser: Browser;
-  let page: Page;
-  let watched: Watched;
-
-  before(async () => {
-    await ensureBuilt();
-    server = await startServer('sim', { driveChannels: false });
-    browser = await launchBrowser();
-    const context = await browser.newContext();
-    await context.addInitScript(QUICK_RETRY);
-    page = await context.newPage();
-    watched = watchPage(page);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = withPage({ server: { driveChannels: false }, initScripts: [QUICK_RETRY] });
 
   it('drive channel: told retry false, the page does not ask again on this connection (its retry wait cut to 20 ms here)', async () => {
+    const { server, page, watched } = rig;
     await openPage(page, server.url, 'driver');
     const answer = () => watched.received.find((f) => f.message.type === 'channel' && f.message.closed !== undefined);
     for (const end = Date.now() + WAIT_MS; !answer() && Date.now() < end;) await waitFrames(page, 2);

@@ -1,8 +1,8 @@
 // Shared by the browser tests: the built page, Debian's Chromium, the real control server, and waits
 // that are driven by events (the machine is shared and slow at times, so nothing here sleeps blindly).
 //
-// `npm test` runs the files of test/web that import this harness one at a time, after every other file
-// (two Chromium files at once on two cores time out); the page's unit tests there run with the rest.
+// `npm test` (scripts/run-tests.mjs) runs the files that start Chromium one at a time, beside the other files
+// (two Chromium files at once on two cores time out); the page's unit tests in test/web run with the rest.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync, statSync } from 'node:fs';
@@ -217,9 +217,10 @@ export interface PageRig {
 }
 
 export interface PageRigOptions {
-  /** The server's link and options (startServer's); a simulated car by default. */
+  /** The server's link and options (startServer's); a simulated car by default. A function is called in
+   *  before(), after the file's own earlier before() hooks (a TURN server's port, say). */
   link?: string;
-  server?: Partial<ControlOptions>;
+  server?: Partial<ControlOptions> | (() => Partial<ControlOptions>);
   /** The browser context's options: a 1280x800 desktop unless they say otherwise. */
   context?: BrowserContextOptions;
   /** installTestHooks first, then these scripts, before any of the page's own runs. */
@@ -242,7 +243,7 @@ export function withPage(opts: PageRigOptions = {}, ready?: (rig: PageRig) => un
   const rig = {} as PageRig;
   before(async () => {
     await ensureBuilt();
-    rig.server = await startServer(opts.link ?? 'sim', opts.server);
+    rig.server = await startServer(opts.link ?? 'sim', typeof opts.server === 'function' ? opts.server() : opts.server);
     rig.browser = await (opts.launch ?? launchBrowser)();
     rig.context = await rig.browser.newContext(opts.context ?? { viewport: { width: 1280, height: 800 } });
     if (opts.hooks) await installTestHooks(rig.context);
@@ -298,6 +299,18 @@ export async function nameThisBrowser(context: BrowserContext, name: string): Pr
     localStorage.setItem('webracer-settings', JSON.stringify({ name: ${JSON.stringify(name)} }));
   }`);
 }
+
+/**
+ * A network that lets no UDP through but to a TURN server, as the page's WebRTC sees it: relayed candidates
+ * only (with no relay given, no channel can open). Chromium's --force-webrtc-ip-handling-policy=
+ * disable_non_proxied_udp is ignored by Debian's Chromium 156 headless: its answer still carried a host UDP
+ * candidate, and the channel opened. The page's own code runs unchanged; only the browser's ICE is limited.
+ */
+export const RELAY_ONLY = `(() => {
+  const Native = RTCPeerConnection;
+  window.RTCPeerConnection = function (config) { return new Native({ ...config, iceTransportPolicy: 'relay' }); };
+  window.RTCPeerConnection.prototype = Native.prototype;
+})()`;
 
 /** `window.testChannelSends`: every message the page sends on a data channel (its drive channel; the WebSocket's are watchPage's). */
 export const COUNT_CHANNEL_SENDS = `(() => {

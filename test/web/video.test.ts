@@ -14,6 +14,16 @@ import {
 } from './harness.js';
 import { countFrames, launchVideoBrowser, openCamera } from './video-harness.js';
 
+/** Records in the page each time the stage (body.video-on) is on while the joystick is held: never, the rule. */
+const STAGE_UNDER_HOLD = `(() => {
+  window.testStageUnderHold = [];
+  new MutationObserver(() => {
+    if (document.body.classList.contains('video-on') && document.querySelector('svg.joystick').classList.contains('held')) {
+      window.testStageUnderHold.push(performance.now());
+    }
+  }).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+})()`;
+
 describe('video from a camera page to a driver and a spectator', () => {
   let server: ControlServer;
   let browser: Browser;
@@ -58,16 +68,26 @@ describe('video from a camera page to a driver and a spectator', () => {
   });
 
   it('video that arrives while the joystick is held waits for the release before the layout changes', async () => {
+    await driver.evaluate(STAGE_UNDER_HOLD);
+    const from = driverSeen.sent.length;
     await holdKnobWithMouse(driver, 0, -1);
     await waitForState(server.driver, (s) => s.direction === 'forward', 'forward while held');
     camera = await openCamera(browser, `${server.url}camera`);
     await videoState(driver, 'live');
     await videoState(spectator, 'live');
     assert.equal(driverSeen.sent.filter((f) => f.message.type === 'watch').length, 1, 'asked for by itself, once');
-    assert.equal(await onStage(driver), false, 'no new layout under a held joystick');
-    const drives = driverSeen.sent.filter((f) => f.message.type === 'drive').slice(-5);
-    assert.ok(drives.length === 5 && drives.every((f) => f.message.x === 0 && f.message.y === 1), 'the demand did not move');
-    assert.equal(server.driver.state.direction, 'forward');
+    assert.deepEqual(await driver.evaluate('window.testStageUnderHold'), [], 'no new layout under a held joystick');
+    // On a busy machine the page may find itself frozen (a refresh 300 ms late, web/drive.ts): it stops the
+    // car and lets go of the knob under the mouse, and the stage may then come at once. Only a held knob
+    // keeps the old layout and its demand.
+    if (await driver.evaluate(`document.querySelector('svg.joystick').classList.contains('held')`)) {
+      assert.equal(await onStage(driver), false, 'no new layout under a held joystick');
+      const drives = driverSeen.sent.filter((f) => f.message.type === 'drive').slice(-5);
+      assert.ok(drives.length === 5 && drives.every((f) => f.message.x === 0 && f.message.y === 1), 'the demand did not move');
+      assert.equal(server.driver.state.direction, 'forward');
+    } else {
+      assert.ok(driverSeen.sent.slice(from).some((f) => f.message.type === 'stop'), 'let go of under the mouse: only by its own stop (a freeze)');
+    }
     await driver.mouse.up();
     await waitForState(server.driver, (s) => s.direction === 'stop', 'stop on release');
     await driver.waitForFunction('document.body.classList.contains("video-on")', undefined, { timeout: WAIT_MS });

@@ -89,7 +89,7 @@ export class GhostYard {
     const key = randomBytes(18).toString('base64url');
     this.#entries.set(id, { ghost, keyDigest: digest(key), linger: null });
     ghost.driver.on('pose', this.#moved);
-    ghost.start(this.#clock, () => this.#ended(id)).catch((err: Error) => {
+    ghost.start((fault) => this.#ended(id, fault)).catch((err: Error) => {
       this.opts.log.error('ghost_failed', { ghost: id }, `${id} could not start: ${err.message}`);
       void this.#drop(id);
     });
@@ -139,11 +139,12 @@ export class GhostYard {
     return null;
   }
 
-  /** The script is over, the car stopped: it stays LINGER_MS, marked ended, then goes. */
-  #ended(id: string): void {
+  /** The script is over (or its world faulted), the car stopped: it stays LINGER_MS, marked ended, then goes. */
+  #ended(id: string, fault: Error | null): void {
     const entry = this.#entries.get(id);
     if (entry === undefined) return;
-    this.opts.log.info('ghost_ended', { ghost: id });
+    if (fault === null) this.opts.log.info('ghost_ended', { ghost: id });
+    else this.opts.log.error('ghost_fault', { ghost: id }, `${id} ended, its car stopped: its own time went wrong (${fault.message})`);
     entry.linger = this.#clock.setTimeout(() => void this.#drop(id), LINGER_MS, { unref: true });
     this.#send();
   }

@@ -39,6 +39,14 @@ export interface Transport {
    * rejects if the connection fails. It may never settle: the link bounds it with writeTimeoutMs.
    */
   delivered(): Promise<void>;
+  /**
+   * Resolves once a look begun now is over (whatever it saw). Where a look is work of our own (TCP: a reading
+   * of the kernel's connection table, over a hundred reads on a machine with thousands of sockets), how long
+   * it takes says how busy our machine is, not whether the device is there: the deadline's last look waits
+   * for one before its LAST_LOOK_MS start. Absent, or null, where delivery is only told by events (serial's
+   * drain, an echo).
+   */
+  lookNow?(): Promise<void> | null;
   /** Closes gracefully; resolves once closed. The link bounds how long it waits, then calls destroy(). */
   end(): Promise<void>;
   /** Drops the connection now, discarding whatever it has not delivered. Safe to call more than once. */
@@ -66,9 +74,12 @@ const CLOSING_CONFIRM_GAP_MS = 1;
 /**
  * When the deadline comes, one last look at the transport, for at most this long, before the connection is
  * given up: a process that was not running (SIGSTOP, a long pause, a suspended laptop) wakes with its deadline
- * due and its confirmation still asleep, although the bridge acknowledged long ago.
+ * due and its confirmation still asleep, although the bridge acknowledged long ago. A transport that takes
+ * looks of its own (lookNow) gets this long after one of them is over, that look bounded by LOOK_NOW_CAP.
  */
 const LAST_LOOK_MS = 50;
+/** The most a transport's own look may take at a deadline, as a fraction of writeTimeoutMs. */
+const LOOK_NOW_CAP = 1;
 
 export function backoffDelay(attempt: number, o: Required<BackoffOptions>): number {
   return Math.min(o.maxDelayMs, o.initialDelayMs * o.factor ** attempt);
@@ -331,11 +342,30 @@ export class ReconnectingLink extends SafeEmitter implements Link {
     this.#deadline.unref?.();
   }
 
-  /** Whether everything handed to the transport is delivered, seen within LAST_LOOK_MS. */
+  /**
+   * Whether everything handed to the transport is delivered, seen within LAST_LOOK_MS; for a transport with
+   * looks of its own, within LAST_LOOK_MS after a fresh one is over, however long our busy machine took.
+   */
   #lastLook(t: Transport): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), LAST_LOOK_MS);
-      t.delivered().then(() => resolve(true), () => resolve(false)).finally(() => clearTimeout(timer));
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      const settle = (delivered: boolean) => {
+        settled = true;
+        clearTimeout(timer);
+        resolve(delivered);
+      };
+      const giveUpIn = (ms: number) => {
+        clearTimeout(timer);
+        if (!settled) timer = setTimeout(() => settle(false), ms);
+      };
+      const look = t.lookNow?.() ?? null;
+      if (look === null) giveUpIn(LAST_LOOK_MS);
+      else {
+        giveUpIn(this.#writeTimeoutMs * LOOK_NOW_CAP);
+        look.then(() => giveUpIn(LAST_LOOK_MS), () => giveUpIn(LAST_LOOK_MS));
+      }
+      t.delivered().then(() => settle(true), () => settle(false));
     });
   }
 

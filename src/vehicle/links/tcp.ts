@@ -127,6 +127,12 @@ class TcpTransport implements Transport {
     return this.echo !== null ? this.echo.echoed(this.#handed) : this.#acknowledged(this.#handed, 10);
   }
 
+  /** A reading of the table begun now (Transport.lookNow); null with the echo, or with no table to read. */
+  lookNow(): Promise<void> | null {
+    if (this.echo !== null || this.unacked === null) return null;
+    return this.unacked().then(() => {});
+  }
+
   /** Resolves once the first `target` bytes handed over are acknowledged, looking from `firstLookMs` on. */
   async #acknowledged(target: number, firstLookMs: number): Promise<void> {
     for (let pause = 0; ; pause = Math.min(Math.max(pause * 2, firstLookMs), MAX_LOOK_MS)) {
