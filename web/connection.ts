@@ -6,7 +6,7 @@
 import { backoffDelay } from './backoff.js';
 import { LatencyWindow } from './latency.js';
 import {
-  RESUME_SUBPROTOCOL_PREFIX, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, encode, parseServerMessage, type ClientMessage, type ServerMessage,
+  NAME_KEY_SUBPROTOCOL_PREFIX, RESUME_SUBPROTOCOL_PREFIX, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX, encode, parseServerMessage, type ClientMessage, type ServerMessage,
 } from './messages.js';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
@@ -56,9 +56,10 @@ export function watching(search = ''): boolean {
  * token, one carrying it, `webracer.token.` + base64url of its UTF-8 (a subprotocol must be an RFC 7230
  * token, and browsers let a page set no other header on a WebSocket); and when this tab drove the car
  * until its last connection ended, `webracer.resume.` + that connection's resume token (already
- * base64url), so a full server still lets it in to take its seat back (resume.ts).
+ * base64url), so a full server still lets it in to take its seat back (resume.ts); and with a name key
+ * from an earlier welcome, `webracer.name.` + that key, so it goes on under its default name (name-key.ts).
  */
-export function offeredSubprotocols(token: string | null, resumeToken: string | null = null): string[] {
+export function offeredSubprotocols(token: string | null, resumeToken: string | null = null, nameKey: string | null = null): string[] {
   const offered = [SUBPROTOCOL];
   if (token) {
     let binary = '';
@@ -66,6 +67,7 @@ export function offeredSubprotocols(token: string | null, resumeToken: string | 
     offered.push(TOKEN_SUBPROTOCOL_PREFIX + btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
   }
   if (resumeToken && /^[A-Za-z0-9_-]{1,64}$/.test(resumeToken)) offered.push(RESUME_SUBPROTOCOL_PREFIX + resumeToken);
+  if (nameKey && /^[A-Za-z0-9_-]{1,64}$/.test(nameKey)) offered.push(NAME_KEY_SUBPROTOCOL_PREFIX + nameKey);
   return offered;
 }
 

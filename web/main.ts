@@ -30,6 +30,7 @@ import { buzz } from './haptics.js';
 import { attachJoinQr } from './join-qr.js';
 import { attachKeyboard } from './keyboard.js';
 import { measureFirstScreen } from './layout.js';
+import { NameKey } from './name-key.js';
 import { NamePrompt } from './name-prompt.js';
 import { onMessage, type MessageParts, type PageFacts } from './on-message.js';
 import { RacePanel, type RaceRights } from './race-panel.js';
@@ -94,7 +95,7 @@ const onAccessory = (action: 'horn' | 'lights', down: boolean) => {
 if (facts.ownCar) document.querySelector<HTMLAnchorElement>('#recordings-link')!.search = `?car=${encodeURIComponent(facts.ownCar)}`;
 const race = new RacePanel(document, { send: (m) => connection.send(m), ownCar: () => facts.ownCar });
 const names = new NamePrompt(document.querySelector<HTMLFormElement>('#name-prompt')!, settings,
-  { send: (m) => connection.send(m), watching: watching(location.search) });
+  { send: (m) => connection.send(m), watching: watching(location.search), key: new NameKey(localStorageOrNull()) });
 const fleet = new FleetStrip(document.querySelector<HTMLElement>('#fleet')!, () => facts.ownCar);
 const video = new VideoView(document, { send: (m) => connection.send(m) }); // video never drives (docs/safety.md)
 const drive = new DriveLoop({ send: (m, droppable) => drivePath.send(m, droppable), canDrive: inputsLive, stalled: (ms) => woke(ms) });
@@ -197,11 +198,12 @@ document.querySelector<HTMLAnchorElement>('a.skip')!.addEventListener('click', (
 
 /**
  * The token, when this tab knows one, goes with the upgrade: the server knows it before accepting us; so
- * does the seat's resume token when this tab drove, for a slot even on a full server (resume.ts).
+ * does the seat's resume token when this tab drove, for a slot even on a full server (resume.ts), and
+ * this browser's name key, for its default name (name-key.ts).
  */
 function subprotocols(): string[] {
   facts.offeredToken = auth.known();
-  return offeredSubprotocols(facts.offeredToken, resume.offer());
+  return offeredSubprotocols(facts.offeredToken, resume.offer(), names.key);
 }
 
 function onConnectionState(state: ConnectionState, retryInMs?: number): void {

@@ -3,7 +3,7 @@
 // (besides the subprotocol names: that file imports nothing, and the bundler keeps only what is used).
 import type { ClientMessage, ServerMessage } from '../src/control/protocol/messages.js';
 
-export { RESUME_SUBPROTOCOL_PREFIX, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/protocol/messages.js';
+export { NAME_KEY_SUBPROTOCOL_PREFIX, RESUME_SUBPROTOCOL_PREFIX, SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from '../src/control/protocol/messages.js';
 export type {
   ClientMessage, ServerMessage, SeedCommand, VehicleState, Pose, Role, LinkKind, Limits, WelcomeMessage,
   ErrorMessage, NoticeMessage, VideoStatus, IceServer, IceCandidate, SessionDescription, SignalRelayMessage,

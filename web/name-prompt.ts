@@ -1,16 +1,20 @@
 // The driver's name: asked once, the first time someone opens a car to drive it (a line under the top of
 // the page, never a modal: the car can be driven and stopped while it waits), kept with the settings and
 // changed there. Skipping keeps no name: the server then shows a default like "Driver 3" (never a
-// connection id). The server hears the name on every connection (its names last as long as one does).
+// connection id), the same one for this browser's every connection while the server runs: the name key
+// (name-key.ts). The server hears the name on every connection (its names last as long as one does).
 // A watch-only page (`?watch`) is not asked: it never drives.
 
 import type { ClientMessage } from './messages.js';
+import type { NameKey } from './name-key.js';
 import { copySettings, nameProblem, type SettingsStore } from './settings.js';
 
 export interface NamePromptOptions {
   send(message: ClientMessage): boolean;
   /** A watch-only page: no question. */
   watching: boolean;
+  /** This browser's key to its default name. */
+  key: NameKey;
 }
 
 export class NamePrompt {
@@ -31,8 +35,14 @@ export class NamePrompt {
     this.update();
   }
 
-  /** A new connection's welcome: the server knows this page's name again. */
-  connected(): void {
+  /** The name key to offer at the next upgrade, or null. */
+  get key(): string | null {
+    return this.opts.key.value;
+  }
+
+  /** A new connection's welcome (with its name key): the server knows this page's name again. */
+  connected(nameKey?: string): void {
+    this.opts.key.welcome(nameKey);
     this.online = true;
     this.sent = null;
     this.update();

@@ -198,7 +198,7 @@ function welcome(page: MessageParts, message: Extract<ServerMessage, { type: 'we
   else auth.welcome(message.authRequired, message.authenticated);
   seatChanged(message.role === 'driver');
   race.connected(raceRights());
-  page.names.connected();
+  page.names.connected(message.nameKey);
   video.welcome(message);
   if (page.mayStop()) page.driveChannel.start();
 }

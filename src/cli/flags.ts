@@ -197,7 +197,7 @@ export const OPTIONS: readonly Option[] = [
   },
   {
     name: 'data-dir', arg: 'DIR', json: 'string',
-    help: 'where the self-signed certificate is kept (default: the user\'s config folder,\ne.g. ~/.config/webracer)',
+    help: 'where the self-signed certificate and the best laps are kept (default: the user\'s\nconfig folder, e.g. ~/.config/webracer)',
     set: (o, v) => { o.dataDir = dataDir(text(v)); },
   },
   {

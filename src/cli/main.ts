@@ -8,6 +8,7 @@
  */
 import { joinUrls, lanHosts, withToken } from '../control/http/join.js';
 import { createLogger, jsonLine, textLine, type Logger, type LogRecord } from '../control/log.js';
+import { defaultDataDir } from '../control/data-dir.js';
 import { startControlServer, urlHost, type ControlServer } from '../control/server.js';
 import { ghostAddOn, recordingAddOn } from '../recording/add-on.js';
 import { listDevices } from '../vehicle/index.js';
@@ -86,7 +87,7 @@ async function run(options: RunOptions): Promise<number> {
   }, log)];
   let server: ControlServer;
   try {
-    server = await startControlServer({ ...options, log, addOns });
+    server = await startControlServer({ ...options, dataDir: options.dataDir ?? defaultDataDir(), log, addOns });
   } catch (err) {
     if (json) log.error('start_failed', {}, `cannot start: ${(err as Error).message}`);
     else stderr.line(`webracer: cannot start: ${(err as Error).message}`);

@@ -1,5 +1,5 @@
 /**
- * Where webracer keeps what must outlive a run (the self-signed certificate): `--data-dir`, or by default
+ * Where webracer keeps what must outlive a run (the self-signed certificate, the best laps): `--data-dir`, or by default
  * the user's configuration folder, as each system has it: %APPDATA%\webracer on Windows,
  * ~/Library/Application Support/webracer on macOS, $XDG_CONFIG_HOME/webracer (~/.config/webracer) elsewhere.
  */

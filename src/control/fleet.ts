@@ -7,7 +7,8 @@ import {
   createCodec, createLink, Driver, formatLinkSpec, LISTENER_ERROR, parseLinkSpec, SimLink, type Link, type LinkAck, type LinkSpec, type RcAppCharmap,
 } from '../vehicle/index.js';
 import { gridSlot } from './track/circuit.js';
-import { CarWorld, type CarSummary } from './car/car-world.js';
+import { CarWorld } from './car/car-world.js';
+import type { CarSummary } from './car/welcome.js';
 import type { FaultInjection } from './fault-injection.js';
 import { logLinkActivity } from './car/link-log.js';
 import type { Logger } from './log.js';

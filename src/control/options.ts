@@ -23,7 +23,11 @@ export interface ControlOptions {
   tlsCert?: string; tlsKey?: string;
   /** Serve https and wss with a certificate made for this machine and kept in `dataDir` (self-signed.ts). */
   tls?: 'self-signed';
-  /** Where what must outlive a run is kept (default: the user's configuration folder, data-dir.ts). */
+  /**
+   * Where what must outlive a run is kept: the self-signed certificate (default: the user's configuration
+   * folder, data-dir.ts) and the best laps (default: none kept across a restart; the CLI gives the user's
+   * configuration folder, so a test's server never writes there).
+   */
   dataDir?: string;
   /** How often the --tls-cert/--tls-key files are checked for a change (default 2000 ms). */
   tlsCheckIntervalMs?: number;

@@ -16,6 +16,7 @@ import { DEFAULT_DEAD_ZONE, DEFAULT_WRITE_TIMEOUT_MS, type Driver } from '../veh
 import type { ServerAddOn } from './add-on.js';
 import { AddressLockout, TokenCheck } from './connection/auth.js';
 import type { SessionContext } from './connection/client-session.js';
+import { NameKeys } from './connection/name-keys.js';
 import { faultsFromEnv, type FaultInjection } from './fault-injection.js';
 import { DEFAULT_CAR_NAME, Fleet } from './fleet.js';
 import { createRequestAuthorizer } from './http/http-auth.js';
@@ -23,6 +24,7 @@ import { toLogger, type Logger } from './log.js';
 import { createHttpHandler, unknownCar } from './http-routes.js';
 import { joinUrls } from './http/join.js';
 import { Raceway } from './race/raceway.js';
+import { BEST_LAPS_FILE, BestLapsFile } from './race/best-laps-file.js';
 import { GhostYard } from './ghost/ghost-yard.js';
 import type { Limits } from './protocol/messages.js';
 import { DEFAULT_LIMITS, type ControlOptions } from './options.js';
@@ -76,8 +78,10 @@ export async function startControlServer(opts: ControlOptions): Promise<ControlS
   if (!seedCar) throw new Error(`--seed-car: ${unknownCar(opts.seedCar!, fleet).trim()}`);
   const now = () => performance.now();
   const ghosts = new GhostYard({ sims: fleet.worlds.filter((w) => fleet.sims.has(w.name)), log });
-  const raceway = new Raceway(fleet, { now, log, authRequired: token !== null, ghosts });
-  const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now };
+  // Best laps outlive a restart only where the server was given a folder for that (the CLI always gives one).
+  const bestLapsFile = opts.dataDir === undefined ? undefined : new BestLapsFile(join(opts.dataDir, BEST_LAPS_FILE), log);
+  const raceway = new Raceway(fleet, { now, log, authRequired: token !== null, ghosts, bestLapsFile });
+  const sessions: SessionContext = { token, lockout: new AddressLockout(now), limits, log, now, nameKeys: new NameKeys() };
   const staticDir = opts.staticDir ?? DEFAULT_STATIC_DIR;
   if (!existsSync(join(staticDir, 'index.html'))) log.warn('no_page', { dir: staticDir }, `no index.html in ${staticDir} (run npm run build)`);
 
@@ -205,10 +209,10 @@ async function listenAll(parts: Parts, listeners: Listeners): Promise<{ port: nu
   } catch (err) {
     for (const server of listeners.servers) server.close();
     parts.upgrades.wss.close();
-    raceway.close();
+    const bestLapsSaved = raceway.close();
     tls?.close();
     listeners.redirect?.close();
-    await Promise.all([fleet.close(), parts.ghosts.close()]);
+    await Promise.all([fleet.close(), parts.ghosts.close(), bestLapsSaved]);
     await closeAddOns(addOns);
     throw err;
   }
@@ -221,12 +225,12 @@ function closer(parts: Parts, listeners: Listeners): () => Promise<void> {
     closing ??= (async () => {
       const carStopped = parts.fleet.close(); // the stops are written first, then the links close
       const ghostsStopped = parts.ghosts.close(); // their simulators too
-      parts.raceway.close();
+      const bestLapsSaved = parts.raceway.close();
       const clientsGone = new Promise<void>((resolve) => parts.upgrades.wss.close(resolve));
       parts.tls?.close();
       listeners.redirect?.close();
       const addOnsClosed = carStopped.then(() => closeAddOns(parts.addOns)); // after the cars' last moments
-      await Promise.all([carStopped, ghostsStopped, clientsGone, addOnsClosed, ...listeners.servers.map(stopListening)]);
+      await Promise.all([carStopped, ghostsStopped, bestLapsSaved, clientsGone, addOnsClosed, ...listeners.servers.map(stopListening)]);
     })();
     return closing;
   };

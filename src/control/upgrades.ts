@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from '../websocket/index.js';
 import { Admission } from './connection/admission.js';
-import { upgradeResumeToken, upgradeToken, type TokenCheck } from './connection/auth.js';
+import { upgradeNameKey, upgradeResumeToken, upgradeToken, type TokenCheck } from './connection/auth.js';
 import { ClientSession, type SessionContext } from './connection/client-session.js';
 import { isOriginAllowed, type OriginPolicy } from './connection/origin.js';
 import type { CarWorld } from './car/car-world.js';
@@ -110,12 +110,15 @@ export function createUpgrades(ctx: UpgradeContext): Upgrades {
   };
 }
 
-/** What kind of page connects (`role=camera`, `role=watch`, else a driving page), and whether it is on the server's own machine. */
-function pageOf(req: IncomingMessage): { page: 'drive' | 'camera' | 'watch'; onServerMachine: boolean } {
+/**
+ * What kind of page connects (`role=camera`, `role=watch`, else a driving page), whether it is on the
+ * server's own machine, and the name key it offered.
+ */
+function pageOf(req: IncomingMessage): { page: 'drive' | 'camera' | 'watch'; onServerMachine: boolean; nameKey?: string } {
   const role = new URL(req.url ?? '/', 'http://x').searchParams.get('role');
   const page = role === 'camera' || role === 'watch' ? role : 'drive';
   const onServerMachine = req.socket.localAddress !== undefined && req.socket.localAddress === req.socket.remoteAddress;
-  return { page, onServerMachine };
+  return { page, onServerMachine, nameKey: upgradeNameKey(req.headers['sec-websocket-protocol']) };
 }
 
 /** Whether the upgrade presents the right token (a wrong one counts against its address). */

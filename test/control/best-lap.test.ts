@@ -3,18 +3,22 @@
 // so a lap of 10 s and more takes milliseconds and its timing is exactly the same every run.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CarWorld } from '../../src/control/car/car-world.js';
 import { Fleet } from '../../src/control/fleet.js';
 import { GhostYard } from '../../src/control/ghost/ghost-yard.js';
 import { silentLogger } from '../../src/control/log.js';
 import type { Limits, Pose } from '../../src/control/protocol/messages.js';
 import { BestLaps, MAX_KEPT } from '../../src/control/race/best-laps.js';
+import { BEST_LAPS_FILE, BestLapsFile } from '../../src/control/race/best-laps-file.js';
 import { LapTraces, MAX_TRACE_STEPS, type LapTrace } from '../../src/control/race/lap-trace.js';
 import { Raceway } from '../../src/control/race/raceway.js';
 import { CIRCUIT } from '../../src/control/track/circuit.js';
 import { createCodec, Driver, SimLink, VirtualClock } from '../../src/vehicle/index.js';
 import { fakeContext, fakeSession, TEST_LIMITS, type FakePeer } from './fake-peer.js';
 import { routes, steerTowards, waypointFrom, type Waypoint } from '../support/lap-bot.js';
+import { tempDir } from '../recording/helpers.js';
 
 /** A watchdog the bot can trip on purpose by going quiet. */
 const LIMITS: Limits = { ...TEST_LIMITS, watchdogMs: 300 };
@@ -24,9 +28,12 @@ interface Arena {
   world: CarWorld;
   ghosts: GhostYard;
   join(id: string): FakePeer;
+  /** The server stops: resolves once its best laps are written. */
+  close(): Promise<void>;
 }
 
-async function arena(t: TestContext): Promise<Arena> {
+/** One simulated car `red` with its raceway and ghosts (a server, without the network); `file`: where its best laps are kept. */
+async function arena(t: TestContext, file?: BestLapsFile): Promise<Arena> {
   const clock = new VirtualClock(1000);
   const now = () => clock.now();
   const link = new SimLink({ clock });
@@ -37,15 +44,18 @@ async function arena(t: TestContext): Promise<Arena> {
   });
   await driver.start();
   const ghosts = new GhostYard({ sims: [world], log: silentLogger, clock });
-  const raceway = new Raceway(new Fleet([world], new Set(['red'])), { now, log: silentLogger, ghosts });
-  t.after(async () => {
-    raceway.close();
+  const raceway = new Raceway(new Fleet([world], new Set(['red'])), { now, log: silentLogger, ghosts, bestLapsFile: file });
+  let closing: Promise<void> | null = null;
+  const close = () => (closing ??= (async () => {
+    const saved = raceway.close();
     await ghosts.close();
     await world.close();
-  });
+    await saved;
+  })());
+  t.after(close);
   const ctx = fakeContext(now, LIMITS);
   return {
-    clock, world, ghosts,
+    clock, world, ghosts, close,
     join(id) {
       const { session, peer } = fakeSession(ctx, { id });
       world.attach(session);
@@ -91,15 +101,9 @@ test('race my best lap: a ghost drives the driver\'s lap again from where it sta
   const a = await arena(t);
   const ada = a.join('c1');
   ada.say({ type: 'name', name: 'Ada' });
-  const ends = lapEnds(a, ada);
-  const line = routes(CIRCUIT).lap;
-  // Round once to cross the start line (a lap starts there), then round again (the lap ends there).
-  driveRoute(a, ada, [...line, ...line], 420);
-  assert.equal(ada.of('best-lap').length, 1, 'one lap was set, and Ada was told');
-  const { lapMs } = ada.last('best-lap');
+  const { lapMs, end } = setLap(a, ada);
   assert.equal(ada.last('laps').drivers[0].bestMs, lapMs, 'the lap book\'s best lap');
   assert.ok(lapMs > 8000, `a whole lap: ${lapMs} ms`);
-  assert.equal(ends.length, 1);
 
   a.clock.runUntil(a.clock.now() + 1000); // the car at rest where the route ended
   const live = a.world.driver.pose!;
@@ -112,7 +116,6 @@ test('race my best lap: a ghost drives the driver\'s lap again from where it sta
   await new Promise((resolve) => setImmediate(resolve)); // the script's end is told through a promise
   const [after] = a.ghosts.list();
   assert.equal(after.ended, true, 'the lap is over: the ghost stopped');
-  const end = ends[0];
   assert.ok(Math.hypot(after.pose.x - end.x, after.pose.y - end.y) < 1e-6, `ghost ${JSON.stringify(after.pose)} lap ${JSON.stringify(end)}`);
   assert.ok(Math.abs(after.pose.heading - end.heading) < 1e-6);
   assert.deepEqual(a.world.driver.pose, live, 'the live car did not move while the ghost drove');
@@ -123,6 +126,52 @@ test('race my best lap: a ghost drives the driver\'s lap again from where it sta
   assert.equal(a.ghosts.list().length, 3);
   assert.equal(ada.last('error').code, 'ghost_refused');
   assert.match(ada.last('error').message, /^3 ghosts are in the arena already, the most at once/);
+});
+
+/**
+ * Drives one whole lap of `red` (round once to cross the start line, where a lap starts, then round again:
+ * the lap ends there): the lap's time and where it ended.
+ */
+function setLap(a: Arena, peer: FakePeer): { lapMs: number; end: Pose } {
+  const ends = lapEnds(a, peer);
+  const line = routes(CIRCUIT).lap;
+  driveRoute(a, peer, [...line, ...line], 420);
+  assert.equal(peer.of('best-lap').length, 1, 'one lap was set, and its driver was told');
+  assert.equal(ends.length, 1);
+  return { lapMs: peer.last('best-lap').lapMs, end: ends[0] };
+}
+
+test('race my best lap after a restart: the lap kept in best-laps.json is offered again, and its ghost ends where the lap ended', async (t) => {
+  const path = join(tempDir(t, 'webracer-names-keep-best-laps-'), BEST_LAPS_FILE);
+  const before = await arena(t, new BestLapsFile(path, silentLogger));
+  const ada = before.join('c1');
+  ada.say({ type: 'name', name: 'Ada' });
+  const { lapMs, end } = setLap(before, ada);
+  await before.close(); // the server stops: the lap is written
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).laps.length, 1);
+
+  const after = await arena(t, new BestLapsFile(path, silentLogger)); // and starts again on the same folder
+  const back = after.join('c1');
+  back.say({ type: 'name', name: 'Ada' });
+  assert.deepEqual(back.of('best-lap'), [{ type: 'best-lap', car: 'red', lapMs }], 'race my best lap is offered again');
+  back.say({ type: 'race-best-lap' });
+  await new Promise((resolve) => setImmediate(resolve)); // the ghost's link opens
+  assert.equal(after.ghosts.list()[0].label, 'ghost · Ada\'s best lap');
+  after.clock.runUntil(after.clock.now() + lapMs + 500);
+  await new Promise((resolve) => setImmediate(resolve));
+  const [ghost] = after.ghosts.list();
+  assert.equal(ghost.ended, true);
+  assert.ok(Math.hypot(ghost.pose.x - end.x, ghost.pose.y - end.y) < 1e-6, `ghost ${JSON.stringify(ghost.pose)} lap ${JSON.stringify(end)}`);
+  assert.ok(Math.abs(ghost.pose.heading - end.heading) < 1e-6);
+  assert.equal(back.of('error').length, 0, JSON.stringify(back.of('error')));
+});
+
+test('a best lap set under a default name ("Driver 1") is not saved: that name is someone else after a restart', async (t) => {
+  const path = join(tempDir(t, 'webracer-names-keep-best-laps-'), BEST_LAPS_FILE);
+  const before = await arena(t, new BestLapsFile(path, silentLogger));
+  setLap(before, before.join('c1'));
+  await before.close();
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')).laps, []);
 });
 
 test('race my best lap: a spectator without a lap is refused and nothing starts; a driver without one is told to drive one', async (t) => {

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { upgradeResumeToken, upgradeToken } from '../../src/control/connection/auth.js';
+import { upgradeNameKey, upgradeResumeToken, upgradeToken } from '../../src/control/connection/auth.js';
 import { Connection, STABLE_MS, offeredSubprotocols, socketUrl, type ConnectionState } from '../../web/connection.js';
 
 /** Just what Connection uses of a browser WebSocket; the test opens and closes it as a server would. */
@@ -67,6 +67,15 @@ describe('offeredSubprotocols', () => {
     assert.equal(upgradeToken(offered.join(', ')), 'open-sesame');
     assert.deepEqual(offeredSubprotocols(null, 'not a token, really'), ['webracer']);
     assert.deepEqual(offeredSubprotocols(null, null), ['webracer']);
+  });
+
+  it('offers a name key beside them, as the server reads it back; never one that is no subprotocol', () => {
+    const nameKey = 'Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5';
+    const offered = offeredSubprotocols('open-sesame', 'q6Xn0_kP-3aY9bZ1cD2eFg', nameKey);
+    assert.deepEqual(offered.slice(-1), [`webracer.name.${nameKey}`]);
+    assert.equal(upgradeNameKey(offered.join(', ')), nameKey);
+    assert.equal(upgradeResumeToken(offered.join(', ')), 'q6Xn0_kP-3aY9bZ1cD2eFg');
+    assert.deepEqual(offeredSubprotocols(null, null, 'not a key, really'), ['webracer']);
   });
 });
 

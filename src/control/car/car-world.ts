@@ -1,11 +1,11 @@
 /**
  * One car's world: its link and Driver (with the watchdog), its seat and the clients watching it, and
  * the messages between them. The server routes each new connection here, and every message of its
- * clients is answered from one table here (dispatch.ts): what it does to this car happens here; race
- * and name messages go on to the server's raceway (RaceDesk), and nothing here reaches another car.
+ * clients is answered from one table (handlers.ts, through dispatch.ts): what it does to this car happens
+ * here; race and name messages go on to the server's raceway (RaceDesk), and nothing here reaches another car.
  *
- * Safety rules kept here (docs/safety.md): anyone allowed to drive may stop, only the driver may go;
- * a timed command holds at most limits.maxHoldMs; a driver not heard from for limits.driverSilenceMs
+ * Safety rules kept here and in handlers.ts (docs/safety.md): anyone allowed to drive may stop, only the
+ * driver may go; a timed command holds at most limits.maxHoldMs; a driver not heard from for limits.driverSilenceMs
  * loses its connection; a driver's departure stops the car and keeps the seat for its resume token for
  * limits.resumeWindowMs; after every stop the driver did not make (someone else's, the watchdog's, a hold
  * cut at limits.maxHoldMs, the link lost or back, a race's hold) and for every new driver, the driver's
@@ -13,7 +13,6 @@
  * countdown: hold()), drive demands are refused and the car stays stopped.
  */
 import type { Demand, Driver, Link, Pose, VehicleState as CarState } from '../../vehicle/index.js';
-import { switchAccessory } from './accessory.js';
 import { CameraRelay } from '../video/camera-relay.js';
 import { sfuRouteTo } from '../video/sfu/sfu-route.js';
 import { CarEvents } from './car-events.js';
@@ -21,35 +20,21 @@ import { logClosed } from '../connection/close-log.js';
 import { Audience } from './audience.js';
 import { HoldGate } from './hold-gate.js';
 import { knownFields } from '../protocol/known-fields.js';
-import { may } from '../connection/policy.js';
 import { RearmGate } from './rearm-gate.js';
 import type { Logger } from '../log.js';
 import type { ClientSession } from '../connection/client-session.js';
 import type { FaultInjection } from '../fault-injection.js';
 import type { IceGrant } from '../video/ice-grants.js';
 import {
-  CLOSE_CODES, isSeedCommand,
-  type AccessoryName, type ClientMessage, type CodecName, type DisarmCode, type ErrorCode, type LastCommand, type Limits, type LinkKind, type LinkState, type VehicleState,
-  type VideoStatus,
+  CLOSE_CODES,
+  type AccessoryName, type CodecName, type DisarmCode, type ErrorCode, type LastCommand, type Limits, type LinkKind, type VehicleState, type VideoStatus,
 } from '../protocol/messages.js';
 import { Seating } from './seating.js';
 import { dispatch, type Handlers, type RaceDesk } from './dispatch.js';
-import { carState, welcomeFor } from './welcome.js';
+import { carHandlers, stopStillActs, type CarParts } from './handlers.js';
+import { carState, welcomeFor, type CarSummary } from './welcome.js';
 import { DriveChannels } from '../drive-channel/drive-channels.js';
 import type { InputPath } from '../connection/client-session.js';
-
-/** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
-export interface CarSummary {
-  name: string;
-  codec: CodecName;
-  link: LinkKind;
-  linkState: LinkState;
-  /** The driver's client id, or null when the seat is empty. */
-  driver: string | null;
-  spectators: number;
-  /** The car's camera, if any, and its viewers. */
-  video: VideoStatus;
-}
 
 
 export interface CarWorldOptions {
@@ -75,8 +60,6 @@ export interface CarWorldOptions {
   now?: () => number; // monotonic milliseconds
 }
 
-type SeedDemand = ReturnType<ClientSession['seed']['toDemand']>;
-
 export class CarWorld {
   readonly name: string;
   readonly driver: Driver;
@@ -93,7 +76,7 @@ export class CarWorld {
   private lastLinkState: CarState['link'] | null = null;
   /** The driver's stick must come back to centre after a stop it did not make, and in a new driver's hand (rearm-gate.ts). */
   private readonly rearm: RearmGate;
-  /** Timed commands cut to limits.maxHoldMs (limitHold), and whether the running demand is one: its end is the server's stop. */
+  /** Timed commands cut to limits.maxHoldMs (handlers.ts), and whether the running demand is one: its end is the server's stop. */
   private readonly clamped = new WeakSet<Demand>();
   private holdAtLimit = false;
   /** Drive demands refused while a race counts down (hold-gate.ts). */
@@ -102,6 +85,9 @@ export class CarWorld {
   private races: RaceDesk | null = null;
   /** Drive input on WebRTC data channels, each frame into receive() like a WebSocket's (drive-channel/). */
   private readonly channels: DriveChannels;
+  /** What the handlers work with, and the handlers (handlers.ts). */
+  private readonly parts: CarParts;
+  private readonly handlers: Handlers;
 
   constructor(private readonly opts: CarWorldOptions) {
     this.name = opts.name;
@@ -133,6 +119,12 @@ export class CarWorld {
       log: opts.log, now: this.now, enabled: opts.driveChannels ?? true, iceServers: (session) => opts.iceServers(session).iceServers, driver: () => this.seat.driver,
       receive: (session, data, isBinary) => this.receive(session, data, isBinary, 'channel'),
     });
+    this.parts = {
+      name: opts.name, driver: opts.driver, link: opts.link, accessories: opts.accessories, maxHoldMs: opts.limits.maxHoldMs, faults: opts.faults,
+      log: opts.log, sessions: this.sessions, seat: this.seat, camera: this.camera, channels: this.channels, rearm: this.rearm,
+      holdGate: this.holdGate, clamped: this.clamped, races: () => this.races, give: (s, ref, d) => this.give(s, ref, d), stopCar: () => this.stopCar(),
+    };
+    this.handlers = carHandlers(this.parts);
     opts.driver.on('state', this.onCarState);
     opts.driver.on('pose', this.onPose);
     opts.driver.on('watchdog', this.onWatchdog);
@@ -254,7 +246,7 @@ export class CarWorld {
   private receive(session: ClientSession, data: Buffer, isBinary: boolean, path: InputPath): void {
     try {
       const read = session.read(data, isBinary, path);
-      if (!read || (read.overRate && !this.stopStillActs(session, read.message))) return;
+      if (!read || (read.overRate && !stopStillActs(this.parts, session, read.message))) return;
       const { message } = read;
       // Listeners hear a message only once it is taken, with only its schema's fields (car-events.ts).
       if (!this.events.active) return dispatch(this.handlers, session, message);
@@ -298,84 +290,9 @@ export class CarWorld {
     if (this.events.active) this.events.emit({ kind: 'client', client: session.id, joined: false });
   }
 
-  /** Every message a client of this car may send, and what it does (dispatch.ts). */
-  private readonly handlers: Handlers = {
-    seedCommand: (session, msg) => {
-      if (msg.command === 'stop') return this.stopBy(session, 'stop');
-      return this.drive(session, msg.command, () => this.limitHold(session, session.seed.toDemand(msg), msg.command));
-    },
-    drive: (session, msg) => this.drive(session, 'drive', () => ({ kind: 'analog', x: msg.x, y: msg.y })),
-    stop: (session) => this.stopBy(session, 'stop'),
-    ping: (session, msg) => {
-      this.opts.faults?.onPing(msg.id, this.opts.link);
-      session.send({ type: 'pong', id: msg.id, serverTime: Date.now() });
-    },
-    auth: (session, msg) => {
-      if (session.authenticate(msg.token) === 'ok') this.seat.authorize(session);
-    },
-    claim: (session) => this.seat.claim(session, () => this.stopCar()),
-    release: (session) => this.seat.release(session, () => this.stopCar()),
-    resume: (session, msg) => this.seat.resume(session, msg.token),
-    'camera-on': (session) => this.camera.cameraOn(session),
-    'camera-off': (session) => this.camera.cameraOff(session),
-    watch: (session) => this.camera.watch(session),
-    unwatch: (session) => this.camera.unwatch(session),
-    signal: (session, msg) => this.camera.signal(session, msg),
-    channel: (session, msg) => this.channels.signal(session, msg),
-    accessory: (session, msg) => switchAccessory(session, msg, { seat: this.seat, driver: this.driver, accessories: this.opts.accessories }),
-    'race-start': (session, msg) => this.races?.race(this.name, session, msg),
-    'race-end': (session, msg) => this.races?.race(this.name, session, msg),
-    'lap-mark': (session, msg) => this.races?.race(this.name, session, msg),
-    'race-best-lap': (session) => this.races?.bestLap(this.name, session),
-    name: (session, msg) => {
-      this.races?.name(session, msg.name);
-      this.seat.namesChanged();
-    },
-  };
-
   /** Race and name messages go here once the server's raceway has taken this car (race/raceway.ts). */
   takeRaces(desk: RaceDesk): void {
     this.races = desk;
-  }
-
-  private drive(session: ClientSession, ref: LastCommand, demand: () => Demand): void {
-    const refusal = may(session, 'drive', { driver: this.seat.driver });
-    if (refusal) return session.error(refusal.code, refusal.message, ref);
-    this.seat.noteActivity(session.id);
-    let wanted: Demand;
-    try {
-      wanted = demand();
-    } catch (err) {
-      return session.error('invalid_message', (err as Error).message, ref);
-    }
-    if (this.holdGate.refuses(session, ref)) return;
-    if (this.rearm.admits(session, wanted, ref)) this.give(session, ref, wanted);
-  }
-
-  /** Anyone allowed to drive may stop the car, driver or not: stopping is always safe. */
-  private stopBy(session: ClientSession, ref: LastCommand): void {
-    const driverId = this.seat.driver;
-    const refusal = may(session, 'stop', { driver: driverId });
-    if (refusal) return session.error(refusal.code, refusal.message, ref);
-    const driver = driverId === null ? undefined : this.sessions.get(driverId);
-    if (driverId === session.id) {
-      this.seat.noteActivity(session.id);
-      this.rearm.clear();
-    } else if (driver && this.driver.state.direction !== 'stop') {
-      this.rearm.disarm(driver, 'stopped_by_other', `${session.id} stopped the car`, { ref }); // it may still be holding the stick
-    }
-    this.opts.log.info('stopped', { client: session.id, driver: driverId !== session.id ? driverId : undefined });
-    this.give(session, ref, { kind: 'command', name: 'stop' });
-  }
-
-  /**
-   * A stop that came beyond its client's message rate is never dropped while it would stop something:
-   * the car moving (or anything but our stop on the wire), or the driver giving up its seat. Otherwise it
-   * is dropped unanswered: a flood of stops then costs no write, reply, log line or recorded event.
-   */
-  private stopStillActs(session: ClientSession, msg: ClientMessage): boolean {
-    if (!isSeedCommand(msg) && msg.type === 'release') return this.seat.driver === session.id;
-    return may(session, 'stop', { driver: this.seat.driver }) === null && this.driver.state.link === 'connected' && !this.driver.holdsStop;
   }
 
   /** Hands a checked demand to the Driver and reports what happened. */
@@ -398,17 +315,6 @@ export class CarWorld {
       return session.error('link_down', 'the car is not connected; the command was dropped', ref);
     }
     this.broadcastState();
-  }
-
-  /** A timed command holds at most limits.maxHoldMs: a page that freezes must not leave the car going. */
-  private limitHold(session: ClientSession, demand: SeedDemand, ref: string): Demand {
-    const max = this.opts.limits.maxHoldMs;
-    if (!('durationMs' in demand) || demand.durationMs <= max) return demand;
-    session.notice('duration_clamped',
-      `held for ${max / 1000} s, the server's limit (asked for ${demand.durationMs / 1000} s)`, ref);
-    const cut = { ...demand, durationMs: max };
-    this.clamped.add(cut);
-    return cut;
   }
 
   /** The server's own stop: a driver left, gave up or lost the seat, or a race holds the car. */

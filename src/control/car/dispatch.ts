@@ -1,7 +1,7 @@
 /**
  * The one table of what a car's client may send: every client message type (protocol/messages.ts) and
  * the seed commands, each with exactly one handler. The table's type names every type, so a message
- * added to the protocol that nobody handles does not compile. CarWorld fills it (car-world.ts); race
+ * added to the protocol that nobody handles does not compile. handlers.ts fills it for CarWorld; race
  * and name messages go on from there to the raceway (RaceDesk).
  */
 import type { ClientSession } from '../connection/client-session.js';

@@ -1,15 +1,19 @@
 /**
- * What a car tells its clients of itself: the `welcome` a new connection hears first, and the `state`
- * every client hears when it changes. Built here from the car's parts; car-world.ts sends them.
+ * What a car tells of itself: the `welcome` a new connection hears first, the `state` every client hears
+ * when it changes, and its line in `GET /api/cars` (CarSummary). Built here from the car's parts;
+ * car-world.ts sends them.
  */
 import type { Driver, VehicleState as CarState } from '../../vehicle/index.js';
 import { isMarshal } from '../connection/marshal.js';
 import type { ClientSession } from '../connection/client-session.js';
 import {
   PROTOCOL_VERSION,
-  type AccessoryName, type CodecName, type LastCommand, type Limits, type LinkKind, type VehicleState, type VideoStatus, type WelcomeMessage,
+  type AccessoryName, type CarListing, type CodecName, type LastCommand, type Limits, type LinkKind, type VehicleState, type VideoStatus, type WelcomeMessage,
 } from '../protocol/messages.js';
 import type { Seating } from './seating.js';
+
+/** What a car says of itself in `GET /api/cars`; raceway.ts adds its colour and driver's name (CarListing). */
+export type CarSummary = Omit<CarListing, 'colour' | 'driverName'>;
 
 /** What a car is, as its welcome tells it (CarWorldOptions' fields of the same names). */
 export interface CarFacts {
@@ -34,6 +38,6 @@ export function welcomeFor(session: ClientSession, facts: CarFacts, now: { seat:
     type: 'welcome', protocol: PROTOCOL_VERSION, clientId: session.id, role: now.seat.roleOf(session.id),
     authRequired: facts.authRequired, authenticated: session.auth.authenticated, marshal: isMarshal(session, facts.authRequired),
     vehicle: { codec: facts.codec, link: facts.linkKind, accessories: [...facts.accessories], maxSpeed: now.driver.maxSpeed }, limits: facts.limits, state: now.state,
-    resumeToken: session.resumeToken, video: now.video,
+    resumeToken: session.resumeToken, nameKey: session.nameKey, video: now.video,
   };
 }

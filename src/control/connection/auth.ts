@@ -3,7 +3,7 @@
  * leaks neither the content nor the length of the token). The token is never logged or echoed.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { RESUME_SUBPROTOCOL_PREFIX, TOKEN_SUBPROTOCOL_PREFIX } from '../protocol/messages.js';
+import { NAME_KEY_SUBPROTOCOL_PREFIX, RESUME_SUBPROTOCOL_PREFIX, TOKEN_SUBPROTOCOL_PREFIX } from '../protocol/messages.js';
 
 /** Wrong tokens a connection may present before it is closed with 1008. */
 export const MAX_AUTH_FAILURES = 5;
@@ -116,6 +116,15 @@ export function upgradeToken(protocolHeader: string | undefined): string | undef
  */
 export function upgradeResumeToken(protocolHeader: string | undefined): string | undefined {
   const offered = offeredWithPrefix(protocolHeader, RESUME_SUBPROTOCOL_PREFIX);
+  return offered !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(offered) ? offered : undefined;
+}
+
+/**
+ * The name key a page offered at the upgrade (`webracer.name.<key>`, name-keys.ts), when it has the shape
+ * of one (base64url, at most 64 characters); whether this run issued it is NameKeys' to say.
+ */
+export function upgradeNameKey(protocolHeader: string | undefined): string | undefined {
+  const offered = offeredWithPrefix(protocolHeader, NAME_KEY_SUBPROTOCOL_PREFIX);
   return offered !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(offered) ? offered : undefined;
 }
 

@@ -16,6 +16,10 @@ import { SeedSession } from '../protocol/seed.js';
 import { parseClientMessage } from '../protocol/validate.js';
 import type { Peer } from './peer.js';
 import { InputSequence } from './input-sequence.js';
+import { NameKeys } from './name-keys.js';
+
+/** Keys for sessions whose server shares none (a car world on its own, in tests). */
+const OWN_NAME_KEYS = new NameKeys();
 
 /** What every session of one server shares. */
 export interface SessionContext {
@@ -24,6 +28,8 @@ export interface SessionContext {
   limits: Limits;
   log: Logger;
   now: () => number; // monotonic milliseconds
+  /** The server's name keys (name-keys.ts). */
+  nameKeys?: NameKeys;
 }
 
 /** A driving page (the default), a car's camera page, or a page that came to watch. */
@@ -36,6 +42,8 @@ export interface SessionOptions {
   tokenAtUpgrade?: boolean;
   page?: PageKind;
   onServerMachine?: boolean;
+  /** The name key offered at the upgrade, if any (`webracer.name.<key>`). */
+  nameKey?: string;
 }
 
 /** Malformed input a client may send: a burst, then this many per second; beyond, close 1008. */
@@ -57,6 +65,8 @@ export class ClientSession {
   readonly auth: ClientAuth;
   /** Given in `welcome`; presenting it in `resume` after a reconnect takes back a seat this client held. */
   readonly resumeToken = randomBytes(16).toString('base64url');
+  /** Given in `welcome`: this browser's key to its default name (name-keys.ts), the offered one when this server issued it. */
+  readonly nameKey: string;
   /** The last time anything arrived from the client (a message, or a pong): its liveness. */
   lastHeardAt: number;
   /** Told of every refusal this client gets (the car world's event stream). */
@@ -85,6 +95,7 @@ export class ClientSession {
     this.address = opts.address;
     this.page = opts.page ?? 'drive';
     this.onServerMachine = opts.onServerMachine ?? false;
+    this.nameKey = (ctx.nameKeys ?? OWN_NAME_KEYS).keyFor(opts.nameKey);
     const now = ctx.now;
     const rate = ctx.limits.driveRatePerSecond;
     this.auth = new ClientAuth(ctx.token, opts.tokenAtUpgrade ?? false);

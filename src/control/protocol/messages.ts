@@ -16,6 +16,11 @@ export const TOKEN_SUBPROTOCOL_PREFIX = 'webracer.token.';
  * returning driver's page gets in even when the server is full (docs/protocol.md, Limits).
  */
 export const RESUME_SUBPROTOCOL_PREFIX = 'webracer.resume.';
+/**
+ * And one may carry a name key (`webracer.name.<an earlier welcome's nameKey>`): the browser goes on under
+ * the default name it had on this server ("Driver 3"), over a reload, a resume or a hold that ran out.
+ */
+export const NAME_KEY_SUBPROTOCOL_PREFIX = 'webracer.name.';
 
 // ---------------------------------------------------------------------------------------------------
 // Client to server
@@ -197,6 +202,10 @@ export interface WelcomeMessage {
   /** Present to get this client's seat back after a reconnect (`{"type":"resume"}`). Secret: keep it
    *  for this tab only. */
   resumeToken: string;
+  /** This browser's key to its default name on this server (offered at later upgrades as
+   *  `webracer.name.<key>`; the one offered, when this server issued it). Secret: keep it in this browser
+   *  only (absent from older servers). */
+  nameKey?: string;
   video: VideoStatus;
 }
 /**

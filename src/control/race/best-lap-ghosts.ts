@@ -7,6 +7,9 @@
  * Who may ask: the person whose best lap it is (the name their lap was set under), which the car's driver
  * asking for their own is; anyone else, a spectator without a lap on the car, gets `not_driver` and nothing
  * happens. With --token, a client that presented it. A ghost moves only its own simulated car (ghost.ts).
+ *
+ * With a data folder, the laps kept outlive a restart (best-laps-file.ts), but those set under a default
+ * name: "Driver 3" is somebody else in the next run.
  */
 import type { Demand, Pose } from '../../vehicle/index.js';
 import type { CarEvent } from '../car/car-events.js';
@@ -16,6 +19,7 @@ import type { GhostYard } from '../ghost/ghost-yard.js';
 import type { Logger } from '../log.js';
 import { bestLapScript } from './best-lap-script.js';
 import { BestLaps } from './best-laps.js';
+import type { BestLapsFile } from './best-laps-file.js';
 import type { DriverNames } from './driver-names.js';
 import { LapTraces } from './lap-trace.js';
 
@@ -28,13 +32,22 @@ export interface BestLapGhostsOptions {
   now: () => number;
   authRequired: boolean;
   log: Logger;
+  /** Where the laps are kept across restarts (none: for this run only). */
+  file?: BestLapsFile;
 }
 
 export class BestLapGhosts {
   private readonly traces = new LapTraces();
   private readonly best = new BestLaps();
 
-  constructor(private readonly opts: BestLapGhostsOptions) {}
+  constructor(private readonly opts: BestLapGhostsOptions) {
+    for (const lap of opts.file?.load() ?? []) this.best.offer(lap);
+  }
+
+  /** Writes the laps kept, if anything is pending. */
+  close(): Promise<void> {
+    return this.opts.file?.close() ?? Promise.resolve();
+  }
 
   /** Something happened on a simulated car (its world's event stream). */
   event(car: string, event: CarEvent): void {
@@ -61,8 +74,11 @@ export class BestLapGhosts {
   lapEnded(car: string, driver: string | null, lapMs: number, end: { pose: Pose; at: number }): void {
     const trace = this.traces.finished(car, end.pose, end.at);
     if (trace === null || driver === null) return;
-    const name = this.opts.names.nameOf(driver);
-    if (this.best.offer({ car, driver: name, lapMs, trace })) this.world(car)?.client(driver)?.send({ type: 'best-lap', car, lapMs });
+    const { names, file } = this.opts;
+    const lap = { car, driver: names.nameOf(driver), lapMs, trace, ...(names.chose(driver) ? {} : { byDefault: true as const }) };
+    if (!this.best.offer(lap)) return;
+    this.world(car)?.client(driver)?.send({ type: 'best-lap', car, lapMs });
+    file?.changed(() => this.best.all().filter((kept) => kept.byDefault === undefined));
   }
 
   /** A client of `car` came or set its name: told when it has a best lap there. */

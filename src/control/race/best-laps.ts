@@ -16,6 +16,9 @@ export interface BestLap {
   driver: string;
   lapMs: number;
   trace: LapTrace;
+  /** The driver went by the server's default ("Driver 3"): the lap is not saved, as that name is someone
+   *  else's in the server's next run (best-laps-file.ts). */
+  byDefault?: true;
 }
 
 export class BestLaps {
@@ -40,6 +43,11 @@ export class BestLaps {
 
   get(car: string, driver: string): BestLap | undefined {
     return this.laps.get(keyOf(car, driver));
+  }
+
+  /** Every lap kept, in the order they were set. */
+  all(): BestLap[] {
+    return [...this.laps.values()];
   }
 
   private drop(key: string): void {

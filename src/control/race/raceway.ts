@@ -12,6 +12,7 @@ import type { CarWorld } from '../car/car-world.js';
 import type { Fleet } from '../fleet.js';
 import { Arena, type LapPoint } from './arena.js';
 import { BestLapGhosts } from './best-lap-ghosts.js';
+import type { BestLapsFile } from './best-laps-file.js';
 import type { GhostYard } from '../ghost/ghost-yard.js';
 import { DriverNames } from './driver-names.js';
 import { LapBook } from './lap-book.js';
@@ -26,7 +27,7 @@ export class Raceway {
   readonly feed: LobbyFeed;
   /** "Race my best lap": the best laps kept, and ghosts of them (null without a ghost yard). */
   readonly bestLaps: BestLapGhosts | null;
-  private readonly names = new DriverNames();
+  private readonly names: DriverNames;
   private readonly book: LapBook;
   private readonly drivers = new Map<string, string | null>();
   /** By car: the driver whose seat is held for their resume token. */
@@ -34,11 +35,13 @@ export class Raceway {
   private readonly colours: Map<string, ArenaCar>;
   private readonly unlisten: Array<() => void>;
 
-  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean; ghosts?: GhostYard }) {
+  /** `bestLapsFile`: where best laps are kept across restarts (best-laps-file.ts); without it, for this run. */
+  constructor(private readonly fleet: Fleet, opts: { now: () => number; log: Logger; authRequired?: boolean; ghosts?: GhostYard; bestLapsFile?: BestLapsFile }) {
     const { worlds } = fleet;
+    this.names = new DriverNames((client) => this.nameKeyOf(client));
     this.bestLaps = opts.ghosts === undefined ? null : new BestLapGhosts({
       sims: worlds.filter((w) => fleet.sims.has(w.name)), ghosts: opts.ghosts, names: this.names, now: opts.now,
-      authRequired: opts.authRequired ?? false, log: opts.log,
+      authRequired: opts.authRequired ?? false, log: opts.log, file: opts.bestLapsFile,
     });
     this.arena = new Arena(worlds, fleet.sims, opts.now, {
       lap: (lap, end) => this.onLap(lap, end),
@@ -76,11 +79,13 @@ export class Raceway {
     }));
   }
 
-  close(): void {
+  /** Stops listening; resolves once the best laps are written (when they are kept in a file). */
+  close(): Promise<void> {
     for (const stop of this.unlisten) stop();
     this.race.close();
     this.arena.close();
     this.feed.close();
+    return this.bestLaps?.close() ?? Promise.resolve();
   }
 
   private onEvent(world: CarWorld, event: CarEvent): void {
@@ -108,6 +113,15 @@ export class Raceway {
     if (driver === null && reserved && before !== null) this.heldFor.set(car, before);
     if (driver !== null && held !== undefined) this.names.inherit(driver, held);
     this.drivers.set(car, driver);
+  }
+
+  /** A connected client's name key (its welcome's), on whichever car it is. */
+  private nameKeyOf(client: string): string | undefined {
+    for (const world of this.fleet.worlds) {
+      const session = world.client(client);
+      if (session !== undefined) return session.nameKey;
+    }
+    return undefined;
   }
 
   private onClient(world: CarWorld, client: string, joined: boolean): void {
