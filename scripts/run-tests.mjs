@@ -12,10 +12,15 @@
 //     --timings=PATH     each file's expected seconds, to start the long ones first (test/timings.json)
 //     --save-timings     writes this run's durations there (merged with the file's other entries)
 //
+// Every file gets one XDG_CONFIG_HOME of the run's own (a temporary folder, removed at the end): a CLI a test
+// starts keeps what must outlive a run (best-laps.json, a self-signed certificate) in its default data dir,
+// which would otherwise be the user's ~/.config/webracer.
+//
 // Each file's output is printed whole when it ends (never interleaved with another's), headed by its name.
 // The exit code is 1 if any file failed or was killed, else 0.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -102,7 +107,8 @@ function runFile(file, opts) {
   const started = Date.now();
   const args = ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${opts.testTimeoutMs}`, file];
   // Without NODE_TEST_CONTEXT (set when this runner is itself under node --test) the child reports as a runner of its own.
-  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
+  const env = { ...inherited, XDG_CONFIG_HOME: opts.configHome };
   const child = spawn(process.execPath, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const chunks = [];
@@ -220,7 +226,8 @@ async function main() {
   }
   const started = Date.now();
   process.stdout.write(`run-tests: ${opts.files.length} files, ${opts.jobs} at once (${opts.browserJobs} with Chromium), each killed after ${opts.limitS} s\n`);
-  const results = await runAll(opts);
+  opts.configHome = mkdtempSync(join(tmpdir(), 'webracer-test-config-'));
+  const results = await runAll(opts).finally(() => rmSync(opts.configHome, { recursive: true, force: true }));
   summary(results, (Date.now() - started) / 1000, opts);
   if (opts.saveTimings) saveTimings(results, opts);
   process.exitCode = results.every((r) => r.passed) ? 0 : 1;
