@@ -7,6 +7,9 @@
 //   node scripts/run-tests.mjs [options] [FILE...]     (no FILE: every test/*/*.test.ts)
 //     --jobs=N           files at once (2: the machine's cores)
 //     --browser-jobs=N   files that run Chromium at once (1: two of them on two cores time out)
+//     --mix-browsers     runs Chromium files beside the others (by default they run after them, one at a
+//                        time, alone: beside a busy non-browser file on two cores, a clean-clone CI run saw
+//                        the page's 350 ms freeze test, the camera's state and a replay's end pose fail)
 //     --limit=SECONDS    a file's limit, after which its processes are killed (630)
 //     --test-timeout=MS  node's own per-test timeout, passed on (600000)
 //     --timings=PATH     each file's expected seconds, to start the long ones first (test/timings.json)
@@ -29,7 +32,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DRAIN_MS = 2_000;
 
 function parseArgs(argv) {
-  const opts = { jobs: 2, browserJobs: 1, limitS: 630, testTimeoutMs: 600_000, timings: join(ROOT, 'test', 'timings.json'), saveTimings: false, files: [] };
+  const opts = { jobs: 2, browserJobs: 1, limitS: 630, testTimeoutMs: 600_000, timings: join(ROOT, 'test', 'timings.json'), saveTimings: false, mixBrowsers: false, files: [] };
   const numbers = { '--jobs': 'jobs', '--browser-jobs': 'browserJobs', '--limit': 'limitS', '--test-timeout': 'testTimeoutMs' };
   for (const arg of argv) {
     const [name, value] = arg.split('=', 2);
@@ -39,6 +42,7 @@ function parseArgs(argv) {
       opts[numbers[name]] = n;
     } else if (name === '--timings' && value) opts.timings = value;
     else if (arg === '--save-timings') opts.saveTimings = true;
+    else if (arg === '--mix-browsers') opts.mixBrowsers = true;
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else opts.files.push(relative(ROOT, resolve(arg)));
   }
@@ -158,21 +162,28 @@ function printFile(result, opts) {
 }
 
 /**
- * Starts the longest expected file first, at most `jobs` at once and `browserJobs` of them Chromium files;
- * a free Chromium place takes the next Chromium file, so the serial browser files start as early as they can
- * and the other files fill the rest. Files without a timing start first (their length is unknown).
+ * Each group starts its longest expected file first (files without a timing first: their length is unknown).
+ * With --mix-browsers a free Chromium place takes the next Chromium file, and the other files fill the rest.
  */
 async function runAll(opts) {
   const timings = readTimings(opts.timings);
   const expected = (f) => timings[f] ?? Infinity;
-  const pending = opts.files.map((file) => ({ file, browser: runsChromium(file) }))
+  const files = opts.files.map((file) => ({ file, browser: runsChromium(file) }))
     .sort((a, b) => expected(b.file) - expected(a.file) || a.file.localeCompare(b.file));
+  if (opts.mixBrowsers) return schedule(files, opts, opts.jobs);
+  // The others first, `jobs` at once; then each Chromium file alone.
+  const others = await schedule(files.filter((f) => !f.browser), opts, opts.jobs);
+  return [...others, ...await schedule(files.filter((f) => f.browser), opts, 1)];
+}
+
+/** Runs `pending` longest first, at most `jobs` at once and `opts.browserJobs` of them Chromium files. */
+async function schedule(pending, opts, jobs) {
   const results = [];
   let browsers = 0;
   await new Promise((done) => {
     let active = 0;
     const fill = () => {
-      while (active < opts.jobs && pending.length > 0) {
+      while (active < jobs && pending.length > 0) {
         const canBrowse = browsers < opts.browserJobs;
         const index = canBrowse && pending.some((p) => p.browser) ? pending.findIndex((p) => p.browser) : pending.findIndex((p) => !p.browser);
         if (index < 0) break;
@@ -225,7 +236,8 @@ async function main() {
     process.exit(2);
   }
   const started = Date.now();
-  process.stdout.write(`run-tests: ${opts.files.length} files, ${opts.jobs} at once (${opts.browserJobs} with Chromium), each killed after ${opts.limitS} s\n`);
+  const how = opts.mixBrowsers ? `${opts.jobs} at once (${opts.browserJobs} with Chromium)` : `${opts.jobs} at once, then each Chromium file alone`;
+  process.stdout.write(`run-tests: ${opts.files.length} files, ${how}, each killed after ${opts.limitS} s\n`);
   opts.configHome = mkdtempSync(join(tmpdir(), 'webracer-test-config-'));
   const results = await runAll(opts).finally(() => rmSync(opts.configHome, { recursive: true, force: true }));
   summary(results, (Date.now() - started) / 1000, opts);
