@@ -5,9 +5,13 @@
 import WebSocket from 'ws';
 import { ERROR_CODES, NOTICE_CODES, SERVER_TYPES } from './protocol-names.js';
 import { iceProblem } from './ice-checks.js';
+import { NAME_KEY_SUBPROTOCOL_PREFIX } from '../../src/control/protocol/messages.js';
 import { tokenProtocols } from './placeholders.js';
 import type { ClientPlan } from './scenario.js';
 import { violation, type Violation } from './violations.js';
+
+/** A name key of the right shape that no server issued (base64url of "made-up"). */
+const MADE_UP_NAME_KEY = 'bWFkZS11cA';
 
 /** The frame limit of the server (limits.maxMessageBytes): a bigger one is closed with 1009. */
 export const MAX_FRAME_BYTES = 16 * 1024;
@@ -34,6 +38,7 @@ const NOTICE_CODE_SET = new Set<string>(NOTICE_CODES);
 export class FuzzClient {
   clientId = '';
   resumeToken = '';
+  nameKey = '';
   /** The latest role and car state this client was told. */
   role: 'driver' | 'spectator' = 'spectator';
   /** Whether the server counts it as holding the token (true for everyone on a server without one). */
@@ -64,7 +69,8 @@ export class FuzzClient {
   static async open(plan: ClientPlan, ctx: ClientContext): Promise<FuzzClient | null> {
     const holder = ['driver', 'marshal', 'camera'].includes(plan.role);
     const query = plan.role === 'camera' ? '&role=camera' : plan.role === 'watcher' || plan.role === 'marshal' ? '&role=watch' : '';
-    const ws = new WebSocket(`ws://127.0.0.1:${ctx.port}/ws?car=${plan.car}${query}`, holder ? tokenProtocols(ctx.token) : tokenProtocols(null), {
+    const protocols = [...tokenProtocols(holder ? ctx.token : null), ...(plan.madeUpNameKey ? [NAME_KEY_SUBPROTOCOL_PREFIX + MADE_UP_NAME_KEY] : [])];
+    const ws = new WebSocket(`ws://127.0.0.1:${ctx.port}/ws?car=${plan.car}${query}`, protocols, {
       localAddress: ctx.address, handshakeTimeout: WELCOME_MS,
     });
     const client = new FuzzClient(plan, ws, ctx);
@@ -155,6 +161,10 @@ export class FuzzClient {
     if (m.type === 'welcome') {
       this.clientId = String(m.clientId);
       this.resumeToken = String(m.resumeToken);
+      this.nameKey = String(m.nameKey ?? '');
+      if (this.plan.madeUpNameKey && this.nameKey === MADE_UP_NAME_KEY) {
+        this.ctx.report(violation('nameKey', `${this.#who()} offered a name key no server issued and was welcomed under it`, this.ctx.caseNo));
+      }
       this.role = m.role === 'driver' ? 'driver' : 'spectator';
       this.authenticated = m.authenticated === true;
       const state = m.state as { direction: string; driver: string | null };

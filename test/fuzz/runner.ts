@@ -53,7 +53,7 @@ async function openClients(s: Scenario, ctx: CaseContext): Promise<Array<FuzzCli
     clients.push(client);
   }
   const live = clients.filter((c): c is FuzzClient => c !== null);
-  for (const c of live) c.othersTokens = [target.keeper?.resumeToken ?? '', ...live.filter((o) => o !== c).map((o) => o.resumeToken)];
+  for (const c of live) c.othersTokens = [target.keeper?.resumeToken ?? '', ...live.filter((o) => o !== c).flatMap((o) => [o.resumeToken, o.nameKey])];
   return clients;
 }
 

@@ -23,6 +23,8 @@ export interface ClientPlan {
   car: CarName;
   /** Stops reading its socket while the steps are sent (a phone on a bad link). */
   slow?: boolean;
+  /** Offers a name key no server issued at the upgrade (docs/security.md: a made-up default's key). */
+  madeUpNameKey?: boolean;
 }
 
 export interface Step { client: number; frame: Frame }
@@ -44,9 +46,11 @@ function clientPlan(shape: ScenarioShape): fc.Arbitrary<ClientPlan> {
     role: fc.constantFrom(...shape.roles),
     car: fc.constantFrom(...CARS),
     slow: fc.integer({ min: 0, max: 99 }).map((n) => n < (shape.slowWeight ?? 3)),
-  }).map(({ role, car, slow }): ClientPlan => {
+    madeUpNameKey: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+  }).map(({ role, car, slow, madeUpNameKey }): ClientPlan => {
     const plan: ClientPlan = { role, car: role === 'driver' && car === 'green' ? 'red' : car };
     if (slow) plan.slow = true;
+    if (madeUpNameKey) plan.madeUpNameKey = true;
     return plan;
   });
 }
@@ -86,7 +90,8 @@ export function fromLines(lines: readonly string[]): Scenario {
     const client = Number(v.client);
     if (typeof v.role === 'string') {
       if (!(ROLES as readonly string[]).includes(v.role) || !(CARS as readonly string[]).includes(String(v.car))) throw new Error(`line ${n + 1}: unknown role or car`);
-      return void s.clients.push({ role: v.role as Role, car: v.car as CarName, ...(v.slow === true ? { slow: true } : {}) });
+      return void s.clients.push({ role: v.role as Role, car: v.car as CarName, ...(v.slow === true ? { slow: true } : {}),
+        ...(v.madeUpNameKey === true ? { madeUpNameKey: true } : {}) });
     }
     if (!(client >= 0 && client < s.clients.length)) throw new Error(`line ${n + 1}: no client ${String(v.client)} declared above`);
     s.steps.push({ client, frame: frameOf(v, n) });
